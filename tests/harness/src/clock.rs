@@ -1,0 +1,113 @@
+//! Wall time and CPU time of a piece of work.
+
+use std::time::{Duration, Instant};
+
+use nix::sys::resource::{UsageWho, getrusage};
+use serde::Serialize;
+
+/// One timed run: how long it took, and how much CPU the process burned.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Sample {
+    /// Elapsed wall-clock time.
+    #[serde(rename = "wall_s", serialize_with = "secs")]
+    pub wall: Duration,
+    /// User plus system CPU time of the whole process during the run.
+    #[serde(rename = "cpu_s", serialize_with = "secs")]
+    pub cpu: Duration,
+}
+
+impl Sample {
+    /// CPU time divided by wall time: about 1.0 when one core did the work,
+    /// about N when N cores were busy, near 0 when the work was waiting.
+    ///
+    /// This explains a result; it never judges one alone, because a thread
+    /// that spins without doing useful work inflates it just as well.
+    pub fn parallelism(&self) -> f64 {
+        ratio(self.cpu, self.wall)
+    }
+}
+
+/// `a / b` as a float, and 0 when `b` is zero.
+pub fn ratio(a: Duration, b: Duration) -> f64 {
+    if b.is_zero() {
+        0.0
+    } else {
+        a.as_secs_f64() / b.as_secs_f64()
+    }
+}
+
+/// CPU time (user + system) consumed so far by every thread of this process.
+///
+/// It counts *all* threads, including other tests running in the same test
+/// binary: that is why timed checks hold [`crate::exclusive`].
+pub fn process_cpu_time() -> Duration {
+    match getrusage(UsageWho::RUSAGE_SELF) {
+        Ok(usage) => timeval(usage.user_time()) + timeval(usage.system_time()),
+        // getrusage(RUSAGE_SELF) cannot fail on Linux or macOS; report no CPU
+        // rather than abort a measurement if some platform disagrees.
+        Err(_) => Duration::ZERO,
+    }
+}
+
+fn timeval(tv: nix::sys::time::TimeVal) -> Duration {
+    let secs = u64::try_from(tv.tv_sec()).unwrap_or(0);
+    let micros = u32::try_from(tv.tv_usec()).unwrap_or(0);
+    Duration::from_secs(secs) + Duration::from_micros(micros.into())
+}
+
+/// Runs `work` once and returns its result with the time it took.
+pub fn measure<T>(work: impl FnOnce() -> T) -> (T, Sample) {
+    let cpu_before = process_cpu_time();
+    let start = Instant::now();
+    let value = work();
+    let wall = start.elapsed();
+    let cpu = process_cpu_time().saturating_sub(cpu_before);
+    (value, Sample { wall, cpu })
+}
+
+fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+/// A duration for people: "1.63 s", "412 ms", "85 µs".
+pub fn human(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 1.0 {
+        format!("{s:.2} s")
+    } else if s >= 1e-3 {
+        format!("{:.0} ms", s * 1e3)
+    } else {
+        format!("{:.0} µs", s * 1e6)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sleeping_uses_wall_time_but_little_cpu() {
+        let _alone = crate::exclusive();
+        let ((), sample) = measure(|| std::thread::sleep(Duration::from_millis(50)));
+        assert!(sample.wall >= Duration::from_millis(50), "{sample:?}");
+        assert!(sample.parallelism() < 0.5, "{sample:?}");
+    }
+
+    #[test]
+    fn spinning_uses_cpu_time() {
+        let _alone = crate::exclusive();
+        let ((), sample) = measure(|| {
+            let start = std::time::Instant::now();
+            while start.elapsed() < Duration::from_millis(50) {
+                std::hint::spin_loop();
+            }
+        });
+        assert!(sample.cpu >= Duration::from_millis(30), "{sample:?}");
+    }
+
+    #[test]
+    fn ratio_of_zero_is_zero() {
+        assert_eq!(ratio(Duration::from_secs(1), Duration::ZERO), 0.0);
+        assert_eq!(ratio(Duration::from_secs(3), Duration::from_secs(2)), 1.5);
+    }
+}

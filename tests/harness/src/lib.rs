@@ -1,0 +1,29 @@
+//! The course's measurement harness.
+//!
+//! Every number the course shows or judges comes from here: the suites use it
+//! to decide whether a student's code really overlaps or parallelises, the
+//! book's live output uses it to fill its tables, and the grader reads the
+//! outcomes it records. Keeping one implementation means the book and the
+//! tests can never disagree about how something was measured.
+//!
+//! The rules it follows, because the machines it runs on are small and noisy:
+//! compare against a reference measured in the same run, interleave the
+//! contenders, keep the best of several rounds, judge ratios rather than
+//! absolute times, scale expectations to the cores actually available, and
+//! answer "inconclusive" when the machine could not show parallelism even for
+//! the reference.
+
+pub mod clock;
+pub mod cores;
+pub mod deadline;
+pub mod exclusive;
+pub mod record;
+pub mod rounds;
+pub mod speedup;
+pub mod workload;
+
+pub use clock::{Sample, measure};
+pub use cores::available_cores;
+pub use deadline::within;
+pub use exclusive::exclusive;
+pub use speedup::{CpuCheck, Outcome, Verdict, WaitCheck};

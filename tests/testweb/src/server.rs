@@ -1,0 +1,207 @@
+//! The latency server.
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use tiny_http::{Request, Response};
+
+/// The body the server sends for `/page/{id}`.
+pub fn page_body(id: usize) -> String {
+    format!("page {id}")
+}
+
+/// A URL on 127.0.0.1 where nothing listens: fetching it fails with a
+/// refused connection.
+pub fn closed_port_url() -> String {
+    // Bind to learn a free port, then close it again. Another process could
+    // take it in between; the tests only need it to be refused, and a fresh
+    // port is refused on every machine we know.
+    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map_or(9, |a| a.port());
+    format!("http://127.0.0.1:{port}/page/0")
+}
+
+#[derive(Default)]
+struct Counters {
+    in_flight: AtomicUsize,
+    peak: AtomicUsize,
+    served: AtomicUsize,
+}
+
+/// A local HTTP server that waits `latency` before it answers.
+///
+/// Routes:
+/// - `/page/{id}` answers 200 with [`page_body`]`(id)`;
+/// - `/status/{code}` answers with that status;
+/// - `?delay_ms=N` on either replaces the latency for that request;
+/// - anything else answers 404.
+///
+/// Each request is served on its own thread, so the server never limits
+/// concurrency itself: the peak it records is the client's doing.
+///
+/// Dropping the server stops it.
+pub struct Server {
+    addr: SocketAddr,
+    counters: Arc<Counters>,
+    http: Arc<tiny_http::Server>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Starts a server on 127.0.0.1 with a free port.
+    pub fn start(latency: Duration) -> io::Result<Self> {
+        let http = tiny_http::Server::http((Ipv4Addr::LOCALHOST, 0)).map_err(io::Error::other)?;
+        let addr = http
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| io::Error::other("server has no IP address"))?;
+        let http = Arc::new(http);
+        let counters = Arc::new(Counters::default());
+        let acceptor = {
+            let (http, counters) = (Arc::clone(&http), Arc::clone(&counters));
+            thread::Builder::new()
+                .name("testweb-acceptor".into())
+                .spawn(move || {
+                    // `incoming_requests` ends when `unblock` is called.
+                    for request in http.incoming_requests() {
+                        let counters = Arc::clone(&counters);
+                        let spawned = thread::Builder::new()
+                            .name("testweb-request".into())
+                            .spawn(move || serve(request, latency, &counters));
+                        // Out of threads: the request is dropped, and the
+                        // client sees a reset connection, an error it handles.
+                        drop(spawned);
+                    }
+                })?
+        };
+        Ok(Self {
+            addr,
+            counters,
+            http,
+            acceptor: Some(acceptor),
+        })
+    }
+
+    /// The full URL of `path` on this server (`path` starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// URLs of pages `0..n`.
+    pub fn page_urls(&self, n: usize) -> Vec<String> {
+        (0..n).map(|i| self.url(&format!("/page/{i}"))).collect()
+    }
+
+    /// The most requests that were being served at the same moment since
+    /// the start or the last [`Self::reset_peak`].
+    pub fn peak_in_flight(&self) -> usize {
+        self.counters.peak.load(Ordering::SeqCst)
+    }
+
+    /// Starts a new peak measurement.
+    pub fn reset_peak(&self) {
+        let now = self.counters.in_flight.load(Ordering::SeqCst);
+        self.counters.peak.store(now, Ordering::SeqCst);
+    }
+
+    /// Requests answered so far.
+    pub fn served(&self) -> usize {
+        self.counters.served.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.http.unblock();
+        if let Some(acceptor) = self.acceptor.take() {
+            let _ = acceptor.join();
+        }
+    }
+}
+
+fn serve(request: Request, default_latency: Duration, counters: &Counters) {
+    let now = counters.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    counters.peak.fetch_max(now, Ordering::SeqCst);
+    let (status, body, latency) = route(request.url(), default_latency);
+    thread::sleep(latency);
+    // Leave the count before answering: the client can only send its next
+    // request after this answer, so a client that keeps K requests in flight
+    // is never counted as K + 1.
+    counters.in_flight.fetch_sub(1, Ordering::SeqCst);
+    counters.served.fetch_add(1, Ordering::SeqCst);
+    // The client may have given up; that is its business.
+    let _ = request.respond(Response::from_string(body).with_status_code(status));
+}
+
+/// Decides status, body and latency for a request target like
+/// `/page/3?delay_ms=20`.
+fn route(target: &str, default_latency: Duration) -> (u16, String, Duration) {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let latency = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("delay_ms="))
+        .and_then(|ms| ms.parse().ok())
+        .map_or(default_latency, Duration::from_millis);
+    let mut parts = path.trim_start_matches('/').splitn(2, '/');
+    match (parts.next(), parts.next().map(str::parse::<usize>)) {
+        (Some("page"), Some(Ok(id))) => (200, page_body(id), latency),
+        (Some("status"), Some(Ok(code))) if (100..600).contains(&code) => {
+            (code as u16, format!("status {code}"), latency)
+        }
+        _ => (404, format!("no route for {path}"), latency),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{FetchError, get};
+
+    #[test]
+    fn routes() {
+        let d = Duration::from_millis(7);
+        assert_eq!(route("/page/3", d), (200, "page 3".into(), d));
+        assert_eq!(
+            route("/page/3?delay_ms=20", d),
+            (200, "page 3".into(), Duration::from_millis(20))
+        );
+        assert_eq!(route("/status/503", d).0, 503);
+        assert_eq!(route("/status/9999", d).0, 404);
+        assert_eq!(route("/nope", d).0, 404);
+    }
+
+    #[test]
+    fn serves_pages_and_errors_over_http() {
+        let server = Server::start(Duration::from_millis(1)).unwrap();
+        assert_eq!(get(&server.url("/page/7")), Ok(page_body(7)));
+        assert!(matches!(
+            get(&server.url("/status/500")),
+            Err(FetchError::Status { status: 500, .. })
+        ));
+        assert!(matches!(get(&closed_port_url()), Err(FetchError::Transport { .. })));
+        assert!(matches!(get("not a url"), Err(FetchError::Transport { .. })));
+        assert_eq!(server.served(), 2);
+    }
+
+    #[test]
+    fn counts_the_peak_in_flight() {
+        let server = Server::start(Duration::from_millis(100)).unwrap();
+        let urls = server.page_urls(5);
+        for url in &urls {
+            get(url).unwrap();
+        }
+        assert_eq!(server.peak_in_flight(), 1);
+        server.reset_peak();
+        thread::scope(|s| {
+            for url in &urls {
+                s.spawn(|| get(url).unwrap());
+            }
+        });
+        assert_eq!(server.peak_in_flight(), 5);
+    }
+}
