@@ -1,0 +1,2 @@
+//! Runs the fetch-all suite (tests/suites) against this crate.
+suites::fetch_all!(fetch_all);

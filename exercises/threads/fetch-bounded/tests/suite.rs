@@ -1,0 +1,2 @@
+//! Runs the fetch-bounded suite (tests/suites) against this crate.
+suites::fetch_bounded!(fetch_bounded);

@@ -1,0 +1,117 @@
+//! The live book: pinned tools, a build whose numbers are measured now, and
+//! a check that every live block made it into the pages.
+//!
+//! mdbook-cmdrun drops a block whose command fails and the build still
+//! succeeds, so a page could silently lose its numbers. Every live command
+//! ends its output with [`LIVE_OK`]; after the build, each page must hold as
+//! many of those as it has `cmdrun` directives.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail, ensure};
+
+use crate::pages;
+
+/// The tools the book needs, pinned: mdbook-cmdrun 0.7.3 cannot parse the
+/// input of mdbook 0.5, so mdbook stays on 0.4.
+pub const TOOLS: [(&str, &str); 2] = [("mdbook", "0.4.52"), ("mdbook-cmdrun", "0.7.3")];
+
+/// The marker the live binary prints after a complete block.
+pub const LIVE_OK: &str = "<!-- live output ok -->";
+
+/// Where `book.toml` sends the HTML, relative to the root.
+pub const OUT_DIR: &str = "target/book";
+
+fn cargo() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    let status = cmd.status().with_context(|| format!("starting {cmd:?}"))?;
+    ensure!(status.success(), "{cmd:?} failed with {status}");
+    Ok(())
+}
+
+/// Installs each pinned tool that `cargo install --list` does not show at
+/// its pinned version.
+pub fn ensure_tools() -> Result<()> {
+    let listed = Command::new(cargo())
+        .args(["install", "--list"])
+        .output()
+        .context("running cargo install --list")?;
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    for (name, version) in TOOLS {
+        if listed
+            .lines()
+            .any(|l| l.starts_with(&format!("{name} v{version}:")))
+        {
+            continue;
+        }
+        eprintln!("installing {name} {version} (a few minutes, once)");
+        run(Command::new(cargo()).args(["install", "--locked", name, "--version", version]))?;
+    }
+    Ok(())
+}
+
+/// Builds the live binary and the book, then checks the live blocks.
+pub fn build(root: &Path) -> Result<()> {
+    ensure_tools()?;
+    // Build once up front, so the cmdrun blocks only run it.
+    run(Command::new(cargo()).current_dir(root).args([
+        "build",
+        "--quiet",
+        "--release",
+        "--package",
+        "live",
+    ]))?;
+    run(Command::new("mdbook").current_dir(root).arg("build"))?;
+    let missing = verify(root)?;
+    if !missing.is_empty() {
+        bail!(
+            "live output missing from the built book:\n  {}",
+            missing.join("\n  ")
+        );
+    }
+    eprintln!("book built in {OUT_DIR}/index.html with every live block filled");
+    Ok(())
+}
+
+/// Pages whose built HTML lacks some of their live blocks.
+pub fn verify(root: &Path) -> Result<Vec<String>> {
+    let mut missing = Vec::new();
+    for rel in pages::markdown_files(root)? {
+        let source = std::fs::read_to_string(root.join(&rel))?;
+        let wanted = pages::live_blocks(&source).len();
+        if wanted == 0 {
+            continue;
+        }
+        let stem = rel
+            .file_stem()
+            .expect("a markdown file has a name")
+            .to_string_lossy();
+        let html_path = root.join(OUT_DIR).join(format!("{stem}.html"));
+        let html = std::fs::read_to_string(&html_path).unwrap_or_default();
+        let got = html.matches(LIVE_OK).count();
+        if got < wanted {
+            missing.push(format!(
+                "{}: {got} of {wanted} live blocks (see {})",
+                rel.display(),
+                html_path.display()
+            ));
+        }
+    }
+    Ok(missing)
+}
+
+/// Builds, then serves the book with live reload on `port`.
+pub fn serve(root: &Path, port: u16) -> Result<()> {
+    build(root)?;
+    run(Command::new("mdbook").current_dir(root).args([
+        "serve",
+        "--hostname",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+    ]))
+}

@@ -1,0 +1,14 @@
+//! The course's tooling, as a library so that the root `cargo test` can run
+//! the same rules as `cargo xtask check`.
+//!
+//! - [`course`]: the exercise manifest (`exercises/info.toml`) and paths.
+//! - [`stubs`]: exercise crates generated from their solutions.
+//! - [`stubcheck`]: proof that every stub fails its suite, for the right reason.
+//! - [`pages`]: rules on the book's sources (listings are included, never pasted).
+//! - [`book`]: pinned book tools, the live build, and the check of its output.
+
+pub mod book;
+pub mod course;
+pub mod pages;
+pub mod stubcheck;
+pub mod stubs;

@@ -1,0 +1,158 @@
+//! Proof that every stub fails its suite, and for the right reason.
+//!
+//! A suite test that passes against a `todo!()` stub cannot tell a solution
+//! from no solution: the suite is broken. A stub that fails to compile, or
+//! fails for another reason than the `todo!()`, means the exercise is broken.
+//! Either is reported here with the test names.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::course::Exercise;
+
+/// What running one exercise's suite against its stub showed.
+#[derive(Debug, Default)]
+pub struct StubRun {
+    /// The exercise's package.
+    pub package: String,
+    /// Whether the suite compiled and ran at all.
+    pub ran: bool,
+    /// Tests that failed because of the stub's `todo!()`.
+    pub failed_on_todo: Vec<String>,
+    /// Tests that passed against the stub: they cannot fail, a broken suite.
+    pub passed: Vec<String>,
+    /// Tests that failed for some other reason.
+    pub failed_otherwise: Vec<String>,
+    /// The tail of cargo's output, for the report.
+    pub output_tail: String,
+}
+
+impl StubRun {
+    /// True when the suite ran and every test failed on the `todo!()`.
+    pub fn is_proof(&self) -> bool {
+        self.ran
+            && !self.failed_on_todo.is_empty()
+            && self.passed.is_empty()
+            && self.failed_otherwise.is_empty()
+    }
+}
+
+/// The message `todo!()` panics with.
+const TODO_PANIC: &str = "not yet implemented";
+
+/// Runs `cargo test -p <exercise>` at `root` and classifies every test.
+pub fn run(root: &Path, ex: &Exercise) -> Result<StubRun> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "test",
+            "--package",
+            ex.package(),
+            "--no-fail-fast",
+            "--test",
+            "suite",
+        ])
+        .env("CARGO_TERM_COLOR", "never")
+        .env("RUST_BACKTRACE", "0")
+        .env_remove(harness_results_env())
+        .output()
+        .context("running cargo test on an exercise")?;
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        String::from_utf8_lossy(&output.stdout)
+    );
+    Ok(classify(ex.package(), &text))
+}
+
+/// The grader's results variable must not leak into the stub runs.
+fn harness_results_env() -> &'static str {
+    "COURSE_RESULTS"
+}
+
+/// Sorts the tests of one libtest output into passed / failed-on-todo /
+/// failed-otherwise.
+pub fn classify(package: &str, text: &str) -> StubRun {
+    let mut run = StubRun {
+        package: package.to_owned(),
+        ran: text.contains("running "),
+        ..StubRun::default()
+    };
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("test ") else {
+            continue;
+        };
+        if let Some(name) = rest.strip_suffix(" ... ok") {
+            run.passed.push(name.to_owned());
+        } else if let Some(name) = rest.strip_suffix(" ... FAILED") {
+            if failure_section(text, name).contains(TODO_PANIC) {
+                run.failed_on_todo.push(name.to_owned());
+            } else {
+                run.failed_otherwise.push(name.to_owned());
+            }
+        }
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    run.output_tail = lines[lines.len().saturating_sub(25)..].join("\n");
+    run
+}
+
+/// The captured output libtest prints for a failed test, between
+/// `---- name stdout ----` and the next section.
+fn failure_section<'a>(text: &'a str, name: &str) -> &'a str {
+    let header = format!("---- {name} stdout ----");
+    let Some(start) = text.find(&header) else {
+        return "";
+    };
+    let body = &text[start + header.len()..];
+    let end = ["\n---- ", "\nfailures:"]
+        .iter()
+        .filter_map(|m| body.find(m))
+        .min()
+        .unwrap_or(body.len());
+    &body[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "running 3 tests
+test a ... FAILED
+test b ... ok
+test c ... FAILED
+
+failures:
+
+---- a stdout ----
+thread 'a' panicked at src/lib.rs:3:5:
+not yet implemented: do it
+
+---- c stdout ----
+thread 'c' panicked: assertion failed
+
+failures:
+    a
+    c
+";
+
+    #[test]
+    fn sorts_tests_by_how_they_ended() {
+        let run = classify("x", SAMPLE);
+        assert!(run.ran);
+        assert_eq!(run.failed_on_todo, ["a"]);
+        assert_eq!(run.passed, ["b"]);
+        assert_eq!(run.failed_otherwise, ["c"]);
+        assert!(!run.is_proof());
+    }
+
+    #[test]
+    fn a_suite_that_never_ran_is_no_proof() {
+        let run = classify("x", "error[E0425]: cannot find function");
+        assert!(!run.ran);
+        assert!(!run.is_proof());
+    }
+}

@@ -1,0 +1,187 @@
+//! Exercise crates generated from their solutions.
+//!
+//! A solution marks what the student must write:
+//!
+//! ```text
+//!     // SOLUTION: todo!("what to do")
+//!     ...the reference code...
+//!     // END SOLUTION
+//! ```
+//!
+//! The exercise gets the text after `SOLUTION:` (if any) in place of the
+//! block, at the marker's indentation. Everything else (docs, signatures,
+//! given code, mdBook `ANCHOR` lines) is copied, so exercise and solution
+//! have the same API by construction and the book can include either.
+//! The manifest gets the exercise's package name, and the suite file the
+//! exercise's crate name.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::course::{Course, Exercise};
+
+const BEGIN: &str = "// SOLUTION:";
+const END: &str = "// END SOLUTION";
+
+/// Removes solution blocks from Rust source, leaving their stubs.
+pub fn strip_solutions(source: &str) -> Result<String> {
+    let mut out = String::with_capacity(source.len());
+    let mut open_at: Option<usize> = None;
+    for (n, line) in source.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if let Some(stub) = trimmed.strip_prefix(BEGIN) {
+            if let Some(first) = open_at {
+                bail!(
+                    "line {}: SOLUTION block inside the block opened at line {}",
+                    n + 1,
+                    first + 1
+                );
+            }
+            open_at = Some(n);
+            let stub = stub.trim();
+            if !stub.is_empty() {
+                let indent = &line[..line.len() - trimmed.len()];
+                out.push_str(indent);
+                out.push_str(stub);
+                out.push('\n');
+            }
+        } else if trimmed == END {
+            if open_at.take().is_none() {
+                bail!("line {}: END SOLUTION without a SOLUTION block", n + 1);
+            }
+        } else if open_at.is_none() {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if let Some(first) = open_at {
+        bail!(
+            "the SOLUTION block opened at line {} is never closed",
+            first + 1
+        );
+    }
+    Ok(out)
+}
+
+/// One generated file: where it goes (relative to the root) and its text.
+pub struct File {
+    /// Path relative to the workspace root.
+    pub path: PathBuf,
+    /// Contents.
+    pub text: String,
+}
+
+/// Every file of the exercise crate, generated from the solution crate.
+pub fn render(root: &Path, ex: &Exercise) -> Result<Vec<File>> {
+    let sol = root.join(ex.solution_dir());
+    let lib_from = ex.solution_package().replace('-', "_");
+    let lib_to = ex.package().replace('-', "_");
+    let mut files = Vec::new();
+    for rel in rust_files(&sol)? {
+        let text = std::fs::read_to_string(sol.join(&rel))
+            .with_context(|| format!("reading {}", sol.join(&rel).display()))?;
+        let text = if rel.starts_with("src") {
+            strip_solutions(&text).with_context(|| format!("in {}", sol.join(&rel).display()))?
+        } else {
+            text.replace(&lib_from, &lib_to)
+        };
+        files.push(File {
+            path: ex.exercise_dir().join(rel),
+            text,
+        });
+    }
+    files.push(File {
+        path: ex.exercise_dir().join("Cargo.toml"),
+        text: manifest(root, ex)?,
+    });
+    Ok(files)
+}
+
+fn manifest(root: &Path, ex: &Exercise) -> Result<String> {
+    let path = root.join(ex.solution_dir()).join("Cargo.toml");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let name_line = format!("name = \"{}\"", ex.solution_package());
+    if !text.contains(&name_line) {
+        bail!("{} must contain `{name_line}`", path.display());
+    }
+    let lints = "[lints]\nworkspace = true\n";
+    if !text.contains(lints) {
+        bail!(
+            "{} must end its lints with `{}`",
+            path.display(),
+            lints.trim()
+        );
+    }
+    Ok(text
+        .replace(&name_line, &format!("name = \"{}\"", ex.package()))
+        .replace(": reference solution.", ": exercise (your code goes here).")
+        .replace(
+            lints,
+            "[lints.rust]\n# A stub leaves its parameters unused until you write the body.\n\
+             unused_variables = \"allow\"\n",
+        ))
+}
+
+/// Rust files under `dir`, relative to it, sorted.
+fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).with_context(|| format!("listing {}", d.display()))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path.strip_prefix(dir).expect("below dir").to_path_buf());
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Files whose committed text differs from what the solution generates
+/// (missing files count); with `write`, they are rewritten.
+pub fn sync(root: &Path, course: &Course, write: bool) -> Result<Vec<PathBuf>> {
+    let mut stale = Vec::new();
+    for ex in &course.exercises {
+        for file in render(root, ex)? {
+            let target = root.join(&file.path);
+            if std::fs::read_to_string(&target).ok().as_deref() == Some(file.text.as_str()) {
+                continue;
+            }
+            if write {
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&target, &file.text)
+                    .with_context(|| format!("writing {}", target.display()))?;
+            }
+            stale.push(file.path);
+        }
+    }
+    Ok(stale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_blocks_with_their_stub() {
+        let src = "fn f(x: u8) -> u8 {\n    // SOLUTION: todo!(\"double it\")\n    x * 2\n    // END SOLUTION\n}\n// SOLUTION:\nuse std::thread;\n// END SOLUTION\n";
+        assert_eq!(
+            strip_solutions(src).unwrap(),
+            "fn f(x: u8) -> u8 {\n    todo!(\"double it\")\n}\n"
+        );
+    }
+
+    #[test]
+    fn rejects_unbalanced_markers() {
+        assert!(strip_solutions("// SOLUTION:\n").is_err());
+        assert!(strip_solutions("// END SOLUTION\n").is_err());
+        assert!(strip_solutions("// SOLUTION:\n// SOLUTION:\n// END SOLUTION\n").is_err());
+    }
+}

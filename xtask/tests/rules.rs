@@ -1,0 +1,47 @@
+//! The course's rules, run by the root `cargo test` (the same checks as
+//! `cargo xtask check`).
+
+use xtask::course::{self, Course};
+use xtask::{pages, stubcheck, stubs};
+
+fn course() -> Course {
+    Course::load(&course::root()).expect("exercises/info.toml loads")
+}
+
+#[test]
+fn every_exercise_is_generated_from_its_solution() {
+    let stale = stubs::sync(&course::root(), &course(), false).unwrap();
+    assert!(
+        stale.is_empty(),
+        "out of date (edit the solution, then run `cargo xtask sync`): {stale:?}"
+    );
+}
+
+#[test]
+fn book_sources_follow_the_rules() {
+    let broken = pages::violations(&course::root(), &course()).unwrap();
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
+
+#[test]
+fn every_stub_fails_its_suite_on_todo() {
+    let root = course::root();
+    let mut failures = Vec::new();
+    for ex in &course().exercises {
+        let run = stubcheck::run(&root, ex).unwrap();
+        eprintln!(
+            "{}: {} tests fail on todo!(), {} pass, {} fail otherwise",
+            run.package,
+            run.failed_on_todo.len(),
+            run.passed.len(),
+            run.failed_otherwise.len()
+        );
+        if !run.is_proof() {
+            failures.push(format!(
+                "{}: passed {:?}, failed otherwise {:?}\n{}",
+                run.package, run.passed, run.failed_otherwise, run.output_tail
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
