@@ -86,6 +86,7 @@ pub fn render(root: &Path, ex: &Exercise) -> Result<Vec<File>> {
         } else {
             text.replace(&lib_from, &lib_to)
         };
+        let text = rustfmt(&text).with_context(|| format!("formatting {}", rel.display()))?;
         files.push(File {
             path: ex.exercise_dir().join(rel),
             text,
@@ -96,6 +97,30 @@ pub fn render(root: &Path, ex: &Exercise) -> Result<Vec<File>> {
         text: manifest(root, ex)?,
     });
     Ok(files)
+}
+
+/// Formats generated Rust as `cargo fmt` would, so that formatting the
+/// workspace never makes an exercise differ from what sync generates.
+fn rustfmt(source: &str) -> Result<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("starting rustfmt (rustup component add rustfmt)")?;
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(source.as_bytes())?;
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        bail!("rustfmt failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8(out.stdout)?)
 }
 
 fn manifest(root: &Path, ex: &Exercise) -> Result<String> {

@@ -152,7 +152,9 @@ impl CpuCheck {
     /// expectation, relaxed to 85% of the reference on a slow run, but never
     /// below [`Self::floor`].
     pub fn required(&self, reference_speedup: f64) -> f64 {
-        self.expected().min(0.85 * reference_speedup).max(self.floor())
+        self.expected()
+            .min(0.85 * reference_speedup)
+            .max(self.floor())
     }
 
     /// Runs the three contenders interleaved and judges the candidate.
@@ -170,18 +172,14 @@ impl CpuCheck {
             return self.skipped();
         }
         let mut rounds_seen = 0;
-        let bests = interleave(
-            self.plan,
-            &mut [sequential, reference, candidate],
-            |best| {
-                rounds_seen += 1;
-                let seq = best[0].wall;
-                let (r, c) = (ratio(seq, best[1].wall), ratio(seq, best[2].wall));
-                // The sequential minimum can still fall and lower both
-                // ratios, so settle early only after a few rounds.
-                rounds_seen >= 3 && r >= self.expected() && c >= self.required(r)
-            },
-        );
+        let bests = interleave(self.plan, &mut [sequential, reference, candidate], |best| {
+            rounds_seen += 1;
+            let seq = best[0].wall;
+            let (r, c) = (ratio(seq, best[1].wall), ratio(seq, best[2].wall));
+            // The sequential minimum can still fall and lower both
+            // ratios, so settle early only after a few rounds.
+            rounds_seen >= 3 && r >= self.expected() && c >= self.required(r)
+        });
         let [seq, reference, candidate] = bests.best[..] else {
             unreachable!("three contenders")
         };
@@ -402,7 +400,13 @@ impl WaitCheck {
         }
     }
 
-    fn explain(&self, verdict: Verdict, reference: Sample, candidate: Sample, rounds: usize) -> String {
+    fn explain(
+        &self,
+        verdict: Verdict,
+        reference: Sample,
+        candidate: Sample,
+        rounds: usize,
+    ) -> String {
         let limit = if self.in_flight >= self.requests {
             "all at once".to_owned()
         } else {
@@ -470,9 +474,11 @@ mod tests {
     #[test]
     fn single_core_cpu_checks_are_skipped_not_failed() {
         let mut never = || panic!("a skipped check runs nothing");
-        let outcome = CpuCheck::new("t", 4)
-            .with_cores(1)
-            .run(&mut never.clone(), &mut never.clone(), &mut never);
+        let outcome = CpuCheck::new("t", 4).with_cores(1).run(
+            &mut never.clone(),
+            &mut never.clone(),
+            &mut never,
+        );
         assert_eq!(outcome.verdict, Verdict::Inconclusive);
         assert!(outcome.explanation.contains("1 core"), "{outcome}");
     }
@@ -499,8 +505,14 @@ mod tests {
         let mut one_by_one = || (0..8).for_each(|_| sleep(latency));
         let outcome = check.run(&mut overlapped, &mut one_by_one);
         assert_eq!(outcome.verdict, Verdict::Fail, "{outcome}");
-        assert!(outcome.explanation.contains("one after another"), "{outcome}");
-        assert!(outcome.explanation.contains("8 requests of 20 ms"), "{outcome}");
+        assert!(
+            outcome.explanation.contains("one after another"),
+            "{outcome}"
+        );
+        assert!(
+            outcome.explanation.contains("8 requests of 20 ms"),
+            "{outcome}"
+        );
     }
 
     #[test]

@@ -70,6 +70,9 @@ mod tests {
         spin(units);
         let took = start.elapsed();
         // Loose: this only guards against being off by an order of magnitude.
-        assert!(took > Duration::from_millis(4) && took < Duration::from_millis(200), "{took:?}");
+        assert!(
+            took > Duration::from_millis(4) && took < Duration::from_millis(200),
+            "{took:?}"
+        );
     }
 }

@@ -41,9 +41,14 @@ pub fn requests_overlap(fetch_all: FetchAll) {
             server.reset_peak();
             let results = fetch_all(&urls);
             peak = peak.max(server.peak_in_flight());
-            assert!(results.iter().all(Result::is_ok), "every page exists: {results:?}");
+            assert!(
+                results.iter().all(Result::is_ok),
+                "every page exists: {results:?}"
+            );
         });
     outcome
-        .with_note(format!("The server saw at most {peak} of your requests at once."))
+        .with_note(format!(
+            "The server saw at most {peak} of your requests at once."
+        ))
         .assert_pass();
 }

@@ -75,19 +75,28 @@ pub fn waves_take_rounds_times_latency(fetch_bounded: FetchBounded) {
     let server = fetching::server(latency);
     let urls = server.page_urls(REQUESTS);
     let mut peak = 0;
-    let outcome = WaitCheck::new("fetch_bounded keeps K requests in flight", REQUESTS, latency)
-        .in_flight(LIMIT)
-        .hint(
-            "start all max_in_flight workers before joining any, and let each worker \
+    let outcome = WaitCheck::new(
+        "fetch_bounded keeps K requests in flight",
+        REQUESTS,
+        latency,
+    )
+    .in_flight(LIMIT)
+    .hint(
+        "start all max_in_flight workers before joining any, and let each worker \
              loop over the shared queue until it is empty and closed.",
-        )
-        .run(&mut || reference::in_waves(&urls, LIMIT), &mut || {
-            server.reset_peak();
-            let results = fetch_bounded(&urls, k(LIMIT));
-            peak = peak.max(server.peak_in_flight());
-            assert!(results.iter().all(Result::is_ok), "every page exists: {results:?}");
-        });
+    )
+    .run(&mut || reference::in_waves(&urls, LIMIT), &mut || {
+        server.reset_peak();
+        let results = fetch_bounded(&urls, k(LIMIT));
+        peak = peak.max(server.peak_in_flight());
+        assert!(
+            results.iter().all(Result::is_ok),
+            "every page exists: {results:?}"
+        );
+    });
     outcome
-        .with_note(format!("The server saw at most {peak} of your requests at once."))
+        .with_note(format!(
+            "The server saw at most {peak} of your requests at once."
+        ))
         .assert_pass();
 }

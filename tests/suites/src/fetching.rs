@@ -45,15 +45,29 @@ pub fn a_failing_url_is_an_error_for_that_url_only(fetch: impl Fn(&[String]) -> 
         server.url("/status/404"),
     ];
     let got = fetch(&urls);
-    assert_eq!(got.len(), urls.len(), "there must be exactly one result per URL");
+    assert_eq!(
+        got.len(),
+        urls.len(),
+        "there must be exactly one result per URL"
+    );
     assert_eq!(got[0], Ok(page_body(1)), "urls[0] is a good page");
     assert_eq!(got[3], Ok(page_body(2)), "urls[3] is a good page");
     let status = |r: &Result<String, FetchError>| match r {
         Err(FetchError::Status { status, .. }) => Some(*status),
         _ => None,
     };
-    assert_eq!(status(&got[1]), Some(500), "urls[1] answers 500: got {:?}", got[1]);
-    assert_eq!(status(&got[5]), Some(404), "urls[5] answers 404: got {:?}", got[5]);
+    assert_eq!(
+        status(&got[1]),
+        Some(500),
+        "urls[1] answers 500: got {:?}",
+        got[1]
+    );
+    assert_eq!(
+        status(&got[5]),
+        Some(404),
+        "urls[5] answers 404: got {:?}",
+        got[5]
+    );
     for i in [2, 4] {
         assert!(
             matches!(got[i], Err(FetchError::Transport { .. })),
@@ -66,5 +80,9 @@ pub fn a_failing_url_is_an_error_for_that_url_only(fetch: impl Fn(&[String]) -> 
 
 /// No URLs: no results, and no threads left waiting for work.
 pub fn no_urls_no_results(fetch: impl Fn(&[String]) -> Results) {
-    assert_eq!(fetch(&[]), Results::new(), "an empty list of URLs gives an empty list of results");
+    assert_eq!(
+        fetch(&[]),
+        Results::new(),
+        "an empty list of URLs gives an empty list of results"
+    );
 }

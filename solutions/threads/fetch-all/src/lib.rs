@@ -27,7 +27,11 @@ pub fn fetch_all(urls: &[String]) -> Vec<Result<String, FetchError>> {
         // ...then wait in input order: handle i holds the answer for URL i.
         handles
             .into_iter()
-            .map(|handle| handle.join().expect("testweb::get returns errors, it does not panic"))
+            .map(|handle| {
+                handle
+                    .join()
+                    .expect("testweb::get returns errors, it does not panic")
+            })
             .collect()
     })
     // ANCHOR_END: solution

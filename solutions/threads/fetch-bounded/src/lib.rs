@@ -44,7 +44,9 @@ pub fn fetch_bounded(
             thread::spawn(move || {
                 for (i, url) in queue {
                     let page = testweb::get(&url);
-                    slots.lock().expect("no worker panics while holding the lock")[i] = Some(page);
+                    slots
+                        .lock()
+                        .expect("no worker panics while holding the lock")[i] = Some(page);
                 }
             })
         })

@@ -1,0 +1,39 @@
+//! The book's live output.
+//!
+//! Each `<!-- cmdrun --strict cargo run ... --package live -- <topic> -->`
+//! in a chapter runs this crate's binary, which measures the project's own
+//! code with the course harness and prints a Markdown table. Only what must
+//! vary is left to vary: the numbers are real, rounded for reading.
+
+use std::fmt::Display;
+
+use tabled::{Table, Tabled, settings::Style};
+
+pub mod threads;
+
+/// Printed after every complete block. `cargo xtask book` counts these in
+/// the built pages: mdbook-cmdrun drops a block whose command fails, and the
+/// count is how such a loss is caught.
+pub const LIVE_OK: &str = "<!-- live output ok -->";
+
+/// Renders rows as a Markdown table, then a caption, then [`LIVE_OK`].
+pub fn block<R: Tabled>(rows: impl IntoIterator<Item = R>, caption: impl Display) -> String {
+    let mut table = Table::new(rows);
+    table.with(Style::markdown());
+    format!("{table}\n\n*{caption}*\n\n{LIVE_OK}\n")
+}
+
+/// A ratio for a table cell: "×1.87".
+pub fn times(x: f64) -> String {
+    format!("×{x:.2}")
+}
+
+/// One line about the machine that is building the book.
+pub fn machine() -> String {
+    format!(
+        "This copy of the book was built on {} {}, with {} cores available to the build.\n\n{LIVE_OK}\n",
+        std::env::consts::OS,
+        std::env::consts::ARCH,
+        harness::available_cores(),
+    )
+}

@@ -1,0 +1,43 @@
+//! `live <topic>`: prints one live block of the book. See the crate docs.
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "Measure the project's own code and print a Markdown block for the book")]
+struct Cli {
+    #[command(subcommand)]
+    topic: Topic,
+}
+
+#[derive(Subcommand)]
+enum Topic {
+    /// The machine the book is being built on.
+    Machine,
+    /// Chapter 1: threads.
+    Threads {
+        #[command(subcommand)]
+        work: ThreadsWork,
+    },
+}
+
+#[derive(Subcommand)]
+enum ThreadsWork {
+    /// Waiting work: HTTP requests to a local latency server.
+    Waiting,
+    /// CPU work: integer arithmetic.
+    Cpu,
+}
+
+fn main() -> anyhow::Result<()> {
+    let out = match Cli::parse().topic {
+        Topic::Machine => live::machine(),
+        Topic::Threads {
+            work: ThreadsWork::Waiting,
+        } => live::threads::waiting()?,
+        Topic::Threads {
+            work: ThreadsWork::Cpu,
+        } => live::threads::cpu(),
+    };
+    print!("{out}");
+    Ok(())
+}

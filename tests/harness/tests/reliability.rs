@@ -1,0 +1,136 @@
+//! The speedup checks, repeated: the reference must never fail and a
+//! sequential stand-in must never pass.
+//!
+//! Each check here runs the real thing many times in a row on whatever
+//! machine runs the tests (CI's is a noisy two-core box), and counts the
+//! verdicts. `COURSE_RELIABILITY_RUNS` sets the repetitions (default 10);
+//! run with `--nocapture` to see the counts.
+
+use std::time::{Duration, Instant};
+
+use harness::workload::{spin_sequential, spin_threads, units_for};
+use harness::{CpuCheck, Outcome, Verdict, WaitCheck, available_cores, exclusive};
+use testweb::Server;
+
+fn runs() -> usize {
+    std::env::var("COURSE_RELIABILITY_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10)
+}
+
+/// Verdict counts over repeated checks, and the slowest single check.
+#[derive(Default, Debug)]
+struct Tally {
+    pass: usize,
+    fail: usize,
+    inconclusive: usize,
+    slowest: Duration,
+    worst: Option<Outcome>,
+}
+
+impl Tally {
+    fn add(&mut self, took: Duration, outcome: Outcome) {
+        match outcome.verdict {
+            Verdict::Pass => self.pass += 1,
+            Verdict::Fail => self.fail += 1,
+            Verdict::Inconclusive => self.inconclusive += 1,
+        }
+        self.slowest = self.slowest.max(took);
+        self.worst = Some(outcome);
+    }
+
+    fn report(&self, what: &str) {
+        eprintln!(
+            "{what}: {} runs: {} pass, {} fail, {} inconclusive; slowest check {:.2} s; last: {}",
+            self.pass + self.fail + self.inconclusive,
+            self.pass,
+            self.fail,
+            self.inconclusive,
+            self.slowest.as_secs_f64(),
+            self.worst
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        );
+    }
+}
+
+/// Runs `check(true)` (a correct parallel candidate) and `check(false)`
+/// (a sequential stand-in) alternately, [`runs`] times each, and asserts
+/// that the first never fails, the second never passes, and no check
+/// overruns [`CHECK_LIMIT`].
+fn repeat(what: &str, mut check: impl FnMut(bool) -> Outcome) {
+    let (mut parallel, mut sequential) = (Tally::default(), Tally::default());
+    for _ in 0..runs() {
+        for (tally, correct) in [(&mut parallel, true), (&mut sequential, false)] {
+            let start = Instant::now();
+            let outcome = check(correct);
+            tally.add(start.elapsed(), outcome);
+        }
+    }
+    parallel.report(&format!("{what}, parallel candidate"));
+    sequential.report(&format!("{what}, sequential stand-in"));
+    assert_eq!(parallel.fail, 0, "the reference failed: {parallel:?}");
+    assert_eq!(sequential.pass, 0, "sequential code passed: {sequential:?}");
+    assert!(parallel.slowest.max(sequential.slowest) < CHECK_LIMIT);
+}
+
+/// The checks time closures that return nothing.
+fn drop_result(_: u64) {}
+
+/// A check must end within its 3 s budget plus one overrunning round.
+const CHECK_LIMIT: Duration = Duration::from_secs(6);
+
+#[test]
+fn cpu_check_never_fails_the_reference_and_never_passes_sequential_code() {
+    let _alone = exclusive();
+    if available_cores() < 2 {
+        eprintln!("one core: CPU checks are skipped by design; nothing to repeat");
+        return;
+    }
+    const TASKS: usize = 4;
+    let units = units_for(Duration::from_millis(25));
+    let check = CpuCheck::new("reliability: cpu", TASKS);
+    repeat("cpu", |correct| {
+        let candidate = if correct {
+            spin_threads
+        } else {
+            spin_sequential
+        };
+        check.run(
+            &mut || drop_result(spin_sequential(TASKS, units)),
+            &mut || drop_result(spin_threads(TASKS, units)),
+            &mut || drop_result(candidate(TASKS, units)),
+        )
+    });
+}
+
+#[test]
+fn wait_check_never_fails_the_reference_and_never_passes_sequential_code() {
+    let _alone = exclusive();
+    const REQUESTS: usize = 16;
+    let latency = Duration::from_millis(100);
+    let server = Server::start(latency).expect("test server on 127.0.0.1");
+    let urls = server.page_urls(REQUESTS);
+    let overlapped = || {
+        std::thread::scope(|s| {
+            for url in &urls {
+                s.spawn(move || testweb::get(url).expect("page exists"));
+            }
+        })
+    };
+    let one_by_one = || {
+        for url in &urls {
+            testweb::get(url).expect("page exists");
+        }
+    };
+    let check = WaitCheck::new("reliability: waiting", REQUESTS, latency);
+    repeat("waiting", |correct| {
+        if correct {
+            check.run(&mut overlapped.clone(), &mut overlapped.clone())
+        } else {
+            check.run(&mut overlapped.clone(), &mut one_by_one.clone())
+        }
+    });
+}
