@@ -16,6 +16,7 @@ use std::time::Duration;
 /// original message (for a stub: "not yet implemented").
 ///
 /// On timeout the stuck thread is abandoned; it ends with the test process.
+#[track_caller]
 pub fn within<T, F>(limit: Duration, what: &str, work: F) -> T
 where
     T: Send + 'static,

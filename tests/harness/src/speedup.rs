@@ -70,6 +70,7 @@ impl Outcome {
 
     /// Records the outcome for the grader, then panics on a fail with the
     /// explanation. An inconclusive outcome is printed, never failed.
+    #[track_caller]
     pub fn assert_pass(&self) {
         record::append(self);
         match self.verdict {
