@@ -144,8 +144,8 @@ fn manifest(root: &Path, ex: &Exercise) -> Result<String> {
         .replace(": reference solution.", ": exercise (your code goes here).")
         .replace(
             lints,
-            "[lints.rust]\n# A stub leaves its parameters unused until you write the body.\n\
-             unused_variables = \"allow\"\n",
+            "[lints.rust]\n# A stub leaves parameters and fields unused until you write the body.\n\
+             unused_variables = \"allow\"\ndead_code = \"allow\"\n",
         ))
 }
 

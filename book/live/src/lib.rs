@@ -9,6 +9,7 @@ use std::fmt::Display;
 
 use tabled::{Table, Tabled, settings::Style};
 
+pub mod gil;
 pub mod threads;
 
 /// Printed after every complete block. `cargo xtask book` counts these in

@@ -13,11 +13,24 @@ struct Cli {
 enum Topic {
     /// The machine the book is being built on.
     Machine,
+    /// Chapter 2: the GIL analogue beside CPython.
+    Gil {
+        #[command(subcommand)]
+        table: GilTable,
+    },
     /// Chapter 1: threads.
     Threads {
         #[command(subcommand)]
         work: ThreadsWork,
     },
+}
+
+#[derive(Subcommand)]
+enum GilTable {
+    /// The tutorial's two examples as it states them.
+    Tutorial,
+    /// Threads against one thread, CPython and the analogue.
+    Fidelity,
 }
 
 #[derive(Subcommand)]
@@ -37,6 +50,12 @@ fn main() -> anyhow::Result<()> {
         Topic::Threads {
             work: ThreadsWork::Cpu,
         } => live::threads::cpu(),
+        Topic::Gil {
+            table: GilTable::Tutorial,
+        } => live::gil::tutorial()?,
+        Topic::Gil {
+            table: GilTable::Fidelity,
+        } => live::gil::fidelity()?,
     };
     print!("{out}");
     Ok(())

@@ -22,7 +22,7 @@ pub mod rounds;
 pub mod speedup;
 pub mod workload;
 
-pub use clock::{Sample, measure};
+pub use clock::{Sample, human, measure};
 pub use cores::available_cores;
 pub use deadline::within;
 pub use exclusive::exclusive;

@@ -55,6 +55,8 @@ pub struct Outcome {
     pub reference_score: f64,
     /// The figure the candidate had to reach.
     pub required: f64,
+    /// The requirement in words, e.g. "speedup ≥ ×1.35".
+    pub expectation: String,
     /// Why, in numbers.
     pub explanation: String,
 }
@@ -87,8 +89,9 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// Checks that CPU-bound work split into `tasks` pieces runs faster than
-/// the same pieces one after another.
+/// Checks CPU-bound work split into `tasks` pieces against the same pieces
+/// one after another: by default it must run faster ([`CpuCheck::new`]);
+/// under a global lock it must not ([`CpuCheck::serialized`]).
 #[derive(Clone, Debug)]
 pub struct CpuCheck {
     name: String,
@@ -96,6 +99,17 @@ pub struct CpuCheck {
     cores: usize,
     plan: Plan,
     hint: String,
+    expect: Expect,
+}
+
+/// What a [`CpuCheck`] expects of the candidate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Expect {
+    /// A real speedup: see [`CpuCheck::required`].
+    Speedup,
+    /// No speedup and no great slowdown: the candidate's time must lie
+    /// within `low..=high` times the sequential time.
+    Serial { low: f64, high: f64 },
 }
 
 impl CpuCheck {
@@ -107,6 +121,22 @@ impl CpuCheck {
             cores: available_cores(),
             plan: Plan::default(),
             hint: String::new(),
+            expect: Expect::Speedup,
+        }
+    }
+
+    /// A check for work that a global lock should serialise: threads must
+    /// take between 0.85 and 1.25 times the sequential time. Faster means
+    /// the lock let threads run at once; slower means hand-offs cost too
+    /// much. It only counts when the reference, free of the lock, shows a
+    /// real speedup in the same run: otherwise a lock and no lock look alike.
+    pub fn serialized(name: impl Into<String>, tasks: usize) -> Self {
+        Self {
+            expect: Expect::Serial {
+                low: 0.85,
+                high: 1.25,
+            },
+            ..Self::new(name, tasks)
         }
     }
 
@@ -158,6 +188,25 @@ impl CpuCheck {
             .max(self.floor())
     }
 
+    fn expectation(&self, required: f64) -> String {
+        match self.expect {
+            Expect::Speedup => format!("speedup ≥ ×{required:.2}"),
+            Expect::Serial { low, high } => format!("time {low:.2}–{high:.2} × sequential"),
+        }
+    }
+
+    /// Whether a candidate speedup meets the expectation, given the
+    /// reference's speedup in the same run.
+    fn meets(&self, speedup: f64, reference_speedup: f64) -> bool {
+        match self.expect {
+            Expect::Speedup => speedup >= self.required(reference_speedup),
+            Expect::Serial { low, high } => {
+                let time = 1.0 / speedup;
+                (low..=high).contains(&time)
+            }
+        }
+    }
+
     /// Runs the three contenders interleaved and judges the candidate.
     ///
     /// `sequential` does the pieces one after another, `reference` is a
@@ -179,7 +228,7 @@ impl CpuCheck {
             let (r, c) = (ratio(seq, best[1].wall), ratio(seq, best[2].wall));
             // The sequential minimum can still fall and lower both
             // ratios, so settle early only after a few rounds.
-            rounds_seen >= 3 && r >= self.expected() && c >= self.required(r)
+            rounds_seen >= 3 && r >= self.expected() && self.meets(c, r)
         });
         let [seq, reference, candidate] = bests.best[..] else {
             unreachable!("three contenders")
@@ -187,12 +236,13 @@ impl CpuCheck {
         let ref_speedup = ratio(seq.wall, reference.wall);
         let speedup = ratio(seq.wall, candidate.wall);
         let required = self.required(ref_speedup);
-        let verdict = if speedup >= required {
-            Verdict::Pass
-        } else if ref_speedup < self.expected() {
-            Verdict::Inconclusive
-        } else {
-            Verdict::Fail
+        let verdict = match self.expect {
+            Expect::Speedup if self.meets(speedup, ref_speedup) => Verdict::Pass,
+            // A serial candidate only passes on a machine that could have
+            // shown parallelism: on a busy one, no lock looks like a lock.
+            _ if ref_speedup < self.expected() => Verdict::Inconclusive,
+            Expect::Serial { .. } if self.meets(speedup, ref_speedup) => Verdict::Pass,
+            _ => Verdict::Fail,
         };
         let explanation = self.explain(verdict, seq, reference, candidate, required);
         Outcome {
@@ -206,6 +256,7 @@ impl CpuCheck {
             score: speedup,
             reference_score: ref_speedup,
             required,
+            expectation: self.expectation(required),
             explanation,
         }
     }
@@ -236,6 +287,7 @@ impl CpuCheck {
             score: 0.0,
             reference_score: 0.0,
             required: self.expected(),
+            expectation: self.expectation(self.expected()),
             explanation: why,
         }
     }
@@ -248,6 +300,9 @@ impl CpuCheck {
         candidate: Sample,
         required: f64,
     ) -> String {
+        if let Expect::Serial { low, high } = self.expect {
+            return self.explain_serial(verdict, seq, reference, candidate, (low, high));
+        }
         let speedup = ratio(seq.wall, candidate.wall);
         let ref_speedup = ratio(seq.wall, reference.wall);
         let par = candidate.parallelism();
@@ -277,6 +332,51 @@ impl CpuCheck {
                 };
                 format!("{measured}: {why}. Hint: {}", self.hint_or_default())
             }
+        }
+    }
+
+    fn explain_serial(
+        &self,
+        verdict: Verdict,
+        seq: Sample,
+        reference: Sample,
+        candidate: Sample,
+        (low, high): (f64, f64),
+    ) -> String {
+        let time = ratio(candidate.wall, seq.wall);
+        let measured = format!(
+            "{} pieces of CPU work in threads under the lock took {}, and {} one after \
+             another: {time:.2}× the sequential time (expected {low:.2}–{high:.2}×, because \
+             only the holder runs; without the lock the reference ran ×{:.2} faster in the \
+             same run on {} cores). Effective parallelism {:.1}",
+            self.tasks,
+            human(candidate.wall),
+            human(seq.wall),
+            ratio(seq.wall, reference.wall),
+            self.cores,
+            candidate.parallelism(),
+        );
+        match verdict {
+            Verdict::Pass => format!("{measured}."),
+            Verdict::Inconclusive => format!(
+                "{measured}. Without the lock the reference could not reach ×{:.2} either, so \
+                 this machine could not tell a lock from no lock just now; run the test again.",
+                self.expected()
+            ),
+            Verdict::Fail if time < low => format!(
+                "{measured}: the threads ran at the same time, so the lock did not keep them \
+                 apart. Hint: {}",
+                if self.hint.is_empty() {
+                    "a thread must not run while another holds the lock."
+                } else {
+                    &self.hint
+                }
+            ),
+            Verdict::Fail => format!(
+                "{measured}: slower than one after another, so handing the lock over costs \
+                 too much. Hint: hand over only when a waiter has waited a whole switch \
+                 interval, not at every check-in."
+            ),
         }
     }
 
@@ -397,6 +497,11 @@ impl WaitCheck {
             score: ratio(candidate.wall, self.ideal()),
             reference_score: ratio(reference.wall, self.ideal()),
             required: self.tolerance,
+            expectation: format!(
+                "wall time ≤ {:.2} × ideal {}",
+                self.tolerance,
+                human(self.ideal())
+            ),
             explanation: self.explain(verdict, reference, candidate, bests.rounds),
         }
     }
@@ -470,6 +575,16 @@ mod tests {
         assert!((c.required(1.9) - 1.35).abs() < 1e-9);
         assert!((c.required(1.5) - 1.275).abs() < 1e-9);
         assert!((c.required(1.0) - 1.2).abs() < 1e-9);
+    }
+
+    #[test]
+    fn serial_checks_accept_only_sequential_speed() {
+        let c = CpuCheck::serialized("t", 4).with_cores(2);
+        assert!(c.meets(1.0, 1.9));
+        assert!(c.meets(0.82, 1.9));
+        assert!(!c.meets(1.5, 1.9), "parallel is not serial");
+        assert!(!c.meets(0.5, 1.9), "twice as slow is too slow");
+        assert_eq!(c.expectation(1.0), "time 0.85–1.25 × sequential");
     }
 
     #[test]

@@ -18,20 +18,28 @@ pub fn spin(units: u64) -> u64 {
 }
 
 /// How many [`spin`] units take about `target` on this machine, measured
-/// now (the fastest of a few tries, so a busy moment does not inflate it).
+/// now.
 pub fn units_for(target: Duration) -> u64 {
+    calibrate(target, |units| {
+        spin(units);
+    })
+}
+
+/// How many units of `work` take about `target` on this machine, measured
+/// now: the fastest of a few probe runs (so that a busy moment does not
+/// inflate it), scaled linearly.
+pub fn calibrate(target: Duration, work: impl Fn(u64)) -> u64 {
     let probe = 1u64 << 16;
     let fastest = (0..5)
         .map(|_| {
             let start = Instant::now();
-            spin(probe);
+            work(probe);
             start.elapsed()
         })
         .min()
         .unwrap_or(Duration::from_micros(1))
         .max(Duration::from_nanos(1));
-    let per_unit = fastest.as_secs_f64() / probe as f64;
-    ((target.as_secs_f64() / per_unit) as u64).max(1)
+    ((target.as_secs_f64() / fastest.as_secs_f64()) * probe as f64).max(1.0) as u64
 }
 
 /// `tasks` pieces of [`spin`] work one after another: the sequential

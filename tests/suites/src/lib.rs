@@ -17,7 +17,11 @@ use std::time::Duration;
 pub mod fetch_all;
 pub mod fetch_bounded;
 mod fetching;
+pub mod gil;
 mod reference;
+
+#[doc(hidden)]
+pub use static_assertions as __static_assertions;
 
 /// Longest any single test may run before it is declared stuck. A speedup
 /// check takes at most about 3 s and the other tests well under one; the
@@ -78,6 +82,43 @@ macro_rules! fetch_bounded {
                 more_workers_than_urls,
                 one_worker_fetches_one_at_a_time,
                 waves_take_rounds_times_latency,
+            ]
+        );
+    };
+}
+
+/// Writes one `#[test]` per listed check of `$module`, each calling the
+/// generic `$crate::$module::$check::<$subject>()`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __generic_suite {
+    ($module:ident, $subject:ty, [$($check:ident),* $(,)?]) => {
+        $(
+            #[test]
+            fn $check() {
+                $crate::run(stringify!($check), || $crate::$module::$check::<$subject>());
+            }
+        )*
+    };
+}
+
+/// The suite for `exercises/gil/gil`, run against crate `$krate`.
+#[macro_export]
+macro_rules! gil {
+    ($krate:ident) => {
+        $crate::gil_api!($krate);
+        $crate::__generic_suite!(
+            gil,
+            Subject,
+            [
+                never_two_holders,
+                hands_off_after_the_switch_interval,
+                no_lost_wakeups,
+                allow_threads_releases_the_gil,
+                a_panicking_holder_releases_the_gil,
+                cpu_work_under_the_gil_gets_no_speedup,
+                waiting_work_overlaps,
+                cpu_work_that_releases_the_gil_speeds_up,
             ]
         );
     };

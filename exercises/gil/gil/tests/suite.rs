@@ -1,0 +1,2 @@
+//! Runs the gil suite (tests/suites) against this crate.
+suites::gil!(gil);

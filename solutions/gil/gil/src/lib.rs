@@ -1,0 +1,214 @@
+//! The GIL, exercise: a global interpreter lock in the style of CPython's.
+//!
+//! One thread at a time holds the [`Gil`]. The holder runs "bytecode" and
+//! checks in every few instructions ([`GilGuard::check_in`]); a thread that
+//! wants the lock waits one switch interval and then asks the holder to
+//! hand it over, which the holder does at its next check-in. Blocking work
+//! runs inside [`GilGuard::allow_threads`], without the lock, so other
+//! threads run meanwhile: that is why waiting overlaps under a GIL and
+//! computing does not.
+
+use std::marker::PhantomData;
+use std::time::Duration;
+// SOLUTION:
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+// END SOLUTION
+
+/// CPython's default switch interval: `sys.getswitchinterval()` is 0.005.
+pub const DEFAULT_SWITCH_INTERVAL: Duration = Duration::from_millis(5);
+
+// ANCHOR: gil
+/// A global interpreter lock. Share it between threads by reference (with
+/// scoped threads) or in an `Arc`.
+pub struct Gil {
+    switch_interval: Duration,
+    // SOLUTION:
+    // ANCHOR: fields
+    state: Mutex<State>,
+    /// Signalled whenever the lock is released or changes hands.
+    changed: Condvar,
+    /// Set by a waiter that has waited a whole switch interval; read by the
+    /// holder at every check-in. An atomic, so that a check-in with nobody
+    /// waiting costs one load, not a mutex (CPython's `gil_drop_request`).
+    drop_request: AtomicBool,
+    // ANCHOR_END: fields
+    // END SOLUTION
+}
+
+/// Proof that the current thread holds the [`Gil`]. Dropping it releases
+/// the lock.
+///
+/// Not `Send`: a lock held by one thread cannot be released by another, so
+/// the guard must stay on the thread that acquired it.
+pub struct GilGuard<'a> {
+    gil: &'a Gil,
+    _not_send: PhantomData<*const ()>,
+}
+// ANCHOR_END: gil
+
+// SOLUTION:
+// ANCHOR: state
+#[derive(Default)]
+struct State {
+    held: bool,
+    /// How many times the lock has been taken: lets a waiter see whether it
+    /// changed hands while it slept, and a holder that handed it over see
+    /// when someone else has it.
+    switches: u64,
+}
+// ANCHOR_END: state
+// END SOLUTION
+
+// ANCHOR: api
+impl Gil {
+    /// A free lock whose waiters ask for a hand-over after `switch_interval`.
+    pub fn new(switch_interval: Duration) -> Self {
+        // SOLUTION: todo!("an unheld lock: a Mutex for the state, a Condvar to wait on")
+        Self {
+            switch_interval,
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            drop_request: AtomicBool::new(false),
+        }
+        // END SOLUTION
+    }
+
+    /// The interval after which a waiting thread asks the holder to let go.
+    pub fn switch_interval(&self) -> Duration {
+        self.switch_interval
+    }
+
+    /// Blocks until this thread holds the lock.
+    ///
+    /// While it waits, each time a whole switch interval passes without the
+    /// lock changing hands, it asks the holder to let go.
+    pub fn acquire(&self) -> GilGuard<'_> {
+        // SOLUTION: todo!("wait until the lock is free; after a switch interval with no hand-over, ask the holder to let go")
+        self.take();
+        GilGuard {
+            gil: self,
+            _not_send: PhantomData,
+        }
+        // END SOLUTION
+    }
+
+    // SOLUTION:
+    // ANCHOR: take_release
+    fn state(&self) -> MutexGuard<'_, State> {
+        // Nothing panics while holding the state lock; ignore poison.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// CPython's `take_gil`.
+    fn take(&self) {
+        let mut state = self.state();
+        let mut seen = state.switches;
+        let mut deadline = Instant::now() + self.switch_interval;
+        while state.held {
+            let now = Instant::now();
+            if now >= deadline {
+                if state.switches == seen {
+                    // A whole interval and no hand-over: ask for one.
+                    self.drop_request.store(true, Ordering::Release);
+                }
+                deadline = now + self.switch_interval;
+            }
+            let wait = deadline.saturating_duration_since(now);
+            state = self
+                .changed
+                .wait_timeout(state, wait)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+            if state.switches != seen {
+                // It changed hands: the new holder gets a full interval.
+                seen = state.switches;
+                deadline = Instant::now() + self.switch_interval;
+            }
+        }
+        state.held = true;
+        state.switches += 1;
+        self.drop_request.store(false, Ordering::Release);
+        // A holder that handed over waits to see the lock taken.
+        self.changed.notify_all();
+    }
+
+    /// CPython's `drop_gil`. Returns the switch count at release.
+    fn release(&self) -> u64 {
+        let mut state = self.state();
+        state.held = false;
+        // Every waiter re-checks; one of them wins. notify_one could pick a
+        // thread that only waits for a hand-over to be seen, and lose the
+        // wake-up the others needed.
+        self.changed.notify_all();
+        state.switches
+    }
+    // ANCHOR_END: take_release
+    // END SOLUTION
+}
+
+impl GilGuard<'_> {
+    /// Called by the holder between instructions: hands the lock over if a
+    /// waiter asked for it, and takes it back before returning. Cheap when
+    /// nobody asked.
+    pub fn check_in(&mut self) {
+        // SOLUTION: todo!("if a waiter asked, release, wait until someone else has taken the lock, then take it back")
+        // ANCHOR: check_in
+        if !self.gil.drop_request.load(Ordering::Acquire) {
+            return;
+        }
+        let released_at = self.gil.release();
+        // CPython's FORCE_SWITCHING: do not grab the lock straight back,
+        // or the waiter that asked for it may never get it.
+        let mut state = self.gil.state();
+        while state.switches == released_at {
+            state = self
+                .gil
+                .changed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        drop(state);
+        self.gil.take();
+        // ANCHOR_END: check_in
+        // END SOLUTION
+    }
+
+    /// Runs `work` without the lock, so other threads can run meanwhile,
+    /// and takes the lock back before returning: the analogue of CPython's
+    /// `Py_BEGIN_ALLOW_THREADS` and of PyO3's `Python::allow_threads`.
+    ///
+    /// `work` must be `Send`, as in PyO3: it cannot use this guard (or
+    /// anything else tied to holding the lock) while the lock is released.
+    pub fn allow_threads<T, F>(&mut self, work: F) -> T
+    where
+        F: FnOnce() -> T + Send,
+        T: Send,
+    {
+        // SOLUTION: todo!("release, run work, take the lock back (even if work panics)")
+        // ANCHOR: allow_threads
+        /// Takes the lock back when dropped, so that a panic in `work`
+        /// unwinds with the lock held and the guard's drop releases it once.
+        struct Retake<'g>(&'g Gil);
+        impl Drop for Retake<'_> {
+            fn drop(&mut self) {
+                self.0.take();
+            }
+        }
+        self.gil.release();
+        let _retake = Retake(self.gil);
+        work()
+        // ANCHOR_END: allow_threads
+        // END SOLUTION
+    }
+}
+
+impl Drop for GilGuard<'_> {
+    fn drop(&mut self) {
+        // SOLUTION: todo!("release the lock")
+        self.gil.release();
+        // END SOLUTION
+    }
+}
+// ANCHOR_END: api
