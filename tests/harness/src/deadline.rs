@@ -5,9 +5,20 @@
 //! joiner) must fail with a message a student can act on, within seconds.
 
 use std::panic;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
+
+/// Set once any [`within`] has abandoned a stuck thread in this process.
+static ABANDONED: AtomicBool = AtomicBool::new(false);
+
+/// Whether a thread abandoned by [`within`] may still be running in this
+/// process. Such a thread may spin on a core and the process CPU clock
+/// counts it, so the speedup checks stop trusting a failing measurement.
+pub fn abandoned_thread_running() -> bool {
+    ABANDONED.load(Ordering::SeqCst)
+}
 
 /// Runs `work` on its own thread and returns its result, or panics with an
 /// explanation if it has not returned after `limit`.
@@ -36,11 +47,14 @@ where
             Err(payload) => panic::resume_unwind(payload),
             Ok(()) => unreachable!("the worker always sends before it returns"),
         },
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!(
-            "{what} did not finish within {limit:?}. It is probably stuck: a thread \
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            ABANDONED.store(true, Ordering::SeqCst);
+            panic!(
+                "{what} did not finish within {limit:?}. It is probably stuck: a thread \
              waiting on a lock, a join or a channel that nobody releases or closes \
              (for example a worker that loops on `recv()` while a sender is still alive)."
-        ),
+            )
+        }
     }
 }
 
@@ -53,14 +67,8 @@ mod tests {
         assert_eq!(within(Duration::from_secs(5), "quick", || 42), 42);
     }
 
-    #[test]
-    #[should_panic(expected = "did not finish within")]
-    fn a_deadlock_becomes_a_failure() {
-        within(Duration::from_millis(100), "stuck", || {
-            let (_keep_alive, rx) = mpsc::channel::<()>();
-            let _ = rx.recv();
-        });
-    }
+    // The timeout case lives in tests/deadline.rs: it abandons a thread,
+    // which marks this whole process as disturbed.
 
     #[test]
     #[should_panic(expected = "not yet implemented")]

@@ -13,7 +13,9 @@ use serde::Serialize;
 /// Environment variable naming the JSON-lines file to append outcomes to.
 pub const RESULTS_ENV: &str = "COURSE_RESULTS";
 
-/// Appends `value` as one JSON line to `$COURSE_RESULTS`, if set.
+/// Appends `value` as one JSON line to `$COURSE_RESULTS`, if set, with the
+/// package under test (`CARGO_PKG_NAME`, which cargo sets when it runs the
+/// tests) added as `"package"` so a grader can tell exercises apart.
 ///
 /// Recording is best effort: a grader that cannot write its own file will
 /// notice the missing lines; a student's test run must not fail for it.
@@ -21,11 +23,28 @@ pub fn append<T: Serialize>(value: &T) {
     let Some(path) = std::env::var_os(RESULTS_ENV) else {
         return;
     };
-    let Ok(mut line) = serde_json::to_string(value) else {
+    let Ok(mut json) = serde_json::to_value(value) else {
         return;
     };
+    if let (Some(object), Ok(package)) = (json.as_object_mut(), std::env::var("CARGO_PKG_NAME")) {
+        object.insert("package".into(), package.into());
+    }
+    let mut line = json.to_string();
     line.push('\n');
     if let Ok(mut file) = OpenOptions::new().create(true).append(true).open(&path) {
         let _ = file.write_all(line.as_bytes());
     }
+}
+
+/// Environment variable that sets how often the reliability tests repeat
+/// each check.
+pub const RUNS_ENV: &str = "COURSE_RELIABILITY_RUNS";
+
+/// Repetitions for a reliability test: `$COURSE_RELIABILITY_RUNS`, or
+/// `default` when it is unset or not a number.
+pub fn repetitions(default: usize) -> usize {
+    std::env::var(RUNS_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }

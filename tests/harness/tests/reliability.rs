@@ -13,10 +13,7 @@ use harness::{CpuCheck, Outcome, Verdict, WaitCheck, available_cores, exclusive}
 use testweb::Server;
 
 fn runs() -> usize {
-    std::env::var("COURSE_RELIABILITY_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10)
+    harness::record::repetitions(10)
 }
 
 /// Verdict counts over repeated checks, and the slowest single check.

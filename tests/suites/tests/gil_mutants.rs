@@ -176,10 +176,7 @@ fn every_flaw_is_caught_by_its_check() {
 }
 
 fn runs() -> usize {
-    std::env::var("COURSE_RELIABILITY_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3)
+    harness::record::repetitions(3)
 }
 
 /// A timing check to repeat, and the verdict it must never give.
