@@ -34,7 +34,8 @@ pub struct GilGuard<'a> {
 
 // ANCHOR: api
 impl Gil {
-    /// A free lock whose waiters ask for a hand-over after `switch_interval`.
+    /// A free lock whose waiters ask for a hand-over after `switch_interval`
+    /// (at least a microsecond, as in CPython).
     pub fn new(switch_interval: Duration) -> Self {
         todo!("an unheld lock: a Mutex for the state, a Condvar to wait on")
     }
@@ -48,6 +49,9 @@ impl Gil {
     ///
     /// While it waits, each time a whole switch interval passes without the
     /// lock changing hands, it asks the holder to let go.
+    ///
+    /// The lock is not re-entrant: a thread that calls this while it holds
+    /// the lock waits for itself forever.
     pub fn acquire(&self) -> GilGuard<'_> {
         todo!(
             "wait until the lock is free; after a switch interval with no hand-over, ask the holder to let go"
@@ -82,7 +86,7 @@ impl GilGuard<'_> {
 
 impl Drop for GilGuard<'_> {
     fn drop(&mut self) {
-        todo!("release the lock")
+        // TODO: release the lock. (Not todo!(): a panic in drop while a test panics aborts every test.)
     }
 }
 // ANCHOR_END: api

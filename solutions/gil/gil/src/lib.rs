@@ -63,11 +63,12 @@ struct State {
 
 // ANCHOR: api
 impl Gil {
-    /// A free lock whose waiters ask for a hand-over after `switch_interval`.
+    /// A free lock whose waiters ask for a hand-over after `switch_interval`
+    /// (at least a microsecond, as in CPython).
     pub fn new(switch_interval: Duration) -> Self {
         // SOLUTION: todo!("an unheld lock: a Mutex for the state, a Condvar to wait on")
         Self {
-            switch_interval,
+            switch_interval: switch_interval.max(Duration::from_micros(1)),
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
             drop_request: AtomicBool::new(false),
@@ -84,6 +85,9 @@ impl Gil {
     ///
     /// While it waits, each time a whole switch interval passes without the
     /// lock changing hands, it asks the holder to let go.
+    ///
+    /// The lock is not re-entrant: a thread that calls this while it holds
+    /// the lock waits for itself forever.
     pub fn acquire(&self) -> GilGuard<'_> {
         // SOLUTION: todo!("wait until the lock is free; after a switch interval with no hand-over, ask the holder to let go")
         self.take();
@@ -206,7 +210,7 @@ impl GilGuard<'_> {
 
 impl Drop for GilGuard<'_> {
     fn drop(&mut self) {
-        // SOLUTION: todo!("release the lock")
+        // SOLUTION: // TODO: release the lock. (Not todo!(): a panic in drop while a test panics aborts every test.)
         self.gil.release();
         // END SOLUTION
     }

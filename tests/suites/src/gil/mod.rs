@@ -7,7 +7,7 @@
 //! [`gil!`]: crate::gil!
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use harness::{CpuCheck, Outcome, WaitCheck, human};
@@ -77,8 +77,8 @@ macro_rules! gil_api {
 
 const INTERVAL: Duration = Duration::from_millis(5);
 
-/// Four threads interpret, check in, and step out through `allow_threads`;
-/// the probe must never see two holders at once.
+/// Four threads interpret, check in, and step out through `allow_threads`
+/// and back; the probe must never see two holders at once.
 pub fn never_two_holders<G: GilApi>() {
     let gil = G::new(Duration::from_millis(1));
     let probe = Probe::default();
@@ -87,9 +87,14 @@ pub fn never_two_holders<G: GilApi>() {
         for _ in 0..5 {
             interpret(&gil, steps, Some(&probe));
             let mut guard = gil.acquire();
-            let _held = probe.enter();
-            let _released = probe.leave();
-            guard.allow_threads(|| std::thread::sleep(Duration::from_micros(200)));
+            let held = probe.enter();
+            {
+                let _released = probe.leave();
+                guard.allow_threads(|| std::thread::sleep(Duration::from_micros(200)));
+            }
+            // Back from allow_threads, the lock must be held again.
+            instructions(steps / 10);
+            drop(held);
         }
     });
     assert_eq!(
@@ -159,24 +164,33 @@ pub fn hands_off_after_the_switch_interval<G: GilApi>() {
 }
 
 /// Eight threads take the lock hundreds of times, with and without
-/// `allow_threads`; none may sleep through its wake-up.
+/// `allow_threads`; none may sleep through its wake-up. The switch interval
+/// is a minute, so a waiter wakes only when a release wakes it.
 pub fn no_lost_wakeups<G: GilApi>() {
     const THREADS: usize = 8;
     const ROUNDS: usize = 300;
-    let gil = G::new(Duration::from_millis(1));
-    let taken = AtomicUsize::new(0);
-    in_threads(THREADS, |t| {
-        for round in 0..ROUNDS {
-            let mut guard = gil.acquire();
-            taken.fetch_add(1, Ordering::Relaxed);
-            guard.check_in();
-            if (round + t) % 4 == 0 {
-                guard.allow_threads(std::thread::yield_now);
-            }
-        }
-    });
+    let gil = Arc::new(G::new(Duration::from_secs(60)));
+    let taken = Arc::new(AtomicUsize::new(0));
+    let (shared, count) = (Arc::clone(&gil), Arc::clone(&taken));
+    harness::within(
+        Duration::from_secs(5),
+        "8 threads taking 300 turns each with the GIL (a thread that waits forever slept \
+         through a release: wake the waiters every time the lock is released)",
+        move || {
+            in_threads(THREADS, |t| {
+                for round in 0..ROUNDS {
+                    let mut guard = shared.acquire();
+                    count.fetch_add(1, Ordering::Relaxed);
+                    guard.check_in();
+                    if (round + t) % 4 == 0 {
+                        guard.allow_threads(std::thread::yield_now);
+                    }
+                }
+            })
+        },
+    );
     assert_eq!(
-        taken.into_inner(),
+        taken.load(Ordering::Relaxed),
         THREADS * ROUNDS,
         "every acquire returns once"
     );
@@ -214,32 +228,43 @@ pub fn allow_threads_releases_the_gil<G: GilApi>() {
 /// A thread that panics while holding the lock, or inside `allow_threads`,
 /// must not leave it held.
 pub fn a_panicking_holder_releases_the_gil<G: GilApi>() {
-    let gil = G::new(INTERVAL);
-    std::thread::scope(|s| {
-        let holding = s.spawn(|| {
+    let gil = Arc::new(G::new(INTERVAL));
+    let holding = {
+        let gil = Arc::clone(&gil);
+        std::thread::spawn(move || {
             let _guard = gil.acquire();
             panic!("a panic while holding the GIL (expected by the test)");
-        });
-        assert!(holding.join().is_err());
-        let inside = s.spawn(|| {
+        })
+    };
+    assert!(holding.join().is_err());
+    assert_free(&gil, "after a thread panicked while holding the GIL");
+    let inside = {
+        let gil = Arc::clone(&gil);
+        std::thread::spawn(move || {
             let mut guard = gil.acquire();
             guard.allow_threads(|| panic!("a panic inside allow_threads (expected by the test)"));
-        });
-        assert!(inside.join().is_err());
+        })
+    };
+    assert!(inside.join().is_err());
+    assert_free(&gil, "after a thread panicked inside allow_threads");
+}
+
+/// Asserts that another thread can take the lock within 2 s. The taker is
+/// not joined: if the lock stays held it waits forever, and the test
+/// process ends it.
+fn assert_free<G: GilApi>(gil: &Arc<G>, when: &str) {
+    let (took, taken) = mpsc::channel();
+    let gil = Arc::clone(gil);
+    std::thread::spawn(move || {
+        let _guard = gil.acquire();
+        let _ = took.send(());
     });
-    let (tx, rx) = mpsc::channel();
-    let gil = &gil;
-    std::thread::scope(|s| {
-        s.spawn(move || {
-            let _guard = gil.acquire();
-            let _ = tx.send(());
-        });
-        assert!(
-            rx.recv_timeout(Duration::from_secs(2)).is_ok(),
-            "after threads panicked while holding the GIL, nobody could take it within 2 s: \
-             release it in the guard's Drop, which runs during unwinding too"
-        );
-    });
+    assert!(
+        taken.recv_timeout(Duration::from_secs(2)).is_ok(),
+        "{when}, no other thread could take it within 2 s. Release the lock in the guard's \
+         Drop, which also runs while a panic unwinds; and in allow_threads take the lock \
+         back even when the closure panics, so that Drop has a lock to release."
+    );
 }
 
 const TASKS: usize = 4;
@@ -261,7 +286,9 @@ pub fn no_speedup_outcome<G: GilApi>() -> Outcome {
         )
         .run(
             &mut || one_after_another(TASKS, |_| interpret(&gil, steps, None)),
-            &mut || in_threads(TASKS, |_| instructions(steps)),
+            // The same interpreter, each thread on a lock of its own: what
+            // the threads do when nothing makes them take turns.
+            &mut || in_threads(TASKS, |_| interpret(&G::new(INTERVAL), steps, None)),
             &mut || in_threads(TASKS, |_| interpret(&gil, steps, None)),
         )
 }

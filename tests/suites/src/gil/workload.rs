@@ -96,13 +96,12 @@ pub fn one_after_another<R>(n: usize, work: impl Fn(usize) -> R) {
     }
 }
 
-/// Instrumentation: how many threads believe they hold the lock, the most
-/// there ever were at once, and how often the holder changed.
+/// Instrumentation: how many threads believe they hold the lock, and the
+/// most there ever were at once.
 #[derive(Debug, Default)]
 pub struct Probe {
     holders: AtomicUsize,
     peak: AtomicUsize,
-    entries: AtomicUsize,
 }
 
 /// Marks the current thread as a holder until dropped.
@@ -116,7 +115,6 @@ impl Probe {
     pub fn enter(&self) -> Held<'_> {
         let now = self.holders.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(now, Ordering::SeqCst);
-        self.entries.fetch_add(1, Ordering::SeqCst);
         Held(self)
     }
 
@@ -129,11 +127,6 @@ impl Probe {
     /// The most threads that held the lock at the same moment.
     pub fn peak(&self) -> usize {
         self.peak.load(Ordering::SeqCst)
-    }
-
-    /// Threads holding the lock now.
-    pub fn holders(&self) -> usize {
-        self.holders.load(Ordering::SeqCst)
     }
 }
 
