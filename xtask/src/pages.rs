@@ -89,20 +89,24 @@ pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
 
     for ex in &course.exercises {
         let page = ex.page();
-        let dir = ex.exercise_dir();
-        let wanted = dir.to_string_lossy().into_owned();
-        match pages.iter().find(|(p, _)| *p == page) {
-            None => found.push(format!(
+        let wanted = format!("{}/", ex.exercise_dir().display());
+        let Some((_, text)) = pages.iter().find(|(p, _)| *p == page) else {
+            found.push(format!(
                 "exercise {}: chapter page {} is missing",
                 ex.name,
                 page.display()
-            )),
-            Some((_, text)) if !text.contains(&wanted) => found.push(format!(
-                "exercise {}: {} never includes from {wanted}",
+            ));
+            continue;
+        };
+        let includes_it = include
+            .captures_iter(text)
+            .any(|cap| cap[1].contains(&wanted));
+        if !includes_it {
+            found.push(format!(
+                "exercise {}: {} has no {{{{#include}}}} from {wanted}",
                 ex.name,
                 page.display()
-            )),
-            Some(_) => {}
+            ));
         }
     }
     Ok(found)

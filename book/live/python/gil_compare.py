@@ -95,7 +95,8 @@ def tutorial():
     return {
         "threads_sleep_1s": in_threads(nap, [1.0] * TASKS),
         "pool_sleep_1s": in_pool(nap, [1.0] * TASKS),
-        "pool_workers": os.cpu_count(),
+        # What Pool() sizes itself by: os.process_cpu_count() from 3.13 on.
+        "pool_workers": getattr(os, "process_cpu_count", os.cpu_count)(),
     }
 
 

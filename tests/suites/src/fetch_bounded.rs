@@ -3,11 +3,9 @@
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
-use harness::WaitCheck;
 use testweb::page_body;
 
 use crate::fetching::{self, Results};
-use crate::reference;
 
 /// The signature under test.
 pub type FetchBounded = fn(&[String], NonZeroUsize) -> Results;
@@ -69,34 +67,12 @@ pub fn one_worker_fetches_one_at_a_time(fetch_bounded: FetchBounded) {
 
 /// 16 requests of 100 ms, 4 at a time: about 4 × 100 ms, not 16 × 100 ms.
 pub fn waves_take_rounds_times_latency(fetch_bounded: FetchBounded) {
-    const REQUESTS: usize = 16;
     const LIMIT: usize = 4;
-    let latency = Duration::from_millis(100);
-    let server = fetching::server(latency);
-    let urls = server.page_urls(REQUESTS);
-    let mut peak = 0;
-    let outcome = WaitCheck::new(
+    fetching::overlaps(
         "fetch_bounded keeps K requests in flight",
-        REQUESTS,
-        latency,
-    )
-    .in_flight(LIMIT)
-    .hint(
-        "start all max_in_flight workers before joining any, and let each worker \
-             loop over the shared queue until it is empty and closed.",
-    )
-    .run(&mut || reference::in_waves(&urls, LIMIT), &mut || {
-        server.reset_peak();
-        let results = fetch_bounded(&urls, k(LIMIT));
-        peak = peak.max(server.peak_in_flight());
-        assert!(
-            results.iter().all(Result::is_ok),
-            "every page exists: {results:?}"
-        );
-    });
-    outcome
-        .with_note(format!(
-            "The server saw at most {peak} of your requests at once."
-        ))
-        .assert_pass();
+        Some(LIMIT),
+        "start all max_in_flight workers before joining any, and let each worker loop \
+         over the shared queue until it is empty and closed.",
+        |urls| fetch_bounded(urls, k(LIMIT)),
+    );
 }

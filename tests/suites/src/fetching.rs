@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
+use harness::WaitCheck;
 use testweb::{FetchError, Server, closed_port_url, page_body};
+
+use crate::reference;
 
 /// Any function from URLs to one result per URL.
 pub type Results = Vec<Result<String, FetchError>>;
@@ -85,4 +88,44 @@ pub fn no_urls_no_results(fetch: impl Fn(&[String]) -> Results) {
         Results::new(),
         "an empty list of URLs gives an empty list of results"
     );
+}
+
+/// Sixteen pages from a server that waits 100 ms before each answer, with
+/// at most `limit` requests in flight (`None`: no limit): `fetch` must take
+/// about `ceil(16 / limit)` latencies, measured against a known-good
+/// reference on the same server. The failure message adds the peak number
+/// of requests the server saw at once.
+pub fn overlaps(
+    name: &str,
+    limit: Option<usize>,
+    hint: &str,
+    fetch: impl Fn(&[String]) -> Results,
+) {
+    const REQUESTS: usize = 16;
+    let latency = Duration::from_millis(100);
+    let server = server(latency);
+    let urls = server.page_urls(REQUESTS);
+    let check = WaitCheck::new(name, REQUESTS, latency).hint(hint);
+    let check = match limit {
+        Some(k) => check.in_flight(k),
+        None => check,
+    };
+    let mut peak = 0;
+    let outcome = check.run(
+        &mut || reference::in_waves(&urls, limit.unwrap_or(REQUESTS)),
+        &mut || {
+            server.reset_peak();
+            let results = fetch(&urls);
+            peak = peak.max(server.peak_in_flight());
+            assert!(
+                results.iter().all(Result::is_ok),
+                "every page exists: {results:?}"
+            );
+        },
+    );
+    outcome
+        .with_note(format!(
+            "The server saw at most {peak} of your requests at once."
+        ))
+        .assert_pass();
 }
