@@ -17,7 +17,7 @@ use crate::pages;
 /// input of mdbook 0.5, so mdbook stays on 0.4.
 pub const TOOLS: [(&str, &str); 2] = [("mdbook", "0.4.52"), ("mdbook-cmdrun", "0.7.3")];
 
-pub use live::LIVE_OK;
+pub use harness::record::LIVE_OK;
 
 /// Where `book.toml` sends the HTML, relative to the root.
 pub const OUT_DIR: &str = "target/book";

@@ -12,10 +12,7 @@ use tabled::{Table, Tabled, settings::Style};
 pub mod gil;
 pub mod threads;
 
-/// Printed after every complete block. `cargo xtask book` counts these in
-/// the built pages: mdbook-cmdrun drops a block whose command fails, and the
-/// count is how such a loss is caught.
-pub const LIVE_OK: &str = "<!-- live output ok -->";
+pub use harness::record::LIVE_OK;
 
 /// Renders rows as a Markdown table, then a caption, then [`LIVE_OK`].
 pub fn block<R: Tabled>(rows: impl IntoIterator<Item = R>, caption: impl Display) -> String {

@@ -1,5 +1,6 @@
-//! Outcomes for machines: one JSON object per line, appended to the file
-//! named by `COURSE_RESULTS` when it is set.
+//! Records for machines: outcomes as JSON lines, appended to the file named
+//! by `COURSE_RESULTS` when it is set, and the marker that closes a live
+//! block of the book.
 //!
 //! The grader sets it so it can score speedup checks by verdict (a pass, a
 //! fail, or an inconclusive run that must not cost the student) without
@@ -9,6 +10,13 @@ use std::fs::OpenOptions;
 use std::io::Write;
 
 use serde::Serialize;
+
+/// Printed by the book's live binary after every complete block. The book
+/// build counts these in the built pages: mdbook-cmdrun drops the output of
+/// a command that fails, and the count is how such a loss is caught. Kept
+/// here, in a crate with few dependencies, so the checker need not build
+/// the measurements to know the marker.
+pub const LIVE_OK: &str = "<!-- live output ok -->";
 
 /// Environment variable naming the JSON-lines file to append outcomes to.
 pub const RESULTS_ENV: &str = "COURSE_RESULTS";
