@@ -65,19 +65,8 @@ fn check(root: &std::path::Path, course: &Course) -> Result<()> {
     problems.extend(pages::violations(root, course)?);
     for ex in &course.exercises {
         let run = stubcheck::run(root, ex)?;
-        println!(
-            "{:<16} stub: {} tests fail on todo!(), {} pass, {} fail otherwise",
-            run.package,
-            run.failed_on_todo.len(),
-            run.passed.len(),
-            run.failed_otherwise.len()
-        );
-        if !run.is_proof() {
-            problems.push(format!(
-                "{}: the stub is no proof:\n{}",
-                run.package, run.output_tail
-            ));
-        }
+        println!("{}", run.summary());
+        problems.extend(run.problem());
     }
     if !problems.is_empty() {
         bail!("{}", problems.join("\n"));

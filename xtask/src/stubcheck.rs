@@ -30,6 +30,28 @@ pub struct StubRun {
 }
 
 impl StubRun {
+    /// One line for people: how the suite's tests ended against the stub.
+    pub fn summary(&self) -> String {
+        format!(
+            "{:<16} stub: {} tests fail on todo!(), {} pass, {} fail otherwise",
+            self.package,
+            self.failed_on_todo.len(),
+            self.passed.len(),
+            self.failed_otherwise.len()
+        )
+    }
+
+    /// Why this run is no proof, with the tests at fault and cargo's
+    /// output; `None` when it is one.
+    pub fn problem(&self) -> Option<String> {
+        (!self.is_proof()).then(|| {
+            format!(
+                "{}: the stub is no proof (passed {:?}, failed otherwise {:?}):\n{}",
+                self.package, self.passed, self.failed_otherwise, self.output_tail
+            )
+        })
+    }
+
     /// True when the suite ran and every test failed on the `todo!()`.
     pub fn is_proof(&self) -> bool {
         self.ran

@@ -29,19 +29,8 @@ fn every_stub_fails_its_suite_on_todo() {
     let mut failures = Vec::new();
     for ex in &course().exercises {
         let run = stubcheck::run(&root, ex).unwrap();
-        eprintln!(
-            "{}: {} tests fail on todo!(), {} pass, {} fail otherwise",
-            run.package,
-            run.failed_on_todo.len(),
-            run.passed.len(),
-            run.failed_otherwise.len()
-        );
-        if !run.is_proof() {
-            failures.push(format!(
-                "{}: passed {:?}, failed otherwise {:?}\n{}",
-                run.package, run.passed, run.failed_otherwise, run.output_tail
-            ));
-        }
+        eprintln!("{}", run.summary());
+        failures.extend(run.problem());
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
