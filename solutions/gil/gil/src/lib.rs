@@ -57,6 +57,11 @@ struct State {
     /// changed hands while it slept, and a holder that handed it over see
     /// when someone else has it.
     switches: u64,
+    /// Threads asleep on `changed`. They register under the mutex before
+    /// they sleep, so a thread that sees zero here (under the same mutex)
+    /// can skip the wake-up: nobody can miss it. Waking an empty room costs
+    /// a system call on every release.
+    sleepers: usize,
 }
 // ANCHOR_END: state
 // END SOLUTION
@@ -120,11 +125,13 @@ impl Gil {
                 deadline = now + self.switch_interval;
             }
             let wait = deadline.saturating_duration_since(now);
+            state.sleepers += 1;
             state = self
                 .changed
                 .wait_timeout(state, wait)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
+            state.sleepers -= 1;
             if state.switches != seen {
                 // It changed hands: the new holder gets a full interval.
                 seen = state.switches;
@@ -135,17 +142,23 @@ impl Gil {
         state.switches += 1;
         self.drop_request.store(false, Ordering::Release);
         // A holder that handed over waits to see the lock taken.
-        self.changed.notify_all();
+        self.wake(&state);
+    }
+
+    /// Wakes every sleeper, if there is one. Every waiter re-checks and one
+    /// of them wins: notify_one could pick a thread that only waits for a
+    /// hand-over to be seen, and lose the wake-up the others needed.
+    fn wake(&self, state: &State) {
+        if state.sleepers > 0 {
+            self.changed.notify_all();
+        }
     }
 
     /// CPython's `drop_gil`. Returns the switch count at release.
     fn release(&self) -> u64 {
         let mut state = self.state();
         state.held = false;
-        // Every waiter re-checks; one of them wins. notify_one could pick a
-        // thread that only waits for a hand-over to be seen, and lose the
-        // wake-up the others needed.
-        self.changed.notify_all();
+        self.wake(&state);
         state.switches
     }
     // ANCHOR_END: take_release
@@ -167,11 +180,13 @@ impl GilGuard<'_> {
         // or the waiter that asked for it may never get it.
         let mut state = self.gil.state();
         while state.switches == released_at {
+            state.sleepers += 1;
             state = self
                 .gil
                 .changed
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
+            state.sleepers -= 1;
         }
         drop(state);
         self.gil.take();
