@@ -3,16 +3,24 @@
 use std::time::{Duration, Instant};
 
 use nix::sys::resource::{UsageWho, getrusage};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// One timed run: how long it took, and how much CPU the process burned.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     /// Elapsed wall-clock time.
-    #[serde(rename = "wall_s", serialize_with = "secs")]
+    #[serde(
+        rename = "wall_s",
+        serialize_with = "secs",
+        deserialize_with = "from_secs"
+    )]
     pub wall: Duration,
     /// User plus system CPU time of the whole process during the run.
-    #[serde(rename = "cpu_s", serialize_with = "secs")]
+    #[serde(
+        rename = "cpu_s",
+        serialize_with = "secs",
+        deserialize_with = "from_secs"
+    )]
     pub cpu: Duration,
 }
 
@@ -67,6 +75,11 @@ pub fn measure<T>(work: impl FnOnce() -> T) -> (T, Sample) {
 
 fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64())
+}
+
+fn from_secs<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let secs = f64::deserialize(d)?;
+    Duration::try_from_secs_f64(secs).map_err(serde::de::Error::custom)
 }
 
 /// A duration for people: "1.63 s", "412 ms", "85 µs".

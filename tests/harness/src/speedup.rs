@@ -11,7 +11,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::clock::{Sample, human, ratio};
 use crate::cores::available_cores;
@@ -19,7 +19,7 @@ use crate::record;
 use crate::rounds::{Plan, interleave};
 
 /// The three answers a check can give.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// The candidate showed the expected parallelism or overlap.
@@ -32,7 +32,7 @@ pub enum Verdict {
 
 /// Everything a check measured and concluded: a sentence for people
 /// (`Display`), fields for machines (`Serialize`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Outcome {
     /// Name of the check, unique within a suite.
     pub check: String,
@@ -74,7 +74,7 @@ impl Outcome {
     /// explanation. An inconclusive outcome is printed, never failed.
     #[track_caller]
     pub fn assert_pass(&self) {
-        record::append(self);
+        record::append(record::Event::Check(self.clone()));
         match self.verdict {
             Verdict::Pass => eprintln!("{self}"),
             Verdict::Inconclusive => eprintln!("INCONCLUSIVE (not counted against you): {self}"),

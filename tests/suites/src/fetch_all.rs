@@ -30,3 +30,10 @@ pub fn requests_overlap(fetch_all: FetchAll) {
         fetch_all,
     );
 }
+
+crate::declare_suite!($ fetch_all: FetchAll = [
+    results_come_back_in_input_order,
+    a_failing_url_is_an_error_for_that_url_only,
+    no_urls_no_results,
+    requests_overlap,
+]);

@@ -76,3 +76,13 @@ pub fn waves_take_rounds_times_latency(fetch_bounded: FetchBounded) {
         |urls| fetch_bounded(urls, k(LIMIT)),
     );
 }
+
+crate::declare_suite!($ fetch_bounded: FetchBounded = [
+    results_come_back_in_input_order,
+    a_failing_url_is_an_error_for_that_url_only,
+    no_urls_no_results,
+    never_more_than_k_in_flight,
+    more_workers_than_urls,
+    one_worker_fetches_one_at_a_time,
+    waves_take_rounds_times_latency,
+]);
