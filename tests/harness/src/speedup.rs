@@ -538,31 +538,22 @@ mod tests {
             },
             retry,
         );
-        let mut first = true;
         // Slow on its first run only, as a reference is on a busy moment.
-        let mut reference = || {
-            if std::mem::take(&mut first) {
-                (0..6).for_each(|_| sleep(latency));
-            } else {
-                sleep(latency);
+        let slow_at_first = || {
+            let mut first = true;
+            move || {
+                let waits = if std::mem::take(&mut first) { 6 } else { 1 };
+                (0..waits).for_each(|_| sleep(latency));
             }
         };
         let mut candidate = || sleep(latency.mul_f64(1.2));
-        let outcome = check.run(&mut reference, &mut candidate);
+        let outcome = check.run(&mut slow_at_first(), &mut candidate);
         assert_eq!(
             outcome.attempts, 1,
             "the candidate passed at once: {outcome}"
         );
         let mut candidate = || sleep(latency * 3);
-        let mut first = true;
-        let mut reference = || {
-            if std::mem::take(&mut first) {
-                (0..6).for_each(|_| sleep(latency));
-            } else {
-                sleep(latency);
-            }
-        };
-        let outcome = check.run(&mut reference, &mut candidate);
+        let outcome = check.run(&mut slow_at_first(), &mut candidate);
         assert_eq!(outcome.attempts, 2, "{outcome}");
         assert_eq!(outcome.verdict, Verdict::Fail, "{outcome}");
     }
