@@ -1,0 +1,154 @@
+//! One gradebook for a class: `gradebook.csv` (one row per student, one
+//! column per exercise) and `gradebook.json`, from reports graded here
+//! (`cargo xtask grade --class`) or in separate CI jobs and merged
+//! (`cargo xtask gradebook merge`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+use super::report::{ExerciseStatus, Report, json};
+
+/// Version of `gradebook.json`.
+pub const GRADEBOOK_SCHEMA: u32 = 1;
+
+/// The class's grades.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Gradebook {
+    /// [`GRADEBOOK_SCHEMA`].
+    pub schema: u32,
+    /// Exercise names, in course order: the CSV's columns.
+    pub exercises: Vec<String>,
+    /// One row per student, sorted by name.
+    pub students: Vec<Row>,
+}
+
+/// One student's line.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Row {
+    /// The student.
+    pub student: String,
+    /// Total points.
+    pub points: f64,
+    /// Total that could be earned (speed checks not judged left out).
+    pub max_points: f64,
+    /// Per exercise: points, maximum and status.
+    pub exercises: BTreeMap<String, Cell>,
+    /// Speed checks not judged (inconclusive twice).
+    pub not_judged: usize,
+    /// Files of the checkout not graded.
+    pub ignored_files: usize,
+}
+
+/// One exercise of one student.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Cell {
+    /// Points earned.
+    pub points: f64,
+    /// Points that could be earned.
+    pub max_points: f64,
+    /// How grading ended, as in the report (`graded`, `compile_error`, …).
+    pub status: ExerciseStatus,
+}
+
+/// A gradebook from reports; two reports for one student is an error.
+pub fn from_reports(reports: &[Report]) -> Result<Gradebook> {
+    let mut exercises: Vec<String> = Vec::new();
+    let mut students: Vec<Row> = Vec::new();
+    for r in reports {
+        for ex in &r.exercises {
+            if !exercises.contains(&ex.name) {
+                exercises.push(ex.name.clone());
+            }
+        }
+        if students.iter().any(|s| s.student == r.student) {
+            bail!("two reports for student `{}`", r.student);
+        }
+        students.push(Row {
+            student: r.student.clone(),
+            points: r.points,
+            max_points: r.max_points,
+            exercises: r
+                .exercises
+                .iter()
+                .map(|e| {
+                    (
+                        e.name.clone(),
+                        Cell {
+                            points: e.points,
+                            max_points: e.max_points,
+                            status: e.status,
+                        },
+                    )
+                })
+                .collect(),
+            not_judged: r
+                .exercises
+                .iter()
+                .flat_map(|e| &e.tests)
+                .filter(|t| t.status == super::report::TestStatus::NotJudged)
+                .count(),
+            ignored_files: r.ignored.len(),
+        });
+    }
+    students.sort_by(|a, b| a.student.cmp(&b.student));
+    Ok(Gradebook {
+        schema: GRADEBOOK_SCHEMA,
+        exercises,
+        students,
+    })
+}
+
+/// Reads reports written by `cargo xtask grade` (in any CI job) and merges
+/// them into one gradebook.
+pub fn merge(paths: &[PathBuf]) -> Result<Gradebook> {
+    let reports = paths
+        .iter()
+        .map(|p| json::read(p))
+        .collect::<Result<Vec<_>>>()?;
+    from_reports(&reports)
+}
+
+/// Writes `gradebook.csv` and `gradebook.json` into `out`.
+pub fn write(book: &Gradebook, out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out)?;
+    let json_path = out.join("gradebook.json");
+    std::fs::write(&json_path, serde_json::to_string_pretty(book)? + "\n")
+        .with_context(|| format!("writing {}", json_path.display()))?;
+    let csv_path = out.join("gradebook.csv");
+    let mut csv = csv::Writer::from_path(&csv_path)
+        .with_context(|| format!("writing {}", csv_path.display()))?;
+    let mut header = vec!["student".to_owned(), "points".into(), "max_points".into()];
+    header.extend(book.exercises.iter().cloned());
+    header.extend(["not_judged".to_owned(), "ignored_files".into(), "notes".into()]);
+    csv.write_record(&header)?;
+    for s in &book.students {
+        let mut row = vec![s.student.clone(), num(s.points), num(s.max_points)];
+        let mut notes = Vec::new();
+        for ex in &book.exercises {
+            match s.exercises.get(ex) {
+                Some(c) => {
+                    row.push(num(c.points));
+                    if !matches!(c.status, ExerciseStatus::Graded | ExerciseStatus::Skipped) {
+                        notes.push(format!("{ex}: {:?}", c.status));
+                    }
+                }
+                None => row.push(String::new()),
+            }
+        }
+        row.extend([
+            s.not_judged.to_string(),
+            s.ignored_files.to_string(),
+            notes.join("; "),
+        ]);
+        csv.write_record(&row)?;
+    }
+    csv.flush()?;
+    Ok(())
+}
+
+fn num(x: f64) -> String {
+    super::report::pts(x)
+}
