@@ -169,7 +169,8 @@ pub fn exercise(
     };
     if let Some((status, message)) = whole {
         report.status = status;
-        let tail: Vec<&str> = run.output.lines().rev().take(8).collect();
+        let all = format!("{}\n{}", run.output, run.errors);
+        let tail: Vec<&str> = all.lines().rev().take(8).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
         report.message = format!("{message}\n{}", tail.join("\n"));
         report.tests = score::not_run(&worth, &message);

@@ -71,8 +71,10 @@ pub enum Ended {
 /// What one run left.
 #[derive(Debug)]
 pub struct Run {
-    /// stdout then stderr, capped.
+    /// stdout (libtest's lines and failure sections), capped.
     pub output: String,
+    /// stderr (what tests wrote past the capture, e.g. INCONCLUSIVE), capped.
+    pub errors: String,
     /// How it ended.
     pub ended: Ended,
     /// Wall time.
@@ -202,14 +204,26 @@ impl Sandbox {
         let namespace = self.isolate.then(|| child_namespace(child.id()));
         let cap = self.output_bytes.unwrap_or(u64::MAX);
         let over = Arc::new(AtomicBool::new(false));
-        let buffer = Arc::new(Mutex::new(Vec::new()));
+        // Two buffers, one cap: libtest's `test x ... ok` lines are on
+        // stdout, and a test may write to stderr between `...` and `ok`.
+        let used = Arc::new(Mutex::new(0u64));
+        let out_buf = Arc::new(Mutex::new(Vec::new()));
+        let err_buf = Arc::new(Mutex::new(Vec::new()));
         let readers: Vec<_> = [
-            child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
-            child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child
+                .stdout
+                .take()
+                .map(|s| (Box::new(s) as Box<dyn Read + Send>, Arc::clone(&out_buf))),
+            child
+                .stderr
+                .take()
+                .map(|s| (Box::new(s) as Box<dyn Read + Send>, Arc::clone(&err_buf))),
         ]
         .into_iter()
         .flatten()
-        .map(|pipe| read_capped(pipe, Arc::clone(&buffer), cap, Arc::clone(&over)))
+        .map(|(pipe, buf)| {
+            read_capped(pipe, buf, Arc::clone(&used), cap, Arc::clone(&over))
+        })
         .collect();
         let mut killed = None;
         let status: ExitStatus = loop {
@@ -246,10 +260,13 @@ impl Sandbox {
         if ended == Ended::Exited(SETUP_FAILED) && self.isolate {
             bail!("the sandbox could not bring up loopback in its network namespace");
         }
-        let bytes = std::mem::take(&mut *buffer.lock().unwrap_or_else(|e| e.into_inner()));
+        let text = |b: &Arc<Mutex<Vec<u8>>>| {
+            String::from_utf8_lossy(&b.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+        };
         let (records, _unreadable) = results::read_records(&results_path);
         Ok(Run {
-            output: String::from_utf8_lossy(&bytes).into_owned(),
+            output: text(&out_buf),
+            errors: text(&err_buf),
             ended,
             seconds,
             leftovers_killed,
@@ -258,12 +275,13 @@ impl Sandbox {
     }
 }
 
-/// Reads `pipe` into `buffer` until `cap` bytes are held in all, then sets
-/// `over` and drains the rest unread, so the writer never blocks on a full
-/// pipe before the grader kills it.
+/// Reads `pipe` into `buffer` while fewer than `cap` bytes are held over
+/// all pipes (`used`), then sets `over` and drains the rest unread, so the
+/// writer never blocks on a full pipe before the grader kills it.
 fn read_capped(
     mut pipe: Box<dyn Read + Send>,
     buffer: Arc<Mutex<Vec<u8>>>,
+    used: Arc<Mutex<u64>>,
     cap: u64,
     over: Arc<AtomicBool>,
 ) -> std::thread::JoinHandle<()> {
@@ -273,10 +291,14 @@ fn read_capped(
             match pipe.read(&mut chunk) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
-                    let mut buf = buffer.lock().unwrap_or_else(|e| e.into_inner());
-                    let room = usize::try_from(cap.saturating_sub(buf.len() as u64))
-                        .unwrap_or(usize::MAX);
-                    buf.extend_from_slice(&chunk[..n.min(room)]);
+                    let mut used = used.lock().unwrap_or_else(|e| e.into_inner());
+                    let room = usize::try_from(cap.saturating_sub(*used)).unwrap_or(usize::MAX);
+                    let keep = n.min(room);
+                    buffer
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .extend_from_slice(&chunk[..keep]);
+                    *used += keep as u64;
                     if n > room {
                         over.store(true, Ordering::SeqCst);
                     }
