@@ -242,12 +242,7 @@ fn progress(root: &Path, course: &Course, only: &[String]) -> Result<()> {
             terminal::shorten(&note, 100),
         ]);
     }
-    println!(
-        "{}",
-        table
-            .build()
-            .with(tabled::settings::Style::sharp())
-    );
+    println!("{}", table.build().with(tabled::settings::Style::sharp()));
     println!(
         "{} / {} points. `cargo xtask hint <exercise>` if you are stuck.",
         pts(report.points),
@@ -259,7 +254,10 @@ fn progress(root: &Path, course: &Course, only: &[String]) -> Result<()> {
 /// done / failing / slow / untouched, and the first thing to fix.
 fn progress_state(ex: &ExerciseReport) -> (String, String) {
     if ex.untouched {
-        return ("untouched".into(), format!("start with exercises/{}/{}/src/lib.rs", ex.chapter, ex.name));
+        return (
+            "untouched".into(),
+            format!("start with exercises/{}/{}/src/lib.rs", ex.chapter, ex.name),
+        );
     }
     if ex.status != ExerciseStatus::Graded {
         return ("failing".into(), first_line(&ex.message).to_owned());
@@ -269,22 +267,37 @@ fn progress_state(ex: &ExerciseReport) -> (String, String) {
         .iter()
         .find(|t| matches!(t.status, TestStatus::Fail | TestStatus::NotRun) && t.check.is_none())
     {
-        return ("failing".into(), format!("{}: {}", t.name, first_line(&t.message)));
+        return (
+            "failing".into(),
+            format!("{}: {}", t.name, first_line(&t.message)),
+        );
     }
-    if let Some(t) = ex
-        .tests
-        .iter()
-        .find(|t| matches!(t.status, TestStatus::Fail | TestStatus::Partial | TestStatus::NotRun))
-    {
+    if let Some(t) = ex.tests.iter().find(|t| {
+        matches!(
+            t.status,
+            TestStatus::Fail | TestStatus::Partial | TestStatus::NotRun
+        )
+    }) {
         let by = t
             .check
             .as_ref()
-            .map(|c| format!("×{:.2} where the reference reached ×{:.2}", c.score, c.reference_score))
+            .map(|c| {
+                format!(
+                    "×{:.2} where the reference reached ×{:.2}",
+                    c.score, c.reference_score
+                )
+            })
             .unwrap_or_default();
-        return ("slow".into(), format!("{}: {by}. {}", t.name, first_line(&t.message)));
+        return (
+            "slow".into(),
+            format!("{}: {by}. {}", t.name, first_line(&t.message)),
+        );
     }
     if let Some(t) = ex.tests.iter().find(|t| t.status == TestStatus::NotJudged) {
-        return ("done (not all judged)".into(), format!("{}: {}", t.name, first_line(&t.message)));
+        return (
+            "done (not all judged)".into(),
+            format!("{}: {}", t.name, first_line(&t.message)),
+        );
     }
     ("done".into(), String::new())
 }

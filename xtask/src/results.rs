@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
-pub use harness::record::{Event, RESULTS_ENV, Record, SCHEMA as RECORD_SCHEMA, TestEnd, TestStatus};
+pub use harness::record::{
+    Event, RESULTS_ENV, Record, SCHEMA as RECORD_SCHEMA, TestEnd, TestStatus,
+};
 
 /// Records of a results file, in the order written. Lines that are not a
 /// record of the schema this crate knows are counted, not fatal: a crashed
@@ -83,7 +85,8 @@ mod tests {
 
     #[test]
     fn reads_result_lines_and_lists() {
-        let out = "running 2 tests\ntest a ... ok\ntest b::c ... FAILED\ntest d ... ignored, slow\n";
+        let out =
+            "running 2 tests\ntest a ... ok\ntest b::c ... FAILED\ntest d ... ignored, slow\n";
         assert_eq!(
             test_lines(out),
             [
@@ -92,6 +95,9 @@ mod tests {
                 ("d".to_owned(), Line::Ignored)
             ]
         );
-        assert_eq!(listed_tests("a: test\nb: test\n\n2 tests, 0 benchmarks\n"), ["a", "b"]);
+        assert_eq!(
+            listed_tests("a: test\nb: test\n\n2 tests, 0 benchmarks\n"),
+            ["a", "b"]
+        );
     }
 }

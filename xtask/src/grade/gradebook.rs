@@ -122,7 +122,11 @@ pub fn write(book: &Gradebook, out: &Path) -> Result<()> {
         .with_context(|| format!("writing {}", csv_path.display()))?;
     let mut header = vec!["student".to_owned(), "points".into(), "max_points".into()];
     header.extend(book.exercises.iter().cloned());
-    header.extend(["not_judged".to_owned(), "ignored_files".into(), "notes".into()]);
+    header.extend([
+        "not_judged".to_owned(),
+        "ignored_files".into(),
+        "notes".into(),
+    ]);
     csv.write_record(&header)?;
     for s in &book.students {
         let mut row = vec![s.student.clone(), num(s.points), num(s.max_points)];

@@ -27,7 +27,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, Result, bail};
 
 use crate::course::{Course, Exercise};
-use report::{ExerciseReport, ExerciseStatus, ExerciseLimit, Limits, Report, TestReport};
+use report::{ExerciseLimit, ExerciseReport, ExerciseStatus, Limits, Report, TestReport};
 use sandbox::Sandbox;
 
 /// What happens while grading, in order, for whoever shows progress.
@@ -99,7 +99,12 @@ pub struct Grader<'a> {
 
 impl<'a> Grader<'a> {
     /// Copies the course at `course_root` into `out/.course`.
-    pub fn new(course_root: &Path, course: &'a Course, out: &Path, options: Options) -> Result<Self> {
+    pub fn new(
+        course_root: &Path,
+        course: &'a Course,
+        out: &Path,
+        options: Options,
+    ) -> Result<Self> {
         for name in &options.only {
             course.find(name)?;
         }
@@ -193,7 +198,10 @@ impl<'a> Grader<'a> {
                     .iter()
                     .map(|e| ExerciseLimit {
                         exercise: e.name.clone(),
-                        seconds: self.options.wall_seconds.unwrap_or_else(|| e.wall_seconds(g)),
+                        seconds: self
+                            .options
+                            .wall_seconds
+                            .unwrap_or_else(|| e.wall_seconds(g)),
                     })
                     .collect(),
                 output_bytes: self.options.sandbox.output_bytes.unwrap_or(0),

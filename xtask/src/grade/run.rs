@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use serde_json::Value;
 
+use super::Event;
 use super::report::{ExerciseReport, ExerciseStatus, TestReport};
 use super::sandbox::{Ended, Sandbox};
 use super::score::{self, SuiteRun};
-use super::Event;
 use crate::course::{Exercise, Grading, Worth};
 
 /// What a build gave.
@@ -56,9 +56,7 @@ pub fn build(root: &Path, target_dir: Option<&Path>, package: &str) -> Result<Bu
             {
                 exe = msg["executable"].as_str().map(PathBuf::from);
             }
-            Some("compiler-message")
-                if error.is_none() && msg["message"]["level"] == "error" =>
-            {
+            Some("compiler-message") if error.is_none() && msg["message"]["level"] == "error" => {
                 error = msg["message"]["rendered"].as_str().map(str::to_owned);
             }
             _ => {}
@@ -148,7 +146,10 @@ pub fn exercise(
     let whole = match run.ended {
         Ended::TimedOut => Some((
             ExerciseStatus::TimedOut,
-            format!("the suite ran past the wall limit of {} s and was killed", wall.as_secs()),
+            format!(
+                "the suite ran past the wall limit of {} s and was killed",
+                wall.as_secs()
+            ),
         )),
         Ended::OutputLimit => Some((
             ExerciseStatus::OutputLimit,
@@ -159,7 +160,9 @@ pub fn exercise(
         )),
         Ended::Signalled(sig) => Some((
             ExerciseStatus::Crashed,
-            format!("the test process died of signal {sig} (an abort, a stack overflow or a crash)"),
+            format!(
+                "the test process died of signal {sig} (an abort, a stack overflow or a crash)"
+            ),
         )),
         Ended::Exited(code) if code != 0 && code != 101 => Some((
             ExerciseStatus::Crashed,

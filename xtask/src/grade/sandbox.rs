@@ -185,7 +185,10 @@ impl Sandbox {
         cmd.args(args)
             .current_dir(home)
             .env_clear()
-            .env("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+            .env(
+                "PATH",
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            )
             .env("HOME", home)
             .env("TMPDIR", home)
             .env("LANG", "C.UTF-8")
@@ -221,9 +224,7 @@ impl Sandbox {
         ]
         .into_iter()
         .flatten()
-        .map(|(pipe, buf)| {
-            read_capped(pipe, buf, Arc::clone(&used), cap, Arc::clone(&over))
-        })
+        .map(|(pipe, buf)| read_capped(pipe, buf, Arc::clone(&used), cap, Arc::clone(&over)))
         .collect();
         let mut killed = None;
         let status: ExitStatus = loop {

@@ -408,7 +408,13 @@ mod tests {
     #[test]
     fn inconclusive_is_not_judged_and_leaves_the_maximum() {
         let recs = [
-            check("s", Verdict::Inconclusive, Reason::ReferenceTooSlow, 300, 300),
+            check(
+                "s",
+                Verdict::Inconclusive,
+                Reason::ReferenceTooSlow,
+                300,
+                300,
+            ),
             end("s", S::Pass, ""),
         ];
         let r = score(&recs, "test s ... ok\n");

@@ -134,7 +134,8 @@ pub fn write_fresh(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let file = std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
     use std::io::Write;
     (&file).write_all(bytes)?;
     file.set_modified(SystemTime::now())?;
@@ -218,8 +219,7 @@ fn ignored(copy: &CourseCopy, course: &Course, checkout: &Path) -> Result<Vec<Ig
             continue;
         }
         let reason = if copy.tracked.contains(&rel) {
-            if std::fs::read(checkout.join(&rel)).ok() == std::fs::read(copy.root.join(&rel)).ok()
-            {
+            if std::fs::read(checkout.join(&rel)).ok() == std::fs::read(copy.root.join(&rel)).ok() {
                 continue;
             }
             "differs from the course: only exercises/<chapter>/<name>/src/**/*.rs is graded"

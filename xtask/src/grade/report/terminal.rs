@@ -25,8 +25,10 @@ impl Terminal {
     pub fn new() -> Self {
         let bar = ProgressBar::new(0);
         bar.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:20} {pos}/{len} {msg}")
-                .expect("a valid template"),
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:20} {pos}/{len} {msg}",
+            )
+            .expect("a valid template"),
         );
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
         Self { bar }
