@@ -11,8 +11,8 @@
 //!   contained and scored for what they are, in one grade;
 //! - a suite past the wall limit is killed and scores 0 for that exercise.
 //!
-//! Cost: the course copy lives in `target/grade-selfcheck` and builds in the
-//! workspace's own target folder, so only the course's small crates are
+//! Cost: the course copy lives in a stable folder under the system's temp
+//! folder and builds in the workspace's own target folder, so only the course's small crates are
 //! rebuilt once; each graded exercise then costs a build of the student's
 //! crate and its suite (a few seconds warm) plus its suite's run. The grades
 //! run one at a time (they share the copy).
@@ -45,6 +45,17 @@ fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
 }
 
+/// A stable folder outside the target folder (see `Grader::new`), one per
+/// checkout of the course, so that its builds stay warm between runs.
+fn selfcheck_dir() -> PathBuf {
+    let tag: String = root()
+        .to_string_lossy()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    std::env::temp_dir().join(format!("grade-selfcheck{tag}"))
+}
+
 fn grade(checkout: &Path, only: &[&str], wall: Option<u64>) -> Report {
     let course = course();
     let options = Options {
@@ -54,7 +65,7 @@ fn grade(checkout: &Path, only: &[&str], wall: Option<u64>) -> Report {
         target_dir: Some(target_dir()),
         sandbox: Sandbox::for_grading(&course.grading),
     };
-    let out = target_dir().join("grade-selfcheck");
+    let out = selfcheck_dir();
     let grader = Grader::new(&root(), &course, &out, options).expect("the course copies");
     let report = grader
         .grade(checkout, "selfcheck", &mut |_| {})

@@ -109,6 +109,22 @@ impl<'a> Grader<'a> {
             course.find(name)?;
         }
         std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+        if let Some(target) = &options.target_dir {
+            std::fs::create_dir_all(target)?;
+            let (out_abs, target_abs) =
+                (std::fs::canonicalize(out)?, std::fs::canonicalize(target)?);
+            if out_abs.starts_with(&target_abs) {
+                // Cargo records the files of a package inside its target
+                // folder relative to that folder, and the course's crates
+                // hash alike wherever the copy is: another copy's build
+                // could be taken for this one.
+                bail!(
+                    "--out {} is inside the target folder {}: choose a folder outside it",
+                    out.display(),
+                    target.display()
+                );
+            }
+        }
         let copy = workspace::prepare(course_root, &out.join(".course"))?;
         Ok(Self {
             course_root: course_root.to_path_buf(),
@@ -134,6 +150,7 @@ impl<'a> Grader<'a> {
             student: student.to_owned(),
             exercises: chosen.iter().map(|e| e.name.clone()).collect(),
         });
+        let sources_written = SystemTime::now();
         let taken = workspace::take(
             &self.copy,
             &self.course_root,
@@ -148,6 +165,7 @@ impl<'a> Grader<'a> {
             sandbox: &self.options.sandbox,
             wall_seconds: self.options.wall_seconds,
             rerun_inconclusive: self.options.rerun_inconclusive,
+            sources_written: Some(sources_written),
         };
         let mut exercises = Vec::new();
         for ex in &self.course.exercises {
@@ -276,6 +294,7 @@ pub fn progress(
         sandbox: &sandbox,
         wall_seconds: Some(600),
         rerun_inconclusive: true,
+        sources_written: None,
     };
     let chosen: Vec<&Exercise> = course
         .exercises

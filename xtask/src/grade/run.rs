@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
 use super::Event;
@@ -91,6 +91,9 @@ pub struct Plan<'a> {
     pub wall_seconds: Option<u64>,
     /// Run inconclusive checks once more.
     pub rerun_inconclusive: bool,
+    /// When the student's sources were written: a suite executable older
+    /// than this was not built from them.
+    pub sources_written: Option<SystemTime>,
 }
 
 /// Builds, runs and scores `ex`, reporting progress to `emit`.
@@ -135,6 +138,18 @@ pub fn exercise(
         report.tests = score::not_run(&worth, "the exercise did not compile");
         return Ok(finish(report, emit));
     };
+    if let Some(written) = plan.sources_written {
+        let built_at = std::fs::metadata(&exe).and_then(|m| m.modified())?;
+        if built_at < written {
+            bail!(
+                "cargo took {} as up to date, but it is older than this student's sources: \
+                 a build of another copy of the course was reused (a course copy inside the \
+                 target folder makes cargo record its files relative to that folder). \
+                 Grade into an --out folder outside the target folder.",
+                exe.display()
+            );
+        }
+    }
     let wall = Duration::from_secs(
         plan.wall_seconds
             .unwrap_or_else(|| ex.wall_seconds(plan.grading)),
