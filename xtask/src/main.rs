@@ -278,16 +278,7 @@ fn progress_state(ex: &ExerciseReport) -> (String, String) {
             TestStatus::Fail | TestStatus::Partial | TestStatus::NotRun
         )
     }) {
-        let by = t
-            .check
-            .as_ref()
-            .map(|c| {
-                format!(
-                    "×{:.2} where the reference reached ×{:.2}",
-                    c.score, c.reference_score
-                )
-            })
-            .unwrap_or_default();
+        let by = t.check.as_ref().map(|c| c.versus()).unwrap_or_default();
         return (
             "slow".into(),
             format!("{}: {by}. {}", t.name, first_line(&t.message)),

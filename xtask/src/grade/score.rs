@@ -230,6 +230,12 @@ pub fn figures(outcome: &Outcome, credit: f64) -> CheckFigures {
         check: outcome.check.clone(),
         verdict: verdict_name(outcome.verdict).to_owned(),
         reason: reason_name(outcome.reason),
+        kind: match outcome.requirement {
+            Requirement::Speedup { .. } => "speedup",
+            Requirement::Overlap { .. } => "overlap",
+            Requirement::Serial { .. } => "serial",
+        }
+        .to_owned(),
         requirement: outcome.expectation.clone(),
         score: outcome.score,
         reference_score: outcome.reference_score,

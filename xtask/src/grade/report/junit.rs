@@ -17,7 +17,8 @@ pub fn render(report: &Report) -> Result<String> {
         let mut suite = TestSuite::new(ex.name.clone());
         suite.add_property(Property::new("points", pts(ex.points)));
         suite.add_property(Property::new("max_points", pts(ex.max_points)));
-        suite.add_property(Property::new("status", format!("{:?}", ex.status)));
+        let status = serde_json::to_value(ex.status)?;
+        suite.add_property(Property::new("status", status.as_str().unwrap_or_default()));
         if ex.status != ExerciseStatus::Graded && !ex.message.is_empty() {
             suite.set_system_err(ex.message.clone());
         }

@@ -33,10 +33,7 @@ pub fn summary(report: &Report) -> String {
                 let c = t.check.as_ref()?;
                 Some(match t.status {
                     TestStatus::NotJudged => format!("{}: not judged", t.name),
-                    _ => format!(
-                        "{}: {} (×{:.2} vs reference ×{:.2})",
-                        t.name, c.verdict, c.score, c.reference_score
-                    ),
+                    _ => format!("{}: {}, {}", t.name, c.verdict, c.versus()),
                 })
             })
             .collect();

@@ -192,6 +192,10 @@ pub struct CheckFigures {
     pub verdict: String,
     /// The harness's typed reason, e.g. `plainly_serial`.
     pub reason: String,
+    /// `speedup` (score: speedup over sequential, higher is better),
+    /// `overlap` (score: wall time over the ideal overlapped time, lower is
+    /// better) or `serial` (score: time over sequential, near 1 is right).
+    pub kind: String,
     /// The requirement in words, e.g. "speedup ≥ ×1.35".
     pub requirement: String,
     /// The candidate's figure in the requirement's terms.
@@ -221,6 +225,23 @@ impl Report {
         self.exercises
             .iter()
             .filter(|e| e.status != ExerciseStatus::Skipped)
+    }
+}
+
+impl CheckFigures {
+    /// The candidate's figure beside the reference's, in the check's terms.
+    pub fn versus(&self) -> String {
+        match self.kind.as_str() {
+            "overlap" => format!(
+                "{:.2} × ideal (reference {:.2} ×)",
+                self.score, self.reference_score
+            ),
+            "serial" => format!("{:.2} × sequential time (expected about 1)", self.score),
+            _ => format!(
+                "speedup ×{:.2} (reference ×{:.2})",
+                self.score, self.reference_score
+            ),
+        }
     }
 }
 

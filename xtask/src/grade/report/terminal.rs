@@ -93,10 +93,7 @@ pub fn table(report: &Report) -> String {
                 TestStatus::NotRun => "not run",
             };
             let note = if t.status == TestStatus::Pass {
-                t.check
-                    .as_ref()
-                    .map(|c| format!("×{:.2} (reference ×{:.2})", c.score, c.reference_score))
-                    .unwrap_or_default()
+                t.check.as_ref().map(|c| c.versus()).unwrap_or_default()
             } else {
                 shorten(first_line(&t.message), 90)
             };
