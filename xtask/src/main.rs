@@ -60,7 +60,7 @@ enum Cmd {
         /// Override the manifest's wall limit per exercise, in seconds.
         #[arg(long)]
         wall_seconds: Option<u64>,
-        /// Do not re-run an inconclusive speed check.
+        /// Do not re-run speed checks (inconclusive: once; failed: best of 3).
         #[arg(long)]
         no_rerun: bool,
         /// Cargo target folder for the builds (default: $CARGO_TARGET_DIR or

@@ -136,7 +136,8 @@ pub fn write(book: &Gradebook, out: &Path) -> Result<()> {
                 Some(c) => {
                     row.push(num(c.points));
                     if !matches!(c.status, ExerciseStatus::Graded | ExerciseStatus::Skipped) {
-                        notes.push(format!("{ex}: {:?}", c.status));
+                        let status = serde_json::to_value(c.status)?;
+                        notes.push(format!("{ex}: {}", status.as_str().unwrap_or_default()));
                     }
                 }
                 None => row.push(String::new()),

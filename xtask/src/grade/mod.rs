@@ -54,6 +54,15 @@ pub enum Event {
         /// Build time.
         seconds: f64,
     },
+    /// The suite recorded the end of a test (live, before scoring).
+    TestEnded {
+        /// The exercise.
+        exercise: String,
+        /// The test.
+        test: String,
+        /// Whether it passed.
+        passed: bool,
+    },
     /// A test was scored.
     TestFinished {
         /// The exercise.
@@ -80,7 +89,8 @@ pub struct Options {
     pub only: Vec<String>,
     /// Overrides the manifest's wall limit for every exercise.
     pub wall_seconds: Option<u64>,
-    /// Run an inconclusive speed check once more before "not judged".
+    /// Run an inconclusive speed check once more before "not judged", and a
+    /// failed one up to [`run::SPEED_ATTEMPTS`] times in all (the best counts).
     pub rerun_inconclusive: bool,
     /// `CARGO_TARGET_DIR` for the builds; `None`: cargo's default for the
     /// workspace built in.

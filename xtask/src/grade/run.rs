@@ -10,10 +10,11 @@ use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
 use super::Event;
-use super::report::{ExerciseReport, ExerciseStatus, TestReport};
+use super::report::{ExerciseReport, ExerciseStatus, TestKind, TestReport, TestStatus};
 use super::sandbox::{Ended, Sandbox};
 use super::score::{self, SuiteRun};
 use crate::course::{Exercise, Grading, Worth};
+use crate::results;
 
 /// What a build gave.
 #[derive(Debug)]
@@ -155,7 +156,15 @@ pub fn exercise(
             .unwrap_or_else(|| ex.wall_seconds(plan.grading)),
     );
     let args = ["--test-threads=1", "--color=never"];
-    let run = plan.sandbox.run(&exe, &args, wall)?;
+    let run = plan.sandbox.run(&exe, &args, wall, &mut |record| {
+        if let results::Event::Test(end) = &record.event {
+            emit(Event::TestEnded {
+                exercise: ex.name.clone(),
+                test: record.test.clone(),
+                passed: end.status == results::TestStatus::Pass,
+            });
+        }
+    })?;
     report.run_seconds = run.seconds;
     report.leftovers_killed = run.leftovers_killed;
     let whole = match run.ended {
@@ -202,15 +211,36 @@ pub fn exercise(
         },
     );
     if plan.rerun_inconclusive {
-        for t in tests.iter_mut().filter(|t| score::inconclusive(t)) {
-            let again = rerun(plan, &exe, &t.name, worth[t.name.as_str()], wall)?;
-            report.run_seconds += again.1;
-            let mut again = again.0;
-            again.reruns = t.reruns + 1;
-            if score::inconclusive(&again) {
-                again.message = format!("{} (inconclusive twice)", again.message);
+        for t in tests.iter_mut() {
+            let worth = worth[t.name.as_str()];
+            if score::inconclusive(t) {
+                let (mut again, seconds) = rerun(plan, &exe, &t.name, worth, wall)?;
+                report.run_seconds += seconds;
+                again.reruns = t.reruns + 1;
+                if score::inconclusive(&again) {
+                    again.message = format!("{} (inconclusive twice)", again.message);
+                }
+                *t = again;
             }
-            *t = again;
+            // A failed speed check is measured again, alone, and the best
+            // of up to SPEED_ATTEMPTS runs counts (CS149's graders keep the
+            // fastest of three): a right solution that a busy machine
+            // slowed once gets its points back; code that is wrong fails
+            // every time.
+            let mut attempts = 1;
+            while failed_speed_check(t) && attempts < SPEED_ATTEMPTS {
+                let (again, seconds) = rerun(plan, &exe, &t.name, worth, wall)?;
+                report.run_seconds += seconds;
+                attempts += 1;
+                let reruns = t.reruns + 1;
+                if again.status == TestStatus::Pass || again.points > t.points {
+                    *t = again;
+                }
+                t.reruns = reruns;
+            }
+            if attempts > 1 && t.status != TestStatus::Pass {
+                t.message = format!("{} (best of {attempts} runs)", t.message);
+            }
         }
     }
     for t in &tests {
@@ -221,6 +251,16 @@ pub fn exercise(
     }
     report.tests = tests;
     Ok(finish(report, emit))
+}
+
+/// Runs of a failed speed check before its result stands.
+pub const SPEED_ATTEMPTS: u32 = 3;
+
+/// A speed test that reached its check and did not pass.
+fn failed_speed_check(t: &TestReport) -> bool {
+    t.kind == TestKind::Speed
+        && t.check.is_some()
+        && matches!(t.status, TestStatus::Fail | TestStatus::Partial)
 }
 
 /// Runs one test alone and scores it.
@@ -235,6 +275,7 @@ fn rerun(
         exe,
         &["--test-threads=1", "--color=never", "--exact", test],
         wall,
+        &mut |_| {},
     )?;
     let one = BTreeMap::from([(test, worth)]);
     let mut scored = score::tests(

@@ -146,8 +146,15 @@ impl Sandbox {
     }
 
     /// Runs `exe args` under the limits, with `$COURSE_RESULTS` pointing at
-    /// a fresh file, and returns what it left.
-    pub fn run(&self, exe: &Path, args: &[&str], wall: Duration) -> Result<Run> {
+    /// a fresh file, and returns what it left. `seen` gets each record as
+    /// the suite writes it, for live progress.
+    pub fn run(
+        &self,
+        exe: &Path,
+        args: &[&str],
+        wall: Duration,
+        seen: &mut dyn FnMut(&Record),
+    ) -> Result<Run> {
         let dir = tempfile::Builder::new()
             .prefix("grade-sandbox-")
             .tempdir()
@@ -166,18 +173,25 @@ impl Sandbox {
                     .with_context(|| format!("giving {} to nobody", p.display()))?;
             }
         }
+        // `setpriv --pdeathsig KILL`: should the grader itself be killed
+        // (a cancelled CI job), the sandbox dies with it instead of running on.
         let mut cmd = if self.isolate {
-            let mut c = Command::new("unshare");
-            c.args(["--net", "--pid", "--fork", "--kill-child", "--", "sh", "-c"])
+            let mut c = Command::new("setpriv");
+            c.args(["--pdeathsig", "KILL", "--", "unshare"])
+                .args(["--net", "--pid", "--fork", "--kill-child", "--", "sh", "-c"])
                 .arg(format!(
                     "ip link set lo up || exit {SETUP_FAILED}; exec setpriv --reuid={NOBODY} \
-                     --regid={NOBODY} --clear-groups -- prlimit --nproc={n}:{n} \
+                     --regid={NOBODY} --clear-groups --pdeathsig KILL -- prlimit --nproc={n}:{n} \
                      --fsize={f}:{f} --core=0 -- \"$@\"",
                     n = self.max_tasks,
                     f = self.output_bytes.unwrap_or(1 << 30).saturating_mul(16),
                 ))
                 .arg("sh")
                 .arg(&suite);
+            c
+        } else if which("setpriv").is_some() {
+            let mut c = Command::new("setpriv");
+            c.args(["--pdeathsig", "KILL", "--"]).arg(&suite);
             c
         } else {
             Command::new(&suite)
@@ -227,7 +241,9 @@ impl Sandbox {
         .map(|(pipe, buf)| read_capped(pipe, buf, Arc::clone(&used), cap, Arc::clone(&over)))
         .collect();
         let mut killed = None;
+        let mut read_so_far = 0;
         let status: ExitStatus = loop {
+            read_so_far = follow(&results_path, read_so_far, seen);
             if let Some(status) = child.try_wait()? {
                 break status;
             }
@@ -276,6 +292,26 @@ impl Sandbox {
     }
 }
 
+/// Passes every complete record line written to `path` past byte `from`
+/// to `seen`, and returns where it stopped.
+fn follow(path: &Path, from: usize, seen: &mut dyn FnMut(&Record)) -> usize {
+    let Ok(bytes) = std::fs::read(path) else {
+        return from;
+    };
+    let Some(end) = bytes.iter().rposition(|b| *b == b'\n').map(|i| i + 1) else {
+        return from;
+    };
+    if end <= from {
+        return from;
+    }
+    for line in String::from_utf8_lossy(&bytes[from..end]).lines() {
+        if let Ok(record) = serde_json::from_str::<Record>(line) {
+            seen(&record);
+        }
+    }
+    end
+}
+
 /// Reads `pipe` into `buffer` while fewer than `cap` bytes are held over
 /// all pipes (`used`), then sets `over` and drains the rest unread, so the
 /// writer never blocks on a full pipe before the grader kills it.
@@ -309,8 +345,9 @@ fn read_capped(
     })
 }
 
-/// The PID namespace the sandbox's children live in: `unshare` moves its
-/// `pid_for_children` to a new one right after it starts.
+/// The PID namespace the sandbox's children live in: `unshare` (started
+/// through `setpriv`, same process) moves its `pid_for_children` to a new
+/// one right after it starts.
 fn child_namespace(pid: u32) -> Option<String> {
     let ours = std::fs::read_link("/proc/self/ns/pid").ok()?;
     let deadline = Instant::now() + Duration::from_secs(2);

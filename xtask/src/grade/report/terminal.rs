@@ -56,6 +56,16 @@ impl Terminal {
                     format!("{exercise}: compile error")
                 });
             }
+            Event::TestEnded {
+                exercise,
+                test,
+                passed,
+            } => {
+                self.bar.set_message(format!(
+                    "{exercise}: {test} {}",
+                    if *passed { "ok" } else { "FAILED" }
+                ));
+            }
             Event::TestFinished { .. } => {}
             Event::ExerciseFinished { report } => {
                 self.bar.inc(1);
