@@ -113,10 +113,31 @@ struct Underfill {
     total: Duration,
     /// The longest unbroken stretch of it...
     longest: Duration,
-    /// ...the fewest requests in flight during that stretch...
+    /// ...the number of requests in flight for most of that stretch...
     in_flight: usize,
     /// ...and how many URLs had not been started when it began.
     waiting: usize,
+}
+
+/// One unbroken stretch of under-filled time.
+struct Stretch {
+    waiting: usize,
+    /// Time spent with `i` requests in flight, for `i < k`.
+    by_count: Vec<Duration>,
+}
+
+impl Stretch {
+    fn length(&self) -> Duration {
+        self.by_count.iter().sum()
+    }
+
+    /// The count that lasted longest (the fewer on a tie).
+    fn in_flight(&self) -> usize {
+        (0..self.by_count.len())
+            .rev()
+            .max_by_key(|&i| self.by_count[i])
+            .unwrap_or(0)
+    }
 }
 
 /// Reads the server's timeline of one call's `requests`: the time during
@@ -132,30 +153,30 @@ fn underfill(requests: &[Served], k: usize) -> Underfill {
     // starts again at once leaves no gap.
     events.sort_by_key(|&(at, start)| (at, start));
     let (mut in_flight, mut started) = (0usize, 0usize);
-    let mut seen = Underfill::default();
-    let mut stretch: Option<Underfill> = None;
+    let mut total = Duration::ZERO;
+    let mut longest: Option<Stretch> = None;
+    let mut current: Option<Stretch> = None;
+    let mut close = |current: &mut Option<Stretch>| {
+        if let Some(done) = current.take() {
+            if longest.as_ref().is_none_or(|l| done.length() > l.length()) {
+                longest = Some(done);
+            }
+        }
+    };
     let mut previous: Option<Duration> = None;
     for (at, start) in events {
-        if let Some(span) = previous
-            .map(|since| at.saturating_sub(since))
-            .filter(|s| !s.is_zero())
-        {
+        let span = previous.map_or(Duration::ZERO, |since| at.saturating_sub(since));
+        if !span.is_zero() {
             if in_flight < k && started < n {
-                seen.total += span;
-                let s = stretch.get_or_insert(Underfill {
-                    in_flight,
-                    waiting: n - started,
-                    ..Underfill::default()
-                });
-                s.longest += span;
-                s.in_flight = s.in_flight.min(in_flight);
-            } else if let Some(s) = stretch.take() {
-                if s.longest > seen.longest {
-                    seen = Underfill {
-                        total: seen.total,
-                        ..s
-                    };
-                }
+                total += span;
+                current
+                    .get_or_insert_with(|| Stretch {
+                        waiting: n - started,
+                        by_count: vec![Duration::ZERO; k],
+                    })
+                    .by_count[in_flight] += span;
+            } else {
+                close(&mut current);
             }
         }
         if start {
@@ -166,13 +187,14 @@ fn underfill(requests: &[Served], k: usize) -> Underfill {
         }
         previous = Some(at);
     }
-    if let Some(s) = stretch.filter(|s| s.longest > seen.longest) {
-        seen = Underfill {
-            total: seen.total,
-            ..s
-        };
-    }
-    seen
+    close(&mut current);
+    drop(close);
+    longest.map_or(Underfill::default(), |l| Underfill {
+        total,
+        longest: l.length(),
+        in_flight: l.in_flight(),
+        waiting: l.waiting,
+    })
 }
 
 /// Fifteen requests of uneven latency, three at a time. Whenever fewer
@@ -211,8 +233,8 @@ pub fn workers_refill_as_soon_as_free(fetch_bounded: FetchBounded) {
     panic!(
         "for {} of the run fewer than the {REFILL_K} allowed requests were in flight while \
          URLs had not been started (best of {REFILL_RUNS} runs); the longest stretch lasted {}, \
-         with only {} of {REFILL_K} allowed requests in flight while {} of {} URLs had not been \
-         started. A batch waits for its slowest request: let each worker take the next URL as \
+         mostly with only {} of {REFILL_K} allowed requests in flight while {} of {} URLs had \
+         not been started. A batch waits for its slowest request: let each worker take the next URL as \
          soon as it is free (workers that loop over one shared queue do), and do not hand out \
          the URLs in fixed shares. Workers that refill leave at most {} like this.",
         human(seen.total),
