@@ -140,6 +140,15 @@ impl Stretch {
     }
 }
 
+/// Keeps the longer of `longest` and `done`.
+fn keep_longest(longest: &mut Option<Stretch>, done: Option<Stretch>) {
+    if let Some(done) = done {
+        if longest.as_ref().is_none_or(|l| done.length() > l.length()) {
+            *longest = Some(done);
+        }
+    }
+}
+
 /// Reads the server's timeline of one call's `requests`: the time during
 /// which fewer than `k` were in flight while some had not been started.
 fn underfill(requests: &[Served], k: usize) -> Underfill {
@@ -156,13 +165,6 @@ fn underfill(requests: &[Served], k: usize) -> Underfill {
     let mut total = Duration::ZERO;
     let mut longest: Option<Stretch> = None;
     let mut current: Option<Stretch> = None;
-    let mut close = |current: &mut Option<Stretch>| {
-        if let Some(done) = current.take() {
-            if longest.as_ref().is_none_or(|l| done.length() > l.length()) {
-                longest = Some(done);
-            }
-        }
-    };
     let mut previous: Option<Duration> = None;
     for (at, start) in events {
         let span = previous.map_or(Duration::ZERO, |since| at.saturating_sub(since));
@@ -176,7 +178,7 @@ fn underfill(requests: &[Served], k: usize) -> Underfill {
                     })
                     .by_count[in_flight] += span;
             } else {
-                close(&mut current);
+                keep_longest(&mut longest, current.take());
             }
         }
         if start {
@@ -187,8 +189,7 @@ fn underfill(requests: &[Served], k: usize) -> Underfill {
         }
         previous = Some(at);
     }
-    close(&mut current);
-    drop(close);
+    keep_longest(&mut longest, current);
     longest.map_or(Underfill::default(), |l| Underfill {
         total,
         longest: l.length(),
