@@ -214,7 +214,7 @@ pub fn workers_refill_as_soon_as_free(fetch_bounded: FetchBounded) {
         .collect();
     let subject = subject(fetch_bounded, REFILL_K);
     let mut best: Option<Underfill> = None;
-    for _ in 0..REFILL_RUNS {
+    for run_number in 1..=REFILL_RUNS {
         subject.fetch(&server, &urls);
         let run = underfill(&server.round_requests(), REFILL_K);
         if best.is_none_or(|b| run.total < b.total) {
@@ -223,7 +223,7 @@ pub fn workers_refill_as_soon_as_free(fetch_bounded: FetchBounded) {
         if run.total <= REFILL_ALLOWANCE {
             eprintln!(
                 "[workers refill as soon as free] fewer than {REFILL_K} requests were in flight \
-                 while URLs waited for {} of the run (up to {} passes).",
+                 while URLs waited for {} of run {run_number} (up to {} passes).",
                 human(run.total),
                 human(REFILL_ALLOWANCE)
             );
