@@ -4,7 +4,7 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use harness::human;
-use testweb::Served;
+use testweb::{Served, timeline};
 
 use crate::fetching::{self, Fetch, Results, Subject};
 
@@ -153,41 +153,26 @@ fn keep_longest(longest: &mut Option<Stretch>, done: Option<Stretch>) {
 /// which fewer than `k` were in flight while some had not been started.
 fn underfill(requests: &[Served], k: usize) -> Underfill {
     let n = requests.len();
-    let mut events: Vec<(Duration, bool)> = requests
-        .iter()
-        .flat_map(|r| [Some((r.start, true)), r.end.map(|e| (e, false))])
-        .flatten()
-        .collect();
-    // Ends before starts at the same instant: a worker that answers and
-    // starts again at once leaves no gap.
-    events.sort_by_key(|&(at, start)| (at, start));
-    let (mut in_flight, mut started) = (0usize, 0usize);
     let mut total = Duration::ZERO;
     let mut longest: Option<Stretch> = None;
     let mut current: Option<Stretch> = None;
-    let mut previous: Option<Duration> = None;
-    for (at, start) in events {
-        let span = previous.map_or(Duration::ZERO, |since| at.saturating_sub(since));
-        if !span.is_zero() {
-            if in_flight < k && started < n {
-                total += span;
-                current
-                    .get_or_insert_with(|| Stretch {
-                        waiting: n - started,
-                        by_count: vec![Duration::ZERO; k],
-                    })
-                    .by_count[in_flight] += span;
-            } else {
-                keep_longest(&mut longest, current.take());
-            }
+    let steps = timeline(requests);
+    for (step, next) in steps.iter().zip(steps.iter().skip(1)) {
+        let span = next.at.saturating_sub(step.at);
+        if span.is_zero() {
+            continue;
         }
-        if start {
-            in_flight += 1;
-            started += 1;
+        if step.in_flight < k && step.started < n {
+            total += span;
+            current
+                .get_or_insert_with(|| Stretch {
+                    waiting: n - step.started,
+                    by_count: vec![Duration::ZERO; k],
+                })
+                .by_count[step.in_flight] += span;
         } else {
-            in_flight = in_flight.saturating_sub(1);
+            keep_longest(&mut longest, current.take());
         }
-        previous = Some(at);
     }
     keep_longest(&mut longest, current);
     longest.map_or(Underfill::default(), |l| Underfill {

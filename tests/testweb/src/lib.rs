@@ -12,4 +12,4 @@ mod client;
 mod server;
 
 pub use client::{FetchError, get};
-pub use server::{Served, Server, closed_port_url, ever_served, in_flight_steps};
+pub use server::{Served, Server, Step, closed_port_url, ever_served, timeline};

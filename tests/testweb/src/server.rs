@@ -57,10 +57,22 @@ pub struct Served {
     pub end: Option<Duration>,
 }
 
-/// The number of requests in flight over time: `(instant, count)` steps,
-/// each count holding from its instant to the next. Requests still in
-/// flight count until the last instant.
-pub fn in_flight_steps(requests: &[Served]) -> Vec<(Duration, usize)> {
+/// One step of a timeline: from `at` until the next step, `in_flight`
+/// requests were being served and `started` had arrived so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// When the step begins, since the server started.
+    pub at: Duration,
+    /// Requests being served from then on.
+    pub in_flight: usize,
+    /// Requests that had arrived by then.
+    pub started: usize,
+}
+
+/// The timeline of `requests`: how many were in flight, and how many had
+/// started, from each start or end to the next. Requests still in flight
+/// count until the last step.
+pub fn timeline(requests: &[Served]) -> Vec<Step> {
     let mut events: Vec<(Duration, bool)> = requests
         .iter()
         .flat_map(|r| [Some((r.start, true)), r.end.map(|e| (e, false))])
@@ -69,17 +81,25 @@ pub fn in_flight_steps(requests: &[Served]) -> Vec<(Duration, usize)> {
     // At equal instants, ends before starts: a worker that answers and
     // starts its next request at once never counts as two.
     events.sort_by_key(|&(at, start)| (at, start));
-    let mut steps: Vec<(Duration, usize)> = Vec::new();
-    let mut now = 0usize;
+    let mut steps: Vec<Step> = Vec::new();
+    let (mut in_flight, mut started) = (0usize, 0usize);
     for (at, start) in events {
-        now = if start {
-            now + 1
+        if start {
+            in_flight += 1;
+            started += 1;
         } else {
-            now.saturating_sub(1)
+            // Saturating: a request that ended at the very instant it
+            // started sorts its end first.
+            in_flight = in_flight.saturating_sub(1);
+        }
+        let step = Step {
+            at,
+            in_flight,
+            started,
         };
         match steps.last_mut() {
-            Some(last) if last.0 == at => last.1 = now,
-            _ => steps.push((at, now)),
+            Some(last) if last.at == at => *last = step,
+            _ => steps.push(step),
         }
     }
     steps
@@ -447,21 +467,26 @@ mod tests {
             start: at(start),
             end: end.map(at),
         };
-        let steps = in_flight_steps(&[
+        let steps = timeline(&[
             served(0, Some(30)),
             served(10, Some(20)),
             served(20, Some(40)),
             served(35, None),
         ]);
+        let step = |t, in_flight, started| Step {
+            at: at(t),
+            in_flight,
+            started,
+        };
         assert_eq!(
             steps,
             [
-                (at(0), 1),
-                (at(10), 2),
-                (at(20), 2),
-                (at(30), 1),
-                (at(35), 2),
-                (at(40), 1)
+                step(0, 1, 1),
+                step(10, 2, 2),
+                step(20, 2, 3),
+                step(30, 1, 3),
+                step(35, 2, 4),
+                step(40, 1, 4)
             ]
         );
     }
