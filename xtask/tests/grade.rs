@@ -199,39 +199,101 @@ fn decoys(module: &str) -> (String, Vec<Decoy>) {
     (text, found)
 }
 
-/// The corpus file as a module of the student's crate: its functions made
-/// public, its `corpus()` and `use crate::` lines left out.
-fn decoy_module(text: &str) -> String {
-    let mut out = String::from("#[allow(unused_imports, dead_code, missing_docs)]\nmod decoy {\n");
-    let body = match text.find("/// The corpus for") {
-        Some(at) => &text[..at],
-        None => text.split("pub fn corpus").next().unwrap(),
-    };
-    for line in body.lines() {
-        if line.starts_with("//!") || line.starts_with("use crate::") {
-            continue;
-        }
-        match line.strip_prefix("fn ") {
-            Some(rest) => out.push_str(&format!("pub fn {rest}\n")),
-            None => {
-                out.push_str(line);
-                out.push('\n');
+/// The decoy crate's modules (`tests/decoys/src/*.rs` but `lib.rs`) as one
+/// module `decoy` of the student's crate: their functions made public, their
+/// `corpus()`-like functions (those returning `Decoy`s) and `use crate::{Class,
+/// Decoy}` left out, and `crate::` made `super::` (one module may borrow
+/// another's helpers).
+fn decoy_modules() -> String {
+    let dir = root().join("tests/decoys/src");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".rs")
+                .map(str::to_owned)
+        })
+        .filter(|n| n != "lib")
+        .collect();
+    names.sort();
+    let mut out = String::from(
+        "#[allow(unused_imports, dead_code, missing_docs, clippy::all)]\nmod decoy {\n",
+    );
+    for name in names {
+        let text = std::fs::read_to_string(dir.join(format!("{name}.rs"))).unwrap();
+        out.push_str(&format!("pub mod {name} {{\n"));
+        for line in without_decoy_fns(&text).lines() {
+            if line.starts_with("//!") || line.starts_with("use crate::{") {
+                continue;
+            }
+            let line = line.replace("use crate::", "use super::");
+            match line.strip_prefix("fn ") {
+                Some(rest) => out.push_str(&format!("pub fn {rest}\n")),
+                None => {
+                    out.push_str(&line);
+                    out.push('\n');
+                }
             }
         }
+        out.push_str("}\n");
     }
     out.push_str("}\n");
     out
 }
 
+/// `text` without its top-level functions that return `Decoy`s (and their
+/// doc comments).
+fn without_decoy_fns(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut keep = vec![true; lines.len()];
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].starts_with("pub fn ") && lines[i].contains("Decoy") {
+            let mut start = i;
+            while start > 0 && lines[start - 1].starts_with("///") {
+                start -= 1;
+            }
+            let mut depth = 0i32;
+            let mut end = i;
+            let mut opened = false;
+            for (j, l) in lines.iter().enumerate().skip(i) {
+                depth += l.matches('{').count() as i32 - l.matches('}').count() as i32;
+                opened |= l.contains('{');
+                if opened && depth == 0 {
+                    end = j;
+                    break;
+                }
+            }
+            for k in keep.iter_mut().take(end + 1).skip(start) {
+                *k = false;
+            }
+            i = end + 1;
+        } else {
+            i += 1;
+        }
+    }
+    lines
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(l, _)| *l)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn check_decoys(ex: &str, module: &str, call: &str) {
-    let (text, corpus) = decoys(module);
+    let (_, corpus) = decoys(module);
     assert!(!corpus.is_empty(), "no decoys found in {module}.rs");
     let course = course();
     let worth = course.find(ex).unwrap().worth(&course.grading);
     let mut wrong = Vec::new();
     for d in corpus {
-        let lib = replace_todo(&stub(ex), &format!("decoy::{}({call})", d.function))
-            + &decoy_module(&text);
+        let lib = replace_todo(
+            &stub(ex),
+            &format!("decoy::{module}::{}({call})", d.function),
+        ) + &decoy_modules();
         let dir = checkout(&[(src(ex), lib)]);
         // A timing check may let a decoy through on a busy machine (a
         // spinner starved of CPU looks like a sleeper): like the corpus's
@@ -277,6 +339,9 @@ fn check_decoys(ex: &str, module: &str, call: &str) {
             })
             .sum();
         match broken {
+            _ if e.status != ExerciseStatus::Graded => {
+                wrong.push(format!("{}: {:?}: {}", d.function, e.status, e.message))
+            }
             None => wrong.push(format!("{}: no test `{}`", d.function, d.caught_by)),
             Some(t) if !lost.contains(&d.caught_by) => wrong.push(format!(
                 "{}: `{}` was not broken: {:?} {}",
@@ -288,7 +353,15 @@ fn check_decoys(ex: &str, module: &str, call: &str) {
                     d.function, e.points, e.max_points
                 ))
             }
-            Some(t) if !d.says.iter().all(|w| t.message.contains(w.as_str())) => {
+            // A stuck decoy is named by the first test that got stuck; the
+            // tests after it are cut short and say so.
+            Some(t)
+                if !d.says.iter().all(|w| {
+                    t.message.contains(w.as_str())
+                        || (t.message.contains("cut short")
+                            && e.tests.iter().any(|o| o.message.contains(w.as_str())))
+                }) =>
+            {
                 wrong.push(format!(
                     "{}: the reason lacks {:?}: {}",
                     d.function, d.says, t.message

@@ -320,6 +320,7 @@ mod tests {
                 candidate: sample(cand_ms),
                 reference: sample(ref_ms),
                 sequential: None,
+                cpu_beyond_reference: None,
                 score: cand_ms as f64 / 100.0,
                 reference_score: ref_ms as f64 / 100.0,
                 requirement: Requirement::Overlap {
