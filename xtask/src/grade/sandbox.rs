@@ -92,7 +92,7 @@ impl Sandbox {
         let why_not = if !Uid::effective().is_root() {
             Some("not running as root".to_owned())
         } else {
-            ["unshare", "setpriv", "prlimit", "ip", "sh"]
+            ["unshare", "setpriv", "prlimit", "ip", "sh", "nice"]
                 .iter()
                 .find(|tool| which(tool).is_none())
                 .map(|tool| format!("`{tool}` not found"))
@@ -132,6 +132,7 @@ impl Sandbox {
             format!("RLIMIT_NPROC {} (threads count)", self.max_tasks),
             "loopback only (own network namespace)".to_owned(),
             "own PID namespace (nothing survives the run)".to_owned(),
+            "raised priority (nice -20) for steadier timings".to_owned(),
         ];
         if self.isolate {
             on.extend(isolated);
@@ -175,19 +176,33 @@ impl Sandbox {
         }
         // `setpriv --pdeathsig KILL`: should the grader itself be killed
         // (a cancelled CI job), the sandbox dies with it instead of running on.
+        // `nice -n -20` (root only): on a shared machine, timing checks must
+        // measure the code, not the neighbours. Under load, CFS gives a
+        // group of threads that sleep and wake in turn (a GIL's waiters)
+        // more of a core than one thread that computes without pause, and
+        // the reference GIL then "ran in parallel" against its own
+        // sequential run in 3 of 5 runs at load 9 on 2 cores; at -20, 0 of 6.
         let mut cmd = if self.isolate {
-            let mut c = Command::new("setpriv");
-            c.args(["--pdeathsig", "KILL", "--", "unshare"])
-                .args(["--net", "--pid", "--fork", "--kill-child", "--", "sh", "-c"])
-                .arg(format!(
-                    "ip link set lo up || exit {SETUP_FAILED}; exec setpriv --reuid={NOBODY} \
+            let mut c = Command::new("nice");
+            c.args([
+                "-n",
+                "-20",
+                "setpriv",
+                "--pdeathsig",
+                "KILL",
+                "--",
+                "unshare",
+            ])
+            .args(["--net", "--pid", "--fork", "--kill-child", "--", "sh", "-c"])
+            .arg(format!(
+                "ip link set lo up || exit {SETUP_FAILED}; exec setpriv --reuid={NOBODY} \
                      --regid={NOBODY} --clear-groups --pdeathsig KILL -- prlimit --nproc={n}:{n} \
                      --fsize={f}:{f} --core=0 -- \"$@\"",
-                    n = self.max_tasks,
-                    f = self.output_bytes.unwrap_or(1 << 30).saturating_mul(16),
-                ))
-                .arg("sh")
-                .arg(&suite);
+                n = self.max_tasks,
+                f = self.output_bytes.unwrap_or(1 << 30).saturating_mul(16),
+            ))
+            .arg("sh")
+            .arg(&suite);
             c
         } else if which("setpriv").is_some() {
             let mut c = Command::new("setpriv");
