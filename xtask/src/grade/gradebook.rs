@@ -157,3 +157,73 @@ pub fn write(book: &Gradebook, out: &Path) -> Result<()> {
 fn num(x: f64) -> String {
     super::report::pts(x)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::report::{ExerciseReport, Limits, REPORT_SCHEMA};
+
+    fn report(student: &str, points: f64, status: ExerciseStatus) -> Report {
+        Report {
+            schema: REPORT_SCHEMA,
+            student: student.into(),
+            source: format!("/class/{student}"),
+            started_unix: 0,
+            seconds: 1.0,
+            points,
+            max_points: 10.0,
+            limits: Limits {
+                wall_seconds: Vec::new(),
+                output_bytes: 0,
+                max_tasks: 0,
+                enforced: Vec::new(),
+                not_enforced: Vec::new(),
+            },
+            ignored: Vec::new(),
+            exercises: vec![ExerciseReport {
+                name: "fetch-all".into(),
+                chapter: "threads".into(),
+                status,
+                untouched: false,
+                points,
+                max_points: 10.0,
+                message: String::new(),
+                build_seconds: 0.0,
+                run_seconds: 0.0,
+                leftovers_killed: 0,
+                tests: Vec::new(),
+            }],
+        }
+    }
+
+    #[test]
+    fn merges_reports_into_one_sorted_book_with_csv() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut paths = Vec::new();
+        for (name, pts, status) in [
+            ("zoe", 10.0, ExerciseStatus::Graded),
+            ("al", 0.0, ExerciseStatus::CompileError),
+        ] {
+            let p = dir.path().join(format!("{name}.json"));
+            json::write(&report(name, pts, status), &p).unwrap();
+            paths.push(p);
+        }
+        let book = merge(&paths).unwrap();
+        assert_eq!(book.students[0].student, "al");
+        write(&book, dir.path()).unwrap();
+        let csv = std::fs::read_to_string(dir.path().join("gradebook.csv")).unwrap();
+        assert_eq!(
+            csv,
+            "student,points,max_points,fetch-all,not_judged,ignored_files,notes\n\
+             al,0,10,0,0,0,fetch-all: compile_error\n\
+             zoe,10,10,10,0,0,\n"
+        );
+        let again: Gradebook = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("gradebook.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(again, book);
+        // One student twice is an error, not a silent overwrite.
+        assert!(merge(&[paths[0].clone(), paths[0].clone()]).is_err());
+    }
+}

@@ -15,12 +15,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Version of the report format. Raise it when a field changes meaning or
-/// goes away; adding a field does not need a new version.
+/// goes away; adding a field does not need a new version, so readers ignore
+/// fields they do not know, and a field added later has a default (a report
+/// written before it still reads).
 pub const REPORT_SCHEMA: u32 = 1;
 
 /// One student's grade: `report.json`.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Report {
     /// [`REPORT_SCHEMA`] at the time of writing.
     pub schema: u32,
@@ -48,7 +49,6 @@ pub struct Report {
 
 /// Limits of one grade, from the manifest (or the command line).
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Limits {
     /// Wall time of one exercise's suite run, per exercise.
     pub wall_seconds: Vec<ExerciseLimit>,
@@ -65,7 +65,6 @@ pub struct Limits {
 
 /// A per-exercise limit.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ExerciseLimit {
     /// The exercise.
     pub exercise: String,
@@ -75,7 +74,6 @@ pub struct ExerciseLimit {
 
 /// A file of the checkout that was not used.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct Ignored {
     /// Path relative to the checkout.
     pub path: String,
@@ -105,7 +103,6 @@ pub enum ExerciseStatus {
 
 /// One exercise's grade.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ExerciseReport {
     /// Package name, e.g. `fetch-all`.
     pub name: String,
@@ -160,7 +157,6 @@ pub enum TestStatus {
 
 /// One test's score.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct TestReport {
     /// The test function, e.g. `requests_overlap`.
     pub name: String,
@@ -184,7 +180,6 @@ pub struct TestReport {
 
 /// The figures a speedup check measured, and how they were scored.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct CheckFigures {
     /// The check's name.
     pub check: String,
@@ -195,6 +190,8 @@ pub struct CheckFigures {
     /// `speedup` (score: speedup over sequential, higher is better),
     /// `overlap` (score: wall time over the ideal overlapped time, lower is
     /// better) or `serial` (score: time over sequential, near 1 is right).
+    /// Empty in reports written before it was added.
+    #[serde(default)]
     pub kind: String,
     /// The requirement in words, e.g. "speedup ≥ ×1.35".
     pub requirement: String,
