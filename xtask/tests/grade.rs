@@ -152,7 +152,23 @@ fn stubs_score_zero_and_solutions_full_marks() {
         assert!(ex.tests.iter().all(|t| t.status == TestStatus::Fail));
     }
     let solutions = checkout(&names.map(|n| (src(n), solution(n))));
-    let r = grade(solutions.path(), &[], None);
+    // The grader already keeps the best of three runs of a failed speed
+    // check; on a machine shared with other builds the reference GIL's
+    // serial check still fails now and then (about 1 grade in 10 at load
+    // 8-10 on 2 cores: its sequential run slowed twice over). A speed-only
+    // loss is graded once more, up to TRIES grades; any other loss is not.
+    let mut r = grade(solutions.path(), &[], None);
+    for _ in 1..TRIES {
+        let speed_only = r.graded().flat_map(|e| &e.tests).all(|t| {
+            matches!(t.status, TestStatus::Pass | TestStatus::NotJudged)
+                || (t.check.is_some() && t.reruns > 0)
+        });
+        if r.points == r.max_points || !speed_only {
+            break;
+        }
+        eprintln!("a solution lost a speed check; grading again");
+        r = grade(solutions.path(), &[], None);
+    }
     let judged_max: f64 = course()
         .exercises
         .iter()
