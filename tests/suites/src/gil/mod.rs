@@ -6,6 +6,7 @@
 //!
 //! [`gil!`]: crate::gil!
 
+use std::hint::black_box;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, mpsc};
@@ -227,27 +228,40 @@ fn holder_cap(interval: Duration) -> Duration {
     hand_off_bound(interval) * 2
 }
 
+/// One trial of [`hands_off_after_the_switch_interval`]: how long the
+/// waiter waited, and whether the holder gave up waiting to be asked.
+#[derive(Clone, Copy, Debug)]
+struct HandOff {
+    waited: Duration,
+    holder_gave_up: bool,
+}
+
 /// Up to [`HAND_OFF_TRIALS`] waits for the lock held by a thread that
 /// checks in all the time; stops early once two waits were too long.
-fn hand_off_waits<G: GilApi>(interval: Duration) -> Vec<Duration> {
+fn hand_off_waits<G: GilApi>(interval: Duration) -> Vec<HandOff> {
     let gil = G::new(interval);
     let cap = holder_cap(interval);
-    let mut waits = Vec::new();
-    while waits.len() < HAND_OFF_TRIALS {
+    let mut trials: Vec<HandOff> = Vec::new();
+    while trials.len() < HAND_OFF_TRIALS {
         let (started, has_it) = mpsc::channel();
         let stop = AtomicBool::new(false);
-        let waited = std::thread::scope(|s| {
-            s.spawn(|| {
+        let trial = std::thread::scope(|s| {
+            let holder = s.spawn(|| {
                 let mut guard = gil.acquire();
                 started.send(()).expect("the test waits for this");
                 let begun = Instant::now();
                 let mut acc = 0;
-                while !stop.load(Ordering::Relaxed) && begun.elapsed() < cap {
+                while !stop.load(Ordering::Relaxed) {
+                    if begun.elapsed() >= cap {
+                        return true;
+                    }
                     for i in 0..workload::CHECK_EVERY {
                         acc = workload::instruction(acc, i);
                     }
                     guard.check_in();
                 }
+                black_box(acc);
+                false
             });
             has_it.recv().expect("the holder starts");
             std::thread::sleep(Duration::from_millis(2));
@@ -256,43 +270,47 @@ fn hand_off_waits<G: GilApi>(interval: Duration) -> Vec<Duration> {
             let waited = asked.elapsed();
             stop.store(true, Ordering::Relaxed);
             drop(guard);
-            waited
+            HandOff {
+                waited,
+                holder_gave_up: holder.join().expect("the holder does not panic"),
+            }
         });
-        waits.push(waited);
-        let late = waits
+        trials.push(trial);
+        let late = trials
             .iter()
-            .filter(|w| **w > hand_off_bound(interval))
+            .filter(|t| t.waited > hand_off_bound(interval))
             .count();
         if late >= 2 {
             break;
         }
     }
-    waits
+    trials
 }
 
-fn judge_hand_off(interval: Duration, mut waits: Vec<Duration>) {
+fn judge_hand_off(interval: Duration, trials: Vec<HandOff>) {
+    let mut waits: Vec<Duration> = trials.iter().map(|t| t.waited).collect();
     waits.sort();
-    let trials = waits.len();
+    let n = waits.len();
     let bound = hand_off_bound(interval);
     let late = waits.iter().filter(|w| **w > bound).count();
-    let cap = holder_cap(interval);
     if late >= 2 {
-        let never = if waits[trials - 2] >= cap {
+        let gave_up = trials.iter().filter(|t| t.holder_gave_up).count();
+        let never = if gave_up > 0 {
             format!(
-                " The holder gave up after {} of checking in, so the lock was never handed \
-                 over: after waiting a whole interval, acquire must ask for the lock, and \
-                 check_in must hand it over when asked.",
-                human(cap)
+                " In {gave_up} of them the lock was never handed over: the holder checked \
+                 in for {} and nobody asked it to let go. After waiting a whole interval, \
+                 acquire must ask for the lock, and check_in must hand it over when asked.",
+                human(holder_cap(interval))
             )
         } else {
             " After waiting a whole interval, acquire must ask for the lock, check_in must \
-             hand it over at once when asked, and release must wake the waiter."
+             let go at once when asked, and the release must wake the waiter."
                 .to_owned()
         };
         panic!(
             "with a switch interval of {}, a waiter got the GIL after more than {} in {late} \
-             of {trials} trials (waits: {}). The holder checks in every few microseconds, so \
-             the waiter should have it after about one interval, every time.{never}",
+             of {n} trials (waits: {}). The holder checks in every few microseconds, so the \
+             waiter should have it after about one interval, every time.{never}",
             human(interval),
             human(bound),
             shown(&waits),
@@ -728,6 +746,30 @@ pub fn allow_threads_retakes_the_gil_when_its_closure_panics<G: GilApi>() {
 
 const TASKS: usize = 4;
 
+/// A lock for a timing check, tried first: four threads interpret, check
+/// in and step out through `allow_threads` for a moment, within
+/// [`STUCK_AFTER`]. A lock that deadlocks under contention fails here in
+/// seconds rather than at the suite's limit, and the measurement that
+/// follows starts warm.
+fn tried<G: GilApi>(check: &str) -> Arc<G> {
+    let gil = Arc::new(G::new(INTERVAL));
+    let steps = steps_for(INTERVAL * 2);
+    let shared = Arc::clone(&gil);
+    settle(
+        &format!(
+            "{check}: four threads taking turns with the GIL before the measurement \
+             (acquire, check_in or allow_threads never returned)"
+        ),
+        move || {
+            in_threads(TASKS, |_| {
+                interpret(&*shared, steps, None);
+                workload::sleep(&*shared, Duration::from_micros(100));
+            })
+        },
+    );
+    gil
+}
+
 /// CPU work in four threads under the GIL takes as long as one after
 /// another: the point of the chapter.
 pub fn cpu_work_under_the_gil_gets_no_speedup<G: GilApi>() {
@@ -736,19 +778,19 @@ pub fn cpu_work_under_the_gil_gets_no_speedup<G: GilApi>() {
 
 /// Measures [`cpu_work_under_the_gil_gets_no_speedup`] without judging.
 pub fn no_speedup_outcome<G: GilApi>() -> Outcome {
+    let gil = tried::<G>("cpu_work_under_the_gil_gets_no_speedup");
     let steps = steps_for(Duration::from_millis(40));
-    let gil = G::new(INTERVAL);
     CpuCheck::serialized("CPU work in threads under the GIL", TASKS)
         .hint(
             "acquire must block while another thread holds the lock, and check_in must \
              take the lock back before returning.",
         )
         .run(
-            &mut || one_after_another(TASKS, |_| interpret(&gil, steps, None)),
+            &mut || one_after_another(TASKS, |_| interpret(&*gil, steps, None)),
             // The same interpreter, each thread on a lock of its own: what
             // the threads do when nothing makes them take turns.
             &mut || in_threads(TASKS, |_| interpret(&G::new(INTERVAL), steps, None)),
-            &mut || in_threads(TASKS, |_| interpret(&gil, steps, None)),
+            &mut || in_threads(TASKS, |_| interpret(&*gil, steps, None)),
         )
 }
 
@@ -763,7 +805,7 @@ pub fn overlap_outcome<G: GilApi>() -> Outcome {
     let latency = Duration::from_millis(100);
     let server = crate::fetching::server(latency);
     let urls = server.page_urls(TASKS);
-    let gil = G::new(INTERVAL);
+    let gil = tried::<G>("waiting_work_overlaps");
     WaitCheck::new("waiting work in threads under the GIL", TASKS, latency)
         .hint(
             "allow_threads must release the lock before running the closure, so the \
@@ -771,7 +813,7 @@ pub fn overlap_outcome<G: GilApi>() -> Outcome {
         )
         .run(
             &mut || in_threads(TASKS, |i| testweb::get(&urls[i])),
-            &mut || in_threads(TASKS, |i| fetch(&gil, &urls[i])),
+            &mut || in_threads(TASKS, |i| fetch(&*gil, &urls[i])),
         )
 }
 
@@ -783,16 +825,16 @@ pub fn cpu_work_that_releases_the_gil_speeds_up<G: GilApi>() {
 
 /// Measures [`cpu_work_that_releases_the_gil_speeds_up`] without judging.
 pub fn released_speedup_outcome<G: GilApi>() -> Outcome {
+    let gil = tried::<G>("cpu_work_that_releases_the_gil_speeds_up");
     let steps = steps_for(Duration::from_millis(40));
-    let gil = G::new(INTERVAL);
     CpuCheck::new("CPU work inside allow_threads", TASKS)
         .hint(
             "allow_threads must run the closure without the lock, so four threads can \
              compute at once.",
         )
         .run(
-            &mut || one_after_another(TASKS, |_| extension(&gil, steps)),
+            &mut || one_after_another(TASKS, |_| extension(&*gil, steps)),
             &mut || in_threads(TASKS, |_| instructions(steps)),
-            &mut || in_threads(TASKS, |_| extension(&gil, steps)),
+            &mut || in_threads(TASKS, |_| extension(&*gil, steps)),
         )
 }

@@ -1,0 +1,26 @@
+//! Every wrong GIL in the corpus is rejected by its check, for the reason
+//! the student should read. (The ones that get stuck for good run in
+//! processes of their own: `gil_lost_wakeup.rs`, `gil_deadlock.rs`.)
+
+#[test]
+fn every_decoy_is_rejected_for_the_right_reason() {
+    let misses = decoys::misses_among(&decoys::gil::corpus());
+    assert!(
+        misses.is_empty(),
+        "decoys not rejected:\n{}",
+        misses.join("\n\n")
+    );
+}
+
+/// Waiters that spin pass the no-speedup check's wall-time band; the
+/// check's CPU-time judgement (in the harness) is to reject them.
+#[test]
+#[ignore = "needs the CPU-time judgement of CpuCheck::serialized"]
+fn spinning_waiters_are_rejected_for_the_right_reason() {
+    let misses = decoys::misses_among(&decoys::gil::awaiting_the_harness());
+    assert!(
+        misses.is_empty(),
+        "decoys not rejected:\n{}",
+        misses.join("\n\n")
+    );
+}
