@@ -12,6 +12,19 @@ fn every_decoy_is_rejected_for_the_right_reason() {
     );
 }
 
+/// Decoys told apart by timing: on a machine too busy to show parallelism
+/// (or to wake a waiter before the holder runs again), their checks may
+/// stay inconclusive, and this fails with "passed it".
+#[test]
+fn decoys_told_apart_by_timing_are_rejected_for_the_right_reason() {
+    let misses = decoys::misses_among(&decoys::gil::timed());
+    assert!(
+        misses.is_empty(),
+        "decoys not rejected:\n{}",
+        misses.join("\n\n")
+    );
+}
+
 /// Waiters that spin pass the no-speedup check's wall-time band; the
 /// check's CPU-time judgement (in the harness) is to reject them.
 #[test]
