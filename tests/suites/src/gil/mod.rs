@@ -516,8 +516,8 @@ pub fn a_waiter_sleeps_until_the_holder_lets_go<G: GilApi>() {
                 drop(guard);
             });
         }
-        let got = taken.recv_timeout(HOLD + WAKE_WITHIN);
         let dropped = holder.join().expect("the holder does not panic");
+        let got = taken.recv_timeout(WAKE_WITHIN);
         match got {
             Ok((waited, false, _)) => panic!(
                 "with a switch interval of {}, a thread waiting in acquire got the GIL after \
