@@ -334,11 +334,19 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
 }
 
 /// Decoys that only timing tells apart, on a machine quiet enough to show
-/// it: the CPU checks need a second core that the reference can use, and
+/// it: the CPU checks (time, and cores busy) need a second core that the
+/// reference can use, and
 /// on a busy machine a woken waiter often preempts the holder, so a lock
 /// without forced switching takes turns almost as it should.
 pub fn timed() -> Vec<Decoy<Checks>> {
     vec![
+        Decoy {
+            name: "waiters spin on yield_now instead of sleeping",
+            class: Class::Spinning,
+            subject: of::<Flawed<SPINS_WHILE_WAITING>>(),
+            caught_by: "cpu_work_under_the_gil_gets_no_speedup",
+            says: &["cores busy"],
+        },
         Decoy {
             name: "acquire returns at once (seen in the timing)",
             class: Class::RuleSkipped,
@@ -361,19 +369,6 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             says: &["forced switching"],
         },
     ]
-}
-
-/// Decoys the suite cannot reject yet: waiters that spin keep two cores
-/// busy but pass the wall-time band of the no-speedup check. They wait for
-/// the CPU-time judgement of `CpuCheck::serialized`.
-pub fn awaiting_the_harness() -> Vec<Decoy<Checks>> {
-    vec![Decoy {
-        name: "waiters spin on yield_now instead of sleeping",
-        class: Class::Spinning,
-        subject: of::<Flawed<SPINS_WHILE_WAITING>>(),
-        caught_by: "cpu_work_under_the_gil_gets_no_speedup",
-        says: &["cores busy"],
-    }]
 }
 
 /// A decoy whose threads sleep through a release for good (each stuck

@@ -24,16 +24,3 @@ fn decoys_told_apart_by_timing_are_rejected_for_the_right_reason() {
         misses.join("\n\n")
     );
 }
-
-/// Waiters that spin pass the no-speedup check's wall-time band; the
-/// check's CPU-time judgement (in the harness) is to reject them.
-#[test]
-#[ignore = "needs the CPU-time judgement of CpuCheck::serialized"]
-fn spinning_waiters_are_rejected_for_the_right_reason() {
-    let misses = decoys::misses_among(&decoys::gil::awaiting_the_harness());
-    assert!(
-        misses.is_empty(),
-        "decoys not rejected:\n{}",
-        misses.join("\n\n")
-    );
-}
