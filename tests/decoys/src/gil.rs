@@ -379,8 +379,10 @@ pub fn releases_without_notifying() -> Decoy<Checks> {
         name: "nothing wakes a sleeper (timed waits of one interval)",
         class: Class::Stuck,
         subject: of::<Flawed<RELEASES_WITHOUT_NOTIFYING>>(),
-        caught_by: "no_lost_wakeups",
-        says: &["slept through a release"],
+        // The first check in libtest's (alphabetical) order that has a
+        // waiter sleep through a release.
+        caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
+        says: &["was not woken", "did not finish within 1s"],
     }
 }
 
@@ -394,6 +396,6 @@ pub fn deadlocks_in_check_in() -> Decoy<Checks> {
         // The first check in libtest's (alphabetical) order that makes a
         // waiter ask.
         caught_by: "cpu_work_that_releases_the_gil_speeds_up",
-        says: &["did not finish within 3s", "check_in"],
+        says: &["did not finish within 3s", "check_in", "never returned"],
     }
 }
