@@ -246,27 +246,41 @@ pub fn hands_off_after_the_switch_interval<G: GilApi>() {
     // Created here, so that a stub fails on its todo!() right away.
     drop(G::new(INTERVALS[0]));
     for interval in INTERVALS {
-        let (trials, yardstick) = settle(
-            "hands_off_after_the_switch_interval",
-            "A thread checking in and a thread asking for the GIL never finished: acquire \
-             or check_in never returned.",
-            move || {
-                let (gil, yardstick) = (G::new(interval), Yardstick::new(interval));
-                let mut trials = Vec::new();
-                let mut yard = Vec::new();
-                while trials.len() < HAND_OFF_TRIALS {
-                    trials.push(hand_off(&gil, interval));
-                    yard.push(hand_off(&yardstick, interval).waited);
-                    let gave_up = trials.iter().filter(|t: &&HandOff| t.holder_gave_up);
-                    if gave_up.count() >= 2 {
-                        break;
-                    }
-                }
-                (trials, yard)
-            },
-        );
-        judge_hand_off(interval, trials, yardstick);
+        // A busy machine can make a few hand-overs late for a moment, and
+        // one run of ten trials unlucky: a verdict of late stands only if a
+        // second run agrees. Too early needs no second look.
+        let first = hand_off_verdict::<G>(interval);
+        if let Err(message) = first {
+            if let Err(again) = hand_off_verdict::<G>(interval) {
+                panic!("{again} (Measured twice; the first time: {message})");
+            }
+        }
     }
+}
+
+/// Ten hand-over trials with the student's lock and ten with the
+/// yardstick, alternating, judged.
+fn hand_off_verdict<G: GilApi>(interval: Duration) -> Result<(), String> {
+    let (trials, yardstick) = settle(
+        "hands_off_after_the_switch_interval",
+        "A thread checking in and a thread asking for the GIL never finished: acquire \
+         or check_in never returned.",
+        move || {
+            let (gil, yardstick) = (G::new(interval), Yardstick::new(interval));
+            let mut trials = Vec::new();
+            let mut yard = Vec::new();
+            while trials.len() < HAND_OFF_TRIALS {
+                trials.push(hand_off(&gil, interval));
+                yard.push(hand_off(&yardstick, interval).waited);
+                let gave_up = trials.iter().filter(|t: &&HandOff| t.holder_gave_up);
+                if gave_up.count() >= 2 {
+                    break;
+                }
+            }
+            (trials, yard)
+        },
+    );
+    judge_hand_off(interval, trials, yardstick)
 }
 
 /// The longest a hand-over may take, 9 times in 10, on a quiet machine:
@@ -332,7 +346,11 @@ fn hand_off<G: GilApi>(gil: &G, interval: Duration) -> HandOff {
     })
 }
 
-fn judge_hand_off(interval: Duration, trials: Vec<HandOff>, mut yardstick: Vec<Duration>) {
+fn judge_hand_off(
+    interval: Duration,
+    trials: Vec<HandOff>,
+    mut yardstick: Vec<Duration>,
+) -> Result<(), String> {
     let mut waits: Vec<Duration> = trials.iter().map(|t| t.waited).collect();
     waits.sort();
     yardstick.sort();
@@ -353,7 +371,7 @@ fn judge_hand_off(interval: Duration, trials: Vec<HandOff>, mut yardstick: Vec<D
              let go at once when asked, and the release must wake the waiter."
                 .to_owned()
         };
-        panic!(
+        return Err(format!(
             "with a switch interval of {}, a waiter got the GIL after more than {} in {late} \
              of {n} trials (waits: {}; a known-good lock in the same run: {}). The holder \
              checks in every few microseconds, so the waiter should have it after about one \
@@ -362,8 +380,10 @@ fn judge_hand_off(interval: Duration, trials: Vec<HandOff>, mut yardstick: Vec<D
             human(allowed),
             shown(&waits),
             shown(&yardstick),
-        );
+        ));
     }
+    // Deterministic: the lock is handed over only when asked, and no waiter
+    // asks before it has waited a whole interval.
     assert!(
         waits[0] >= interval.mul_f64(0.8),
         "with a switch interval of {}, a waiter got the GIL after {}, before the interval \
@@ -375,6 +395,7 @@ fn judge_hand_off(interval: Duration, trials: Vec<HandOff>, mut yardstick: Vec<D
         human(waits[0]),
         shown(&waits),
     );
+    Ok(())
 }
 
 /// How long [`threads_computing_under_the_gil_take_turns`] lets two
@@ -391,6 +412,18 @@ const TURN_INTERVAL: Duration = Duration::from_millis(2);
 /// turns last many intervals.
 pub fn threads_computing_under_the_gil_take_turns<G: GilApi>() {
     let gil = Arc::new(G::new(TURN_INTERVAL));
+    // As for the hand-over: long turns stand only if a second run agrees.
+    if let Err(message) = turns_verdict(&gil) {
+        if let Err(again) = turns_verdict(&gil) {
+            panic!("{again} (Measured twice; the first time: {message})");
+        }
+    }
+}
+
+/// [`TURN_WINDOWS`] windows of two threads taking turns with the student's
+/// lock, alternating with as many on the yardstick, judged.
+fn turns_verdict<G: GilApi>(gil: &Arc<G>) -> Result<(), String> {
+    let gil = Arc::clone(gil);
     let (turns, yardstick, peak) = settle(
         "threads_computing_under_the_gil_take_turns",
         "Two threads computing and checking in never finished: acquire or check_in never \
@@ -418,8 +451,10 @@ pub fn threads_computing_under_the_gil_take_turns<G: GilApi>() {
     let p90 = quantile(&sorted, 0.9);
     let yard_p90 = quantile(&yard, 0.9);
     let bound = allowed(TURN_INTERVAL, yard_p90);
-    assert!(
-        p90 <= bound,
+    if p90 <= bound {
+        return Ok(());
+    }
+    Err(format!(
         "two threads computed under a GIL with a switch interval of {} for {} windows of {}, \
          checking in every {} instructions; the lock changed hands {} times, and 1 turn in \
          10 lasted {} or longer (longest {}). A turn should last about one interval: at \
@@ -437,7 +472,7 @@ pub fn threads_computing_under_the_gil_take_turns<G: GilApi>() {
         human(*sorted.last().expect("at least one turn")),
         human(bound),
         human(yard_p90),
-    );
+    ))
 }
 
 /// Runs two computing threads on `gil` for `window`; returns how long each
