@@ -88,6 +88,6 @@ macro_rules! __generic_suite {
 // After the macros: macro_rules are visible to the modules declared below them.
 pub mod fetch_all;
 pub mod fetch_bounded;
-mod fetching;
+pub mod fetching;
 pub mod gil;
 mod reference;
