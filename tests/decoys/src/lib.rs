@@ -50,7 +50,8 @@ pub struct Decoy<S> {
     pub class: Class,
     /// The code under test.
     pub subject: S,
-    /// The suite check that must fail on it (a name from the suite's `CHECKS`).
+    /// The suite check that must fail on it (a name from the suite's `CHECKS`,
+    /// or from `checks()` for a generic suite such as the GIL's).
     pub caught_by: &'static str,
     /// Words the failure message must contain, so the student reads the
     /// right reason.
