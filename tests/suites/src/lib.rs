@@ -52,6 +52,24 @@ macro_rules! declare_suite {
             };
         }
     };
+    // A suite whose subject is built by an adapter macro (`$crate::$adapter!(krate)`
+    // defines `SUBJECT`), for APIs that a single function cannot stand for.
+    ($d:tt $module:ident: $subject:ty = $adapter:ident! [$($check:ident),* $(,)?]) => {
+        /// Every check of this suite, in the order the tests are written.
+        pub const CHECKS: &[$crate::Check<$subject>] = &[$((stringify!($check), $check as fn($subject))),*];
+
+        #[doc = concat!("The suite of the `", stringify!($module), "` exercise: one `#[test]` per check, run against `$krate` through `", stringify!($adapter), "!`.")]
+        #[macro_export]
+        macro_rules! $module {
+            ($d krate:ident) => {
+                #[doc(hidden)]
+                mod __subject {
+                    $crate::$adapter!($d krate);
+                }
+                $crate::__suite!($module, __subject::SUBJECT, [$($check),*]);
+            };
+        }
+    };
 }
 pub(crate) use declare_suite;
 
@@ -111,5 +129,6 @@ macro_rules! gil {
 pub mod fetch_all;
 pub mod fetch_bounded;
 mod fetching;
+pub mod frames;
 pub mod gil;
 mod reference;
