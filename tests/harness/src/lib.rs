@@ -17,13 +17,16 @@ pub mod clock;
 pub mod cores;
 pub mod deadline;
 pub mod exclusive;
+pub mod explain;
 pub mod record;
 pub mod rounds;
 pub mod speedup;
+pub mod verdict;
 pub mod workload;
 
 pub use clock::{Sample, human, measure};
 pub use cores::available_cores;
 pub use deadline::within;
 pub use exclusive::exclusive;
-pub use speedup::{CpuCheck, Outcome, Verdict, WaitCheck};
+pub use speedup::{CpuCheck, Outcome, WaitCheck};
+pub use verdict::{Reason, Requirement, Verdict};

@@ -51,7 +51,7 @@ pub struct Record {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
     /// A speedup check inside the test was judged.
-    Check(Outcome),
+    Check(Box<Outcome>),
     /// The test ended.
     Test(TestEnd),
 }
