@@ -68,6 +68,7 @@ pub fn failure_of(
         panic::set_hook(Box::new(|_| {}));
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
             let _alone = harness::exclusive();
+            let _leftovers = harness::children::Leftovers::watch();
             harness::deadline::within_suite(suites::TEST_LIMIT, name, check)
         }));
         panic::set_hook(quiet);

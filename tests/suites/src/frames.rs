@@ -26,6 +26,9 @@ pub struct Msg {
     pub values: Vec<i64>,
 }
 
+/// What reading a whole stream gave: the messages, then the error if any.
+pub type ReadAll = (Vec<Msg>, Option<String>);
+
 /// The frame functions under test, for [`Msg`] and with errors as their
 /// `Display` text (what a student reads).
 #[derive(Clone, Copy)]
@@ -34,7 +37,7 @@ pub struct Frames {
     pub write: fn(&mut dyn Write, &Msg) -> Result<(), String>,
     /// A `FrameReader` with this limit, read until the clean end or the first
     /// error: the messages read, and the error.
-    pub read_all: fn(&mut dyn Read, u32) -> (Vec<Msg>, Option<String>),
+    pub read_all: fn(&mut dyn Read, u32) -> ReadAll,
 }
 
 /// Calls `next` until the clean end, the first error, or far more messages

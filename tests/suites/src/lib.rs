@@ -27,6 +27,8 @@ pub const TEST_LIMIT: Duration = Duration::from_secs(8);
 /// and records how it ended for the grader.
 pub fn run(package: &'static str, name: &'static str, test: impl FnOnce() + Send + 'static) {
     let _alone = harness::exclusive();
+    // A test that got stuck, or forgot to wait, leaves no process running.
+    let _leftovers = harness::children::Leftovers::watch();
     harness::record::run_test(package, name, || {
         harness::deadline::within_suite(TEST_LIMIT, name, test)
     });
@@ -131,4 +133,5 @@ pub mod fetch_bounded;
 mod fetching;
 pub mod frames;
 pub mod gil;
+pub mod pool;
 mod reference;

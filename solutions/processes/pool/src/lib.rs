@@ -14,20 +14,26 @@
 //! role check must not start pools without end.
 
 use std::collections::VecDeque;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::process::{Child, ChildStdin};
+use std::sync::mpsc::{Receiver, Sender};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// SOLUTION:
+use std::io::BufReader;
+use std::process::{Command, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Instant;
 
 use frames_solution::{FrameReader, write_frame};
+use protocol::{FRAME_LIMIT, Request};
+// END SOLUTION
 
 pub mod protocol;
 pub mod role;
 pub mod tasks;
 
-use protocol::{FRAME_LIMIT, Reply, Request};
+use protocol::Reply;
 pub use role::{DEPTH_VAR, MAX_DEPTH, ROLE_VAR, Worker, worker_role};
 pub use tasks::{TASKS, Task};
 
@@ -203,9 +209,7 @@ impl Pool {
         }
         // ...then wait for each hello. On an error, dropping `pool` ends
         // the workers already started.
-        for worker in 0..pool.slots.len() {
-            pool.hello(worker)?;
-        }
+        pool.hellos((0..workers.max(1)).collect())?;
         Ok(pool)
         // END SOLUTION
     }
@@ -248,8 +252,11 @@ impl Pool {
         let mut results: Vec<Option<Result<Done, TaskError>>> = vec![None; inputs.len()];
         let mut next = 0;
         let mut answered = 0;
-        for worker in 0..self.slots.len() {
-            self.feed(worker, task, &chunks, &mut next);
+        // One chunk per worker per pass, so that a short map is shared out.
+        for _ in 0..AHEAD {
+            for worker in 0..self.slots.len() {
+                self.feed(worker, task, &chunks, &mut next, 1);
+            }
         }
         while answered < chunks.len() {
             if self.workers() == 0 {
@@ -278,19 +285,28 @@ impl Pool {
                     if got.len() != place.len() {
                         let how = format!("sent {} results for {} inputs", got.len(), place.len());
                         for r in place.iter_mut() {
-                            *r = Some(Err(TaskError::WorkerDied { worker, pid, how: how.clone() }));
+                            *r = Some(Err(TaskError::WorkerDied {
+                                worker,
+                                pid,
+                                how: how.clone(),
+                            }));
                         }
                         answered += self.bury_into(worker, &how, &starts, &chunks, &mut results);
                     } else {
                         for (r, g) in place.iter_mut().zip(got) {
                             *r = Some(g.map(|value| Done { value, pid }).map_err(|message| {
-                                TaskError::Panicked { worker, pid, message }
+                                TaskError::Panicked {
+                                    worker,
+                                    pid,
+                                    message,
+                                }
                             }));
                         }
                     }
                 }
                 Event::Reply(Reply::Hello { .. }) => {
-                    answered += self.bury_into(worker, "said hello twice", &starts, &chunks, &mut results);
+                    answered +=
+                        self.bury_into(worker, "said hello twice", &starts, &chunks, &mut results);
                 }
                 Event::Ended(why) => {
                     let how = why.unwrap_or_default();
@@ -302,13 +318,13 @@ impl Pool {
                 if next < chunks.len() {
                     if let Ok(slot) = self.spawn(worker) {
                         self.slots[worker] = Some(slot);
-                        if self.hello(worker).is_err() {
+                        if self.hellos(vec![worker]).is_err() {
                             self.slots[worker] = None;
                         }
                     }
                 }
             }
-            self.feed(worker, task, &chunks, &mut next);
+            self.feed(worker, task, &chunks, &mut next, AHEAD);
         }
         results
             .into_iter()
@@ -374,36 +390,55 @@ impl Pool {
         })
     }
 
-    /// Waits for worker `worker`'s hello (events of others are not expected
-    /// before it: only hellos are outstanding).
-    fn hello(&mut self, worker: usize) -> Result<(), PoolError> {
-        let pid = self.slots[worker].as_ref().expect("just spawned").pid;
+    /// Waits until every worker in `waiting` has said hello; hellos arrive
+    /// in any order. Only hellos are outstanding while this runs.
+    fn hellos(&mut self, mut waiting: Vec<usize>) -> Result<(), PoolError> {
         let deadline = Instant::now() + HELLO_LIMIT;
-        loop {
+        while let Some(&first) = waiting.first() {
             let left = deadline.saturating_duration_since(Instant::now());
-            let how = match self.events.recv_timeout(left) {
-                Ok((w, p, Event::Reply(Reply::Hello { .. }))) if (w, p) == (worker, pid) => {
-                    return Ok(());
+            let (worker, how) = match self.events.recv_timeout(left) {
+                Ok((w, p, event)) => {
+                    if self.slots[w].as_ref().is_none_or(|s| s.pid != p) {
+                        continue; // from a worker already buried
+                    }
+                    match event {
+                        Event::Reply(Reply::Hello { .. }) => {
+                            waiting.retain(|&x| x != w);
+                            continue;
+                        }
+                        Event::Ended(why) => (w, why.unwrap_or_default()),
+                        Event::Reply(other) => (w, format!("sent {other:?}")),
+                    }
                 }
-                Ok((w, p, _)) if (w, p) != (worker, pid) => continue,
-                Ok((_, _, Event::Ended(why))) => why.unwrap_or_default(),
-                Ok((_, _, Event::Reply(other))) => format!("sent {other:?}"),
-                Err(RecvTimeoutError::Timeout) => format!("said nothing for {HELLO_LIMIT:?}"),
+                Err(RecvTimeoutError::Timeout) => {
+                    (first, format!("said nothing for {HELLO_LIMIT:?}"))
+                }
                 Err(RecvTimeoutError::Disconnected) => unreachable!("the pool holds a sender"),
             };
+            let pid = self.slots[worker].as_ref().map_or(0, |s| s.pid);
             let how = self.bury(worker, &how);
             return Err(PoolError::NoHello { worker, pid, how });
         }
+        Ok(())
     }
 
-    /// Sends chunks to `worker` until it has [`AHEAD`] in flight or none
-    /// are left. A failed write is left to the reader: the worker is dying,
-    /// and its end will arrive as an event.
-    fn feed(&mut self, worker: usize, task: &str, chunks: &[&[u64]], next: &mut usize) {
+    /// Sends up to `most` chunks to `worker`, as long as it has fewer than
+    /// [`AHEAD`] in flight and chunks are left. A failed write is left to
+    /// the reader: the worker is dying, and its end will arrive as an event.
+    fn feed(
+        &mut self,
+        worker: usize,
+        task: &str,
+        chunks: &[&[u64]],
+        next: &mut usize,
+        most: usize,
+    ) {
         let Some(slot) = self.slots[worker].as_mut() else {
             return;
         };
-        while slot.in_flight.len() < AHEAD && *next < chunks.len() {
+        let mut sent = 0;
+        while sent < most && slot.in_flight.len() < AHEAD && *next < chunks.len() {
+            sent += 1;
             let request = Request::Run {
                 task: task.to_owned(),
                 inputs: chunks[*next].to_vec(),

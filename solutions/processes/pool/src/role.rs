@@ -6,15 +6,17 @@
 //! whose workers would start pools... CPython has the same problem under
 //! its spawn start method, and `if __name__ == '__main__':` is its answer.
 
-use std::io::{self, BufReader};
-use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use frames_solution::{FrameReader, write_frame};
+use crate::tasks::Task;
+// SOLUTION:
+use std::io::{self, BufReader};
+use std::panic::{self, AssertUnwindSafe};
 
 use crate::protocol::{FRAME_LIMIT, Reply, Request};
-use crate::tasks::Task;
+use frames_solution::{FrameReader, write_frame};
+// END SOLUTION
 
 /// Environment variable that makes a process a worker; its value is the
 /// worker's number in its pool. An environment variable survives harnesses

@@ -36,7 +36,10 @@ pub const TASKS: &[Task] = &[
         name: "square",
         run: |x| x.wrapping_mul(x),
     },
-    Task { name: "spin", run: spin },
+    Task {
+        name: "spin",
+        run: spin,
+    },
     Task {
         name: "sleep_ms",
         run: |ms| {
