@@ -55,10 +55,18 @@ pub struct PoolApi {
 }
 
 /// Defines `SUBJECT`: the crate's `Pool` seen as a [`PoolApi`], with the
-/// crate's own binary as the workers' program.
+/// crate's own binary as the workers' program (or `$program`, a
+/// `fn() -> PathBuf`).
 #[macro_export]
 macro_rules! pool_adapter {
     ($krate:ident) => {
+        $crate::pool_adapter!($krate, || env!(concat!(
+            "CARGO_BIN_EXE_",
+            env!("CARGO_PKG_NAME")
+        ))
+        .into());
+    };
+    ($krate:ident, $program:expr) => {
         struct Handle($krate::Pool);
 
         impl $crate::pool::PoolHandle for Handle {
@@ -86,7 +94,7 @@ macro_rules! pool_adapter {
         }
 
         pub const SUBJECT: $crate::pool::PoolApi = $crate::pool::PoolApi {
-            program: || env!(concat!("CARGO_BIN_EXE_", env!("CARGO_PKG_NAME"))).into(),
+            program: $program,
             role_var: $krate::ROLE_VAR,
             start: |program, workers| {
                 $krate::Pool::start(program, workers)
