@@ -134,6 +134,11 @@ impl<R: Read> FrameReader<R> {
         self.offset
     }
 
+    /// The stream being read (to ask a buffered one what it holds).
+    pub fn get_ref(&self) -> &R {
+        &self.input
+    }
+
     /// The stream, for whoever reads on after the frames.
     pub fn into_inner(self) -> R {
         self.input

@@ -34,7 +34,7 @@ pub const HELLO_LIMIT: Duration = Duration::from_secs(10);
 
 /// Chunks sent ahead to each worker: while it computes one, the next is
 /// already in its pipe, so a worker never waits for the parent.
-const AHEAD: usize = 4;
+const AHEAD: usize = 64;
 
 /// One input's result: the value and the process that computed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

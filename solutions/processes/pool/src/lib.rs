@@ -20,7 +20,7 @@ use std::sync::mpsc::{Receiver, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 // SOLUTION:
-use std::io::BufReader;
+use std::io::{BufReader, Write};
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Instant;
@@ -43,7 +43,7 @@ pub const HELLO_LIMIT: Duration = Duration::from_secs(10);
 
 /// Chunks sent ahead to each worker: while it computes one, the next is
 /// already in its pipe, so a worker never waits for the parent.
-const AHEAD: usize = 4;
+const AHEAD: usize = 64;
 
 /// One input's result: the value and the process that computed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -202,10 +202,20 @@ impl Pool {
             sender,
             frames_sent: 0,
         };
-        // Spawn them all first, so they start up side by side...
-        for worker in 0..workers.max(1) {
-            let slot = pool.spawn(worker)?;
-            pool.slots.push(Some(slot));
+        // Spawn them all at once, from one thread each, so they start up
+        // side by side...
+        let spawned: Vec<Result<Slot, PoolError>> = thread::scope(|scope| {
+            let (program, sender) = (&pool.program, &pool.sender);
+            let spawning: Vec<_> = (0..workers.max(1))
+                .map(|worker| scope.spawn(move || Pool::spawn(program, sender, worker)))
+                .collect();
+            spawning
+                .into_iter()
+                .map(|s| s.join().expect("spawning does not panic"))
+                .collect()
+        });
+        for slot in spawned {
+            pool.slots.push(Some(slot?));
         }
         // ...then wait for each hello. On an error, dropping `pool` ends
         // the workers already started.
@@ -253,7 +263,7 @@ impl Pool {
         let mut next = 0;
         let mut answered = 0;
         // One chunk per worker per pass, so that a short map is shared out.
-        for _ in 0..AHEAD {
+        for _ in 0..AHEAD.min(chunks.len().div_ceil(self.slots.len().max(1))) {
             for worker in 0..self.slots.len() {
                 self.feed(worker, task, &chunks, &mut next, 1);
             }
@@ -270,61 +280,66 @@ impl Pool {
                 next = chunks.len();
                 continue;
             }
-            let (worker, pid, event) = self.events.recv().expect("the pool holds a sender");
-            let Some(slot) = self.slots[worker].as_mut().filter(|s| s.pid == pid) else {
-                continue; // from a worker already buried
-            };
-            match event {
-                Event::Reply(Reply::Done { pid, results: got }) => {
-                    let Some(c) = slot.in_flight.pop_front() else {
-                        self.bury(worker, "answered a request it was never sent");
-                        continue;
-                    };
-                    answered += 1;
-                    let place = &mut results[starts[c]..starts[c] + chunks[c].len()];
-                    if got.len() != place.len() {
-                        let how = format!("sent {} results for {} inputs", got.len(), place.len());
-                        for r in place.iter_mut() {
-                            *r = Some(Err(TaskError::WorkerDied {
-                                worker,
-                                pid,
-                                how: how.clone(),
-                            }));
-                        }
-                        answered += self.bury_into(worker, &how, &starts, &chunks, &mut results);
-                    } else {
-                        for (r, g) in place.iter_mut().zip(got) {
-                            *r = Some(g.map(|value| Done { value, pid }).map_err(|message| {
-                                TaskError::Panicked {
+            // Take every event that is waiting, then refill the workers: one
+            // write per worker for all the answers that came in together.
+            let first = self.events.recv().expect("the pool holds a sender");
+            let waiting: Vec<_> = std::iter::once(first)
+                .chain(self.events.try_iter())
+                .collect();
+            for (worker, pid, event) in waiting {
+                let Some(slot) = self.slots[worker].as_mut().filter(|s| s.pid == pid) else {
+                    continue; // from a worker already buried
+                };
+                match event {
+                    Event::Reply(Reply::Done { pid, results: got }) => {
+                        let Some(c) = slot.in_flight.pop_front() else {
+                            self.bury(worker, "answered a request it was never sent");
+                            continue;
+                        };
+                        answered += 1;
+                        let place = &mut results[starts[c]..starts[c] + chunks[c].len()];
+                        if got.len() != place.len() {
+                            let how =
+                                format!("sent {} results for {} inputs", got.len(), place.len());
+                            for r in place.iter_mut() {
+                                *r = Some(Err(TaskError::WorkerDied {
                                     worker,
                                     pid,
-                                    message,
-                                }
-                            }));
+                                    how: how.clone(),
+                                }));
+                            }
+                            answered +=
+                                self.bury_into(worker, &how, &starts, &chunks, &mut results);
+                        } else {
+                            for (r, g) in place.iter_mut().zip(got) {
+                                *r = Some(g.map(|value| Done { value, pid }).map_err(|message| {
+                                    TaskError::Panicked {
+                                        worker,
+                                        pid,
+                                        message,
+                                    }
+                                }));
+                            }
                         }
                     }
+                    // A replacement worker is ready (its requests may already wait in its pipe).
+                    Event::Reply(Reply::Hello { .. }) => {}
+                    Event::Ended(why) => {
+                        let how = why.unwrap_or_default();
+                        answered += self.bury_into(worker, &how, &starts, &chunks, &mut results);
+                    }
                 }
-                Event::Reply(Reply::Hello { .. }) => {
-                    answered +=
-                        self.bury_into(worker, "said hello twice", &starts, &chunks, &mut results);
-                }
-                Event::Ended(why) => {
-                    let how = why.unwrap_or_default();
-                    answered += self.bury_into(worker, &how, &starts, &chunks, &mut results);
-                }
-            }
-            if self.slots[worker].is_none() {
-                // Replace the dead worker for the chunks still to come.
-                if next < chunks.len() {
-                    if let Ok(slot) = self.spawn(worker) {
+                // Replace a dead worker for the chunks still to come; its
+                // hello arrives as an event like any other.
+                if self.slots[worker].is_none() && next < chunks.len() {
+                    if let Ok(slot) = Pool::spawn(&self.program, &self.sender, worker) {
                         self.slots[worker] = Some(slot);
-                        if self.hellos(vec![worker]).is_err() {
-                            self.slots[worker] = None;
-                        }
                     }
                 }
             }
-            self.feed(worker, task, &chunks, &mut next, AHEAD);
+            for worker in 0..self.slots.len() {
+                self.feed(worker, task, &chunks, &mut next, AHEAD);
+            }
         }
         results
             .into_iter()
@@ -336,8 +351,12 @@ impl Pool {
 
     // SOLUTION:
     /// Starts worker number `worker` and the thread that reads its replies.
-    fn spawn(&self, worker: usize) -> Result<Slot, PoolError> {
-        let mut child = Command::new(&self.program)
+    fn spawn(
+        program: &Path,
+        events: &Sender<(usize, u32, Event)>,
+        worker: usize,
+    ) -> Result<Slot, PoolError> {
+        let mut child = Command::new(program)
             .env(ROLE_VAR, worker.to_string())
             .env(DEPTH_VAR, (role::depth() + 1).to_string())
             .stdin(Stdio::piped())
@@ -346,13 +365,13 @@ impl Pool {
             .spawn()
             .map_err(|source| PoolError::Spawn {
                 worker,
-                program: self.program.display().to_string(),
+                program: program.display().to_string(),
                 source,
             })?;
         let pid = child.id();
         let stdin = child.stdin.take().expect("stdin is piped");
         let stdout = child.stdout.take().expect("stdout is piped");
-        let events = self.sender.clone();
+        let events = events.clone();
         let reader = thread::Builder::new()
             .name(format!("pool worker {worker} reader"))
             .spawn(move || {
@@ -376,7 +395,7 @@ impl Pool {
                 let _ = child.wait();
                 return Err(PoolError::Spawn {
                     worker,
-                    program: self.program.display().to_string(),
+                    program: program.display().to_string(),
                     source,
                 });
             }
@@ -436,6 +455,8 @@ impl Pool {
         let Some(slot) = self.slots[worker].as_mut() else {
             return;
         };
+        // The frames go out in one write: one system call for many chunks.
+        let mut batch = Vec::new();
         let mut sent = 0;
         while sent < most && slot.in_flight.len() < AHEAD && *next < chunks.len() {
             sent += 1;
@@ -443,12 +464,13 @@ impl Pool {
                 task: task.to_owned(),
                 inputs: chunks[*next].to_vec(),
             };
+            write_frame(&mut batch, &request).expect("a request always encodes");
             slot.in_flight.push_back(*next);
             *next += 1;
             self.frames_sent += 1;
-            if write_frame(&mut slot.stdin, &request).is_err() {
-                return;
-            }
+        }
+        if !batch.is_empty() {
+            let _ = slot.stdin.write_all(&batch);
         }
     }
 
@@ -498,7 +520,7 @@ impl Pool {
             None if why.is_empty() => "closed its stdout".to_owned(),
             None => why.to_owned(),
         };
-        end(&mut slot);
+        drop(slot);
         how
     }
     // END SOLUTION
@@ -515,6 +537,13 @@ fn describe(status: std::process::ExitStatus) -> String {
             Err(_) => format!("was killed by signal {signal}"),
         },
         (None, None) => format!("ended ({status})"),
+    }
+}
+
+impl Drop for Slot {
+    /// A worker is never left behind, even when a pool fails to start.
+    fn drop(&mut self) {
+        end(self);
     }
 }
 
@@ -538,9 +567,8 @@ impl Drop for Pool {
         for slot in self.slots.iter_mut().flatten() {
             let _ = slot.child.kill();
         }
-        for mut slot in self.slots.drain(..).flatten() {
-            end(&mut slot);
-        }
+        // Dropping a slot waits for its worker.
+        self.slots.clear();
         // END SOLUTION
     }
 }

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::tasks::Task;
 // SOLUTION:
-use std::io::{self, BufReader};
+use std::io::{self, BufReader, Write};
 use std::panic::{self, AssertUnwindSafe};
 
 use crate::protocol::{FRAME_LIMIT, Reply, Request};
@@ -93,6 +93,7 @@ impl Worker {
             return ExitCode::FAILURE;
         }
         let mut requests = FrameReader::new(BufReader::new(io::stdin().lock()), FRAME_LIMIT);
+        let mut replies = Vec::new();
         loop {
             let (task, inputs) = match requests.read::<Request>() {
                 Ok(Some(Request::Run { task, inputs })) => (task, inputs),
@@ -103,9 +104,16 @@ impl Worker {
                 }
             };
             let results = run_all(tasks, &task, &inputs);
-            if write_frame(&mut out, &Reply::Done { pid, results }).is_err() {
-                // The parent is gone: nobody wants the answer.
-                return ExitCode::FAILURE;
+            write_frame(&mut replies, &Reply::Done { pid, results })
+                .expect("a reply always encodes");
+            // While more requests wait in the buffer, answer them first and
+            // send the replies together: one write for many.
+            if requests.get_ref().buffer().is_empty() {
+                if out.write_all(&replies).and_then(|()| out.flush()).is_err() {
+                    // The parent is gone: nobody wants the answer.
+                    return ExitCode::FAILURE;
+                }
+                replies.clear();
             }
         }
         // END SOLUTION
