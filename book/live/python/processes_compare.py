@@ -80,7 +80,7 @@ def interpreter():
 
 
 def cpu():
-    work = [size_for(0.05)] * TASKS
+    work = [size_for(0.025)] * TASKS
     with multiprocessing.Pool(2) as pool:
         pool.map(square, range(2))  # both workers up before timing
         best = interleaved(
@@ -90,7 +90,7 @@ def cpu():
                 "pool2": lambda: timed(lambda: pool.map(crunch, work, chunksize=1)),
             }
         )
-    return {**best, "task_s": 0.05, **interpreter()}
+    return {**best, "task_s": 0.025, **interpreter()}
 
 
 def costs():

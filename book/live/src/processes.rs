@@ -114,7 +114,7 @@ struct CpuRow {
 /// The same CPU job four ways in Rust and three in CPython.
 pub fn cpu() -> Result<String> {
     let python: Option<CpuRun> = crate::python::run("processes_compare.py", "cpu")?;
-    let task = Duration::from_millis(50);
+    let task = Duration::from_millis(25);
     let units = harness::workload::calibrate(task, |n| {
         std::hint::black_box(spin(n));
     });
@@ -153,8 +153,8 @@ pub fn cpu() -> Result<String> {
             .push((wall, children::cpu_time_of(&pids).saturating_sub(before)));
     };
     let plan = Plan {
-        max_rounds: 5,
-        budget: Duration::from_secs(5),
+        max_rounds: 7,
+        budget: Duration::from_secs(4),
     };
     let bests = interleave(
         plan,
