@@ -130,7 +130,7 @@ macro_rules! gil {
 // After the macros: macro_rules are visible to the modules declared below them.
 pub mod fetch_all;
 pub mod fetch_bounded;
-mod fetching;
+pub mod fetching;
 pub mod frames;
 pub mod gil;
 pub mod pool;
