@@ -38,6 +38,8 @@ enum ProcessesTable {
     Cpu,
     /// What a pool costs, beside the machine's floor.
     Costs,
+    /// One update through a manager process beside `Arc<Mutex<_>>`.
+    Manager,
 }
 
 #[derive(Subcommand)]
@@ -61,6 +63,10 @@ fn main() -> ExitCode {
     // a worker serves, and never reaches the measurements below.
     if let Some(worker) = pool_solution::worker_role() {
         return worker.serve(pool_solution::TASKS);
+    }
+    // Its manager chapter starts it as a manager (or an updater) too.
+    if let Some(role) = manager_solution::role() {
+        return role.run();
     }
     match run() {
         Ok(()) => ExitCode::SUCCESS,
@@ -92,6 +98,9 @@ fn run() -> anyhow::Result<()> {
         Topic::Processes {
             table: ProcessesTable::Costs,
         } => live::processes::costs()?,
+        Topic::Processes {
+            table: ProcessesTable::Manager,
+        } => live::processes::manager()?,
     };
     print!("{out}");
     Ok(())

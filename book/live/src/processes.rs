@@ -455,3 +455,70 @@ pub fn costs() -> Result<String> {
     );
     Ok(format!("{first}\n{second}"))
 }
+
+#[derive(Tabled)]
+struct UpdateRow {
+    #[tabled(rename = "one update of a shared counter")]
+    how: &'static str,
+    #[tabled(rename = "per update")]
+    each: String,
+}
+
+/// One counter update through the manager process, beside the same update
+/// under `Arc<Mutex<_>>` in threads.
+pub fn manager() -> Result<String> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+
+    const ROUND_TRIPS: u32 = 5_000;
+    const LOCKED: u32 = 200_000;
+    let manager = manager_solution::Manager::start(&this_program()?)?;
+    let mut client = manager.connect()?;
+    let through_manager = fastest(3, || {
+        let began = Instant::now();
+        for _ in 0..ROUND_TRIPS {
+            client.add("hits", 1).expect("the manager answers");
+        }
+        began.elapsed() / ROUND_TRIPS
+    });
+    drop(client);
+    drop(manager);
+    let counters = Arc::new(Mutex::new(HashMap::<String, i64>::new()));
+    let locked = fastest(3, || {
+        let began = Instant::now();
+        thread::scope(|s| {
+            for _ in 0..WORKERS {
+                let counters = Arc::clone(&counters);
+                s.spawn(move || {
+                    for _ in 0..LOCKED {
+                        *counters
+                            .lock()
+                            .expect("no panic holds it")
+                            .entry("hits".to_owned())
+                            .or_insert(0) += 1;
+                    }
+                });
+            }
+        });
+        began.elapsed() / (LOCKED * WORKERS as u32)
+    });
+    let rows = [
+        UpdateRow {
+            how: "a request to the manager process and its reply (Unix socket, frames)",
+            each: fine(through_manager),
+        },
+        UpdateRow {
+            how: "`Arc<Mutex<HashMap>>`, 2 threads updating at once",
+            each: fine(locked),
+        },
+    ];
+    Ok(block(
+        rows,
+        format_args!(
+            "The manager: {ROUND_TRIPS} updates from one client, one after another. The \
+             mutex: {LOCKED} updates from each of {WORKERS} threads, all at once. Fastest of \
+             3; measured while this page was built. The manager is ×{:.0} the mutex here.",
+            ratio(through_manager, locked)
+        ),
+    ))
+}

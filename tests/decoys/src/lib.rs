@@ -14,6 +14,7 @@ use std::panic::{self, AssertUnwindSafe};
 pub mod fetch_all;
 pub mod fetch_bounded;
 pub mod frames;
+pub mod manager;
 pub mod pool;
 
 /// The kinds of wrong solution the corpus covers.

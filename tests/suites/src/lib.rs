@@ -133,5 +133,7 @@ pub mod fetch_bounded;
 pub mod fetching;
 pub mod frames;
 pub mod gil;
+mod gone;
+pub mod manager;
 pub mod pool;
 mod reference;

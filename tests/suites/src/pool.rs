@@ -18,6 +18,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use harness::children;
+
+use crate::gone::assert_gone;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
@@ -306,32 +308,6 @@ pub fn a_worker_that_exits_is_an_error_not_a_hang(pool: PoolApi) {
         e.contains("worker") && e.contains("exited") && e.contains('3'),
         "the error for an input whose worker exited must name the worker and its exit status (3): {e}"
     );
-}
-
-/// Fails unless every pid in `pids` is gone from the process table (not
-/// running, not a zombie).
-fn assert_gone(pids: &[u32], after: &str) {
-    // Give the kernel a moment to reap what was just waited for.
-    let deadline = Instant::now() + Duration::from_millis(500);
-    let mut left = children::still_ours(pids);
-    while !left.is_empty() && Instant::now() < deadline {
-        thread::sleep(Duration::from_millis(10));
-        left = children::still_ours(pids);
-    }
-    if let Some(s) = left.first() {
-        if s.state == 'Z' {
-            panic!(
-                "{after}, worker pid {} is a zombie: it ended but was never waited for \
-                 (`Child` has no Drop: call `wait` after `kill`)",
-                s.pid
-            );
-        }
-        panic!(
-            "{after}, worker pid {} is still running (state {}): dropping the pool must end its \
-             workers and wait for them",
-            s.pid, s.state
-        );
-    }
 }
 
 /// Dropping a pool ends and waits for every worker.
