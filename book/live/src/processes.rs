@@ -74,7 +74,8 @@ struct CostsRun {
     python: Interpreter,
 }
 
-fn this_program() -> Result<std::path::PathBuf> {
+/// This binary, which the pools and managers here start as workers.
+pub fn this_program() -> Result<std::path::PathBuf> {
     std::env::current_exe().context("finding the live binary to start workers from")
 }
 
@@ -218,8 +219,9 @@ fn fastest(runs: usize, mut work: impl FnMut() -> Duration) -> Duration {
     (0..runs).map(|_| work()).min().unwrap_or_default()
 }
 
-/// A worker started by hand (no pool), after its hello.
-fn lone_worker() -> Result<(Child, FrameReader<BufReader<std::process::ChildStdout>>)> {
+/// A worker started by hand (no pool), after its hello: the floor under a
+/// pool's per-task cost is one synchronous round trip to it.
+pub fn lone_worker() -> Result<(Child, FrameReader<BufReader<std::process::ChildStdout>>)> {
     let mut child = Command::new(this_program()?)
         .env(ROLE_VAR, "0")
         .stdin(Stdio::piped())
@@ -233,6 +235,20 @@ fn lone_worker() -> Result<(Child, FrameReader<BufReader<std::process::ChildStdo
         .read::<Reply>()?
         .context("the worker said no hello")?;
     Ok((child, replies))
+}
+
+/// One `square` request to a lone worker, and its reply.
+pub fn round_trip(
+    requests: &mut impl Write,
+    replies: &mut FrameReader<BufReader<std::process::ChildStdout>>,
+    x: u64,
+) {
+    let request = Request::Run {
+        task: "square".into(),
+        inputs: vec![x],
+    };
+    write_frame(requests, &request).expect("send");
+    replies.read::<Reply>().expect("reply").expect("a reply");
 }
 
 /// The machine's floor, each per round trip or per start.
@@ -273,12 +289,7 @@ fn floor() -> Result<Floor> {
     let frame = fastest(3, || {
         let start = Instant::now();
         for i in 0..TRIPS {
-            let request = Request::Run {
-                task: "square".into(),
-                inputs: vec![u64::from(i)],
-            };
-            write_frame(&mut requests, &request).expect("send");
-            replies.read::<Reply>().expect("reply").expect("a reply");
+            round_trip(&mut requests, &mut replies, u64::from(i));
         }
         start.elapsed() / TRIPS
     });
