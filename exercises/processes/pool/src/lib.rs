@@ -32,9 +32,18 @@ pub use tasks::{TASKS, Task};
 /// on it (a program that never reaches its role check, for example).
 pub const HELLO_LIMIT: Duration = Duration::from_secs(10);
 
-/// Chunks sent ahead to each worker: while it computes one, the next is
-/// already in its pipe, so a worker never waits for the parent.
+/// Most chunks sent ahead to each worker: while it computes one, the next
+/// ones already wait in its pipe, so a worker never waits for the parent,
+/// and many requests share one system call.
 const AHEAD: usize = 64;
+
+/// Chunks sent ahead while chunks are slow: enough that a worker never
+/// waits, few enough that the work spreads over the workers as they
+/// become free (a core taken by another program slows one worker only).
+const FEW_AHEAD: usize = 2;
+
+/// Chunks quicker than this are sent [`AHEAD`]; slower ones [`FEW_AHEAD`].
+const QUICK_CHUNK: Duration = Duration::from_micros(200);
 
 /// One input's result: the value and the process that computed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

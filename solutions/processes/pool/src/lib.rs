@@ -41,9 +41,18 @@ pub use tasks::{TASKS, Task};
 /// on it (a program that never reaches its role check, for example).
 pub const HELLO_LIMIT: Duration = Duration::from_secs(10);
 
-/// Chunks sent ahead to each worker: while it computes one, the next is
-/// already in its pipe, so a worker never waits for the parent.
+/// Most chunks sent ahead to each worker: while it computes one, the next
+/// ones already wait in its pipe, so a worker never waits for the parent,
+/// and many requests share one system call.
 const AHEAD: usize = 64;
+
+/// Chunks sent ahead while chunks are slow: enough that a worker never
+/// waits, few enough that the work spreads over the workers as they
+/// become free (a core taken by another program slows one worker only).
+const FEW_AHEAD: usize = 2;
+
+/// Chunks quicker than this are sent [`AHEAD`]; slower ones [`FEW_AHEAD`].
+const QUICK_CHUNK: Duration = Duration::from_micros(200);
 
 /// One input's result: the value and the process that computed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -262,10 +271,11 @@ impl Pool {
         let mut results: Vec<Option<Result<Done, TaskError>>> = vec![None; inputs.len()];
         let mut next = 0;
         let mut answered = 0;
+        let began = Instant::now();
         // One chunk per worker per pass, so that a short map is shared out.
-        for _ in 0..AHEAD.min(chunks.len().div_ceil(self.slots.len().max(1))) {
+        for _ in 0..FEW_AHEAD {
             for worker in 0..self.slots.len() {
-                self.feed(worker, task, &chunks, &mut next, 1);
+                self.feed(worker, task, &chunks, &mut next, 1, FEW_AHEAD);
             }
         }
         while answered < chunks.len() {
@@ -337,8 +347,15 @@ impl Pool {
                     }
                 }
             }
+            // How long a chunk takes, so far, decides how many to send ahead.
+            let per_chunk = began.elapsed() * self.slots.len() as u32 / answered.max(1) as u32;
+            let window = if answered > 0 && per_chunk < QUICK_CHUNK {
+                AHEAD
+            } else {
+                FEW_AHEAD
+            };
             for worker in 0..self.slots.len() {
-                self.feed(worker, task, &chunks, &mut next, AHEAD);
+                self.feed(worker, task, &chunks, &mut next, window, window);
             }
         }
         results
@@ -442,7 +459,7 @@ impl Pool {
     }
 
     /// Sends up to `most` chunks to `worker`, as long as it has fewer than
-    /// [`AHEAD`] in flight and chunks are left. A failed write is left to
+    /// `window` in flight and chunks are left. A failed write is left to
     /// the reader: the worker is dying, and its end will arrive as an event.
     fn feed(
         &mut self,
@@ -451,6 +468,7 @@ impl Pool {
         chunks: &[&[u64]],
         next: &mut usize,
         most: usize,
+        window: usize,
     ) {
         let Some(slot) = self.slots[worker].as_mut() else {
             return;
@@ -458,7 +476,7 @@ impl Pool {
         // The frames go out in one write: one system call for many chunks.
         let mut batch = Vec::new();
         let mut sent = 0;
-        while sent < most && slot.in_flight.len() < AHEAD && *next < chunks.len() {
+        while sent < most && slot.in_flight.len() < window && *next < chunks.len() {
             sent += 1;
             let request = Request::Run {
                 task: task.to_owned(),
