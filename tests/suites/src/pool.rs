@@ -13,6 +13,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -396,7 +397,7 @@ pub fn a_missing_role_check_is_named(pool: PoolApi) {
 }
 
 /// CPU tasks in the pool run about N times faster than one after another;
-/// the reference is the same tasks on scoped threads.
+/// the reference is the same tasks on as many scoped threads as workers.
 pub fn cpu_tasks_speed_up(pool: PoolApi) {
     let cores = harness::available_cores();
     let tasks = 2 * cores.max(1);
@@ -411,10 +412,19 @@ pub fn cpu_tasks_speed_up(pool: PoolApi) {
             std::hint::black_box(spin(n));
         }
     };
+    // As many threads as the pool has workers, each taking the next task
+    // when it is free: a machine shared with other programs gives each
+    // runnable thread or process a share, so more threads than workers
+    // would get more of it.
     let mut reference = || {
+        let next = AtomicUsize::new(0);
         thread::scope(|s| {
-            for &n in &inputs {
-                s.spawn(move || std::hint::black_box(spin(n)));
+            for _ in 0..cores {
+                s.spawn(|| {
+                    while let Some(&n) = inputs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        std::hint::black_box(spin(n));
+                    }
+                });
             }
         })
     };

@@ -37,10 +37,11 @@ pub const HELLO_LIMIT: Duration = Duration::from_secs(10);
 /// and many requests share one system call.
 const AHEAD: usize = 64;
 
-/// Chunks sent ahead while chunks are slow: enough that a worker never
-/// waits, few enough that the work spreads over the workers as they
-/// become free (a core taken by another program slows one worker only).
-const FEW_AHEAD: usize = 2;
+/// Chunks in flight per worker while chunks are slow: one, so that each
+/// chunk goes to the first worker that is free (a core taken by another
+/// program slows one worker, and the others take its share). Between two
+/// slow chunks a worker waits one round trip, a few microseconds.
+const FEW_AHEAD: usize = 1;
 
 /// Chunks quicker than this are sent [`AHEAD`]; slower ones [`FEW_AHEAD`].
 const QUICK_CHUNK: Duration = Duration::from_micros(200);
