@@ -298,7 +298,7 @@ fn floor() -> Result<Floor> {
     // This binary started as a worker with nothing to do: it says hello,
     // finds its stdin closed and exits.
     let program = this_program()?;
-    let spawn = fastest(5, || {
+    let spawn = fastest(10, || {
         let start = Instant::now();
         Command::new(&program)
             .env(ROLE_VAR, "0")
@@ -376,7 +376,7 @@ pub fn costs() -> Result<String> {
     const DEFAULT_N: u64 = 200_000;
     let python: Option<CostsRun> = crate::python::run("processes_compare.py", "costs")?;
     let program = this_program()?;
-    let start = fastest(5, || {
+    let start = fastest(10, || {
         let began = Instant::now();
         let pool = Pool::start(&program, WORKERS).expect("starting the pool");
         let took = began.elapsed();
@@ -455,14 +455,14 @@ pub fn costs() -> Result<String> {
         costs,
         format_args!(
             "Squares of {CHUNK1_N} numbers at chunk size 1 and of {DEFAULT_N} at the default \
-             size (`ceil(n / (4 × workers))`); fastest of 3 maps, start fastest of 5. {}. {targets}",
+             size (`ceil(n / (4 × workers))`); fastest of 3 maps, start fastest of 10. {}. {targets}",
             about(python.as_ref().map(|r| &r.python))
         ),
     );
     let second = block(
         floors,
         "Measured in the same run: round trips are the mean of 2000, fastest of 3; the start \
-         is the fastest of 5.",
+         is the fastest of 10.",
     );
     Ok(format!("{first}\n{second}"))
 }
