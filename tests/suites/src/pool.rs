@@ -396,6 +396,23 @@ pub fn a_missing_role_check_is_named(pool: PoolApi) {
     );
 }
 
+/// A task that starts a pool of its own, whose worker runs the same task
+/// again: pools within pools. The depth fuse must stop it with an error
+/// that says so, not let it spawn without end.
+pub fn nested_pools_are_fused(pool: PoolApi) {
+    let mut p = start(pool, 1);
+    let results = p.map("nest", &[7], Some(1));
+    let e = results
+        .first()
+        .and_then(|r| r.clone().err())
+        .unwrap_or_else(|| panic!("task `nest` starts pools within pools without end, yet the map returned {results:?}"));
+    assert!(
+        e.contains("nested") && e.contains("deep"),
+        "pools nested without end must stop at the depth limit with an error that says how \
+         deep they were nested; the error was: {e}"
+    );
+}
+
 /// CPU tasks in the pool run about N times faster than one after another;
 /// the reference is the same tasks on as many scoped threads as workers.
 pub fn cpu_tasks_speed_up(pool: PoolApi) {
@@ -453,5 +470,6 @@ crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     dropping_the_pool_leaves_no_process,
     a_panic_in_the_parent_ends_the_workers,
     a_missing_role_check_is_named,
+    nested_pools_are_fused,
     cpu_tasks_speed_up,
 ]);

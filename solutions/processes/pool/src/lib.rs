@@ -181,12 +181,17 @@ pub fn default_chunk(len: usize, workers: usize) -> usize {
 impl Pool {
     /// One worker per core, each this same program (`current_exe`).
     pub fn new() -> Result<Pool, PoolError> {
+        Pool::new_with(default_workers())
+    }
+
+    /// `workers` copies of this same program (`current_exe`).
+    pub fn new_with(workers: usize) -> Result<Pool, PoolError> {
         let program = std::env::current_exe().map_err(|source| PoolError::Spawn {
             worker: 0,
             program: "the current executable".into(),
             source,
         })?;
-        Pool::start(&program, default_workers())
+        Pool::start(&program, workers)
     }
 
     // ANCHOR: start

@@ -55,4 +55,18 @@ pub const TASKS: &[Task] = &[
         name: "exit",
         run: |code| std::process::exit(code as i32),
     },
+    Task {
+        name: "nest",
+        run: nest,
+    },
 ];
+
+/// A task that starts a pool of its own (one worker, this same program)
+/// and runs `nest` there too: pools within pools, until the depth fuse
+/// stops it. Its error is a panic, which the worker sends back as this
+/// input's error.
+pub fn nest(x: u64) -> u64 {
+    let mut pool = crate::Pool::new_with(1).unwrap_or_else(|e| panic!("{e}"));
+    let result = pool.map("nest", &[x]).pop().expect("one input, one result");
+    result.unwrap_or_else(|e| panic!("{e}")).value
+}
