@@ -88,6 +88,10 @@ impl Worker {
     pub fn serve(self, tasks: &[Task]) -> ExitCode {
         // SOLUTION: todo!("send Hello, then read Run requests until the end of stdin and answer each with Done")
         let pid = std::process::id();
+        // A task's panic goes back to the parent as that input's error; the
+        // default hook would also print it (with a backtrace, maybe) on the
+        // stderr the worker shares with its parent.
+        panic::set_hook(Box::new(|_| {}));
         let mut out = io::stdout().lock();
         if write_frame(&mut out, &Reply::Hello { pid }).is_err() {
             return ExitCode::FAILURE;
