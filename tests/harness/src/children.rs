@@ -141,3 +141,28 @@ impl Drop for Leftovers {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Command;
+
+    use super::*;
+
+    #[test]
+    fn sees_a_child_and_its_cpu_then_kills_what_was_left() {
+        if !available() {
+            return; // no /proc: nothing to read here
+        }
+        let leftovers = Leftovers::watch();
+        let mut child = Command::new("sleep").arg("30").spawn().expect("sleep");
+        let pid = child.id();
+        assert!(leftovers.running().contains(&pid), "a new running child is a leftover");
+        assert_eq!(still_ours(&[pid]).len(), 1, "the child is ours");
+        assert!(cpu_time_of(&[pid]) < Duration::from_secs(1), "sleep burns no CPU");
+        drop(leftovers);
+        let status = child.wait().expect("waiting for sleep");
+        assert_eq!(status.signal(), Some(9), "the leftover child was killed");
+        assert!(still_ours(&[pid]).is_empty(), "a child waited for is gone");
+    }
+}
