@@ -157,9 +157,15 @@ mod tests {
         let leftovers = Leftovers::watch();
         let mut child = Command::new("sleep").arg("30").spawn().expect("sleep");
         let pid = child.id();
-        assert!(leftovers.running().contains(&pid), "a new running child is a leftover");
+        assert!(
+            leftovers.running().contains(&pid),
+            "a new running child is a leftover"
+        );
         assert_eq!(still_ours(&[pid]).len(), 1, "the child is ours");
-        assert!(cpu_time_of(&[pid]) < Duration::from_secs(1), "sleep burns no CPU");
+        assert!(
+            cpu_time_of(&[pid]) < Duration::from_secs(1),
+            "sleep burns no CPU"
+        );
         drop(leftovers);
         let status = child.wait().expect("waiting for sleep");
         assert_eq!(status.signal(), Some(9), "the leftover child was killed");
