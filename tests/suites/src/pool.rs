@@ -310,6 +310,22 @@ pub fn a_worker_that_exits_is_an_error_not_a_hang(pool: PoolApi) {
         e.contains("worker") && e.contains("exited") && e.contains('3'),
         "the error for an input whose worker exited must name the worker and its exit status (3): {e}"
     );
+    // Every worker dies, again and again: still an answer for every input.
+    let results = p.map("exit", &[4, 5, 6, 7], Some(1));
+    assert!(
+        results.len() == 4 && results.iter().all(|r| r.is_err()),
+        "task `exit` on 4 inputs ends a worker each time; the map must still return an error \
+         for each input (start a replacement, or fail what is left), not hang: {results:?}"
+    );
+    let after = values(
+        &p.map("square", &[5], None),
+        "square after every worker exited",
+    );
+    assert_eq!(
+        after,
+        [25],
+        "the pool must still work after its workers exited"
+    );
 }
 
 /// Dropping a pool ends and waits for every worker.

@@ -277,6 +277,14 @@ impl Pool {
         let mut results: Vec<Option<Result<Done, TaskError>>> = vec![None; inputs.len()];
         let mut next = 0;
         let mut answered = 0;
+        // Workers that died at the end of an earlier map are replaced now.
+        for worker in 0..self.slots.len() {
+            if self.slots[worker].is_none() {
+                if let Ok(slot) = Pool::spawn(&self.program, &self.sender, worker) {
+                    self.slots[worker] = Some(slot);
+                }
+            }
+        }
         let began = Instant::now();
         // One chunk per worker per pass, so that a short map is shared out.
         for _ in 0..FEW_AHEAD {
