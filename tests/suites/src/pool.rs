@@ -14,7 +14,6 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -24,6 +23,7 @@ use harness::children;
 use crate::gone::assert_gone;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
+use rayon::prelude::*;
 
 /// A started pool as the suite sees it.
 pub trait PoolHandle {
@@ -431,7 +431,8 @@ pub fn nested_pools_are_fused(pool: PoolApi) {
 }
 
 /// CPU tasks in the pool run about N times faster than one after another;
-/// the reference is the same tasks on as many scoped threads as workers.
+/// the reference is the same tasks on a rayon pool of as many threads as
+/// workers.
 pub fn cpu_tasks_speed_up(pool: PoolApi) {
     let cores = harness::available_cores();
     let tasks = 2 * cores.max(1);
@@ -446,20 +447,19 @@ pub fn cpu_tasks_speed_up(pool: PoolApi) {
             std::hint::black_box(spin(n));
         }
     };
-    // As many threads as the pool has workers, each taking the next task
-    // when it is free: a machine shared with other programs gives each
-    // runnable thread or process a share, so more threads than workers
-    // would get more of it.
+    // A pool of as many threads as the pool has workers, started once and
+    // woken for each run, as the workers are: both meet the same scheduler
+    // (threads spawned afresh for each run would be placed on the idlest
+    // core, a woken worker near whoever woke it).
+    let threads = rayon::ThreadPoolBuilder::new()
+        .num_threads(cores)
+        .build()
+        .expect("a rayon pool");
     let mut reference = || {
-        let next = AtomicUsize::new(0);
-        thread::scope(|s| {
-            for _ in 0..cores {
-                s.spawn(|| {
-                    while let Some(&n) = inputs.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        std::hint::black_box(spin(n));
-                    }
-                });
-            }
+        threads.install(|| {
+            inputs.par_iter().with_max_len(1).for_each(|&n| {
+                std::hint::black_box(spin(n));
+            })
         })
     };
     // The harness's clock counts this process only, and the pool's work is
