@@ -198,6 +198,25 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             says: &["still running"],
         },
         Decoy {
+            name: "waits for each answer before sending the next input",
+            class: Class::Sequential,
+            subject: decoy(|program, workers| {
+                wrap(
+                    program,
+                    workers,
+                    |p, task, inputs, _| {
+                        inputs
+                            .iter()
+                            .flat_map(|&x| p.map(task, &[x], Some(1)))
+                            .collect()
+                    },
+                    drop,
+                )
+            }),
+            caught_by: "workers_run_at_once",
+            says: &["one after another"],
+        },
+        Decoy {
             name: "a lost worker's error that does not say how it ended",
             class: Class::MadeUp,
             subject: decoy(|program, workers| {

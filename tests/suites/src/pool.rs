@@ -8,9 +8,12 @@
 //! exit; the pool must answer for its inputs with an error that names the
 //! worker and how it ended. After a pool is dropped (also while the parent
 //! unwinds from a panic) `/proc` must show none of its workers, running or
-//! zombie. Only one check is timed: CPU work speeds up.
+//! zombie. Only one check is timed, on waits rather than CPU work: the
+//! workers run at once. (Measured here, a CPU speedup check failed the
+//! reference pool in up to 4 of 10 runs on a two-core machine loaded by
+//! other programs, where scoped threads or rayon passed; the CPU speedup is
+//! shown in the book's live table instead.)
 
-use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,7 +26,6 @@ use harness::children;
 use crate::gone::assert_gone;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use rayon::prelude::*;
 
 /// A started pool as the suite sees it.
 pub trait PoolHandle {
@@ -54,8 +56,6 @@ pub struct PoolApi {
     pub role_var: &'static str,
     /// `Pool::start(program, workers)`.
     pub start: fn(&Path, usize) -> Started,
-    /// The crate's `tasks::spin`, for the sequential side of the timed check.
-    pub spin: fn(u64) -> u64,
 }
 
 /// Defines `SUBJECT`: the crate's `Pool` seen as a [`PoolApi`], with the
@@ -105,7 +105,6 @@ macro_rules! pool_adapter {
                     .map(|p| Box::new(Handle(p)) as Box<dyn $crate::pool::PoolHandle>)
                     .map_err(|e| e.to_string())
             },
-            spin: $krate::tasks::spin,
         };
     };
 }
@@ -430,70 +429,41 @@ pub fn nested_pools_are_fused(pool: PoolApi) {
     );
 }
 
-/// CPU tasks in the pool run about N times faster than one after another;
-/// the reference is the same tasks on a rayon pool of as many threads as
-/// workers.
-pub fn cpu_tasks_speed_up(pool: PoolApi) {
-    let cores = harness::available_cores();
-    let tasks = 2 * cores.max(1);
-    let spin = pool.spin;
-    let units = harness::workload::calibrate(Duration::from_millis(20), |n| {
-        std::hint::black_box(spin(n));
-    });
-    let mut p = start(pool, cores);
-    let inputs = vec![units; tasks];
-    let mut sequential = || {
-        for &n in &inputs {
-            std::hint::black_box(spin(n));
-        }
-    };
-    // A pool of as many threads as the pool has workers, started once and
-    // woken for each run, as the workers are: both meet the same scheduler
-    // (threads spawned afresh for each run would be placed on the idlest
-    // core, a woken worker near whoever woke it).
-    let threads = rayon::ThreadPoolBuilder::new()
-        .num_threads(cores)
-        .build()
-        .expect("a rayon pool");
+/// The workers run at once: 8 tasks that each wait 50 ms, on 4 workers,
+/// take about 100 ms, not 400. Waiting needs no core, so a machine busy
+/// with other programs cannot blur this the way it blurs CPU speedups; a
+/// pool that waits for each answer before it sends the next request fails
+/// it. The reference is 4 threads that wait twice each.
+pub fn workers_run_at_once(pool: PoolApi) {
+    const WORKERS: usize = 4;
+    const TASKS: usize = 8;
+    const WAIT: Duration = Duration::from_millis(50);
+    let mut p = start(pool, WORKERS);
     let mut reference = || {
-        threads.install(|| {
-            inputs.par_iter().with_max_len(1).for_each(|&n| {
-                std::hint::black_box(spin(n));
-            })
+        thread::scope(|s| {
+            for _ in 0..WORKERS {
+                s.spawn(|| {
+                    for _ in 0..TASKS / WORKERS {
+                        thread::sleep(WAIT);
+                    }
+                });
+            }
         })
     };
-    // The harness's clock counts this process only, and the pool's work is
-    // in its workers: their CPU time is read from /proc around each run.
-    let pids = p.pids();
-    let runs = RefCell::new(Vec::new());
+    let inputs = vec![WAIT.as_millis() as u64; TASKS];
     let mut candidate = || {
-        let (cpu_before, began) = (children::cpu_time_of(&pids), Instant::now());
-        for r in p.map("spin", &inputs, Some(1)) {
-            r.unwrap_or_else(|e| panic!("spin failed in the pool: {e}"));
+        for r in p.map("sleep_ms", &inputs, Some(1)) {
+            r.unwrap_or_else(|e| panic!("sleep_ms failed in the pool: {e}"));
         }
-        let wall = began.elapsed();
-        let cpu = children::cpu_time_of(&pids).saturating_sub(cpu_before);
-        runs.borrow_mut().push((wall, cpu));
     };
-    let mut outcome = harness::CpuCheck::new("the pool speeds up CPU tasks", tasks)
+    harness::WaitCheck::new("the pool's workers run at once", TASKS, WAIT)
+        .in_flight(WORKERS)
         .hint(
-            "send chunks to every worker before waiting for any answer; a pool that waits for \
-             each answer before sending the next request runs one task at a time.",
+            "send a chunk to every worker before you wait for any answer; a pool that waits \
+             for each answer before sending the next request keeps one worker busy at a time.",
         )
-        .run(&mut sequential, &mut reference, &mut candidate);
-    let fastest = runs.borrow().iter().copied().min_by_key(|&(wall, _)| wall);
-    if let Some((wall, workers_cpu)) = fastest {
-        outcome.candidate.cpu += workers_cpu;
-        let busy = (outcome.candidate.cpu.as_secs_f64() / wall.as_secs_f64().max(1e-9)).min(99.0);
-        let note = format!(
-            "Counting the pool's worker processes (the figure above counts this process only), \
-             its fastest run used {} of CPU in {}: {busy:.1} cores busy on average.",
-            harness::human(outcome.candidate.cpu),
-            harness::human(wall)
-        );
-        outcome = outcome.with_note(note);
-    }
-    outcome.assert_pass();
+        .run(&mut reference, &mut candidate)
+        .assert_pass();
 }
 
 crate::declare_suite!($ pool: PoolApi = pool_adapter! [
@@ -508,5 +478,5 @@ crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     a_panic_in_the_parent_ends_the_workers,
     a_missing_role_check_is_named,
     nested_pools_are_fused,
-    cpu_tasks_speed_up,
+    workers_run_at_once,
 ]);
