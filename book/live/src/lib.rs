@@ -10,6 +10,8 @@ use std::fmt::Display;
 use tabled::{Table, Tabled, settings::Style};
 
 pub mod gil;
+pub mod processes;
+pub mod python;
 pub mod threads;
 
 pub use harness::record::LIVE_OK;
