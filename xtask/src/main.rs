@@ -63,8 +63,9 @@ enum Cmd {
         /// Do not re-run speed checks (inconclusive: once; failed: best of 3).
         #[arg(long)]
         no_rerun: bool,
-        /// Cargo target folder for the builds (default: $CARGO_TARGET_DIR or
-        /// this repository's target/, so dependencies are built once).
+        /// Cargo target folder for the builds (default: grade/ inside
+        /// $CARGO_TARGET_DIR or this repository's target/: kept apart from
+        /// the repository's own builds, shared by every grade).
         #[arg(long)]
         target_dir: Option<PathBuf>,
     },
@@ -166,8 +167,15 @@ fn main() -> Result<()> {
     }
 }
 
+/// `grade/` inside the repository's target folder: a target folder of its
+/// own. Cargo hashes a path crate by its path inside the workspace, so the
+/// course copy's `fetch-all` and the repository's own would share artifacts
+/// in one target folder, and a plain `cargo test -p fetch-all` could then
+/// run the last student's build (seen: the stub check "passed" the stub).
 fn default_target(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), PathBuf::from)
+        .join("grade")
 }
 
 fn folder_name(path: &Path) -> String {
