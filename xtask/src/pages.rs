@@ -7,6 +7,34 @@ use regex::Regex;
 
 use crate::course::Course;
 
+/// The widest listing line the book's code blocks show whole on a desktop
+/// screen; wider lines are cut off at the right edge.
+pub const LISTING_WIDTH: usize = 80;
+
+/// The lines mdBook shows for an include of `src` at `anchor` (the whole
+/// file without one); `ANCHOR` marker lines are never shown.
+pub fn listing<'s>(src: &'s str, anchor: Option<&str>) -> Vec<&'s str> {
+    let mut inside = anchor.is_none();
+    let mut lines = Vec::new();
+    for line in src.lines() {
+        let t = line.trim_end();
+        if let Some(a) = anchor {
+            if t.ends_with(&format!("ANCHOR: {a}")) {
+                inside = true;
+                continue;
+            }
+            if t.ends_with(&format!("ANCHOR_END: {a}")) {
+                inside = false;
+                continue;
+            }
+        }
+        if inside && !t.contains("ANCHOR: ") && !t.contains("ANCHOR_END: ") {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
 /// Markdown files of the book, relative to the root.
 pub fn markdown_files(root: &Path) -> Result<Vec<PathBuf>> {
     let dir = root.join("book/src");
@@ -26,6 +54,42 @@ pub fn live_blocks(page: &str) -> Vec<String> {
         .filter_map(|l| l.trim().strip_prefix("<!-- cmdrun "))
         .map(|l| l.trim_end_matches("-->").trim().to_owned())
         .collect()
+}
+
+/// The tests of each suite, by suite module (`fetch_all`, `gil`), read
+/// from the lists in `tests/suites/src` that write them: a
+/// `declare_suite!($ module: Type = [checks])` or a
+/// `__generic_suite!(module, Type, [checks])`.
+pub fn suite_checks(root: &Path) -> Result<std::collections::BTreeMap<String, Vec<String>>> {
+    let lists = Regex::new(
+        r"(?:declare_suite!\(\$\s*(\w+)\s*:\s*\w+\s*=|__generic_suite!\(\s*(\w+)\s*,\s*\w+\s*,)\s*\[([^\]]*)\]",
+    )
+    .expect("valid regex");
+    let mut found = std::collections::BTreeMap::new();
+    let mut stack = vec![root.join("tests/suites/src")];
+    while let Some(dir) = stack.pop() {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?
+        {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path)?;
+                for cap in lists.captures_iter(&text) {
+                    let module = cap.get(1).or(cap.get(2)).expect("one of the two").as_str();
+                    let checks = cap[3]
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_owned)
+                        .collect();
+                    found.insert(module.to_owned(), checks);
+                }
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Every broken rule, as a sentence; empty when the book's sources are sound.
@@ -71,6 +135,18 @@ pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
                             found.push(format!("{}: {} has no `{marker}`", rel.display(), &cap[1]));
                         }
                     }
+                    for line in listing(&src, cap.get(2).map(|a| a.as_str())) {
+                        let width = line.chars().count();
+                        if width > LISTING_WIDTH {
+                            found.push(format!(
+                                "{}: a line of {} is {width} characters wide, and a reader sees \
+                                 about {LISTING_WIDTH} before the code block cuts it off: `{}`",
+                                rel.display(),
+                                &cap[1],
+                                line.trim()
+                            ));
+                        }
+                    }
                 }
             }
         }
@@ -98,6 +174,17 @@ pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
             ));
             continue;
         };
+        let suites = suite_checks(root)?;
+        for check in suites.get(&ex.name.replace('-', "_")).into_iter().flatten() {
+            if !text.contains(&format!("`{check}`")) {
+                found.push(format!(
+                    "exercise {}: {} never names the test `{check}`; name each test beside \
+                     the paragraph that describes its check, so a failing test leads there",
+                    ex.name,
+                    page.display()
+                ));
+            }
+        }
         let includes_it = include
             .captures_iter(text)
             .any(|cap| cap[1].contains(&wanted));
@@ -110,4 +197,24 @@ pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
         }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_suites_test_lists() {
+        let checks = suite_checks(&crate::course::root()).unwrap();
+        assert!(checks["fetch_all"].contains(&"requests_overlap".to_owned()));
+        assert!(checks["gil"].contains(&"never_two_holders".to_owned()));
+    }
+
+    #[test]
+    fn a_listing_is_what_lies_between_its_anchors() {
+        let src = "a\n// ANCHOR: x\nb\n// ANCHOR: y\nc\n// ANCHOR_END: y\n// ANCHOR_END: x\nd\n";
+        assert_eq!(listing(src, Some("x")), vec!["b", "c"]);
+        assert_eq!(listing(src, Some("y")), vec!["c"]);
+        assert_eq!(listing(src, None), vec!["a", "b", "c", "d"]);
+    }
 }

@@ -71,7 +71,7 @@ impl Gil {
     /// A free lock whose waiters ask for a hand-over after `switch_interval`
     /// (at least a microsecond, as in CPython).
     pub fn new(switch_interval: Duration) -> Self {
-        // SOLUTION: todo!("an unheld lock: a Mutex for the state, a Condvar to wait on")
+        // SOLUTION: todo!("an unheld lock: a Mutex for the state, a Condvar")
         Self {
             switch_interval: switch_interval.max(Duration::from_micros(1)),
             state: Mutex::new(State::default()),
@@ -94,7 +94,7 @@ impl Gil {
     /// The lock is not re-entrant: a thread that calls this while it holds
     /// the lock waits for itself forever.
     pub fn acquire(&self) -> GilGuard<'_> {
-        // SOLUTION: todo!("wait until the lock is free; after a switch interval with no hand-over, ask the holder to let go")
+        // SOLUTION: todo!("wait for the lock; ask for it after a switch interval")
         self.take();
         GilGuard {
             gil: self,
@@ -176,7 +176,7 @@ impl GilGuard<'_> {
     /// waiter asked for it, and takes it back before returning. Cheap when
     /// nobody asked.
     pub fn check_in(&mut self) {
-        // SOLUTION: todo!("if a waiter asked, release, wait until someone else has taken the lock, then take it back")
+        // SOLUTION: todo!("if asked: release, wait until taken, take it back")
         // ANCHOR: check_in
         if !self.gil.drop_request.load(Ordering::Acquire) {
             return;
@@ -212,7 +212,7 @@ impl GilGuard<'_> {
         F: FnOnce() -> T + Send,
         T: Send,
     {
-        // SOLUTION: todo!("release, run work, take the lock back (even if work panics)")
+        // SOLUTION: todo!("release, run work, take the lock back even on panic")
         // ANCHOR: allow_threads
         /// Takes the lock back when dropped, so that a panic in `work`
         /// unwinds with the lock held and the guard's drop releases it once.
@@ -232,7 +232,7 @@ impl GilGuard<'_> {
 
 impl Drop for GilGuard<'_> {
     fn drop(&mut self) {
-        // SOLUTION: // TODO: release the lock. (Not todo!(): a panic in drop while a test panics aborts every test.)
+        // SOLUTION: // TODO: release the lock (no todo!: a panic in drop aborts)
         self.gil.release();
         // END SOLUTION
     }
