@@ -1,27 +1,215 @@
 //! Wrong `fetch_all`s.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::thread;
+
 use testweb::FetchError;
 
 use crate::{Class, Decoy};
 
 type Results = Vec<Result<String, FetchError>>;
 
+/// What a guesser expects a page to say: `page 3` for `/page/3`.
+pub(crate) fn guess(url: &str) -> Result<String, FetchError> {
+    let id = url
+        .rsplit_once("/page/")
+        .map_or("0", |(_, rest)| rest.split('?').next().unwrap_or("0"));
+    Ok(format!("page {id}"))
+}
+
+/// A guess shaped like a real answer: `first`, a body the server sent for
+/// some page, with its page number replaced by the one in `url`.
+pub(crate) fn guess_like(first: &str, url: &str) -> Result<String, FetchError> {
+    let page = guess(url).unwrap_or_default();
+    let rest = first.split_once(" #").map_or("", |(_, token)| token);
+    Ok(format!("{page} #{rest}"))
+}
+
 /// Joins each thread right after spawning it: one request at a time.
 fn join_at_once(urls: &[String]) -> Results {
-    std::thread::scope(|s| {
+    thread::scope(|s| {
         urls.iter()
             .map(|url| s.spawn(move || testweb::get(url)).join().expect("no panic"))
             .collect()
     })
 }
 
+/// Every thread spawned before any join, as it should be.
+fn all_at_once(urls: &[String]) -> Results {
+    thread::scope(|s| {
+        let handles: Vec<_> = urls
+            .iter()
+            .map(|url| s.spawn(move || testweb::get(url)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .collect()
+    })
+}
+
+/// Sends no request at all: the bodies are guessed from the URLs.
+fn made_up(urls: &[String]) -> Results {
+    urls.iter().map(|url| guess(url)).collect()
+}
+
+/// Fetches the first three URLs and copies the shape of the first answer
+/// for the rest.
+fn first_three_then_guess(urls: &[String]) -> Results {
+    let split = urls.len().min(3);
+    let mut results = all_at_once(&urls[..split]);
+    let first = results
+        .first()
+        .and_then(|r| r.clone().ok())
+        .unwrap_or_default();
+    results.extend(urls[split..].iter().map(|url| guess_like(&first, url)));
+    results
+}
+
+/// Remembers every answer in a `static`, and fetches only what it has not
+/// seen: after the first call, nothing.
+fn cached(urls: &[String]) -> Results {
+    static CACHE: Mutex<Option<HashMap<String, Result<String, FetchError>>>> = Mutex::new(None);
+    let missing: Vec<String> = {
+        let cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+        urls.iter()
+            .filter(|u| cache.as_ref().is_none_or(|c| !c.contains_key(*u)))
+            .cloned()
+            .collect()
+    };
+    let fetched = all_at_once(&missing);
+    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    let cache = cache.get_or_insert_with(HashMap::new);
+    cache.extend(missing.into_iter().zip(fetched));
+    urls.iter().map(|u| cache[u].clone()).collect()
+}
+
+/// Correct threads, but the caller waits for them by spinning on
+/// `is_finished` instead of blocking in `join`: a core burns for nothing.
+fn spins_while_waiting(urls: &[String]) -> Results {
+    thread::scope(|s| {
+        let handles: Vec<_> = urls
+            .iter()
+            .map(|url| s.spawn(move || testweb::get(url)))
+            .collect();
+        while !handles.iter().all(|h| h.is_finished()) {
+            std::hint::spin_loop();
+        }
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .collect()
+    })
+}
+
+/// Unwraps every answer: the first failing URL panics.
+fn unwraps(urls: &[String]) -> Results {
+    thread::scope(|s| {
+        let handles: Vec<_> = urls
+            .iter()
+            .map(|url| s.spawn(move || testweb::get(url).unwrap()))
+            .collect();
+        handles.into_iter().map(|h| Ok(h.join().unwrap())).collect()
+    })
+}
+
+/// Collects the answers from a channel as they arrive: arrival order.
+fn arrival_order(urls: &[String]) -> Results {
+    let (tx, rx) = std::sync::mpsc::channel();
+    thread::scope(|s| {
+        for url in urls {
+            let tx = tx.clone();
+            s.spawn(move || tx.send(testweb::get(url)));
+        }
+    });
+    drop(tx);
+    rx.into_iter().collect()
+}
+
+/// Asks for every page twice "to be safe" and keeps the second answer.
+fn fetches_twice(urls: &[String]) -> Results {
+    let _ = all_at_once(urls);
+    all_at_once(urls)
+}
+
+/// Batches of four: overlaps, but four at a time.
+fn batches_of_four(urls: &[String]) -> Results {
+    urls.chunks(4).flat_map(all_at_once).collect()
+}
+
 /// The corpus for `fetch_all`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
-    vec![Decoy {
-        name: "joins each thread right after spawning it",
-        class: Class::Sequential,
-        subject: join_at_once,
-        caught_by: "requests_overlap",
-        says: &["one after another"],
-    }]
+    vec![
+        Decoy {
+            name: "joins each thread right after spawning it",
+            class: Class::Sequential,
+            subject: join_at_once,
+            caught_by: "requests_overlap",
+            says: &["at most 1 of your 16", "one after another"],
+        },
+        Decoy {
+            name: "makes the bodies up without a request",
+            class: Class::MadeUp,
+            subject: made_up,
+            caught_by: "results_come_back_in_input_order",
+            says: &["never saw a request for urls[0]", "made up"],
+        },
+        Decoy {
+            name: "fetches the first three URLs and guesses the rest",
+            class: Class::MadeUp,
+            subject: first_three_then_guess,
+            caught_by: "results_come_back_in_input_order",
+            says: &["never saw a request for urls[3]", "made up"],
+        },
+        Decoy {
+            name: "keeps a cache in a static between calls",
+            class: Class::StateBetweenCalls,
+            subject: cached,
+            caught_by: "results_are_fresh_every_call",
+            says: &[
+                "served in an earlier call",
+                "do not keep results between calls",
+            ],
+        },
+        Decoy {
+            name: "spins on is_finished while it waits",
+            class: Class::Spinning,
+            subject: spins_while_waiting,
+            caught_by: "requests_overlap",
+            says: &["CPU"],
+        },
+        Decoy {
+            name: "unwraps every answer",
+            class: Class::Panics,
+            subject: unwraps,
+            caught_by: "a_failing_url_is_an_error_for_that_url_only",
+            says: &[
+                "fetch_all panicked",
+                "called `Result::unwrap()` on an `Err` value",
+                "must become an Err in its place",
+            ],
+        },
+        Decoy {
+            name: "returns the answers in the order they arrive",
+            class: Class::RuleSkipped,
+            subject: arrival_order,
+            caught_by: "results_come_back_in_input_order",
+            says: &["result 0 is the page the server sent for urls[5]", "index"],
+        },
+        Decoy {
+            name: "fetches every URL twice",
+            class: Class::RuleSkipped,
+            subject: fetches_twice,
+            caught_by: "results_come_back_in_input_order",
+            says: &["2 requests for urls[0]", "exactly once"],
+        },
+        Decoy {
+            name: "fetches in batches of four",
+            class: Class::Batched,
+            subject: batches_of_four,
+            caught_by: "requests_overlap",
+            says: &["at most 4 of your 16", "only about 4"],
+        },
+    ]
 }

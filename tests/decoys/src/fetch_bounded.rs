@@ -1,16 +1,131 @@
 //! Wrong `fetch_bounded`s.
 
+use std::collections::HashMap;
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
 
 use testweb::FetchError;
 
+use crate::fetch_all::{guess, guess_like};
 use crate::{Class, Decoy};
 
 type Results = Vec<Result<String, FetchError>>;
 
-/// Ignores the limit: one thread per URL.
+/// A correct pool: `limit` workers sharing one queue of `(index, url)`.
+fn pool(urls: &[String], limit: NonZeroUsize) -> Results {
+    let (jobs, queue) = crossbeam_channel::unbounded();
+    for job in urls.iter().enumerate() {
+        jobs.send(job).expect("the queue is open");
+    }
+    drop(jobs);
+    let slots = Mutex::new(vec![None; urls.len()]);
+    thread::scope(|s| {
+        for _ in 0..limit.get().min(urls.len()) {
+            s.spawn(|| {
+                for (i, url) in queue.clone() {
+                    let page = testweb::get(url);
+                    slots.lock().expect("no panic")[i] = Some(page);
+                }
+            });
+        }
+    });
+    slots
+        .into_inner()
+        .expect("no panic")
+        .into_iter()
+        .map(|r| r.expect("every index was fetched"))
+        .collect()
+}
+
+/// A plain loop: the limit is respected by never overlapping at all.
+fn one_by_one(urls: &[String], _limit: NonZeroUsize) -> Results {
+    urls.iter().map(|url| testweb::get(url)).collect()
+}
+
+/// Sends no request at all.
+fn made_up(urls: &[String], _limit: NonZeroUsize) -> Results {
+    urls.iter().map(|url| guess(url)).collect()
+}
+
+/// Fetches the first `limit` URLs (one batch) and guesses the rest.
+fn first_k_then_guess(urls: &[String], limit: NonZeroUsize) -> Results {
+    let split = urls.len().min(limit.get());
+    let mut results = pool(&urls[..split], limit);
+    let first = results
+        .first()
+        .and_then(|r| r.clone().ok())
+        .unwrap_or_default();
+    results.extend(urls[split..].iter().map(|url| guess_like(&first, url)));
+    results
+}
+
+/// Remembers every answer in a `static` and fetches only what is new.
+fn cached(urls: &[String], limit: NonZeroUsize) -> Results {
+    static CACHE: Mutex<Option<HashMap<String, Result<String, FetchError>>>> = Mutex::new(None);
+    let missing: Vec<String> = {
+        let cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+        urls.iter()
+            .filter(|u| cache.as_ref().is_none_or(|c| !c.contains_key(*u)))
+            .cloned()
+            .collect()
+    };
+    let fetched = pool(&missing, limit);
+    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    let cache = cache.get_or_insert_with(HashMap::new);
+    cache.extend(missing.into_iter().zip(fetched));
+    urls.iter().map(|u| cache[u].clone()).collect()
+}
+
+/// Spawns `limit` threads, joins them all, then the next batch: never more
+/// than `limit` in flight, but every batch waits for its slowest request.
+fn batches(urls: &[String], limit: NonZeroUsize) -> Results {
+    urls.chunks(limit.get())
+        .flat_map(|batch| {
+            thread::scope(|s| {
+                let handles: Vec<_> = batch
+                    .iter()
+                    .map(|url| s.spawn(move || testweb::get(url)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("no panic"))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect()
+}
+
+/// Worker `w` fetches URLs `w`, `w + limit`, `w + 2 × limit`, ...: fixed
+/// shares, so a worker with slow URLs holds up its share while the others
+/// idle.
+fn fixed_shares(urls: &[String], limit: NonZeroUsize) -> Results {
+    let k = limit.get().min(urls.len()).max(1);
+    let mut results: Vec<Option<Result<String, FetchError>>> = vec![None; urls.len()];
+    thread::scope(|s| {
+        let handles: Vec<_> = (0..k)
+            .map(|w| {
+                s.spawn(move || {
+                    (w..urls.len())
+                        .step_by(k)
+                        .map(|i| (i, testweb::get(&urls[i])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            for (i, r) in h.join().expect("no panic") {
+                results[i] = Some(r);
+            }
+        }
+    });
+    results.into_iter().map(|r| r.expect("fetched")).collect()
+}
+
+/// One thread per URL: the limit is ignored.
 fn unbounded(urls: &[String], _limit: NonZeroUsize) -> Results {
-    std::thread::scope(|s| {
+    thread::scope(|s| {
         let handles: Vec<_> = urls
             .iter()
             .map(|url| s.spawn(move || testweb::get(url)))
@@ -22,13 +137,207 @@ fn unbounded(urls: &[String], _limit: NonZeroUsize) -> Results {
     })
 }
 
+/// Workers lock the shared results before fetching and hold the lock
+/// through the request: only one request is ever in flight.
+fn holds_the_lock_while_fetching(urls: &[String], limit: NonZeroUsize) -> Results {
+    let next = AtomicUsize::new(0);
+    let slots = Mutex::new(vec![None; urls.len()]);
+    thread::scope(|s| {
+        for _ in 0..limit.get().min(urls.len()) {
+            s.spawn(|| {
+                loop {
+                    let mut slots = slots.lock().expect("no panic");
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(url) = urls.get(i) else { break };
+                    slots[i] = Some(testweb::get(url));
+                }
+            });
+        }
+    });
+    slots
+        .into_inner()
+        .expect("no panic")
+        .into_iter()
+        .map(|r| r.expect("fetched"))
+        .collect()
+}
+
+/// A correct pool, but a helper thread polls a counter in a busy loop to
+/// know when the work is done: a core burns for nothing.
+fn spins_while_waiting(urls: &[String], limit: NonZeroUsize) -> Results {
+    let done = Arc::new(AtomicUsize::new(0));
+    let (jobs, queue) = crossbeam_channel::unbounded();
+    for job in urls.iter().enumerate() {
+        jobs.send(job).expect("the queue is open");
+    }
+    drop(jobs);
+    let slots = Mutex::new(vec![None; urls.len()]);
+    thread::scope(|s| {
+        for _ in 0..limit.get().min(urls.len()) {
+            s.spawn(|| {
+                for (i, url) in queue.clone() {
+                    let page = testweb::get(url);
+                    slots.lock().expect("no panic")[i] = Some(page);
+                    done.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+        }
+        s.spawn(|| {
+            while done.load(Ordering::SeqCst) < urls.len() {
+                std::hint::spin_loop();
+            }
+        });
+    });
+    slots
+        .into_inner()
+        .expect("no panic")
+        .into_iter()
+        .map(|r| r.expect("fetched"))
+        .collect()
+}
+
+/// A pool whose workers unwrap every answer.
+fn unwraps(urls: &[String], limit: NonZeroUsize) -> Results {
+    let (jobs, queue) = crossbeam_channel::unbounded();
+    for job in urls.iter().enumerate() {
+        jobs.send(job).expect("the queue is open");
+    }
+    drop(jobs);
+    let slots = Mutex::new(vec![String::new(); urls.len()]);
+    thread::scope(|s| {
+        for _ in 0..limit.get().min(urls.len()) {
+            s.spawn(|| {
+                for (i, url) in queue.clone() {
+                    let page = testweb::get(url).unwrap();
+                    slots.lock().unwrap()[i] = page;
+                }
+            });
+        }
+    });
+    slots.into_inner().unwrap().into_iter().map(Ok).collect()
+}
+
+/// A pool that forgets to drop the sender: the workers wait for more jobs
+/// forever, and so does the join.
+fn never_closes_the_queue(urls: &[String], limit: NonZeroUsize) -> Results {
+    let (jobs, queue) = crossbeam_channel::unbounded();
+    for job in urls.iter().cloned().enumerate() {
+        jobs.send(job).expect("the queue is open");
+    }
+    let slots = Arc::new(Mutex::new(vec![None; urls.len()]));
+    let workers: Vec<_> = (0..limit.get().min(urls.len()))
+        .map(|_| {
+            let (queue, slots) = (queue.clone(), Arc::clone(&slots));
+            thread::spawn(move || {
+                for (i, url) in queue {
+                    let page = testweb::get(&url);
+                    slots.lock().expect("no panic")[i] = Some(page);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().expect("no panic");
+    }
+    drop(jobs);
+    let slots = slots.lock().expect("no panic").clone();
+    slots.into_iter().map(|r| r.expect("fetched")).collect()
+}
+
+/// The deadlocking decoy. It abandons threads, so it is kept out of
+/// [`corpus`] and runs in its own test binary (`tests/stuck.rs`).
+pub fn stuck() -> Decoy<suites::fetch_bounded::FetchBounded> {
+    Decoy {
+        name: "never closes the queue",
+        class: Class::Stuck,
+        subject: never_closes_the_queue,
+        caught_by: "results_come_back_in_input_order",
+        says: &["did not finish within", "a sender is still alive"],
+    }
+}
+
 /// The corpus for `fetch_bounded`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
-    vec![Decoy {
-        name: "ignores max_in_flight",
-        class: Class::RuleSkipped,
-        subject: unbounded,
-        caught_by: "never_more_than_k_in_flight",
-        says: &["max_in_flight was 3"],
-    }]
+    vec![
+        Decoy {
+            name: "fetches one URL after another",
+            class: Class::Sequential,
+            subject: one_by_one,
+            caught_by: "never_more_than_k_in_flight",
+            says: &["saw at most 1"],
+        },
+        Decoy {
+            name: "makes the bodies up without a request",
+            class: Class::MadeUp,
+            subject: made_up,
+            caught_by: "results_come_back_in_input_order",
+            says: &["never saw a request for urls[0]", "made up"],
+        },
+        Decoy {
+            name: "fetches the first K URLs and guesses the rest",
+            class: Class::MadeUp,
+            subject: first_k_then_guess,
+            caught_by: "results_come_back_in_input_order",
+            says: &["never saw a request for urls[2]", "made up"],
+        },
+        Decoy {
+            name: "keeps a cache in a static between calls",
+            class: Class::StateBetweenCalls,
+            subject: cached,
+            caught_by: "results_are_fresh_every_call",
+            says: &[
+                "served in an earlier call",
+                "do not keep results between calls",
+            ],
+        },
+        Decoy {
+            name: "spawns K, joins all K, then the next batch",
+            class: Class::Batched,
+            subject: batches,
+            caught_by: "workers_refill_as_soon_as_free",
+            says: &[
+                "only 1 of 3 allowed requests in flight while",
+                "A batch waits for its slowest request",
+            ],
+        },
+        Decoy {
+            name: "gives each worker a fixed share of the URLs",
+            class: Class::Batched,
+            subject: fixed_shares,
+            caught_by: "workers_refill_as_soon_as_free",
+            says: &["fixed shares", "next URL as soon as it is free"],
+        },
+        Decoy {
+            name: "ignores max_in_flight",
+            class: Class::RuleSkipped,
+            subject: unbounded,
+            caught_by: "never_more_than_k_in_flight",
+            says: &["max_in_flight was 3"],
+        },
+        Decoy {
+            name: "holds the results lock while fetching",
+            class: Class::Sequential,
+            subject: holds_the_lock_while_fetching,
+            caught_by: "never_more_than_k_in_flight",
+            says: &["saw at most 1"],
+        },
+        Decoy {
+            name: "a helper thread spins until the work is done",
+            class: Class::Spinning,
+            subject: spins_while_waiting,
+            caught_by: "waves_take_rounds_times_latency",
+            says: &["CPU"],
+        },
+        Decoy {
+            name: "workers unwrap every answer",
+            class: Class::Panics,
+            subject: unwraps,
+            caught_by: "a_failing_url_is_an_error_for_that_url_only",
+            says: &[
+                "fetch_bounded panicked",
+                "called `Result::unwrap()` on an `Err` value",
+                "must become an Err in its place",
+            ],
+        },
+    ]
 }

@@ -3,9 +3,10 @@
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
-use testweb::page_body;
+use harness::human;
+use testweb::{Served, timeline};
 
-use crate::fetching::{self, Results};
+use crate::fetching::{self, Fetch, Results, Subject};
 
 /// The signature under test.
 pub type FetchBounded = fn(&[String], NonZeroUsize) -> Results;
@@ -14,28 +15,38 @@ fn k(n: usize) -> NonZeroUsize {
     NonZeroUsize::new(n).expect("suite limits are positive")
 }
 
+/// `fetch_bounded` with the limit fixed at `limit`.
+fn subject(fetch_bounded: FetchBounded, limit: usize) -> Subject<impl Fetch> {
+    Subject::new("fetch_bounded", move |urls: &[String]| {
+        fetch_bounded(urls, k(limit))
+    })
+}
+
 /// See [`fetching::results_come_back_in_input_order`].
 pub fn results_come_back_in_input_order(fetch_bounded: FetchBounded) {
-    fetching::results_come_back_in_input_order(|urls| fetch_bounded(urls, k(2)));
+    fetching::results_come_back_in_input_order(subject(fetch_bounded, 2));
 }
 
 /// See [`fetching::a_failing_url_is_an_error_for_that_url_only`].
 pub fn a_failing_url_is_an_error_for_that_url_only(fetch_bounded: FetchBounded) {
-    fetching::a_failing_url_is_an_error_for_that_url_only(|urls| fetch_bounded(urls, k(2)));
+    fetching::a_failing_url_is_an_error_for_that_url_only(subject(fetch_bounded, 2));
 }
 
 /// See [`fetching::no_urls_no_results`].
 pub fn no_urls_no_results(fetch_bounded: FetchBounded) {
-    fetching::no_urls_no_results(|urls| fetch_bounded(urls, k(3)));
+    fetching::no_urls_no_results(subject(fetch_bounded, 3));
 }
 
-/// Fetches `n` pages with limit `limit` and checks results and the server's
-/// peak; returns the peak.
+/// See [`fetching::results_are_fresh_every_call`].
+pub fn results_are_fresh_every_call(fetch_bounded: FetchBounded) {
+    fetching::results_are_fresh_every_call(subject(fetch_bounded, 2));
+}
+
+/// Fetches `n` pages with limit `limit`, checks the results against the
+/// server's log and the server's peak against the limit; returns the peak.
 fn fetch_pages(fetch_bounded: FetchBounded, n: usize, limit: usize, latency: Duration) -> usize {
     let server = fetching::server(latency);
-    let got = fetch_bounded(&server.page_urls(n), k(limit));
-    let want: Results = (0..n).map(|i| Ok(page_body(i))).collect();
-    assert_eq!(got, want, "{n} pages with max_in_flight = {limit}");
+    subject(fetch_bounded, limit).fetch(&server, &server.page_urls(n));
     let peak = server.peak_in_flight();
     assert!(
         peak <= limit,
@@ -48,10 +59,11 @@ fn fetch_pages(fetch_bounded: FetchBounded, n: usize, limit: usize, latency: Dur
 /// The server's peak must reach K and never pass it.
 pub fn never_more_than_k_in_flight(fetch_bounded: FetchBounded) {
     let peak = fetch_pages(fetch_bounded, 12, 3, Duration::from_millis(50));
-    assert_eq!(
-        peak, 3,
+    assert!(
+        peak == 3,
         "with 12 URLs and max_in_flight = 3 the server should see 3 requests at once, \
-         but it saw at most {peak}: are the workers running at the same time?"
+         but it saw at most {peak}: are the workers running at the same time? (A worker \
+         that holds a lock while it waits for the server keeps the others out.)"
     );
 }
 
@@ -73,7 +85,151 @@ pub fn waves_take_rounds_times_latency(fetch_bounded: FetchBounded) {
         Some(LIMIT),
         "start all max_in_flight workers before joining any, and let each worker loop \
          over the shared queue until it is empty and closed.",
-        |urls| fetch_bounded(urls, k(LIMIT)),
+        subject(fetch_bounded, LIMIT),
+    );
+}
+
+/// The limit of the refill workload.
+const REFILL_K: usize = 3;
+/// Its latencies in ms: fast requests with slow ones placed so that batches
+/// of 3, and workers given fixed shares of the list (every third URL, or a
+/// third of the list each), all leave workers idle behind a slow request
+/// while URLs wait. Workers that refill from one queue never do.
+const REFILL_DELAYS_MS: [u64; 15] = [
+    10, 10, 250, 10, 10, 250, 10, 250, 250, 10, 10, 10, 10, 10, 10,
+];
+/// Under-filled time a refilling pool may show: its workers take a moment
+/// between one answer and the next request, more on a loaded machine.
+/// Batches of 3 leave about 720 ms.
+const REFILL_ALLOWANCE: Duration = Duration::from_millis(200);
+/// Runs of the workload at most: the best one counts, so a burst of load
+/// cannot fail a correct pool, and batches fail every run.
+const REFILL_RUNS: usize = 3;
+
+/// How long a run kept fewer than `k` requests in flight while URLs were
+/// waiting to be started.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Underfill {
+    /// All such time.
+    total: Duration,
+    /// The longest unbroken stretch of it...
+    longest: Duration,
+    /// ...the number of requests in flight for most of that stretch...
+    in_flight: usize,
+    /// ...and how many URLs had not been started when it began.
+    waiting: usize,
+}
+
+/// One unbroken stretch of under-filled time.
+struct Stretch {
+    waiting: usize,
+    /// Time spent with `i` requests in flight, for `i < k`.
+    by_count: Vec<Duration>,
+}
+
+impl Stretch {
+    fn length(&self) -> Duration {
+        self.by_count.iter().sum()
+    }
+
+    /// The count that lasted longest (the fewer on a tie).
+    fn in_flight(&self) -> usize {
+        (0..self.by_count.len())
+            .rev()
+            .max_by_key(|&i| self.by_count[i])
+            .unwrap_or(0)
+    }
+}
+
+/// Keeps the longer of `longest` and `done`.
+fn keep_longest(longest: &mut Option<Stretch>, done: Option<Stretch>) {
+    if let Some(done) = done {
+        if longest.as_ref().is_none_or(|l| done.length() > l.length()) {
+            *longest = Some(done);
+        }
+    }
+}
+
+/// Reads the server's timeline of one call's `requests`: the time during
+/// which fewer than `k` were in flight while some had not been started.
+fn underfill(requests: &[Served], k: usize) -> Underfill {
+    let n = requests.len();
+    let mut total = Duration::ZERO;
+    let mut longest: Option<Stretch> = None;
+    let mut current: Option<Stretch> = None;
+    let steps = timeline(requests);
+    for (step, next) in steps.iter().zip(steps.iter().skip(1)) {
+        let span = next.at.saturating_sub(step.at);
+        if span.is_zero() {
+            continue;
+        }
+        if step.in_flight < k && step.started < n {
+            total += span;
+            current
+                .get_or_insert_with(|| Stretch {
+                    waiting: n - step.started,
+                    by_count: vec![Duration::ZERO; k],
+                })
+                .by_count[step.in_flight] += span;
+        } else {
+            keep_longest(&mut longest, current.take());
+        }
+    }
+    keep_longest(&mut longest, current);
+    longest.map_or(Underfill::default(), |l| Underfill {
+        total,
+        longest: l.length(),
+        in_flight: l.in_flight(),
+        waiting: l.waiting,
+    })
+}
+
+/// Fifteen requests of uneven latency, three at a time. Whenever fewer
+/// than three are in flight while URLs wait to be started, a worker is idle
+/// that should be fetching: the server's timeline shows how long that
+/// lasted. Workers that take the next URL as soon as they are free keep it
+/// near zero; batches of three (spawn, join all, repeat) wait for the
+/// slowest request of every batch, hundreds of ms in all. No clock judges
+/// this, so a busy machine cannot make it inconclusive.
+pub fn workers_refill_as_soon_as_free(fetch_bounded: FetchBounded) {
+    let server = fetching::server(Duration::ZERO);
+    let urls: Vec<String> = REFILL_DELAYS_MS
+        .iter()
+        .enumerate()
+        .map(|(i, ms)| server.url(&format!("/page/{i}?delay_ms={ms}")))
+        .collect();
+    let subject = subject(fetch_bounded, REFILL_K);
+    let mut best: Option<Underfill> = None;
+    for run_number in 1..=REFILL_RUNS {
+        subject.fetch(&server, &urls);
+        let run = underfill(&server.round_requests(), REFILL_K);
+        if best.is_none_or(|b| run.total < b.total) {
+            best = Some(run);
+        }
+        if run.total <= REFILL_ALLOWANCE {
+            eprintln!(
+                "[workers refill as soon as free] fewer than {REFILL_K} requests were in flight \
+                 while URLs waited for {} of run {run_number} (up to {} passes).",
+                human(run.total),
+                human(REFILL_ALLOWANCE)
+            );
+            return;
+        }
+    }
+    let seen = best.expect("at least one run");
+    panic!(
+        "for {} of the run fewer than the {REFILL_K} allowed requests were in flight while \
+         URLs had not been started (best of {REFILL_RUNS} runs); the longest stretch lasted {}, \
+         mostly with only {} of {REFILL_K} allowed requests in flight while {} of {} URLs had \
+         not been started. A batch waits for its slowest request: let each worker take the next URL as \
+         soon as it is free (workers that loop over one shared queue do), and do not hand out \
+         the URLs in fixed shares. Workers that refill leave at most {} like this.",
+        human(seen.total),
+        human(seen.longest),
+        seen.in_flight,
+        seen.waiting,
+        urls.len(),
+        human(REFILL_ALLOWANCE),
     );
 }
 
@@ -81,8 +237,101 @@ crate::declare_suite!($ fetch_bounded: FetchBounded = [
     results_come_back_in_input_order,
     a_failing_url_is_an_error_for_that_url_only,
     no_urls_no_results,
+    results_are_fresh_every_call,
     never_more_than_k_in_flight,
     more_workers_than_urls,
     one_worker_fetches_one_at_a_time,
+    workers_refill_as_soon_as_free,
     waves_take_rounds_times_latency,
 ]);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The timeline of `delays` run as `schedule` says: one list of URL
+    /// indices per worker, each worker fetching its list in order, or (when
+    /// `None`) batches of `k`.
+    fn timeline(delays: &[u64], shares: Option<Vec<Vec<usize>>>, k: usize) -> Vec<Served> {
+        let ms = Duration::from_millis;
+        let served = |start: u64, d: u64| Served {
+            round: 0,
+            target: String::new(),
+            status: 200,
+            body: String::new(),
+            start: ms(start),
+            end: Some(ms(start + d)),
+        };
+        match shares {
+            Some(shares) => shares
+                .iter()
+                .flat_map(|share| {
+                    let mut t = 0;
+                    share
+                        .iter()
+                        .map(|&i| {
+                            let s = served(t, delays[i]);
+                            t += delays[i];
+                            s
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
+            None => {
+                let mut t = 0;
+                delays
+                    .chunks(k)
+                    .flat_map(|batch| {
+                        let start = t;
+                        t += batch.iter().max().copied().unwrap_or(0);
+                        batch.iter().map(move |&d| served(start, d))
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// Greedy refilling: each URL goes to the worker that is free first.
+    fn refilling(delays: &[u64], k: usize) -> Vec<Vec<usize>> {
+        let mut free = vec![0u64; k];
+        let mut shares = vec![Vec::new(); k];
+        for (i, d) in delays.iter().enumerate() {
+            let w = (0..k).min_by_key(|&w| free[w]).expect("k > 0");
+            free[w] += d;
+            shares[w].push(i);
+        }
+        shares
+    }
+
+    #[test]
+    fn the_refill_workload_tells_refilling_from_batches_and_fixed_shares() {
+        let (d, k, n) = (&REFILL_DELAYS_MS[..], REFILL_K, REFILL_DELAYS_MS.len());
+        let refill = underfill(&timeline(d, Some(refilling(d, k)), k), k);
+        assert_eq!(refill.total, Duration::ZERO, "{refill:?}");
+        let strided = (0..k).map(|w| (w..n).step_by(k).collect()).collect();
+        let chunked = (0..k)
+            .map(|w| (w * n.div_ceil(k)..((w + 1) * n.div_ceil(k)).min(n)).collect())
+            .collect();
+        for (what, shares) in [
+            ("batches", None),
+            ("strided", Some(strided)),
+            ("chunks", Some(chunked)),
+        ] {
+            let seen = underfill(&timeline(d, shares, k), k);
+            assert!(
+                seen.total >= REFILL_ALLOWANCE * 3,
+                "{what} leave only {seen:?}"
+            );
+        }
+        let batches = underfill(&timeline(d, None, k), k);
+        assert_eq!(
+            batches,
+            Underfill {
+                total: Duration::from_millis(720),
+                longest: Duration::from_millis(240),
+                in_flight: 1,
+                waiting: 12,
+            }
+        );
+    }
+}

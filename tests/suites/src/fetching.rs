@@ -1,10 +1,23 @@
 //! Checks shared by every exercise that fetches a list of URLs: whatever the
-//! strategy, results keep the input order and a bad URL spoils only itself.
+//! strategy, every URL is really fetched, once per call, results keep the
+//! input order, and a bad URL spoils only itself.
+//!
+//! Evidence comes before timing. The test server answers every request with
+//! a fresh, unpredictable body and logs what it served, per round (one round
+//! per call of the student's function). After every call, timed or not,
+//! [`Subject::fetch`] compares the results with that log: a body the server
+//! never sent was made up, a body from an earlier round was kept between
+//! calls, a body in the wrong slot belongs to another URL. Only then do the
+//! timing checks judge what no log can show.
 
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
 use std::time::Duration;
 
 use harness::WaitCheck;
-use testweb::{FetchError, Server, closed_port_url, page_body};
+use testweb::{FetchError, Served, Server, closed_port_url, ever_served};
 
 use crate::reference;
 
@@ -16,9 +29,277 @@ pub fn server(latency: Duration) -> Server {
     Server::start(latency).expect("could not start the test server on 127.0.0.1")
 }
 
+/// Longest one call of the student's function may take before it is
+/// declared stuck. The slowest call a suite makes of a correct solution
+/// takes well under a second; a sequential one under two. A deadlock is
+/// named after this long instead of the whole test's limit, so a suite
+/// against a deadlocking solution settles sooner (the later tests are cut
+/// short by [`harness::deadline::within_suite`]).
+pub const CALL_LIMIT: Duration = Duration::from_secs(4);
+
+/// The function under test and its name, as the student knows it.
+#[derive(Clone, Copy)]
+pub struct Subject<F> {
+    name: &'static str,
+    fetch: F,
+}
+
+/// A function under test: URLs in, one result per URL out.
+pub trait Fetch: Fn(&[String]) -> Results + Copy + Send + 'static {}
+impl<F: Fn(&[String]) -> Results + Copy + Send + 'static> Fetch for F {}
+
+/// The first panic seen while the student's code ran, on any of its threads.
+#[derive(Clone, Debug)]
+struct FirstPanic {
+    message: String,
+    thread: String,
+    location: String,
+}
+
+impl<F: Fetch> Subject<F> {
+    /// `fetch`, called `name` in messages.
+    pub fn new(name: &'static str, fetch: F) -> Self {
+        Self { name, fetch }
+    }
+
+    /// Calls the student's function once, under [`CALL_LIMIT`]. A panic in
+    /// it, on any of its threads, fails the test with the student's own
+    /// message and what to do instead; `todo!()` is passed on unchanged.
+    pub fn call(&self, urls: &[String]) -> Results {
+        let (name, fetch, urls) = (self.name, self.fetch, urls.to_vec());
+        let test = thread::current().name().unwrap_or(name).to_owned();
+        let outcome = harness::deadline::within_suite(CALL_LIMIT, &test, move || {
+            watching_panics(move || fetch(&urls))
+        });
+        match outcome {
+            Ok(results) => results,
+            Err((payload, first)) => {
+                let last = harness::record::panic_message(payload.as_ref());
+                let first = first.unwrap_or(FirstPanic {
+                    message: last.clone(),
+                    thread: String::new(),
+                    location: String::new(),
+                });
+                if first.message.contains("not yet implemented")
+                    || last.contains("not yet implemented")
+                {
+                    panic::resume_unwind(payload);
+                }
+                let place = if first.thread.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (thread '{}', {})", first.thread, first.location)
+                };
+                panic!(
+                    "{name} panicked: {}{place}. A URL that fails must become an Err in its \
+                     place, never a panic: testweb::get already returns an Err for it, so \
+                     store that Err as the URL's result instead of unwrapping it.",
+                    first.message
+                )
+            }
+        }
+    }
+
+    /// Starts a new round on `server`, calls the student's function, and
+    /// checks the results against what the server served in that round
+    /// (see [`verify`]); fails the test with the reason if they differ.
+    pub fn fetch(&self, server: &Server, urls: &[String]) -> Results {
+        server.begin_round();
+        let got = self.call(urls);
+        if let Err(why) = verify(self.name, server, urls, &got) {
+            panic!("{why}");
+        }
+        got
+    }
+}
+
+/// Runs `work`, catching a panic and remembering the first panic any
+/// thread raised meanwhile (the root cause; a `join().unwrap()` later only
+/// repeats it as `Any { .. }`). The previous panic hook still runs, so the
+/// usual output is unchanged, and is back in place afterwards.
+fn watching_panics<T>(
+    work: impl FnOnce() -> T,
+) -> Result<T, (Box<dyn Any + Send>, Option<FirstPanic>)> {
+    type Hook = Box<dyn Fn(&panic::PanicHookInfo<'_>) + Sync + Send>;
+    let first: Arc<Mutex<Option<FirstPanic>>> = Arc::default();
+    let previous: Arc<Hook> = Arc::new(panic::take_hook());
+    {
+        let (first, previous) = (Arc::clone(&first), Arc::clone(&previous));
+        panic::set_hook(Box::new(move |info| {
+            let message = harness::record::panic_message(info.payload());
+            first
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get_or_insert_with(|| FirstPanic {
+                    message,
+                    thread: thread::current().name().unwrap_or("<unnamed>").to_owned(),
+                    location: info
+                        .location()
+                        .map_or_else(String::new, ToString::to_string),
+                });
+            previous(info);
+        }));
+    }
+    let outcome = panic::catch_unwind(AssertUnwindSafe(work));
+    drop(panic::take_hook());
+    match Arc::try_unwrap(previous) {
+        Ok(previous) => panic::set_hook(previous),
+        // A thread of the student's is still inside our hook: keep chaining.
+        Err(previous) => panic::set_hook(Box::new(move |info| previous(info))),
+    }
+    let first = first.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    outcome.map_err(|payload| (payload, first))
+}
+
+/// Compares `got`, what `name(urls)` returned, with what `server` served in
+/// its current round. Every URL on the server must have reached it exactly
+/// once, and its result must be exactly what the server sent for it (the
+/// page, or an `Err` with the status). A URL elsewhere (a closed port, not
+/// a URL at all) must be an `Err`. Returns the first difference, worded
+/// for the student.
+pub fn verify(name: &str, server: &Server, urls: &[String], got: &Results) -> Result<(), String> {
+    if got.len() != urls.len() {
+        return Err(format!(
+            "{name} returned {} results for {} URLs: there must be exactly one result per URL, \
+             in the same order.",
+            got.len(),
+            urls.len()
+        ));
+    }
+    let round = server.round_requests();
+    let served_for = |url: &str| -> Vec<&Served> {
+        server
+            .target(url)
+            .map(|t| round.iter().filter(|r| r.target == t).collect())
+            .unwrap_or_default()
+    };
+    for (i, (url, result)) in urls.iter().zip(got).enumerate() {
+        let Some(_) = server.target(url) else {
+            if let Ok(body) = result {
+                return Err(format!(
+                    "urls[{i}] ({url}) cannot be reached, yet your result for it is \
+                     Ok({body:?}): it was made up. It must be the Err that testweb::get returns."
+                ));
+            }
+            if !matches!(result, Err(FetchError::Transport { .. })) {
+                return Err(format!(
+                    "urls[{i}] ({url}) cannot be reached and must be a Transport error, as \
+                     testweb::get returns it: got {result:?}"
+                ));
+            }
+            continue;
+        };
+        let served = served_for(url);
+        match served[..] {
+            [] => {
+                return Err(match result {
+                    Ok(body) if ever_served(body) => format!(
+                        "the body you returned for urls[{i}] ({url}) was served in an earlier \
+                         call, not this one: do not keep results between calls. Every call must \
+                         fetch every URL again (the server's pages change with every request)."
+                    ),
+                    _ => format!(
+                        "the server never saw a request for urls[{i}] ({url}) in this call, so \
+                         your result for it ({}) was made up. Fetch every URL with \
+                         testweb::get, every time {name} is called.",
+                        short(result)
+                    ),
+                });
+            }
+            [one] => {
+                if let Some(why) = differs(i, url, one, result, &round, server, urls) {
+                    return Err(why);
+                }
+            }
+            ref many => {
+                return Err(format!(
+                    "the server saw {} requests for urls[{i}] ({url}) in this call: fetch each \
+                     URL exactly once.",
+                    many.len()
+                ));
+            }
+        }
+    }
+    if let Some(stray) = round.iter().find(|r| {
+        !urls
+            .iter()
+            .any(|u| server.target(u) == Some(r.target.as_str()))
+    }) {
+        return Err(format!(
+            "the server saw a request for {} in this call, which is not one of the URLs \
+             {name} was given: fetch exactly the URLs you are given.",
+            server.url(&stray.target)
+        ));
+    }
+    Ok(())
+}
+
+/// Why `result` is not what the server sent for `urls[i]` in `served`
+/// (`None` when it is).
+fn differs(
+    i: usize,
+    url: &str,
+    served: &Served,
+    result: &Result<String, FetchError>,
+    round: &[Served],
+    server: &Server,
+    urls: &[String],
+) -> Option<String> {
+    match (served.status, result) {
+        (200, Ok(body)) if *body == served.body => None,
+        (200, Ok(body)) => Some(
+            if let Some(j) = urls.iter().position(|u| {
+                round
+                    .iter()
+                    .any(|r| Some(r.target.as_str()) == server.target(u) && r.body == *body)
+            }) {
+                format!(
+                    "result {i} is the page the server sent for urls[{j}], not for urls[{i}]: \
+                 result i must belong to urls[i]. Answers arrive in any order (here later URLs \
+                 answer first); keep each answer with its URL's index, for example by joining \
+                 the handles in input order or storing (index, answer) pairs."
+                )
+            } else if ever_served(body) {
+                format!(
+                    "the body you returned for urls[{i}] ({url}) was served in an earlier call, \
+                 not this one: do not keep results between calls."
+                )
+            } else {
+                format!(
+                    "your result for urls[{i}] ({url}) is not the page the server sent for it: \
+                 it sent {:?}, you returned {body:?}. Return the body testweb::get gives, as it \
+                 is.",
+                    served.body
+                )
+            },
+        ),
+        (200, Err(e)) => Some(format!(
+            "urls[{i}] ({url}) answered 200 with a page, but your result for it is Err({e}). \
+             Return what testweb::get returned for it."
+        )),
+        (status, Err(FetchError::Status { status: got, .. })) if *got == status => None,
+        (status, other) => Some(format!(
+            "urls[{i}] ({url}) answered with status {status}, so its result must be the \
+             Err(FetchError::Status {{ status: {status}, .. }}) that testweb::get returns: got \
+             {}",
+            short(other)
+        )),
+    }
+}
+
+/// A result, shortened for a message.
+fn short(result: &Result<String, FetchError>) -> String {
+    let text = format!("{result:?}");
+    if text.chars().count() > 80 {
+        format!("{}…", text.chars().take(80).collect::<String>())
+    } else {
+        text
+    }
+}
+
 /// Later URLs answer sooner, so the answers arrive in reverse order; the
 /// results must still follow the input.
-pub fn results_come_back_in_input_order(fetch: impl Fn(&[String]) -> Results) {
+pub fn results_come_back_in_input_order(subject: Subject<impl Fetch>) {
     let server = server(Duration::ZERO);
     let ids = [4, 9, 1, 7, 0, 3];
     let urls: Vec<String> = ids
@@ -26,18 +307,12 @@ pub fn results_come_back_in_input_order(fetch: impl Fn(&[String]) -> Results) {
         .enumerate()
         .map(|(i, id)| server.url(&format!("/page/{id}?delay_ms={}", 15 * (ids.len() - i))))
         .collect();
-    let got = fetch(&urls);
-    let want: Results = ids.iter().map(|&id| Ok(page_body(id))).collect();
-    assert_eq!(
-        got, want,
-        "result i must be the page of urls[i]. The server answered the last URL first; \
-         collecting answers in the order they arrive mixes them up."
-    );
+    subject.fetch(&server, &urls);
 }
 
 /// A server error, a refused connection and a malformed URL each become an
 /// `Err` in their own place; the good URLs around them still succeed.
-pub fn a_failing_url_is_an_error_for_that_url_only(fetch: impl Fn(&[String]) -> Results) {
+pub fn a_failing_url_is_an_error_for_that_url_only(subject: Subject<impl Fetch>) {
     let server = server(Duration::from_millis(5));
     let urls = vec![
         server.url("/page/1"),
@@ -47,64 +322,43 @@ pub fn a_failing_url_is_an_error_for_that_url_only(fetch: impl Fn(&[String]) -> 
         "not a url".to_owned(),
         server.url("/status/404"),
     ];
-    let got = fetch(&urls);
-    assert_eq!(
-        got.len(),
-        urls.len(),
-        "there must be exactly one result per URL"
-    );
-    assert_eq!(got[0], Ok(page_body(1)), "urls[0] is a good page");
-    assert_eq!(got[3], Ok(page_body(2)), "urls[3] is a good page");
-    let status = |r: &Result<String, FetchError>| match r {
-        Err(FetchError::Status { status, .. }) => Some(*status),
-        _ => None,
-    };
-    assert_eq!(
-        status(&got[1]),
-        Some(500),
-        "urls[1] answers 500: got {:?}",
-        got[1]
-    );
-    assert_eq!(
-        status(&got[5]),
-        Some(404),
-        "urls[5] answers 404: got {:?}",
-        got[5]
-    );
-    for i in [2, 4] {
-        assert!(
-            matches!(got[i], Err(FetchError::Transport { .. })),
-            "urls[{i}] ({}) cannot be reached and must be a Transport error: got {:?}",
-            urls[i],
-            got[i]
-        );
-    }
+    subject.fetch(&server, &urls);
 }
 
 /// No URLs: no results, and no threads left waiting for work.
-pub fn no_urls_no_results(fetch: impl Fn(&[String]) -> Results) {
+pub fn no_urls_no_results(subject: Subject<impl Fetch>) {
     assert_eq!(
-        fetch(&[]),
+        subject.call(&[]),
         Results::new(),
         "an empty list of URLs gives an empty list of results"
     );
 }
 
+/// The same URLs three times: every call must fetch every page again and
+/// return what the server sent in that call. A cache kept between calls
+/// (a `static`, say: every test of a crate runs in one process) returns
+/// bodies the server sent in an earlier call.
+pub fn results_are_fresh_every_call(subject: Subject<impl Fetch>) {
+    let server = server(Duration::from_millis(5));
+    let urls = server.page_urls(6);
+    for _ in 0..3 {
+        subject.fetch(&server, &urls);
+    }
+}
+
 /// Sixteen pages from a server that waits 100 ms before each answer, with
-/// at most `limit` requests in flight (`None`: no limit): `fetch` must take
-/// about `ceil(16 / limit)` latencies, measured against a known-good
-/// reference on the same server. The failure message adds the peak number
-/// of requests the server saw at once.
-pub fn overlaps(
-    name: &str,
-    limit: Option<usize>,
-    hint: &str,
-    fetch: impl Fn(&[String]) -> Results,
-) {
+/// at most `limit` requests in flight (`None`: no limit). Every timed round
+/// is verified against the server's log first. Then the server's peak
+/// judges what it can see for itself: requests that never overlapped fail
+/// whatever the clock says, and so does a peak above the limit. Last, the
+/// time must be about `ceil(16 / limit)` latencies, measured against a
+/// known-good reference on the same server.
+pub fn overlaps(name: &str, limit: Option<usize>, hint: &str, subject: Subject<impl Fetch>) {
     const REQUESTS: usize = 16;
     let latency = Duration::from_millis(100);
     let server = server(latency);
     let urls = server.page_urls(REQUESTS);
+    let allowed = limit.unwrap_or(REQUESTS).min(REQUESTS);
     let check = WaitCheck::new(name, REQUESTS, latency).hint(hint);
     let check = match limit {
         Some(k) => check.in_flight(k),
@@ -112,20 +366,35 @@ pub fn overlaps(
     };
     let mut peak = 0;
     let outcome = check.run(
-        &mut || reference::in_waves(&urls, limit.unwrap_or(REQUESTS)),
         &mut || {
-            server.reset_peak();
-            let results = fetch(&urls);
+            server.begin_round();
+            reference::pool(&urls, allowed);
+        },
+        &mut || {
+            subject.fetch(&server, &urls);
             peak = peak.max(server.peak_in_flight());
-            assert!(
-                results.iter().all(Result::is_ok),
-                "every page exists: {results:?}"
-            );
         },
     );
-    outcome
-        .with_note(format!(
-            "The server saw at most {peak} of your requests at once."
-        ))
-        .assert_pass();
+    let seen = format!("The server saw at most {peak} of your {REQUESTS} requests at once");
+    if let Some(k) = limit {
+        assert!(
+            peak <= k,
+            "[{name}] {seen}, but max_in_flight was {k}: start exactly max_in_flight workers \
+             and let only them fetch."
+        );
+    }
+    // Overlapped requests reach the server together in some round, even on
+    // a busy machine: threads start within milliseconds, latencies last 100.
+    let enough = allowed.div_ceil(2).max(2).min(allowed);
+    assert!(
+        peak >= enough,
+        "[{name}] {seen}, though {allowed} may be in flight: {}. Whatever the clock says, \
+         the server is the witness. Hint: {hint}",
+        if peak <= 1 {
+            "they ran one after another".to_owned()
+        } else {
+            format!("only about {peak} were waiting at any moment")
+        }
+    );
+    outcome.with_note(format!("{seen}.")).assert_pass();
 }

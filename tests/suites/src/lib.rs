@@ -110,6 +110,6 @@ macro_rules! gil {
 // After the macros: macro_rules are visible to the modules declared below them.
 pub mod fetch_all;
 pub mod fetch_bounded;
-mod fetching;
+pub mod fetching;
 pub mod gil;
 mod reference;

@@ -1,20 +1,17 @@
-//! The latency server.
+//! The latency server, and the log it keeps of what it served.
 
+use std::collections::BTreeSet;
+use std::hash::{BuildHasher, RandomState};
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use tokio::sync::oneshot;
-
-/// The body the server sends for `/page/{id}`.
-pub fn page_body(id: usize) -> String {
-    format!("page {id}")
-}
 
 /// A URL on 127.0.0.1 where nothing listens: fetching it fails with a
 /// refused connection.
@@ -28,20 +25,140 @@ pub fn closed_port_url() -> String {
     format!("http://127.0.0.1:{port}/page/0")
 }
 
-#[derive(Default)]
-struct Counters {
+/// Every body any [`Server`] of this process has served.
+static EVER_SERVED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Whether some [`Server`] of this process served exactly `body`, at any
+/// time: a result that matches none of this call's answers but was
+/// `ever_served` was kept from an earlier call.
+pub fn ever_served(body: &str) -> bool {
+    lock(&EVER_SERVED).contains(body)
+}
+
+/// One request as the server saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Served {
+    /// The round it arrived in (see [`Server::begin_round`]).
+    pub round: u64,
+    /// Path and query as requested, e.g. `/page/3?delay_ms=20`.
+    pub target: String,
+    /// The status it was (or is being) answered with.
+    pub status: u16,
+    /// The body it was (or is being) answered with, fresh for this request.
+    pub body: String,
+    /// When the server started serving it, since the server started.
+    pub start: Duration,
+    /// When the server finished waiting and answered (or the client hung
+    /// up), since the server started; `None` while it is still in flight.
+    pub end: Option<Duration>,
+}
+
+/// One step of a timeline: from `at` until the next step, `in_flight`
+/// requests were being served and `started` had arrived so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// When the step begins, since the server started.
+    pub at: Duration,
+    /// Requests being served from then on.
+    pub in_flight: usize,
+    /// Requests that had arrived by then.
+    pub started: usize,
+}
+
+/// The timeline of `requests`: how many were in flight, and how many had
+/// started, from each start or end to the next. Requests still in flight
+/// count until the last step.
+pub fn timeline(requests: &[Served]) -> Vec<Step> {
+    let mut events: Vec<(Duration, bool)> = requests
+        .iter()
+        .flat_map(|r| [Some((r.start, true)), r.end.map(|e| (e, false))])
+        .flatten()
+        .collect();
+    // At equal instants, ends before starts: a worker that answers and
+    // starts its next request at once never counts as two.
+    events.sort_by_key(|&(at, start)| (at, start));
+    let mut steps: Vec<Step> = Vec::new();
+    let (mut in_flight, mut started) = (0usize, 0usize);
+    for (at, start) in events {
+        if start {
+            in_flight += 1;
+            started += 1;
+        } else {
+            // Saturating: a request that ended at the very instant it
+            // started sorts its end first.
+            in_flight = in_flight.saturating_sub(1);
+        }
+        let step = Step {
+            at,
+            in_flight,
+            started,
+        };
+        match steps.last_mut() {
+            Some(last) if last.at == at => *last = step,
+            _ => steps.push(step),
+        }
+    }
+    steps
+}
+
+/// What the server counts and remembers.
+struct Log {
+    epoch: Instant,
+    tokens: RandomState,
+    issued: AtomicU64,
+    round: AtomicU64,
     in_flight: AtomicUsize,
     peak: AtomicUsize,
     served: AtomicUsize,
+    requests: Mutex<Vec<Served>>,
+}
+
+impl Log {
+    fn new() -> Self {
+        Self {
+            epoch: Instant::now(),
+            tokens: RandomState::new(),
+            issued: AtomicU64::new(0),
+            round: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+            served: AtomicUsize::new(0),
+            requests: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// `text` with a fresh token appended: a keyed hash (SipHash with
+    /// random keys) of a counter, so no client can predict it.
+    fn fresh(&self, text: &str) -> String {
+        let token = self
+            .tokens
+            .hash_one(self.issued.fetch_add(1, Ordering::SeqCst));
+        let body = format!("{text} #{token:016x}");
+        lock(&EVER_SERVED).insert(body.clone());
+        body
+    }
 }
 
 /// A local HTTP server that waits `latency` before it answers.
 ///
 /// Routes:
-/// - `/page/{id}` answers 200 with [`page_body`]`(id)`;
+/// - `/page/{id}` answers 200 with `page {id} #<token>`, where the token is
+///   fresh and unpredictable for every request: the only way to get the
+///   body is to ask this server for it, and asking again gives another;
 /// - `/status/{code}` answers with that status;
 /// - `?delay_ms=N` on either replaces the latency for that request;
 /// - anything else answers 404.
+///
+/// The server is a witness. It counts the requests in flight and their
+/// peak, and it logs every request: the round it arrived in, its target,
+/// the status and body it was answered with, and when it started and ended.
+/// A suite compares a student's results with the log, so a body that was
+/// made up, kept from an earlier call, or put in the wrong place is caught,
+/// and reads the timeline for how the requests overlapped.
 ///
 /// The server runs on its own thread with a single-threaded tokio runtime:
 /// a waiting request costs it a timer, not a thread, so it never limits
@@ -53,14 +170,14 @@ struct Counters {
 /// Dropping the server stops it.
 pub struct Server {
     addr: SocketAddr,
-    counters: Arc<Counters>,
+    log: Arc<Log>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
 #[derive(Clone)]
 struct Shared {
-    counters: Arc<Counters>,
+    log: Arc<Log>,
     latency: Duration,
 }
 
@@ -73,9 +190,9 @@ impl Server {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let counters = Arc::new(Counters::default());
+        let log = Arc::new(Log::new());
         let shared = Shared {
-            counters: Arc::clone(&counters),
+            log: Arc::clone(&log),
             latency,
         };
         let (shutdown, stop) = oneshot::channel::<()>();
@@ -105,7 +222,7 @@ impl Server {
             .map_err(|_| io::Error::other("the server thread died while starting"))??;
         Ok(Self {
             addr,
-            counters,
+            log,
             shutdown: Some(shutdown),
             thread: Some(thread),
         })
@@ -121,21 +238,54 @@ impl Server {
         (0..n).map(|i| self.url(&format!("/page/{i}"))).collect()
     }
 
+    /// The target (path and query) of `url` if it points at this server.
+    pub fn target<'u>(&self, url: &'u str) -> Option<&'u str> {
+        url.strip_prefix(&self.url(""))
+            .filter(|t| t.starts_with('/'))
+    }
+
     /// The most requests that were being served at the same moment since
-    /// the start or the last [`Self::reset_peak`].
+    /// the start, the last [`Self::reset_peak`] or [`Self::begin_round`].
     pub fn peak_in_flight(&self) -> usize {
-        self.counters.peak.load(Ordering::SeqCst)
+        self.log.peak.load(Ordering::SeqCst)
     }
 
     /// Starts a new peak measurement.
     pub fn reset_peak(&self) {
-        let now = self.counters.in_flight.load(Ordering::SeqCst);
-        self.counters.peak.store(now, Ordering::SeqCst);
+        let now = self.log.in_flight.load(Ordering::SeqCst);
+        self.log.peak.store(now, Ordering::SeqCst);
     }
 
     /// Requests answered so far.
     pub fn served(&self) -> usize {
-        self.counters.served.load(Ordering::SeqCst)
+        self.log.served.load(Ordering::SeqCst)
+    }
+
+    /// Starts a new round: requests from now on are logged under it, and
+    /// the peak starts again. Returns the new round's number.
+    pub fn begin_round(&self) -> u64 {
+        self.reset_peak();
+        self.log.round.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// The current round (0 before the first [`Self::begin_round`]).
+    pub fn round(&self) -> u64 {
+        self.log.round.load(Ordering::SeqCst)
+    }
+
+    /// Every request since the server started, in the order they arrived.
+    pub fn requests(&self) -> Vec<Served> {
+        lock(&self.log.requests).clone()
+    }
+
+    /// The requests of the current round, in the order they arrived.
+    pub fn round_requests(&self) -> Vec<Served> {
+        let round = self.round();
+        lock(&self.log.requests)
+            .iter()
+            .filter(|r| r.round == round)
+            .cloned()
+            .collect()
     }
 }
 
@@ -151,43 +301,60 @@ impl Drop for Server {
     }
 }
 
-/// Counts a request in flight for as long as it lives, including when the
-/// client hangs up mid-wait and the handler is dropped.
-struct InFlight<'a>(&'a Counters);
+/// Counts a request in flight, and logs it, for as long as it lives,
+/// including when the client hangs up mid-wait and the handler is dropped.
+struct InFlight<'a> {
+    log: &'a Log,
+    index: usize,
+}
 
 impl<'a> InFlight<'a> {
-    fn enter(counters: &'a Counters) -> Self {
-        let now = counters.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        counters.peak.fetch_max(now, Ordering::SeqCst);
-        Self(counters)
+    fn enter(log: &'a Log, target: &str, status: u16, body: &str) -> Self {
+        let index = {
+            let mut requests = lock(&log.requests);
+            requests.push(Served {
+                round: log.round.load(Ordering::SeqCst),
+                target: target.to_owned(),
+                status,
+                body: body.to_owned(),
+                start: log.epoch.elapsed(),
+                end: None,
+            });
+            requests.len() - 1
+        };
+        let now = log.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        log.peak.fetch_max(now, Ordering::SeqCst);
+        Self { log, index }
     }
 }
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        lock(&self.log.requests)[self.index].end = Some(self.log.epoch.elapsed());
+        self.log.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
 async fn serve(State(shared): State<Shared>, uri: Uri) -> (StatusCode, String) {
     let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-    let (status, body, latency) = route(target, shared.latency);
+    let (status, text, latency) = route(target, shared.latency);
+    let body = shared.log.fresh(&text);
     {
-        let _counted = InFlight::enter(&shared.counters);
+        let _counted = InFlight::enter(&shared.log, target, status, &body);
         tokio::time::sleep(latency).await;
         // Leave the count before answering: the client can only send its
         // next request after this answer, so a client that keeps K requests
         // in flight is never counted as K + 1.
     }
-    shared.counters.served.fetch_add(1, Ordering::SeqCst);
+    shared.log.served.fetch_add(1, Ordering::SeqCst);
     (
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         body,
     )
 }
 
-/// Decides status, body and latency for a request target like
-/// `/page/3?delay_ms=20`.
+/// Decides status, body text (before its token) and latency for a request
+/// target like `/page/3?delay_ms=20`.
 fn route(target: &str, default_latency: Duration) -> (u16, String, Duration) {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let latency = query
@@ -197,7 +364,7 @@ fn route(target: &str, default_latency: Duration) -> (u16, String, Duration) {
         .map_or(default_latency, Duration::from_millis);
     let mut parts = path.trim_start_matches('/').splitn(2, '/');
     match (parts.next(), parts.next().map(str::parse::<usize>)) {
-        (Some("page"), Some(Ok(id))) => (200, page_body(id), latency),
+        (Some("page"), Some(Ok(id))) => (200, format!("page {id}"), latency),
         (Some("status"), Some(Ok(code))) if (100..600).contains(&code) => {
             (code as u16, format!("status {code}"), latency)
         }
@@ -226,7 +393,8 @@ mod tests {
     #[test]
     fn serves_pages_and_errors_over_http() {
         let server = Server::start(Duration::from_millis(1)).unwrap();
-        assert_eq!(get(&server.url("/page/7")), Ok(page_body(7)));
+        let page = get(&server.url("/page/7")).unwrap();
+        assert!(page.starts_with("page 7 #"), "{page}");
         assert!(matches!(
             get(&server.url("/status/500")),
             Err(FetchError::Status { status: 500, .. })
@@ -240,6 +408,34 @@ mod tests {
             Err(FetchError::Transport { .. })
         ));
         assert_eq!(server.served(), 2);
+    }
+
+    /// The same page twice gives two different bodies, both logged with
+    /// their target, status and round, and both known as served.
+    #[test]
+    fn every_body_is_fresh_and_logged() {
+        let server = Server::start(Duration::ZERO).unwrap();
+        let url = server.url("/page/3?delay_ms=1");
+        assert_eq!(server.target(&url), Some("/page/3?delay_ms=1"));
+        assert_eq!(server.target(&closed_port_url()), None);
+        let first = get(&url).unwrap();
+        assert_eq!(server.begin_round(), 1);
+        let second = get(&url).unwrap();
+        let _ = get(&server.url("/status/404"));
+        assert_ne!(first, second, "a body is never served twice");
+        assert!(ever_served(&first) && ever_served(&second));
+        assert!(!ever_served("page 3 #0123456789abcdef"));
+        assert!(!ever_served(&first.replace("page 3", "page 4")));
+        let log = server.requests();
+        assert_eq!(log.len(), 3);
+        assert_eq!((log[0].round, log[0].body.as_str()), (0, first.as_str()));
+        assert_eq!((log[1].round, log[1].body.as_str()), (1, second.as_str()));
+        assert_eq!(
+            (log[2].status, log[2].target.as_str()),
+            (404, "/status/404")
+        );
+        assert_eq!(server.round_requests(), log[1..].to_vec());
+        assert!(log.iter().all(|r| r.end.is_some_and(|e| e >= r.start)));
     }
 
     #[test]
@@ -257,6 +453,42 @@ mod tests {
             }
         });
         assert_eq!(server.peak_in_flight(), 5);
+    }
+
+    /// The timeline steps up as requests start and down as they end.
+    #[test]
+    fn the_timeline_counts_requests_in_flight() {
+        let at = Duration::from_millis;
+        let served = |start, end: Option<u64>| Served {
+            round: 0,
+            target: String::new(),
+            status: 200,
+            body: String::new(),
+            start: at(start),
+            end: end.map(at),
+        };
+        let steps = timeline(&[
+            served(0, Some(30)),
+            served(10, Some(20)),
+            served(20, Some(40)),
+            served(35, None),
+        ]);
+        let step = |t, in_flight, started| Step {
+            at: at(t),
+            in_flight,
+            started,
+        };
+        assert_eq!(
+            steps,
+            [
+                step(0, 1, 1),
+                step(10, 2, 2),
+                step(20, 2, 3),
+                step(30, 1, 3),
+                step(35, 2, 4),
+                step(40, 1, 4)
+            ]
+        );
     }
 
     /// The server must never be the bottleneck it measures: a burst of
