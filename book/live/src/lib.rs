@@ -20,7 +20,6 @@ pub mod plot;
 pub mod scaling;
 pub mod store;
 pub mod threads;
-pub mod witness;
 
 pub use harness::record::LIVE_OK;
 use store::Provenance;

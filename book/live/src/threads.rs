@@ -3,7 +3,7 @@
 
 use std::cell::Cell;
 use std::num::NonZeroUsize;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Result;
 use harness::clock::{human, ratio};
@@ -15,7 +15,6 @@ use testweb::Server;
 use crate::plot::{LinePlot, Panel, Series, Span, Stroke, Timeline};
 use crate::scaling::{self, Page};
 use crate::store::{Measured, measured};
-use crate::witness::Witness;
 use crate::{section, table, times};
 
 /// Requests per batch.
@@ -266,8 +265,8 @@ pub struct Requests {
 
 fn measure_requests() -> Result<Requests> {
     const K: usize = 4;
-    let witness = Witness::start(LATENCY)?;
-    let urls = witness.page_urls(REQUESTS);
+    let server = Server::start(LATENCY)?;
+    let urls = server.page_urls(REQUESTS);
     let k = NonZeroUsize::new(K).expect("positive");
     type Fetch<'a> = Box<dyn Fn() + 'a>;
     let approaches: [(&str, Fetch); 3] = [
@@ -294,16 +293,25 @@ fn measure_requests() -> Result<Requests> {
     ];
     let mut panels = Vec::new();
     for (name, fetch) in &approaches {
-        witness.take();
-        let origin = Instant::now();
+        server.begin_round();
         fetch();
-        let log = witness.take();
-        let since = |t: Instant| t.saturating_duration_since(origin).as_secs_f64();
+        // The server's own log of this round: when it started and ended
+        // serving each request.
+        let log = server.round_requests();
+        let origin = log.iter().map(|r| r.start).min().unwrap_or_default();
         panels.push(RequestPanel {
             name: (*name).to_owned(),
             requests: log
                 .iter()
-                .map(|s| (s.page, since(s.start), since(s.end)))
+                .filter_map(|r| {
+                    let page = r.target.strip_prefix("/page/")?.parse().ok()?;
+                    let end = r.end?;
+                    Some((
+                        page,
+                        (r.start - origin).as_secs_f64(),
+                        (end - origin).as_secs_f64(),
+                    ))
+                })
                 .collect(),
         });
     }
@@ -371,8 +379,8 @@ pub fn timeline() -> Result<String> {
             described.join("; ")
         ),
         caption: format!(
-            "One run of each, recorded by a witness server that logs when each request \
-             arrived and when it was answered. One after another is a staircase; one thread per \
+            "One run of each, from the log of the course's test server, which notes when \
+             each request arrived and when it was answered. One after another is a staircase; one thread per \
              URL is a single column; {} workers make {} columns of {}.",
             r.k,
             r.requests.div_ceil(r.k),
