@@ -48,7 +48,12 @@ const FLAGS: [&str; 9] = [
 
 /// Runs the check; with `screenshots`, also saves those pages, light and
 /// dark, to `target/screenshots`.
-pub fn check(root: &Path, chromium: &str, screenshots: &[String]) -> Result<()> {
+pub fn check(
+    root: &Path,
+    chromium: &str,
+    screenshots: &[String],
+    allow_reused: bool,
+) -> Result<()> {
     let started = Instant::now();
     let book = root.join(OUT_DIR);
     if !book.join("index.html").is_file() {
@@ -105,6 +110,12 @@ pub fn check(root: &Path, chromium: &str, screenshots: &[String]) -> Result<()> 
             if !block["provenance"].as_bool().unwrap_or(false) {
                 problems.push(format!(
                     "{page}: live block `{topic}` does not say where and when it was measured"
+                ));
+            }
+            if block["reused"].as_bool().unwrap_or(false) && !allow_reused {
+                problems.push(format!(
+                    "{page}: live block `{topic}` shows reused measurements; the published \
+                     book measures afresh (build without --reuse)"
                 ));
             }
             let figures = block["figures"].as_array().cloned().unwrap_or_default();
@@ -284,6 +295,7 @@ const PAGE_REPORT: &str = r#"(() => {
     rows: d.querySelectorAll('table tbody tr').length,
     text: d.textContent.trim().length,
     provenance: !!d.querySelector('.live-provenance, .live-reused'),
+    reused: !!d.querySelector('.live-reused'),
     figures: [...d.querySelectorAll('figure.live-figure svg')].map(s => {
       const r = s.getBoundingClientRect();
       return {

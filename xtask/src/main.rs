@@ -40,6 +40,10 @@ enum Cmd {
         /// and dark, into `target/screenshots`.
         #[arg(long)]
         screenshot: Vec<String>,
+        /// Accept blocks that reuse earlier measurements (after
+        /// `cargo xtask book --reuse`); by default they fail the check.
+        #[arg(long)]
+        allow_reused: bool,
     },
     /// Print the hint of an exercise.
     Hint {
@@ -76,7 +80,8 @@ fn main() -> Result<()> {
         Cmd::BrowserCheck {
             chromium,
             screenshot,
-        } => browser::check(&root, &chromium, &screenshot),
+            allow_reused,
+        } => browser::check(&root, &chromium, &screenshot, allow_reused),
         Cmd::Hint { exercise } => {
             println!("{}", course.find(&exercise)?.hint.trim());
             Ok(())
