@@ -64,7 +64,17 @@ pub fn check(
     }
     let pages = html_pages(&book)?;
     let expected = expected_blocks(root)?;
-    let server = StaticServer::start(book.clone())?;
+    // Served below the same path as published: mdBook's 404 page names it
+    // in its <base> (the `site-url` setting), and its links depend on it.
+    let prefix = std::fs::read_to_string(book.join("404.html"))
+        .ok()
+        .and_then(|html| {
+            let at = html.find("<base href=\"")? + "<base href=\"".len();
+            let end = html[at..].find('"')?;
+            Some(html[at..at + end].trim_end_matches('/').to_owned())
+        })
+        .unwrap_or_default();
+    let server = StaticServer::start(book.clone(), &prefix)?;
     let mut browser = Browser::launch(chromium, root)?;
     let mut problems = Vec::new();
     let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -340,14 +350,16 @@ struct StaticServer {
 }
 
 impl StaticServer {
-    fn start(dir: PathBuf) -> Result<Self> {
+    fn start(dir: PathBuf, prefix: &str) -> Result<Self> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
-        let base = format!("http://{}", listener.local_addr()?);
+        let base = format!("http://{}{prefix}", listener.local_addr()?);
+        let prefix = prefix.to_owned();
         std::thread::spawn(move || {
             for conn in listener.incoming().flatten() {
                 let dir = dir.clone();
+                let prefix = prefix.clone();
                 std::thread::spawn(move || {
-                    let _ = serve_file(conn, &dir);
+                    let _ = serve_file(conn, &dir, &prefix);
                 });
             }
         });
@@ -355,7 +367,7 @@ impl StaticServer {
     }
 }
 
-fn serve_file(conn: TcpStream, dir: &Path) -> std::io::Result<()> {
+fn serve_file(conn: TcpStream, dir: &Path, prefix: &str) -> std::io::Result<()> {
     let mut out = conn.try_clone()?;
     let mut reader = BufReader::new(conn);
     let mut line = String::new();
@@ -368,6 +380,8 @@ fn serve_file(conn: TcpStream, dir: &Path) -> std::io::Result<()> {
     }
     let target = line.split_whitespace().nth(1).unwrap_or("/");
     let path = target.split(['?', '#']).next().unwrap_or("/");
+    let favicon = path.ends_with("/favicon.ico");
+    let path = path.strip_prefix(prefix).unwrap_or("/..");
     let path = if path.ends_with('/') {
         format!("{path}index.html")
     } else {
@@ -379,7 +393,7 @@ fn serve_file(conn: TcpStream, dir: &Path) -> std::io::Result<()> {
         Ok(body) if safe => ("200 OK", body, content_type(&file)),
         // Pages without a favicon link (mdBook's toc.html) make the browser
         // ask for /favicon.ico; a static host answers with nothing too.
-        _ if path == "/favicon.ico" => ("204 No Content", Vec::new(), "text/plain"),
+        _ if favicon => ("204 No Content", Vec::new(), "text/plain"),
         _ => ("404 Not Found", b"not found".to_vec(), "text/plain"),
     };
     write!(
