@@ -648,26 +648,37 @@ impl Browser {
     }
 
     /// Saves `page` in `theme` (an mdBook theme name) as a PNG, scrolled to
-    /// its first picture.
+    /// its first picture, or to the element `page` names after a `#`
+    /// (`threads.html#speedup-threads-t`).
     fn screenshot(&mut self, base: &str, page: &str, theme: &str, root: &Path) -> Result<PathBuf> {
+        let (page, target) = page.split_once('#').unwrap_or((page, ""));
         let url = format!("{base}/{page}");
-        self.visit(
-            &url,
-            &format!("localStorage.setItem('mdbook-theme', '{theme}')"),
-        )?;
-        self.visit(
-            &url,
-            "(() => { const f = document.querySelector('.live-figure'); \
-             if (f) { window.scrollTo(0, f.getBoundingClientRect().top + window.scrollY - 260); } \
-             return 0; })()",
-        )?;
+        let set_theme = format!("localStorage.setItem('mdbook-theme', '{theme}')");
+        self.visit(&url, &set_theme)?;
+        let selector = if target.is_empty() {
+            ".live-figure".to_owned()
+        } else {
+            format!("[id='{target}']")
+        };
+        let scroll = format!(
+            "(() => {{ const e = document.querySelector(\"{selector}\"); \
+             const f = e && (e.closest('figure') || e); \
+             if (f) {{ window.scrollTo(0, f.getBoundingClientRect().top + window.scrollY - 260); }} \
+             return 0; }})()"
+        );
+        self.visit(&url, &scroll)?;
         let shot = self.page_call("Page.captureScreenshot", json!({"format": "png"}))?;
         let data = decode_base64(shot["data"].as_str().unwrap_or(""))?;
         let dir = root.join("target/screenshots");
         std::fs::create_dir_all(&dir)?;
         let name = format!(
-            "{}-{}.png",
+            "{}{}-{}.png",
             page.trim_end_matches(".html"),
+            if target.is_empty() {
+                String::new()
+            } else {
+                format!("-{target}")
+            },
             if theme == "light" { "light" } else { "dark" }
         );
         let file = dir.join(name);

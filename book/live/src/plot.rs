@@ -108,7 +108,7 @@ const W: f64 = 680.0;
 impl LinePlot {
     /// The figure as one block of HTML.
     pub fn render(&self) -> String {
-        let (left, right, top, bottom) = (58.0, 500.0, 34.0, 292.0);
+        let (left, right, top, bottom) = (58.0, 470.0, 34.0, 292.0);
         let h = 340.0;
         let x_max = self
             .series

@@ -142,7 +142,7 @@ fn measure() -> Scaling {
             alone: b[0],
             by_workers: b[1 + k..1 + 2 * k].to_vec(),
         },
-        gil: run("threads under the GIL analogue", 1 + 2 * k),
+        gil: run("threads, GIL analogue", 1 + 2 * k),
         workers,
     }
 }
@@ -215,8 +215,8 @@ pub fn plot(m: &Measured<Scaling>, page: Page) -> String {
         }],
         alt,
         caption: format!(
-            "Each point is the fastest of {} interleaved rounds. Above the core count no \
-             line can rise: there are no more cores to run on.",
+            "Each point is the fastest of {} rounds, the approaches taking turns. Past the \
+             core count no line can keep rising: there are no more cores to run on.",
             s.rounds
         ),
     }
