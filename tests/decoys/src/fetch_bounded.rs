@@ -296,7 +296,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             subject: batches,
             caught_by: "workers_refill_as_soon_as_free",
             says: &[
-                "only 1 of 3 allowed requests in flight while",
+                "allowed requests were in flight while URLs had not been started",
                 "A batch waits for its slowest request",
             ],
         },

@@ -25,6 +25,20 @@ pub struct Sample {
 }
 
 impl Sample {
+    /// No time at all.
+    pub const ZERO: Sample = Sample {
+        wall: Duration::ZERO,
+        cpu: Duration::ZERO,
+    };
+
+    /// Both times added up.
+    pub fn plus(self, other: Sample) -> Sample {
+        Sample {
+            wall: self.wall + other.wall,
+            cpu: self.cpu + other.cpu,
+        }
+    }
+
     /// CPU time divided by wall time: about 1.0 when one core did the work,
     /// about N when N cores were busy, near 0 when the work was waiting.
     ///

@@ -138,6 +138,7 @@ pub fn serial(
 pub fn overlap(
     rule: &OverlapRule,
     judgement: Judgement,
+    (reference_total, candidate_total): (Sample, Sample),
     (reference, candidate): (Sample, Sample),
     rounds: usize,
     hint: &str,
@@ -167,12 +168,14 @@ pub fn overlap(
     match judgement.reason {
         Reason::Met => format!("{measured}."),
         Reason::BurnsCpu => format!(
-            "{measured}, but your code used {} of CPU time against the reference's {}: about \
-             {:.1} cores busy doing nothing useful. Waiting must not burn CPU: block on the join, \
-             the channel or the socket instead of spinning or polling in a loop.",
-            human(candidate.cpu),
-            human(reference.cpu),
-            rule.extra_cores(reference, candidate),
+            "{measured}, but over {rounds} runs your code used {} of CPU time against the \
+             reference's {}: {:.2} cores busy beyond the reference on average (at most {:.2} \
+             passes), doing nothing useful. Waiting must not burn CPU: block on the join, the \
+             channel or the socket instead of spinning or polling in a loop.",
+            human(candidate_total.cpu),
+            human(reference_total.cpu),
+            OverlapRule::extra_cores(reference_total, candidate_total),
+            rule.max_extra_cores,
         ),
         reason => {
             let why = if reason == Reason::PlainlySerial || overlap < 1.3 {

@@ -30,13 +30,34 @@ impl Default for Plan {
     }
 }
 
-/// The fastest run of each contender, and how many rounds ran.
+/// The fastest run of each contender, the sum of all its runs, and how many
+/// rounds ran.
 #[derive(Clone, Debug)]
 pub struct Bests {
     /// `best[i]` is the fastest (by wall time) run of contender `i`.
     pub best: Vec<Sample>,
+    /// `total[i]` adds up the wall and CPU time of every run of contender
+    /// `i`. Every contender runs once a round, so totals compare like for
+    /// like; CPU burnt on every run (a thread that spins) shows in them even
+    /// when the fastest run happened to get little of it.
+    pub total: Vec<Sample>,
     /// Rounds completed.
     pub rounds: usize,
+}
+
+impl Bests {
+    /// Folds a further comparison of the same contenders into this one.
+    pub fn merge(&mut self, more: Bests) {
+        for (best, new) in self.best.iter_mut().zip(&more.best) {
+            if new.wall < best.wall {
+                *best = *new;
+            }
+        }
+        for (total, new) in self.total.iter_mut().zip(&more.total) {
+            *total = total.plus(*new);
+        }
+        self.rounds += more.rounds;
+    }
 }
 
 /// Runs the contenders in rotating order until `settled` says more rounds
@@ -51,6 +72,7 @@ pub fn interleave(
     assert!(n > 0, "interleave needs at least one contender");
     let start = Instant::now();
     let mut best: Vec<Option<Sample>> = vec![None; n];
+    let mut total = vec![Sample::ZERO; n];
     let mut longest_round = Duration::ZERO;
     let mut rounds = 0;
     while rounds < plan.max_rounds.max(1) {
@@ -58,6 +80,7 @@ pub fn interleave(
         for k in 0..n {
             let i = (rounds + k) % n;
             let ((), sample) = measure(&mut *contenders[i]);
+            total[i] = total[i].plus(sample);
             if best[i].is_none_or(|b| sample.wall < b.wall) {
                 best[i] = Some(sample);
             }
@@ -71,6 +94,7 @@ pub fn interleave(
     }
     Bests {
         best: best.into_iter().map(|b| b.expect("ran")).collect(),
+        total,
         rounds,
     }
 }

@@ -53,6 +53,10 @@ pub struct Outcome {
     pub reference_score: f64,
     /// What was asked, in numbers.
     pub requirement: Requirement,
+    /// Waiting checks: the CPU the candidate burnt beyond the reference, in
+    /// cores over its wall time, over all rounds.
+    #[serde(default)]
+    pub cpu_beyond_reference: Option<f64>,
     /// The requirement in words, e.g. "speedup ≥ ×1.35".
     pub expectation: String,
     /// Why, in numbers.
@@ -104,18 +108,12 @@ fn measure_until_judged(
     retry: Plan,
     contenders: &mut [&mut dyn FnMut()],
     settled: &mut dyn FnMut(&[Sample]) -> bool,
-    judge: &dyn Fn(&[Sample]) -> Judgement,
+    judge: &dyn Fn(&Bests) -> Judgement,
 ) -> (Bests, usize) {
     let mut bests = interleave(plan, contenders, &mut *settled);
     let mut attempts = 1;
-    if judge(&bests.best).reason == Reason::ReferenceTooSlow && retry.max_rounds > 0 {
-        let again = interleave(retry, contenders, &mut *settled);
-        for (best, new) in bests.best.iter_mut().zip(again.best) {
-            if new.wall < best.wall {
-                *best = new;
-            }
-        }
-        bests.rounds += again.rounds;
+    if judge(&bests).reason == Reason::ReferenceTooSlow && retry.max_rounds > 0 {
+        bests.merge(interleave(retry, contenders, &mut *settled));
         attempts += 1;
     }
     (bests, attempts)
@@ -211,6 +209,7 @@ impl CpuCheck {
             cpu: Duration::ZERO,
         };
         let judge = |best: &[Sample]| self.judge(best[0], best[1], best[2]);
+        let judge_bests = |bests: &Bests| judge(&bests.best);
         let ((seq, reference, candidate), rounds, attempts) = if self.rule.cannot_run().is_some() {
             ((zero, zero, zero), 0, 0)
         } else {
@@ -229,7 +228,7 @@ impl CpuCheck {
                 self.retry,
                 &mut [sequential, reference, candidate],
                 &mut settled,
-                &judge,
+                &judge_bests,
             );
             let [s, r, c] = bests.best[..] else {
                 unreachable!("three contenders")
@@ -281,6 +280,7 @@ impl CpuCheck {
             candidate,
             reference,
             sequential: (rounds > 0).then_some(seq),
+            cpu_beyond_reference: None,
             score,
             reference_score,
             expectation: requirement.to_string(),
@@ -322,7 +322,7 @@ impl WaitCheck {
                 latency,
                 in_flight: usize::MAX,
                 tolerance: 1.5,
-                max_extra_cores: 0.5,
+                max_extra_cores: 0.25,
             },
             plan: Plan::default(),
             retry: RETRY,
@@ -369,10 +369,13 @@ impl WaitCheck {
             crate::human(rule.bound()),
             crate::human(rule.sequential())
         );
-        let judge = |best: &[Sample]| rule.judge(best[0], best[1]);
-        let mut settled = |best: &[Sample]| {
-            best.iter().all(|s| s.wall <= rule.bound()) && judge(best).verdict == Verdict::Pass
+        let judge = |bests: &Bests| {
+            let extra = OverlapRule::extra_cores(bests.total[0], bests.total[1]);
+            rule.judge(bests.best[0], bests.best[1], extra)
         };
+        // Settle only once the fastest runs pass; the CPU rule is applied
+        // to all rounds when the comparison ends.
+        let mut settled = |best: &[Sample]| best.iter().all(|s| s.wall <= rule.bound());
         let (bests, attempts) = measure_until_judged(
             self.plan,
             self.retry,
@@ -383,9 +386,8 @@ impl WaitCheck {
         let [reference, candidate] = bests.best[..] else {
             unreachable!("two contenders")
         };
-        let judgement = rule
-            .judge(reference, candidate)
-            .distrusted_if(crate::deadline::abandoned_thread_running());
+        let extra_cores = OverlapRule::extra_cores(bests.total[0], bests.total[1]);
+        let judgement = judge(&bests).distrusted_if(crate::deadline::abandoned_thread_running());
         let hint = if self.hint.is_empty() {
             "start every wait before you collect any result."
         } else {
@@ -405,9 +407,11 @@ impl WaitCheck {
             reference_score: ratio(reference.wall, rule.ideal()),
             requirement: rule.requirement(),
             expectation: rule.requirement().to_string(),
+            cpu_beyond_reference: Some(extra_cores),
             explanation: explain::overlap(
                 rule,
                 judgement,
+                (bests.total[0], bests.total[1]),
                 (reference, candidate),
                 bests.rounds,
                 hint,

@@ -288,8 +288,9 @@ pub struct OverlapRule {
     /// Allowed multiple of the ideal time.
     pub tolerance: f64,
     /// CPU time the candidate may burn beyond the reference's, as a
-    /// fraction of its wall time: 0.5 is half a core, while a thread that
-    /// spins costs a whole one.
+    /// fraction of its wall time, over all rounds: 0.25 is a quarter of a
+    /// core, while a thread that spins costs up to a whole one (less on a
+    /// machine so busy that the spinner itself gets little CPU).
     pub max_extra_cores: f64,
 }
 
@@ -325,16 +326,20 @@ impl OverlapRule {
     }
 
     /// CPU time the candidate burnt beyond the reference, as cores busy over
-    /// the candidate's wall time.
-    pub fn extra_cores(&self, reference: Sample, candidate: Sample) -> f64 {
-        ratio(candidate.cpu.saturating_sub(reference.cpu), candidate.wall)
+    /// the candidate's wall time: from the totals of all rounds.
+    pub fn extra_cores(reference_total: Sample, candidate_total: Sample) -> f64 {
+        ratio(
+            candidate_total.cpu.saturating_sub(reference_total.cpu),
+            candidate_total.wall,
+        )
     }
 
-    /// Judges waiting work.
-    pub fn judge(&self, reference: Sample, candidate: Sample) -> Judgement {
+    /// Judges waiting work from the fastest run of each, and the CPU the
+    /// candidate burnt beyond the reference ([`Self::extra_cores`]).
+    pub fn judge(&self, reference: Sample, candidate: Sample, extra_cores: f64) -> Judgement {
         if candidate.wall >= self.sequential().mul_f64(PLAINLY_SERIAL_WAIT) {
             Judgement::new(Verdict::Fail, Reason::PlainlySerial)
-        } else if self.extra_cores(reference, candidate) > self.max_extra_cores {
+        } else if extra_cores > self.max_extra_cores {
             Judgement::new(Verdict::Fail, Reason::BurnsCpu)
         } else if candidate.wall <= self.bound() {
             Judgement::new(Verdict::Pass, Reason::Met)
@@ -463,7 +468,7 @@ mod tests {
             latency: Duration::from_millis(100),
             in_flight,
             tolerance: 1.5,
-            max_extra_cores: 0.5,
+            max_extra_cores: 0.25,
         }
     }
 
@@ -481,32 +486,42 @@ mod tests {
         let r = sixteen_at_100ms(usize::MAX);
         let good_ref = ms(105, 20);
         assert_eq!(
-            r.judge(good_ref, ms(150, 20)),
+            r.judge(good_ref, ms(150, 20), 0.0),
             j(Verdict::Pass, Reason::Met)
         );
         assert_eq!(
-            r.judge(good_ref, ms(151, 20)),
+            r.judge(good_ref, ms(151, 20), 0.0),
             j(Verdict::Fail, Reason::BelowRequired)
         );
         // A slow reference makes a middling candidate inconclusive...
         assert_eq!(
-            r.judge(ms(200, 20), ms(300, 20)),
+            r.judge(ms(200, 20), ms(300, 20), 0.0),
             j(Verdict::Inconclusive, Reason::ReferenceTooSlow)
         );
         // ...but never sequential code: 0.8 × 1.6 s is no machine's noise.
         assert_eq!(
-            r.judge(ms(200, 20), ms(1280, 30)),
+            r.judge(ms(200, 20), ms(1280, 30), 0.0),
             j(Verdict::Fail, Reason::PlainlySerial)
         );
-        // A busy-spinning thread beside correct overlap.
+        // CPU burnt beyond the reference, over all rounds.
         assert_eq!(
-            r.judge(good_ref, ms(110, 20 + 56)),
+            r.judge(good_ref, ms(110, 20), 0.26),
             j(Verdict::Fail, Reason::BurnsCpu)
         );
         assert_eq!(
-            r.judge(good_ref, ms(110, 20 + 54)),
+            r.judge(good_ref, ms(110, 20), 0.25),
             j(Verdict::Pass, Reason::Met)
         );
+    }
+
+    #[test]
+    fn extra_cores_compare_totals() {
+        // Three rounds each: the reference burnt 60 ms, the candidate 360 ms
+        // over 600 ms of wall time: half a core more.
+        let extra = OverlapRule::extra_cores(ms(330, 60), ms(600, 360));
+        assert!((extra - 0.5).abs() < 1e-9, "{extra}");
+        // Less CPU than the reference is no negative burn.
+        assert_eq!(OverlapRule::extra_cores(ms(330, 90), ms(300, 30)), 0.0);
     }
 
     #[test]
