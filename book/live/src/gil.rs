@@ -442,6 +442,10 @@ pub fn timeline() -> Result<String> {
         ],
         until: t.end_s,
         bands: vec![],
+        scale: Some((
+            t.switch_interval_s,
+            format!("one switch interval, {interval_ms:.0} ms"),
+        )),
         alt: format!(
             "A timeline of {:.0} ms, one row per thread. {}. Waiters set {requests} drop \
              requests, each after waiting a switch interval of {interval_ms:.0} ms; holders \

@@ -34,6 +34,16 @@ pub fn section(topic: &str, body: &str, provenance: &Provenance) -> String {
     )
 }
 
+/// A whole block for a table measured on the spot: the table and caption,
+/// wrapped by [`section`] under the topic this binary was called with
+/// (`live processes costs` gives `processes costs`), measured now. Blocks
+/// whose measurement a picture shares use [`store::measured`] and
+/// [`section`] instead.
+pub fn block<R: Tabled>(rows: impl IntoIterator<Item = R>, caption: impl Display) -> String {
+    let topic: Vec<String> = std::env::args().skip(1).collect();
+    section(&topic.join(" "), &table(rows, caption), &Provenance::now())
+}
+
 /// Renders rows as a Markdown table followed by a caption.
 pub fn table<R: Tabled>(rows: impl IntoIterator<Item = R>, caption: impl Display) -> String {
     let mut table = Table::new(rows);

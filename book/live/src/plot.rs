@@ -299,6 +299,9 @@ pub struct Timeline {
     pub until: f64,
     /// Shaded vertical bands, e.g. switch intervals: `(start, end, label)`.
     pub bands: Vec<(f64, f64, String)>,
+    /// A scale bar under the panels: a length in seconds and its label
+    /// ("one switch interval, 5 ms").
+    pub scale: Option<(f64, String)>,
     /// The alt text.
     pub alt: String,
     /// The caption under the picture.
@@ -413,6 +416,18 @@ impl Timeline {
             y + 20.0
         );
         y += 34.0;
+        if let Some((length, label)) = &self.scale {
+            let (x0, x1) = (left, sx(*length));
+            let _ = write!(
+                body,
+                r#"<path class="scale" d="M{x0:.1} {:.1} v6 H{x1:.1} v-6"/><text class="legend" x="{:.1}" y="{:.1}">{}</text>"#,
+                y - 10.0,
+                x1 + 6.0,
+                y - 2.0,
+                esc(label)
+            );
+            y += 18.0;
+        }
         // Legend in a row.
         let mark_kinds: Vec<&str> = self
             .panels

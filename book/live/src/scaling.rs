@@ -121,9 +121,11 @@ fn measure() -> Scaling {
         }));
     }
     let mut refs: Vec<&mut dyn FnMut()> = contenders.iter_mut().map(|c| &mut **c as _).collect();
+    // Three rounds take about 7 s on two idle cores; the budget keeps a
+    // busy machine from stretching the book's build much beyond that.
     let plan = Plan {
         max_rounds: 3,
-        budget: Duration::from_secs(12),
+        budget: Duration::from_secs(8),
     };
     let bests = interleave(plan, &mut refs, |_| false);
     let b = &bests.best;

@@ -373,6 +373,7 @@ pub fn timeline() -> Result<String> {
         )],
         until: 0.0,
         bands: vec![],
+        scale: Some((r.latency_s, format!("one latency, {lat_ms:.0} ms"))),
         alt: format!(
             "Three timelines on one time scale, one row per page, a bar while the server \
              served that page's request. {}.",
