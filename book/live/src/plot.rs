@@ -484,7 +484,7 @@ mod tests {
     #[test]
     fn ticks_are_round_and_cover_the_range() {
         assert_eq!(ticks(4.2, 5), vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
-        assert_eq!(ticks(1600.0, 6).last(), Some(&1750.0));
+        assert_eq!(ticks(1600.0, 6).last(), Some(&2000.0));
         assert_eq!(ticks(0.0, 5), vec![0.0]);
     }
 
