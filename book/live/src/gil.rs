@@ -268,7 +268,7 @@ fn measure_fidelity() -> Result<Fidelity> {
 /// The speedup plot for the GIL page: threads and rayon beside threads
 /// under the analogue (the same measurement as the Threads page).
 pub fn scaling_plot() -> Result<String> {
-    let m = crate::scaling::get()?;
+    let m = crate::scaling::shared()?;
     Ok(section(
         "gil scaling-plot",
         &crate::scaling::plot(&m, crate::scaling::Page::Gil),

@@ -70,9 +70,14 @@ pub struct Scaling {
     pub gil: Run,
 }
 
-/// The measurement of this build (shared by every block that shows it).
+/// The measurement of this build, taken by the Threads page's table.
 pub fn get() -> Result<Measured<Scaling>> {
     measured("scaling", || Ok(measure()))
+}
+
+/// The same measurement, for the pictures that show it.
+pub fn shared() -> Result<Measured<Scaling>> {
+    crate::store::shared("scaling", || Ok(measure()))
 }
 
 fn measure() -> Scaling {

@@ -129,8 +129,12 @@ fn measure_waiting() -> Result<Waiting> {
     })
 }
 
-fn waiting_measured() -> Result<Measured<Waiting>> {
-    measured("threads-waiting", measure_waiting)
+fn waiting_measured(follower: bool) -> Result<Measured<Waiting>> {
+    if follower {
+        crate::store::shared("threads-waiting", measure_waiting)
+    } else {
+        measured("threads-waiting", measure_waiting)
+    }
 }
 
 #[derive(Tabled)]
@@ -155,7 +159,7 @@ fn secs(s: f64) -> Duration {
 
 /// The table: the loop, one thread per URL, 4 and 8 workers.
 pub fn waiting() -> Result<String> {
-    let m = waiting_measured()?;
+    let m = waiting_measured(false)?;
     let w = &m.data;
     let sequential = w.runs[0].wall_s;
     let rows = w
@@ -185,7 +189,7 @@ pub fn waiting() -> Result<String> {
 
 /// The plot: wall time against K, beside `ceil(N/K) × latency`.
 pub fn waiting_plot() -> Result<String> {
-    let m = waiting_measured()?;
+    let m = waiting_measured(true)?;
     let w = &m.data;
     let n = w.requests;
     let bounded: Vec<&WaitRun> = w.runs.iter().filter(|r| r.k.is_some()).collect();
@@ -463,7 +467,7 @@ pub fn cpu() -> Result<String> {
 
 /// The speedup plot for the Threads page.
 pub fn cpu_plot() -> Result<String> {
-    let m = scaling::get()?;
+    let m = scaling::shared()?;
     Ok(section(
         "threads cpu-plot",
         &scaling::plot(&m, Page::Threads),
