@@ -58,13 +58,12 @@ pub fn live_blocks(page: &str) -> Vec<String> {
 
 /// The tests of each suite, by suite module (`fetch_all`, `gil`), read
 /// from the lists in `tests/suites/src` that write them: a
-/// `declare_suite!($ module: Type = [checks])` or a
-/// `__generic_suite!(module, Type, [checks])`.
+/// `declare_suite!($ module: Type = [checks])`, or a
+/// `declare_<name>_suite!($ [checks])` in the module's own file.
 pub fn suite_checks(root: &Path) -> Result<std::collections::BTreeMap<String, Vec<String>>> {
-    let lists = Regex::new(
-        r"(?:declare_suite!\(\$\s*(\w+)\s*:\s*\w+\s*=|__generic_suite!\(\s*(\w+)\s*,\s*\w+\s*,)\s*\[([^\]]*)\]",
-    )
-    .expect("valid regex");
+    let lists = Regex::new(r"declare_\w*suite!\(\$\s*(?:(\w+)\s*:\s*\w+\s*=\s*)?\[([^\]]*)\]")
+        .expect("valid regex");
+    let ident = Regex::new(r"^\w+$").expect("valid regex");
     let mut found = std::collections::BTreeMap::new();
     let mut stack = vec![root.join("tests/suites/src")];
     while let Some(dir) = stack.pop() {
@@ -74,18 +73,33 @@ pub fn suite_checks(root: &Path) -> Result<std::collections::BTreeMap<String, Ve
             let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path)?;
-                for cap in lists.captures_iter(&text) {
-                    let module = cap.get(1).or(cap.get(2)).expect("one of the two").as_str();
-                    let checks = cap[3]
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|c| !c.is_empty())
-                        .map(str::to_owned)
-                        .collect();
-                    found.insert(module.to_owned(), checks);
-                }
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            // The module a file declares: `gil/mod.rs` is `gil`.
+            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+            let module_of_file = match stem.as_deref() {
+                Some("mod") => path
+                    .parent()
+                    .and_then(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().into_owned()),
+                other => other.map(str::to_owned),
+            }
+            .unwrap_or_default();
+            let text = std::fs::read_to_string(&path)?;
+            for cap in lists.captures_iter(&text) {
+                let module = cap
+                    .get(1)
+                    .map_or(module_of_file.clone(), |m| m.as_str().to_owned());
+                let checks = cap[2]
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| ident.is_match(c))
+                    .map(str::to_owned)
+                    .collect();
+                found.insert(module, checks);
             }
         }
     }

@@ -21,6 +21,11 @@ fn not_judged(reason: Reason, cores: usize, what_reference_missed: &str) -> Opti
              was too busy to show it just now. Run the test again on a quieter machine; a grader \
              re-runs such checks."
         ),
+        Reason::UnevenShare => "Not judged: the threads finished sooner than one thread alone \
+             while keeping no more than one core busy, so they did not run at once; a busy \
+             machine gave threads that sleep and wake in turn a larger share than the single \
+             thread. Run the test again on a quieter machine."
+            .to_owned(),
         Reason::Disturbed => "Not counted: an earlier test in this run timed out, and its \
              thread may still be running and taking a core. Fix that test first."
             .to_owned(),
@@ -35,7 +40,7 @@ pub fn speedup(
     (seq, reference, candidate): (Sample, Sample, Sample),
     hint: &str,
 ) -> String {
-    let target = format!("reach ×{:.2}", rule.expected());
+    let target = format!("reach ×{:.2}", rule.clear());
     if let Some(why) = not_judged(judgement.reason, rule.cores, &target) {
         if matches!(judgement.reason, Reason::SingleCore | Reason::SinglePiece) {
             return why;

@@ -10,6 +10,7 @@
 
 use std::fmt;
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,16 @@ pub struct Outcome {
     pub explanation: String,
 }
 
+/// Inconclusive outcomes asserted in this process so far.
+static INCONCLUSIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// How many checks in this process ended inconclusive under
+/// [`Outcome::assert_pass`]: a test that passed while this grew was not
+/// judged, which a decoy runner must not take for a pass.
+pub fn inconclusive_count() -> usize {
+    INCONCLUSIVE.load(Ordering::SeqCst)
+}
+
 impl Outcome {
     /// Adds a sentence of evidence gathered outside the harness (for example
     /// the peak number of requests a server saw at once).
@@ -82,6 +93,7 @@ impl Outcome {
         match self.verdict {
             Verdict::Pass => eprintln!("{self}"),
             Verdict::Inconclusive => {
+                INCONCLUSIVE.fetch_add(1, Ordering::SeqCst);
                 // `eprintln!` is captured for a passing test; a direct write
                 // to the stderr handle is not.
                 let _ = writeln!(

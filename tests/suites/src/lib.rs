@@ -15,7 +15,7 @@
 use std::time::Duration;
 
 #[doc(hidden)]
-pub use static_assertions as __static_assertions;
+pub use impls as __impls;
 
 /// Longest any single test may run before it is declared stuck. A speedup
 /// check takes at most about 3 s and the other tests well under one; the
@@ -82,28 +82,6 @@ macro_rules! __generic_suite {
                 $crate::run(env!("CARGO_PKG_NAME"), stringify!($check), || $crate::$module::$check::<$subject>());
             }
         )*
-    };
-}
-
-/// The suite for `exercises/gil/gil`, run against crate `$krate`.
-#[macro_export]
-macro_rules! gil {
-    ($krate:ident) => {
-        $crate::gil_api!($krate);
-        $crate::__generic_suite!(
-            gil,
-            Subject,
-            [
-                never_two_holders,
-                hands_off_after_the_switch_interval,
-                no_lost_wakeups,
-                allow_threads_releases_the_gil,
-                a_panicking_holder_releases_the_gil,
-                cpu_work_under_the_gil_gets_no_speedup,
-                waiting_work_overlaps,
-                cpu_work_that_releases_the_gil_speeds_up,
-            ]
-        );
     };
 }
 

@@ -6,13 +6,18 @@
 //!
 //! [`gil!`]: crate::gil!
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
+use std::hint::black_box;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
 use harness::{CpuCheck, Outcome, WaitCheck, human};
 
 pub mod workload;
+mod yardstick;
+
+use yardstick::Yardstick;
 
 use workload::{
     Probe, extension, fetch, in_threads, instructions, interpret, one_after_another, steps_for,
@@ -40,7 +45,9 @@ pub trait GuardApi {
 
 /// Wraps `$krate::Gil` and `$krate::GilGuard` as `Subject` and
 /// `SubjectGuard`, implementing [`GilApi`] and [`GuardApi`], and proves at
-/// compile time that the guard is not `Send` and the lock is `Send + Sync`.
+/// compile time that the guard is not `Send` and the lock is `Send + Sync`:
+/// if either is false, the suite does not compile, and the compiler prints
+/// the sentence saying why.
 #[macro_export]
 macro_rules! gil_api {
     ($krate:ident) => {
@@ -68,35 +75,155 @@ macro_rules! gil_api {
             }
         }
 
-        // A guard sent to another thread could be dropped there, releasing
-        // a lock that thread never took: the guard must not be Send.
-        $crate::__static_assertions::assert_not_impl_any!($krate::GilGuard<'static>: Send);
-        $crate::__static_assertions::assert_impl_all!($krate::Gil: Send, Sync);
+        const _: () = ::std::assert!(
+            !$crate::__impls::impls!($krate::GilGuard<'static>: Send),
+            "GilGuard must not be Send. A guard moved to another thread could be dropped there, \
+             releasing a lock that thread never took while the thread that took it carries on \
+             as the holder. Keep the `PhantomData<*const ()>` field: raw pointers are not \
+             Send, so neither is the guard (and do not write `unsafe impl Send`)."
+        );
+        const _: () = ::std::assert!(
+            $crate::__impls::impls!($krate::Gil: Send & Sync),
+            "Gil must be Send and Sync: threads share one lock, by reference or in an Arc. \
+             Keep its state in types that are (Mutex, Condvar, atomics)."
+        );
     };
 }
 
+/// Writes the suite's check list once: [`checks`] (name and function, for
+/// the decoy corpus and the grader) and the exported [`gil!`] macro that
+/// writes one `#[test]` per check in an exercise crate. The first token is
+/// a literal `$`, which lets this macro write a macro.
+///
+/// [`gil!`]: crate::gil!
+macro_rules! declare_gil_suite {
+    ($d:tt [$($check:ident),* $(,)?]) => {
+        /// Every check of the suite, in the order the tests are written,
+        /// for the GIL `G`.
+        pub fn checks<G: GilApi>() -> Vec<(&'static str, fn())> {
+            vec![$((stringify!($check), $check::<G> as fn())),*]
+        }
+
+        /// The suite for `exercises/gil/gil`, run against crate `$krate`:
+        /// one `#[test]` per check.
+        #[macro_export]
+        macro_rules! gil {
+            ($d krate:ident) => {
+                $crate::gil_api!($d krate);
+                $crate::__generic_suite!(gil, Subject, [$($check),*]);
+            };
+        }
+    };
+}
+
+declare_gil_suite!($ [
+    never_two_holders,
+    hands_off_after_the_switch_interval,
+    threads_computing_under_the_gil_take_turns,
+    a_waiter_sleeps_until_the_holder_lets_go,
+    no_lost_wakeups,
+    allow_threads_releases_the_gil,
+    a_panicking_holder_releases_the_gil,
+    allow_threads_retakes_the_gil_when_its_closure_panics,
+    cpu_work_under_the_gil_gets_no_speedup,
+    waiting_work_overlaps,
+    cpu_work_that_releases_the_gil_speeds_up,
+]);
+
+/// The switch interval of the timing checks: CPython's default.
 const INTERVAL: Duration = Duration::from_millis(5);
+
+/// The switch intervals the hand-over is checked at: a short one, where a
+/// hand-over that takes too long shows, and a long one, where a lock that
+/// ignores the interval it was given shows.
+const INTERVALS: [Duration; 2] = [Duration::from_millis(2), Duration::from_millis(20)];
+
+/// How long a check waits for the threads it started before it calls the
+/// lock stuck. Well above what the checks take on a loaded machine (under
+/// half a second), and well below the suite's limit: a GIL that deadlocks
+/// fails its first check in this time, and the rest of the suite is then
+/// cut short (see [`harness::deadline::within_suite`]).
+const STUCK_AFTER: Duration = Duration::from_secs(3);
+
+/// Runs `work` within [`STUCK_AFTER`] as part of check `what`; if it gets
+/// stuck, the failure adds `why` to the harness's words.
+#[track_caller]
+fn settle<T: Send + 'static>(
+    what: &str,
+    why: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    settle_within(STUCK_AFTER, what, why, work)
+}
+
+/// [`settle`] within `limit`. A stuck `work` marks the process stuck, so
+/// that the rest of the suite is cut short (see
+/// [`harness::deadline::within_suite`]).
+#[track_caller]
+fn settle_within<T: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    why: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let stuck_before = harness::deadline::abandoned_thread_running();
+    panic::catch_unwind(AssertUnwindSafe(|| {
+        harness::deadline::within_suite(limit, what, work)
+    }))
+    .unwrap_or_else(|payload| {
+        if !stuck_before && harness::deadline::abandoned_thread_running() {
+            // Stuck here, not cut short after an earlier stuck test.
+            let message = harness::record::panic_message(payload.as_ref());
+            panic!("{message} {why}");
+        }
+        panic::resume_unwind(payload)
+    })
+}
+
+/// The `q`-quantile of `sorted` (nearest rank): of 10 values, 0.9 gives the
+/// second largest, so one outlier is forgiven and two are not.
+fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn shown(waits: &[Duration]) -> String {
+    waits
+        .iter()
+        .map(|w| human(*w))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Four threads interpret, check in, and step out through `allow_threads`
 /// and back; the probe must never see two holders at once.
 pub fn never_two_holders<G: GilApi>() {
-    let gil = G::new(Duration::from_millis(1));
-    let probe = Probe::default();
+    let gil = Arc::new(G::new(Duration::from_millis(1)));
+    let probe = Arc::new(Probe::default());
     let steps = steps_for(Duration::from_millis(10));
-    in_threads(4, |_| {
-        for _ in 0..5 {
-            interpret(&gil, steps, Some(&probe));
-            let mut guard = gil.acquire();
-            let held = probe.enter();
-            {
-                let _released = probe.leave();
-                guard.allow_threads(|| std::thread::sleep(Duration::from_micros(200)));
-            }
-            // Back from allow_threads, the lock must be held again.
-            instructions(steps / 10);
-            drop(held);
-        }
-    });
+    let (gil_, probe_) = (Arc::clone(&gil), Arc::clone(&probe));
+    settle(
+        "never_two_holders",
+        "Four threads interpreting, checking in and stepping out through allow_threads \
+         never finished: acquire, check_in or allow_threads never returned.",
+        move || {
+            let (gil, probe) = (&*gil_, &*probe_);
+            in_threads(4, |_| {
+                for _ in 0..5 {
+                    interpret(gil, steps, Some(probe));
+                    let mut guard = gil.acquire();
+                    let held = probe.enter();
+                    {
+                        let _released = probe.leave();
+                        guard.allow_threads(|| std::thread::sleep(Duration::from_micros(200)));
+                    }
+                    // Back from allow_threads, the lock must be held again.
+                    instructions(steps / 10);
+                    drop(held);
+                }
+            });
+        },
+    );
     assert_eq!(
         probe.peak(),
         1,
@@ -106,61 +233,396 @@ pub fn never_two_holders<G: GilApi>() {
     );
 }
 
+/// Trials per switch interval in [`hands_off_after_the_switch_interval`],
+/// for the student's lock and for the yardstick each.
+const HAND_OFF_TRIALS: usize = 10;
+
 /// A waiter asks after one switch interval, and the holder, checking in
-/// all the time, hands over promptly: the wait must be about one interval.
+/// all the time, hands over promptly: at 2 ms and at 20 ms, no wait may be
+/// shorter than the interval, and 9 of 10 must be within a few intervals
+/// (more on a machine so busy that the yardstick's hand-overs were late
+/// too).
 pub fn hands_off_after_the_switch_interval<G: GilApi>() {
-    let gil = G::new(INTERVAL);
-    let holder_cap = Duration::from_millis(500);
-    let mut waits: Vec<Duration> = (0..7)
-        .map(|_| {
-            let (started, has_it) = mpsc::channel();
-            let stop = AtomicBool::new(false);
-            std::thread::scope(|s| {
-                s.spawn(|| {
-                    let mut guard = gil.acquire();
-                    started.send(()).expect("the test waits for this");
-                    let begun = Instant::now();
-                    let mut acc = 0;
-                    while !stop.load(Ordering::Relaxed) && begun.elapsed() < holder_cap {
-                        for i in 0..workload::CHECK_EVERY {
-                            acc = workload::instruction(acc, i);
-                        }
-                        guard.check_in();
+    // Created here, so that a stub fails on its todo!() right away.
+    drop(G::new(INTERVALS[0]));
+    for interval in INTERVALS {
+        // A busy machine can make a few hand-overs late for a moment, and
+        // one run of ten trials unlucky: a verdict of late stands only if a
+        // second run agrees. Too early needs no second look.
+        let first = hand_off_verdict::<G>(interval);
+        if let Err(message) = first {
+            if let Err(again) = hand_off_verdict::<G>(interval) {
+                panic!("{again} (Measured twice; the first time: {message})");
+            }
+        }
+    }
+}
+
+/// Ten hand-over trials with the student's lock and ten with the
+/// yardstick, alternating, judged.
+fn hand_off_verdict<G: GilApi>(interval: Duration) -> Result<(), String> {
+    let (trials, yardstick) = settle(
+        "hands_off_after_the_switch_interval",
+        "A thread checking in and a thread asking for the GIL never finished: acquire \
+         or check_in never returned.",
+        move || {
+            let (gil, yardstick) = (G::new(interval), Yardstick::new(interval));
+            let mut trials = Vec::new();
+            let mut yard = Vec::new();
+            while trials.len() < HAND_OFF_TRIALS {
+                trials.push(hand_off(&gil, interval));
+                yard.push(hand_off(&yardstick, interval).waited);
+                let gave_up = trials.iter().filter(|t: &&HandOff| t.holder_gave_up);
+                if gave_up.count() >= 2 {
+                    break;
+                }
+            }
+            (trials, yard)
+        },
+    );
+    judge_hand_off(interval, trials, yardstick)
+}
+
+/// The longest a hand-over may take, 9 times in 10, on a quiet machine:
+/// four intervals, and some room to wake the waiter.
+fn hand_off_bound(interval: Duration) -> Duration {
+    interval * 4 + Duration::from_millis(15)
+}
+
+/// The longest a hand-over may take, 9 times in 10, given the yardstick's
+/// 9-in-10 figure in the same run: twice that, on a machine so busy that
+/// the yardstick was late too.
+fn allowed(interval: Duration, yardstick_p90: Duration) -> Duration {
+    hand_off_bound(interval).max(yardstick_p90 * 2)
+}
+
+/// How long a holder checks in before it gives up waiting for a hand-over.
+fn holder_cap(interval: Duration) -> Duration {
+    interval * 8 + Duration::from_millis(200)
+}
+
+/// One trial of [`hands_off_after_the_switch_interval`]: how long the
+/// waiter waited, and whether the holder gave up waiting to be asked.
+#[derive(Clone, Copy, Debug)]
+struct HandOff {
+    waited: Duration,
+    holder_gave_up: bool,
+}
+
+/// A thread takes `gil` and checks in all the time; another asks for it.
+fn hand_off<G: GilApi>(gil: &G, interval: Duration) -> HandOff {
+    let cap = holder_cap(interval);
+    let (started, has_it) = mpsc::channel();
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let holder = s.spawn(|| {
+            let mut guard = gil.acquire();
+            started.send(()).expect("the test waits for this");
+            let begun = Instant::now();
+            let mut acc = 0;
+            while !stop.load(Ordering::Relaxed) {
+                if begun.elapsed() >= cap {
+                    return true;
+                }
+                for i in 0..workload::CHECK_EVERY {
+                    acc = workload::instruction(acc, i);
+                }
+                guard.check_in();
+            }
+            black_box(acc);
+            false
+        });
+        has_it.recv().expect("the holder starts");
+        std::thread::sleep(Duration::from_millis(2));
+        let asked = Instant::now();
+        let guard = gil.acquire();
+        let waited = asked.elapsed();
+        stop.store(true, Ordering::Relaxed);
+        drop(guard);
+        HandOff {
+            waited,
+            holder_gave_up: holder.join().expect("the holder does not panic"),
+        }
+    })
+}
+
+fn judge_hand_off(
+    interval: Duration,
+    trials: Vec<HandOff>,
+    mut yardstick: Vec<Duration>,
+) -> Result<(), String> {
+    let mut waits: Vec<Duration> = trials.iter().map(|t| t.waited).collect();
+    waits.sort();
+    yardstick.sort();
+    let n = waits.len();
+    let allowed = allowed(interval, quantile(&yardstick, 0.9));
+    let late = waits.iter().filter(|w| **w > allowed).count();
+    let gave_up = trials.iter().filter(|t| t.holder_gave_up).count();
+    if late >= 2 || gave_up >= 2 {
+        let never = if gave_up > 0 {
+            format!(
+                " In {gave_up} of them the lock was never handed over: the holder checked \
+                 in for {} and nobody asked it to let go. After waiting a whole interval, \
+                 acquire must ask for the lock, and check_in must hand it over when asked.",
+                human(holder_cap(interval))
+            )
+        } else {
+            " After waiting a whole interval, acquire must ask for the lock, check_in must \
+             let go at once when asked, and the release must wake the waiter."
+                .to_owned()
+        };
+        return Err(format!(
+            "with a switch interval of {}, a waiter got the GIL after more than {} in {late} \
+             of {n} trials (waits: {}; a known-good lock in the same run: {}). The holder \
+             checks in every few microseconds, so the waiter should have it after about one \
+             interval, every time.{never}",
+            human(interval),
+            human(allowed),
+            shown(&waits),
+            shown(&yardstick),
+        ));
+    }
+    // Deterministic: the lock is handed over only when asked, and no waiter
+    // asks before it has waited a whole interval.
+    assert!(
+        waits[0] >= interval.mul_f64(0.8),
+        "with a switch interval of {}, a waiter got the GIL after {}, before the interval \
+         had passed (waits: {}). A holder keeps the lock until someone has waited a whole \
+         interval: switching at every check-in makes CPU-bound threads pay for constant \
+         hand-overs. If the waits are the same at every interval, Gil::new may be ignoring \
+         the interval it is given.",
+        human(interval),
+        human(waits[0]),
+        shown(&waits),
+    );
+    Ok(())
+}
+
+/// How long [`threads_computing_under_the_gil_take_turns`] lets two
+/// threads compute in one window (three windows for the student's lock,
+/// three for the yardstick, alternating), and its switch interval.
+const TURN_WINDOW: Duration = Duration::from_millis(100);
+const TURN_WINDOWS: usize = 3;
+const TURN_INTERVAL: Duration = Duration::from_millis(2);
+
+/// Two threads compute under the lock, checking in all the time, as two
+/// CPU-bound Python threads do: the lock must change hands about once an
+/// interval. A check_in that releases and takes the lock straight back
+/// (no forced switching) wins the race against the waiter it woke, and the
+/// turns last many intervals.
+pub fn threads_computing_under_the_gil_take_turns<G: GilApi>() {
+    let gil = Arc::new(G::new(TURN_INTERVAL));
+    // As for the hand-over: long turns stand only if a second run agrees.
+    if let Err(message) = turns_verdict(&gil) {
+        if let Err(again) = turns_verdict(&gil) {
+            panic!("{again} (Measured twice; the first time: {message})");
+        }
+    }
+}
+
+/// [`TURN_WINDOWS`] windows of two threads taking turns with the student's
+/// lock, alternating with as many on the yardstick, judged.
+fn turns_verdict<G: GilApi>(gil: &Arc<G>) -> Result<(), String> {
+    let gil = Arc::clone(gil);
+    let (turns, yardstick, peak) = settle(
+        "threads_computing_under_the_gil_take_turns",
+        "Two threads computing and checking in never finished: acquire or check_in never \
+         returned.",
+        move || {
+            let yardstick = Yardstick::new(TURN_INTERVAL);
+            let (mut turns, mut yard, mut peak) = (Vec::new(), Vec::new(), 0);
+            for _ in 0..TURN_WINDOWS {
+                let (t, p) = take_turns(&*gil, TURN_WINDOW);
+                turns.extend(t);
+                peak = peak.max(p);
+                yard.extend(take_turns(&yardstick, TURN_WINDOW).0);
+            }
+            (turns, yard, peak)
+        },
+    );
+    assert_eq!(
+        peak, 1,
+        "{peak} threads held the GIL at the same moment while two threads took turns with it."
+    );
+    let mut sorted = turns.clone();
+    sorted.sort();
+    let mut yard = yardstick;
+    yard.sort();
+    let p90 = quantile(&sorted, 0.9);
+    let yard_p90 = quantile(&yard, 0.9);
+    let bound = turn_bound(yard_p90);
+    if p90 <= bound {
+        return Ok(());
+    }
+    Err(format!(
+        "two threads computed under a GIL with a switch interval of {} for {} windows of {}, \
+         checking in every {} instructions; the lock changed hands {} times, and 1 turn in \
+         10 lasted {} or longer (longest {}). A turn should last about one interval: at \
+         most {} here, as a known-good lock's turns in the same run reached {} (1 in 10). \
+         A waiter asks after one interval and the holder lets go at its next check_in. \
+         If check_in releases and takes the lock straight back, the waiter it woke rarely \
+         gets there first: after letting go, check_in must wait until another thread has \
+         taken the lock before it queues up again (CPython's forced switching).",
+        human(TURN_INTERVAL),
+        TURN_WINDOWS,
+        human(TURN_WINDOW),
+        workload::CHECK_EVERY,
+        turns.len().saturating_sub(TURN_WINDOWS),
+        human(p90),
+        human(*sorted.last().expect("at least one turn")),
+        human(bound),
+        human(yard_p90),
+    ))
+}
+
+/// The longest 1 turn in 10 may last, given the yardstick's figure in the
+/// same run: three times that, and never less than four intervals. Turns
+/// are many (about fifty a window on a quiet machine), so their 9-in-10
+/// figure is steady, and the yardstick's tracks the machine's load: on a
+/// quiet machine a lock without forced switching has turns of 15 to 30 ms
+/// at 2 ms, the yardstick 2.1 ms.
+fn turn_bound(yardstick_p90: Duration) -> Duration {
+    (TURN_INTERVAL * 4).max(yardstick_p90 * 3)
+}
+
+/// Runs two computing threads on `gil` for `window`; returns how long each
+/// turn with the lock lasted (the last one cut short by the end), and the
+/// most holders the probe saw at once.
+fn take_turns<G: GilApi>(gil: &G, window: Duration) -> (Vec<Duration>, usize) {
+    let probe = Probe::default();
+    let start = Instant::now();
+    // Nanoseconds since `start` of the latest switch, and who has the lock.
+    let switched_at = AtomicU64::new(0);
+    let holder = AtomicUsize::new(usize::MAX);
+    let turns = Mutex::new(Vec::new());
+    let since_start = || start.elapsed().as_nanos() as u64;
+    let note = |me: usize| {
+        if holder.swap(me, Ordering::SeqCst) != me {
+            let now = since_start();
+            let previous = switched_at.swap(now, Ordering::SeqCst);
+            // 0: this is the first turn; MAX: the run is over.
+            if previous != 0 && previous != u64::MAX {
+                lock(&turns).push(Duration::from_nanos(now - previous));
+            }
+        }
+    };
+    in_threads(2, |me| {
+        let mut guard = gil.acquire();
+        let held = probe.enter();
+        note(me);
+        let mut acc = 0;
+        while start.elapsed() < window {
+            for i in 0..workload::CHECK_EVERY {
+                acc = workload::instruction(acc, i);
+            }
+            {
+                let _released = probe.leave();
+                guard.check_in();
+            }
+            note(me);
+        }
+        // The last turn ends here, cut short by the end of the run.
+        if holder.load(Ordering::SeqCst) == me {
+            let now = since_start();
+            let previous = switched_at.swap(u64::MAX, Ordering::SeqCst);
+            if previous != u64::MAX {
+                lock(&turns).push(Duration::from_nanos(now.saturating_sub(previous)));
+            }
+        }
+        drop(held);
+        acc
+    });
+    let turns = turns.into_inner().unwrap_or_else(PoisonError::into_inner);
+    (turns, probe.peak())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A switch interval nobody waits out in a check: a waiter in these checks
+/// can only get the lock when the holder releases it.
+const FOREVER: Duration = Duration::from_secs(60);
+
+/// With a switch interval of a minute, a thread waiting in `acquire` must
+/// not get the lock while the holder computes and checks in (nobody has
+/// waited an interval), and must get it as soon as the holder lets go: a
+/// release wakes its waiter. A lock that polls every few milliseconds
+/// instead of sleeping until woken, ignoring the interval, fails the first
+/// half; one that forgets to wake, the second.
+pub fn a_waiter_sleeps_until_the_holder_lets_go<G: GilApi>() {
+    const TRIALS: usize = 3;
+    const HOLD: Duration = Duration::from_millis(60);
+    const WAKE_WITHIN: Duration = Duration::from_secs(1);
+    let gil = Arc::new(G::new(FOREVER));
+    for _ in 0..TRIALS {
+        let (started, holding) = mpsc::channel();
+        let (took, taken) = mpsc::channel();
+        let let_go = Arc::new(AtomicBool::new(false));
+        let holder = {
+            let (gil, let_go) = (Arc::clone(&gil), Arc::clone(&let_go));
+            std::thread::spawn(move || {
+                let mut guard = gil.acquire();
+                let _ = started.send(());
+                let begun = Instant::now();
+                let mut acc = 0;
+                while begun.elapsed() < HOLD {
+                    for i in 0..workload::CHECK_EVERY {
+                        acc = workload::instruction(acc, i);
                     }
-                });
-                has_it.recv().expect("the holder starts");
-                std::thread::sleep(Duration::from_millis(2));
+                    guard.check_in();
+                }
+                let_go.store(true, Ordering::SeqCst);
+                let dropped = Instant::now();
+                drop(guard);
+                dropped
+            })
+        };
+        holding
+            .recv_timeout(STUCK_AFTER)
+            .expect("the first thread takes a free GIL");
+        // The waiter is not joined: if nothing wakes it, it sleeps for the
+        // switch interval, and the test process ends it.
+        {
+            let (gil, let_go) = (Arc::clone(&gil), Arc::clone(&let_go));
+            std::thread::spawn(move || {
                 let asked = Instant::now();
                 let guard = gil.acquire();
-                let waited = asked.elapsed();
-                stop.store(true, Ordering::Relaxed);
+                let _ = took.send((
+                    asked.elapsed(),
+                    let_go.load(Ordering::SeqCst),
+                    Instant::now(),
+                ));
                 drop(guard);
-                waited
-            })
-        })
-        .collect();
-    waits.sort();
-    let median = waits[waits.len() / 2];
-    let shown: Vec<String> = waits.iter().map(|w| human(*w)).collect();
-    assert!(
-        median <= INTERVAL * 4,
-        "with a switch interval of {}, a waiter got the GIL after {} (median of 7: {}). \
-         The holder checks in every few microseconds, so the waiter should have it after \
-         about one interval: after waiting that long it must ask for the lock, and check_in \
-         must hand it over when asked.",
-        human(INTERVAL),
-        human(median),
-        shown.join(", ")
-    );
-    assert!(
-        median >= INTERVAL.mul_f64(0.8),
-        "a waiter got the GIL after {} (median of 7: {}), before the switch interval of {} \
-         had passed. A holder keeps the lock until someone has waited a whole interval: \
-         switching at every check-in makes CPU-bound threads pay for constant hand-overs.",
-        human(median),
-        shown.join(", "),
-        human(INTERVAL)
-    );
+            });
+        }
+        let dropped = holder.join().expect("the holder does not panic");
+        // A waiter that is never woken is stuck: the rest of the suite is
+        // then cut short, as after any stuck test.
+        let got = settle_within(
+            WAKE_WITHIN,
+            "a_waiter_sleeps_until_the_holder_lets_go",
+            "The holder let go of the GIL, but the thread waiting in acquire was not woken: \
+             with a switch interval of a minute, only the release's wake-up can bring it in. \
+             Release must wake a thread waiting for the lock, every time.",
+            move || taken.recv(),
+        );
+        match got {
+            Ok((waited, false, _)) => panic!(
+                "with a switch interval of {}, a thread waiting in acquire got the GIL after \
+                 {} while the holder was still computing and checking in for {}. Nobody had \
+                 waited a whole interval, so nobody should have asked for the lock: a waiter \
+                 sleeps until the lock is released or the interval has passed. Does \
+                 Gil::new keep the interval it is given, and does acquire wait on it (not on \
+                 a fixed poll of a few milliseconds)?",
+                human(FOREVER),
+                human(waited),
+                human(HOLD),
+            ),
+            Ok((_, true, at)) => debug_assert!(at >= dropped),
+            Err(_) => panic!("the thread waiting in acquire panicked"),
+        }
+    }
 }
 
 /// Eight threads take the lock hundreds of times, with and without
@@ -169,13 +631,14 @@ pub fn hands_off_after_the_switch_interval<G: GilApi>() {
 pub fn no_lost_wakeups<G: GilApi>() {
     const THREADS: usize = 8;
     const ROUNDS: usize = 300;
-    let gil = Arc::new(G::new(Duration::from_secs(60)));
+    let gil = Arc::new(G::new(FOREVER));
     let taken = Arc::new(AtomicUsize::new(0));
     let (shared, count) = (Arc::clone(&gil), Arc::clone(&taken));
-    harness::within(
-        Duration::from_secs(5),
-        "8 threads taking 300 turns each with the GIL (a thread that waits forever slept \
-         through a release: wake the waiters every time the lock is released)",
+    settle(
+        "no_lost_wakeups",
+        "8 threads taking 300 turns each with the GIL never finished. With a switch interval \
+         of a minute, a thread that waits that long slept through a release: wake the \
+         waiters every time the lock is released.",
         move || {
             in_threads(THREADS, |t| {
                 for round in 0..ROUNDS {
@@ -225,6 +688,10 @@ pub fn allow_threads_releases_the_gil<G: GilApi>() {
     );
 }
 
+/// What the panics in the panic checks say, so that a failure can tell
+/// them from a panic of the lock's own.
+const EXPECTED_PANIC: &str = "(expected by the test)";
+
 /// A thread that panics while holding the lock, or inside `allow_threads`,
 /// must not leave it held.
 pub fn a_panicking_holder_releases_the_gil<G: GilApi>() {
@@ -233,20 +700,50 @@ pub fn a_panicking_holder_releases_the_gil<G: GilApi>() {
         let gil = Arc::clone(&gil);
         std::thread::spawn(move || {
             let _guard = gil.acquire();
-            panic!("a panic while holding the GIL (expected by the test)");
+            panic!("a panic while holding the GIL {EXPECTED_PANIC}");
         })
     };
-    assert!(holding.join().is_err());
-    assert_free(&gil, "after a thread panicked while holding the GIL");
+    let when = "after a thread panicked while holding the GIL";
+    expect_the_panic(holding.join(), when);
+    assert_free(&gil, when);
     let inside = {
         let gil = Arc::clone(&gil);
         std::thread::spawn(move || {
             let mut guard = gil.acquire();
-            guard.allow_threads(|| panic!("a panic inside allow_threads (expected by the test)"));
+            guard.allow_threads(|| panic!("a panic inside allow_threads {EXPECTED_PANIC}"));
         })
     };
-    assert!(inside.join().is_err());
-    assert_free(&gil, "after a thread panicked inside allow_threads");
+    let when = "after a thread panicked inside allow_threads";
+    expect_the_panic(inside.join(), when);
+    assert_free(&gil, when);
+}
+
+/// The thread must have ended with the test's own panic, not one from the
+/// lock (a poisoned mutex, a failed assertion).
+fn expect_the_panic(joined: std::thread::Result<()>, when: &str) {
+    let message = match joined {
+        Ok(()) => panic!("{when}: the thread did not panic, though the test made it"),
+        Err(payload) => harness::record::panic_message(payload.as_ref()),
+    };
+    if !message.contains(EXPECTED_PANIC) {
+        panic!(
+            "{when}: while unwinding, the lock itself panicked with {message:?}.{}",
+            poison_hint(&message)
+        );
+    }
+}
+
+/// What to say when a panic message shows a poisoned mutex.
+fn poison_hint(message: &str) -> &'static str {
+    if message.contains("Poison") {
+        " A Mutex inside your Gil is poisoned: a thread panicked while it had that mutex \
+         locked (the test's panic, while the GIL was held), and every `.lock().unwrap()` on \
+         it panics since. Don't keep a std MutexGuard for as long as the GIL is held; lock \
+         the mutex only briefly to change the lock's state, and recover from poisoning with \
+         `.lock().unwrap_or_else(PoisonError::into_inner)`."
+    } else {
+        ""
+    }
 }
 
 /// Asserts that another thread can take the lock within 2 s. The taker is
@@ -256,18 +753,136 @@ fn assert_free<G: GilApi>(gil: &Arc<G>, when: &str) {
     let (took, taken) = mpsc::channel();
     let gil = Arc::clone(gil);
     std::thread::spawn(move || {
-        let _guard = gil.acquire();
-        let _ = took.send(());
+        let got = panic::catch_unwind(AssertUnwindSafe(|| drop(gil.acquire())));
+        let _ = took.send(got.map_err(|payload| harness::record::panic_message(payload.as_ref())));
     });
-    assert!(
-        taken.recv_timeout(Duration::from_secs(2)).is_ok(),
-        "{when}, no other thread could take it within 2 s. Release the lock in the guard's \
-         Drop, which also runs while a panic unwinds; and in allow_threads take the lock \
-         back even when the closure panics, so that Drop has a lock to release."
+    match taken.recv_timeout(Duration::from_secs(2)) {
+        Ok(Ok(())) => {}
+        Ok(Err(message)) => panic!(
+            "{when}, another thread's acquire panicked: {message:?}.{}",
+            poison_hint(&message)
+        ),
+        Err(_) => panic!(
+            "{when}, no other thread could take it within 2 s: it was still held. Release \
+             the lock in the guard's Drop, which also runs while a panic unwinds; and in \
+             allow_threads take the lock back even when the closure panics, so that Drop has \
+             a lock to release."
+        ),
+    }
+}
+
+/// A thread panics inside `allow_threads` while another thread holds the
+/// lock. It must take the lock back before its guard's `Drop` releases it:
+/// otherwise that `Drop` releases the other thread's lock, and a third
+/// thread gets in beside it. The probe witnesses the two holders.
+pub fn allow_threads_retakes_the_gil_when_its_closure_panics<G: GilApi>() {
+    /// How long the second thread keeps the lock, unless the third thread
+    /// gets in first (which ends the test sooner).
+    const HOLD: Duration = Duration::from_millis(200);
+    let gil = Arc::new(G::new(INTERVALS[1]));
+    let probe = Arc::new(Probe::default());
+    let (gil_, probe_) = (Arc::clone(&gil), Arc::clone(&probe));
+    let panicking = settle(
+        "allow_threads_retakes_the_gil_when_its_closure_panics",
+        "A thread panicking inside allow_threads, one holding the GIL meanwhile and one \
+         taking it afterwards never finished: acquire never returned, or allow_threads \
+         never took the lock back.",
+        move || {
+            let (gil, probe) = (gil_, probe_);
+            let (go, wait_for_go) = mpsc::channel();
+            let (holds, wait_for_hold) = mpsc::channel();
+            let third_in = Arc::new(AtomicBool::new(false));
+            let panicked = Arc::new(AtomicBool::new(false));
+            // The other holder: takes the lock while the first thread is
+            // inside allow_threads, and keeps it for a while.
+            let other = {
+                let (gil, probe, third_in) =
+                    (Arc::clone(&gil), Arc::clone(&probe), Arc::clone(&third_in));
+                std::thread::spawn(move || {
+                    let _ = wait_for_go.recv();
+                    let guard = gil.acquire();
+                    let held = probe.enter();
+                    let _ = holds.send(());
+                    let begun = Instant::now();
+                    while begun.elapsed() < HOLD && !third_in.load(Ordering::SeqCst) {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    drop(held);
+                    drop(guard);
+                })
+            };
+            let first = {
+                let (gil, panicked) = (Arc::clone(&gil), Arc::clone(&panicked));
+                std::thread::spawn(move || {
+                    let mut guard = gil.acquire();
+                    guard.allow_threads(move || {
+                        let _ = go.send(());
+                        let _ = wait_for_hold.recv_timeout(Duration::from_secs(1));
+                        panicked.store(true, Ordering::SeqCst);
+                        panic!("a panic inside allow_threads {EXPECTED_PANIC}");
+                    });
+                })
+            };
+            while !panicked.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            // Time for the panic to unwind through allow_threads and the
+            // guard's Drop.
+            std::thread::sleep(Duration::from_millis(20));
+            let third = {
+                let (gil, probe, third_in) =
+                    (Arc::clone(&gil), Arc::clone(&probe), Arc::clone(&third_in));
+                std::thread::spawn(move || {
+                    let guard = gil.acquire();
+                    let held = probe.enter();
+                    third_in.store(true, Ordering::SeqCst);
+                    drop(held);
+                    drop(guard);
+                })
+            };
+            other.join().expect("the other holder does not panic");
+            third.join().expect("the third thread does not panic");
+            first.join()
+        },
     );
+    assert_eq!(
+        probe.peak(),
+        1,
+        "while one thread held the GIL, another thread's closure panicked inside \
+         allow_threads; then a third thread took the lock while the first still held it: \
+         two threads held the GIL at once. The panicking thread's guard released a lock that \
+         another thread held. allow_threads must take the lock back even when the closure \
+         panics, before the panic leaves allow_threads (retake it in the Drop of a value \
+         local to allow_threads, which runs while the panic unwinds), so that the guard's \
+         Drop releases the thread's own lock."
+    );
+    expect_the_panic(panicking, "after a thread panicked inside allow_threads");
 }
 
 const TASKS: usize = 4;
+
+/// A lock for a timing check, tried first: four threads interpret, check
+/// in and step out through `allow_threads` for a moment, within
+/// [`STUCK_AFTER`]. A lock that deadlocks under contention fails here in
+/// seconds rather than at the suite's limit, and the measurement that
+/// follows starts warm.
+fn tried<G: GilApi>(check: &str) -> Arc<G> {
+    let gil = Arc::new(G::new(INTERVAL));
+    let steps = steps_for(INTERVAL * 2);
+    let shared = Arc::clone(&gil);
+    settle(
+        check,
+        "Four threads taking turns with the GIL before the measurement never finished: \
+         acquire, check_in or allow_threads never returned.",
+        move || {
+            in_threads(TASKS, |_| {
+                interpret(&*shared, steps, None);
+                workload::sleep(&*shared, Duration::from_micros(100));
+            })
+        },
+    );
+    gil
+}
 
 /// CPU work in four threads under the GIL takes as long as one after
 /// another: the point of the chapter.
@@ -277,19 +892,19 @@ pub fn cpu_work_under_the_gil_gets_no_speedup<G: GilApi>() {
 
 /// Measures [`cpu_work_under_the_gil_gets_no_speedup`] without judging.
 pub fn no_speedup_outcome<G: GilApi>() -> Outcome {
+    let gil = tried::<G>("cpu_work_under_the_gil_gets_no_speedup");
     let steps = steps_for(Duration::from_millis(40));
-    let gil = G::new(INTERVAL);
     CpuCheck::serialized("CPU work in threads under the GIL", TASKS)
         .hint(
             "acquire must block while another thread holds the lock, and check_in must \
              take the lock back before returning.",
         )
         .run(
-            &mut || one_after_another(TASKS, |_| interpret(&gil, steps, None)),
+            &mut || one_after_another(TASKS, |_| interpret(&*gil, steps, None)),
             // The same interpreter, each thread on a lock of its own: what
             // the threads do when nothing makes them take turns.
             &mut || in_threads(TASKS, |_| interpret(&G::new(INTERVAL), steps, None)),
-            &mut || in_threads(TASKS, |_| interpret(&gil, steps, None)),
+            &mut || in_threads(TASKS, |_| interpret(&*gil, steps, None)),
         )
 }
 
@@ -304,7 +919,7 @@ pub fn overlap_outcome<G: GilApi>() -> Outcome {
     let latency = Duration::from_millis(100);
     let server = crate::fetching::server(latency);
     let urls = server.page_urls(TASKS);
-    let gil = G::new(INTERVAL);
+    let gil = tried::<G>("waiting_work_overlaps");
     WaitCheck::new("waiting work in threads under the GIL", TASKS, latency)
         .hint(
             "allow_threads must release the lock before running the closure, so the \
@@ -312,7 +927,7 @@ pub fn overlap_outcome<G: GilApi>() -> Outcome {
         )
         .run(
             &mut || in_threads(TASKS, |i| testweb::get(&urls[i])),
-            &mut || in_threads(TASKS, |i| fetch(&gil, &urls[i])),
+            &mut || in_threads(TASKS, |i| fetch(&*gil, &urls[i])),
         )
 }
 
@@ -324,16 +939,16 @@ pub fn cpu_work_that_releases_the_gil_speeds_up<G: GilApi>() {
 
 /// Measures [`cpu_work_that_releases_the_gil_speeds_up`] without judging.
 pub fn released_speedup_outcome<G: GilApi>() -> Outcome {
+    let gil = tried::<G>("cpu_work_that_releases_the_gil_speeds_up");
     let steps = steps_for(Duration::from_millis(40));
-    let gil = G::new(INTERVAL);
     CpuCheck::new("CPU work inside allow_threads", TASKS)
         .hint(
             "allow_threads must run the closure without the lock, so four threads can \
              compute at once.",
         )
         .run(
-            &mut || one_after_another(TASKS, |_| extension(&gil, steps)),
+            &mut || one_after_another(TASKS, |_| extension(&*gil, steps)),
             &mut || in_threads(TASKS, |_| instructions(steps)),
-            &mut || in_threads(TASKS, |_| extension(&gil, steps)),
+            &mut || in_threads(TASKS, |_| extension(&*gil, steps)),
         )
 }

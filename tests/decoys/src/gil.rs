@@ -1,0 +1,402 @@
+//! Wrong GILs. Most are one lock with one flaw ([`Flawed`]): a compact
+//! copy of the reference design (a mutex for the state, a condition
+//! variable to sleep on, forced switching) in which the flaw is switched on
+//! by a constant. [`MutexGil`] is a different design: a std `Mutex` whose
+//! guard is held for as long as the GIL is.
+
+use std::marker::PhantomData;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use suites::gil::{GilApi, GuardApi, checks};
+
+use crate::{Checks, Class, Decoy};
+
+/// `acquire` returns at once: any number of holders.
+pub const NO_EXCLUSION: u8 = 0;
+/// A waiter never asks the holder to let go.
+pub const NEVER_HANDS_OVER: u8 = 1;
+/// A waiter asks at once instead of after a switch interval.
+pub const HANDS_OVER_AT_ONCE: u8 = 2;
+/// `allow_threads` runs the closure with the lock held.
+pub const HOLDS_DURING_ALLOW_THREADS: u8 = 3;
+/// The guard's `Drop` does not release the lock.
+pub const FORGETS_TO_RELEASE_ON_DROP: u8 = 4;
+/// Nothing wakes a sleeper: a waiter notices a release only when its timed
+/// wait of one switch interval ends.
+pub const RELEASES_WITHOUT_NOTIFYING: u8 = 5;
+/// `allow_threads` does not take the lock back.
+pub const DOES_NOT_RETAKE_AFTER_ALLOW_THREADS: u8 = 6;
+/// `check_in` releases and takes the lock straight back, without waiting
+/// until another thread has had it (no forced switching).
+pub const NO_FORCED_SWITCHING: u8 = 7;
+/// `allow_threads` takes the lock back after its closure returns, but not
+/// when the closure panics.
+pub const NO_RETAKE_ON_PANIC: u8 = 8;
+/// `Gil::new` ignores its switch interval: always 5 ms.
+pub const IGNORES_THE_INTERVAL: u8 = 9;
+/// Ignores the interval (5 ms polling) and nothing wakes a sleeper: the
+/// polling hides the lost wake-ups.
+pub const POLLS_AND_RELEASES_WITHOUT_NOTIFYING: u8 = 10;
+/// Waiters spin on `yield_now` instead of sleeping.
+pub const SPINS_WHILE_WAITING: u8 = 11;
+/// Asked to hand over, `check_in` waits for someone else to take the lock
+/// before it has released it: a deadlock.
+pub const DEADLOCKS_IN_CHECK_IN: u8 = 12;
+
+/// A GIL with one flaw, chosen by `FLAW`.
+pub struct Flawed<const FLAW: u8> {
+    state: Mutex<State>,
+    changed: Condvar,
+    interval: Duration,
+}
+
+#[derive(Default)]
+struct State {
+    held: bool,
+    switches: u64,
+    drop_request: bool,
+}
+
+/// The guard of a [`Flawed`] GIL.
+pub struct FlawedGuard<'a, const FLAW: u8>(&'a Flawed<FLAW>, PhantomData<*const ()>);
+
+impl<const FLAW: u8> Flawed<FLAW> {
+    const NOTIFIES: bool =
+        FLAW != RELEASES_WITHOUT_NOTIFYING && FLAW != POLLS_AND_RELEASES_WITHOUT_NOTIFYING;
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn sleep<'s>(&'s self, state: MutexGuard<'s, State>, wait: Duration) -> MutexGuard<'s, State> {
+        if FLAW == SPINS_WHILE_WAITING {
+            drop(state);
+            std::thread::yield_now();
+            self.state()
+        } else {
+            self.changed
+                .wait_timeout(state, wait)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0
+        }
+    }
+
+    fn take(&self) {
+        if FLAW == NO_EXCLUSION {
+            return;
+        }
+        let mut state = self.state();
+        let mut seen = state.switches;
+        let mut deadline = Instant::now() + self.interval;
+        while state.held {
+            let now = Instant::now();
+            if FLAW == HANDS_OVER_AT_ONCE {
+                state.drop_request = true;
+            } else if now >= deadline {
+                if state.switches == seen && FLAW != NEVER_HANDS_OVER {
+                    state.drop_request = true;
+                }
+                deadline = now + self.interval;
+            }
+            state = self.sleep(state, deadline.saturating_duration_since(now));
+            if state.switches != seen {
+                seen = state.switches;
+                deadline = Instant::now() + self.interval;
+            }
+        }
+        state.held = true;
+        state.switches += 1;
+        state.drop_request = false;
+        if Self::NOTIFIES {
+            self.changed.notify_all();
+        }
+    }
+
+    fn release(&self) {
+        self.state().held = false;
+        if Self::NOTIFIES {
+            self.changed.notify_all();
+        }
+    }
+}
+
+impl<const FLAW: u8> GilApi for Flawed<FLAW> {
+    type Guard<'a> = FlawedGuard<'a, FLAW>;
+    fn new(interval: Duration) -> Self {
+        let ignores = FLAW == IGNORES_THE_INTERVAL || FLAW == POLLS_AND_RELEASES_WITHOUT_NOTIFYING;
+        Self {
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            interval: if ignores {
+                Duration::from_millis(5)
+            } else {
+                interval
+            },
+        }
+    }
+    fn acquire(&self) -> FlawedGuard<'_, FLAW> {
+        self.take();
+        FlawedGuard(self, PhantomData)
+    }
+}
+
+impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
+    fn check_in(&mut self) {
+        let mut state = self.0.state();
+        if !state.drop_request {
+            return;
+        }
+        let released_at = state.switches;
+        if FLAW != DEADLOCKS_IN_CHECK_IN {
+            state.held = false;
+            if Flawed::<FLAW>::NOTIFIES {
+                self.0.changed.notify_all();
+            }
+        }
+        if FLAW != NO_FORCED_SWITCHING {
+            // Without wake-ups, poll once an interval.
+            let poll = if Flawed::<FLAW>::NOTIFIES {
+                Duration::from_secs(3600)
+            } else {
+                self.0.interval
+            };
+            while state.switches == released_at {
+                state = self.0.sleep(state, poll);
+            }
+        }
+        drop(state);
+        self.0.take();
+    }
+
+    fn allow_threads<T: Send, F: FnOnce() -> T + Send>(&mut self, work: F) -> T {
+        struct Retake<'g, const FLAW: u8>(&'g Flawed<FLAW>);
+        impl<const FLAW: u8> Drop for Retake<'_, FLAW> {
+            fn drop(&mut self) {
+                self.0.take();
+            }
+        }
+        match FLAW {
+            HOLDS_DURING_ALLOW_THREADS => work(),
+            DOES_NOT_RETAKE_AFTER_ALLOW_THREADS => {
+                self.0.release();
+                work()
+            }
+            NO_RETAKE_ON_PANIC => {
+                self.0.release();
+                let value = work();
+                self.0.take();
+                value
+            }
+            _ => {
+                self.0.release();
+                let _retake = Retake(self.0);
+                work()
+            }
+        }
+    }
+}
+
+impl<const FLAW: u8> Drop for FlawedGuard<'_, FLAW> {
+    fn drop(&mut self) {
+        if FLAW != FORGETS_TO_RELEASE_ON_DROP {
+            self.0.release();
+        }
+    }
+}
+
+/// A GIL that is a std `Mutex<()>`, its guard held for as long as the GIL
+/// is, and `lock().unwrap()` everywhere. A panic while holding the GIL
+/// poisons the mutex, and every later `acquire` panics.
+pub struct MutexGil(Mutex<()>);
+
+/// The guard of a [`MutexGil`]: the mutex's own guard (`None` only inside
+/// `allow_threads`).
+pub struct MutexGilGuard<'a>(&'a MutexGil, Option<MutexGuard<'a, ()>>);
+
+impl GilApi for MutexGil {
+    type Guard<'a> = MutexGilGuard<'a>;
+    fn new(_: Duration) -> Self {
+        Self(Mutex::new(()))
+    }
+    fn acquire(&self) -> MutexGilGuard<'_> {
+        MutexGilGuard(self, Some(self.0.lock().unwrap()))
+    }
+}
+
+impl GuardApi for MutexGilGuard<'_> {
+    fn check_in(&mut self) {
+        // Hands over only by chance: unlock, lock again.
+        self.1 = None;
+        self.1 = Some(self.0.0.lock().unwrap());
+    }
+    fn allow_threads<T: Send, F: FnOnce() -> T + Send>(&mut self, work: F) -> T {
+        self.1 = None;
+        let value = work();
+        self.1 = Some(self.0.0.lock().unwrap());
+        value
+    }
+}
+
+fn of<G: GilApi>() -> Checks {
+    checks::<G>
+}
+
+/// The corpus for the GIL: decoys that a witness (the probe, a wait that
+/// never ends, a panic) rejects, whatever the machine's load.
+pub fn corpus() -> Vec<Decoy<Checks>> {
+    vec![
+        Decoy {
+            name: "acquire returns at once",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<NO_EXCLUSION>>(),
+            caught_by: "never_two_holders",
+            says: &["threads held the GIL at the same moment"],
+        },
+        Decoy {
+            name: "allow_threads does not take the lock back",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<DOES_NOT_RETAKE_AFTER_ALLOW_THREADS>>(),
+            caught_by: "never_two_holders",
+            says: &["threads held the GIL at the same moment"],
+        },
+        Decoy {
+            name: "a waiter never asks for the lock",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<NEVER_HANDS_OVER>>(),
+            caught_by: "hands_off_after_the_switch_interval",
+            says: &["never handed over", "with a switch interval of 2 ms"],
+        },
+        Decoy {
+            name: "a waiter asks at once",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<HANDS_OVER_AT_ONCE>>(),
+            caught_by: "hands_off_after_the_switch_interval",
+            says: &["before the interval had passed"],
+        },
+        Decoy {
+            name: "allow_threads keeps the lock",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<HOLDS_DURING_ALLOW_THREADS>>(),
+            caught_by: "allow_threads_releases_the_gil",
+            says: &["must release the lock before it runs the closure"],
+        },
+        Decoy {
+            name: "allow_threads keeps the lock (seen in the waiting)",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<HOLDS_DURING_ALLOW_THREADS>>(),
+            caught_by: "waiting_work_overlaps",
+            says: &["one after another"],
+        },
+        Decoy {
+            name: "the guard's Drop forgets to release",
+            class: Class::Stuck,
+            subject: of::<Flawed<FORGETS_TO_RELEASE_ON_DROP>>(),
+            caught_by: "a_panicking_holder_releases_the_gil",
+            says: &["it was still held", "Release the lock in the guard's Drop"],
+        },
+        Decoy {
+            name: "allow_threads does not take the lock back when its closure panics",
+            class: Class::Panics,
+            subject: of::<Flawed<NO_RETAKE_ON_PANIC>>(),
+            caught_by: "allow_threads_retakes_the_gil_when_its_closure_panics",
+            says: &["two threads held the GIL at once"],
+        },
+        Decoy {
+            name: "Gil::new ignores its switch interval (always 5 ms)",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<IGNORES_THE_INTERVAL>>(),
+            caught_by: "hands_off_after_the_switch_interval",
+            says: &[
+                "with a switch interval of 20 ms",
+                "before the interval had passed",
+                "ignoring the interval",
+            ],
+        },
+        Decoy {
+            name: "polls every 5 ms, and nothing wakes a sleeper",
+            class: Class::Spinning,
+            subject: of::<Flawed<POLLS_AND_RELEASES_WITHOUT_NOTIFYING>>(),
+            caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
+            says: &[
+                "while the holder was still computing",
+                "interval it is given",
+            ],
+        },
+        Decoy {
+            name: "the lock is a std Mutex held as long as the GIL, with lock().unwrap()",
+            class: Class::Panics,
+            subject: of::<MutexGil>(),
+            caught_by: "a_panicking_holder_releases_the_gil",
+            says: &["PoisonError", "is poisoned"],
+        },
+    ]
+}
+
+/// Decoys that only timing tells apart, on a machine quiet enough to show
+/// it: the CPU checks (time, and cores busy) need a second core that the
+/// reference can use, and
+/// on a busy machine a woken waiter often preempts the holder, so a lock
+/// without forced switching takes turns almost as it should.
+pub fn timed() -> Vec<Decoy<Checks>> {
+    vec![
+        Decoy {
+            name: "waiters spin on yield_now instead of sleeping",
+            class: Class::Spinning,
+            subject: of::<Flawed<SPINS_WHILE_WAITING>>(),
+            caught_by: "cpu_work_under_the_gil_gets_no_speedup",
+            // Not just "cores busy", which every message of the check says.
+            says: &["more than one core was busy", "not spin"],
+        },
+        Decoy {
+            name: "acquire returns at once (seen in the timing)",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<NO_EXCLUSION>>(),
+            caught_by: "cpu_work_under_the_gil_gets_no_speedup",
+            says: &["the threads ran at the same time"],
+        },
+        Decoy {
+            name: "allow_threads keeps the lock (seen in the computing)",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<HOLDS_DURING_ALLOW_THREADS>>(),
+            caught_by: "cpu_work_that_releases_the_gil_speeds_up",
+            says: &["only one core was busy"],
+        },
+        Decoy {
+            name: "check_in takes the lock straight back (no forced switching)",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<NO_FORCED_SWITCHING>>(),
+            caught_by: "threads_computing_under_the_gil_take_turns",
+            says: &["forced switching"],
+        },
+    ]
+}
+
+/// A decoy whose threads sleep through a release for good (each stuck
+/// decoy needs a test process of its own: a stuck thread shortens every
+/// later check of its process).
+pub fn releases_without_notifying() -> Decoy<Checks> {
+    Decoy {
+        name: "nothing wakes a sleeper (timed waits of one interval)",
+        class: Class::Stuck,
+        subject: of::<Flawed<RELEASES_WITHOUT_NOTIFYING>>(),
+        // The first check in libtest's (alphabetical) order that has a
+        // waiter sleep through a release.
+        caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
+        says: &["was not woken", "did not finish within 1s"],
+    }
+}
+
+/// A decoy that deadlocks as soon as a waiter asks for the lock (a process
+/// of its own, as [`releases_without_notifying`]).
+pub fn deadlocks_in_check_in() -> Decoy<Checks> {
+    Decoy {
+        name: "check_in waits for the hand-over before releasing",
+        class: Class::Stuck,
+        subject: of::<Flawed<DEADLOCKS_IN_CHECK_IN>>(),
+        // The first check in libtest's (alphabetical) order that makes a
+        // waiter ask.
+        caught_by: "cpu_work_that_releases_the_gil_speeds_up",
+        says: &["did not finish within 3s", "check_in", "never returned"],
+    }
+}
