@@ -212,11 +212,11 @@ pub fn fidelity() -> Result<String> {
     let body = table(
         rows,
         format_args!(
-            "Fastest run with 4 threads divided by the fastest run one after another, over {} \
-             rounds, the contenders taking turns (CPython: 3). About 1.00 means no speedup. \
+            "Fastest run with 4 threads divided by the fastest run one after another, over {}, \
+             the contenders taking turns (CPython: 3). About 1.00 means no speedup. \
              The best possible is 1 ÷ min(4, cores, workers): {} on this machine's {} cores, \
              {} for the pool of 2. {about}.",
-            f.rounds,
+            crate::rounds(f.rounds),
             best_ratio(4, cores),
             cores,
             best_ratio(2, cores),

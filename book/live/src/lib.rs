@@ -51,6 +51,15 @@ pub fn table<R: Tabled>(rows: impl IntoIterator<Item = R>, caption: impl Display
     format!("{table}\n\n*{caption}*\n")
 }
 
+/// "1 round", "3 rounds".
+pub fn rounds(n: usize) -> String {
+    if n == 1 {
+        "1 round".to_owned()
+    } else {
+        format!("{n} rounds")
+    }
+}
+
 /// A ratio for a table cell: "×1.87".
 pub fn times(x: f64) -> String {
     format!("×{x:.2}")

@@ -222,9 +222,9 @@ pub fn plot(m: &Measured<Scaling>, page: Page) -> String {
         }],
         alt,
         caption: format!(
-            "Each point is the fastest of {} rounds, the approaches taking turns. Past the \
+            "Each point is the fastest of {}, the approaches taking turns. Past the \
              core count no line can keep rising: there are no more cores to run on.",
-            s.rounds
+            crate::rounds(s.rounds)
         ),
     }
     .render()

@@ -179,11 +179,11 @@ pub fn waiting() -> Result<String> {
     let body = table(
         rows,
         format_args!(
-            "{} requests to a local server that waits {} before each answer; fastest of {} \
-             rounds, the approaches taking turns (the picture below shows every K measured).",
+            "{} requests to a local server that waits {} before each answer; fastest of {}, \
+             the approaches taking turns (the picture below shows every K measured).",
             w.requests,
             human(secs(w.latency_s)),
-            w.rounds
+            crate::rounds(w.rounds)
         ),
     );
     Ok(section("threads waiting", &body, &m.provenance))
@@ -237,14 +237,33 @@ pub fn waiting_plot() -> Result<String> {
             described.join("; ")
         ),
         caption: format!(
-            "Measured: fastest of {} rounds. Dashed: ceil({n}/K) rounds of one latency each. \
-             Between steps of the model (K = 6 and 8 both need 2 rounds or 3) more workers buy \
-             nothing.",
-            w.rounds
+            "Measured: fastest of {}. Dashed: ceil({n}/K) waves of requests, one latency \
+             each. Where the model is flat, more workers buy nothing: {}.",
+            crate::rounds(w.rounds),
+            flat_ranges(n)
         ),
     }
     .render();
     Ok(section("threads waiting-plot", &plot, &m.provenance))
+}
+
+/// The runs of K that need the same number of waves for `n` requests:
+/// "K = 6 to 7 all need 3 waves, 8 to 15 need 2".
+fn flat_ranges(n: usize) -> String {
+    let mut parts = Vec::new();
+    let mut k = 1;
+    while k <= n {
+        let waves = n.div_ceil(k);
+        let mut last = k;
+        while last < n && n.div_ceil(last + 1) == waves {
+            last += 1;
+        }
+        if last > k {
+            parts.push(format!("{k} to {last} need {waves}"));
+        }
+        k = last + 1;
+    }
+    format!("K = {} waves", parts.join(", "))
 }
 
 /// Requests as the server saw them, for one approach.
@@ -458,10 +477,10 @@ pub fn cpu() -> Result<String> {
         rows,
         format_args!(
             "{TASKS} equal pieces of integer arithmetic, {} in all; {} cores available; fastest \
-             of {} rounds, the approaches taking turns.",
+             of {}, the approaches taking turns.",
             human(scaling::TOTAL),
             s.cores,
-            s.rounds
+            crate::rounds(s.rounds)
         ),
     );
     Ok(section("threads cpu", &body, &m.provenance))
@@ -479,6 +498,14 @@ pub fn cpu_plot() -> Result<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn flat_stretches_of_the_model() {
+        assert_eq!(
+            super::flat_ranges(16),
+            "K = 4 to 5 need 4, 6 to 7 need 3, 8 to 15 need 2 waves"
+        );
+    }
+
     #[test]
     fn peak_counts_overlap() {
         let r = [(0, 0.0, 1.0), (1, 0.5, 1.5), (2, 1.0, 2.0)];
