@@ -8,8 +8,29 @@ use regex::Regex;
 use crate::course::Course;
 
 /// The widest listing line the book's code blocks show whole on a desktop
-/// screen; wider lines are cut off at the right edge.
+/// screen. `book/css/live.css` wraps wider code rather than cut it off, but
+/// a wrapped `todo!` message or comment reads badly, so those must fit.
 pub const LISTING_WIDTH: usize = 80;
+
+/// The lines of a listing that are prose for the student: comments, and
+/// `todo!` messages (on the `todo!(` line or, when rustfmt breaks the call,
+/// the string on the lines after it).
+pub fn messages<'s>(lines: &[&'s str]) -> Vec<&'s str> {
+    let mut found = Vec::new();
+    let mut in_todo = false;
+    for line in lines {
+        let t = line.trim();
+        if t.starts_with("//") || t.contains("todo!(") || (in_todo && t.starts_with('"')) {
+            found.push(*line);
+        }
+        if t.ends_with("todo!(") {
+            in_todo = true;
+        } else if !t.starts_with('"') {
+            in_todo = false;
+        }
+    }
+    found
+}
 
 /// The lines mdBook shows for an include of `src` at `anchor` (the whole
 /// file without one); `ANCHOR` marker lines are never shown.
@@ -149,7 +170,7 @@ pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
                             found.push(format!("{}: {} has no `{marker}`", rel.display(), &cap[1]));
                         }
                     }
-                    for line in listing(&src, cap.get(2).map(|a| a.as_str())) {
+                    for line in messages(&listing(&src, cap.get(2).map(|a| a.as_str()))) {
                         let width = line.chars().count();
                         if width > LISTING_WIDTH {
                             found.push(format!(
@@ -222,6 +243,24 @@ mod tests {
         let checks = suite_checks(&crate::course::root()).unwrap();
         assert!(checks["fetch_all"].contains(&"requests_overlap".to_owned()));
         assert!(checks["gil"].contains(&"never_two_holders".to_owned()));
+    }
+
+    #[test]
+    fn messages_are_comments_and_todo_strings() {
+        let lines = [
+            "    // a comment",
+            "    let x = 1;",
+            "    todo!(\"short\")",
+            "    todo!(",
+            "        \"a long message\"",
+            "    )",
+            "    #[error(",
+            "        \"an error text\"",
+        ];
+        assert_eq!(
+            messages(&lines),
+            vec![lines[0], lines[2], lines[3], lines[4]]
+        );
     }
 
     #[test]
