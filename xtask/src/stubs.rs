@@ -84,8 +84,10 @@ pub fn render(root: &Path, ex: &Exercise) -> Result<Vec<File>> {
         let text = if rel.starts_with("src") {
             strip_solutions(&text).with_context(|| format!("in {}", sol.join(&rel).display()))?
         } else {
-            text.replace(&lib_from, &lib_to)
+            text
         };
+        // Tests, and a binary beside the library, name the library crate.
+        let text = text.replace(&lib_from, &lib_to);
         let text = rustfmt(&text).with_context(|| format!("formatting {}", rel.display()))?;
         files.push(File {
             path: ex.exercise_dir().join(rel),

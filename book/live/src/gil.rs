@@ -5,11 +5,9 @@
 //! reference `Gil` and the suite's workloads. When `python3` is missing the
 //! block says so and shows the analogue alone.
 
-use std::io::ErrorKind;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use harness::clock::human;
 use harness::rounds::{Plan, interleave};
 use serde::de::DeserializeOwned;
@@ -78,20 +76,7 @@ struct FidelityRun {
 
 /// Runs the CPython script in `mode`; `None` when there is no `python3`.
 fn cpython<T: DeserializeOwned>(mode: &str) -> Result<Option<T>> {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/gil_compare.py");
-    let out = match Command::new("python3").arg(script).arg(mode).output() {
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-        other => other.context("starting python3")?,
-    };
-    if !out.status.success() {
-        bail!(
-            "python3 {script} {mode} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    serde_json::from_slice(&out.stdout)
-        .map(Some)
-        .with_context(|| format!("reading the output of python3 {script} {mode}"))
+    crate::python::run("gil_compare.py", mode)
 }
 
 /// The caption's sentence about CPython, or about its absence.

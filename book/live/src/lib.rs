@@ -17,6 +17,8 @@ use tabled::{Table, Tabled, settings::Style};
 
 pub mod gil;
 pub mod plot;
+pub mod processes;
+pub mod python;
 pub mod scaling;
 pub mod store;
 pub mod threads;

@@ -1,5 +1,7 @@
 //! `live <topic>`: prints one live block of the book. See the crate docs.
 
+use std::process::ExitCode;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -23,6 +25,21 @@ enum Topic {
         #[command(subcommand)]
         block: ThreadsBlock,
     },
+    /// Chapter 3: processes.
+    Processes {
+        #[command(subcommand)]
+        table: ProcessesTable,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProcessesTable {
+    /// The same CPU job in threads, rayon, the reference pool and CPython.
+    Cpu,
+    /// What a pool costs, beside the machine's floor.
+    Costs,
+    /// One update through a manager process beside `Arc<Mutex<_>>`.
+    Manager,
 }
 
 #[derive(Subcommand)]
@@ -51,7 +68,26 @@ enum ThreadsBlock {
     CpuPlot,
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
+    // The Processes chapter's pool starts this binary again as its workers:
+    // a worker serves, and never reaches the measurements below.
+    if let Some(worker) = pool_solution::worker_role() {
+        return worker.serve(pool_solution::TASKS);
+    }
+    // Its manager chapter starts it as a manager (or an updater) too.
+    if let Some(role) = manager_solution::role() {
+        return role.run();
+    }
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
     let out = match Cli::parse().topic {
         Topic::Machine => live::machine(),
         Topic::Threads { block } => match block {
@@ -66,6 +102,11 @@ fn main() -> anyhow::Result<()> {
             GilBlock::Fidelity => live::gil::fidelity()?,
             GilBlock::ScalingPlot => live::gil::scaling_plot()?,
             GilBlock::Timeline => live::gil::timeline()?,
+        },
+        Topic::Processes { table } => match table {
+            ProcessesTable::Cpu => live::processes::cpu()?,
+            ProcessesTable::Costs => live::processes::costs()?,
+            ProcessesTable::Manager => live::processes::manager()?,
         },
     };
     print!("{out}");

@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 
 pub mod fetch_all;
 pub mod fetch_bounded;
+pub mod frames;
 pub mod gil;
+pub mod manager;
+pub mod pool;
 
 /// A generic suite's checks for one subject type, by name: what
 /// `suites::gil::checks::<G>` is for a GIL `G`. The subject of a decoy for
@@ -70,6 +73,8 @@ pub fn run_once(name: &'static str, check: impl FnOnce() + Send + 'static) -> Op
     panic::set_hook(Box::new(|_| {}));
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         let _alone = harness::exclusive();
+        // A stuck or careless check leaves no process running.
+        let _leftovers = harness::children::Leftovers::watch();
         harness::deadline::within_suite(suites::TEST_LIMIT, name, check)
     }));
     panic::set_hook(quiet);

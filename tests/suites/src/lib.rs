@@ -27,6 +27,8 @@ pub const TEST_LIMIT: Duration = Duration::from_secs(8);
 /// and records how it ended for the grader.
 pub fn run(package: &'static str, name: &'static str, test: impl FnOnce() + Send + 'static) {
     let _alone = harness::exclusive();
+    // A test that got stuck, or forgot to wait, leaves no process running.
+    let _leftovers = harness::children::Leftovers::watch();
     harness::record::run_test(package, name, || {
         harness::deadline::within_suite(TEST_LIMIT, name, test)
     });
@@ -49,6 +51,24 @@ macro_rules! declare_suite {
         macro_rules! $module {
             ($d krate:ident) => {
                 $crate::__suite!($module, $d krate::$module, [$($check),*]);
+            };
+        }
+    };
+    // A suite whose subject is built by an adapter macro (`$crate::$adapter!(krate)`
+    // defines `SUBJECT`), for APIs that a single function cannot stand for.
+    ($d:tt $module:ident: $subject:ty = $adapter:ident! [$($check:ident),* $(,)?]) => {
+        /// Every check of this suite, in the order the tests are written.
+        pub const CHECKS: &[$crate::Check<$subject>] = &[$((stringify!($check), $check as fn($subject))),*];
+
+        #[doc = concat!("The suite of the `", stringify!($module), "` exercise: one `#[test]` per check, run against `$krate` through `", stringify!($adapter), "!`.")]
+        #[macro_export]
+        macro_rules! $module {
+            ($d krate:ident) => {
+                #[doc(hidden)]
+                mod __subject {
+                    $crate::$adapter!($d krate);
+                }
+                $crate::__suite!($module, __subject::SUBJECT, [$($check),*]);
             };
         }
     };
@@ -89,5 +109,9 @@ macro_rules! __generic_suite {
 pub mod fetch_all;
 pub mod fetch_bounded;
 pub mod fetching;
+pub mod frames;
 pub mod gil;
+mod gone;
+pub mod manager;
+pub mod pool;
 mod reference;

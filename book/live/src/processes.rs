@@ -1,0 +1,535 @@
+//! Chapter 3 (Processes): the reference pool beside threads, rayon and
+//! CPython's `multiprocessing.Pool`, and what processes cost on this
+//! machine.
+//!
+//! The pool's workers are this `live` binary itself, started again: its
+//! `main` begins with the worker-role check, as any program with a pool
+//! must. CPython's figures come from `python/processes_compare.py`.
+
+use std::cell::RefCell;
+use std::io::{BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use frames_solution::{FrameReader, write_frame};
+use harness::children;
+use harness::clock::{human, ratio};
+use harness::rounds::{Plan, interleave};
+use pool_solution::protocol::{FRAME_LIMIT, Reply, Request};
+use pool_solution::tasks::spin;
+use pool_solution::{Pool, ROLE_VAR};
+use rayon::prelude::*;
+use serde::Deserialize;
+use tabled::Tabled;
+
+use crate::{block, times};
+
+const TASKS: usize = 4;
+const WORKERS: usize = 2;
+
+/// What the script says about the interpreter that ran it.
+#[derive(Deserialize)]
+struct Interpreter {
+    version: String,
+    start_method: String,
+    cores: usize,
+}
+
+impl Interpreter {
+    fn describe(&self) -> String {
+        format!(
+            "CPython {} (start method `{}`, {} cores)",
+            self.version, self.start_method, self.cores
+        )
+    }
+}
+
+fn about(python: Option<&Interpreter>) -> String {
+    python.map_or(
+        "python3 was not found on the machine that built this page, so CPython's rows are empty"
+            .to_owned(),
+        Interpreter::describe,
+    )
+}
+
+#[derive(Deserialize)]
+struct CpuRun {
+    sequential: f64,
+    threads: f64,
+    pool2: f64,
+    #[serde(flatten)]
+    python: Interpreter,
+}
+
+#[derive(Deserialize)]
+struct CostsRun {
+    start_s: f64,
+    per_task_chunk1_s: f64,
+    per_task_default_s: f64,
+    peak_rss_kib: Vec<u64>,
+    #[serde(flatten)]
+    python: Interpreter,
+}
+
+/// This binary, which the pools and managers here start as workers.
+pub fn this_program() -> Result<std::path::PathBuf> {
+    std::env::current_exe().context("finding the live binary to start workers from")
+}
+
+fn secs(s: f64) -> String {
+    fine(Duration::from_secs_f64(s))
+}
+
+/// Like [`human`], but keeps two figures below a millisecond: per-task
+/// costs run from tens of microseconds down to a tenth of one.
+fn fine(d: Duration) -> String {
+    let ns = d.as_secs_f64() * 1e9;
+    if ns >= 1e6 {
+        human(d)
+    } else if ns >= 1e4 {
+        format!("{:.0} µs", ns / 1e3)
+    } else if ns >= 1e3 {
+        format!("{:.1} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+#[derive(Tabled)]
+struct CpuRow {
+    #[tabled(rename = "language")]
+    language: &'static str,
+    #[tabled(rename = "approach")]
+    approach: &'static str,
+    #[tabled(rename = "wall time")]
+    wall: String,
+    #[tabled(rename = "CPU time (workers included)")]
+    cpu: String,
+    #[tabled(rename = "÷ its language's one after another")]
+    ratio: String,
+}
+
+/// The same CPU job four ways in Rust and three in CPython.
+pub fn cpu() -> Result<String> {
+    let python: Option<CpuRun> = crate::python::run("processes_compare.py", "cpu")?;
+    let task = Duration::from_millis(25);
+    let units = harness::workload::calibrate(task, |n| {
+        std::hint::black_box(spin(n));
+    });
+    let inputs = vec![units; TASKS];
+    let mut pool = Pool::start(&this_program()?, WORKERS)?;
+    let pids = pool.pids();
+    // The workers' CPU time of the pool's runs, by wall time: the harness's
+    // clock counts this process only.
+    let worker_cpu = RefCell::new(Vec::new());
+    let mut sequential = || {
+        inputs.iter().for_each(|&n| {
+            std::hint::black_box(spin(n));
+        })
+    };
+    let mut threads = || {
+        thread::scope(|s| {
+            for &n in &inputs {
+                s.spawn(move || std::hint::black_box(spin(n)));
+            }
+        })
+    };
+    let mut with_rayon = || {
+        inputs.par_iter().for_each(|&n| {
+            std::hint::black_box(spin(n));
+        })
+    };
+    let mut in_pool = || {
+        let before = children::cpu_time_of(&pids);
+        let start = Instant::now();
+        for r in pool.map_chunked("spin", &inputs, 1) {
+            r.expect("spin does not fail");
+        }
+        let wall = start.elapsed();
+        worker_cpu
+            .borrow_mut()
+            .push((wall, children::cpu_time_of(&pids).saturating_sub(before)));
+    };
+    let plan = Plan {
+        max_rounds: 7,
+        budget: Duration::from_secs(4),
+    };
+    let bests = interleave(
+        plan,
+        &mut [&mut sequential, &mut threads, &mut with_rayon, &mut in_pool],
+        |_| false,
+    );
+    let mut best = bests.best.clone();
+    // The pool's best run: add the CPU its workers burnt in it.
+    if let Some(&(_, cpu)) = worker_cpu.borrow().iter().min_by_key(|(wall, _)| *wall) {
+        best[3].cpu += cpu;
+    }
+    let seq = best[0].wall;
+    let names = [
+        "one after another",
+        "scoped threads",
+        "rayon `par_iter`",
+        "reference pool, 2 workers",
+    ];
+    let mut rows: Vec<CpuRow> = names
+        .iter()
+        .zip(&best)
+        .map(|(name, s)| CpuRow {
+            language: "Rust",
+            approach: name,
+            wall: human(s.wall),
+            cpu: human(s.cpu),
+            ratio: times(ratio(s.wall, seq)),
+        })
+        .collect();
+    let py = |approach, pick: fn(&CpuRun) -> f64| CpuRow {
+        language: "CPython",
+        approach,
+        wall: python
+            .as_ref()
+            .map_or("no python3 here".into(), |r| secs(pick(r))),
+        cpu: "—".into(),
+        ratio: python
+            .as_ref()
+            .map_or("—".into(), |r| times(pick(r) / r.sequential)),
+    };
+    rows.push(py("one after another", |r| r.sequential));
+    rows.push(py("4 threads", |r| r.threads));
+    rows.push(py("started `Pool(2)`, `chunksize=1`", |r| r.pool2));
+    Ok(block(
+        rows,
+        format_args!(
+            "{TASKS} equal pieces of CPU work of about {} each; the pools were started before \
+             timing. Ratios below ×1 are speedups (×0.50: twice as fast). Rust: fastest of {} \
+             interleaved rounds. {}: fastest of 3. {} cores available. Measured while this page \
+             was built.",
+            human(task),
+            bests.rounds,
+            about(python.as_ref().map(|r| &r.python)),
+            harness::available_cores()
+        ),
+    ))
+}
+
+/// The fastest of `runs` timings of `work`.
+fn fastest(runs: usize, mut work: impl FnMut() -> Duration) -> Duration {
+    (0..runs).map(|_| work()).min().unwrap_or_default()
+}
+
+/// A worker started by hand (no pool), after its hello: the floor under a
+/// pool's per-task cost is one synchronous round trip to it.
+pub fn lone_worker() -> Result<(Child, FrameReader<BufReader<std::process::ChildStdout>>)> {
+    let mut child = Command::new(this_program()?)
+        .env(ROLE_VAR, "0")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut replies = FrameReader::new(
+        BufReader::new(child.stdout.take().expect("piped")),
+        FRAME_LIMIT,
+    );
+    replies
+        .read::<Reply>()?
+        .context("the worker said no hello")?;
+    Ok((child, replies))
+}
+
+/// One `square` request to a lone worker, and its reply.
+pub fn round_trip(
+    requests: &mut impl Write,
+    replies: &mut FrameReader<BufReader<std::process::ChildStdout>>,
+    x: u64,
+) {
+    let request = Request::Run {
+        task: "square".into(),
+        inputs: vec![x],
+    };
+    write_frame(requests, &request).expect("send");
+    replies.read::<Reply>().expect("reply").expect("a reply");
+}
+
+/// The machine's floor, each per round trip or per start.
+struct Floor {
+    pipe: Duration,
+    frame: Duration,
+    spawn: Duration,
+    channel: Duration,
+}
+
+fn floor() -> Result<Floor> {
+    const TRIPS: u32 = 2000;
+    // 8 bytes to `cat` and back.
+    let mut cat = Command::new("cat")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("starting cat")?;
+    let (mut to, mut from) = (
+        cat.stdin.take().expect("piped"),
+        cat.stdout.take().expect("piped"),
+    );
+    let pipe = fastest(3, || {
+        let start = Instant::now();
+        let mut buf = [0u8; 8];
+        for i in 0..TRIPS {
+            to.write_all(&u64::from(i).to_le_bytes())
+                .expect("write to cat");
+            from.read_exact(&mut buf).expect("read from cat");
+        }
+        start.elapsed() / TRIPS
+    });
+    drop(to);
+    cat.wait()?;
+    // One request frame to a worker and its reply, no pool around it.
+    let (mut worker, mut replies) = lone_worker()?;
+    let mut requests = worker.stdin.take().expect("piped");
+    let frame = fastest(3, || {
+        let start = Instant::now();
+        for i in 0..TRIPS {
+            round_trip(&mut requests, &mut replies, u64::from(i));
+        }
+        start.elapsed() / TRIPS
+    });
+    drop(requests);
+    worker.wait()?;
+    // This binary started as a worker with nothing to do: it says hello,
+    // finds its stdin closed and exits.
+    let program = this_program()?;
+    let spawn = fastest(10, || {
+        let start = Instant::now();
+        Command::new(&program)
+            .env(ROLE_VAR, "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .status()
+            .expect("spawning this binary");
+        start.elapsed()
+    });
+    // Two channels and a thread that echoes.
+    let (ask, asked) = mpsc::channel::<u64>();
+    let (answer, answered) = mpsc::channel::<u64>();
+    let echo = thread::spawn(move || {
+        for x in asked {
+            if answer.send(x).is_err() {
+                break;
+            }
+        }
+    });
+    let channel = fastest(3, || {
+        let start = Instant::now();
+        for i in 0..u64::from(TRIPS) {
+            ask.send(i).expect("echo thread");
+            answered.recv().expect("echo thread");
+        }
+        start.elapsed() / TRIPS
+    });
+    drop(ask);
+    echo.join().expect("echo thread");
+    Ok(Floor {
+        pipe,
+        frame,
+        spawn,
+        channel,
+    })
+}
+
+/// Peak resident memory of a process in KiB (`VmHWM` in /proc), if known.
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn mib(kib: &[u64]) -> String {
+    if kib.is_empty() {
+        return "not known here".into();
+    }
+    let mean = kib.iter().sum::<u64>() as f64 / kib.len() as f64;
+    format!("{:.1} MiB", mean / 1024.0)
+}
+
+#[derive(Tabled)]
+struct CostRow {
+    #[tabled(rename = "cost")]
+    cost: &'static str,
+    #[tabled(rename = "reference pool (Rust)")]
+    rust: String,
+    #[tabled(rename = "CPython `Pool(2)`")]
+    cpython: String,
+}
+
+#[derive(Tabled)]
+struct FloorRow {
+    #[tabled(rename = "the machine's floor")]
+    what: &'static str,
+    #[tabled(rename = "measured")]
+    took: String,
+}
+
+/// Per task, start and memory of the reference pool and of CPython's, with
+/// the machine's floor measured in the same run.
+pub fn costs() -> Result<String> {
+    const CHUNK1_N: u64 = 20_000;
+    const DEFAULT_N: u64 = 200_000;
+    let python: Option<CostsRun> = crate::python::run("processes_compare.py", "costs")?;
+    let program = this_program()?;
+    let start = fastest(10, || {
+        let began = Instant::now();
+        let pool = Pool::start(&program, WORKERS).expect("starting the pool");
+        let took = began.elapsed();
+        drop(pool);
+        took
+    });
+    let mut pool = Pool::start(&program, WORKERS)?;
+    let chunk1_inputs: Vec<u64> = (0..CHUNK1_N).collect();
+    let default_inputs: Vec<u64> = (0..DEFAULT_N).collect();
+    let chunk1 = fastest(3, || {
+        let began = Instant::now();
+        pool.map_chunked("square", &chunk1_inputs, 1);
+        began.elapsed() / CHUNK1_N as u32
+    });
+    let default = fastest(3, || {
+        let began = Instant::now();
+        pool.map("square", &default_inputs);
+        began.elapsed() / DEFAULT_N as u32
+    });
+    let rss: Vec<u64> = pool.pids().into_iter().filter_map(peak_rss_kib).collect();
+    drop(pool);
+    let floor = floor()?;
+    let py = |pick: fn(&CostsRun) -> String| python.as_ref().map_or("no python3 here".into(), pick);
+    let costs = vec![
+        CostRow {
+            cost: "pool start, 2 workers (until both answered)",
+            rust: fine(start),
+            cpython: py(|r| secs(r.start_s)),
+        },
+        CostRow {
+            cost: "per task, chunk size 1",
+            rust: fine(chunk1),
+            cpython: py(|r| secs(r.per_task_chunk1_s)),
+        },
+        CostRow {
+            cost: "per task, default chunk size",
+            rust: fine(default),
+            cpython: py(|r| secs(r.per_task_default_s)),
+        },
+        CostRow {
+            cost: "peak memory (RSS) per worker",
+            rust: mib(&rss),
+            cpython: py(|r| mib(&r.peak_rss_kib)),
+        },
+    ];
+    let floors = vec![
+        FloorRow {
+            what: "8 bytes to a child (`cat`) and back over two pipes",
+            took: fine(floor.pipe),
+        },
+        FloorRow {
+            what: "one request frame to a lone worker and its reply (no pool)",
+            took: fine(floor.frame),
+        },
+        FloorRow {
+            what: "start this binary as a worker, and its exit",
+            took: fine(floor.spawn),
+        },
+        FloorRow {
+            what: "8 bytes to a thread and back over two channels",
+            took: fine(floor.channel),
+        },
+    ];
+    let cpython_chunk1 = python.as_ref().map(|r| r.per_task_chunk1_s);
+    let targets = format!(
+        "Per task at chunk size 1: {} of a lone frame round trip (target: at most half){}. \
+         Pool start: {} one start of this binary (target: at most ×1.5).",
+        times(ratio(chunk1, floor.frame)),
+        cpython_chunk1.map_or(String::new(), |c| format!(
+            ", CPython's is {} the pool's (target: at least ×10)",
+            times(c / chunk1.as_secs_f64())
+        )),
+        times(ratio(start, floor.spawn)),
+    );
+    let first = block(
+        costs,
+        format_args!(
+            "Squares of {CHUNK1_N} numbers at chunk size 1 and of {DEFAULT_N} at the default \
+             size (`ceil(n / (4 × workers))`); fastest of 3 maps, start fastest of 10. {}. {targets}",
+            about(python.as_ref().map(|r| &r.python))
+        ),
+    );
+    let second = block(
+        floors,
+        "Measured in the same run: round trips are the mean of 2000, fastest of 3; the start \
+         is the fastest of 10.",
+    );
+    Ok(format!("{first}\n{second}"))
+}
+
+#[derive(Tabled)]
+struct UpdateRow {
+    #[tabled(rename = "one update of a shared counter")]
+    how: &'static str,
+    #[tabled(rename = "per update")]
+    each: String,
+}
+
+/// One counter update through the manager process, beside the same update
+/// under `Arc<Mutex<_>>` in threads.
+pub fn manager() -> Result<String> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+
+    const ROUND_TRIPS: u32 = 5_000;
+    const LOCKED: u32 = 200_000;
+    let manager = manager_solution::Manager::start(&this_program()?)?;
+    let mut client = manager.connect()?;
+    let through_manager = fastest(3, || {
+        let began = Instant::now();
+        for _ in 0..ROUND_TRIPS {
+            client.add("hits", 1).expect("the manager answers");
+        }
+        began.elapsed() / ROUND_TRIPS
+    });
+    drop(client);
+    drop(manager);
+    let counters = Arc::new(Mutex::new(HashMap::<String, i64>::new()));
+    let locked = fastest(3, || {
+        let began = Instant::now();
+        thread::scope(|s| {
+            for _ in 0..WORKERS {
+                let counters = Arc::clone(&counters);
+                s.spawn(move || {
+                    for _ in 0..LOCKED {
+                        *counters
+                            .lock()
+                            .expect("no panic holds it")
+                            .entry("hits".to_owned())
+                            .or_insert(0) += 1;
+                    }
+                });
+            }
+        });
+        began.elapsed() / (LOCKED * WORKERS as u32)
+    });
+    let rows = [
+        UpdateRow {
+            how: "a request to the manager process and its reply (Unix socket, frames)",
+            each: fine(through_manager),
+        },
+        UpdateRow {
+            how: "`Arc<Mutex<HashMap>>`, 2 threads updating at once",
+            each: fine(locked),
+        },
+    ];
+    Ok(block(
+        rows,
+        format_args!(
+            "The manager: {ROUND_TRIPS} updates from one client, one after another. The \
+             mutex: {LOCKED} updates from each of {WORKERS} threads, all at once. Fastest of \
+             3; measured while this page was built. The manager is ×{:.0} the mutex here.",
+            ratio(through_manager, locked)
+        ),
+    ))
+}

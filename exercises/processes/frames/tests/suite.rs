@@ -1,0 +1,2 @@
+//! Runs the frames suite (tests/suites) against this crate.
+suites::frames!(frames);

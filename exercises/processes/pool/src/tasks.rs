@@ -1,0 +1,72 @@
+//! The tasks a worker can run, by name.
+//!
+//! A closure cannot cross a process boundary: the worker is another program
+//! with its own memory, and a pointer from the parent means nothing there.
+//! What crosses is a name and the inputs. Parent and worker are the same
+//! binary, so both see this same table: the name finds the same function on
+//! both sides. (CPython pickles a function *by name* for the same reason,
+//! which is why a `lambda` cannot go to a `Pool`.)
+
+use std::time::Duration;
+
+/// A function a worker runs for the parent, looked up by name.
+#[derive(Clone, Copy, Debug)]
+pub struct Task {
+    /// What the parent asks for.
+    pub name: &'static str,
+    /// The work: one input, one output.
+    pub run: fn(u64) -> u64,
+}
+
+/// Pure CPU work: `n` rounds of an integer hash. About 1 ms per 400 000
+/// rounds on the machines the course was written on; its result depends on
+/// every round, so the compiler cannot skip any.
+pub fn spin(n: u64) -> u64 {
+    let mut x = n ^ 0x9E37_79B9_7F4A_7C15;
+    for i in 0..n {
+        x = x.rotate_left(5) ^ i;
+        x = x.wrapping_mul(0x2545_F491_4F6C_DD1D);
+    }
+    x
+}
+
+/// The tasks of this course's pool program.
+pub const TASKS: &[Task] = &[
+    Task {
+        name: "square",
+        run: |x| x.wrapping_mul(x),
+    },
+    Task {
+        name: "spin",
+        run: spin,
+    },
+    Task {
+        name: "sleep_ms",
+        run: |ms| {
+            std::thread::sleep(Duration::from_millis(ms));
+            ms
+        },
+    },
+    Task {
+        name: "panic",
+        run: |x| panic!("task `panic` panicked on input {x}, as asked"),
+    },
+    Task {
+        name: "exit",
+        run: |code| std::process::exit(code as i32),
+    },
+    Task {
+        name: "nest",
+        run: nest,
+    },
+];
+
+/// A task that starts a pool of its own (one worker, this same program)
+/// and runs `nest` there too: pools within pools, until the depth fuse
+/// stops it. Its error is a panic, which the worker sends back as this
+/// input's error.
+pub fn nest(x: u64) -> u64 {
+    let mut pool = crate::Pool::new_with(1).unwrap_or_else(|e| panic!("{e}"));
+    let result = pool.map("nest", &[x]).pop().expect("one input, one result");
+    result.unwrap_or_else(|e| panic!("{e}")).value
+}

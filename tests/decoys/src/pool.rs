@@ -1,0 +1,266 @@
+//! Wrong process pools. Most wrap the reference pool and break one rule;
+//! the first computes in the parent's own threads.
+//!
+//! The decoy test binaries are the workers' program themselves: their
+//! `main` begins with the role check, like any program that uses a pool.
+
+use std::path::Path;
+use std::process;
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use suites::pool::{PoolApi, PoolHandle, Started};
+
+use crate::{Class, Decoy};
+
+mod reference {
+    suites::pool_adapter!(pool_solution, || std::env::current_exe()
+        .expect("the test binary's path"));
+}
+
+const REAL: PoolApi = reference::SUBJECT;
+
+type Results = Vec<Result<(u64, u32), String>>;
+
+/// A decoy pool: the behaviour it changes, around a reference pool.
+struct Wrapped {
+    inner: Option<Box<dyn PoolHandle>>,
+    map: fn(&mut dyn PoolHandle, &str, &[u64], Option<usize>) -> Results,
+    drop: fn(Box<dyn PoolHandle>),
+}
+
+impl PoolHandle for Wrapped {
+    fn map(&mut self, task: &str, inputs: &[u64], chunk: Option<usize>) -> Results {
+        (self.map)(
+            self.inner.as_deref_mut().expect("alive"),
+            task,
+            inputs,
+            chunk,
+        )
+    }
+    fn pids(&self) -> Vec<u32> {
+        self.inner.as_ref().expect("alive").pids()
+    }
+    fn frames_sent(&self) -> u64 {
+        self.inner.as_ref().expect("alive").frames_sent()
+    }
+}
+
+impl Drop for Wrapped {
+    fn drop(&mut self) {
+        if let Some(inner) = self.inner.take() {
+            (self.drop)(inner);
+        }
+    }
+}
+
+fn honest_map(p: &mut dyn PoolHandle, task: &str, inputs: &[u64], chunk: Option<usize>) -> Results {
+    p.map(task, inputs, chunk)
+}
+
+fn wrap(
+    program: &Path,
+    workers: usize,
+    map: fn(&mut dyn PoolHandle, &str, &[u64], Option<usize>) -> Results,
+    drop: fn(Box<dyn PoolHandle>),
+) -> Started {
+    Ok(Box::new(Wrapped {
+        inner: Some((REAL.start)(program, workers)?),
+        map,
+        drop,
+    }))
+}
+
+fn decoy(start: fn(&Path, usize) -> Started) -> PoolApi {
+    PoolApi { start, ..REAL }
+}
+
+/// A "pool" of threads in the parent: every task reports the parent's pid.
+struct InThreads {
+    frames: u64,
+}
+
+impl PoolHandle for InThreads {
+    fn map(&mut self, task: &str, inputs: &[u64], chunk: Option<usize>) -> Results {
+        let run = pool_solution::TASKS
+            .iter()
+            .find(|t| t.name == task)
+            .expect("known task")
+            .run;
+        self.frames += inputs.len().div_ceil(chunk.unwrap_or(1)) as u64;
+        std::thread::scope(|s| {
+            let handles: Vec<_> = inputs.iter().map(|&x| s.spawn(move || run(x))).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .map(|v| (v, process::id()))
+                        .map_err(|_| "panicked".to_owned())
+                })
+                .collect()
+        })
+    }
+    fn pids(&self) -> Vec<u32> {
+        vec![process::id(); 2]
+    }
+    fn frames_sent(&self) -> u64 {
+        self.frames
+    }
+}
+
+/// Kills the workers but never waits for them: zombies.
+fn kill_without_wait(p: Box<dyn PoolHandle>) {
+    for pid in p.pids() {
+        let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+    }
+    std::mem::forget(p);
+}
+
+/// The corpus for `pool`.
+pub fn corpus() -> Vec<Decoy<PoolApi>> {
+    vec![
+        Decoy {
+            name: "a pool of threads in the parent process",
+            class: Class::RuleSkipped,
+            subject: decoy(|_, _| Ok(Box::new(InThreads { frames: 0 }))),
+            caught_by: "tasks_run_in_worker_processes",
+            says: &["the parent's own process"],
+        },
+        Decoy {
+            name: "one new process per task",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| {
+                wrap(
+                    program,
+                    workers,
+                    |p, task, inputs, _| {
+                        let program = std::env::current_exe().expect("path");
+                        let mut out = Vec::new();
+                        for &x in inputs {
+                            let mut one = (REAL.start)(&program, 1).expect("start");
+                            out.extend(one.map(task, &[x], Some(1)));
+                        }
+                        let _ = p;
+                        out
+                    },
+                    drop,
+                )
+            }),
+            caught_by: "workers_are_reused",
+            says: &["reused"],
+        },
+        Decoy {
+            name: "results collected worker by worker (order lost)",
+            class: Class::MadeUp,
+            subject: decoy(|program, workers| {
+                wrap(
+                    program,
+                    workers,
+                    |p, task, inputs, chunk| {
+                        let mut results = p.map(task, inputs, chunk);
+                        results.sort_by_key(|r| r.as_ref().map_or(0, |&(_, pid)| pid));
+                        results
+                    },
+                    drop,
+                )
+            }),
+            caught_by: "results_come_back_in_input_order",
+            says: &["input order"],
+        },
+        Decoy {
+            name: "chunk size ignored (always 1)",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| {
+                wrap(
+                    program,
+                    workers,
+                    |p, task, inputs, _| p.map(task, inputs, Some(1)),
+                    drop,
+                )
+            }),
+            caught_by: "chunks_set_the_frames",
+            says: &["request frames"],
+        },
+        Decoy {
+            name: "drop kills the workers but never waits for them",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| {
+                wrap(program, workers, honest_map, kill_without_wait)
+            }),
+            caught_by: "dropping_the_pool_leaves_no_process",
+            says: &["zombie"],
+        },
+        Decoy {
+            name: "drop forgets the workers",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| wrap(program, workers, honest_map, std::mem::forget)),
+            caught_by: "a_panic_in_the_parent_ends_the_workers",
+            says: &["still running"],
+        },
+        Decoy {
+            name: "waits for each answer before sending the next input",
+            class: Class::Sequential,
+            subject: decoy(|program, workers| {
+                wrap(
+                    program,
+                    workers,
+                    |p, task, inputs, _| {
+                        inputs
+                            .iter()
+                            .flat_map(|&x| p.map(task, &[x], Some(1)))
+                            .collect()
+                    },
+                    drop,
+                )
+            }),
+            caught_by: "workers_run_at_once",
+            says: &["one after another"],
+        },
+        Decoy {
+            name: "a lost worker's error that does not say how it ended",
+            class: Class::MadeUp,
+            subject: decoy(|program, workers| {
+                wrap(
+                    program,
+                    workers,
+                    |p, task, inputs, chunk| {
+                        p.map(task, inputs, chunk)
+                            .into_iter()
+                            .map(|r| r.map_err(|_| "a worker failed".to_owned()))
+                            .collect()
+                    },
+                    drop,
+                )
+            }),
+            caught_by: "a_killed_worker_is_an_error_naming_it",
+            says: &["SIGKILL"],
+        },
+    ]
+}
+
+/// Pools that never return once a worker died, as CPython's `Pool.map`
+/// does. Run in their own test binary: they abandon a stuck thread.
+pub fn stuck() -> Vec<Decoy<PoolApi>> {
+    vec![Decoy {
+        name: "waits forever for a dead worker's answer",
+        class: Class::Stuck,
+        subject: decoy(|program, workers| {
+            wrap(
+                program,
+                workers,
+                |p, task, inputs, chunk| {
+                    let results = p.map(task, inputs, chunk);
+                    if results.iter().any(|r| r.is_err()) {
+                        loop {
+                            std::thread::park();
+                        }
+                    }
+                    results
+                },
+                drop,
+            )
+        }),
+        caught_by: "a_worker_that_exits_is_an_error_not_a_hang",
+        says: &["did not finish"],
+    }]
+}

@@ -1,0 +1,397 @@
+//! Suite of `exercises/processes/frames`: length-prefixed frames over a
+//! byte stream.
+//!
+//! Bad input is the point: every check that feeds a broken stream requires
+//! an error that names the problem and where it is (the numbers), and treats
+//! a panic as a failure of its own. The pipe checks run the frames through
+//! a real child process (`cat`), so reads see the short reads and the end of
+//! stream that a pipe really gives.
+
+use std::fmt::Display;
+use std::io::{Read, Write};
+use std::panic::{self, AssertUnwindSafe};
+use std::process::{Command, Stdio};
+use std::thread;
+
+use serde::{Deserialize, Serialize};
+
+/// The value the suite sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Msg {
+    /// A number.
+    pub id: u64,
+    /// Some text (with characters JSON must escape).
+    pub text: String,
+    /// Some numbers.
+    pub values: Vec<i64>,
+}
+
+/// What reading a whole stream gave: the messages, then the error if any.
+pub type ReadAll = (Vec<Msg>, Option<String>);
+
+/// The frame functions under test, for [`Msg`] and with errors as their
+/// `Display` text (what a student reads).
+#[derive(Clone, Copy)]
+pub struct Frames {
+    /// `write_frame` of one message.
+    pub write: fn(&mut dyn Write, &Msg) -> Result<(), String>,
+    /// A `FrameReader` with this limit, read until the clean end or the first
+    /// error: the messages read, and the error.
+    pub read_all: fn(&mut dyn Read, u32) -> ReadAll,
+}
+
+/// Calls `next` until the clean end, the first error, or far more messages
+/// than any check sends (a reader that never ends must not hang the check).
+pub fn drain<E: Display>(
+    mut next: impl FnMut() -> Result<Option<Msg>, E>,
+) -> (Vec<Msg>, Option<String>) {
+    let mut got = Vec::new();
+    while got.len() <= 10_000 {
+        match next() {
+            Ok(Some(msg)) => got.push(msg),
+            Ok(None) => return (got, None),
+            Err(e) => return (got, Some(e.to_string())),
+        }
+    }
+    (got, None)
+}
+
+/// Defines `SUBJECT`, the crate's `write_frame` and `FrameReader` seen as
+/// [`Frames`].
+#[macro_export]
+macro_rules! frames_adapter {
+    ($krate:ident) => {
+        pub const SUBJECT: $crate::frames::Frames = $crate::frames::Frames {
+            write: |out, msg| $krate::write_frame(out, msg).map_err(|e| e.to_string()),
+            read_all: |input, limit| {
+                let mut reader = $krate::FrameReader::new(input, limit);
+                $crate::frames::drain(|| reader.read())
+            },
+        };
+    };
+}
+
+/// The limit the checks read with, unless they say otherwise.
+const LIMIT: u32 = 1 << 20;
+
+fn messages(n: u64) -> Vec<Msg> {
+    (0..n)
+        .map(|id| Msg {
+            id,
+            text: format!("message {id}: \"quoted\", ünïcode, \n newline"),
+            values: (0..id as i64 % 7).map(|v| v * -3).collect(),
+        })
+        .collect()
+}
+
+/// One frame per message, as the subject writes them.
+fn encode(frames: Frames, msgs: &[Msg]) -> Vec<Vec<u8>> {
+    msgs.iter()
+        .map(|m| {
+            let mut out = Vec::new();
+            (frames.write)(&mut out, m).unwrap_or_else(|e| panic!("write_frame failed: {e}"));
+            out
+        })
+        .collect()
+}
+
+/// Reads `stream` with `limit`; a panic becomes a failure that says which
+/// stream made the reader panic.
+fn read(frames: Frames, stream: &[u8], limit: u32, case: &str) -> (Vec<Msg>, Option<String>) {
+    let mut input = stream;
+    panic::catch_unwind(AssertUnwindSafe(|| (frames.read_all)(&mut input, limit))).unwrap_or_else(
+        |payload| {
+            panic!(
+                "reading {case} panicked ({}): a bad stream must give an Err(FrameError), never a \
+                 panic",
+                harness::record::panic_message(payload.as_ref())
+            )
+        },
+    )
+}
+
+/// The error of a read that had to fail, with the messages before it checked.
+fn error_of(read: (Vec<Msg>, Option<String>), before: &[Msg], case: &str) -> String {
+    let (got, error) = read;
+    let Some(error) = error else {
+        panic!(
+            "reading {case} gave {} messages and no error: the stream is broken, and the reader \
+             must say so instead of ending as if it were complete",
+            got.len()
+        )
+    };
+    assert_eq!(
+        got, before,
+        "reading {case}: the frames before the broken one must come back intact"
+    );
+    error
+}
+
+/// Requires `error` to contain every number in `numbers` (named by what it is).
+fn names(error: &str, case: &str, numbers: &[(&str, u64)]) {
+    for (what, n) in numbers {
+        assert!(
+            error.contains(&n.to_string()),
+            "reading {case}: the error must say {what} ({n}), but it says: {error}"
+        );
+    }
+}
+
+/// Frames written one after another read back as the same messages, in
+/// order, and then the stream ends cleanly (`None`, no error).
+pub fn messages_round_trip_in_order(frames: Frames) {
+    let msgs = messages(20);
+    let stream = encode(frames, &msgs).concat();
+    let (got, error) = read(frames, &stream, LIMIT, "20 whole frames");
+    assert_eq!(error, None, "20 whole frames must read without error");
+    assert_eq!(
+        got, msgs,
+        "20 whole frames must read back as the same messages, in order"
+    );
+}
+
+/// The prefix is the body's length as 4 little-endian bytes, and the body
+/// is the value's JSON: the format other programs (and the pool) rely on.
+pub fn the_prefix_is_the_body_length_little_endian(frames: Frames) {
+    let msg = &messages(3)[2];
+    let frame = &encode(frames, std::slice::from_ref(msg))[0];
+    assert!(
+        frame.len() >= 4,
+        "a frame must start with a 4-byte length prefix"
+    );
+    let declared = u32::from_le_bytes(frame[..4].try_into().expect("4 bytes"));
+    assert_eq!(
+        declared as usize,
+        frame.len() - 4,
+        "the prefix must be the body's length in bytes, little-endian (the frame is {} bytes)",
+        frame.len()
+    );
+    let body: Msg = serde_json::from_slice(&frame[4..])
+        .unwrap_or_else(|e| panic!("the body must be the value as JSON: {e}"));
+    assert_eq!(&body, msg, "the body must be the value as JSON");
+}
+
+/// An empty stream is a clean end: no messages and no error.
+pub fn an_empty_stream_is_a_clean_end(frames: Frames) {
+    let (got, error) = read(frames, &[], LIMIT, "an empty stream");
+    assert!(
+        got.is_empty() && error.is_none(),
+        "an empty stream must read as no messages and no error, got {got:?} and {error:?}"
+    );
+}
+
+/// A stream cut inside a body: the error gives the frame's offset, the
+/// declared length and the bytes that arrived.
+pub fn a_truncated_body_says_where(frames: Frames) {
+    let msgs = messages(3);
+    let encoded = encode(frames, &msgs);
+    let offset = encoded[0].len() + encoded[1].len();
+    let mut stream = encoded.concat();
+    stream.truncate(stream.len() - 5);
+    let declared = encoded[2].len() - 4;
+    let case = "a stream cut 5 bytes before the end of its third frame";
+    let error = error_of(read(frames, &stream, LIMIT, case), &msgs[..2], case);
+    names(
+        &error,
+        case,
+        &[
+            ("the byte where the broken frame begins", offset as u64),
+            ("the declared length", declared as u64),
+            ("how many body bytes arrived", (declared - 5) as u64),
+        ],
+    );
+}
+
+/// Garbage after the last frame, too short for a prefix: an error at the
+/// garbage's offset, not a clean end.
+pub fn trailing_garbage_says_where(frames: Frames) {
+    let msgs = messages(2);
+    let mut stream = encode(frames, &msgs).concat();
+    let offset = stream.len();
+    stream.extend_from_slice(b"\x07\x00");
+    let case = "two frames followed by 2 stray bytes";
+    let error = error_of(read(frames, &stream, LIMIT, case), &msgs, case);
+    names(
+        &error,
+        case,
+        &[("the byte where the stray bytes begin", offset as u64)],
+    );
+    assert!(
+        error.contains("prefix"),
+        "reading {case}: the error must say the stream ended inside a length prefix, but it says: {error}"
+    );
+}
+
+/// A body that is not JSON, and a body with a valid value followed by
+/// junk: both malformed, at the frame's offset.
+pub fn a_malformed_body_says_where(frames: Frames) {
+    let msgs = messages(1);
+    let first = encode(frames, &msgs).concat();
+    for (body, what) in [
+        (&b"{\"id\": oops}"[..], "a body that is not JSON"),
+        (
+            &b"{\"id\":1,\"text\":\"a\",\"values\":[]} junk"[..],
+            "a valid value followed by junk inside the body",
+        ),
+    ] {
+        let mut stream = first.clone();
+        stream.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        stream.extend_from_slice(body);
+        let case = format!("one frame, then {what}");
+        let error = error_of(read(frames, &stream, LIMIT, &case), &msgs, &case);
+        names(
+            &error,
+            &case,
+            &[("the byte where the bad frame begins", first.len() as u64)],
+        );
+        assert!(
+            error.contains("malformed"),
+            "reading {case}: the error must say the body is malformed, but it says: {error}"
+        );
+    }
+}
+
+/// A length prefix of 4 GiB − 1 against a 1 MiB limit is refused from the
+/// prefix alone, before any body is read or allocated: the error names the
+/// declared length and the limit.
+pub fn a_hostile_length_is_refused_by_the_limit(frames: Frames) {
+    let mut stream = u32::MAX.to_le_bytes().to_vec();
+    stream.extend_from_slice(b"{\"id\":1}");
+    let case = "a frame whose prefix declares 4294967295 bytes (limit 1048576)";
+    let error = error_of(read(frames, &stream, LIMIT, case), &[], case);
+    names(
+        &error,
+        case,
+        &[
+            ("the declared length", u64::from(u32::MAX)),
+            ("the limit", u64::from(LIMIT)),
+        ],
+    );
+    assert!(
+        error.contains("limit"),
+        "reading {case}: the error must say the frame is over the limit (refused before reading \
+         its body), but it says: {error}"
+    );
+}
+
+/// Hands out at most a few bytes per `read`, as a pipe may.
+struct Dribble<'a> {
+    bytes: &'a [u8],
+    turn: usize,
+}
+
+impl Read for Dribble<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.turn += 1;
+        let n = buf.len().min(self.bytes.len()).min(1 + self.turn % 3);
+        buf[..n].copy_from_slice(&self.bytes[..n]);
+        self.bytes = &self.bytes[n..];
+        Ok(n)
+    }
+}
+
+/// A stream that arrives one to three bytes per `read` is still read whole:
+/// a short read is not the end of a frame, only a read of 0 bytes is the
+/// end of the stream.
+pub fn short_reads_are_not_the_end(frames: Frames) {
+    let msgs = messages(10);
+    let stream = encode(frames, &msgs).concat();
+    let mut input = Dribble {
+        bytes: &stream,
+        turn: 0,
+    };
+    let (got, error) =
+        panic::catch_unwind(AssertUnwindSafe(|| (frames.read_all)(&mut input, LIMIT)))
+            .unwrap_or_else(|payload| {
+                panic!(
+                    "reading 10 frames that arrive 1 to 3 bytes per read panicked ({})",
+                    harness::record::panic_message(payload.as_ref())
+                )
+            });
+    assert_eq!(
+        error, None,
+        "10 whole frames that arrive 1 to 3 bytes per read must read without error: one `read` \
+         may return less than asked for; keep reading until the prefix or body is complete"
+    );
+    assert_eq!(
+        got, msgs,
+        "10 frames that arrive 1 to 3 bytes per read must come back whole"
+    );
+}
+
+/// A child that echoes its stdin: frames written into its stdin come out of
+/// its stdout through two real pipes. Returns what came out, read by the
+/// subject, and what the writer thread reported.
+fn through_cat(frames: Frames, bytes: Vec<u8>) -> (Vec<Msg>, Option<String>) {
+    let mut cat = Command::new("cat")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the suite needs `cat` to make a real pipe");
+    let mut stdin = cat.stdin.take().expect("piped");
+    // Written from another thread, so that the pipe's buffer filling up
+    // cannot stop the writer while nobody reads.
+    let writer = thread::spawn(move || {
+        for chunk in bytes.chunks(1000) {
+            stdin.write_all(chunk).expect("writing into cat");
+        }
+        // Dropping stdin closes the pipe: cat sees the end and exits.
+    });
+    let mut stdout = cat.stdout.take().expect("piped");
+    let result = panic::catch_unwind(AssertUnwindSafe(|| (frames.read_all)(&mut stdout, LIMIT)));
+    drop(stdout);
+    writer.join().expect("the writer thread");
+    cat.wait().expect("waiting for cat");
+    result.unwrap_or_else(|payload| {
+        panic!(
+            "reading from a pipe panicked ({})",
+            harness::record::panic_message(payload.as_ref())
+        )
+    })
+}
+
+/// 200 frames through a child's stdin and stdout arrive whole and in order,
+/// although the pipe hands them over in pieces of its own choosing.
+pub fn frames_cross_a_real_pipe(frames: Frames) {
+    let msgs = messages(200);
+    let (got, error) = through_cat(frames, encode(frames, &msgs).concat());
+    assert_eq!(
+        error, None,
+        "200 whole frames through a pipe must read without error"
+    );
+    assert_eq!(
+        got, msgs,
+        "200 frames through a pipe must arrive whole and in order"
+    );
+}
+
+/// A writer that closes the pipe halfway through a frame: the reader
+/// returns the whole frames, then an error for the cut one, and does not
+/// wait for bytes that will never come.
+pub fn a_pipe_closed_mid_frame_is_an_error(frames: Frames) {
+    let msgs = messages(4);
+    let encoded = encode(frames, &msgs);
+    let mut bytes = encoded[..3].concat();
+    let offset = bytes.len();
+    bytes.extend_from_slice(&encoded[3][..encoded[3].len() / 2]);
+    let case = "a pipe closed halfway through its fourth frame";
+    let error = error_of(through_cat(frames, bytes), &msgs[..3], case);
+    names(
+        &error,
+        case,
+        &[("the byte where the cut frame begins", offset as u64)],
+    );
+}
+
+crate::declare_suite!($ frames: Frames = frames_adapter! [
+    messages_round_trip_in_order,
+    the_prefix_is_the_body_length_little_endian,
+    an_empty_stream_is_a_clean_end,
+    a_truncated_body_says_where,
+    trailing_garbage_says_where,
+    a_malformed_body_says_where,
+    a_hostile_length_is_refused_by_the_limit,
+    short_reads_are_not_the_end,
+    frames_cross_a_real_pipe,
+    a_pipe_closed_mid_frame_is_an_error,
+]);

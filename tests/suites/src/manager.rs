@@ -1,0 +1,207 @@
+//! Suite of `exercises/processes/manager`: processes don't share memory.
+//!
+//! A child changes its copy and the parent's data stays as it was; the
+//! child's work comes back only as a message (with the child's pid as the
+//! witness that another process did it). State that several processes
+//! update lives in one manager process: updates from many updater processes
+//! at once are all counted, a value one client sets is what another reads,
+//! and dropping the manager leaves no process behind.
+
+use std::path::{Path, PathBuf};
+
+use crate::gone::assert_gone;
+
+/// A connection to the manager, as the suite sees it.
+pub trait ClientHandle {
+    /// `Client::add`.
+    fn add(&mut self, key: &str, delta: i64) -> Result<i64, String>;
+    /// `Client::get`.
+    fn get(&mut self, key: &str) -> Result<i64, String>;
+}
+
+/// A running manager, as the suite sees it.
+pub trait ManagerHandle {
+    /// The manager's pid.
+    fn pid(&self) -> u32;
+    /// A new connection.
+    fn connect(&self) -> Result<Box<dyn ClientHandle>, String>;
+    /// `run_updaters(program, key, workers, times)`.
+    fn run_updaters(
+        &self,
+        program: &Path,
+        key: &str,
+        workers: usize,
+        times: u32,
+    ) -> Result<(), String>;
+}
+
+/// A started manager, or why it did not start.
+pub type Started = Result<Box<dyn ManagerHandle>, String>;
+
+/// The crate under test.
+#[derive(Clone, Copy)]
+pub struct ManagerApi {
+    /// The program every role runs (the exercise's binary).
+    pub program: fn() -> PathBuf,
+    /// `Manager::start(program)`.
+    pub start: fn(&Path) -> Started,
+    /// `in_a_child(program, data)`.
+    pub in_a_child: fn(&Path, &[i64]) -> Result<Vec<i64>, String>,
+}
+
+/// Defines `SUBJECT`: the crate's `Manager`, `Client` and `in_a_child` seen
+/// as a [`ManagerApi`], with the crate's own binary as the program.
+#[macro_export]
+macro_rules! manager_adapter {
+    ($krate:ident) => {
+        $crate::manager_adapter!($krate, || env!(concat!(
+            "CARGO_BIN_EXE_",
+            env!("CARGO_PKG_NAME")
+        ))
+        .into());
+    };
+    ($krate:ident, $program:expr) => {
+        struct Client($krate::Client);
+        struct Manager($krate::Manager);
+
+        impl $crate::manager::ClientHandle for Client {
+            fn add(&mut self, key: &str, delta: i64) -> Result<i64, String> {
+                self.0.add(key, delta).map_err(|e| e.to_string())
+            }
+            fn get(&mut self, key: &str) -> Result<i64, String> {
+                self.0.get(key).map_err(|e| e.to_string())
+            }
+        }
+
+        impl $crate::manager::ManagerHandle for Manager {
+            fn pid(&self) -> u32 {
+                self.0.pid()
+            }
+            fn connect(&self) -> Result<Box<dyn $crate::manager::ClientHandle>, String> {
+                self.0
+                    .connect()
+                    .map(|c| Box::new(Client(c)) as Box<dyn $crate::manager::ClientHandle>)
+                    .map_err(|e| e.to_string())
+            }
+            fn run_updaters(
+                &self,
+                program: &::std::path::Path,
+                key: &str,
+                workers: usize,
+                times: u32,
+            ) -> Result<(), String> {
+                self.0
+                    .run_updaters(program, key, workers, times)
+                    .map_err(|e| e.to_string())
+            }
+        }
+
+        pub const SUBJECT: $crate::manager::ManagerApi = $crate::manager::ManagerApi {
+            program: $program,
+            start: |program| {
+                $krate::Manager::start(program)
+                    .map(|m| Box::new(Manager(m)) as Box<dyn $crate::manager::ManagerHandle>)
+                    .map_err(|e| e.to_string())
+            },
+            in_a_child: |program, data| {
+                $krate::in_a_child(program, data).map_err(|e| e.to_string())
+            },
+        };
+    };
+}
+
+fn start(api: ManagerApi) -> Box<dyn ManagerHandle> {
+    (api.start)(&(api.program)()).unwrap_or_else(|e| panic!("Manager::start failed: {e}"))
+}
+
+/// The child doubles its copy and appends its pid; the parent's list is
+/// unchanged, and the answer came from another process.
+pub fn a_child_changes_only_its_copy(api: ManagerApi) {
+    let data = vec![1, 2, 3];
+    let answer = (api.in_a_child)(&(api.program)(), &data)
+        .unwrap_or_else(|e| panic!("in_a_child failed: {e}"));
+    assert_eq!(data, [1, 2, 3], "the parent's list must be unchanged");
+    let Some((&pid, changed)) = answer.split_last() else {
+        panic!("the child sent back an empty list")
+    };
+    assert_eq!(
+        changed,
+        [2, 4, 6],
+        "the child must send back its copy with every number doubled"
+    );
+    assert!(
+        pid > 0 && pid != i64::from(std::process::id()),
+        "the last number must be the child's pid, not the parent's ({}): got {pid}",
+        std::process::id()
+    );
+}
+
+/// 4 updater processes, 200 increments each, all at once: the manager's
+/// counter is 800. A counter kept in each process would show 0 or 200.
+pub fn updates_from_many_processes_are_all_counted(api: ManagerApi) {
+    let manager = start(api);
+    manager
+        .run_updaters(&(api.program)(), "hits", 4, 200)
+        .unwrap_or_else(|e| panic!("run_updaters failed: {e}"));
+    let mut client = manager
+        .connect()
+        .unwrap_or_else(|e| panic!("connect failed: {e}"));
+    let hits = client
+        .get("hits")
+        .unwrap_or_else(|e| panic!("get failed: {e}"));
+    assert_eq!(
+        hits, 800,
+        "4 updater processes added 1 to `hits` 200 times each through the manager, so it must \
+         hold 800; it holds {hits}. Updates must go to the manager as requests and be applied \
+         there, one at a time; a counter in the updater's own memory is lost when it exits"
+    );
+}
+
+/// What one client adds, another client reads: the state is in the
+/// manager, not in the connection.
+pub fn the_manager_owns_the_state(api: ManagerApi) {
+    let manager = start(api);
+    let mut a = manager
+        .connect()
+        .unwrap_or_else(|e| panic!("connect failed: {e}"));
+    let mut b = manager
+        .connect()
+        .unwrap_or_else(|e| panic!("connect failed: {e}"));
+    assert_eq!(
+        a.add("x", 5).ok(),
+        Some(5),
+        "add(\"x\", 5) on a fresh counter must return 5"
+    );
+    assert_eq!(
+        b.add("x", 2).ok(),
+        Some(7),
+        "a second client's add must see the first one's: 5 + 2 = 7 (the counters live in the \
+         manager process, not in each connection)"
+    );
+    assert_eq!(
+        a.get("x").ok(),
+        Some(7),
+        "the first client must read what the second one added: the counters live in the \
+         manager process, not in each connection"
+    );
+    assert_eq!(
+        b.get("never set").ok(),
+        Some(0),
+        "an absent counter reads as 0"
+    );
+}
+
+/// Dropping the manager ends its process and waits for it.
+pub fn dropping_the_manager_leaves_no_process(api: ManagerApi) {
+    let manager = start(api);
+    let pid = manager.pid();
+    drop(manager);
+    assert_gone(&[pid], "after the manager was dropped");
+}
+
+crate::declare_suite!($ manager: ManagerApi = manager_adapter! [
+    a_child_changes_only_its_copy,
+    updates_from_many_processes_are_all_counted,
+    the_manager_owns_the_state,
+    dropping_the_manager_leaves_no_process,
+]);
