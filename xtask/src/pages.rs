@@ -174,8 +174,8 @@ pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
                         let width = line.chars().count();
                         if width > LISTING_WIDTH {
                             found.push(format!(
-                                "{}: a line of {} is {width} characters wide, and a reader sees \
-                                 about {LISTING_WIDTH} before the code block cuts it off: `{}`",
+                                "{}: a comment or todo! message in {} is {width} characters \
+                                 wide; a code block shows {LISTING_WIDTH} before it wraps: `{}`",
                                 rel.display(),
                                 &cap[1],
                                 line.trim()
