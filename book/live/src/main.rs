@@ -40,6 +40,10 @@ enum ProcessesTable {
     Costs,
     /// One update through a manager process beside `Arc<Mutex<_>>`.
     Manager,
+    /// Plot: speedup against workers, with the process pool.
+    ScalingPlot,
+    /// Timeline: the pool's worker processes on the CPUs.
+    Timeline,
 }
 
 #[derive(Subcommand)]
@@ -107,6 +111,8 @@ fn run() -> anyhow::Result<()> {
             ProcessesTable::Cpu => live::processes::cpu()?,
             ProcessesTable::Costs => live::processes::costs()?,
             ProcessesTable::Manager => live::processes::manager()?,
+            ProcessesTable::ScalingPlot => live::processes::scaling_plot()?,
+            ProcessesTable::Timeline => live::processes::timeline()?,
         },
     };
     print!("{out}");

@@ -68,19 +68,24 @@ pub struct Scaling {
     pub rayon: Run,
     /// Threads interpreting under the reference GIL.
     pub gil: Run,
+    /// The reference process pool of `n` worker processes (started before
+    /// timing), one task per worker; its baseline runs the same task
+    /// function in this process.
+    #[serde(default)]
+    pub pool: Option<Run>,
 }
 
 /// The measurement of this build, taken by the Threads page's table.
 pub fn get() -> Result<Measured<Scaling>> {
-    measured("scaling", || Ok(measure()))
+    measured("scaling", measure)
 }
 
 /// The same measurement, for the pictures that show it.
 pub fn shared() -> Result<Measured<Scaling>> {
-    crate::store::shared("scaling", || Ok(measure()))
+    crate::store::shared("scaling", measure)
 }
 
-fn measure() -> Scaling {
+fn measure() -> Result<Scaling> {
     let cores = harness::available_cores();
     let workers: Vec<usize> = (1..=cores.clamp(4, 8)).collect();
     let units = units_for(TOTAL);
@@ -96,6 +101,11 @@ fn measure() -> Scaling {
         })
         .collect();
 
+    let program = crate::processes::this_program()?;
+    let process_pools: Vec<std::cell::RefCell<pool_solution::Pool>> = workers
+        .iter()
+        .map(|&n| pool_solution::Pool::start(&program, n).map(std::cell::RefCell::new))
+        .collect::<Result<_, _>>()?;
     let mut contenders: Vec<Box<dyn FnMut() + '_>> = Vec::new();
     contenders.push(Box::new(|| {
         spin(units);
@@ -125,6 +135,22 @@ fn measure() -> Scaling {
             in_threads(n, |_| interpret(gil, steps / n as u64, None));
         }));
     }
+    // The process pool: this binary started again as its workers.
+    let pool_units = harness::workload::calibrate(TOTAL, |n| {
+        std::hint::black_box(pool_solution::tasks::spin(n));
+    });
+    contenders.push(Box::new(move || {
+        std::hint::black_box(pool_solution::tasks::spin(pool_units));
+    }));
+    for (i, &n) in workers.iter().enumerate() {
+        let pool = &process_pools[i];
+        let inputs = vec![pool_units / n as u64; n];
+        contenders.push(Box::new(move || {
+            for r in pool.borrow_mut().map_chunked("spin", &inputs, 1) {
+                r.expect("spin does not fail");
+            }
+        }));
+    }
     let mut refs: Vec<&mut dyn FnMut()> = contenders.iter_mut().map(|c| &mut **c as _).collect();
     // Three rounds take about 7 s on two idle cores; the budget keeps a
     // busy machine from stretching the book's build much beyond that.
@@ -140,7 +166,7 @@ fn measure() -> Scaling {
         alone: b[at],
         by_workers: b[at + 1..at + 1 + k].to_vec(),
     };
-    Scaling {
+    Ok(Scaling {
         cores,
         rounds: bests.rounds,
         scoped: run("scoped threads", 0),
@@ -150,8 +176,9 @@ fn measure() -> Scaling {
             by_workers: b[1 + k..1 + 2 * k].to_vec(),
         },
         gil: run("threads, GIL analogue", 1 + 2 * k),
+        pool: Some(run("process pool", 2 + 3 * k)),
         workers,
-    }
+    })
 }
 
 /// Which series a page shows.
@@ -161,6 +188,8 @@ pub enum Page {
     Threads,
     /// The same, and threads under the GIL analogue.
     Gil,
+    /// Scoped threads, rayon and the process pool.
+    Processes,
 }
 
 /// The speedup plot for `page`.
@@ -169,6 +198,9 @@ pub fn plot(m: &Measured<Scaling>, page: Page) -> String {
     let mut runs = vec![(&s.scoped, 0), (&s.rayon, 1)];
     if page == Page::Gil {
         runs.push((&s.gil, 2));
+    }
+    if let (Page::Processes, Some(pool)) = (page, &s.pool) {
+        runs.push((pool, 3));
     }
     let xs: Vec<f64> = s.workers.iter().map(|&n| n as f64).collect();
     let mut series: Vec<Series> = runs
@@ -206,7 +238,11 @@ pub fn plot(m: &Measured<Scaling>, page: Page) -> String {
     LinePlot {
         id: format!(
             "speedup-{}",
-            if page == Page::Gil { "gil" } else { "threads" }
+            match page {
+                Page::Threads => "threads",
+                Page::Gil => "gil",
+                Page::Processes => "processes",
+            }
         ),
         title: format!(
             "Speedup against workers: {} ms of CPU work in equal pieces",
