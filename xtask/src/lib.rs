@@ -7,10 +7,15 @@
 //! - [`pages`]: rules on the book's sources (listings are included, never pasted).
 //! - [`book`]: pinned book tools, the live build, and the check of its output.
 //! - [`browser`]: the built book loaded in headless Chromium, as a reader sees it.
+//! - [`results`]: reading suite records and libtest output (shared by the
+//!   stub check and the grader).
+//! - [`grade`]: the grader, the student's progress view and the gradebook.
 
 pub mod book;
 pub mod browser;
 pub mod course;
+pub mod grade;
 pub mod pages;
+pub mod results;
 pub mod stubcheck;
 pub mod stubs;

@@ -1,8 +1,13 @@
 //! `cargo xtask`: the course's commands. See `cargo xtask --help`.
 
-use anyhow::{Result, bail};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use xtask::course::{self, Course};
+use xtask::grade::report::{ExerciseReport, ExerciseStatus, TestStatus, first_line, pts, terminal};
+use xtask::grade::sandbox::Sandbox;
+use xtask::grade::{self, Grader, Options, gradebook};
 use xtask::{book, browser, pages, stubcheck, stubs};
 
 #[derive(Parser)]
@@ -55,6 +60,64 @@ enum Cmd {
     /// Check the course's rules: exercises in sync, book sources sound,
     /// every stub failing its suite.
     Check,
+    /// Grade a student's checkout (or, with --class, a folder of them):
+    /// correctness and speed, under limits, with reports in --out.
+    Grade {
+        /// The student's checkout: a copy of this repository with their work.
+        #[arg(required_unless_present = "class", conflicts_with = "class")]
+        path: Option<PathBuf>,
+        /// A folder whose every subfolder is one student's checkout; writes
+        /// OUT/<student>/ reports and OUT/gradebook.{csv,json}.
+        #[arg(long)]
+        class: Option<PathBuf>,
+        /// Where the reports go (also holds the clean course copy, .course).
+        #[arg(long)]
+        out: PathBuf,
+        /// The student's name in the reports (default: the checkout's folder name).
+        #[arg(long)]
+        student: Option<String>,
+        /// Grade only this exercise (repeatable).
+        #[arg(long = "exercise")]
+        only: Vec<String>,
+        /// Override the manifest's wall limit per exercise, in seconds.
+        #[arg(long)]
+        wall_seconds: Option<u64>,
+        /// Do not re-run speed checks (inconclusive: once; failed: best of 3).
+        #[arg(long)]
+        no_rerun: bool,
+        /// Cargo target folder for the builds (default: $CARGO_TARGET_DIR or
+        /// this repository's target/, so dependencies are built once).
+        #[arg(long)]
+        target_dir: Option<PathBuf>,
+    },
+    /// Your progress over every exercise: which pass, which are slow and by
+    /// how much, which are untouched (no instructor limits).
+    Progress {
+        /// Only this exercise (repeatable).
+        #[arg(long = "exercise")]
+        only: Vec<String>,
+    },
+    /// Gradebook commands.
+    Gradebook {
+        #[command(subcommand)]
+        command: GradebookCmd,
+    },
+    /// Write grading/report.schema.json from the report's types.
+    ReportSchema,
+}
+
+#[derive(Subcommand)]
+enum GradebookCmd {
+    /// Merge report.json files (one per student, e.g. from CI jobs) into
+    /// OUT/gradebook.{csv,json}.
+    Merge {
+        /// The reports.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Where the gradebook goes.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn main() -> Result<()> {
@@ -93,7 +156,180 @@ fn main() -> Result<()> {
             Ok(())
         }
         Cmd::Check => check(&root, &course),
+        Cmd::Grade {
+            path,
+            class,
+            out,
+            student,
+            only,
+            wall_seconds,
+            no_rerun,
+            target_dir,
+        } => {
+            let options = Options {
+                only,
+                wall_seconds,
+                rerun_inconclusive: !no_rerun,
+                target_dir: Some(target_dir.unwrap_or_else(|| default_target(&root))),
+                sandbox: Sandbox::for_grading(&course.grading),
+            };
+            let grader = Grader::new(&root, &course, &out, options)?;
+            match (path, class) {
+                (Some(path), _) => {
+                    let name = student.unwrap_or_else(|| folder_name(&path));
+                    grade_one(&grader, &path, &name, &out).map(|_| ())
+                }
+                (None, Some(class)) => grade_class(&grader, &class, &out),
+                (None, None) => bail!("give a checkout or --class"),
+            }
+        }
+        Cmd::Progress { only } => progress(&root, &course, &only),
+        Cmd::Gradebook {
+            command: GradebookCmd::Merge { reports, out },
+        } => {
+            let book = gradebook::merge(&reports)?;
+            gradebook::write(&book, &out)?;
+            println!(
+                "merged {} reports into {}",
+                book.students.len(),
+                out.join("gradebook.csv").display()
+            );
+            Ok(())
+        }
+        Cmd::ReportSchema => {
+            let path = root.join(grade::report::json::SCHEMA_PATH);
+            std::fs::write(&path, grade::report::json::schema())?;
+            println!("wrote {}", path.display());
+            Ok(())
+        }
     }
+}
+
+fn default_target(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
+fn folder_name(path: &Path) -> String {
+    std::fs::canonicalize(path)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "student".to_owned())
+}
+
+fn grade_one(
+    grader: &Grader<'_>,
+    path: &Path,
+    student: &str,
+    out: &Path,
+) -> Result<grade::report::Report> {
+    let mut term = terminal::Terminal::new();
+    let report = grader.grade(path, student, &mut |e| term.event(&e))?;
+    grade::write_reports(&report, out)?;
+    println!("{}", terminal::table(&report));
+    for f in &report.ignored {
+        println!("ignored: {} ({})", f.path, f.reason);
+    }
+    if !report.limits.not_enforced.is_empty() {
+        println!("not enforced: {}", report.limits.not_enforced.join("; "));
+    }
+    println!(
+        "reports: {}, {}, {}",
+        out.join("report.json").display(),
+        out.join("junit.xml").display(),
+        out.join("summary.md").display()
+    );
+    Ok(report)
+}
+
+fn grade_class(grader: &Grader<'_>, class: &Path, out: &Path) -> Result<()> {
+    let mut checkouts: Vec<PathBuf> = std::fs::read_dir(class)
+        .with_context(|| format!("listing {}", class.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    checkouts.sort();
+    let mut reports = Vec::new();
+    for checkout in checkouts {
+        let student = folder_name(&checkout);
+        match grade_one(grader, &checkout, &student, &out.join(&student)) {
+            Ok(r) => reports.push(r),
+            Err(e) => eprintln!("could not grade {student}: {e:#}"),
+        }
+    }
+    let book = gradebook::from_reports(&reports)?;
+    gradebook::write(&book, out)?;
+    println!(
+        "gradebook of {} students: {}",
+        book.students.len(),
+        out.join("gradebook.csv").display()
+    );
+    Ok(())
+}
+
+fn progress(root: &Path, course: &Course, only: &[String]) -> Result<()> {
+    let mut term = terminal::Terminal::new();
+    let report = grade::progress(root, course, only, &mut |e| term.event(&e))?;
+    let mut table = tabled::builder::Builder::default();
+    table.push_record(["exercise", "state", "points", "what to do next"]);
+    for ex in report.graded() {
+        let (state, note) = progress_state(ex);
+        table.push_record([
+            ex.name.clone(),
+            state,
+            format!("{} / {}", pts(ex.points), pts(ex.max_points)),
+            terminal::shorten(&note, 100),
+        ]);
+    }
+    println!("{}", table.build().with(tabled::settings::Style::sharp()));
+    println!(
+        "{} / {} points. `cargo xtask hint <exercise>` if you are stuck.",
+        pts(report.points),
+        pts(report.max_points)
+    );
+    Ok(())
+}
+
+/// done / failing / slow / untouched, and the first thing to fix.
+fn progress_state(ex: &ExerciseReport) -> (String, String) {
+    if ex.untouched {
+        return (
+            "untouched".into(),
+            format!("start with exercises/{}/{}/src/lib.rs", ex.chapter, ex.name),
+        );
+    }
+    if ex.status != ExerciseStatus::Graded {
+        return ("failing".into(), first_line(&ex.message).to_owned());
+    }
+    if let Some(t) = ex
+        .tests
+        .iter()
+        .find(|t| matches!(t.status, TestStatus::Fail | TestStatus::NotRun) && t.check.is_none())
+    {
+        return (
+            "failing".into(),
+            format!("{}: {}", t.name, first_line(&t.message)),
+        );
+    }
+    if let Some(t) = ex.tests.iter().find(|t| {
+        matches!(
+            t.status,
+            TestStatus::Fail | TestStatus::Partial | TestStatus::NotRun
+        )
+    }) {
+        let by = t.check.as_ref().map(|c| c.versus()).unwrap_or_default();
+        return (
+            "slow".into(),
+            format!("{}: {by}. {}", t.name, first_line(&t.message)),
+        );
+    }
+    if let Some(t) = ex.tests.iter().find(|t| t.status == TestStatus::NotJudged) {
+        return (
+            "done (not all judged)".into(),
+            format!("{}: {}", t.name, first_line(&t.message)),
+        );
+    }
+    ("done".into(), String::new())
 }
 
 fn check(root: &std::path::Path, course: &Course) -> Result<()> {

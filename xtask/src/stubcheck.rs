@@ -11,6 +11,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::course::Exercise;
+use crate::results::{self, Line};
 
 /// What running one exercise's suite against its stub showed.
 #[derive(Debug, Default)]
@@ -103,39 +104,19 @@ pub fn classify(package: &str, text: &str) -> StubRun {
         ran: text.contains("running "),
         ..StubRun::default()
     };
-    for line in text.lines() {
-        let Some(rest) = line.strip_prefix("test ") else {
-            continue;
-        };
-        if let Some(name) = rest.strip_suffix(" ... ok") {
-            run.passed.push(name.to_owned());
-        } else if let Some(name) = rest.strip_suffix(" ... FAILED") {
-            if failure_section(text, name).contains(TODO_PANIC) {
-                run.failed_on_todo.push(name.to_owned());
-            } else {
-                run.failed_otherwise.push(name.to_owned());
+    for (name, line) in results::test_lines(text) {
+        match line {
+            Line::Ok => run.passed.push(name),
+            Line::Failed if results::failure_section(text, &name).contains(TODO_PANIC) => {
+                run.failed_on_todo.push(name)
             }
+            Line::Failed => run.failed_otherwise.push(name),
+            Line::Ignored => {}
         }
     }
     let lines: Vec<&str> = text.lines().collect();
     run.output_tail = lines[lines.len().saturating_sub(25)..].join("\n");
     run
-}
-
-/// The captured output libtest prints for a failed test, between
-/// `---- name stdout ----` and the next section.
-fn failure_section<'a>(text: &'a str, name: &str) -> &'a str {
-    let header = format!("---- {name} stdout ----");
-    let Some(start) = text.find(&header) else {
-        return "";
-    };
-    let body = &text[start + header.len()..];
-    let end = ["\n---- ", "\nfailures:"]
-        .iter()
-        .filter_map(|m| body.find(m))
-        .min()
-        .unwrap_or(body.len());
-    &body[..end]
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@
 //! `main` begins with the worker-role check, as any program with a pool
 //! must. CPython's figures come from `python/processes_compare.py`.
 
-use std::cell::RefCell;
 use std::io::{BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -15,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use frames_solution::{FrameReader, write_frame};
-use harness::children;
 use harness::clock::{human, ratio};
 use harness::rounds::{Plan, interleave};
 use pool_solution::protocol::{FRAME_LIMIT, Reply, Request};
@@ -121,10 +119,6 @@ pub fn cpu() -> Result<String> {
     });
     let inputs = vec![units; TASKS];
     let mut pool = Pool::start(&this_program()?, WORKERS)?;
-    let pids = pool.pids();
-    // The workers' CPU time of the pool's runs, by wall time: the harness's
-    // clock counts this process only.
-    let worker_cpu = RefCell::new(Vec::new());
     let mut sequential = || {
         inputs.iter().for_each(|&n| {
             std::hint::black_box(spin(n));
@@ -142,16 +136,11 @@ pub fn cpu() -> Result<String> {
             std::hint::black_box(spin(n));
         })
     };
+    // The harness's clock counts the workers' CPU time with this process's.
     let mut in_pool = || {
-        let before = children::cpu_time_of(&pids);
-        let start = Instant::now();
         for r in pool.map_chunked("spin", &inputs, 1) {
             r.expect("spin does not fail");
         }
-        let wall = start.elapsed();
-        worker_cpu
-            .borrow_mut()
-            .push((wall, children::cpu_time_of(&pids).saturating_sub(before)));
     };
     let plan = Plan {
         max_rounds: 7,
@@ -162,11 +151,7 @@ pub fn cpu() -> Result<String> {
         &mut [&mut sequential, &mut threads, &mut with_rayon, &mut in_pool],
         |_| false,
     );
-    let mut best = bests.best.clone();
-    // The pool's best run: add the CPU its workers burnt in it.
-    if let Some(&(_, cpu)) = worker_cpu.borrow().iter().min_by_key(|(wall, _)| *wall) {
-        best[3].cpu += cpu;
-    }
+    let best = bests.best.clone();
     let seq = best[0].wall;
     let names = [
         "one after another",

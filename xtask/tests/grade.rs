@@ -1,0 +1,558 @@
+//! The grader's self-check, run by the root `cargo test`: made-up student
+//! checkouts in temporary folders, graded by the same engine as
+//! `cargo xtask grade`.
+//!
+//! - the stubs score 0 and the solutions full marks;
+//! - each decoy of the corpus (`tests/decoys`), made into a student's
+//!   `src/lib.rs`, loses exactly the points of the check it breaks, with the
+//!   reason the corpus says;
+//! - a submission that deadlocks, one that panics, one that spawns threads
+//!   and processes without end and one that edits the tests are each
+//!   contained and scored for what they are, in one grade;
+//! - a suite past the wall limit is killed and scores 0 for that exercise.
+//!
+//! Cost: the course copy lives in a stable folder under the system's temp
+//! folder and builds in the workspace's own target folder, so only the course's small crates are
+//! rebuilt once; each graded exercise then costs a build of the student's
+//! crate and its suite (a few seconds warm) plus its suite's run. The grades
+//! run one at a time (they share the copy).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use regex::Regex;
+
+/// Grades of one decoy before it counts as let through, as in the corpus's
+/// own runner (`TRIES`): a timing check may let a decoy through on a
+/// busy machine.
+const TRIES: usize = 3;
+use xtask::course::{self, Course, Worth};
+use xtask::grade::report::{ExerciseReport, ExerciseStatus, Report, TestStatus};
+use xtask::grade::sandbox::{NOBODY, Sandbox};
+use xtask::grade::{Grader, Options};
+
+/// One grade at a time: they share the course copy.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn lock() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn root() -> PathBuf {
+    course::root()
+}
+
+fn course() -> Course {
+    Course::load(&root()).expect("the manifest loads")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
+/// A stable folder outside the target folder (see `Grader::new`), one per
+/// checkout of the course, so that its builds stay warm between runs.
+fn selfcheck_dir() -> PathBuf {
+    let tag: String = root()
+        .to_string_lossy()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    std::env::temp_dir().join(format!("grade-selfcheck{tag}"))
+}
+
+fn grade(checkout: &Path, only: &[&str], wall: Option<u64>) -> Report {
+    let course = course();
+    let options = Options {
+        only: only.iter().map(|s| (*s).to_owned()).collect(),
+        wall_seconds: wall,
+        rerun_inconclusive: true,
+        target_dir: Some(target_dir()),
+        sandbox: Sandbox::for_grading(&course.grading),
+    };
+    let out = selfcheck_dir();
+    let grader = Grader::new(&root(), &course, &out, options).expect("the course copies");
+    let report = grader
+        .grade(checkout, "selfcheck", &mut |_| {})
+        .expect("grading completes");
+    eprintln!("{}", xtask::grade::report::terminal::table(&report));
+    report
+}
+
+/// A checkout holding `files` (path relative to the checkout, text).
+fn checkout(files: &[(PathBuf, String)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, text) in files {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+fn src(ex: &str) -> PathBuf {
+    let c = course();
+    c.find(ex).unwrap().exercise_dir().join("src/lib.rs")
+}
+
+fn read(rel: &Path) -> String {
+    std::fs::read_to_string(root().join(rel)).unwrap()
+}
+
+fn stub(ex: &str) -> String {
+    read(&src(ex))
+}
+
+fn solution(ex: &str) -> String {
+    let c = course();
+    read(&c.find(ex).unwrap().solution_dir().join("src/lib.rs"))
+}
+
+fn exercise<'a>(r: &'a Report, name: &str) -> &'a ExerciseReport {
+    r.exercises.iter().find(|e| e.name == name).unwrap()
+}
+
+/// Replaces every `todo!(...)` in `text` with `with`.
+fn replace_todo(text: &str, with: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("todo!(") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "todo!(".len()..];
+        let mut depth = 1;
+        let end = after
+            .char_indices()
+            .find(|&(_, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                depth == 0
+            })
+            .map(|(i, _)| i)
+            .expect("balanced todo!");
+        out.push_str(with);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn stubs_score_zero_and_solutions_full_marks() {
+    let _one = lock();
+    let names = ["fetch-all", "fetch-bounded", "gil"];
+    let stubs = checkout(&names.map(|n| (src(n), stub(n))));
+    let r = grade(stubs.path(), &[], None);
+    assert_eq!(r.points, 0.0);
+    for ex in r.graded() {
+        assert!(ex.untouched, "{} is the stub", ex.name);
+        assert_eq!(ex.status, ExerciseStatus::Graded);
+        assert!(ex.tests.iter().all(|t| t.status == TestStatus::Fail));
+    }
+    let solutions = checkout(&names.map(|n| (src(n), solution(n))));
+    // The grader already keeps the best of three runs of a failed speed
+    // check; on a machine shared with other builds the reference GIL's
+    // serial check still fails now and then (about 1 grade in 10 at load
+    // 8-10 on 2 cores: its sequential run slowed twice over). A speed-only
+    // loss is graded once more, up to TRIES grades; any other loss is not.
+    let mut r = grade(solutions.path(), &[], None);
+    for _ in 1..TRIES {
+        let speed_only = r.graded().flat_map(|e| &e.tests).all(|t| {
+            matches!(t.status, TestStatus::Pass | TestStatus::NotJudged)
+                || (t.check.is_some() && t.reruns > 0)
+        });
+        if r.points == r.max_points || !speed_only {
+            break;
+        }
+        eprintln!("a solution lost a speed check; grading again");
+        r = grade(solutions.path(), &[], None);
+    }
+    let judged_max: f64 = course()
+        .exercises
+        .iter()
+        .map(|e| f64::from(e.max_points()))
+        .sum();
+    for ex in r.graded() {
+        assert_eq!(ex.status, ExerciseStatus::Graded, "{}", ex.message);
+        for t in &ex.tests {
+            assert!(
+                matches!(t.status, TestStatus::Pass | TestStatus::NotJudged),
+                "the solution lost {}::{}: {}",
+                ex.name,
+                t.name,
+                t.message
+            );
+        }
+    }
+    assert_eq!(r.points, r.max_points);
+    assert!(r.max_points > 0.0 && r.max_points <= judged_max);
+}
+
+/// A decoy of the corpus, read from `tests/decoys/src/<module>.rs`.
+struct Decoy {
+    function: String,
+    caught_by: String,
+    says: Vec<String>,
+}
+
+/// Every decoy of a corpus file: `subject`, `caught_by` and `says` of each
+/// `Decoy { .. }` in its `corpus()`.
+fn decoys(module: &str) -> (String, Vec<Decoy>) {
+    let text = read(&Path::new("tests/decoys/src").join(format!("{module}.rs")));
+    let entry = Regex::new(r#"(?s)subject:\s*(\w+),\s*caught_by:\s*"(\w+)",\s*says:\s*&\[(.*?)\]"#)
+        .unwrap();
+    let word = Regex::new(r#""((?:[^"\\]|\\.)*)""#).unwrap();
+    let found = entry
+        .captures_iter(&text)
+        .map(|c| Decoy {
+            function: c[1].to_owned(),
+            caught_by: c[2].to_owned(),
+            says: word.captures_iter(&c[3]).map(|w| w[1].to_owned()).collect(),
+        })
+        .collect();
+    (text, found)
+}
+
+/// Decoy modules (`tests/decoys/src/<name>.rs`) as one module `decoy` of
+/// the student's crate: their functions made public, their `corpus()`-like
+/// functions (those returning `Decoy`s) and `use crate::{Class, Decoy}` left
+/// out, and `crate::` made `super::` (fetch_bounded's decoys borrow
+/// fetch_all's helpers). Only modules the exercise crate can compile are
+/// given: the GIL's decoys implement the suite's trait, which a student's
+/// crate does not see.
+fn decoy_modules(names: &[&str]) -> String {
+    let dir = root().join("tests/decoys/src");
+    let mut out = String::from(
+        "#[allow(unused_imports, dead_code, missing_docs, clippy::all)]\nmod decoy {\n",
+    );
+    for name in names {
+        let text = std::fs::read_to_string(dir.join(format!("{name}.rs"))).unwrap();
+        out.push_str(&format!("pub mod {name} {{\n"));
+        for line in without_decoy_fns(&text).lines() {
+            if line.starts_with("//!") || line.starts_with("use crate::{") {
+                continue;
+            }
+            let line = line.replace("use crate::", "use super::");
+            match line.strip_prefix("fn ") {
+                Some(rest) => out.push_str(&format!("pub fn {rest}\n")),
+                None => {
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+            }
+        }
+        out.push_str("}\n");
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// `text` without its top-level functions that return `Decoy`s (and their
+/// doc comments).
+fn without_decoy_fns(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut keep = vec![true; lines.len()];
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].starts_with("pub fn ") && lines[i].contains("Decoy") {
+            let mut start = i;
+            while start > 0 && lines[start - 1].starts_with("///") {
+                start -= 1;
+            }
+            let mut depth = 0i32;
+            let mut end = i;
+            let mut opened = false;
+            for (j, l) in lines.iter().enumerate().skip(i) {
+                depth += l.matches('{').count() as i32 - l.matches('}').count() as i32;
+                opened |= l.contains('{');
+                if opened && depth == 0 {
+                    end = j;
+                    break;
+                }
+            }
+            for k in keep.iter_mut().take(end + 1).skip(start) {
+                *k = false;
+            }
+            i = end + 1;
+        } else {
+            i += 1;
+        }
+    }
+    lines
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(l, _)| *l)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn check_decoys(ex: &str, module: &str, modules: &[&str], call: &str) {
+    let (_, corpus) = decoys(module);
+    assert!(!corpus.is_empty(), "no decoys found in {module}.rs");
+    let course = course();
+    let worth = course.find(ex).unwrap().worth(&course.grading);
+    let mut wrong = Vec::new();
+    for d in corpus {
+        let lib = replace_todo(
+            &stub(ex),
+            &format!("decoy::{module}::{}({call})", d.function),
+        ) + &decoy_modules(modules);
+        let dir = checkout(&[(src(ex), lib)]);
+        // A timing check may let a decoy through on a busy machine (a
+        // spinner starved of CPU looks like a sleeper): like the corpus's
+        // own runner, grade again, up to three times, until it is caught.
+        let mut graded = None;
+        for _ in 0..TRIES {
+            let r = grade(dir.path(), &[ex], None);
+            let caught = exercise(&r, ex).tests.iter().any(|t| {
+                t.name == d.caught_by
+                    && !matches!(t.status, TestStatus::Pass | TestStatus::NotJudged)
+            });
+            graded = Some(r);
+            if caught {
+                break;
+            }
+        }
+        let r = graded.expect("graded at least once");
+        let e = exercise(&r, ex);
+        let broken = e.tests.iter().find(|t| t.name == d.caught_by);
+        let lost: Vec<String> = e
+            .tests
+            .iter()
+            .filter(|t| !matches!(t.status, TestStatus::Pass | TestStatus::NotJudged))
+            .map(|t| t.name.clone())
+            .collect();
+        // A decoy may break more than the check the corpus names (one
+        // that ignores the limit also breaks the limit of one): it must
+        // lose the points of the checks it fails, nothing of those it
+        // passes, and the named check must fail for the named reason. A
+        // too-slow speed check keeps the partial credit of its tier.
+        let kept: f64 = e
+            .tests
+            .iter()
+            .filter(|t| !matches!(t.status, TestStatus::Pass | TestStatus::NotJudged))
+            .map(|t| t.points)
+            .sum();
+        let lost_points: f64 = lost
+            .iter()
+            .map(|t| {
+                worth
+                    .get(t.as_str())
+                    .map_or(0.0, |w: &Worth| f64::from(w.max()))
+            })
+            .sum();
+        match broken {
+            _ if e.status != ExerciseStatus::Graded => {
+                wrong.push(format!("{}: {:?}: {}", d.function, e.status, e.message))
+            }
+            None => wrong.push(format!("{}: no test `{}`", d.function, d.caught_by)),
+            Some(t) if !lost.contains(&d.caught_by) => wrong.push(format!(
+                "{}: `{}` was not broken: {:?} {}",
+                d.function, d.caught_by, t.status, t.message
+            )),
+            Some(_) if (e.points - (e.max_points - lost_points + kept)).abs() > 1e-9 => {
+                wrong.push(format!(
+                    "{}: {} of {} points, having lost {lost:?}",
+                    d.function, e.points, e.max_points
+                ))
+            }
+            // A stuck decoy is named by the first test that got stuck; the
+            // tests after it are cut short and say so.
+            Some(t)
+                if !d.says.iter().all(|w| {
+                    t.message.contains(w.as_str())
+                        || (t.message.contains("cut short")
+                            && e.tests.iter().any(|o| o.message.contains(w.as_str())))
+                }) =>
+            {
+                wrong.push(format!(
+                    "{}: the reason lacks {:?}: {}",
+                    d.function, d.says, t.message
+                ))
+            }
+            Some(t) => eprintln!(
+                "decoy {}: lost {lost:?}, {} of {} points; `{}` says: {}",
+                d.function,
+                e.points,
+                e.max_points,
+                d.caught_by,
+                t.message.lines().next().unwrap_or("")
+            ),
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn each_fetch_all_decoy_loses_exactly_its_check() {
+    let _one = lock();
+    check_decoys("fetch-all", "fetch_all", &["fetch_all"], "urls");
+}
+
+#[test]
+fn each_fetch_bounded_decoy_loses_exactly_its_check() {
+    let _one = lock();
+    check_decoys(
+        "fetch-bounded",
+        "fetch_bounded",
+        &["fetch_all", "fetch_bounded"],
+        "urls, max_in_flight",
+    );
+}
+
+/// Waits on a channel whose sender it keeps: never returns.
+const DEADLOCK: &str = "{ let (tx, rx) = std::sync::mpsc::channel::<()>(); let _keep = &tx; \
+                        rx.recv().ok(); unreachable!() }";
+
+/// Starts copies of its own test process (which call it again), then
+/// threads until the OS refuses one, then fails.
+const SPAWNS_WITHOUT_END: &str = "{
+    for _ in 0..4 {
+        let _ = std::process::Command::new(std::env::current_exe().unwrap())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+    }
+    let mut n = 0usize;
+    loop {
+        match std::thread::Builder::new().spawn(|| std::thread::sleep(std::time::Duration::from_secs(3600))) {
+            Ok(_) => n += 1,
+            Err(e) => panic!(\"started {n} threads, then the OS refused: {e}\"),
+        }
+    }
+}";
+
+fn nobody_processes() -> usize {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().parse::<u32>().is_ok())
+        .filter(|e| {
+            std::fs::read_to_string(e.path().join("status")).is_ok_and(|s| {
+                s.lines().any(|l| {
+                    l.starts_with("Uid:")
+                        && l.split_whitespace().nth(1) == Some(&NOBODY.to_string())
+                })
+            })
+        })
+        .count()
+}
+
+#[test]
+fn misbehaving_submissions_are_contained_and_scored() {
+    let _one = lock();
+    let edited_suite = "#[test]\nfn everything_passes() {}\n".to_owned();
+    let dir = checkout(&[
+        (src("fetch-all"), replace_todo(&stub("fetch-all"), DEADLOCK)),
+        (
+            src("fetch-bounded"),
+            replace_todo(&stub("fetch-bounded"), SPAWNS_WITHOUT_END),
+        ),
+        (
+            src("gil"),
+            replace_todo(&stub("gil"), "panic!(\"deliberate panic\")"),
+        ),
+        // Edits that would pass everything, were they used.
+        (
+            "exercises/gil/gil/tests/suite.rs".into(),
+            edited_suite.clone(),
+        ),
+        (
+            "exercises/threads/fetch-all/tests/suite.rs".into(),
+            edited_suite,
+        ),
+        (
+            "exercises/info.toml".into(),
+            read(Path::new("exercises/info.toml")).replace("= 2\n", "= 200\n"),
+        ),
+        (
+            "tests/harness/src/record.rs".into(),
+            "// everything passes\n".to_owned(),
+        ),
+    ]);
+    let before = nobody_processes();
+    let r = grade(dir.path(), &[], None);
+    for ex in r.graded() {
+        assert_eq!(ex.points, 0.0, "{} scored {}", ex.name, ex.points);
+        assert!(ex.max_points > 0.0);
+    }
+    let deadlock = exercise(&r, "fetch-all");
+    assert_eq!(deadlock.status, ExerciseStatus::Graded);
+    assert!(
+        deadlock
+            .tests
+            .iter()
+            .any(|t| t.message.contains("did not finish")),
+        "the suite's deadline named the stuck test"
+    );
+    let panics = exercise(&r, "gil");
+    assert_eq!(panics.status, ExerciseStatus::Graded);
+    assert!(
+        panics
+            .tests
+            .iter()
+            .any(|t| t.message.contains("deliberate panic")),
+        "the panic's message reached the report"
+    );
+    let bomb = exercise(&r, "fetch-bounded");
+    assert!(
+        bomb.run_seconds < 60.0,
+        "the bomb was contained in {} s",
+        bomb.run_seconds
+    );
+    let ignored: Vec<&str> = r.ignored.iter().map(|i| i.path.as_str()).collect();
+    for path in [
+        "exercises/gil/gil/tests/suite.rs",
+        "exercises/threads/fetch-all/tests/suite.rs",
+        "exercises/info.toml",
+        "tests/harness/src/record.rs",
+    ] {
+        assert!(
+            ignored.contains(&path),
+            "{path} not reported as ignored: {ignored:?}"
+        );
+    }
+    if r.limits.not_enforced.is_empty() {
+        assert!(
+            bomb.tests.iter().any(|t| t.message.contains("OS refused")
+                || t.message.contains("Resource temporarily unavailable")),
+            "the bomb hit the task cap: {:?}",
+            bomb.tests.iter().map(|t| &t.message).collect::<Vec<_>>()
+        );
+    }
+    assert!(
+        nobody_processes() <= before,
+        "processes of the sandbox's user outlived the grade"
+    );
+}
+
+#[test]
+fn a_suite_past_the_wall_limit_is_killed_and_scores_zero_for_that_exercise() {
+    let _one = lock();
+    let dir = checkout(&[
+        (src("fetch-all"), replace_todo(&stub("fetch-all"), DEADLOCK)),
+        (src("fetch-bounded"), solution("fetch-bounded")),
+    ]);
+    let r = grade(dir.path(), &["fetch-all", "fetch-bounded"], Some(4));
+    let stuck = exercise(&r, "fetch-all");
+    assert_eq!(stuck.status, ExerciseStatus::TimedOut);
+    assert_eq!(stuck.points, 0.0);
+    assert!(stuck.message.contains("wall limit of 4 s"));
+    assert!(stuck.run_seconds < 8.0, "killed at {} s", stuck.run_seconds);
+    // The other exercise is graded as usual.
+    let fine = exercise(&r, "fetch-bounded");
+    assert_eq!(fine.status, ExerciseStatus::Graded);
+    assert_eq!(fine.points, fine.max_points);
+}
+
+#[test]
+fn the_report_schema_is_current() {
+    let kept = read(Path::new(xtask::grade::report::json::SCHEMA_PATH));
+    assert!(
+        kept == xtask::grade::report::json::schema(),
+        "grading/report.schema.json is stale: run `cargo xtask report-schema`"
+    );
+}
