@@ -46,6 +46,35 @@ pub fn block<R: Tabled>(rows: impl IntoIterator<Item = R>, caption: impl Display
     section(&topic.join(" "), &table(rows, caption), &Provenance::now())
 }
 
+/// A whole block from `render`, saved like a measurement so that the
+/// author's `--reuse` preview can show it again without measuring: for
+/// blocks written with [`block`], which measure and render in one go. A
+/// reused block's provenance line becomes the reused-measurement box.
+pub fn reusable(
+    topic: &str,
+    render: impl FnOnce() -> anyhow::Result<String>,
+) -> anyhow::Result<String> {
+    let name = format!("block-{}", topic.replace(' ', "-"));
+    let m = store::measured(&name, render)?;
+    if !m.provenance.reused {
+        return Ok(m.data);
+    }
+    let start = "<p class=\"live-provenance\">";
+    let mut text = m.data.clone();
+    while let Some(at) = text.find(start) {
+        let end = text[at..]
+            .find("</p>")
+            .map_or(text.len(), |e| at + e + "</p>".len());
+        text.replace_range(
+            at..end,
+            &m.provenance
+                .line()
+                .replace(start, "<p class=\"live-reused\">"),
+        );
+    }
+    Ok(text)
+}
+
 /// Renders rows as a Markdown table followed by a caption.
 pub fn table<R: Tabled>(rows: impl IntoIterator<Item = R>, caption: impl Display) -> String {
     let mut table = Table::new(rows);

@@ -108,9 +108,11 @@ fn run() -> anyhow::Result<()> {
             GilBlock::Timeline => live::gil::timeline()?,
         },
         Topic::Processes { table } => match table {
-            ProcessesTable::Cpu => live::processes::cpu()?,
-            ProcessesTable::Costs => live::processes::costs()?,
-            ProcessesTable::Manager => live::processes::manager()?,
+            ProcessesTable::Cpu => live::reusable("processes cpu", live::processes::cpu)?,
+            ProcessesTable::Costs => live::reusable("processes costs", live::processes::costs)?,
+            ProcessesTable::Manager => {
+                live::reusable("processes manager", live::processes::manager)?
+            }
             ProcessesTable::ScalingPlot => live::processes::scaling_plot()?,
             ProcessesTable::Timeline => live::processes::timeline()?,
         },
