@@ -6,10 +6,10 @@
 //! - [`stubcheck`]: proof that every stub fails its suite, for the right reason.
 //! - [`pages`]: rules on the book's sources (listings are included, never pasted).
 //! - [`book`]: pinned book tools, the live build, and the check of its output.
-//! - [`browser`]: the built book loaded in headless Chromium, as a reader sees it.
 //! - [`results`]: reading suite records and libtest output (shared by the
 //!   stub check and the grader).
 //! - [`grade`]: the grader, the student's progress view and the gradebook.
+//! - [`browser`]: the built book loaded in headless Chromium, as a reader sees it.
 
 pub mod book;
 pub mod browser;
