@@ -53,9 +53,39 @@ pub fn ensure_tools() -> Result<()> {
     Ok(())
 }
 
+/// Environment variable naming the current build, so that blocks showing
+/// the same measurement (a table and its plot) share one run. Read by
+/// `book/live` (`live::store`).
+pub const BUILD_ENV: &str = "LIVE_BUILD";
+/// Environment variable that makes `book/live` reuse the last saved
+/// measurements, marking every such block as reused in the page.
+pub const REUSE_ENV: &str = "LIVE_REUSE";
+
+/// Whether to measure afresh or reuse the last measurements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    /// Measure everything now: the reader's build, and CI.
+    Fresh,
+    /// Reuse the last saved measurements where there are some, and say so
+    /// in the page: the author's fast loop.
+    Reuse,
+}
+
+fn book_env(cmd: &mut Command, measure: Measure) -> &mut Command {
+    let build = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    cmd.env(BUILD_ENV, format!("{build}-{}", std::process::id()));
+    match measure {
+        Measure::Fresh => cmd.env_remove(REUSE_ENV),
+        Measure::Reuse => cmd.env(REUSE_ENV, "1"),
+    }
+}
+
 /// Builds the live binary and the book, then checks the live blocks.
-pub fn build(root: &Path) -> Result<()> {
+pub fn build(root: &Path, measure: Measure) -> Result<()> {
     ensure_tools()?;
+    let started = std::time::Instant::now();
     // Build once up front, so the cmdrun blocks only run it.
     run(Command::new(cargo()).current_dir(root).args([
         "build",
@@ -64,7 +94,10 @@ pub fn build(root: &Path) -> Result<()> {
         "--package",
         "live",
     ]))?;
-    run(Command::new("mdbook").current_dir(root).arg("build"))?;
+    run(book_env(
+        Command::new("mdbook").current_dir(root).arg("build"),
+        measure,
+    ))?;
     let missing = verify(root)?;
     if !missing.is_empty() {
         bail!(
@@ -72,7 +105,14 @@ pub fn build(root: &Path) -> Result<()> {
             missing.join("\n  ")
         );
     }
-    eprintln!("book built in {OUT_DIR}/index.html with every live block filled");
+    eprintln!(
+        "book built in {OUT_DIR}/index.html with every live block filled, in {:.1} s ({})",
+        started.elapsed().as_secs_f64(),
+        match measure {
+            Measure::Fresh => "measured afresh",
+            Measure::Reuse => "reusing saved measurements where there were some",
+        }
+    );
     Ok(())
 }
 
@@ -103,14 +143,20 @@ pub fn verify(root: &Path) -> Result<Vec<String>> {
     Ok(missing)
 }
 
-/// Builds, then serves the book with live reload on `port`.
-pub fn serve(root: &Path, port: u16) -> Result<()> {
-    build(root)?;
-    run(Command::new("mdbook").current_dir(root).args([
+/// Builds, then serves the book with live reload on `port`. Each rebuild
+/// measures again, unless `measure` is [`Measure::Reuse`].
+pub fn serve(root: &Path, port: u16, measure: Measure) -> Result<()> {
+    build(root, measure)?;
+    let mut serve = Command::new("mdbook");
+    serve.current_dir(root).args([
         "serve",
         "--hostname",
         "127.0.0.1",
         "--port",
         &port.to_string(),
-    ]))
+    ]);
+    if measure == Measure::Reuse {
+        serve.env(REUSE_ENV, "1");
+    }
+    run(&mut serve)
 }

@@ -9,8 +9,10 @@
 //! - [`results`]: reading suite records and libtest output (shared by the
 //!   stub check and the grader).
 //! - [`grade`]: the grader, the student's progress view and the gradebook.
+//! - [`browser`]: the built book loaded in headless Chromium, as a reader sees it.
 
 pub mod book;
+pub mod browser;
 pub mod course;
 pub mod grade;
 pub mod pages;

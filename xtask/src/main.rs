@@ -8,7 +8,7 @@ use xtask::course::{self, Course};
 use xtask::grade::report::{ExerciseReport, ExerciseStatus, TestStatus, first_line, pts, terminal};
 use xtask::grade::sandbox::Sandbox;
 use xtask::grade::{self, Grader, Options, gradebook};
-use xtask::{book, pages, stubcheck, stubs};
+use xtask::{book, browser, pages, stubcheck, stubs};
 
 #[derive(Parser)]
 #[command(about = "Tooling for the threads-and-processes course")]
@@ -27,6 +27,28 @@ enum Cmd {
         /// Port to serve on.
         #[arg(long, default_value_t = 3000)]
         port: u16,
+        /// Author's fast loop: reuse the last measurements instead of
+        /// measuring again (each reused block says so in the page). The
+        /// reader's build and CI never use this.
+        #[arg(long)]
+        reuse: bool,
+    },
+    /// Load every page of the built book (`target/book`) in headless
+    /// Chromium and check what a reader sees: no console errors, every live
+    /// block, plot and timeline present, search working, links and anchors
+    /// sound.
+    BrowserCheck {
+        /// The Chromium binary.
+        #[arg(long, default_value = "chromium")]
+        chromium: String,
+        /// Also save screenshots of these pages (e.g. `threads.html`), light
+        /// and dark, into `target/screenshots`.
+        #[arg(long)]
+        screenshot: Vec<String>,
+        /// Accept blocks that reuse earlier measurements (after
+        /// `cargo xtask book --reuse`); by default they fail the check.
+        #[arg(long)]
+        allow_reused: bool,
     },
     /// Print the hint of an exercise.
     Hint {
@@ -104,9 +126,26 @@ fn main() -> Result<()> {
     let course = Course::load(&root)?;
     match Cli::parse().command {
         Cmd::Book {
-            build_only: true, ..
-        } => book::build(&root),
-        Cmd::Book { port, .. } => book::serve(&root, port),
+            build_only,
+            port,
+            reuse,
+        } => {
+            let measure = if reuse {
+                book::Measure::Reuse
+            } else {
+                book::Measure::Fresh
+            };
+            if build_only {
+                book::build(&root, measure)
+            } else {
+                book::serve(&root, port, measure)
+            }
+        }
+        Cmd::BrowserCheck {
+            chromium,
+            screenshot,
+            allow_reused,
+        } => browser::check(&root, &chromium, &screenshot, allow_reused),
         Cmd::Hint { exercise } => {
             println!("{}", course.find(&exercise)?.hint.trim());
             Ok(())

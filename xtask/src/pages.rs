@@ -7,6 +7,55 @@ use regex::Regex;
 
 use crate::course::Course;
 
+/// The widest listing line the book's code blocks show whole on a desktop
+/// screen. `book/css/live.css` wraps wider code rather than cut it off, but
+/// a wrapped `todo!` message or comment reads badly, so those must fit.
+pub const LISTING_WIDTH: usize = 80;
+
+/// The lines of a listing that are prose for the student: comments, and
+/// `todo!` messages (on the `todo!(` line or, when rustfmt breaks the call,
+/// the string on the lines after it).
+pub fn messages<'s>(lines: &[&'s str]) -> Vec<&'s str> {
+    let mut found = Vec::new();
+    let mut in_todo = false;
+    for line in lines {
+        let t = line.trim();
+        if t.starts_with("//") || t.contains("todo!(") || (in_todo && t.starts_with('"')) {
+            found.push(*line);
+        }
+        if t.ends_with("todo!(") {
+            in_todo = true;
+        } else if !t.starts_with('"') {
+            in_todo = false;
+        }
+    }
+    found
+}
+
+/// The lines mdBook shows for an include of `src` at `anchor` (the whole
+/// file without one); `ANCHOR` marker lines are never shown.
+pub fn listing<'s>(src: &'s str, anchor: Option<&str>) -> Vec<&'s str> {
+    let mut inside = anchor.is_none();
+    let mut lines = Vec::new();
+    for line in src.lines() {
+        let t = line.trim_end();
+        if let Some(a) = anchor {
+            if t.ends_with(&format!("ANCHOR: {a}")) {
+                inside = true;
+                continue;
+            }
+            if t.ends_with(&format!("ANCHOR_END: {a}")) {
+                inside = false;
+                continue;
+            }
+        }
+        if inside && !t.contains("ANCHOR: ") && !t.contains("ANCHOR_END: ") {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
 /// Markdown files of the book, relative to the root.
 pub fn markdown_files(root: &Path) -> Result<Vec<PathBuf>> {
     let dir = root.join("book/src");
@@ -26,6 +75,56 @@ pub fn live_blocks(page: &str) -> Vec<String> {
         .filter_map(|l| l.trim().strip_prefix("<!-- cmdrun "))
         .map(|l| l.trim_end_matches("-->").trim().to_owned())
         .collect()
+}
+
+/// The tests of each suite, by suite module (`fetch_all`, `gil`), read
+/// from the lists in `tests/suites/src` that write them: a
+/// `declare_suite!($ module: Type = [checks])`, or a
+/// `declare_<name>_suite!($ [checks])` in the module's own file.
+pub fn suite_checks(root: &Path) -> Result<std::collections::BTreeMap<String, Vec<String>>> {
+    let lists = Regex::new(r"declare_\w*suite!\(\$\s*(?:(\w+)\s*:\s*\w+\s*=\s*)?\[([^\]]*)\]")
+        .expect("valid regex");
+    let ident = Regex::new(r"^\w+$").expect("valid regex");
+    let mut found = std::collections::BTreeMap::new();
+    let mut stack = vec![root.join("tests/suites/src")];
+    while let Some(dir) = stack.pop() {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?
+        {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            // The module a file declares: `gil/mod.rs` is `gil`.
+            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+            let module_of_file = match stem.as_deref() {
+                Some("mod") => path
+                    .parent()
+                    .and_then(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().into_owned()),
+                other => other.map(str::to_owned),
+            }
+            .unwrap_or_default();
+            let text = std::fs::read_to_string(&path)?;
+            for cap in lists.captures_iter(&text) {
+                let module = cap
+                    .get(1)
+                    .map_or(module_of_file.clone(), |m| m.as_str().to_owned());
+                let checks = cap[2]
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| ident.is_match(c))
+                    .map(str::to_owned)
+                    .collect();
+                found.insert(module, checks);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Every broken rule, as a sentence; empty when the book's sources are sound.
@@ -71,6 +170,18 @@ pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
                             found.push(format!("{}: {} has no `{marker}`", rel.display(), &cap[1]));
                         }
                     }
+                    for line in messages(&listing(&src, cap.get(2).map(|a| a.as_str()))) {
+                        let width = line.chars().count();
+                        if width > LISTING_WIDTH {
+                            found.push(format!(
+                                "{}: a comment or todo! message in {} is {width} characters \
+                                 wide; a code block shows {LISTING_WIDTH} before it wraps: `{}`",
+                                rel.display(),
+                                &cap[1],
+                                line.trim()
+                            ));
+                        }
+                    }
                 }
             }
         }
@@ -98,6 +209,17 @@ pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
             ));
             continue;
         };
+        let suites = suite_checks(root)?;
+        for check in suites.get(&ex.name.replace('-', "_")).into_iter().flatten() {
+            if !text.contains(&format!("`{check}`")) {
+                found.push(format!(
+                    "exercise {}: {} never names the test `{check}`; name each test beside \
+                     the paragraph that describes its check, so a failing test leads there",
+                    ex.name,
+                    page.display()
+                ));
+            }
+        }
         let includes_it = include
             .captures_iter(text)
             .any(|cap| cap[1].contains(&wanted));
@@ -110,4 +232,42 @@ pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
         }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_suites_test_lists() {
+        let checks = suite_checks(&crate::course::root()).unwrap();
+        assert!(checks["fetch_all"].contains(&"requests_overlap".to_owned()));
+        assert!(checks["gil"].contains(&"never_two_holders".to_owned()));
+    }
+
+    #[test]
+    fn messages_are_comments_and_todo_strings() {
+        let lines = [
+            "    // a comment",
+            "    let x = 1;",
+            "    todo!(\"short\")",
+            "    todo!(",
+            "        \"a long message\"",
+            "    )",
+            "    #[error(",
+            "        \"an error text\"",
+        ];
+        assert_eq!(
+            messages(&lines),
+            vec![lines[0], lines[2], lines[3], lines[4]]
+        );
+    }
+
+    #[test]
+    fn a_listing_is_what_lies_between_its_anchors() {
+        let src = "a\n// ANCHOR: x\nb\n// ANCHOR: y\nc\n// ANCHOR_END: y\n// ANCHOR_END: x\nd\n";
+        assert_eq!(listing(src, Some("x")), vec!["b", "c"]);
+        assert_eq!(listing(src, Some("y")), vec!["c"]);
+        assert_eq!(listing(src, None), vec!["a", "b", "c", "d"]);
+    }
 }

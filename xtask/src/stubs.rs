@@ -141,7 +141,7 @@ fn manifest(root: &Path, ex: &Exercise) -> Result<String> {
             lints.trim()
         );
     }
-    Ok(text
+    Ok(solution_only_tables(&text)
         .replace(&name_line, &format!("name = \"{}\"", ex.package()))
         .replace(": reference solution.", ": exercise (your code goes here).")
         .replace(
@@ -149,6 +149,26 @@ fn manifest(root: &Path, ex: &Exercise) -> Result<String> {
             "[lints.rust]\n# A stub leaves parameters and fields unused until you write the body.\n\
              unused_variables = \"allow\"\ndead_code = \"allow\"\n",
         ))
+}
+
+/// The manifest without its solution-only lines: those between
+/// `# SOLUTION:` and `# END SOLUTION` (a feature only the reference has,
+/// such as the GIL's `trace`).
+fn solution_only_tables(manifest: &str) -> String {
+    let mut inside = false;
+    let mut out = String::with_capacity(manifest.len());
+    for line in manifest.lines() {
+        match line.trim() {
+            "# SOLUTION:" => inside = true,
+            "# END SOLUTION" => inside = false,
+            _ if !inside => {
+                out.push_str(line);
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Rust files under `dir`, relative to it, sorted.

@@ -13,17 +13,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Topic {
-    /// The machine the book is being built on.
+    /// The machine the book is being built on, and how busy it is.
     Machine,
     /// Chapter 2: the GIL analogue beside CPython.
     Gil {
         #[command(subcommand)]
-        table: GilTable,
+        block: GilBlock,
     },
     /// Chapter 1: threads.
     Threads {
         #[command(subcommand)]
-        work: ThreadsWork,
+        block: ThreadsBlock,
     },
     /// Chapter 3: processes.
     Processes {
@@ -40,22 +40,36 @@ enum ProcessesTable {
     Costs,
     /// One update through a manager process beside `Arc<Mutex<_>>`.
     Manager,
+    /// Plot: speedup against workers, with the process pool.
+    ScalingPlot,
+    /// Timeline: the pool's worker processes on the CPUs.
+    Timeline,
 }
 
 #[derive(Subcommand)]
-enum GilTable {
+enum GilBlock {
     /// The tutorial's two examples as it states them.
     Tutorial,
     /// Threads against one thread, CPython and the analogue.
     Fidelity,
+    /// Plot: speedup against workers, with threads under the analogue.
+    ScalingPlot,
+    /// Timeline: the reference GIL's hand-overs, thread by thread.
+    Timeline,
 }
 
 #[derive(Subcommand)]
-enum ThreadsWork {
+enum ThreadsBlock {
     /// Waiting work: HTTP requests to a local latency server.
     Waiting,
+    /// Plot: wall time against K for `fetch_bounded`.
+    WaitingPlot,
+    /// Timeline: requests in flight at the server.
+    Timeline,
     /// CPU work: integer arithmetic.
     Cpu,
+    /// Plot: speedup against workers.
+    CpuPlot,
 }
 
 fn main() -> ExitCode {
@@ -80,27 +94,28 @@ fn main() -> ExitCode {
 fn run() -> anyhow::Result<()> {
     let out = match Cli::parse().topic {
         Topic::Machine => live::machine(),
-        Topic::Threads {
-            work: ThreadsWork::Waiting,
-        } => live::threads::waiting()?,
-        Topic::Threads {
-            work: ThreadsWork::Cpu,
-        } => live::threads::cpu(),
-        Topic::Gil {
-            table: GilTable::Tutorial,
-        } => live::gil::tutorial()?,
-        Topic::Gil {
-            table: GilTable::Fidelity,
-        } => live::gil::fidelity()?,
-        Topic::Processes {
-            table: ProcessesTable::Cpu,
-        } => live::processes::cpu()?,
-        Topic::Processes {
-            table: ProcessesTable::Costs,
-        } => live::processes::costs()?,
-        Topic::Processes {
-            table: ProcessesTable::Manager,
-        } => live::processes::manager()?,
+        Topic::Threads { block } => match block {
+            ThreadsBlock::Waiting => live::threads::waiting()?,
+            ThreadsBlock::WaitingPlot => live::threads::waiting_plot()?,
+            ThreadsBlock::Timeline => live::threads::timeline()?,
+            ThreadsBlock::Cpu => live::threads::cpu()?,
+            ThreadsBlock::CpuPlot => live::threads::cpu_plot()?,
+        },
+        Topic::Gil { block } => match block {
+            GilBlock::Tutorial => live::gil::tutorial()?,
+            GilBlock::Fidelity => live::gil::fidelity()?,
+            GilBlock::ScalingPlot => live::gil::scaling_plot()?,
+            GilBlock::Timeline => live::gil::timeline()?,
+        },
+        Topic::Processes { table } => match table {
+            ProcessesTable::Cpu => live::reusable("processes cpu", live::processes::cpu)?,
+            ProcessesTable::Costs => live::reusable("processes costs", live::processes::costs)?,
+            ProcessesTable::Manager => {
+                live::reusable("processes manager", live::processes::manager)?
+            }
+            ProcessesTable::ScalingPlot => live::processes::scaling_plot()?,
+            ProcessesTable::Timeline => live::processes::timeline()?,
+        },
     };
     print!("{out}");
     Ok(())

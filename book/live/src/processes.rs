@@ -6,7 +6,6 @@
 //! `main` begins with the worker-role check, as any program with a pool
 //! must. CPython's figures come from `python/processes_compare.py`.
 
-use std::cell::RefCell;
 use std::io::{BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -15,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use frames_solution::{FrameReader, write_frame};
-use harness::children;
 use harness::clock::{human, ratio};
 use harness::rounds::{Plan, interleave};
 use pool_solution::protocol::{FRAME_LIMIT, Reply, Request};
@@ -121,10 +119,6 @@ pub fn cpu() -> Result<String> {
     });
     let inputs = vec![units; TASKS];
     let mut pool = Pool::start(&this_program()?, WORKERS)?;
-    let pids = pool.pids();
-    // The workers' CPU time of the pool's runs, by wall time: the harness's
-    // clock counts this process only.
-    let worker_cpu = RefCell::new(Vec::new());
     let mut sequential = || {
         inputs.iter().for_each(|&n| {
             std::hint::black_box(spin(n));
@@ -142,16 +136,11 @@ pub fn cpu() -> Result<String> {
             std::hint::black_box(spin(n));
         })
     };
+    // The harness's clock counts the workers' CPU time with this process's.
     let mut in_pool = || {
-        let before = children::cpu_time_of(&pids);
-        let start = Instant::now();
         for r in pool.map_chunked("spin", &inputs, 1) {
             r.expect("spin does not fail");
         }
-        let wall = start.elapsed();
-        worker_cpu
-            .borrow_mut()
-            .push((wall, children::cpu_time_of(&pids).saturating_sub(before)));
     };
     let plan = Plan {
         max_rounds: 7,
@@ -162,11 +151,7 @@ pub fn cpu() -> Result<String> {
         &mut [&mut sequential, &mut threads, &mut with_rayon, &mut in_pool],
         |_| false,
     );
-    let mut best = bests.best.clone();
-    // The pool's best run: add the CPU its workers burnt in it.
-    if let Some(&(_, cpu)) = worker_cpu.borrow().iter().min_by_key(|(wall, _)| *wall) {
-        best[3].cpu += cpu;
-    }
+    let best = bests.best.clone();
     let seq = best[0].wall;
     let names = [
         "one after another",
@@ -532,4 +517,189 @@ pub fn manager() -> Result<String> {
             ratio(through_manager, locked)
         ),
     ))
+}
+
+/// The speedup plot for the Processes page: scoped threads and rayon beside
+/// the process pool (the measurement the Threads and GIL pages show).
+pub fn scaling_plot() -> Result<String> {
+    let m = crate::scaling::shared()?;
+    Ok(crate::section(
+        "processes scaling-plot",
+        &crate::scaling::plot(&m, crate::scaling::Page::Processes),
+        &m.provenance,
+    ))
+}
+
+/// CPU time so far of process `pid`, from `/proc/<pid>/schedstat`
+/// (nanoseconds, unlike the 10 ms ticks of `/proc/<pid>/stat`).
+fn cpu_ns(pid: u32) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/schedstat"))
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The workers' timeline: when each worker process was on a CPU.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct PoolTrace {
+    workers: usize,
+    tasks: usize,
+    task_s: f64,
+    /// `(lane, start, end)`: the worker was on a CPU for at least 30% of it.
+    busy: Vec<(usize, f64, f64)>,
+    /// When `map` was called and when it returned.
+    map: (f64, f64),
+}
+
+fn record_pool() -> Result<PoolTrace> {
+    const TRACE_TASKS: usize = 8;
+    let task = Duration::from_millis(20);
+    let units = harness::workload::calibrate(task, |n| {
+        std::hint::black_box(spin(n));
+    });
+    let mut pool = Pool::start(&this_program()?, WORKERS)?;
+    let pids = pool.pids();
+    let inputs = vec![units; TRACE_TASKS];
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let origin = Instant::now();
+    let mut samples: Vec<(f64, Vec<u64>)> = Vec::new();
+    let map = thread::scope(|s| {
+        let sampler = s.spawn(|| {
+            let mut samples = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let at = origin.elapsed().as_secs_f64();
+                let cpu: Vec<u64> = pids.iter().map(|&p| cpu_ns(p).unwrap_or(0)).collect();
+                samples.push((at, cpu));
+                thread::sleep(Duration::from_millis(1));
+            }
+            samples
+        });
+        thread::sleep(Duration::from_millis(5));
+        let start = origin.elapsed().as_secs_f64();
+        for r in pool.map_chunked("spin", &inputs, 1) {
+            r.expect("spin does not fail");
+        }
+        let end = origin.elapsed().as_secs_f64();
+        thread::sleep(Duration::from_millis(5));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        samples = sampler.join().expect("the sampler does not panic");
+        (start, end)
+    });
+    let mut busy: Vec<(usize, f64, f64)> = Vec::new();
+    for lane in 0..pids.len() {
+        let mut open: Option<(f64, f64)> = None;
+        for w in samples.windows(2) {
+            let (t0, c0) = (&w[0].0, &w[0].1);
+            let (t1, c1) = (&w[1].0, &w[1].1);
+            let share = c1[lane].saturating_sub(c0[lane]) as f64 / ((t1 - t0) * 1e9).max(1.0);
+            if share >= 0.3 {
+                open = Some(open.map_or((*t0, *t1), |(s, _)| (s, *t1)));
+            } else if let Some((s, e)) = open.take() {
+                busy.push((lane, s, e));
+            }
+        }
+        if let Some((s, e)) = open {
+            busy.push((lane, s, e));
+        }
+    }
+    Ok(PoolTrace {
+        workers: pids.len(),
+        tasks: TRACE_TASKS,
+        task_s: task.as_secs_f64(),
+        busy,
+        map,
+    })
+}
+
+/// The timeline of a pool's workers: which process was on a CPU, when.
+pub fn timeline() -> Result<String> {
+    use crate::plot::{Panel, Span, Timeline};
+    let m = crate::store::measured("processes-pool-trace", record_pool)?;
+    let t = &m.data;
+    let (start, end) = t.map;
+    let per_lane: Vec<String> = (0..t.workers)
+        .map(|l| {
+            let total: f64 = t.busy.iter().filter(|b| b.0 == l).map(|b| b.2 - b.1).sum();
+            format!("worker {} ran {:.0} ms", l + 1, total * 1e3)
+        })
+        .collect();
+    let both: f64 = {
+        // Time when every worker was running at once.
+        let mut edges: Vec<(f64, i32)> =
+            t.busy.iter().flat_map(|b| [(b.1, 1), (b.2, -1)]).collect();
+        edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let (mut now, mut last, mut sum) = (0, 0.0, 0.0);
+        for (at, d) in edges {
+            if now as usize >= t.workers {
+                sum += at - last;
+            }
+            now += d;
+            last = at;
+        }
+        sum
+    };
+    let tl = Timeline {
+        id: "pool-timeline".to_owned(),
+        title: format!(
+            "The reference pool: {} worker processes, {} tasks of {:.0} ms",
+            t.workers,
+            t.tasks,
+            t.task_s * 1e3
+        ),
+        panels: vec![Panel {
+            title: String::new(),
+            lanes: (1..=t.workers).map(|i| format!("worker {i}")).collect(),
+            spans: t
+                .busy
+                .iter()
+                .map(|&(lane, start, end)| Span {
+                    lane,
+                    start,
+                    end,
+                    kind: "busy".to_owned(),
+                })
+                .collect(),
+            marks: vec![],
+        }],
+        legend: vec![(
+            "busy".to_owned(),
+            "the worker process is on a CPU".to_owned(),
+        )],
+        until: end + 0.005,
+        bands: vec![(start, end, "map".to_owned())],
+        scale: Some((t.task_s, format!("one task, {:.0} ms", t.task_s * 1e3))),
+        alt: format!(
+            "A timeline of {:.0} ms, one row per worker process. map ran from {:.0} ms to {:.0} \
+             ms ({:.0} ms for {} tasks of {:.0} ms); {}; all {} workers were on a CPU at once \
+             for {:.0} ms.",
+            (end + 0.005) * 1e3,
+            start * 1e3,
+            end * 1e3,
+            (end - start) * 1e3,
+            t.tasks,
+            t.task_s * 1e3,
+            per_lane.join(", "),
+            t.workers,
+            both * 1e3
+        ),
+        caption: format!(
+            "Sampled every millisecond from each worker's CPU time \
+             (/proc/<pid>/schedstat) while map ran (the shaded band): {}; \
+             both at once for {:.0} ms. {}",
+            per_lane.join(", "),
+            both * 1e3,
+            if both >= 0.3 * (end - start) {
+                "Separate processes, each with its own memory, ran at the same moment on \
+                 separate cores."
+            } else {
+                "The workers seldom ran at the same moment: other programs kept the cores \
+                 busy while this page was built (see the introduction). On an idle machine \
+                 both rows are solid for most of the band."
+            }
+        ),
+    }
+    .render();
+    Ok(crate::section("processes timeline", &tl, &m.provenance))
 }

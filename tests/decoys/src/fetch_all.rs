@@ -195,7 +195,10 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::RuleSkipped,
             subject: arrival_order,
             caught_by: "results_come_back_in_input_order",
-            says: &["result 0 is the page the server sent for urls[5]", "index"],
+            says: &[
+                "is the page the server sent for urls[",
+                "result i must belong to urls[i]",
+            ],
         },
         Decoy {
             name: "fetches every URL twice",

@@ -77,13 +77,33 @@ fn timeval(tv: nix::sys::time::TimeVal) -> Duration {
     Duration::from_secs(secs) + Duration::from_micros(micros.into())
 }
 
-/// Runs `work` once and returns its result with the time it took.
+/// CPU time of the children this process has waited for
+/// (`RUSAGE_CHILDREN`): a worker process that ended during a measurement
+/// counts here once it is reaped.
+pub fn reaped_children_cpu_time() -> Duration {
+    match getrusage(UsageWho::RUSAGE_CHILDREN) {
+        Ok(usage) => timeval(usage.user_time()) + timeval(usage.system_time()),
+        Err(_) => Duration::ZERO,
+    }
+}
+
+/// CPU time of everything this process runs: its own threads, its live
+/// children (a process pool's workers, read from `/proc`) and the children
+/// it has reaped. Without the children a process pool would be explained as
+/// "no core busy" while two worked.
+pub fn work_cpu_time() -> Duration {
+    crate::children::family_cpu_time() + reaped_children_cpu_time()
+}
+
+/// Runs `work` once and returns its result with the time it took. The CPU
+/// time is [`work_cpu_time`]'s: threads and child processes alike; the
+/// reading of it happens outside the wall-clock interval.
 pub fn measure<T>(work: impl FnOnce() -> T) -> (T, Sample) {
-    let cpu_before = process_cpu_time();
+    let cpu_before = work_cpu_time();
     let start = Instant::now();
     let value = work();
     let wall = start.elapsed();
-    let cpu = process_cpu_time().saturating_sub(cpu_before);
+    let cpu = work_cpu_time().saturating_sub(cpu_before);
     (value, Sample { wall, cpu })
 }
 
@@ -134,6 +154,37 @@ mod tests {
             }
         });
         assert!(sample.cpu >= Duration::from_millis(30), "{sample:?}");
+    }
+
+    #[test]
+    fn work_in_a_live_child_process_counts() {
+        let _alone = crate::exclusive();
+        // A child that spins while this process only sleeps: its CPU time
+        // must show in the sample, as a pool's workers' must.
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "while :; do :; done"])
+            .spawn()
+            .expect("sh starts");
+        let ((), sample) = measure(|| std::thread::sleep(Duration::from_millis(400)));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(sample.cpu >= Duration::from_millis(40), "{sample:?}");
+    }
+
+    #[test]
+    fn work_in_a_reaped_child_process_counts() {
+        let _alone = crate::exclusive();
+        let ((), sample) = measure(|| {
+            let status = std::process::Command::new("sh")
+                .args(["-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done"])
+                .status()
+                .expect("sh runs");
+            assert!(status.success());
+        });
+        // The loop costs about 250 ms of CPU however busy the machine is;
+        // without the reaped child's time this process would show almost
+        // none.
+        assert!(sample.cpu >= Duration::from_millis(100), "{sample:?}");
     }
 
     #[test]

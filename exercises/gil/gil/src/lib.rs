@@ -37,7 +37,7 @@ impl Gil {
     /// A free lock whose waiters ask for a hand-over after `switch_interval`
     /// (at least a microsecond, as in CPython).
     pub fn new(switch_interval: Duration) -> Self {
-        todo!("an unheld lock: a Mutex for the state, a Condvar to wait on")
+        todo!("an unheld lock: a Mutex for the state, a Condvar")
     }
 
     /// The interval after which a waiting thread asks the holder to let go.
@@ -53,9 +53,7 @@ impl Gil {
     /// The lock is not re-entrant: a thread that calls this while it holds
     /// the lock waits for itself forever.
     pub fn acquire(&self) -> GilGuard<'_> {
-        todo!(
-            "wait until the lock is free; after a switch interval with no hand-over, ask the holder to let go"
-        )
+        todo!("wait for the lock; ask for it after a switch interval")
     }
 }
 
@@ -64,9 +62,7 @@ impl GilGuard<'_> {
     /// waiter asked for it, and takes it back before returning. Cheap when
     /// nobody asked.
     pub fn check_in(&mut self) {
-        todo!(
-            "if a waiter asked, release, wait until someone else has taken the lock, then take it back"
-        )
+        todo!("if asked: release, wait until taken, take it back")
     }
 
     /// Runs `work` without the lock, so other threads can run meanwhile,
@@ -80,13 +76,13 @@ impl GilGuard<'_> {
         F: FnOnce() -> T + Send,
         T: Send,
     {
-        todo!("release, run work, take the lock back (even if work panics)")
+        todo!("release, run work, take the lock back even on panic")
     }
 }
 
 impl Drop for GilGuard<'_> {
     fn drop(&mut self) {
-        // TODO: release the lock. (Not todo!(): a panic in drop while a test panics aborts every test.)
+        // TODO: release the lock (no todo!: a panic in drop aborts)
     }
 }
 // ANCHOR_END: api

@@ -104,7 +104,7 @@ pub fn write_frame<W: Write + ?Sized, T: Serialize + ?Sized>(
     out: &mut W,
     value: &T,
 ) -> Result<(), FrameError> {
-    todo!("encode the value after a 4-byte placeholder, patch in the body's length, write it all")
+    todo!("placeholder prefix, encode the value, patch the length, write")
 }
 // ANCHOR_END: write_frame
 
@@ -149,9 +149,7 @@ impl<R: Read> FrameReader<R> {
     /// frames. Memory grows with the bytes that actually arrive, never
     /// beyond the limit, whatever the prefix declares.
     pub fn read<T: DeserializeOwned>(&mut self) -> Result<Option<T>, FrameError> {
-        todo!(
-            "read the prefix (0 bytes: clean end), check it against the limit, read the body, decode it"
-        )
+        todo!("read the prefix (none: clean end), check the limit, decode")
     }
     // ANCHOR_END: read
 }

@@ -114,7 +114,7 @@ impl Role {
 /// clients are applied one at a time and none is lost. Ends when its stdin
 /// closes (the parent is gone).
 fn serve(address: &Path) -> Result<(), Error> {
-    todo!("bind, say ready, then one owner thread with the HashMap and a thread per connection")
+    todo!("bind, say ready; an owner thread, a thread per connection")
 }
 // ANCHOR_END: serve
 
@@ -158,7 +158,7 @@ fn update(address: &Path, key: &str, times: u32) -> Result<(), Error> {
 /// A child's side of [`in_a_child`]: reads its copy, changes it, sends it
 /// back.
 fn change_a_copy() -> Result<(), Error> {
-    todo!("read the list from stdin, double every number and push the pid, write it back on stdout")
+    todo!("read the list, double each number, push the pid, write it back")
 }
 // ANCHOR_END: changer
 
@@ -167,7 +167,7 @@ fn change_a_copy() -> Result<(), Error> {
 /// its pid as the last number. `data` itself is untouched, whatever the
 /// child did.
 pub fn in_a_child(program: &Path, data: &[i64]) -> Result<Vec<i64>, Error> {
-    todo!("spawn in the Changer role, write the list, read the answer, wait for the child")
+    todo!("spawn a Changer, write the list, read the answer, wait")
 }
 
 /// The manager process, seen from the parent that started it.
@@ -182,7 +182,7 @@ impl Manager {
     // ANCHOR: start
     /// Starts `program` in the manager role and waits until it listens.
     pub fn start(program: &Path) -> Result<Manager, Error> {
-        todo!("pick a socket path, start the manager, wait for its ready frame")
+        todo!("pick a socket path, start the manager, wait for its ready")
     }
     // ANCHOR_END: start
 
@@ -212,7 +212,7 @@ impl Manager {
         workers: usize,
         times: u32,
     ) -> Result<(), Error> {
-        todo!("start every updater, then wait for each and check that it succeeded")
+        todo!("start every updater, then wait for each and check it")
     }
     // ANCHOR_END: updaters
 }

@@ -189,9 +189,7 @@ impl Pool {
     /// Starts `workers` copies of `program` in the worker role and waits
     /// until each has said hello.
     pub fn start(program: &Path, workers: usize) -> Result<Pool, PoolError> {
-        todo!(
-            "refuse when this process is a worker that skipped its role check (or too deep), then spawn every worker, then wait for each hello"
-        )
+        todo!("refuse inside a worker, spawn every worker, wait for each hello")
     }
     // ANCHOR_END: start
 
@@ -226,9 +224,7 @@ impl Pool {
         inputs: &[u64],
         chunk: usize,
     ) -> Vec<Result<Done, TaskError>> {
-        todo!(
-            "send chunks ahead to every worker, put each Done in place, turn a worker's end into errors for its chunks"
-        )
+        todo!("send chunks ahead, place each Done, a dead worker: errors")
     }
     // ANCHOR_END: map
 }

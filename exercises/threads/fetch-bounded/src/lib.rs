@@ -19,8 +19,6 @@ pub fn fetch_bounded(
     urls: &[String],
     max_in_flight: NonZeroUsize,
 ) -> Vec<Result<String, FetchError>> {
-    todo!(
-        "fill a crossbeam channel with (index, url) jobs, start max_in_flight workers, store each answer at its index"
-    )
+    todo!("queue (index, url) jobs; K workers store answers by index")
 }
 // ANCHOR_END: fetch_bounded

@@ -71,7 +71,7 @@ impl Gil {
     /// A free lock whose waiters ask for a hand-over after `switch_interval`
     /// (at least a microsecond, as in CPython).
     pub fn new(switch_interval: Duration) -> Self {
-        // SOLUTION: todo!("an unheld lock: a Mutex for the state, a Condvar to wait on")
+        // SOLUTION: todo!("an unheld lock: a Mutex for the state, a Condvar")
         Self {
             switch_interval: switch_interval.max(Duration::from_micros(1)),
             state: Mutex::new(State::default()),
@@ -94,7 +94,7 @@ impl Gil {
     /// The lock is not re-entrant: a thread that calls this while it holds
     /// the lock waits for itself forever.
     pub fn acquire(&self) -> GilGuard<'_> {
-        // SOLUTION: todo!("wait until the lock is free; after a switch interval with no hand-over, ask the holder to let go")
+        // SOLUTION: todo!("wait for the lock; ask for it after a switch interval")
         self.take();
         GilGuard {
             gil: self,
@@ -113,6 +113,9 @@ impl Gil {
     /// CPython's `take_gil`.
     fn take(&self) {
         let mut state = self.state();
+        if state.held {
+            trace::note(trace::Event::Waits);
+        }
         let mut seen = state.switches;
         let mut deadline = Instant::now() + self.switch_interval;
         while state.held {
@@ -121,6 +124,7 @@ impl Gil {
                 if state.switches == seen {
                     // A whole interval and no hand-over: ask for one.
                     self.drop_request.store(true, Ordering::Release);
+                    trace::note(trace::Event::DropRequest);
                 }
                 deadline = now + self.switch_interval;
             }
@@ -140,6 +144,7 @@ impl Gil {
         }
         state.held = true;
         state.switches += 1;
+        trace::note(trace::Event::Takes);
         self.drop_request.store(false, Ordering::Release);
         // A holder that handed over waits to see the lock taken.
         self.wake(&state);
@@ -158,6 +163,7 @@ impl Gil {
     fn release(&self) -> u64 {
         let mut state = self.state();
         state.held = false;
+        trace::note(trace::Event::Releases);
         self.wake(&state);
         state.switches
     }
@@ -170,11 +176,12 @@ impl GilGuard<'_> {
     /// waiter asked for it, and takes it back before returning. Cheap when
     /// nobody asked.
     pub fn check_in(&mut self) {
-        // SOLUTION: todo!("if a waiter asked, release, wait until someone else has taken the lock, then take it back")
+        // SOLUTION: todo!("if asked: release, wait until taken, take it back")
         // ANCHOR: check_in
         if !self.gil.drop_request.load(Ordering::Acquire) {
             return;
         }
+        trace::note(trace::Event::HandsOver);
         let released_at = self.gil.release();
         // CPython's FORCE_SWITCHING: do not grab the lock straight back,
         // or the waiter that asked for it may never get it.
@@ -205,7 +212,7 @@ impl GilGuard<'_> {
         F: FnOnce() -> T + Send,
         T: Send,
     {
-        // SOLUTION: todo!("release, run work, take the lock back (even if work panics)")
+        // SOLUTION: todo!("release, run work, take the lock back even on panic")
         // ANCHOR: allow_threads
         /// Takes the lock back when dropped, so that a panic in `work`
         /// unwinds with the lock held and the guard's drop releases it once.
@@ -225,9 +232,78 @@ impl GilGuard<'_> {
 
 impl Drop for GilGuard<'_> {
     fn drop(&mut self) {
-        // SOLUTION: // TODO: release the lock. (Not todo!(): a panic in drop while a test panics aborts every test.)
+        // SOLUTION: // TODO: release the lock (no todo!: a panic in drop aborts)
         self.gil.release();
         // END SOLUTION
     }
 }
 // ANCHOR_END: api
+
+// SOLUTION:
+/// What the reference lock did, and when: the book draws its GIL timeline
+/// from this. Compiled only with the `trace` feature (the book's `live`
+/// crate turns it on); without it, `note` is an empty inline function, so
+/// the lock costs exactly what it did before.
+#[cfg(feature = "trace")]
+pub mod trace {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Mutex, PoisonError};
+    use std::thread::ThreadId;
+    use std::time::Instant;
+
+    /// Something the lock did on the calling thread.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Event {
+        /// Found the lock held and started to wait.
+        Waits,
+        /// Waited a whole switch interval and set the drop request.
+        DropRequest,
+        /// Took the lock.
+        Takes,
+        /// Saw the drop request at a check-in and is about to hand over.
+        HandsOver,
+        /// Released the lock.
+        Releases,
+    }
+
+    static ON: AtomicBool = AtomicBool::new(false);
+    static LOG: Mutex<Vec<(Instant, ThreadId, Event)>> = Mutex::new(Vec::new());
+
+    /// Starts recording (and forgets anything recorded before).
+    pub fn start() {
+        LOG.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        ON.store(true, Ordering::SeqCst);
+    }
+
+    /// Stops recording and returns the events in the order they happened.
+    pub fn stop() -> Vec<(Instant, ThreadId, Event)> {
+        ON.store(false, Ordering::SeqCst);
+        std::mem::take(&mut *LOG.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    pub(crate) fn note(event: Event) {
+        if ON.load(Ordering::Relaxed) {
+            let at = Instant::now();
+            LOG.lock().unwrap_or_else(PoisonError::into_inner).push((
+                at,
+                std::thread::current().id(),
+                event,
+            ));
+        }
+    }
+}
+
+#[cfg(not(feature = "trace"))]
+mod trace {
+    pub(crate) enum Event {
+        Waits,
+        DropRequest,
+        Takes,
+        HandsOver,
+        Releases,
+    }
+
+    #[inline(always)]
+    pub(crate) fn note(_: Event) {}
+}
+// END SOLUTION

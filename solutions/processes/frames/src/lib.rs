@@ -104,7 +104,7 @@ pub fn write_frame<W: Write + ?Sized, T: Serialize + ?Sized>(
     out: &mut W,
     value: &T,
 ) -> Result<(), FrameError> {
-    // SOLUTION: todo!("encode the value after a 4-byte placeholder, patch in the body's length, write it all")
+    // SOLUTION: todo!("placeholder prefix, encode the value, patch the length, write")
     let mut frame = vec![0; PREFIX_LEN];
     serde_json::to_writer(&mut frame, value).map_err(FrameError::Encode)?;
     let len = frame.len() - PREFIX_LEN;
@@ -157,7 +157,7 @@ impl<R: Read> FrameReader<R> {
     /// frames. Memory grows with the bytes that actually arrive, never
     /// beyond the limit, whatever the prefix declares.
     pub fn read<T: DeserializeOwned>(&mut self) -> Result<Option<T>, FrameError> {
-        // SOLUTION: todo!("read the prefix (0 bytes: clean end), check it against the limit, read the body, decode it")
+        // SOLUTION: todo!("read the prefix (none: clean end), check the limit, decode")
         let offset = self.offset;
         let read_error = |source| FrameError::Read { offset, source };
         let mut prefix = [0; PREFIX_LEN];

@@ -125,7 +125,7 @@ impl Role {
 /// clients are applied one at a time and none is lost. Ends when its stdin
 /// closes (the parent is gone).
 fn serve(address: &Path) -> Result<(), Error> {
-    // SOLUTION: todo!("bind, say ready, then one owner thread with the HashMap and a thread per connection")
+    // SOLUTION: todo!("bind, say ready; an owner thread, a thread per connection")
     let listener = UnixListener::bind(address)?;
     write_frame(&mut io::stdout().lock(), &"ready")?;
     // The parent closing our stdin (or dying) ends the manager.
@@ -232,7 +232,7 @@ fn update(address: &Path, key: &str, times: u32) -> Result<(), Error> {
 /// A child's side of [`in_a_child`]: reads its copy, changes it, sends it
 /// back.
 fn change_a_copy() -> Result<(), Error> {
-    // SOLUTION: todo!("read the list from stdin, double every number and push the pid, write it back on stdout")
+    // SOLUTION: todo!("read the list, double each number, push the pid, write it back")
     let mut input = FrameReader::new(BufReader::new(io::stdin().lock()), LIMIT);
     let mut copy: Vec<i64> = input
         .read()?
@@ -252,7 +252,7 @@ fn change_a_copy() -> Result<(), Error> {
 /// its pid as the last number. `data` itself is untouched, whatever the
 /// child did.
 pub fn in_a_child(program: &Path, data: &[i64]) -> Result<Vec<i64>, Error> {
-    // SOLUTION: todo!("spawn in the Changer role, write the list, read the answer, wait for the child")
+    // SOLUTION: todo!("spawn a Changer, write the list, read the answer, wait")
     let mut child = started(program, &Role::Changer)?;
     let mut stdin = child.stdin.take().expect("piped");
     write_frame(&mut stdin, &data)?;
@@ -300,7 +300,7 @@ impl Manager {
     // ANCHOR: start
     /// Starts `program` in the manager role and waits until it listens.
     pub fn start(program: &Path) -> Result<Manager, Error> {
-        // SOLUTION: todo!("pick a socket path, start the manager, wait for its ready frame")
+        // SOLUTION: todo!("pick a socket path, start the manager, wait for its ready")
         let address = fresh_address();
         let mut child = started(
             program,
@@ -354,7 +354,7 @@ impl Manager {
         workers: usize,
         times: u32,
     ) -> Result<(), Error> {
-        // SOLUTION: todo!("start every updater, then wait for each and check that it succeeded")
+        // SOLUTION: todo!("start every updater, then wait for each and check it")
         let role = Role::Updater {
             address: self.address.clone(),
             key: key.to_owned(),

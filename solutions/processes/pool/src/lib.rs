@@ -198,7 +198,7 @@ impl Pool {
     /// Starts `workers` copies of `program` in the worker role and waits
     /// until each has said hello.
     pub fn start(program: &Path, workers: usize) -> Result<Pool, PoolError> {
-        // SOLUTION: todo!("refuse when this process is a worker that skipped its role check (or too deep), then spawn every worker, then wait for each hello")
+        // SOLUTION: todo!("refuse inside a worker, spawn every worker, wait for each hello")
         if let Some(worker) = role::started_as_worker() {
             if !role::role_checked() {
                 return Err(PoolError::RoleCheckMissing { worker });
@@ -271,7 +271,7 @@ impl Pool {
         inputs: &[u64],
         chunk: usize,
     ) -> Vec<Result<Done, TaskError>> {
-        // SOLUTION: todo!("send chunks ahead to every worker, put each Done in place, turn a worker's end into errors for its chunks")
+        // SOLUTION: todo!("send chunks ahead, place each Done, a dead worker: errors")
         let chunks: Vec<&[u64]> = inputs.chunks(chunk.max(1)).collect();
         let starts: Vec<usize> = (0..chunks.len()).map(|c| c * chunk.max(1)).collect();
         let mut results: Vec<Option<Result<Done, TaskError>>> = vec![None; inputs.len()];

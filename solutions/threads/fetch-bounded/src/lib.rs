@@ -23,7 +23,7 @@ pub fn fetch_bounded(
     urls: &[String],
     max_in_flight: NonZeroUsize,
 ) -> Vec<Result<String, FetchError>> {
-    // SOLUTION: todo!("fill a crossbeam channel with (index, url) jobs, start max_in_flight workers, store each answer at its index")
+    // SOLUTION: todo!("queue (index, url) jobs; K workers store answers by index")
     // ANCHOR: solution
     // The queue: every job is sent up front, then the sender is dropped, so
     // a worker's loop ends as soon as the queue is empty.
@@ -44,9 +44,8 @@ pub fn fetch_bounded(
             thread::spawn(move || {
                 for (i, url) in queue {
                     let page = testweb::get(&url);
-                    slots
-                        .lock()
-                        .expect("no worker panics while holding the lock")[i] = Some(page);
+                    let mut slots = slots.lock().expect("no worker panics");
+                    slots[i] = Some(page);
                 }
             })
         })
