@@ -230,6 +230,7 @@ impl Sandbox {
             use std::os::unix::process::CommandExt;
             cmd.process_group(0);
         }
+        let nobody_before = if self.isolate { user_tasks(NOBODY) } else { 0 };
         let start = Instant::now();
         let mut child = cmd.spawn().context("starting the suite")?;
         let pgid = Pid::from_raw(child.id() as i32);
@@ -278,6 +279,9 @@ impl Sandbox {
         // Whatever the student started dies with the group and the namespace.
         let _ = killpg(pgid, Signal::SIGKILL);
         let leftovers_killed = sweep(pgid, namespace.flatten().as_deref());
+        if self.isolate {
+            settle(NOBODY, nobody_before);
+        }
         for r in readers {
             let _ = r.join();
         }
@@ -393,6 +397,48 @@ pub fn sweep(pgid: Pid, namespace: Option<&str>) -> usize {
         std::thread::sleep(Duration::from_millis(20));
     }
     killed
+}
+
+/// Tasks (threads, zombies included) whose real user is `uid`: what
+/// `RLIMIT_NPROC` counts for that user.
+pub fn user_tasks(uid: u32) -> u64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.parse::<u32>().is_ok())
+        })
+        .filter_map(|e| std::fs::read_to_string(e.path().join("status")).ok())
+        .filter(|status| {
+            status.lines().any(|l| {
+                l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some(&uid.to_string())
+            })
+        })
+        .map(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("Threads:"))
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or(1)
+        })
+        .sum()
+}
+
+/// Waits, up to ten seconds, until the user's tasks are back to `before`.
+/// Dead tasks count against `RLIMIT_NPROC` until they are reaped: right
+/// after a bomb, the next suite could not start a thread (seen: three of
+/// the next student's tests failed with EAGAIN).
+fn settle(uid: u32, before: u64) {
+    for _ in 0..500 {
+        if user_tasks(uid) <= before {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Live processes (not zombies) in `namespace`, or else in group `pgid`.
