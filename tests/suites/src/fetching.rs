@@ -42,6 +42,8 @@ pub const CALL_LIMIT: Duration = Duration::from_secs(4);
 pub struct Subject<F> {
     name: &'static str,
     fetch: F,
+    /// The `max_in_flight` the function is called with, if it takes one.
+    limit: Option<usize>,
 }
 
 /// A function under test: URLs in, one result per URL out.
@@ -59,14 +61,28 @@ struct FirstPanic {
 impl<F: Fetch> Subject<F> {
     /// `fetch`, called `name` in messages.
     pub fn new(name: &'static str, fetch: F) -> Self {
-        Self { name, fetch }
+        Self {
+            name,
+            fetch,
+            limit: None,
+        }
+    }
+
+    /// The same subject, known to be called with `max_in_flight = limit`
+    /// (for messages).
+    pub fn with_limit(self, limit: usize) -> Self {
+        Self {
+            limit: Some(limit),
+            ..self
+        }
     }
 
     /// Calls the student's function once, under [`CALL_LIMIT`]. A panic in
     /// it, on any of its threads, fails the test with the student's own
     /// message and what to do instead; `todo!()` is passed on unchanged.
     pub fn call(&self, urls: &[String]) -> Results {
-        let (name, fetch, urls) = (self.name, self.fetch, urls.to_vec());
+        let (name, fetch, limit, n) = (self.name, self.fetch, self.limit, urls.len());
+        let urls = urls.to_vec();
         let test = thread::current().name().unwrap_or(name).to_owned();
         let outcome = harness::deadline::within_suite(CALL_LIMIT, &test, move || {
             watching_panics(move || fetch(&urls))
@@ -90,12 +106,25 @@ impl<F: Fetch> Subject<F> {
                 } else {
                     format!(" (thread '{}', {})", first.thread, first.location)
                 };
-                panic!(
-                    "{name} panicked: {}{place}. A URL that fails must become an Err in its \
-                     place, never a panic: testweb::get already returns an Err for it, so \
-                     store that Err as the URL's result instead of unwrapping it.",
-                    first.message
-                )
+                let message = &first.message;
+                match limit {
+                    _ if n == 0 => panic!(
+                        "{name} panicked with no URLs: {message}{place}. An empty list is \
+                         not an error: it gives an empty list of results (start no threads, \
+                         or none that wait for work that never comes)."
+                    ),
+                    Some(k) if k > n => panic!(
+                        "{name} panicked with max_in_flight = {k} for {n} URLs: \
+                         {message}{place}. A limit above the number of URLs is not an error: \
+                         start min(max_in_flight, number of URLs) workers, never more workers \
+                         than URLs to take from the queue."
+                    ),
+                    _ => panic!(
+                        "{name} panicked: {message}{place}. A URL that fails must become an \
+                         Err in its place, never a panic: testweb::get already returns an Err \
+                         for it, so store that Err as the URL's result instead of unwrapping it."
+                    ),
+                }
             }
         }
     }
@@ -389,12 +418,108 @@ pub fn overlaps(name: &str, limit: Option<usize>, hint: &str, subject: Subject<i
     assert!(
         peak >= enough,
         "[{name}] {seen}, though {allowed} may be in flight: {}. Whatever the clock says, \
-         the server is the witness. Hint: {hint}",
+         the server is the witness.",
         if peak <= 1 {
-            "they ran one after another".to_owned()
+            format!("they ran one after another. Hint: {hint}")
+        } else if limit.is_some() {
+            format!(
+                "only about {peak} were waiting at any moment: are there fewer workers than \
+                 max_in_flight? Start exactly max_in_flight workers, not one per core"
+            )
         } else {
-            format!("only about {peak} were waiting at any moment")
+            format!(
+                "only about {peak} were waiting at any moment: something caps the threads \
+                 (batches of {peak}, one thread per core). Start one thread per URL, all of \
+                 them before you join any"
+            )
         }
     );
     outcome.with_note(format!("{seen}.")).assert_pass();
+}
+
+/// A small generator seeded from std's `RandomState` (random keys per
+/// process): sizes and limits a solution cannot predict or be tuned to.
+pub struct Draw(u64);
+
+impl Draw {
+    /// A new generator with an unpredictable seed.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        use std::hash::BuildHasher;
+        Self(std::hash::RandomState::new().hash_one(std::time::SystemTime::now()) | 1)
+    }
+
+    /// A number in `range`.
+    pub fn pick(&mut self, range: std::ops::RangeInclusive<usize>) -> usize {
+        // xorshift64
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        let width = (range.end() - range.start() + 1) as u64;
+        range.start() + (self.0 % width) as usize
+    }
+}
+
+/// Threads of this process right now.
+fn threads_now() -> usize {
+    std::fs::read_dir("/proc/self/task").map_or(0, Iterator::count)
+}
+
+/// Runs `work` while a sampler counts this process's threads every
+/// millisecond; returns what `work` returned and the most threads seen
+/// beyond those alive before it started (the sampler not counted). The
+/// count includes the thread [`Subject::call`] runs the student's function
+/// on. Threads are counted by the kernel, so this is no timing: a thread
+/// that lived through a whole request is always seen.
+pub fn counting_threads<T>(work: impl FnOnce() -> T) -> (T, usize) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let before = threads_now();
+    let stop = Arc::new(AtomicBool::new(false));
+    let most = Arc::new(AtomicUsize::new(before + 1));
+    let sampler = {
+        let (stop, most) = (Arc::clone(&stop), Arc::clone(&most));
+        thread::spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                most.fetch_max(threads_now(), Ordering::SeqCst);
+                thread::sleep(Duration::from_millis(1));
+            }
+        })
+    };
+    let out = work();
+    stop.store(true, Ordering::SeqCst);
+    let _ = sampler.join();
+    (out, most.load(Ordering::SeqCst).saturating_sub(before + 1))
+}
+
+/// Latency cap of a gathering request for `n` URLs: long enough for every
+/// thread to start on a busy machine, short enough that a solution that
+/// never overlaps (and waits it out for each URL) still ends in time.
+pub fn gather_cap_ms(n: usize) -> usize {
+    (2500 / n.max(1)).clamp(60, 300)
+}
+
+/// `n` page URLs on `server` that are each held until `gather` requests are
+/// in flight at once, or for [`gather_cap_ms`] at most.
+pub fn gathering_urls(server: &Server, n: usize, gather: usize) -> Vec<String> {
+    let cap = gather_cap_ms(n);
+    (0..n)
+        .map(|i| server.url(&format!("/page/{i}?delay_ms={cap}&gather={gather}")))
+        .collect()
+}
+
+/// Calls `subject` on `n` gathering URLs (held until all `n` are in flight)
+/// up to twice, and returns the highest peak the server saw. Every call is
+/// verified against the server's log.
+pub fn gathered_peak(subject: Subject<impl Fetch>, n: usize) -> usize {
+    let server = server(Duration::ZERO);
+    let urls = gathering_urls(&server, n, n);
+    let mut peak = 0;
+    for _ in 0..2 {
+        subject.fetch(&server, &urls);
+        peak = peak.max(server.peak_in_flight());
+        if peak >= n {
+            break;
+        }
+    }
+    peak
 }
