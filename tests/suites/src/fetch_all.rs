@@ -70,6 +70,11 @@ pub fn every_url_in_flight_whatever_the_count(fetch_all: FetchAll) {
     }
 }
 
+/// See [`fetching::waits_for_a_slow_url`].
+pub fn waits_for_a_slow_url(fetch_all: FetchAll) {
+    fetching::waits_for_a_slow_url(subject(fetch_all));
+}
+
 crate::declare_suite!($ fetch_all: FetchAll = [
     results_come_back_in_input_order,
     a_failing_url_is_an_error_for_that_url_only,
@@ -77,4 +82,5 @@ crate::declare_suite!($ fetch_all: FetchAll = [
     results_are_fresh_every_call,
     requests_overlap,
     every_url_in_flight_whatever_the_count,
+    waits_for_a_slow_url,
 ]);

@@ -198,24 +198,38 @@ fn underfill(requests: &[Served], k: usize) -> Underfill {
 /// near zero; batches of three (spawn, join all, repeat) wait for the
 /// slowest request of every batch, hundreds of ms in all. No clock judges
 /// this, so a busy machine cannot make it inconclusive.
+///
+/// Then the same for a limit drawn per run from 2, 4, 5 and 6, with `5 K`
+/// URLs of which every K-th is slow: a solution that batches except for
+/// the limits it expects fails one of the two.
 pub fn workers_refill_as_soon_as_free(fetch_bounded: FetchBounded) {
+    refills(fetch_bounded, REFILL_K, &REFILL_DELAYS_MS);
+    let limit = [2, 4, 5, 6][fetching::Draw::new().pick(0..=3)];
+    let delays: Vec<u64> = (0..5 * limit)
+        .map(|i| if i % limit == 0 { 250 } else { 10 })
+        .collect();
+    refills(fetch_bounded, limit, &delays);
+}
+
+/// The refill check for one limit and one list of latencies.
+fn refills(fetch_bounded: FetchBounded, limit: usize, delays: &[u64]) {
     let server = fetching::server(Duration::ZERO);
-    let urls: Vec<String> = REFILL_DELAYS_MS
+    let urls: Vec<String> = delays
         .iter()
         .enumerate()
         .map(|(i, ms)| server.url(&format!("/page/{i}?delay_ms={ms}")))
         .collect();
-    let subject = subject(fetch_bounded, REFILL_K);
+    let subject = subject(fetch_bounded, limit);
     let mut best: Option<Underfill> = None;
     for run_number in 1..=REFILL_RUNS {
         subject.fetch(&server, &urls);
-        let run = underfill(&server.round_requests(), REFILL_K);
+        let run = underfill(&server.round_requests(), limit);
         if best.is_none_or(|b| run.total < b.total) {
             best = Some(run);
         }
         if run.total <= REFILL_ALLOWANCE {
             eprintln!(
-                "[workers refill as soon as free] fewer than {REFILL_K} requests were in flight \
+                "[workers refill as soon as free] fewer than {limit} requests were in flight \
                  while URLs waited for {} of run {run_number} (up to {} passes).",
                 human(run.total),
                 human(REFILL_ALLOWANCE)
@@ -225,12 +239,13 @@ pub fn workers_refill_as_soon_as_free(fetch_bounded: FetchBounded) {
     }
     let seen = best.expect("at least one run");
     panic!(
-        "for {} of the run fewer than the {REFILL_K} allowed requests were in flight while \
+        "with max_in_flight = {limit} and {} URLs, for {} of the run fewer than the {limit} allowed requests were in flight while \
          URLs had not been started (best of {REFILL_RUNS} runs); the longest stretch lasted {}, \
-         mostly with only {} of {REFILL_K} allowed requests in flight while {} of {} URLs had \
+         mostly with only {} of {limit} allowed requests in flight while {} of {} URLs had \
          not been started. A batch waits for its slowest request: let each worker take the next URL as \
          soon as it is free (workers that loop over one shared queue do), and do not hand out \
          the URLs in fixed shares. Workers that refill leave at most {} like this.",
+        urls.len(),
         human(seen.total),
         human(seen.longest),
         seen.in_flight,

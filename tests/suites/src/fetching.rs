@@ -50,6 +50,25 @@ pub struct Subject<F> {
 pub trait Fetch: Fn(&[String]) -> Results + Copy + Send + 'static {}
 impl<F: Fn(&[String]) -> Results + Copy + Send + 'static> Fetch for F {}
 
+/// How many times the thread that ran the student's function in the last
+/// [`Subject::call`] went to sleep and woke up again (its voluntary context
+/// switches, counted by the kernel): a few per thread it joined when it
+/// waits properly, one per round when it polls. Tests run one at a time.
+static LAST_WAKEUPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Voluntary context switches of the calling thread so far.
+fn wakeups() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/status")
+        .ok()
+        .and_then(|status| {
+            status.lines().find_map(|line| {
+                line.strip_prefix("voluntary_ctxt_switches:")
+                    .and_then(|n| n.trim().parse().ok())
+            })
+        })
+        .unwrap_or(0)
+}
+
 /// The first panic seen while the student's code ran, on any of its threads.
 #[derive(Clone, Debug)]
 struct FirstPanic {
@@ -85,7 +104,13 @@ impl<F: Fetch> Subject<F> {
         let urls = urls.to_vec();
         let test = thread::current().name().unwrap_or(name).to_owned();
         let outcome = harness::deadline::within_suite(CALL_LIMIT, &test, move || {
-            watching_panics(move || fetch(&urls))
+            let before = wakeups();
+            let outcome = watching_panics(move || fetch(&urls));
+            LAST_WAKEUPS.store(
+                wakeups().saturating_sub(before),
+                std::sync::atomic::Ordering::SeqCst,
+            );
+            outcome
         });
         match outcome {
             Ok(results) => results,
@@ -522,4 +547,52 @@ pub fn gathered_peak(subject: Subject<impl Fetch>, n: usize) -> usize {
         }
     }
     peak
+}
+
+/// Requests in the slow-URL check: one slow among fast ones.
+const SLOW_CHECK_URLS: usize = 4;
+/// Wake-ups the calling thread may have while it waits for
+/// [`SLOW_CHECK_URLS`] threads: a join or a blocking receive sleeps once per
+/// answer, plus a few for starting threads. Polling every few milliseconds
+/// through a wait of 400 ms or more wakes up at least 40 times even on a
+/// busy machine, and hundreds of times on an idle one.
+const WAKEUPS_ALLOWED: u64 = 24;
+
+/// One URL answers only after a latency drawn per run (400 ms to 1.5 s),
+/// the others at once. Its result must still be the page the server sent:
+/// a solution that gives up after a timeout of its own makes up an `Err`.
+/// And while it waits, the calling thread must sleep until the answers are
+/// in (join, or a blocking receive): the kernel counts how often it woke
+/// up, and a loop that polls every few milliseconds wakes up dozens of
+/// times.
+pub fn waits_for_a_slow_url(subject: Subject<impl Fetch>) {
+    use std::sync::atomic::Ordering;
+    let mut draw = Draw::new();
+    let slow_ms = draw.pick(400..=1500);
+    let slow = draw.pick(0..=SLOW_CHECK_URLS - 1);
+    let server = server(Duration::ZERO);
+    let urls: Vec<String> = (0..SLOW_CHECK_URLS)
+        .map(|i| {
+            let ms = if i == slow { slow_ms } else { 5 };
+            server.url(&format!("/page/{i}?delay_ms={ms}"))
+        })
+        .collect();
+    server.begin_round();
+    let got = subject.call(&urls);
+    let woke = LAST_WAKEUPS.load(Ordering::SeqCst);
+    if let Err(why) = verify(subject.name, &server, &urls, &got) {
+        panic!(
+            "[waits for a slow URL] urls[{slow}] took {slow_ms} ms to answer (the others 5 ms). \
+             {why} Wait for every answer, however slow: do not give up on a request after a \
+             timeout of your own."
+        );
+    }
+    assert!(
+        woke <= WAKEUPS_ALLOWED,
+        "[waits for a slow URL] the thread that called {} woke up {woke} times while it waited \
+         {slow_ms} ms for {SLOW_CHECK_URLS} requests (a thread that joins wakes up a few times, \
+         at most {WAKEUPS_ALLOWED}): it polls, checking and sleeping in a loop. Call join() on \
+         each handle (or receive from a channel): it sleeps until there is something to do.",
+        subject.name
+    );
 }
