@@ -520,15 +520,25 @@ pub fn counting_threads<T>(work: impl FnOnce() -> T) -> (T, usize) {
 /// thread to start on a busy machine, short enough that a solution that
 /// never overlaps (and waits it out for each URL) still ends in time.
 pub fn gather_cap_ms(n: usize) -> usize {
-    (2500 / n.max(1)).clamp(60, 300)
+    (2000 / n.max(1)).clamp(50, 300)
 }
 
+/// How long a gathering request still lasts once gathered: long enough for
+/// a sampler that looks every millisecond to see every thread that waits
+/// for it, short enough to add little to a call.
+const GATHER_THEN_MS: usize = 20;
+
 /// `n` page URLs on `server` that are each held until `gather` requests are
-/// in flight at once, or for [`gather_cap_ms`] at most.
+/// in flight at once, or for [`gather_cap_ms`] at most, and then
+/// [`GATHER_THEN_MS`] more.
 pub fn gathering_urls(server: &Server, n: usize, gather: usize) -> Vec<String> {
     let cap = gather_cap_ms(n);
     (0..n)
-        .map(|i| server.url(&format!("/page/{i}?delay_ms={cap}&gather={gather}")))
+        .map(|i| {
+            server.url(&format!(
+                "/page/{i}?delay_ms={cap}&gather={gather}&then_ms={GATHER_THEN_MS}"
+            ))
+        })
         .collect()
 }
 

@@ -156,6 +156,7 @@ impl Log {
 ///   `delay_ms` at the latest: a client that overlaps `G` requests always
 ///   shows the peak `G`, however slowly its threads start within that time,
 ///   while one that never overlaps them waits the whole latency each time;
+///   `&then_ms=T` then waits `T` ms more, so every request lasts a moment;
 /// - anything else answers 404.
 ///
 /// The server is a witness. It counts the requests in flight and their
@@ -354,6 +355,7 @@ async fn serve(State(shared): State<Shared>, uri: Uri) -> (StatusCode, String) {
                 {
                     tokio::time::sleep(Duration::from_millis(1)).await;
                 }
+                tokio::time::sleep(then(target)).await;
             }
             None => tokio::time::sleep(latency).await,
         }
@@ -375,6 +377,19 @@ fn gather(target: &str) -> Option<usize> {
         .split('&')
         .find_map(|kv| kv.strip_prefix("gather="))
         .and_then(|g| g.parse().ok())
+}
+
+/// The `then_ms=T` of a target's query (zero if none): how long a
+/// gathering request still waits once it has gathered.
+fn then(target: &str) -> Duration {
+    let query = target.split_once('?').map_or("", |(_, q)| q);
+    Duration::from_millis(
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("then_ms="))
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0),
+    )
 }
 
 /// Decides status, body text (before its token) and latency for a request
