@@ -255,10 +255,12 @@ fn refills(fetch_bounded: FetchBounded, limit: usize, delays: &[u64]) {
     );
 }
 
-/// Threads the suite itself may add during a call: the one
-/// [`Subject::call`] runs the student's function on, and two for helpers
-/// (a thread that closes the queue, say).
-const THREAD_SLACK: usize = 3;
+/// Threads beyond min(K, N) that a call may add: the one [`Subject::call`]
+/// runs the student's function on, one the harness may have starting or
+/// ending meanwhile, and two for helpers (a thread that closes the queue,
+/// say). The K > N call draws K at least N + 4, so K workers there are one
+/// thread too many even so.
+const THREAD_SLACK: usize = 4;
 
 /// Three calls with N and K drawn per run (2 to 9 URLs, 17 to 40, and 1 or
 /// 2 URLs with K above N; K from 2 to 6), each request held until
@@ -297,6 +299,11 @@ pub fn k_workers_whatever_n_and_k(fetch_bounded: FetchBounded) {
                  {want} threads that each loop over the shared queue, not one thread per URL \
                  (even one that waits for a permit) and not more workers than URLs.",
                 threads.saturating_sub(1)
+            );
+            eprintln!(
+                "[K workers whatever N and K] N = {n}, K = {limit}: peak {seen}, {threads} \
+                 threads more during the call (at most {} pass).",
+                want + THREAD_SLACK
             );
             peak = peak.max(seen);
             if peak >= want {

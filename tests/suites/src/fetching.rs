@@ -605,4 +605,8 @@ pub fn waits_for_a_slow_url(subject: Subject<impl Fetch>) {
          each handle (or receive from a channel): it sleeps until there is something to do.",
         subject.name
     );
+    eprintln!(
+        "[waits for a slow URL] urls[{slow}] answered after {slow_ms} ms; the calling thread \
+         woke up {woke} times (at most {WAKEUPS_ALLOWED} pass)."
+    );
 }
