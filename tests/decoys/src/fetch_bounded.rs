@@ -440,7 +440,8 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::RuleSkipped,
             subject: unbounded_above_sixteen,
             caught_by: "k_workers_whatever_n_and_k",
-            says: &["max_in_flight ="],
+            // Too many requests at once, or too many threads: either comes first.
+            says: &["[K workers whatever N and K]", "URLs"],
         },
         Decoy {
             name: "fetches one by one when there are fewer than ten URLs",
