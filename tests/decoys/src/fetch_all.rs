@@ -138,6 +138,79 @@ fn batches_of_four(urls: &[String]) -> Results {
     urls.chunks(4).flat_map(all_at_once).collect()
 }
 
+/// Batches of sixteen: right only when there are at most sixteen URLs.
+fn batches_of_sixteen(urls: &[String]) -> Results {
+    urls.chunks(16).flat_map(all_at_once).collect()
+}
+
+/// One request after another when there are fewer than ten URLs.
+fn sequential_below_ten(urls: &[String]) -> Results {
+    if urls.len() < 10 {
+        urls.iter().map(|url| testweb::get(url)).collect()
+    } else {
+        all_at_once(urls)
+    }
+}
+
+/// Reads `urls[0]` before anything else: panics on an empty list.
+fn first_url_up_front(urls: &[String]) -> Results {
+    let first = testweb::get(&urls[0]);
+    let mut results = vec![first];
+    results.extend(all_at_once(&urls[1..]));
+    results
+}
+
+/// Detached threads and a channel; gives up after 300 ms and makes up an
+/// `Err` for the answers still missing.
+fn gives_up_after_300_ms(urls: &[String]) -> Results {
+    let (tx, rx) = std::sync::mpsc::channel();
+    for (i, url) in urls.iter().enumerate() {
+        let (tx, url) = (tx.clone(), url.clone());
+        thread::spawn(move || {
+            let _ = tx.send((i, testweb::get(&url)));
+        });
+    }
+    drop(tx);
+    let mut slots: Vec<Option<Result<String, FetchError>>> = vec![None; urls.len()];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(300);
+    for _ in 0..urls.len() {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok((i, page)) => slots[i] = Some(page),
+            Err(_) => break,
+        }
+    }
+    slots
+        .into_iter()
+        .zip(urls)
+        .map(|(slot, url)| {
+            slot.unwrap_or_else(|| {
+                Err(FetchError::Transport {
+                    url: url.clone(),
+                    reason: "timed out".into(),
+                })
+            })
+        })
+        .collect()
+}
+
+/// Polls `is_finished` every millisecond instead of joining.
+fn polls_with_sleep(urls: &[String]) -> Results {
+    thread::scope(|s| {
+        let handles: Vec<_> = urls
+            .iter()
+            .map(|url| s.spawn(move || testweb::get(url)))
+            .collect();
+        while !handles.iter().all(|h| h.is_finished()) {
+            thread::sleep(std::time::Duration::from_millis(1));
+        }
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .collect()
+    })
+}
+
 /// The corpus for `fetch_all`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
     vec![
@@ -213,6 +286,44 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             subject: batches_of_four,
             caught_by: "requests_overlap",
             says: &["at most 4 of your 16", "only about 4"],
+        },
+        Decoy {
+            name: "fetches in batches of sixteen",
+            class: Class::Batched,
+            subject: batches_of_sixteen,
+            caught_by: "every_url_in_flight_whatever_the_count",
+            says: &["something caps the threads", "one thread per URL"],
+        },
+        Decoy {
+            name: "fetches one by one when there are fewer than ten URLs",
+            class: Class::Sequential,
+            subject: sequential_below_ten,
+            caught_by: "every_url_in_flight_whatever_the_count",
+            says: &["one after another", "whatever the number of URLs"],
+        },
+        Decoy {
+            name: "reads urls[0] before anything else",
+            class: Class::Panics,
+            subject: first_url_up_front,
+            caught_by: "no_urls_no_results",
+            says: &[
+                "fetch_all panicked with no URLs",
+                "empty list is not an error",
+            ],
+        },
+        Decoy {
+            name: "gives up on a request after 300 ms",
+            class: Class::RuleSkipped,
+            subject: gives_up_after_300_ms,
+            caught_by: "waits_for_a_slow_url",
+            says: &["answered 200 with a page", "timeout of your own"],
+        },
+        Decoy {
+            name: "polls is_finished with a 1 ms sleep instead of joining",
+            class: Class::Spinning,
+            subject: polls_with_sleep,
+            caught_by: "waits_for_a_slow_url",
+            says: &["woke up", "it polls"],
         },
     ]
 }

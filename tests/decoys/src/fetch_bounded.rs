@@ -256,6 +256,95 @@ pub fn stuck() -> Decoy<suites::fetch_bounded::FetchBounded> {
     }
 }
 
+/// One thread per URL, limited by a counting semaphore: N threads, not K
+/// workers.
+fn thread_per_url_semaphore(urls: &[String], limit: NonZeroUsize) -> Results {
+    let permits = Mutex::new(limit.get());
+    let freed = std::sync::Condvar::new();
+    thread::scope(|s| {
+        let handles: Vec<_> = urls
+            .iter()
+            .map(|url| {
+                let (permits, freed) = (&permits, &freed);
+                s.spawn(move || {
+                    let mut p = freed
+                        .wait_while(permits.lock().expect("no panic"), |p| *p == 0)
+                        .expect("no panic");
+                    *p -= 1;
+                    drop(p);
+                    let page = testweb::get(url);
+                    *permits.lock().expect("no panic") += 1;
+                    freed.notify_one();
+                    page
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .collect()
+    })
+}
+
+/// Ignores the limit when there are more than sixteen URLs.
+fn unbounded_above_sixteen(urls: &[String], limit: NonZeroUsize) -> Results {
+    if urls.len() > 16 {
+        unbounded(urls, limit)
+    } else {
+        pool(urls, limit)
+    }
+}
+
+/// One request after another when there are fewer than ten URLs.
+fn sequential_below_ten(urls: &[String], limit: NonZeroUsize) -> Results {
+    if urls.len() < 10 {
+        one_by_one(urls, limit)
+    } else {
+        pool(urls, limit)
+    }
+}
+
+/// Starts K workers even when there are fewer URLs.
+fn k_workers_even_above_n(urls: &[String], limit: NonZeroUsize) -> Results {
+    let (jobs, queue) = crossbeam_channel::unbounded();
+    for job in urls.iter().enumerate() {
+        jobs.send(job).expect("the queue is open");
+    }
+    drop(jobs);
+    let slots = Mutex::new(vec![None; urls.len()]);
+    thread::scope(|s| {
+        for _ in 0..limit.get() {
+            s.spawn(|| {
+                for (i, url) in queue.clone() {
+                    let page = testweb::get(url);
+                    slots.lock().expect("no panic")[i] = Some(page);
+                }
+                // An idle worker lingers, as one on recv_timeout would.
+                thread::sleep(std::time::Duration::from_millis(20));
+            });
+        }
+    });
+    slots
+        .into_inner()
+        .expect("no panic")
+        .into_iter()
+        .map(|r| r.expect("every index was fetched"))
+        .collect()
+}
+
+/// Asserts that there are at least as many URLs as workers.
+fn k_over_n_panics(urls: &[String], limit: NonZeroUsize) -> Results {
+    assert!(limit.get() <= urls.len(), "more workers than URLs");
+    pool(urls, limit)
+}
+
+/// As many workers as cores, when that is fewer than K.
+fn cores_cap(urls: &[String], limit: NonZeroUsize) -> Results {
+    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let k = limit.get().min(cores.min(2));
+    pool(urls, NonZeroUsize::new(k).expect("positive"))
+}
+
 /// The corpus for `fetch_bounded`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
     vec![
@@ -338,6 +427,49 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
                 "called `Result::unwrap()` on an `Err` value",
                 "must become an Err in its place",
             ],
+        },
+        Decoy {
+            name: "one thread per URL behind a semaphore",
+            class: Class::RuleSkipped,
+            subject: thread_per_url_semaphore,
+            caught_by: "k_workers_whatever_n_and_k",
+            says: &["threads for K =", "K workers fed by a channel"],
+        },
+        Decoy {
+            name: "ignores max_in_flight above sixteen URLs",
+            class: Class::RuleSkipped,
+            subject: unbounded_above_sixteen,
+            caught_by: "k_workers_whatever_n_and_k",
+            // Too many requests at once, or too many threads: either comes first.
+            says: &["[K workers whatever N and K]", "URLs"],
+        },
+        Decoy {
+            name: "fetches one by one when there are fewer than ten URLs",
+            class: Class::Sequential,
+            subject: sequential_below_ten,
+            caught_by: "k_workers_whatever_n_and_k",
+            says: &["one after another", "whatever N and K"],
+        },
+        Decoy {
+            name: "starts K workers even when there are fewer URLs",
+            class: Class::RuleSkipped,
+            subject: k_workers_even_above_n,
+            caught_by: "k_workers_whatever_n_and_k",
+            says: &["threads for K =", "not more workers than URLs"],
+        },
+        Decoy {
+            name: "panics when max_in_flight is above the number of URLs",
+            class: Class::Panics,
+            subject: k_over_n_panics,
+            caught_by: "more_workers_than_urls",
+            says: &["with max_in_flight = 8 for 3 URLs", "not an error"],
+        },
+        Decoy {
+            name: "caps the workers at two (the cores)",
+            class: Class::Batched,
+            subject: cores_cap,
+            caught_by: "never_more_than_k_in_flight",
+            says: &["saw at most 2", "fewer workers than max_in_flight"],
         },
     ]
 }

@@ -40,10 +40,47 @@ pub fn requests_overlap(fetch_all: FetchAll) {
     );
 }
 
+/// Three calls, of sizes drawn per run (2 to 9 URLs, 17 to 40, and 2 to
+/// 40), each answered only once all its requests are in flight (or after a
+/// few hundred ms): the server must see every URL of every call at once.
+/// No size is special, so no threshold or batch size can pass it.
+pub fn every_url_in_flight_whatever_the_count(fetch_all: FetchAll) {
+    let mut draw = fetching::Draw::new();
+    let sizes = [draw.pick(2..=9), draw.pick(17..=40), draw.pick(2..=40)];
+    for n in sizes {
+        let peak = fetching::gathered_peak(subject(fetch_all), n);
+        assert!(
+            peak >= n,
+            "[every URL in flight whatever the count] with {n} URLs (sizes drawn this run: \
+             {sizes:?}) the server saw at most {peak} requests at once, though it held each \
+             answer until all {n} were in flight together (or {} ms). {}",
+            fetching::gather_cap_ms(n),
+            if peak <= 1 {
+                "They ran one after another: spawn one thread per URL, every one of them \
+                 before you join any, whatever the number of URLs."
+                    .to_owned()
+            } else {
+                format!(
+                    "Only {peak} were in flight together: something caps the threads (batches, \
+                     one thread per core, a size threshold). fetch_all starts one thread per \
+                     URL, all {n} of them, before it joins any."
+                )
+            }
+        );
+    }
+}
+
+/// See [`fetching::waits_for_a_slow_url`].
+pub fn waits_for_a_slow_url(fetch_all: FetchAll) {
+    fetching::waits_for_a_slow_url(subject(fetch_all));
+}
+
 crate::declare_suite!($ fetch_all: FetchAll = [
     results_come_back_in_input_order,
     a_failing_url_is_an_error_for_that_url_only,
     no_urls_no_results,
     results_are_fresh_every_call,
     requests_overlap,
+    every_url_in_flight_whatever_the_count,
+    waits_for_a_slow_url,
 ]);

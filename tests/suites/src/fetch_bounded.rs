@@ -20,6 +20,7 @@ fn subject(fetch_bounded: FetchBounded, limit: usize) -> Subject<impl Fetch> {
     Subject::new("fetch_bounded", move |urls: &[String]| {
         fetch_bounded(urls, k(limit))
     })
+    .with_limit(limit)
 }
 
 /// See [`fetching::results_come_back_in_input_order`].
@@ -62,8 +63,14 @@ pub fn never_more_than_k_in_flight(fetch_bounded: FetchBounded) {
     assert!(
         peak == 3,
         "with 12 URLs and max_in_flight = 3 the server should see 3 requests at once, \
-         but it saw at most {peak}: are the workers running at the same time? (A worker \
-         that holds a lock while it waits for the server keeps the others out.)"
+         but it saw at most {peak}: {}",
+        if peak <= 1 {
+            "are the workers running at the same time? (A worker that holds a lock while it \
+             waits for the server keeps the others out.)"
+        } else {
+            "are there fewer workers than max_in_flight? Start exactly max_in_flight workers \
+             (fewer only when there are fewer URLs), not one per core."
+        }
     );
 }
 
@@ -191,24 +198,38 @@ fn underfill(requests: &[Served], k: usize) -> Underfill {
 /// near zero; batches of three (spawn, join all, repeat) wait for the
 /// slowest request of every batch, hundreds of ms in all. No clock judges
 /// this, so a busy machine cannot make it inconclusive.
+///
+/// Then the same for a limit drawn per run from 2, 4, 5 and 6, with `5 K`
+/// URLs of which every K-th is slow: a solution that batches except for
+/// the limits it expects fails one of the two.
 pub fn workers_refill_as_soon_as_free(fetch_bounded: FetchBounded) {
+    refills(fetch_bounded, REFILL_K, &REFILL_DELAYS_MS);
+    let limit = [2, 4, 5, 6][fetching::Draw::new().pick(0..=3)];
+    let delays: Vec<u64> = (0..5 * limit)
+        .map(|i| if i % limit == 0 { 250 } else { 10 })
+        .collect();
+    refills(fetch_bounded, limit, &delays);
+}
+
+/// The refill check for one limit and one list of latencies.
+fn refills(fetch_bounded: FetchBounded, limit: usize, delays: &[u64]) {
     let server = fetching::server(Duration::ZERO);
-    let urls: Vec<String> = REFILL_DELAYS_MS
+    let urls: Vec<String> = delays
         .iter()
         .enumerate()
         .map(|(i, ms)| server.url(&format!("/page/{i}?delay_ms={ms}")))
         .collect();
-    let subject = subject(fetch_bounded, REFILL_K);
+    let subject = subject(fetch_bounded, limit);
     let mut best: Option<Underfill> = None;
     for run_number in 1..=REFILL_RUNS {
         subject.fetch(&server, &urls);
-        let run = underfill(&server.round_requests(), REFILL_K);
+        let run = underfill(&server.round_requests(), limit);
         if best.is_none_or(|b| run.total < b.total) {
             best = Some(run);
         }
         if run.total <= REFILL_ALLOWANCE {
             eprintln!(
-                "[workers refill as soon as free] fewer than {REFILL_K} requests were in flight \
+                "[workers refill as soon as free] fewer than {limit} requests were in flight \
                  while URLs waited for {} of run {run_number} (up to {} passes).",
                 human(run.total),
                 human(REFILL_ALLOWANCE)
@@ -218,12 +239,13 @@ pub fn workers_refill_as_soon_as_free(fetch_bounded: FetchBounded) {
     }
     let seen = best.expect("at least one run");
     panic!(
-        "for {} of the run fewer than the {REFILL_K} allowed requests were in flight while \
+        "with max_in_flight = {limit} and {} URLs, for {} of the run fewer than the {limit} allowed requests were in flight while \
          URLs had not been started (best of {REFILL_RUNS} runs); the longest stretch lasted {}, \
-         mostly with only {} of {REFILL_K} allowed requests in flight while {} of {} URLs had \
+         mostly with only {} of {limit} allowed requests in flight while {} of {} URLs had \
          not been started. A batch waits for its slowest request: let each worker take the next URL as \
          soon as it is free (workers that loop over one shared queue do), and do not hand out \
          the URLs in fixed shares. Workers that refill leave at most {} like this.",
+        urls.len(),
         human(seen.total),
         human(seen.longest),
         seen.in_flight,
@@ -231,6 +253,78 @@ pub fn workers_refill_as_soon_as_free(fetch_bounded: FetchBounded) {
         urls.len(),
         human(REFILL_ALLOWANCE),
     );
+}
+
+/// Threads beyond min(K, N) that a call may add: the one [`Subject::call`]
+/// runs the student's function on, one the harness may have starting or
+/// ending meanwhile, and two for helpers (a thread that closes the queue,
+/// say). The K > N call draws K at least N + 4, so K workers there are one
+/// thread too many even so.
+const THREAD_SLACK: usize = 4;
+
+/// Three calls with N and K drawn per run (2 to 9 URLs, 17 to 40, and 1 or
+/// 2 URLs with K above N; K from 2 to 6), each request held until
+/// min(K, N) are in flight (or a few hundred ms). The server's peak must be
+/// exactly min(K, N), and the process must not gain more than min(K, N)
+/// threads while the call runs: K workers fed by a channel, not a thread
+/// per URL behind a semaphore, and no idle workers beyond the URLs.
+pub fn k_workers_whatever_n_and_k(fetch_bounded: FetchBounded) {
+    let mut draw = fetching::Draw::new();
+    let small = draw.pick(1..=2);
+    let calls = [
+        (draw.pick(2..=9), draw.pick(2..=6)),
+        (draw.pick(17..=40), draw.pick(2..=6)),
+        (small, draw.pick(small + 4..=6)),
+    ];
+    for (n, limit) in calls {
+        let want = limit.min(n);
+        let server = fetching::server(Duration::ZERO);
+        let urls = fetching::gathering_urls(&server, n, want);
+        let subject = subject(fetch_bounded, limit);
+        let mut peak = 0;
+        for _ in 0..2 {
+            let ((), threads) = fetching::counting_threads(|| {
+                subject.fetch(&server, &urls);
+            });
+            let seen = server.peak_in_flight();
+            assert!(
+                seen <= limit,
+                "[K workers whatever N and K] with {n} URLs and max_in_flight = {limit} the \
+                 server saw {seen} requests at once: never more than max_in_flight."
+            );
+            assert!(
+                threads <= want + THREAD_SLACK,
+                "[K workers whatever N and K] fetch_bounded started {} threads for K = {limit} \
+                 and {n} URLs; the exercise asks for K workers fed by a channel: min(K, N) = \
+                 {want} threads that each loop over the shared queue, not one thread per URL \
+                 (even one that waits for a permit) and not more workers than URLs.",
+                threads.saturating_sub(1)
+            );
+            eprintln!(
+                "[K workers whatever N and K] N = {n}, K = {limit}: peak {seen}, {threads} \
+                 threads more during the call (at most {} pass).",
+                want + THREAD_SLACK
+            );
+            peak = peak.max(seen);
+            if peak >= want {
+                break;
+            }
+        }
+        assert!(
+            peak >= want,
+            "[K workers whatever N and K] with {n} URLs and max_in_flight = {limit} the server \
+             saw at most {peak} requests at once, though it held each answer until {want} were \
+             in flight together (or {} ms): {}",
+            fetching::gather_cap_ms(n),
+            if peak <= 1 {
+                "they ran one after another. Start min(K, N) workers before joining any, \
+                 whatever N and K."
+            } else {
+                "fewer than min(K, N) were fetching at once. Start exactly min(K, N) workers, \
+                 whatever N and K: no size thresholds, no cap by cores."
+            }
+        );
+    }
 }
 
 crate::declare_suite!($ fetch_bounded: FetchBounded = [
@@ -243,6 +337,7 @@ crate::declare_suite!($ fetch_bounded: FetchBounded = [
     one_worker_fetches_one_at_a_time,
     workers_refill_as_soon_as_free,
     waves_take_rounds_times_latency,
+    k_workers_whatever_n_and_k,
 ]);
 
 #[cfg(test)]

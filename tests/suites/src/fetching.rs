@@ -42,11 +42,32 @@ pub const CALL_LIMIT: Duration = Duration::from_secs(4);
 pub struct Subject<F> {
     name: &'static str,
     fetch: F,
+    /// The `max_in_flight` the function is called with, if it takes one.
+    limit: Option<usize>,
 }
 
 /// A function under test: URLs in, one result per URL out.
 pub trait Fetch: Fn(&[String]) -> Results + Copy + Send + 'static {}
 impl<F: Fn(&[String]) -> Results + Copy + Send + 'static> Fetch for F {}
+
+/// How many times the thread that ran the student's function in the last
+/// [`Subject::call`] went to sleep and woke up again (its voluntary context
+/// switches, counted by the kernel): a few per thread it joined when it
+/// waits properly, one per round when it polls. Tests run one at a time.
+static LAST_WAKEUPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Voluntary context switches of the calling thread so far.
+fn wakeups() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/status")
+        .ok()
+        .and_then(|status| {
+            status.lines().find_map(|line| {
+                line.strip_prefix("voluntary_ctxt_switches:")
+                    .and_then(|n| n.trim().parse().ok())
+            })
+        })
+        .unwrap_or(0)
+}
 
 /// The first panic seen while the student's code ran, on any of its threads.
 #[derive(Clone, Debug)]
@@ -59,17 +80,37 @@ struct FirstPanic {
 impl<F: Fetch> Subject<F> {
     /// `fetch`, called `name` in messages.
     pub fn new(name: &'static str, fetch: F) -> Self {
-        Self { name, fetch }
+        Self {
+            name,
+            fetch,
+            limit: None,
+        }
+    }
+
+    /// The same subject, known to be called with `max_in_flight = limit`
+    /// (for messages).
+    pub fn with_limit(self, limit: usize) -> Self {
+        Self {
+            limit: Some(limit),
+            ..self
+        }
     }
 
     /// Calls the student's function once, under [`CALL_LIMIT`]. A panic in
     /// it, on any of its threads, fails the test with the student's own
     /// message and what to do instead; `todo!()` is passed on unchanged.
     pub fn call(&self, urls: &[String]) -> Results {
-        let (name, fetch, urls) = (self.name, self.fetch, urls.to_vec());
+        let (name, fetch, limit, n) = (self.name, self.fetch, self.limit, urls.len());
+        let urls = urls.to_vec();
         let test = thread::current().name().unwrap_or(name).to_owned();
         let outcome = harness::deadline::within_suite(CALL_LIMIT, &test, move || {
-            watching_panics(move || fetch(&urls))
+            let before = wakeups();
+            let outcome = watching_panics(move || fetch(&urls));
+            LAST_WAKEUPS.store(
+                wakeups().saturating_sub(before),
+                std::sync::atomic::Ordering::SeqCst,
+            );
+            outcome
         });
         match outcome {
             Ok(results) => results,
@@ -90,12 +131,25 @@ impl<F: Fetch> Subject<F> {
                 } else {
                     format!(" (thread '{}', {})", first.thread, first.location)
                 };
-                panic!(
-                    "{name} panicked: {}{place}. A URL that fails must become an Err in its \
-                     place, never a panic: testweb::get already returns an Err for it, so \
-                     store that Err as the URL's result instead of unwrapping it.",
-                    first.message
-                )
+                let message = &first.message;
+                match limit {
+                    _ if n == 0 => panic!(
+                        "{name} panicked with no URLs: {message}{place}. An empty list is \
+                         not an error: it gives an empty list of results (start no threads, \
+                         or none that wait for work that never comes)."
+                    ),
+                    Some(k) if k > n => panic!(
+                        "{name} panicked with max_in_flight = {k} for {n} URLs: \
+                         {message}{place}. A limit above the number of URLs is not an error: \
+                         start min(max_in_flight, number of URLs) workers, never more workers \
+                         than URLs to take from the queue."
+                    ),
+                    _ => panic!(
+                        "{name} panicked: {message}{place}. A URL that fails must become an \
+                         Err in its place, never a panic: testweb::get already returns an Err \
+                         for it, so store that Err as the URL's result instead of unwrapping it."
+                    ),
+                }
             }
         }
     }
@@ -389,12 +443,170 @@ pub fn overlaps(name: &str, limit: Option<usize>, hint: &str, subject: Subject<i
     assert!(
         peak >= enough,
         "[{name}] {seen}, though {allowed} may be in flight: {}. Whatever the clock says, \
-         the server is the witness. Hint: {hint}",
+         the server is the witness.",
         if peak <= 1 {
-            "they ran one after another".to_owned()
+            format!("they ran one after another. Hint: {hint}")
+        } else if limit.is_some() {
+            format!(
+                "only about {peak} were waiting at any moment: are there fewer workers than \
+                 max_in_flight? Start exactly max_in_flight workers, not one per core"
+            )
         } else {
-            format!("only about {peak} were waiting at any moment")
+            format!(
+                "only about {peak} were waiting at any moment: something caps the threads \
+                 (batches of {peak}, one thread per core). Start one thread per URL, all of \
+                 them before you join any"
+            )
         }
     );
     outcome.with_note(format!("{seen}.")).assert_pass();
+}
+
+/// A small generator seeded from std's `RandomState` (random keys per
+/// process): sizes and limits a solution cannot predict or be tuned to.
+pub struct Draw(u64);
+
+impl Draw {
+    /// A new generator with an unpredictable seed.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        use std::hash::BuildHasher;
+        Self(std::hash::RandomState::new().hash_one(std::time::SystemTime::now()) | 1)
+    }
+
+    /// A number in `range`.
+    pub fn pick(&mut self, range: std::ops::RangeInclusive<usize>) -> usize {
+        // xorshift64
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        let width = (range.end() - range.start() + 1) as u64;
+        range.start() + (self.0 % width) as usize
+    }
+}
+
+/// Threads of this process right now.
+fn threads_now() -> usize {
+    std::fs::read_dir("/proc/self/task").map_or(0, Iterator::count)
+}
+
+/// Runs `work` while a sampler counts this process's threads every
+/// millisecond; returns what `work` returned and the most threads seen
+/// beyond those alive before it started (the sampler not counted). The
+/// count includes the thread [`Subject::call`] runs the student's function
+/// on. Threads are counted by the kernel, so this is no timing: a thread
+/// that lived through a whole request is always seen.
+pub fn counting_threads<T>(work: impl FnOnce() -> T) -> (T, usize) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let before = threads_now();
+    let stop = Arc::new(AtomicBool::new(false));
+    let most = Arc::new(AtomicUsize::new(before + 1));
+    let sampler = {
+        let (stop, most) = (Arc::clone(&stop), Arc::clone(&most));
+        thread::spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                most.fetch_max(threads_now(), Ordering::SeqCst);
+                thread::sleep(Duration::from_millis(1));
+            }
+        })
+    };
+    let out = work();
+    stop.store(true, Ordering::SeqCst);
+    let _ = sampler.join();
+    (out, most.load(Ordering::SeqCst).saturating_sub(before + 1))
+}
+
+/// Latency cap of a gathering request for `n` URLs: long enough for every
+/// thread to start on a busy machine, short enough that a solution that
+/// never overlaps (and waits it out for each URL) still ends in time.
+pub fn gather_cap_ms(n: usize) -> usize {
+    (2000 / n.max(1)).clamp(50, 300)
+}
+
+/// How long a gathering request still lasts once gathered: long enough for
+/// a sampler that looks every millisecond to see every thread that waits
+/// for it, short enough to add little to a call.
+const GATHER_THEN_MS: usize = 20;
+
+/// `n` page URLs on `server` that are each held until `gather` requests are
+/// in flight at once, or for [`gather_cap_ms`] at most, and then
+/// [`GATHER_THEN_MS`] more.
+pub fn gathering_urls(server: &Server, n: usize, gather: usize) -> Vec<String> {
+    let cap = gather_cap_ms(n);
+    (0..n)
+        .map(|i| {
+            server.url(&format!(
+                "/page/{i}?delay_ms={cap}&gather={gather}&then_ms={GATHER_THEN_MS}"
+            ))
+        })
+        .collect()
+}
+
+/// Calls `subject` on `n` gathering URLs (held until all `n` are in flight)
+/// up to twice, and returns the highest peak the server saw. Every call is
+/// verified against the server's log.
+pub fn gathered_peak(subject: Subject<impl Fetch>, n: usize) -> usize {
+    let server = server(Duration::ZERO);
+    let urls = gathering_urls(&server, n, n);
+    let mut peak = 0;
+    for _ in 0..2 {
+        subject.fetch(&server, &urls);
+        peak = peak.max(server.peak_in_flight());
+        if peak >= n {
+            break;
+        }
+    }
+    peak
+}
+
+/// Requests in the slow-URL check: one slow among fast ones.
+const SLOW_CHECK_URLS: usize = 4;
+/// Wake-ups the calling thread may have while it waits for
+/// [`SLOW_CHECK_URLS`] threads: a join or a blocking receive sleeps once per
+/// answer, plus a few for starting threads. Polling every few milliseconds
+/// through a wait of 400 ms or more wakes up at least 40 times even on a
+/// busy machine, and hundreds of times on an idle one.
+const WAKEUPS_ALLOWED: u64 = 24;
+
+/// One URL answers only after a latency drawn per run (400 ms to 1.5 s),
+/// the others at once. Its result must still be the page the server sent:
+/// a solution that gives up after a timeout of its own makes up an `Err`.
+/// And while it waits, the calling thread must sleep until the answers are
+/// in (join, or a blocking receive): the kernel counts how often it woke
+/// up, and a loop that polls every few milliseconds wakes up dozens of
+/// times.
+pub fn waits_for_a_slow_url(subject: Subject<impl Fetch>) {
+    use std::sync::atomic::Ordering;
+    let mut draw = Draw::new();
+    let slow_ms = draw.pick(400..=1500);
+    let slow = draw.pick(0..=SLOW_CHECK_URLS - 1);
+    let server = server(Duration::ZERO);
+    let urls: Vec<String> = (0..SLOW_CHECK_URLS)
+        .map(|i| {
+            let ms = if i == slow { slow_ms } else { 5 };
+            server.url(&format!("/page/{i}?delay_ms={ms}"))
+        })
+        .collect();
+    server.begin_round();
+    let got = subject.call(&urls);
+    let woke = LAST_WAKEUPS.load(Ordering::SeqCst);
+    if let Err(why) = verify(subject.name, &server, &urls, &got) {
+        panic!(
+            "[waits for a slow URL] urls[{slow}] took {slow_ms} ms to answer (the others 5 ms). \
+             {why} Wait for every answer, however slow: do not give up on a request after a \
+             timeout of your own."
+        );
+    }
+    assert!(
+        woke <= WAKEUPS_ALLOWED,
+        "[waits for a slow URL] the thread that called {} woke up {woke} times while it waited \
+         {slow_ms} ms for {SLOW_CHECK_URLS} requests (a thread that joins wakes up a few times, \
+         at most {WAKEUPS_ALLOWED}): it polls, checking and sleeping in a loop. Call join() on \
+         each handle (or receive from a channel): it sleeps until there is something to do.",
+        subject.name
+    );
+    eprintln!(
+        "[waits for a slow URL] urls[{slow}] answered after {slow_ms} ms; the calling thread \
+         woke up {woke} times (at most {WAKEUPS_ALLOWED} pass)."
+    );
 }

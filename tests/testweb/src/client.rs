@@ -26,13 +26,21 @@ pub enum FetchError {
     },
 }
 
-/// Every request gives up after this long, so a lost server cannot hang a
-/// student's program (or CI).
+/// Every phase of a request gives up after this long, so a lost server
+/// cannot hang a student's program (or CI).
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Each phase of a request (connect, send, wait for the answer, read it)
+/// has its own [`TIMEOUT`]; name resolution has none. A timeout on
+/// resolution (the global one includes it) makes ureq resolve on a thread of
+/// its own for every request, and the suites count a solution's threads:
+/// `get` starts none.
 static AGENT: LazyLock<ureq::Agent> = LazyLock::new(|| {
     ureq::Agent::config_builder()
-        .timeout_global(Some(TIMEOUT))
+        .timeout_connect(Some(TIMEOUT))
+        .timeout_send_request(Some(TIMEOUT))
+        .timeout_recv_response(Some(TIMEOUT))
+        .timeout_recv_body(Some(TIMEOUT))
         .build()
         .into()
 });

@@ -151,6 +151,12 @@ impl Log {
 ///   body is to ask this server for it, and asking again gives another;
 /// - `/status/{code}` answers with that status;
 /// - `?delay_ms=N` on either replaces the latency for that request;
+/// - `&gather=G` (with `delay_ms`) answers as soon as `G` requests are in
+///   flight at once (this one included, since the round began), and after
+///   `delay_ms` at the latest: a client that overlaps `G` requests always
+///   shows the peak `G`, however slowly its threads start within that time,
+///   while one that never overlaps them waits the whole latency each time;
+///   `&then_ms=T` then waits `T` ms more, so every request lasts a moment;
 /// - anything else answers 404.
 ///
 /// The server is a witness. It counts the requests in flight and their
@@ -341,7 +347,18 @@ async fn serve(State(shared): State<Shared>, uri: Uri) -> (StatusCode, String) {
     let body = shared.log.fresh(&text);
     {
         let _counted = InFlight::enter(&shared.log, target, status, &body);
-        tokio::time::sleep(latency).await;
+        match gather(target) {
+            Some(g) => {
+                let until = tokio::time::Instant::now() + latency;
+                while shared.log.peak.load(Ordering::SeqCst) < g
+                    && tokio::time::Instant::now() < until
+                {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+                tokio::time::sleep(then(target)).await;
+            }
+            None => tokio::time::sleep(latency).await,
+        }
         // Leave the count before answering: the client can only send its
         // next request after this answer, so a client that keeps K requests
         // in flight is never counted as K + 1.
@@ -350,6 +367,28 @@ async fn serve(State(shared): State<Shared>, uri: Uri) -> (StatusCode, String) {
     (
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         body,
+    )
+}
+
+/// The `gather=G` of a target's query, if any.
+fn gather(target: &str) -> Option<usize> {
+    let (_, query) = target.split_once('?')?;
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("gather="))
+        .and_then(|g| g.parse().ok())
+}
+
+/// The `then_ms=T` of a target's query (zero if none): how long a
+/// gathering request still waits once it has gathered.
+fn then(target: &str) -> Duration {
+    let query = target.split_once('?').map_or("", |(_, q)| q);
+    Duration::from_millis(
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("then_ms="))
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0),
     )
 }
 
