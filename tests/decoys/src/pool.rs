@@ -108,6 +108,44 @@ impl PoolHandle for InThreads {
     }
 }
 
+/// Computes in the parent's threads, but with real workers started as an
+/// alibi: every result carries a worker's pid and frames are counted as if
+/// sent.
+struct AlibiThreads {
+    inner: Box<dyn PoolHandle>,
+    frames: u64,
+}
+
+impl PoolHandle for AlibiThreads {
+    fn map(&mut self, task: &str, inputs: &[u64], chunk: Option<usize>) -> Results {
+        let run = pool_solution::TASKS
+            .iter()
+            .find(|t| t.name == task)
+            .expect("known task")
+            .run;
+        let pids = self.inner.pids();
+        self.frames += inputs.len().div_ceil(chunk.unwrap_or(1)) as u64;
+        std::thread::scope(|s| {
+            let handles: Vec<_> = inputs.iter().map(|&x| s.spawn(move || run(x))).collect();
+            handles
+                .into_iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    h.join()
+                        .map(|v| (v, pids[i % pids.len()]))
+                        .map_err(|_| "worker panicked".to_owned())
+                })
+                .collect()
+        })
+    }
+    fn pids(&self) -> Vec<u32> {
+        self.inner.pids()
+    }
+    fn frames_sent(&self) -> u64 {
+        self.frames
+    }
+}
+
 /// Kills the workers but never waits for them: zombies.
 fn kill_without_wait(p: Box<dyn PoolHandle>) {
     for pid in p.pids() {
@@ -124,6 +162,25 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             class: Class::RuleSkipped,
             subject: decoy(|_, _| Ok(Box::new(InThreads { frames: 0 }))),
             caught_by: "tasks_run_in_worker_processes",
+            says: &["the parent's own process"],
+        },
+        Decoy {
+            name: "computes in the parent's threads, stamps the workers' pids",
+            class: Class::MadeUp,
+            subject: decoy(|program, workers| {
+                Ok(Box::new(AlibiThreads {
+                    inner: (REAL.start)(program, workers)?,
+                    frames: 0,
+                }))
+            }),
+            caught_by: "the_workers_do_the_cpu_work",
+            says: &["computed in the worker processes"],
+        },
+        Decoy {
+            name: "a pool of threads in the parent process, asked to exit",
+            class: Class::RuleSkipped,
+            subject: decoy(|_, _| Ok(Box::new(InThreads { frames: 0 }))),
+            caught_by: "a_worker_that_exits_is_an_error_not_a_hang",
             says: &["the parent's own process"],
         },
         Decoy {

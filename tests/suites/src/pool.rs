@@ -298,6 +298,16 @@ pub fn a_killed_worker_is_an_error_naming_it(pool: PoolApi) {
 /// hang (CPython's `Pool.map` waits forever here).
 pub fn a_worker_that_exits_is_an_error_not_a_hang(pool: PoolApi) {
     let mut p = start(pool, 2);
+    // A task that exits must never run in the test's own process: it would
+    // end the test binary without a word.
+    let me = std::process::id();
+    let probe = p.map("square", &[2, 3], Some(1));
+    values(&probe, "square before the exits");
+    assert!(
+        !pids_of(&probe).contains(&me),
+        "tasks ran in pid {me}, the parent's own process; task `exit` would end it: a process \
+         pool must run its tasks in its worker processes"
+    );
     let results = p.map("exit", &[3], Some(1));
     let e = results
         .first()
@@ -355,6 +365,79 @@ pub fn a_panic_in_the_parent_ends_the_workers(pool: PoolApi) {
     };
     assert!(parent.join().is_err(), "the parent thread panicked");
     assert_gone(&pids, "after the parent panicked holding the pool");
+}
+
+/// CPU time of the calling thread alone (`RUSAGE_THREAD`).
+fn thread_cpu_time() -> Duration {
+    use nix::sys::resource::{UsageWho, getrusage};
+    getrusage(UsageWho::RUSAGE_THREAD).map_or(Duration::ZERO, |u| {
+        let t = |tv: nix::sys::time::TimeVal| {
+            Duration::from_secs(tv.tv_sec().max(0) as u64)
+                + Duration::from_micros(tv.tv_usec().max(0) as u64)
+        };
+        t(u.user_time()) + t(u.system_time())
+    })
+}
+
+/// The same integer hash as the pool's `spin` task (`n` rounds), so the
+/// suite can measure here what one task costs.
+fn spin_here(n: u64) -> u64 {
+    let mut x = n ^ 0x9E37_79B9_7F4A_7C15;
+    for i in 0..n {
+        x = x.rotate_left(5) ^ i;
+        x = x.wrapping_mul(0x2545_F491_4F6C_DD1D);
+    }
+    x
+}
+
+/// The CPU work is done by the workers: 8 `spin` tasks of about 30 ms of
+/// CPU each raise the CPU time of the pool's worker processes (read from
+/// `/proc`) by most of that work, and the test's own process by little of
+/// it. CPU time, not wall time: a loaded machine makes the map slower, not
+/// cheaper. A pool that computes in the parent's threads and stamps the
+/// results with its workers' pids fails here.
+pub fn the_workers_do_the_cpu_work(pool: PoolApi) {
+    const TASKS: u64 = 8;
+    assert!(children::available(), "this check reads /proc (Linux)");
+    // How many rounds cost about 30 ms of CPU on this machine, measured in
+    // this thread.
+    let probe = 2_000_000;
+    let before = thread_cpu_time();
+    std::hint::black_box(spin_here(std::hint::black_box(probe)));
+    let probe_cost = (thread_cpu_time() - before).max(Duration::from_micros(100));
+    let rounds = (probe as f64 * 0.030 / probe_cost.as_secs_f64()).clamp(1e5, 1e9) as u64;
+    let before = thread_cpu_time();
+    let want = spin_here(std::hint::black_box(rounds));
+    let one = thread_cpu_time() - before;
+    let work = one * TASKS as u32;
+
+    let mut p = start(pool, 2);
+    let workers = p.pids();
+    let workers_before = children::cpu_time_of(&workers);
+    let parent_before = harness::clock::process_cpu_time();
+    let results = p.map("spin", &vec![rounds; TASKS as usize], Some(1));
+    let parent = harness::clock::process_cpu_time().saturating_sub(parent_before);
+    let in_workers = children::cpu_time_of(&workers).saturating_sub(workers_before);
+    let got = values(&results, "spin over 8 inputs");
+    assert!(
+        got.iter().all(|&v| v == want),
+        "spin({rounds}) must give {want} in every place; the pool returned {got:?}"
+    );
+    let human = harness::clock::human;
+    assert!(
+        in_workers.as_secs_f64() >= 0.6 * work.as_secs_f64(),
+        "8 spin tasks cost about {} of CPU, yet the pool's worker processes {workers:?} used          only {} of CPU while they ran (and the test's own process {}): the work must be          computed in the worker processes, not in the parent's threads with the workers' pids          written on the results",
+        human(work),
+        human(in_workers),
+        human(parent)
+    );
+    assert!(
+        parent.as_secs_f64() <= 0.4 * work.as_secs_f64(),
+        "8 spin tasks cost about {} of CPU and the workers used {}, but the test's own process          used {} too: the parent must send the inputs and wait for answers, not compute them          (or spin while it waits)",
+        human(work),
+        human(in_workers),
+        human(parent)
+    );
 }
 
 /// The marker a re-executed suite prints before what `Pool::start` said.
@@ -469,6 +552,7 @@ pub fn workers_run_at_once(pool: PoolApi) {
 crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     results_come_back_in_input_order,
     tasks_run_in_worker_processes,
+    the_workers_do_the_cpu_work,
     workers_are_reused,
     chunks_set_the_frames,
     a_panicking_task_is_an_error_for_its_input,
