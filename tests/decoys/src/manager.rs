@@ -38,6 +38,7 @@ struct Wrapped {
     local_clients: bool,
     one_updater: bool,
     forget: bool,
+    updates_in_parent: bool,
 }
 
 impl Wrapped {
@@ -63,6 +64,14 @@ impl ManagerHandle for Wrapped {
         workers: usize,
         times: u32,
     ) -> Result<(), String> {
+        if self.updates_in_parent {
+            let _ = program;
+            let mut client = self.inner().connect()?;
+            for _ in 0..workers as u32 * times {
+                client.add(key, 1)?;
+            }
+            return Ok(());
+        }
         let workers = if self.one_updater { 1 } else { workers };
         self.inner().run_updaters(program, key, workers, times)
     }
@@ -85,7 +94,35 @@ fn wrapped(program: &Path, local_clients: bool, one_updater: bool, forget: bool)
         local_clients,
         one_updater,
         forget,
+        updates_in_parent: false,
     }))
+}
+
+fn updates_in_parent(program: &Path) -> Started {
+    Ok(Box::new(Wrapped {
+        inner: Some((REAL.start)(program)?),
+        local_clients: false,
+        one_updater: false,
+        forget: false,
+        updates_in_parent: true,
+    }))
+}
+
+/// Starts the child, ignores its answer, doubles the list in the parent
+/// and appends the child's pid as `Child::id` gives it.
+fn changer_ignored(program: &Path, data: &[i64]) -> Result<Vec<i64>, String> {
+    let mut child = std::process::Command::new(program)
+        .env(manager_solution::ROLE_VAR, "\"Changer\"")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let pid = child.id();
+    let _ = child.wait();
+    let mut copy: Vec<i64> = data.iter().map(|x| x * 2).collect();
+    copy.push(i64::from(pid));
+    Ok(copy)
 }
 
 /// The corpus for `manager`.
@@ -109,7 +146,27 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "updates_from_many_processes_are_all_counted",
-            says: &["must hold 800", "holds 200"],
+            says: &["must start `program` 4 times", "ran in 1 process"],
+        },
+        Decoy {
+            name: "the parent makes the updates itself, no updater process",
+            class: Class::MadeUp,
+            subject: ManagerApi {
+                start: updates_in_parent,
+                ..REAL
+            },
+            caught_by: "updates_from_many_processes_are_all_counted",
+            says: &["must start `program` 4 times", "ran in 0 process"],
+        },
+        Decoy {
+            name: "starts the child but ignores its answer",
+            class: Class::MadeUp,
+            subject: ManagerApi {
+                in_a_child: changer_ignored,
+                ..REAL
+            },
+            caught_by: "a_child_changes_only_its_copy",
+            says: &["must return exactly what the child sent back"],
         },
         Decoy {
             name: "kills the manager but never waits for it",

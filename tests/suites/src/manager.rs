@@ -110,6 +110,53 @@ macro_rules! manager_adapter {
     };
 }
 
+/// A program that stands between the crate and its own binary: a shell
+/// script that starts the real program as *its* child, which first writes
+/// its pid (one line) to a log. So the suite learns which processes really
+/// ran the program, and their pids are not the ones `Child::id` returns.
+struct Witness {
+    script: PathBuf,
+    log: PathBuf,
+}
+
+impl Witness {
+    fn new(real: &Path) -> Witness {
+        use std::os::unix::fs::PermissionsExt;
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let base =
+            std::env::temp_dir().join(format!("course-manager-witness-{}-{n}", std::process::id()));
+        let (script, log) = (base.with_extension("sh"), base.with_extension("log"));
+        let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', r"'\''"));
+        let text = format!(
+            "#!/bin/sh\nsh -c 'echo $$ >> \"$0\"; exec \"$@\"' {} {} \"$@\"\n",
+            quote(&log),
+            quote(real)
+        );
+        std::fs::write(&script, text).expect("writing the witness script");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+            .expect("making the witness script executable");
+        Witness { script, log }
+    }
+
+    /// Pids of the processes that ran the real program through this script.
+    fn pids(&self) -> Vec<i64> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect()
+    }
+}
+
+impl Drop for Witness {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.script);
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
 fn start(api: ManagerApi) -> Box<dyn ManagerHandle> {
     (api.start)(&(api.program)()).unwrap_or_else(|e| panic!("Manager::start failed: {e}"))
 }
@@ -134,15 +181,41 @@ pub fn a_child_changes_only_its_copy(api: ManagerApi) {
         "the last number must be the child's pid, not the parent's ({}): got {pid}",
         std::process::id()
     );
+    // Through a program that runs the real one as its own child: the answer
+    // must carry the pid of the process that really changed the copy, which
+    // only that process knows.
+    let witness = Witness::new(&(api.program)());
+    let answer = (api.in_a_child)(&witness.script, &[5, 7])
+        .unwrap_or_else(|e| panic!("in_a_child failed through a wrapper program: {e}"));
+    let ran = witness.pids();
+    assert!(
+        answer.len() == 3 && answer[..2] == [10, 14] && ran.len() == 1 && answer[2] == ran[0],
+        "in_a_child(program, [5, 7]) must return exactly what the child sent back: its doubled \
+         copy and its own pid. Run through a program that starts the real one as its child (pid \
+         {ran:?}), it returned {answer:?}: the answer must be read from the child's stdout, not \
+         computed in the parent (the parent cannot know which process did the work)"
+    );
 }
 
 /// 4 updater processes, 200 increments each, all at once: the manager's
 /// counter is 800. A counter kept in each process would show 0 or 200.
 pub fn updates_from_many_processes_are_all_counted(api: ManagerApi) {
     let manager = start(api);
+    // The updaters run the program through a script that logs the pid of
+    // each process that really ran it.
+    let witness = Witness::new(&(api.program)());
     manager
-        .run_updaters(&(api.program)(), "hits", 4, 200)
+        .run_updaters(&witness.script, "hits", 4, 200)
         .unwrap_or_else(|e| panic!("run_updaters failed: {e}"));
+    let ran = witness.pids();
+    let distinct: std::collections::BTreeSet<i64> = ran.iter().copied().collect();
+    assert!(
+        distinct.len() == 4 && !distinct.contains(&i64::from(std::process::id())),
+        "run_updaters(program, \"hits\", 4, 200) must start `program` 4 times, one updater \
+         process each; the program ran in {} process(es) ({ran:?}). The updates must come from \
+         other processes, sent to the manager, not be made by the parent",
+        distinct.len()
+    );
     let mut client = manager
         .connect()
         .unwrap_or_else(|e| panic!("connect failed: {e}"));

@@ -426,14 +426,14 @@ pub fn the_workers_do_the_cpu_work(pool: PoolApi) {
     let human = harness::clock::human;
     assert!(
         in_workers.as_secs_f64() >= 0.6 * work.as_secs_f64(),
-        "8 spin tasks cost about {} of CPU, yet the pool's worker processes {workers:?} used          only {} of CPU while they ran (and the test's own process {}): the work must be          computed in the worker processes, not in the parent's threads with the workers' pids          written on the results",
+        "8 spin tasks cost about {} of CPU, yet the pool's worker processes {workers:?} used only {} of CPU while they ran (and the test's own process {}): the work must be computed in the worker processes, not in the parent's threads with the workers' pids written on the results",
         human(work),
         human(in_workers),
         human(parent)
     );
     assert!(
         parent.as_secs_f64() <= 0.4 * work.as_secs_f64(),
-        "8 spin tasks cost about {} of CPU and the workers used {}, but the test's own process          used {} too: the parent must send the inputs and wait for answers, not compute them          (or spin while it waits)",
+        "8 spin tasks cost about {} of CPU and the workers used {}, but the test's own process used {} too: the parent must send the inputs and wait for answers, not compute them (or spin while it waits)",
         human(work),
         human(in_workers),
         human(parent)
