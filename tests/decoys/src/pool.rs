@@ -146,6 +146,19 @@ impl PoolHandle for AlibiThreads {
     }
 }
 
+/// Closes the pipes (by dropping the pool) only once every worker has
+/// ended by itself: a busy or stopped worker keeps the parent waiting.
+fn wait_without_kill(p: Box<dyn PoolHandle>) {
+    let pids = p.pids();
+    while harness::children::still_ours(&pids)
+        .iter()
+        .any(|s| s.state != 'Z')
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    drop(p);
+}
+
 /// Kills the workers but never waits for them: zombies.
 fn kill_without_wait(p: Box<dyn PoolHandle>) {
     for pid in p.pids() {
@@ -246,6 +259,15 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             }),
             caught_by: "dropping_the_pool_leaves_no_process",
             says: &["zombie"],
+        },
+        Decoy {
+            name: "drop waits for the workers to end, never kills them",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| {
+                wrap(program, workers, honest_map, wait_without_kill)
+            }),
+            caught_by: "dropping_the_pool_kills_its_workers",
+            says: &["must kill the workers"],
         },
         Decoy {
             name: "drop forgets the workers",

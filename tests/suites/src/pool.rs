@@ -347,6 +347,43 @@ pub fn dropping_the_pool_leaves_no_process(pool: PoolApi) {
     assert_gone(&pids, "after the pool was dropped");
 }
 
+/// Dropping a pool kills its workers rather than waiting for them to
+/// finish: a worker that does not end by itself (here one stopped with
+/// SIGSTOP, as a worker stuck in a long task would be) must not keep the
+/// parent waiting in `Drop`.
+pub fn dropping_the_pool_kills_its_workers(pool: PoolApi) {
+    assert!(children::available(), "this check reads /proc (Linux)");
+    let mut p = start(pool, 2);
+    values(&p.map("square", &[1, 2], Some(1)), "square");
+    let pids = p.pids();
+    for &pid in &pids {
+        kill(Pid::from_raw(pid as i32), Signal::SIGSTOP).expect("stopping a worker");
+    }
+    // A watchdog frees a Drop stuck waiting (it kills the workers itself)
+    // and says so.
+    let (tx, rx) = mpsc::channel::<()>();
+    let stopped = pids.clone();
+    let watchdog = thread::spawn(move || {
+        let stuck = rx.recv_timeout(Duration::from_secs(3)).is_err();
+        if stuck {
+            for &pid in &stopped {
+                let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+            }
+        }
+        stuck
+    });
+    drop(p);
+    let _ = tx.send(());
+    let ended = !watchdog.join().expect("the watchdog");
+    assert!(
+        ended,
+        "dropping a pool whose workers do not end by themselves (stopped with SIGSTOP, as a \
+         worker busy with a long task) did not return within 3 s: Drop must kill the workers \
+         (SIGKILL), then wait for them, not wait for them to finish"
+    );
+    assert_gone(&pids, "after the pool with stopped workers was dropped");
+}
+
 /// A panic in the parent while it holds a pool still ends the workers: the
 /// pool's `Drop` runs during unwinding.
 pub fn a_panic_in_the_parent_ends_the_workers(pool: PoolApi) {
@@ -559,6 +596,7 @@ crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     a_killed_worker_is_an_error_naming_it,
     a_worker_that_exits_is_an_error_not_a_hang,
     dropping_the_pool_leaves_no_process,
+    dropping_the_pool_kills_its_workers,
     a_panic_in_the_parent_ends_the_workers,
     a_missing_role_check_is_named,
     nested_pools_are_fused,
