@@ -270,6 +270,69 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             says: &["must kill the workers"],
         },
         Decoy {
+            name: "chunk size 0 passed straight to chunks()",
+            class: Class::Panics,
+            subject: decoy(|program, workers| {
+                wrap(
+                    program,
+                    workers,
+                    |p, task, inputs, chunk| {
+                        if chunk == Some(0) {
+                            let _ = inputs.chunks(0).count();
+                        }
+                        p.map(task, inputs, chunk)
+                    },
+                    drop,
+                )
+            }),
+            caught_by: "chunks_set_the_frames",
+            says: &["chunk size Some(0) panicked", "chunk size of 0 means 1"],
+        },
+        Decoy {
+            name: "reads inputs[0] before the map (an empty map panics)",
+            class: Class::Panics,
+            subject: decoy(|program, workers| {
+                wrap(
+                    program,
+                    workers,
+                    |p, task, inputs, chunk| {
+                        let _warm_up = inputs[0];
+                        p.map(task, inputs, chunk)
+                    },
+                    drop,
+                )
+            }),
+            caught_by: "results_come_back_in_input_order",
+            says: &["a map over no inputs panicked", "index out of bounds"],
+        },
+        Decoy {
+            name: "every error names worker 0",
+            class: Class::MadeUp,
+            subject: decoy(|program, workers| {
+                wrap(
+                    program,
+                    workers,
+                    |p, task, inputs, chunk| {
+                        p.map(task, inputs, chunk)
+                            .into_iter()
+                            .map(|r| {
+                                r.map_err(|e| match e.split_once("worker ") {
+                                    Some((head, rest)) => {
+                                        let tail = rest.split_once(' ').map_or("", |(_, t)| t);
+                                        format!("{head}worker 0 {tail}")
+                                    }
+                                    None => e,
+                                })
+                            })
+                            .collect()
+                    },
+                    drop,
+                )
+            }),
+            caught_by: "a_panicking_task_is_an_error_for_its_input",
+            says: &["same number to different workers"],
+        },
+        Decoy {
             name: "drop forgets the workers",
             class: Class::RuleSkipped,
             subject: decoy(|program, workers| wrap(program, workers, honest_map, std::mem::forget)),

@@ -151,7 +151,16 @@ pub fn results_come_back_in_input_order(pool: PoolApi) {
             want[first]
         );
     }
-    let empty = p.map("square", &[], None);
+    let empty = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        p.map("square", &[], None)
+    }))
+    .unwrap_or_else(|payload| {
+        panic!(
+            "a map over no inputs panicked ({}): it must return no results (an empty input is \
+             not an error; do not read inputs[0])",
+            harness::record::panic_message(payload.as_ref())
+        )
+    });
     assert!(
         empty.is_empty(),
         "a map over no inputs must return no results"
@@ -209,18 +218,31 @@ pub fn workers_are_reused(pool: PoolApi) {
 }
 
 /// One request frame per chunk: 100 inputs in chunks of 7 are 15 frames,
-/// in chunks of 1 are 100, and by default (CPython's `ceil(100 / (4 × 2))` =
+/// in chunks of 1 (or 0, taken as 1) are 100, and by default (CPython's `ceil(100 / (4 × 2))` =
 /// 13 per chunk) are 8.
 pub fn chunks_set_the_frames(pool: PoolApi) {
     let mut p = start(pool, 2);
     let inputs: Vec<u64> = (0..100).collect();
-    for (chunk, frames) in [(Some(7), 15), (Some(1), 100), (None, 8)] {
+    for (chunk, frames) in [(Some(7), 15), (Some(1), 100), (None, 8), (Some(0), 100)] {
         let before = p.frames_sent();
-        values(&p.map("square", &inputs, chunk), "square over 0..100");
+        let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            p.map("square", &inputs, chunk)
+        }))
+        .unwrap_or_else(|payload| {
+            panic!(
+                "map_chunked with chunk size {chunk:?} panicked ({}): a chunk size of 0 \
+                     means 1 (as `max(1)`), it must not reach `chunks(0)`",
+                harness::record::panic_message(payload.as_ref())
+            )
+        });
+        values(&results, "square over 0..100");
         let sent = p.frames_sent() - before;
         let what = chunk.map_or(
             "the default chunk size (13 for 100 inputs on 2 workers)".to_owned(),
-            |c| format!("chunk size {c}"),
+            |c| match c {
+                0 => "chunk size 0 (taken as 1)".to_owned(),
+                c => format!("chunk size {c}"),
+            },
         );
         assert_eq!(
             sent, frames,
@@ -230,11 +252,23 @@ pub fn chunks_set_the_frames(pool: PoolApi) {
     }
 }
 
+/// `worker N (pid P)` in an error: the number and the pid.
+fn worker_and_pid(error: &str) -> Option<(String, u32)> {
+    let at = error.find("worker ")?;
+    let rest = &error[at + "worker ".len()..];
+    let (number, rest) = rest.split_once(" (pid ")?;
+    let pid = rest.split(')').next()?.parse().ok()?;
+    Some((number.to_owned(), pid))
+}
+
 /// A task that panics is an error for its input, naming the worker; the
 /// pool goes on working.
 pub fn a_panicking_task_is_an_error_for_its_input(pool: PoolApi) {
     let mut p = start(pool, 2);
-    let results = p.map("panic", &[1, 2, 3], Some(1));
+    let results = p.map("panic", &[1, 2, 3, 4, 5, 6, 7, 8], Some(1));
+    // Which worker number each error gives to each pid: one number per
+    // worker, a different one for each.
+    let mut numbers: std::collections::BTreeMap<u32, String> = Default::default();
     for (i, r) in results.iter().enumerate() {
         let e = r
             .clone()
@@ -244,7 +278,16 @@ pub fn a_panicking_task_is_an_error_for_its_input(pool: PoolApi) {
             e.contains("worker") && e.contains("panicked"),
             "the error for a panicking task must name the worker and say it panicked: {e}"
         );
+        if let Some((number, pid)) = worker_and_pid(&e) {
+            numbers.insert(pid, number);
+        }
     }
+    let distinct: BTreeSet<&String> = numbers.values().collect();
+    assert!(
+        distinct.len() == numbers.len(),
+        "the errors name the workers by number and pid, but give the same number to different \
+         workers ({numbers:?}, pid: number): each worker's errors must carry its own number"
+    );
     let after = values(&p.map("square", &[4], None), "square after the panics");
     assert_eq!(after, [16], "the pool must still work after tasks panicked");
 }

@@ -218,6 +218,7 @@ impl Pool {
     /// Runs `task` on every input in the workers, `chunk` inputs per
     /// request, and returns the results in input order. A worker that dies
     /// makes its unanswered inputs errors, is replaced, and the map goes on.
+    /// A `chunk` of 0 counts as 1; no inputs give no results.
     pub fn map_chunked(
         &mut self,
         task: &str,
