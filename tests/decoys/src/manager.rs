@@ -51,6 +51,9 @@ impl ManagerHandle for Wrapped {
     fn pid(&self) -> u32 {
         self.inner().pid()
     }
+    fn address(&self) -> std::path::PathBuf {
+        self.inner().address()
+    }
     fn connect(&self) -> Result<Box<dyn ClientHandle>, String> {
         if self.local_clients {
             return Ok(Box::new(LocalClient::default()));
@@ -125,6 +128,103 @@ fn changer_ignored(program: &Path, data: &[i64]) -> Result<Vec<i64>, String> {
     Ok(copy)
 }
 
+/// A reference manager whose Drop leaves its socket file behind (a hard
+/// link kept across the reference Drop, then put back).
+struct Littering(Option<Box<dyn ManagerHandle>>);
+
+impl ManagerHandle for Littering {
+    fn pid(&self) -> u32 {
+        self.0.as_ref().expect("alive").pid()
+    }
+    fn address(&self) -> std::path::PathBuf {
+        self.0.as_ref().expect("alive").address()
+    }
+    fn connect(&self) -> Result<Box<dyn ClientHandle>, String> {
+        self.0.as_ref().expect("alive").connect()
+    }
+    fn run_updaters(&self, program: &Path, key: &str, w: usize, t: u32) -> Result<(), String> {
+        self.0
+            .as_ref()
+            .expect("alive")
+            .run_updaters(program, key, w, t)
+    }
+}
+
+impl Drop for Littering {
+    fn drop(&mut self) {
+        if let Some(inner) = self.0.take() {
+            let address = inner.address();
+            let kept = address.with_extension("kept");
+            let _ = std::fs::hard_link(&address, &kept);
+            drop(inner);
+            let _ = std::fs::rename(&kept, &address);
+        }
+    }
+}
+
+/// A manager started without waiting for its ready frame: a 30 ms sleep
+/// "which is plenty".
+struct Guessing {
+    child: std::process::Child,
+    address: std::path::PathBuf,
+}
+
+struct Connection(manager_solution::Client);
+
+impl ClientHandle for Connection {
+    fn add(&mut self, key: &str, delta: i64) -> Result<i64, String> {
+        self.0.add(key, delta).map_err(|e| e.to_string())
+    }
+    fn get(&mut self, key: &str) -> Result<i64, String> {
+        self.0.get(key).map_err(|e| e.to_string())
+    }
+}
+
+impl ManagerHandle for Guessing {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+    fn address(&self) -> std::path::PathBuf {
+        self.address.clone()
+    }
+    fn connect(&self) -> Result<Box<dyn ClientHandle>, String> {
+        manager_solution::Client::connect(&self.address)
+            .map(|c| Box::new(Connection(c)) as Box<dyn ClientHandle>)
+            .map_err(|e| e.to_string())
+    }
+    fn run_updaters(&self, _: &Path, _: &str, _: usize, _: u32) -> Result<(), String> {
+        Err("not used".into())
+    }
+}
+
+impl Drop for Guessing {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.address);
+    }
+}
+
+fn start_guessing(program: &Path) -> Started {
+    let address =
+        std::env::temp_dir().join(format!("course-manager-{}-guess.sock", std::process::id()));
+    let _ = std::fs::remove_file(&address);
+    let role = manager_solution::Role::Manager {
+        address: address.clone(),
+    };
+    let child = std::process::Command::new(program)
+        .env(
+            manager_solution::ROLE_VAR,
+            serde_json::to_string(&role).expect("a role encodes"),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    Ok(Box::new(Guessing { child, address }))
+}
+
 /// The corpus for `manager`.
 pub fn corpus() -> Vec<Decoy<ManagerApi>> {
     vec![
@@ -167,6 +267,26 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             },
             caught_by: "a_child_changes_only_its_copy",
             says: &["must return exactly what the child sent back"],
+        },
+        Decoy {
+            name: "drop leaves the socket file behind",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: |p| Ok(Box::new(Littering(Some((REAL.start)(p)?)))),
+                ..REAL
+            },
+            caught_by: "dropping_the_manager_leaves_no_process",
+            says: &["socket file", "is still there"],
+        },
+        Decoy {
+            name: "start sleeps 30 ms instead of waiting for ready",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: start_guessing,
+                ..REAL
+            },
+            caught_by: "start_waits_until_the_manager_listens",
+            says: &["must wait for the manager's ready frame"],
         },
         Decoy {
             name: "kills the manager but never waits for it",

@@ -23,6 +23,8 @@ pub trait ClientHandle {
 pub trait ManagerHandle {
     /// The manager's pid.
     fn pid(&self) -> u32;
+    /// The manager's socket path.
+    fn address(&self) -> PathBuf;
     /// A new connection.
     fn connect(&self) -> Result<Box<dyn ClientHandle>, String>;
     /// `run_updaters(program, key, workers, times)`.
@@ -77,6 +79,9 @@ macro_rules! manager_adapter {
             fn pid(&self) -> u32 {
                 self.0.pid()
             }
+            fn address(&self) -> ::std::path::PathBuf {
+                self.0.address().to_path_buf()
+            }
             fn connect(&self) -> Result<Box<dyn $crate::manager::ClientHandle>, String> {
                 self.0
                     .connect()
@@ -121,6 +126,12 @@ struct Witness {
 
 impl Witness {
     fn new(real: &Path) -> Witness {
+        Witness::slow(real, "0")
+    }
+
+    /// A witness that waits `delay` seconds (a `sleep` argument) before it
+    /// runs the real program.
+    fn slow(real: &Path, delay: &str) -> Witness {
         use std::os::unix::fs::PermissionsExt;
         use std::sync::atomic::{AtomicU32, Ordering};
         static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -130,7 +141,7 @@ impl Witness {
         let (script, log) = (base.with_extension("sh"), base.with_extension("log"));
         let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', r"'\''"));
         let text = format!(
-            "#!/bin/sh\nsh -c 'echo $$ >> \"$0\"; exec \"$@\"' {} {} \"$@\"\n",
+            "#!/bin/sh\nsleep {delay}\nsh -c 'echo $$ >> \"$0\"; exec \"$@\"' {} {} \"$@\"\n",
             quote(&log),
             quote(real)
         );
@@ -268,8 +279,41 @@ pub fn the_manager_owns_the_state(api: ManagerApi) {
 pub fn dropping_the_manager_leaves_no_process(api: ManagerApi) {
     let manager = start(api);
     let pid = manager.pid();
+    let address = manager.address();
     drop(manager);
     assert_gone(&[pid], "after the manager was dropped");
+    assert!(
+        !address.exists(),
+        "after the manager was dropped, its socket file {} is still there: Drop must remove it \
+         (a socket file outlives the process that bound it)",
+        address.display()
+    );
+}
+
+/// `Manager::start` returns once the manager listens, however long it
+/// takes to get there: started through a program that waits 300 ms before
+/// it runs the real one, a connection made right after `start` returns
+/// must work. A pool of guesses (a short sleep) is not a wait for the
+/// manager's ready frame.
+pub fn start_waits_until_the_manager_listens(api: ManagerApi) {
+    let slow = Witness::slow(&(api.program)(), "0.3");
+    let manager = (api.start)(&slow.script)
+        .unwrap_or_else(|e| panic!("Manager::start failed through a slow program: {e}"));
+    let connected = manager.connect().and_then(|mut c| c.add("x", 1));
+    assert!(
+        connected == Ok(1),
+        "started through a program that takes 300 ms to begin, the manager could not be used \
+         right after Manager::start returned ({connected:?}): start must wait for the manager's \
+         ready frame (written once it listens), not guess with a sleep"
+    );
+    drop(manager);
+    // The real manager is the wrapper's child: make sure it is gone.
+    for pid in slow.pids() {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid as i32),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
 }
 
 crate::declare_suite!($ manager: ManagerApi = manager_adapter! [
@@ -277,4 +321,5 @@ crate::declare_suite!($ manager: ManagerApi = manager_adapter! [
     updates_from_many_processes_are_all_counted,
     the_manager_owns_the_state,
     dropping_the_manager_leaves_no_process,
+    start_waits_until_the_manager_listens,
 ]);
