@@ -11,7 +11,7 @@ mod reference {
     suites::frames_adapter!(frames_solution);
 }
 
-const REFERENCE_READ: fn(&mut dyn Read, u32) -> (Vec<Msg>, Option<String>) =
+const REFERENCE_READ: fn(&mut dyn Read, u32) -> suites::frames::ReadAll =
     reference::SUBJECT.read_all;
 
 fn write(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
