@@ -225,6 +225,26 @@ fn start_guessing(program: &Path) -> Started {
     Ok(Box::new(Guessing { child, address }))
 }
 
+/// Set in the environment of a manager that must not notice its stdin
+/// ending (the decoys' main replaces its stdin).
+pub const DEAF: &str = "COURSE_DECOY_DEAF_MANAGER";
+
+/// Starts the reference manager deaf to its stdin: no watcher ends it when
+/// its parent is gone.
+fn start_deaf(program: &Path) -> Started {
+    use std::os::unix::fs::PermissionsExt;
+    let script =
+        std::env::temp_dir().join(format!("course-manager-{}-deaf.sh", std::process::id()));
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\n{DEAF}=1 exec '{}' \"$@\"\n", program.display()),
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| e.to_string())?;
+    (REAL.start)(&script)
+}
+
 /// The corpus for `manager`.
 pub fn corpus() -> Vec<Decoy<ManagerApi>> {
     vec![
@@ -287,6 +307,16 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             },
             caught_by: "start_waits_until_the_manager_listens",
             says: &["must wait for the manager's ready frame"],
+        },
+        Decoy {
+            name: "the manager never watches its stdin",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: start_deaf,
+                ..REAL
+            },
+            caught_by: "the_manager_ends_when_its_stdin_ends",
+            says: &["still ran 3 s after its stdin ended"],
         },
         Decoy {
             name: "kills the manager but never waits for it",

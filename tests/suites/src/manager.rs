@@ -122,6 +122,8 @@ macro_rules! manager_adapter {
 struct Witness {
     script: PathBuf,
     log: PathBuf,
+    /// Where `cut` writes the pid of the `cat` in front of the program.
+    cat_log: PathBuf,
 }
 
 impl Witness {
@@ -132,28 +134,52 @@ impl Witness {
     /// A witness that waits `delay` seconds (a `sleep` argument) before it
     /// runs the real program.
     fn slow(real: &Path, delay: &str) -> Witness {
+        Witness::made(real, &format!("sleep {delay}\n"), "")
+    }
+
+    /// A witness whose program reads its stdin through a `cat` (its pid in
+    /// `cat_log`): killing that `cat` ends the program's stdin, as the
+    /// death of its parent would.
+    fn cut(real: &Path) -> Witness {
+        Witness::made(real, "", "sh -c 'echo $$ >> \"$0\"; exec cat' CAT_LOG | ")
+    }
+
+    fn made(real: &Path, before: &str, feed: &str) -> Witness {
         use std::os::unix::fs::PermissionsExt;
         use std::sync::atomic::{AtomicU32, Ordering};
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
         let base =
             std::env::temp_dir().join(format!("course-manager-witness-{}-{n}", std::process::id()));
-        let (script, log) = (base.with_extension("sh"), base.with_extension("log"));
+        let (script, log, cat_log) = (
+            base.with_extension("sh"),
+            base.with_extension("log"),
+            base.with_extension("cat"),
+        );
         let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', r"'\''"));
         let text = format!(
-            "#!/bin/sh\nsleep {delay}\nsh -c 'echo $$ >> \"$0\"; exec \"$@\"' {} {} \"$@\"\n",
+            "#!/bin/sh\n{before}{}sh -c 'echo $$ >> \"$0\"; exec \"$@\"' {} {} \"$@\"\n",
+            feed.replace("CAT_LOG", &quote(&cat_log)),
             quote(&log),
             quote(real)
         );
         std::fs::write(&script, text).expect("writing the witness script");
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
             .expect("making the witness script executable");
-        Witness { script, log }
+        Witness {
+            script,
+            log,
+            cat_log,
+        }
     }
 
     /// Pids of the processes that ran the real program through this script.
     fn pids(&self) -> Vec<i64> {
-        std::fs::read_to_string(&self.log)
+        Witness::read_pids(&self.log)
+    }
+
+    fn read_pids(log: &Path) -> Vec<i64> {
+        std::fs::read_to_string(log)
             .unwrap_or_default()
             .lines()
             .filter_map(|l| l.trim().parse().ok())
@@ -165,6 +191,7 @@ impl Drop for Witness {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.script);
         let _ = std::fs::remove_file(&self.log);
+        let _ = std::fs::remove_file(&self.cat_log);
     }
 }
 
@@ -290,6 +317,41 @@ pub fn dropping_the_manager_leaves_no_process(api: ManagerApi) {
     );
 }
 
+/// The manager ends by itself when its parent is gone without running
+/// `Drop` (killed, aborted): its stdin, the parent's pipe, ends, and a
+/// thread that reads stdin to the end then exits the process. Here the
+/// manager reads its stdin through a `cat` that the suite kills.
+pub fn the_manager_ends_when_its_stdin_ends(api: ManagerApi) {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    assert!(
+        harness::children::available(),
+        "this check reads /proc (Linux)"
+    );
+    let cut = Witness::cut(&(api.program)());
+    let manager = (api.start)(&cut.script)
+        .unwrap_or_else(|e| panic!("Manager::start failed through a wrapper program: {e}"));
+    let (Some(&real), Some(&cat)) = (cut.pids().first(), Witness::read_pids(&cut.cat_log).first())
+    else {
+        panic!("the wrapper program did not run the manager")
+    };
+    let _ = kill(Pid::from_raw(cat as i32), Signal::SIGKILL);
+    let alive = || harness::children::stat(real as u32).is_some_and(|s| s.state != 'Z');
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while alive() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let outlived = alive();
+    let _ = kill(Pid::from_raw(real as i32), Signal::SIGKILL);
+    drop(manager);
+    assert!(
+        !outlived,
+        "the manager (pid {real}) still ran 3 s after its stdin ended: when its parent dies \
+         without Drop, nothing else ends it. Start a thread in the manager that reads stdin to \
+         the end and then exits the process"
+    );
+}
+
 /// `Manager::start` returns once the manager listens, however long it
 /// takes to get there: started through a program that waits 300 ms before
 /// it runs the real one, a connection made right after `start` returns
@@ -322,4 +384,5 @@ crate::declare_suite!($ manager: ManagerApi = manager_adapter! [
     the_manager_owns_the_state,
     dropping_the_manager_leaves_no_process,
     start_waits_until_the_manager_listens,
+    the_manager_ends_when_its_stdin_ends,
 ]);
