@@ -159,6 +159,46 @@ fn wait_without_kill(p: Box<dyn PoolHandle>) {
     drop(p);
 }
 
+/// Spawns the workers and returns at once, without waiting for a hello.
+struct NoHelloWait {
+    children: Vec<std::process::Child>,
+}
+
+impl PoolHandle for NoHelloWait {
+    fn map(&mut self, _: &str, inputs: &[u64], _: Option<usize>) -> Results {
+        inputs.iter().map(|_| Err("no answer".to_owned())).collect()
+    }
+    fn pids(&self) -> Vec<u32> {
+        self.children.iter().map(|c| c.id()).collect()
+    }
+    fn frames_sent(&self) -> u64 {
+        0
+    }
+}
+
+impl Drop for NoHelloWait {
+    fn drop(&mut self) {
+        for c in &mut self.children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn start_no_hello_wait(program: &Path, workers: usize) -> Started {
+    let children = (0..workers)
+        .map(|i| {
+            std::process::Command::new(program)
+                .env(REAL.role_var, i.to_string())
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| e.to_string())
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Box::new(NoHelloWait { children }))
+}
+
 /// Kills the workers but never waits for them: zombies.
 fn kill_without_wait(p: Box<dyn PoolHandle>) {
     for pid in p.pids() {
@@ -331,6 +371,33 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             }),
             caught_by: "a_panicking_task_is_an_error_for_its_input",
             says: &["same number to different workers"],
+        },
+        Decoy {
+            name: "start returns without waiting for the hellos",
+            class: Class::RuleSkipped,
+            subject: decoy(start_no_hello_wait),
+            caught_by: "start_waits_for_every_hello",
+            says: &["must wait for every worker's hello"],
+        },
+        Decoy {
+            name: "the depth fuse allows twice MAX_DEPTH",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| {
+                wrap(
+                    program,
+                    workers,
+                    |p, task, inputs, chunk| {
+                        // As if the fuse blew 4 levels later.
+                        p.map(task, inputs, chunk)
+                            .into_iter()
+                            .map(|r| r.map_err(|e| e.replace("nested 5 deep", "nested 9 deep")))
+                            .collect()
+                    },
+                    drop,
+                )
+            }),
+            caught_by: "nested_pools_are_fused",
+            says: &["the first pool refused is the one nested 5 deep"],
         },
         Decoy {
             name: "drop forgets the workers",

@@ -263,8 +263,10 @@ pub fn updates_from_many_processes_are_all_counted(api: ManagerApi) {
     assert_eq!(
         hits, 800,
         "4 updater processes added 1 to `hits` 200 times each through the manager, so it must \
-         hold 800; it holds {hits}. Updates must go to the manager as requests and be applied \
-         there, one at a time; a counter in the updater's own memory is lost when it exits"
+         hold 800; it holds {hits}, so updates were lost. Each add must be applied in the manager \
+         as one step, reading and writing the counter together (one owner thread, or one lock \
+         held across the read and the write): a read under one lock and a write under another \
+         lets two connections write the same old value plus one"
     );
 }
 

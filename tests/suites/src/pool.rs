@@ -56,6 +56,8 @@ pub struct PoolApi {
     pub role_var: &'static str,
     /// `Pool::start(program, workers)`.
     pub start: fn(&Path, usize) -> Started,
+    /// `MAX_DEPTH`: how deep pools may nest.
+    pub max_depth: u32,
 }
 
 /// Defines `SUBJECT`: the crate's `Pool` seen as a [`PoolApi`], with the
@@ -100,6 +102,7 @@ macro_rules! pool_adapter {
         pub const SUBJECT: $crate::pool::PoolApi = $crate::pool::PoolApi {
             program: $program,
             role_var: $krate::ROLE_VAR,
+            max_depth: $krate::MAX_DEPTH,
             start: |program, workers| {
                 $krate::Pool::start(program, workers)
                     .map(|p| Box::new(Handle(p)) as Box<dyn $crate::pool::PoolHandle>)
@@ -590,6 +593,41 @@ pub fn nested_pools_are_fused(pool: PoolApi) {
         "pools nested without end must stop at the depth limit with an error that says how \
          deep they were nested; the error was: {e}"
     );
+    let first_refused = format!("nested {} deep", pool.max_depth + 1);
+    assert!(
+        e.contains(&first_refused),
+        "pools may nest {} deep (MAX_DEPTH): the first pool refused is the one {first_refused}, \
+         but the error was: {e}",
+        pool.max_depth
+    );
+}
+
+/// A program that ends before it says hello (`true`): `Pool::start`
+/// waits for every worker's hello, so it fails at once, saying so, instead
+/// of returning a pool whose workers are already gone.
+pub fn start_waits_for_every_hello(pool: PoolApi) {
+    let program = ["/bin/true", "/usr/bin/true"]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| p.exists())
+        .expect("a `true` program");
+    match (pool.start)(program, 2) {
+        Ok(p) => {
+            let pids = p.pids();
+            drop(p);
+            panic!(
+                "Pool::start with a program that exits before it says hello ({}) returned a \
+                 pool (workers {pids:?}): start must wait for every worker's hello and fail \
+                 when one ends first",
+                program.display()
+            )
+        }
+        Err(e) => assert!(
+            e.contains("hello"),
+            "Pool::start with a program that exits before it says hello must fail saying the \
+             worker never said hello; it said: {e}"
+        ),
+    }
 }
 
 /// The workers run at once: 8 tasks that each wait 50 ms, on 4 workers,
@@ -643,5 +681,6 @@ crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     a_panic_in_the_parent_ends_the_workers,
     a_missing_role_check_is_named,
     nested_pools_are_fused,
+    start_waits_for_every_hello,
     workers_run_at_once,
 ]);
