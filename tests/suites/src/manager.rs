@@ -333,6 +333,14 @@ pub fn the_manager_ends_when_its_stdin_ends(api: ManagerApi) {
     let cut = Witness::cut(&(api.program)());
     let manager = (api.start)(&cut.script)
         .unwrap_or_else(|e| panic!("Manager::start failed through a wrapper program: {e}"));
+    // The `cat` runs beside the manager: it may write its pid a moment
+    // after the manager said ready.
+    let waiting = std::time::Instant::now();
+    while Witness::read_pids(&cut.cat_log).is_empty()
+        && waiting.elapsed() < std::time::Duration::from_secs(3)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let (Some(&real), Some(&cat)) = (cut.pids().first(), Witness::read_pids(&cut.cat_log).first())
     else {
         panic!("the wrapper program did not run the manager")
