@@ -473,3 +473,23 @@ pub fn stuck() -> Vec<Decoy<PoolApi>> {
         says: &["did not finish"],
     }]
 }
+
+/// A pool that waits for a hello forever. Its own binary too: the stuck
+/// check before it would cut its time short.
+pub fn stuck_hello() -> Vec<Decoy<PoolApi>> {
+    vec![Decoy {
+        name: "waits for a hello without a time limit",
+        class: Class::Stuck,
+        subject: decoy(|program, workers| {
+            if std::fs::read_to_string(program).is_ok_and(|s| s.contains("exec sleep")) {
+                // A silent worker: recv() with no HELLO_LIMIT.
+                loop {
+                    std::thread::park();
+                }
+            }
+            (REAL.start)(program, workers)
+        }),
+        caught_by: "a_worker_that_never_says_hello_is_given_up",
+        says: &["did not finish"],
+    }]
+}

@@ -58,6 +58,8 @@ pub struct PoolApi {
     pub start: fn(&Path, usize) -> Started,
     /// `MAX_DEPTH`: how deep pools may nest.
     pub max_depth: u32,
+    /// `HELLO_LIMIT`: how long a new worker may take to say hello.
+    pub hello_limit: Duration,
 }
 
 /// Defines `SUBJECT`: the crate's `Pool` seen as a [`PoolApi`], with the
@@ -103,6 +105,7 @@ macro_rules! pool_adapter {
             program: $program,
             role_var: $krate::ROLE_VAR,
             max_depth: $krate::MAX_DEPTH,
+            hello_limit: $krate::HELLO_LIMIT,
             start: |program, workers| {
                 $krate::Pool::start(program, workers)
                     .map(|p| Box::new(Handle(p)) as Box<dyn $crate::pool::PoolHandle>)
@@ -630,6 +633,44 @@ pub fn start_waits_for_every_hello(pool: PoolApi) {
     }
 }
 
+/// A program that never says hello and never ends (`sleep`): `Pool::start`
+/// gives up after `HELLO_LIMIT` with an error that says so, instead of
+/// waiting forever.
+pub fn a_worker_that_never_says_hello_is_given_up(pool: PoolApi) {
+    use std::os::unix::fs::PermissionsExt;
+    let script = std::env::temp_dir().join(format!("course-pool-silent-{}.sh", std::process::id()));
+    std::fs::write(&script, "#!/bin/sh\nexec sleep 60\n").expect("writing a silent program");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+        .expect("making it executable");
+    let began = Instant::now();
+    let started = (pool.start)(&script, 1);
+    let took = began.elapsed();
+    let _ = std::fs::remove_file(&script);
+    match started {
+        Ok(p) => {
+            let pids = p.pids();
+            drop(p);
+            panic!(
+                "Pool::start with a program that never says hello returned a pool (workers \
+                 {pids:?}): start must wait for the hello, at most HELLO_LIMIT ({:?}), then fail",
+                pool.hello_limit
+            )
+        }
+        Err(e) => {
+            assert!(
+                e.contains("hello"),
+                "Pool::start with a program that never says hello must fail saying the worker \
+                 never said hello; it said: {e}"
+            );
+            assert!(
+                took < pool.hello_limit + Duration::from_secs(2),
+                "Pool::start gave up on a silent worker after {took:?}: HELLO_LIMIT is {:?}",
+                pool.hello_limit
+            );
+        }
+    }
+}
+
 /// The workers run at once: 8 tasks that each wait 50 ms, on 4 workers,
 /// take about 100 ms, not 400. Waiting needs no core, so a machine busy
 /// with other programs cannot blur this the way it blurs CPU speedups; a
@@ -682,5 +723,6 @@ crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     a_missing_role_check_is_named,
     nested_pools_are_fused,
     start_waits_for_every_hello,
+    a_worker_that_never_says_hello_is_given_up,
     workers_run_at_once,
 ]);

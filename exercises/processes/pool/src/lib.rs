@@ -30,7 +30,7 @@ pub use tasks::{TASKS, Task};
 
 /// How long a new worker may take to say hello before the pool gives up
 /// on it (a program that never reaches its role check, for example).
-pub const HELLO_LIMIT: Duration = Duration::from_secs(10);
+pub const HELLO_LIMIT: Duration = Duration::from_secs(4);
 
 /// Most chunks sent ahead to each worker: while it computes one, the next
 /// ones already wait in its pipe, so a worker never waits for the parent,
