@@ -7,6 +7,13 @@ use suites::frames::{Frames, Msg, drain};
 
 use crate::{Class, Decoy};
 
+mod reference {
+    suites::frames_adapter!(frames_solution);
+}
+
+const REFERENCE_READ: fn(&mut dyn Read, u32) -> suites::frames::ReadAll =
+    reference::SUBJECT.read_all;
+
 fn write(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
     frames_solution::write_frame(out, msg).map_err(|e| e.to_string())
 }
@@ -124,6 +131,56 @@ fn no_offsets(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String>) {
     (got, error.map(|_| "the stream is broken".to_owned()))
 }
 
+/// The reference reader with a limit one byte lower: a body of exactly
+/// the limit is refused.
+fn limit_off_by_one(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String>) {
+    let mut reader = frames_solution::FrameReader::new(input, limit.saturating_sub(1));
+    drain(|| reader.read())
+}
+
+/// The frame in one `write_all`, never flushed.
+fn unflushed(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
+    let body = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
+    let mut frame = (body.len() as u32).to_le_bytes().to_vec();
+    frame.extend_from_slice(&body);
+    out.write_all(&frame).map_err(|e| e.to_string())
+}
+
+/// Prefix and body in two `write_all` calls, never flushed.
+fn two_writes_unflushed(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
+    let body = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
+    out.write_all(&(body.len() as u32).to_le_bytes())
+        .map_err(|e| e.to_string())?;
+    out.write_all(&body).map_err(|e| e.to_string())
+}
+
+/// Checks the limit, then zero-fills a buffer of the declared length before
+/// any body byte arrives.
+fn allocates_first(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String>) {
+    read_with(input, |input, offset| {
+        let at = *offset;
+        let prefix = match exactly(input, 4) {
+            Ok(p) => p,
+            Err(0) => return Ok(None),
+            Err(got) => return Err(format!("truncated prefix at byte {at} after {got}")),
+        };
+        let declared = u32::from_le_bytes(prefix.try_into().expect("4"));
+        if declared > limit {
+            return Err(format!(
+                "the frame at byte {at} declares {declared} bytes, over the limit {limit}"
+            ));
+        }
+        let mut body = vec![0u8; declared as usize];
+        input.read_exact(&mut body).map_err(|_| {
+            format!("the frame at byte {at} declares {declared} bytes, the stream ended early")
+        })?;
+        *offset += 4 + u64::from(declared);
+        serde_json::from_slice(&body)
+            .map(Some)
+            .map_err(|e| format!("malformed at byte {at}: {e}"))
+    })
+}
+
 /// The corpus for `frames`.
 pub fn corpus() -> Vec<Decoy<Frames>> {
     vec![
@@ -176,6 +233,46 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
             },
             caught_by: "a_truncated_body_says_where",
             says: &["the byte where the broken frame begins"],
+        },
+        Decoy {
+            name: "refuses a body of exactly the limit",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: limit_off_by_one,
+            },
+            caught_by: "a_frame_of_exactly_the_limit_is_read",
+            says: &["a body of exactly the limit is allowed"],
+        },
+        Decoy {
+            name: "writes the frame but never flushes",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write: unflushed,
+                read_all: REFERENCE_READ,
+            },
+            caught_by: "write_frame_flushes",
+            says: &["must flush"],
+        },
+        Decoy {
+            name: "writes prefix and body apart, never flushes",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write: two_writes_unflushed,
+                read_all: REFERENCE_READ,
+            },
+            caught_by: "write_frame_flushes",
+            says: &["must flush"],
+        },
+        Decoy {
+            name: "allocates the declared length before the body arrives",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: allocates_first,
+            },
+            caught_by: "the_body_is_not_allocated_before_it_arrives",
+            says: &["allocated at its declared length"],
         },
     ]
 }

@@ -38,6 +38,7 @@ struct Wrapped {
     local_clients: bool,
     one_updater: bool,
     forget: bool,
+    updates_in_parent: bool,
 }
 
 impl Wrapped {
@@ -49,6 +50,9 @@ impl Wrapped {
 impl ManagerHandle for Wrapped {
     fn pid(&self) -> u32 {
         self.inner().pid()
+    }
+    fn address(&self) -> std::path::PathBuf {
+        self.inner().address()
     }
     fn connect(&self) -> Result<Box<dyn ClientHandle>, String> {
         if self.local_clients {
@@ -63,6 +67,14 @@ impl ManagerHandle for Wrapped {
         workers: usize,
         times: u32,
     ) -> Result<(), String> {
+        if self.updates_in_parent {
+            let _ = program;
+            let mut client = self.inner().connect()?;
+            for _ in 0..workers as u32 * times {
+                client.add(key, 1)?;
+            }
+            return Ok(());
+        }
         let workers = if self.one_updater { 1 } else { workers };
         self.inner().run_updaters(program, key, workers, times)
     }
@@ -85,7 +97,152 @@ fn wrapped(program: &Path, local_clients: bool, one_updater: bool, forget: bool)
         local_clients,
         one_updater,
         forget,
+        updates_in_parent: false,
     }))
+}
+
+fn updates_in_parent(program: &Path) -> Started {
+    Ok(Box::new(Wrapped {
+        inner: Some((REAL.start)(program)?),
+        local_clients: false,
+        one_updater: false,
+        forget: false,
+        updates_in_parent: true,
+    }))
+}
+
+/// Starts the child, ignores its answer, doubles the list in the parent
+/// and appends the child's pid as `Child::id` gives it.
+fn changer_ignored(program: &Path, data: &[i64]) -> Result<Vec<i64>, String> {
+    let mut child = std::process::Command::new(program)
+        .env(manager_solution::ROLE_VAR, "\"Changer\"")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let pid = child.id();
+    let _ = child.wait();
+    let mut copy: Vec<i64> = data.iter().map(|x| x * 2).collect();
+    copy.push(i64::from(pid));
+    Ok(copy)
+}
+
+/// A reference manager whose Drop leaves its socket file behind (a hard
+/// link kept across the reference Drop, then put back).
+struct Littering(Option<Box<dyn ManagerHandle>>);
+
+impl ManagerHandle for Littering {
+    fn pid(&self) -> u32 {
+        self.0.as_ref().expect("alive").pid()
+    }
+    fn address(&self) -> std::path::PathBuf {
+        self.0.as_ref().expect("alive").address()
+    }
+    fn connect(&self) -> Result<Box<dyn ClientHandle>, String> {
+        self.0.as_ref().expect("alive").connect()
+    }
+    fn run_updaters(&self, program: &Path, key: &str, w: usize, t: u32) -> Result<(), String> {
+        self.0
+            .as_ref()
+            .expect("alive")
+            .run_updaters(program, key, w, t)
+    }
+}
+
+impl Drop for Littering {
+    fn drop(&mut self) {
+        if let Some(inner) = self.0.take() {
+            let address = inner.address();
+            let kept = address.with_extension("kept");
+            let _ = std::fs::hard_link(&address, &kept);
+            drop(inner);
+            let _ = std::fs::rename(&kept, &address);
+        }
+    }
+}
+
+/// A manager started without waiting for its ready frame: a 30 ms sleep
+/// "which is plenty".
+struct Guessing {
+    child: std::process::Child,
+    address: std::path::PathBuf,
+}
+
+struct Connection(manager_solution::Client);
+
+impl ClientHandle for Connection {
+    fn add(&mut self, key: &str, delta: i64) -> Result<i64, String> {
+        self.0.add(key, delta).map_err(|e| e.to_string())
+    }
+    fn get(&mut self, key: &str) -> Result<i64, String> {
+        self.0.get(key).map_err(|e| e.to_string())
+    }
+}
+
+impl ManagerHandle for Guessing {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+    fn address(&self) -> std::path::PathBuf {
+        self.address.clone()
+    }
+    fn connect(&self) -> Result<Box<dyn ClientHandle>, String> {
+        manager_solution::Client::connect(&self.address)
+            .map(|c| Box::new(Connection(c)) as Box<dyn ClientHandle>)
+            .map_err(|e| e.to_string())
+    }
+    fn run_updaters(&self, _: &Path, _: &str, _: usize, _: u32) -> Result<(), String> {
+        Err("not used".into())
+    }
+}
+
+impl Drop for Guessing {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.address);
+    }
+}
+
+fn start_guessing(program: &Path) -> Started {
+    let address =
+        std::env::temp_dir().join(format!("course-manager-{}-guess.sock", std::process::id()));
+    let _ = std::fs::remove_file(&address);
+    let role = manager_solution::Role::Manager {
+        address: address.clone(),
+    };
+    let child = std::process::Command::new(program)
+        .env(
+            manager_solution::ROLE_VAR,
+            serde_json::to_string(&role).expect("a role encodes"),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    Ok(Box::new(Guessing { child, address }))
+}
+
+/// Set in the environment of a manager that must not notice its stdin
+/// ending (the decoys' main replaces its stdin).
+pub const DEAF: &str = "COURSE_DECOY_DEAF_MANAGER";
+
+/// Starts the reference manager deaf to its stdin: no watcher ends it when
+/// its parent is gone.
+fn start_deaf(program: &Path) -> Started {
+    use std::os::unix::fs::PermissionsExt;
+    let script =
+        std::env::temp_dir().join(format!("course-manager-{}-deaf.sh", std::process::id()));
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\n{DEAF}=1 exec '{}' \"$@\"\n", program.display()),
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| e.to_string())?;
+    (REAL.start)(&script)
 }
 
 /// The corpus for `manager`.
@@ -109,7 +266,57 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "updates_from_many_processes_are_all_counted",
-            says: &["must hold 800", "holds 200"],
+            says: &["must start `program` 4 times", "ran in 1 process"],
+        },
+        Decoy {
+            name: "the parent makes the updates itself, no updater process",
+            class: Class::MadeUp,
+            subject: ManagerApi {
+                start: updates_in_parent,
+                ..REAL
+            },
+            caught_by: "updates_from_many_processes_are_all_counted",
+            says: &["must start `program` 4 times", "ran in 0 process"],
+        },
+        Decoy {
+            name: "starts the child but ignores its answer",
+            class: Class::MadeUp,
+            subject: ManagerApi {
+                in_a_child: changer_ignored,
+                ..REAL
+            },
+            caught_by: "a_child_changes_only_its_copy",
+            says: &["must return exactly what the child sent back"],
+        },
+        Decoy {
+            name: "drop leaves the socket file behind",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: |p| Ok(Box::new(Littering(Some((REAL.start)(p)?)))),
+                ..REAL
+            },
+            caught_by: "dropping_the_manager_leaves_no_process",
+            says: &["socket file", "is still there"],
+        },
+        Decoy {
+            name: "start sleeps 30 ms instead of waiting for ready",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: start_guessing,
+                ..REAL
+            },
+            caught_by: "start_waits_until_the_manager_listens",
+            says: &["must wait for the manager's ready frame"],
+        },
+        Decoy {
+            name: "the manager never watches its stdin",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: start_deaf,
+                ..REAL
+            },
+            caught_by: "the_manager_ends_when_its_stdin_ends",
+            says: &["still ran 3 s after its stdin ended"],
         },
         Decoy {
             name: "kills the manager but never waits for it",

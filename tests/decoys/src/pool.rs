@@ -108,6 +108,97 @@ impl PoolHandle for InThreads {
     }
 }
 
+/// Computes in the parent's threads, but with real workers started as an
+/// alibi: every result carries a worker's pid and frames are counted as if
+/// sent.
+struct AlibiThreads {
+    inner: Box<dyn PoolHandle>,
+    frames: u64,
+}
+
+impl PoolHandle for AlibiThreads {
+    fn map(&mut self, task: &str, inputs: &[u64], chunk: Option<usize>) -> Results {
+        let run = pool_solution::TASKS
+            .iter()
+            .find(|t| t.name == task)
+            .expect("known task")
+            .run;
+        let pids = self.inner.pids();
+        self.frames += inputs.len().div_ceil(chunk.unwrap_or(1)) as u64;
+        std::thread::scope(|s| {
+            let handles: Vec<_> = inputs.iter().map(|&x| s.spawn(move || run(x))).collect();
+            handles
+                .into_iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    h.join()
+                        .map(|v| (v, pids[i % pids.len()]))
+                        .map_err(|_| "worker panicked".to_owned())
+                })
+                .collect()
+        })
+    }
+    fn pids(&self) -> Vec<u32> {
+        self.inner.pids()
+    }
+    fn frames_sent(&self) -> u64 {
+        self.frames
+    }
+}
+
+/// Closes the pipes (by dropping the pool) only once every worker has
+/// ended by itself: a busy or stopped worker keeps the parent waiting.
+fn wait_without_kill(p: Box<dyn PoolHandle>) {
+    let pids = p.pids();
+    while harness::children::still_ours(&pids)
+        .iter()
+        .any(|s| s.state != 'Z')
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    drop(p);
+}
+
+/// Spawns the workers and returns at once, without waiting for a hello.
+struct NoHelloWait {
+    children: Vec<std::process::Child>,
+}
+
+impl PoolHandle for NoHelloWait {
+    fn map(&mut self, _: &str, inputs: &[u64], _: Option<usize>) -> Results {
+        inputs.iter().map(|_| Err("no answer".to_owned())).collect()
+    }
+    fn pids(&self) -> Vec<u32> {
+        self.children.iter().map(|c| c.id()).collect()
+    }
+    fn frames_sent(&self) -> u64 {
+        0
+    }
+}
+
+impl Drop for NoHelloWait {
+    fn drop(&mut self) {
+        for c in &mut self.children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn start_no_hello_wait(program: &Path, workers: usize) -> Started {
+    let children = (0..workers)
+        .map(|i| {
+            std::process::Command::new(program)
+                .env(REAL.role_var, i.to_string())
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| e.to_string())
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Box::new(NoHelloWait { children }))
+}
+
 /// Kills the workers but never waits for them: zombies.
 fn kill_without_wait(p: Box<dyn PoolHandle>) {
     for pid in p.pids() {
@@ -124,6 +215,25 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             class: Class::RuleSkipped,
             subject: decoy(|_, _| Ok(Box::new(InThreads { frames: 0 }))),
             caught_by: "tasks_run_in_worker_processes",
+            says: &["the parent's own process"],
+        },
+        Decoy {
+            name: "computes in the parent's threads, stamps the workers' pids",
+            class: Class::MadeUp,
+            subject: decoy(|program, workers| {
+                Ok(Box::new(AlibiThreads {
+                    inner: (REAL.start)(program, workers)?,
+                    frames: 0,
+                }))
+            }),
+            caught_by: "the_workers_do_the_cpu_work",
+            says: &["computed in the worker processes"],
+        },
+        Decoy {
+            name: "a pool of threads in the parent process, asked to exit",
+            class: Class::RuleSkipped,
+            subject: decoy(|_, _| Ok(Box::new(InThreads { frames: 0 }))),
+            caught_by: "a_worker_that_exits_is_an_error_not_a_hang",
             says: &["the parent's own process"],
         },
         Decoy {
@@ -189,6 +299,105 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             }),
             caught_by: "dropping_the_pool_leaves_no_process",
             says: &["zombie"],
+        },
+        Decoy {
+            name: "drop waits for the workers to end, never kills them",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| {
+                wrap(program, workers, honest_map, wait_without_kill)
+            }),
+            caught_by: "dropping_the_pool_kills_its_workers",
+            says: &["must kill the workers"],
+        },
+        Decoy {
+            name: "chunk size 0 passed straight to chunks()",
+            class: Class::Panics,
+            subject: decoy(|program, workers| {
+                wrap(
+                    program,
+                    workers,
+                    |p, task, inputs, chunk| {
+                        if chunk == Some(0) {
+                            let _ = inputs.chunks(0).count();
+                        }
+                        p.map(task, inputs, chunk)
+                    },
+                    drop,
+                )
+            }),
+            caught_by: "chunks_set_the_frames",
+            says: &["chunk size Some(0) panicked", "chunk size of 0 means 1"],
+        },
+        Decoy {
+            name: "reads inputs[0] before the map (an empty map panics)",
+            class: Class::Panics,
+            subject: decoy(|program, workers| {
+                wrap(
+                    program,
+                    workers,
+                    |p, task, inputs, chunk| {
+                        let _warm_up = inputs[0];
+                        p.map(task, inputs, chunk)
+                    },
+                    drop,
+                )
+            }),
+            caught_by: "results_come_back_in_input_order",
+            says: &["a map over no inputs panicked", "index out of bounds"],
+        },
+        Decoy {
+            name: "every error names worker 0",
+            class: Class::MadeUp,
+            subject: decoy(|program, workers| {
+                wrap(
+                    program,
+                    workers,
+                    |p, task, inputs, chunk| {
+                        p.map(task, inputs, chunk)
+                            .into_iter()
+                            .map(|r| {
+                                r.map_err(|e| match e.split_once("worker ") {
+                                    Some((head, rest)) => {
+                                        let tail = rest.split_once(' ').map_or("", |(_, t)| t);
+                                        format!("{head}worker 0 {tail}")
+                                    }
+                                    None => e,
+                                })
+                            })
+                            .collect()
+                    },
+                    drop,
+                )
+            }),
+            caught_by: "a_panicking_task_is_an_error_for_its_input",
+            says: &["same number to different workers"],
+        },
+        Decoy {
+            name: "start returns without waiting for the hellos",
+            class: Class::RuleSkipped,
+            subject: decoy(start_no_hello_wait),
+            caught_by: "start_waits_for_every_hello",
+            says: &["must wait for every worker's hello"],
+        },
+        Decoy {
+            name: "the depth fuse allows twice MAX_DEPTH",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| {
+                wrap(
+                    program,
+                    workers,
+                    |p, task, inputs, chunk| {
+                        // As if the fuse blew 4 levels later.
+                        p.map(task, inputs, chunk)
+                            .into_iter()
+                            .map(|r| r.map_err(|e| e.replace("nested 5 deep", "nested 9 deep")))
+                            .collect()
+                    },
+                    drop,
+                )
+            }),
+            caught_by: "nested_pools_are_fused",
+            says: &["the first pool refused is the one nested 5 deep"],
         },
         Decoy {
             name: "drop forgets the workers",
@@ -261,6 +470,26 @@ pub fn stuck() -> Vec<Decoy<PoolApi>> {
             )
         }),
         caught_by: "a_worker_that_exits_is_an_error_not_a_hang",
+        says: &["did not finish"],
+    }]
+}
+
+/// A pool that waits for a hello forever. Its own binary too: the stuck
+/// check before it would cut its time short.
+pub fn stuck_hello() -> Vec<Decoy<PoolApi>> {
+    vec![Decoy {
+        name: "waits for a hello without a time limit",
+        class: Class::Stuck,
+        subject: decoy(|program, workers| {
+            if std::fs::read_to_string(program).is_ok_and(|s| s.contains("exec sleep")) {
+                // A silent worker: recv() with no HELLO_LIMIT.
+                loop {
+                    std::thread::park();
+                }
+            }
+            (REAL.start)(program, workers)
+        }),
+        caught_by: "a_worker_that_never_says_hello_is_given_up",
         says: &["did not finish"],
     }]
 }

@@ -109,9 +109,11 @@ where
 #[track_caller]
 fn stuck(limit: Duration, what: &str) -> ! {
     panic!(
-        "{what} did not finish within {limit:?}. It is probably stuck: a thread waiting on a \
-         lock, a join or a channel that nobody releases or closes (for example a worker that \
-         loops on `recv()` while a sender is still alive)."
+        "{what} did not finish within {limit:?}. It is stuck, or doing far more than asked: a \
+         thread waiting on a lock, a join or a channel that nobody releases or closes (for \
+         example a worker that loops on `recv()` while a sender is still alive); a `wait` for \
+         a child process that nobody killed (kill it, then wait); or a huge allocation, such \
+         as a buffer of a length the input declared, filled before any byte of it arrived."
     )
 }
 

@@ -274,6 +274,151 @@ pub fn a_hostile_length_is_refused_by_the_limit(frames: Frames) {
     );
 }
 
+/// A body of exactly the limit is allowed; one byte more is refused. The
+/// limit is the largest body a reader accepts, not the first it refuses.
+pub fn a_frame_of_exactly_the_limit_is_read(frames: Frames) {
+    let msg = messages(6).pop().expect("a message");
+    let frame = encode(frames, std::slice::from_ref(&msg)).remove(0);
+    let body = u32::try_from(frame.len() - 4).expect("a small body");
+    let case = format!("a frame whose body is {body} bytes with the limit at {body}");
+    let (got, error) = read(frames, &frame, body, &case);
+    assert!(
+        error.is_none() && got == [msg.clone()],
+        "reading {case} must give the message: a body of exactly the limit is allowed (the \
+         limit is the largest body accepted); it gave {} messages and the error {error:?}",
+        got.len()
+    );
+    let case = format!(
+        "a frame whose body is {body} bytes with the limit at {}",
+        body - 1
+    );
+    let error = error_of(read(frames, &frame, body - 1, &case), &[], &case);
+    names(
+        &error,
+        &case,
+        &[
+            ("the declared length", u64::from(body)),
+            ("the limit", u64::from(body - 1)),
+        ],
+    );
+}
+
+/// Records what reaches it: the bytes, and whether it was flushed after
+/// the last of them.
+struct Recorder<'a> {
+    bytes: &'a mut Vec<u8>,
+}
+
+impl Write for Recorder<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `write_frame` flushes: written into a `BufWriter` (what a peer often
+/// hands it), the whole frame has reached the other side when it returns,
+/// without waiting for the buffer to fill or be dropped. Otherwise the
+/// peer waits for a frame that sits in a buffer.
+pub fn write_frame_flushes(frames: Frames) {
+    let msg = messages(3).pop().expect("a message");
+    let want = encode(frames, std::slice::from_ref(&msg)).remove(0);
+    let mut arrived = Vec::new();
+    {
+        let mut out = std::io::BufWriter::new(Recorder {
+            bytes: &mut arrived,
+        });
+        (frames.write)(&mut out, &msg).unwrap_or_else(|e| panic!("write_frame failed: {e}"));
+        // What has reached the other side now, before the BufWriter is
+        // dropped (a drop would flush it).
+        let (inner, _still_buffered) = out.into_parts();
+        let now = inner.bytes.clone();
+        assert!(
+            now == want,
+            "write_frame into a BufWriter returned with {} of the frame's {} bytes delivered: it \
+             must flush the writer after the frame, or the peer waits for a frame that sits in a \
+             buffer",
+            now.len(),
+            want.len()
+        );
+    }
+}
+
+/// `VmSize` of this process, in bytes (Linux; 0 elsewhere).
+fn virtual_size() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmSize:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Serves a prefix declaring `declared` bytes, then notes how much memory
+/// the process has mapped when the reader asks for the body, and ends.
+struct Declares {
+    prefix: [u8; 4],
+    sent: usize,
+    grown: u64,
+    start: u64,
+}
+
+impl Read for Declares {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.sent < 4 {
+            let n = buf.len().min(4 - self.sent);
+            buf[..n].copy_from_slice(&self.prefix[self.sent..self.sent + n]);
+            self.sent += n;
+            return Ok(n);
+        }
+        self.grown = self.grown.max(virtual_size().saturating_sub(self.start));
+        Ok(0)
+    }
+}
+
+/// A prefix that declares 256 MiB (under a 512 MiB limit) and then no body
+/// at all: the reader must not allocate the declared length before the
+/// bytes arrive (a peer that only declares would cost that much memory for
+/// nothing). The body buffer grows as bytes come, so here it stays small,
+/// and the read ends with a truncation error.
+pub fn the_body_is_not_allocated_before_it_arrives(frames: Frames) {
+    const DECLARED: u32 = 256 << 20;
+    if virtual_size() == 0 {
+        return; // no /proc/self/status: nothing to measure with
+    }
+    let mut source = Declares {
+        prefix: DECLARED.to_le_bytes(),
+        sent: 0,
+        grown: 0,
+        start: virtual_size(),
+    };
+    let case = "a prefix declaring 268435456 bytes (limit 536870912) and no body";
+    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        (frames.read_all)(&mut source, DECLARED * 2)
+    }))
+    .unwrap_or_else(|payload| {
+        panic!(
+            "reading {case} panicked ({}): a bad stream must give an Err(FrameError), never a \
+             panic",
+            harness::record::panic_message(payload.as_ref())
+        )
+    });
+    error_of(result, &[], case);
+    assert!(
+        source.grown < 64 << 20,
+        "reading {case}: when the reader asked for the body, the process had {} MiB more memory \
+         mapped than before the read: the body was allocated at its declared length before any \
+         of it arrived. Let the buffer grow as bytes come (`take(len).read_to_end`), so a peer \
+         that only declares a length costs nothing",
+        source.grown >> 20
+    );
+}
+
 /// Hands out at most a few bytes per `read`, as a pipe may.
 struct Dribble<'a> {
     bytes: &'a [u8],
@@ -391,6 +536,9 @@ crate::declare_suite!($ frames: Frames = frames_adapter! [
     trailing_garbage_says_where,
     a_malformed_body_says_where,
     a_hostile_length_is_refused_by_the_limit,
+    a_frame_of_exactly_the_limit_is_read,
+    write_frame_flushes,
+    the_body_is_not_allocated_before_it_arrives,
     short_reads_are_not_the_end,
     frames_cross_a_real_pipe,
     a_pipe_closed_mid_frame_is_an_error,

@@ -23,6 +23,8 @@ pub trait ClientHandle {
 pub trait ManagerHandle {
     /// The manager's pid.
     fn pid(&self) -> u32;
+    /// The manager's socket path.
+    fn address(&self) -> PathBuf;
     /// A new connection.
     fn connect(&self) -> Result<Box<dyn ClientHandle>, String>;
     /// `run_updaters(program, key, workers, times)`.
@@ -77,6 +79,9 @@ macro_rules! manager_adapter {
             fn pid(&self) -> u32 {
                 self.0.pid()
             }
+            fn address(&self) -> ::std::path::PathBuf {
+                self.0.address().to_path_buf()
+            }
             fn connect(&self) -> Result<Box<dyn $crate::manager::ClientHandle>, String> {
                 self.0
                     .connect()
@@ -110,6 +115,86 @@ macro_rules! manager_adapter {
     };
 }
 
+/// A program that stands between the crate and its own binary: a shell
+/// script that starts the real program as *its* child, which first writes
+/// its pid (one line) to a log. So the suite learns which processes really
+/// ran the program, and their pids are not the ones `Child::id` returns.
+struct Witness {
+    script: PathBuf,
+    log: PathBuf,
+    /// Where `cut` writes the pid of the `cat` in front of the program.
+    cat_log: PathBuf,
+}
+
+impl Witness {
+    fn new(real: &Path) -> Witness {
+        Witness::slow(real, "0")
+    }
+
+    /// A witness that waits `delay` seconds (a `sleep` argument) before it
+    /// runs the real program.
+    fn slow(real: &Path, delay: &str) -> Witness {
+        Witness::made(real, &format!("sleep {delay}\n"), "")
+    }
+
+    /// A witness whose program reads its stdin through a `cat` (its pid in
+    /// `cat_log`): killing that `cat` ends the program's stdin, as the
+    /// death of its parent would.
+    fn cut(real: &Path) -> Witness {
+        Witness::made(real, "", "sh -c 'echo $$ >> \"$0\"; exec cat' CAT_LOG | ")
+    }
+
+    fn made(real: &Path, before: &str, feed: &str) -> Witness {
+        use std::os::unix::fs::PermissionsExt;
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let base =
+            std::env::temp_dir().join(format!("course-manager-witness-{}-{n}", std::process::id()));
+        let (script, log, cat_log) = (
+            base.with_extension("sh"),
+            base.with_extension("log"),
+            base.with_extension("cat"),
+        );
+        let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', r"'\''"));
+        let text = format!(
+            "#!/bin/sh\n{before}{}sh -c 'echo $$ >> \"$0\"; exec \"$@\"' {} {} \"$@\"\n",
+            feed.replace("CAT_LOG", &quote(&cat_log)),
+            quote(&log),
+            quote(real)
+        );
+        std::fs::write(&script, text).expect("writing the witness script");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+            .expect("making the witness script executable");
+        Witness {
+            script,
+            log,
+            cat_log,
+        }
+    }
+
+    /// Pids of the processes that ran the real program through this script.
+    fn pids(&self) -> Vec<i64> {
+        Witness::read_pids(&self.log)
+    }
+
+    fn read_pids(log: &Path) -> Vec<i64> {
+        std::fs::read_to_string(log)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect()
+    }
+}
+
+impl Drop for Witness {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.script);
+        let _ = std::fs::remove_file(&self.log);
+        let _ = std::fs::remove_file(&self.cat_log);
+    }
+}
+
 fn start(api: ManagerApi) -> Box<dyn ManagerHandle> {
     (api.start)(&(api.program)()).unwrap_or_else(|e| panic!("Manager::start failed: {e}"))
 }
@@ -134,15 +219,41 @@ pub fn a_child_changes_only_its_copy(api: ManagerApi) {
         "the last number must be the child's pid, not the parent's ({}): got {pid}",
         std::process::id()
     );
+    // Through a program that runs the real one as its own child: the answer
+    // must carry the pid of the process that really changed the copy, which
+    // only that process knows.
+    let witness = Witness::new(&(api.program)());
+    let answer = (api.in_a_child)(&witness.script, &[5, 7])
+        .unwrap_or_else(|e| panic!("in_a_child failed through a wrapper program: {e}"));
+    let ran = witness.pids();
+    assert!(
+        answer.len() == 3 && answer[..2] == [10, 14] && ran.len() == 1 && answer[2] == ran[0],
+        "in_a_child(program, [5, 7]) must return exactly what the child sent back: its doubled \
+         copy and its own pid. Run through a program that starts the real one as its child (pid \
+         {ran:?}), it returned {answer:?}: the answer must be read from the child's stdout, not \
+         computed in the parent (the parent cannot know which process did the work)"
+    );
 }
 
 /// 4 updater processes, 200 increments each, all at once: the manager's
 /// counter is 800. A counter kept in each process would show 0 or 200.
 pub fn updates_from_many_processes_are_all_counted(api: ManagerApi) {
     let manager = start(api);
+    // The updaters run the program through a script that logs the pid of
+    // each process that really ran it.
+    let witness = Witness::new(&(api.program)());
     manager
-        .run_updaters(&(api.program)(), "hits", 4, 200)
+        .run_updaters(&witness.script, "hits", 4, 200)
         .unwrap_or_else(|e| panic!("run_updaters failed: {e}"));
+    let ran = witness.pids();
+    let distinct: std::collections::BTreeSet<i64> = ran.iter().copied().collect();
+    assert!(
+        distinct.len() == 4 && !distinct.contains(&i64::from(std::process::id())),
+        "run_updaters(program, \"hits\", 4, 200) must start `program` 4 times, one updater \
+         process each; the program ran in {} process(es) ({ran:?}). The updates must come from \
+         other processes, sent to the manager, not be made by the parent",
+        distinct.len()
+    );
     let mut client = manager
         .connect()
         .unwrap_or_else(|e| panic!("connect failed: {e}"));
@@ -152,8 +263,10 @@ pub fn updates_from_many_processes_are_all_counted(api: ManagerApi) {
     assert_eq!(
         hits, 800,
         "4 updater processes added 1 to `hits` 200 times each through the manager, so it must \
-         hold 800; it holds {hits}. Updates must go to the manager as requests and be applied \
-         there, one at a time; a counter in the updater's own memory is lost when it exits"
+         hold 800; it holds {hits}, so updates were lost. Each add must be applied in the manager \
+         as one step, reading and writing the counter together (one owner thread, or one lock \
+         held across the read and the write): a read under one lock and a write under another \
+         lets two connections write the same old value plus one"
     );
 }
 
@@ -195,8 +308,84 @@ pub fn the_manager_owns_the_state(api: ManagerApi) {
 pub fn dropping_the_manager_leaves_no_process(api: ManagerApi) {
     let manager = start(api);
     let pid = manager.pid();
+    let address = manager.address();
     drop(manager);
     assert_gone(&[pid], "after the manager was dropped");
+    assert!(
+        !address.exists(),
+        "after the manager was dropped, its socket file {} is still there: Drop must remove it \
+         (a socket file outlives the process that bound it)",
+        address.display()
+    );
+}
+
+/// The manager ends by itself when its parent is gone without running
+/// `Drop` (killed, aborted): its stdin, the parent's pipe, ends, and a
+/// thread that reads stdin to the end then exits the process. Here the
+/// manager reads its stdin through a `cat` that the suite kills.
+pub fn the_manager_ends_when_its_stdin_ends(api: ManagerApi) {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    assert!(
+        harness::children::available(),
+        "this check reads /proc (Linux)"
+    );
+    let cut = Witness::cut(&(api.program)());
+    let manager = (api.start)(&cut.script)
+        .unwrap_or_else(|e| panic!("Manager::start failed through a wrapper program: {e}"));
+    // The `cat` runs beside the manager: it may write its pid a moment
+    // after the manager said ready.
+    let waiting = std::time::Instant::now();
+    while Witness::read_pids(&cut.cat_log).is_empty()
+        && waiting.elapsed() < std::time::Duration::from_secs(3)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let (Some(&real), Some(&cat)) = (cut.pids().first(), Witness::read_pids(&cut.cat_log).first())
+    else {
+        panic!("the wrapper program did not run the manager")
+    };
+    let _ = kill(Pid::from_raw(cat as i32), Signal::SIGKILL);
+    let alive = || harness::children::stat(real as u32).is_some_and(|s| s.state != 'Z');
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while alive() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let outlived = alive();
+    let _ = kill(Pid::from_raw(real as i32), Signal::SIGKILL);
+    drop(manager);
+    assert!(
+        !outlived,
+        "the manager (pid {real}) still ran 3 s after its stdin ended: when its parent dies \
+         without Drop, nothing else ends it. Start a thread in the manager that reads stdin to \
+         the end and then exits the process"
+    );
+}
+
+/// `Manager::start` returns once the manager listens, however long it
+/// takes to get there: started through a program that waits 300 ms before
+/// it runs the real one, a connection made right after `start` returns
+/// must work. A pool of guesses (a short sleep) is not a wait for the
+/// manager's ready frame.
+pub fn start_waits_until_the_manager_listens(api: ManagerApi) {
+    let slow = Witness::slow(&(api.program)(), "0.3");
+    let manager = (api.start)(&slow.script)
+        .unwrap_or_else(|e| panic!("Manager::start failed through a slow program: {e}"));
+    let connected = manager.connect().and_then(|mut c| c.add("x", 1));
+    assert!(
+        connected == Ok(1),
+        "started through a program that takes 300 ms to begin, the manager could not be used \
+         right after Manager::start returned ({connected:?}): start must wait for the manager's \
+         ready frame (written once it listens), not guess with a sleep"
+    );
+    drop(manager);
+    // The real manager is the wrapper's child: make sure it is gone.
+    for pid in slow.pids() {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid as i32),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
 }
 
 crate::declare_suite!($ manager: ManagerApi = manager_adapter! [
@@ -204,4 +393,6 @@ crate::declare_suite!($ manager: ManagerApi = manager_adapter! [
     updates_from_many_processes_are_all_counted,
     the_manager_owns_the_state,
     dropping_the_manager_leaves_no_process,
+    start_waits_until_the_manager_listens,
+    the_manager_ends_when_its_stdin_ends,
 ]);

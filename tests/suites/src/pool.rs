@@ -56,6 +56,10 @@ pub struct PoolApi {
     pub role_var: &'static str,
     /// `Pool::start(program, workers)`.
     pub start: fn(&Path, usize) -> Started,
+    /// `MAX_DEPTH`: how deep pools may nest.
+    pub max_depth: u32,
+    /// `HELLO_LIMIT`: how long a new worker may take to say hello.
+    pub hello_limit: Duration,
 }
 
 /// Defines `SUBJECT`: the crate's `Pool` seen as a [`PoolApi`], with the
@@ -100,6 +104,8 @@ macro_rules! pool_adapter {
         pub const SUBJECT: $crate::pool::PoolApi = $crate::pool::PoolApi {
             program: $program,
             role_var: $krate::ROLE_VAR,
+            max_depth: $krate::MAX_DEPTH,
+            hello_limit: $krate::HELLO_LIMIT,
             start: |program, workers| {
                 $krate::Pool::start(program, workers)
                     .map(|p| Box::new(Handle(p)) as Box<dyn $crate::pool::PoolHandle>)
@@ -151,7 +157,16 @@ pub fn results_come_back_in_input_order(pool: PoolApi) {
             want[first]
         );
     }
-    let empty = p.map("square", &[], None);
+    let empty = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        p.map("square", &[], None)
+    }))
+    .unwrap_or_else(|payload| {
+        panic!(
+            "a map over no inputs panicked ({}): it must return no results (an empty input is \
+             not an error; do not read inputs[0])",
+            harness::record::panic_message(payload.as_ref())
+        )
+    });
     assert!(
         empty.is_empty(),
         "a map over no inputs must return no results"
@@ -209,18 +224,31 @@ pub fn workers_are_reused(pool: PoolApi) {
 }
 
 /// One request frame per chunk: 100 inputs in chunks of 7 are 15 frames,
-/// in chunks of 1 are 100, and by default (CPython's `ceil(100 / (4 × 2))` =
+/// in chunks of 1 (or 0, taken as 1) are 100, and by default (CPython's `ceil(100 / (4 × 2))` =
 /// 13 per chunk) are 8.
 pub fn chunks_set_the_frames(pool: PoolApi) {
     let mut p = start(pool, 2);
     let inputs: Vec<u64> = (0..100).collect();
-    for (chunk, frames) in [(Some(7), 15), (Some(1), 100), (None, 8)] {
+    for (chunk, frames) in [(Some(7), 15), (Some(1), 100), (None, 8), (Some(0), 100)] {
         let before = p.frames_sent();
-        values(&p.map("square", &inputs, chunk), "square over 0..100");
+        let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            p.map("square", &inputs, chunk)
+        }))
+        .unwrap_or_else(|payload| {
+            panic!(
+                "map_chunked with chunk size {chunk:?} panicked ({}): a chunk size of 0 \
+                     means 1 (as `max(1)`), it must not reach `chunks(0)`",
+                harness::record::panic_message(payload.as_ref())
+            )
+        });
+        values(&results, "square over 0..100");
         let sent = p.frames_sent() - before;
         let what = chunk.map_or(
             "the default chunk size (13 for 100 inputs on 2 workers)".to_owned(),
-            |c| format!("chunk size {c}"),
+            |c| match c {
+                0 => "chunk size 0 (taken as 1)".to_owned(),
+                c => format!("chunk size {c}"),
+            },
         );
         assert_eq!(
             sent, frames,
@@ -230,11 +258,23 @@ pub fn chunks_set_the_frames(pool: PoolApi) {
     }
 }
 
+/// `worker N (pid P)` in an error: the number and the pid.
+fn worker_and_pid(error: &str) -> Option<(String, u32)> {
+    let at = error.find("worker ")?;
+    let rest = &error[at + "worker ".len()..];
+    let (number, rest) = rest.split_once(" (pid ")?;
+    let pid = rest.split(')').next()?.parse().ok()?;
+    Some((number.to_owned(), pid))
+}
+
 /// A task that panics is an error for its input, naming the worker; the
 /// pool goes on working.
 pub fn a_panicking_task_is_an_error_for_its_input(pool: PoolApi) {
     let mut p = start(pool, 2);
-    let results = p.map("panic", &[1, 2, 3], Some(1));
+    let results = p.map("panic", &[1, 2, 3, 4, 5, 6, 7, 8], Some(1));
+    // Which worker number each error gives to each pid: one number per
+    // worker, a different one for each.
+    let mut numbers: std::collections::BTreeMap<u32, String> = Default::default();
     for (i, r) in results.iter().enumerate() {
         let e = r
             .clone()
@@ -244,7 +284,16 @@ pub fn a_panicking_task_is_an_error_for_its_input(pool: PoolApi) {
             e.contains("worker") && e.contains("panicked"),
             "the error for a panicking task must name the worker and say it panicked: {e}"
         );
+        if let Some((number, pid)) = worker_and_pid(&e) {
+            numbers.insert(pid, number);
+        }
     }
+    let distinct: BTreeSet<&String> = numbers.values().collect();
+    assert!(
+        distinct.len() == numbers.len(),
+        "the errors name the workers by number and pid, but give the same number to different \
+         workers ({numbers:?}, pid: number): each worker's errors must carry its own number"
+    );
     let after = values(&p.map("square", &[4], None), "square after the panics");
     assert_eq!(after, [16], "the pool must still work after tasks panicked");
 }
@@ -298,6 +347,16 @@ pub fn a_killed_worker_is_an_error_naming_it(pool: PoolApi) {
 /// hang (CPython's `Pool.map` waits forever here).
 pub fn a_worker_that_exits_is_an_error_not_a_hang(pool: PoolApi) {
     let mut p = start(pool, 2);
+    // A task that exits must never run in the test's own process: it would
+    // end the test binary without a word.
+    let me = std::process::id();
+    let probe = p.map("square", &[2, 3], Some(1));
+    values(&probe, "square before the exits");
+    assert!(
+        !pids_of(&probe).contains(&me),
+        "tasks ran in pid {me}, the parent's own process; task `exit` would end it: a process \
+         pool must run its tasks in its worker processes"
+    );
     let results = p.map("exit", &[3], Some(1));
     let e = results
         .first()
@@ -337,6 +396,43 @@ pub fn dropping_the_pool_leaves_no_process(pool: PoolApi) {
     assert_gone(&pids, "after the pool was dropped");
 }
 
+/// Dropping a pool kills its workers rather than waiting for them to
+/// finish: a worker that does not end by itself (here one stopped with
+/// SIGSTOP, as a worker stuck in a long task would be) must not keep the
+/// parent waiting in `Drop`.
+pub fn dropping_the_pool_kills_its_workers(pool: PoolApi) {
+    assert!(children::available(), "this check reads /proc (Linux)");
+    let mut p = start(pool, 2);
+    values(&p.map("square", &[1, 2], Some(1)), "square");
+    let pids = p.pids();
+    for &pid in &pids {
+        kill(Pid::from_raw(pid as i32), Signal::SIGSTOP).expect("stopping a worker");
+    }
+    // A watchdog frees a Drop stuck waiting (it kills the workers itself)
+    // and says so.
+    let (tx, rx) = mpsc::channel::<()>();
+    let stopped = pids.clone();
+    let watchdog = thread::spawn(move || {
+        let stuck = rx.recv_timeout(Duration::from_secs(3)).is_err();
+        if stuck {
+            for &pid in &stopped {
+                let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+            }
+        }
+        stuck
+    });
+    drop(p);
+    let _ = tx.send(());
+    let ended = !watchdog.join().expect("the watchdog");
+    assert!(
+        ended,
+        "dropping a pool whose workers do not end by themselves (stopped with SIGSTOP, as a \
+         worker busy with a long task) did not return within 3 s: Drop must kill the workers \
+         (SIGKILL), then wait for them, not wait for them to finish"
+    );
+    assert_gone(&pids, "after the pool with stopped workers was dropped");
+}
+
 /// A panic in the parent while it holds a pool still ends the workers: the
 /// pool's `Drop` runs during unwinding.
 pub fn a_panic_in_the_parent_ends_the_workers(pool: PoolApi) {
@@ -355,6 +451,79 @@ pub fn a_panic_in_the_parent_ends_the_workers(pool: PoolApi) {
     };
     assert!(parent.join().is_err(), "the parent thread panicked");
     assert_gone(&pids, "after the parent panicked holding the pool");
+}
+
+/// CPU time of the calling thread alone (`RUSAGE_THREAD`).
+fn thread_cpu_time() -> Duration {
+    use nix::sys::resource::{UsageWho, getrusage};
+    getrusage(UsageWho::RUSAGE_THREAD).map_or(Duration::ZERO, |u| {
+        let t = |tv: nix::sys::time::TimeVal| {
+            Duration::from_secs(tv.tv_sec().max(0) as u64)
+                + Duration::from_micros(tv.tv_usec().max(0) as u64)
+        };
+        t(u.user_time()) + t(u.system_time())
+    })
+}
+
+/// The same integer hash as the pool's `spin` task (`n` rounds), so the
+/// suite can measure here what one task costs.
+fn spin_here(n: u64) -> u64 {
+    let mut x = n ^ 0x9E37_79B9_7F4A_7C15;
+    for i in 0..n {
+        x = x.rotate_left(5) ^ i;
+        x = x.wrapping_mul(0x2545_F491_4F6C_DD1D);
+    }
+    x
+}
+
+/// The CPU work is done by the workers: 8 `spin` tasks of about 30 ms of
+/// CPU each raise the CPU time of the pool's worker processes (read from
+/// `/proc`) by most of that work, and the test's own process by little of
+/// it. CPU time, not wall time: a loaded machine makes the map slower, not
+/// cheaper. A pool that computes in the parent's threads and stamps the
+/// results with its workers' pids fails here.
+pub fn the_workers_do_the_cpu_work(pool: PoolApi) {
+    const TASKS: u64 = 8;
+    assert!(children::available(), "this check reads /proc (Linux)");
+    // How many rounds cost about 30 ms of CPU on this machine, measured in
+    // this thread.
+    let probe = 2_000_000;
+    let before = thread_cpu_time();
+    std::hint::black_box(spin_here(std::hint::black_box(probe)));
+    let probe_cost = (thread_cpu_time() - before).max(Duration::from_micros(100));
+    let rounds = (probe as f64 * 0.030 / probe_cost.as_secs_f64()).clamp(1e5, 1e9) as u64;
+    let before = thread_cpu_time();
+    let want = spin_here(std::hint::black_box(rounds));
+    let one = thread_cpu_time() - before;
+    let work = one * TASKS as u32;
+
+    let mut p = start(pool, 2);
+    let workers = p.pids();
+    let workers_before = children::cpu_time_of(&workers);
+    let parent_before = harness::clock::process_cpu_time();
+    let results = p.map("spin", &vec![rounds; TASKS as usize], Some(1));
+    let parent = harness::clock::process_cpu_time().saturating_sub(parent_before);
+    let in_workers = children::cpu_time_of(&workers).saturating_sub(workers_before);
+    let got = values(&results, "spin over 8 inputs");
+    assert!(
+        got.iter().all(|&v| v == want),
+        "spin({rounds}) must give {want} in every place; the pool returned {got:?}"
+    );
+    let human = harness::clock::human;
+    assert!(
+        in_workers.as_secs_f64() >= 0.6 * work.as_secs_f64(),
+        "8 spin tasks cost about {} of CPU, yet the pool's worker processes {workers:?} used only {} of CPU while they ran (and the test's own process {}): the work must be computed in the worker processes, not in the parent's threads with the workers' pids written on the results",
+        human(work),
+        human(in_workers),
+        human(parent)
+    );
+    assert!(
+        parent.as_secs_f64() <= 0.4 * work.as_secs_f64(),
+        "8 spin tasks cost about {} of CPU and the workers used {}, but the test's own process used {} too: the parent must send the inputs and wait for answers, not compute them (or spin while it waits)",
+        human(work),
+        human(in_workers),
+        human(parent)
+    );
 }
 
 /// The marker a re-executed suite prints before what `Pool::start` said.
@@ -427,6 +596,79 @@ pub fn nested_pools_are_fused(pool: PoolApi) {
         "pools nested without end must stop at the depth limit with an error that says how \
          deep they were nested; the error was: {e}"
     );
+    let first_refused = format!("nested {} deep", pool.max_depth + 1);
+    assert!(
+        e.contains(&first_refused),
+        "pools may nest {} deep (MAX_DEPTH): the first pool refused is the one {first_refused}, \
+         but the error was: {e}",
+        pool.max_depth
+    );
+}
+
+/// A program that ends before it says hello (`true`): `Pool::start`
+/// waits for every worker's hello, so it fails at once, saying so, instead
+/// of returning a pool whose workers are already gone.
+pub fn start_waits_for_every_hello(pool: PoolApi) {
+    let program = ["/bin/true", "/usr/bin/true"]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| p.exists())
+        .expect("a `true` program");
+    match (pool.start)(program, 2) {
+        Ok(p) => {
+            let pids = p.pids();
+            drop(p);
+            panic!(
+                "Pool::start with a program that exits before it says hello ({}) returned a \
+                 pool (workers {pids:?}): start must wait for every worker's hello and fail \
+                 when one ends first",
+                program.display()
+            )
+        }
+        Err(e) => assert!(
+            e.contains("hello"),
+            "Pool::start with a program that exits before it says hello must fail saying the \
+             worker never said hello; it said: {e}"
+        ),
+    }
+}
+
+/// A program that never says hello and never ends (`sleep`): `Pool::start`
+/// gives up after `HELLO_LIMIT` with an error that says so, instead of
+/// waiting forever.
+pub fn a_worker_that_never_says_hello_is_given_up(pool: PoolApi) {
+    use std::os::unix::fs::PermissionsExt;
+    let script = std::env::temp_dir().join(format!("course-pool-silent-{}.sh", std::process::id()));
+    std::fs::write(&script, "#!/bin/sh\nexec sleep 60\n").expect("writing a silent program");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+        .expect("making it executable");
+    let began = Instant::now();
+    let started = (pool.start)(&script, 1);
+    let took = began.elapsed();
+    let _ = std::fs::remove_file(&script);
+    match started {
+        Ok(p) => {
+            let pids = p.pids();
+            drop(p);
+            panic!(
+                "Pool::start with a program that never says hello returned a pool (workers \
+                 {pids:?}): start must wait for the hello, at most HELLO_LIMIT ({:?}), then fail",
+                pool.hello_limit
+            )
+        }
+        Err(e) => {
+            assert!(
+                e.contains("hello"),
+                "Pool::start with a program that never says hello must fail saying the worker \
+                 never said hello; it said: {e}"
+            );
+            assert!(
+                took < pool.hello_limit + Duration::from_secs(2),
+                "Pool::start gave up on a silent worker after {took:?}: HELLO_LIMIT is {:?}",
+                pool.hello_limit
+            );
+        }
+    }
 }
 
 /// The workers run at once: 8 tasks that each wait 50 ms, on 4 workers,
@@ -469,14 +711,18 @@ pub fn workers_run_at_once(pool: PoolApi) {
 crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     results_come_back_in_input_order,
     tasks_run_in_worker_processes,
+    the_workers_do_the_cpu_work,
     workers_are_reused,
     chunks_set_the_frames,
     a_panicking_task_is_an_error_for_its_input,
     a_killed_worker_is_an_error_naming_it,
     a_worker_that_exits_is_an_error_not_a_hang,
     dropping_the_pool_leaves_no_process,
+    dropping_the_pool_kills_its_workers,
     a_panic_in_the_parent_ends_the_workers,
     a_missing_role_check_is_named,
     nested_pools_are_fused,
+    start_waits_for_every_hello,
+    a_worker_that_never_says_hello_is_given_up,
     workers_run_at_once,
 ]);

@@ -30,7 +30,7 @@ pub use tasks::{TASKS, Task};
 
 /// How long a new worker may take to say hello before the pool gives up
 /// on it (a program that never reaches its role check, for example).
-pub const HELLO_LIMIT: Duration = Duration::from_secs(10);
+pub const HELLO_LIMIT: Duration = Duration::from_secs(4);
 
 /// Most chunks sent ahead to each worker: while it computes one, the next
 /// ones already wait in its pipe, so a worker never waits for the parent,
@@ -218,6 +218,7 @@ impl Pool {
     /// Runs `task` on every input in the workers, `chunk` inputs per
     /// request, and returns the results in input order. A worker that dies
     /// makes its unanswered inputs errors, is replaced, and the map goes on.
+    /// A `chunk` of 0 counts as 1; no inputs give no results.
     pub fn map_chunked(
         &mut self,
         task: &str,
