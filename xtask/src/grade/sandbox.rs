@@ -11,7 +11,8 @@
 //! threads as well as processes, per user, so the cap leaves room for
 //! legitimate pools and stops a fork or thread bomb), in a network namespace
 //! whose only interface is loopback (`unshare --net`, `ip link set lo up`),
-//! and in a PID namespace (`unshare --pid --fork --kill-child`): when its
+//! and in a PID namespace with its own /proc (`unshare --pid --fork
+//! --kill-child --mount-proc`): when its
 //! first process dies the kernel kills every other process in it, even ones
 //! that left the process group with `setsid`. Afterwards every process
 //! still in that namespace is looked for in `/proc`, killed and counted.
@@ -193,7 +194,19 @@ impl Sandbox {
                 "--",
                 "unshare",
             ])
-            .args(["--net", "--pid", "--fork", "--kill-child", "--", "sh", "-c"])
+            // `--mount-proc` gives the namespace a /proc of its own, so a
+            // suite that reads /proc/<pid> of its workers finds them by the
+            // pids it sees.
+            .args([
+                "--net",
+                "--pid",
+                "--fork",
+                "--kill-child",
+                "--mount-proc",
+                "--",
+                "sh",
+                "-c",
+            ])
             .arg(format!(
                 "ip link set lo up || exit {SETUP_FAILED}; exec setpriv --reuid={NOBODY} \
                      --regid={NOBODY} --clear-groups --pdeathsig KILL -- prlimit --nproc={n}:{n} \
