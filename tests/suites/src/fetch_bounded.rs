@@ -258,12 +258,13 @@ fn refills(fetch_bounded: FetchBounded, limit: usize, delays: &[u64]) {
 /// Threads beyond min(K, N) that a call may add: the one [`Subject::call`]
 /// runs the student's function on, one the harness may have starting or
 /// ending meanwhile, and two for helpers (a thread that closes the queue,
-/// say). The K > N call draws K at least N + 4, so K workers there are one
-/// thread too many even so.
+/// say). The K > N call draws K at least N + 8, so K workers there are
+/// four threads too many even so.
 const THREAD_SLACK: usize = 4;
 
 /// Three calls with N and K drawn per run (2 to 9 URLs, 17 to 40, and 1 or
-/// 2 URLs with K above N; K from 2 to 6), each request held until
+/// 2 URLs with K from N + 8 to N + 10; otherwise K from 2 to 6), each
+/// request held until
 /// min(K, N) are in flight (or a few hundred ms). The server's peak must be
 /// exactly min(K, N), and the process must not gain more than min(K, N)
 /// threads while the call runs: K workers fed by a channel, not a thread
@@ -274,7 +275,7 @@ pub fn k_workers_whatever_n_and_k(fetch_bounded: FetchBounded) {
     let calls = [
         (draw.pick(2..=9), draw.pick(2..=6)),
         (draw.pick(17..=40), draw.pick(2..=6)),
-        (small, draw.pick(small + 4..=6)),
+        (small, draw.pick(small + 8..=small + 10)),
     ];
     for (n, limit) in calls {
         let want = limit.min(n);
