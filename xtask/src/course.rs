@@ -111,6 +111,11 @@ pub struct Exercise {
     pub chapter: String,
     /// How it is graded.
     pub kind: Kind,
+    /// The book page that teaches it, relative to `book/src`, when it is
+    /// not the chapter's own `<chapter>.md` (a chapter split into
+    /// sub-pages, e.g. `pitfalls/locks.md`).
+    #[serde(default)]
+    pub page: Option<String>,
     /// What `cargo xtask hint` prints.
     pub hint: String,
     /// Overrides `[grading] wall_seconds` for this exercise.
@@ -244,7 +249,10 @@ impl Exercise {
 
     /// The book page the exercise belongs to, relative to the root.
     pub fn page(&self) -> PathBuf {
-        Path::new("book/src").join(format!("{}.md", self.chapter))
+        match &self.page {
+            Some(page) => Path::new("book/src").join(page),
+            None => Path::new("book/src").join(format!("{}.md", self.chapter)),
+        }
     }
 
     /// What each suite test is worth, by test name.
