@@ -107,6 +107,22 @@ pub fn measure<T>(work: impl FnOnce() -> T) -> (T, Sample) {
     (value, Sample { wall, cpu })
 }
 
+/// How many times the calling thread has gone to sleep and been woken so
+/// far (its voluntary context switches, counted by the kernel). A thread
+/// that waits properly adds one or two per wait; one that polls adds one
+/// per poll. 0 where /proc is missing.
+pub fn thread_wakeups() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/status")
+        .ok()
+        .and_then(|status| {
+            status.lines().find_map(|line| {
+                line.strip_prefix("voluntary_ctxt_switches:")
+                    .and_then(|n| n.trim().parse().ok())
+            })
+        })
+        .unwrap_or(0)
+}
+
 fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64())
 }

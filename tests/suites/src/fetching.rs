@@ -56,18 +56,7 @@ impl<F: Fn(&[String]) -> Results + Copy + Send + 'static> Fetch for F {}
 /// waits properly, one per round when it polls. Tests run one at a time.
 static LAST_WAKEUPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// Voluntary context switches of the calling thread so far.
-fn wakeups() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/status")
-        .ok()
-        .and_then(|status| {
-            status.lines().find_map(|line| {
-                line.strip_prefix("voluntary_ctxt_switches:")
-                    .and_then(|n| n.trim().parse().ok())
-            })
-        })
-        .unwrap_or(0)
-}
+use harness::clock::thread_wakeups as wakeups;
 
 /// The first panic seen while the student's code ran, on any of its threads.
 #[derive(Clone, Debug)]
