@@ -39,6 +39,8 @@ struct Wrapped {
     one_updater: bool,
     forget: bool,
     updates_in_parent: bool,
+    /// Starts each updater and waits for it before starting the next.
+    one_by_one: bool,
 }
 
 impl Wrapped {
@@ -75,6 +77,12 @@ impl ManagerHandle for Wrapped {
             }
             return Ok(());
         }
+        if self.one_by_one {
+            for _ in 0..workers {
+                self.inner().run_updaters(program, key, 1, times)?;
+            }
+            return Ok(());
+        }
         let workers = if self.one_updater { 1 } else { workers };
         self.inner().run_updaters(program, key, workers, times)
     }
@@ -98,6 +106,7 @@ fn wrapped(program: &Path, local_clients: bool, one_updater: bool, forget: bool)
         one_updater,
         forget,
         updates_in_parent: false,
+        one_by_one: false,
     }))
 }
 
@@ -108,6 +117,18 @@ fn updates_in_parent(program: &Path) -> Started {
         one_updater: false,
         forget: false,
         updates_in_parent: true,
+        one_by_one: false,
+    }))
+}
+
+fn updaters_one_by_one(program: &Path) -> Started {
+    Ok(Box::new(Wrapped {
+        inner: Some((REAL.start)(program)?),
+        local_clients: false,
+        one_updater: false,
+        forget: false,
+        updates_in_parent: false,
+        one_by_one: true,
     }))
 }
 
@@ -267,6 +288,16 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             },
             caught_by: "updates_from_many_processes_are_all_counted",
             says: &["must start `program` 4 times", "ran in 1 process"],
+        },
+        Decoy {
+            name: "starts each updater and waits for it before the next",
+            class: Class::Sequential,
+            subject: ManagerApi {
+                start: updaters_one_by_one,
+                ..REAL
+            },
+            caught_by: "updates_from_many_processes_are_all_counted",
+            says: &["one after another", "at most 1 was running"],
         },
         Decoy {
             name: "the parent makes the updates itself, no updater process",
