@@ -100,36 +100,35 @@ impl Drop for Wrapped {
 }
 
 fn wrapped(program: &Path, local_clients: bool, one_updater: bool, forget: bool) -> Started {
-    Ok(Box::new(Wrapped {
+    let mut wrapped = plain(program)?;
+    wrapped.local_clients = local_clients;
+    wrapped.one_updater = one_updater;
+    wrapped.forget = forget;
+    Ok(Box::new(wrapped))
+}
+
+/// A reference manager with nothing changed yet.
+fn plain(program: &Path) -> Result<Wrapped, String> {
+    Ok(Wrapped {
         inner: Some((REAL.start)(program)?),
-        local_clients,
-        one_updater,
-        forget,
+        local_clients: false,
+        one_updater: false,
+        forget: false,
         updates_in_parent: false,
         one_by_one: false,
-    }))
+    })
 }
 
 fn updates_in_parent(program: &Path) -> Started {
-    Ok(Box::new(Wrapped {
-        inner: Some((REAL.start)(program)?),
-        local_clients: false,
-        one_updater: false,
-        forget: false,
-        updates_in_parent: true,
-        one_by_one: false,
-    }))
+    let mut wrapped = plain(program)?;
+    wrapped.updates_in_parent = true;
+    Ok(Box::new(wrapped))
 }
 
 fn updaters_one_by_one(program: &Path) -> Started {
-    Ok(Box::new(Wrapped {
-        inner: Some((REAL.start)(program)?),
-        local_clients: false,
-        one_updater: false,
-        forget: false,
-        updates_in_parent: false,
-        one_by_one: true,
-    }))
+    let mut wrapped = plain(program)?;
+    wrapped.one_by_one = true;
+    Ok(Box::new(wrapped))
 }
 
 /// Starts the child, ignores its answer, doubles the list in the parent
