@@ -79,6 +79,9 @@ pub fn inconclusive_count() -> usize {
 /// comparison (a witness that needs two cores, for example). Counted with
 /// the inconclusive outcomes, so a decoy runner does not take it for a pass.
 pub fn not_judged(check: &str, why: &str) {
+    record::append(record::Event::NotJudged(record::NotJudged {
+        why: format!("[{check}] {why}"),
+    }));
     INCONCLUSIVE.fetch_add(1, Ordering::SeqCst);
     let _ = writeln!(
         std::io::stderr().lock(),
