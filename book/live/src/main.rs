@@ -30,6 +30,17 @@ enum Topic {
         #[command(subcommand)]
         table: ProcessesTable,
     },
+    /// Chapter 4: the tutorial's four mistakes.
+    PitfallsTutorial {
+        #[command(subcommand)]
+        table: PitfallsTutorialTable,
+    },
+}
+
+#[derive(Subcommand)]
+enum PitfallsTutorialTable {
+    /// Five programs' clocks, read by `diagnose`.
+    Diagnose,
 }
 
 #[derive(Subcommand)]
@@ -115,6 +126,12 @@ fn run() -> anyhow::Result<()> {
             }
             ProcessesTable::ScalingPlot => live::processes::scaling_plot()?,
             ProcessesTable::Timeline => live::processes::timeline()?,
+        },
+        Topic::PitfallsTutorial { table } => match table {
+            PitfallsTutorialTable::Diagnose => live::reusable(
+                "pitfalls-tutorial diagnose",
+                live::pitfalls_tutorial::diagnose_table,
+            )?,
         },
     };
     print!("{out}");

@@ -115,3 +115,5 @@ mod gone;
 pub mod manager;
 pub mod pool;
 mod reference;
+// The Pitfalls chapter, the tutorial's four mistakes.
+pub mod diagnose;
