@@ -41,6 +41,8 @@ enum Topic {
 enum PitfallsTutorialTable {
     /// Five programs' clocks, read by `diagnose`.
     Diagnose,
+    /// Results pushed into a list by threads, by processes, or returned.
+    Combine,
 }
 
 #[derive(Subcommand)]
@@ -87,7 +89,7 @@ fn main() -> ExitCode {
     // The Processes chapter's pool starts this binary again as its workers:
     // a worker serves, and never reaches the measurements below.
     if let Some(worker) = pool_solution::worker_role() {
-        return worker.serve(pool_solution::TASKS);
+        return worker.serve(live::WORKER_TASKS);
     }
     // Its manager chapter starts it as a manager (or an updater) too.
     if let Some(role) = manager_solution::role() {
@@ -131,6 +133,10 @@ fn run() -> anyhow::Result<()> {
             PitfallsTutorialTable::Diagnose => live::reusable(
                 "pitfalls-tutorial diagnose",
                 live::pitfalls_tutorial::diagnose_table,
+            )?,
+            PitfallsTutorialTable::Combine => live::reusable(
+                "pitfalls-tutorial combine",
+                live::pitfalls_tutorial::combine_table,
             )?,
         },
     };

@@ -108,3 +108,75 @@ pub fn diagnose_table() -> Result<String> {
         ),
     ))
 }
+
+#[derive(Tabled)]
+struct CombineRow {
+    #[tabled(rename = "how the results come back")]
+    how: &'static str,
+    #[tabled(rename = "results the parent holds")]
+    held: String,
+    #[tabled(rename = "CPU time in worker processes")]
+    workers: String,
+    #[tabled(rename = "CPU time in the parent")]
+    parent: String,
+}
+
+/// Scores for 200 inputs: pushed into a list by threads, pushed into a
+/// list by the pool's workers (the mistake), and returned by the workers
+/// and combined in the parent (the fix). The workers are this binary.
+pub fn combine_table() -> Result<String> {
+    use combine_solution::{Pool, score, scores, scores_in_a_shared_list};
+    use harness::children::cpu_time_of;
+    use harness::clock::process_cpu_time;
+    use std::sync::{Mutex, PoisonError};
+
+    const N: u64 = 200;
+    let inputs: Vec<u64> = (1..=N).collect();
+    let mut pool = Pool::start(&crate::processes::this_program()?, 2)?;
+    let pids = pool.pids();
+    // Runs `work`, and says how many results the parent holds after it and
+    // how much CPU the workers and the parent used meanwhile.
+    let mut row = |how, work: &mut dyn FnMut(&mut Pool) -> usize| {
+        let (w0, p0) = (cpu_time_of(&pids), process_cpu_time());
+        let held = work(&mut pool);
+        CombineRow {
+            how,
+            held: format!("{held} of {N}"),
+            workers: human(cpu_time_of(&pids).saturating_sub(w0)),
+            parent: human(process_cpu_time().saturating_sub(p0)),
+        }
+    };
+    let threads = row("threads push into a shared list", &mut |_| {
+        let list = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for half in inputs.chunks(inputs.len().div_ceil(2)) {
+                let list = &list;
+                s.spawn(move || {
+                    for &x in half {
+                        let scored = (x, score(x));
+                        list.lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push(scored);
+                    }
+                });
+            }
+        });
+        list.into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    });
+    let mistake = row("worker processes push into a list", &mut |pool| {
+        scores_in_a_shared_list(pool, &inputs).len()
+    });
+    let fix = row(
+        "worker processes return them; the parent combines",
+        &mut |pool| scores(pool, &inputs).map_or(0, |got| got.len()),
+    );
+    Ok(block(
+        [threads, mistake, fix],
+        format!(
+            "The same {N} scores each time, on 2 threads or on a pool of 2 worker processes \
+             (release build). A worker's CPU time is read from /proc, in clock ticks of 10 ms."
+        ),
+    ))
+}

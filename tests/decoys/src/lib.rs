@@ -19,6 +19,7 @@ pub mod gil;
 pub mod manager;
 pub mod pool;
 // The Pitfalls chapter, the tutorial's four mistakes.
+pub mod combine;
 pub mod diagnose;
 
 /// A generic suite's checks for one subject type, by name: what

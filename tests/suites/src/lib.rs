@@ -116,4 +116,5 @@ pub mod manager;
 pub mod pool;
 mod reference;
 // The Pitfalls chapter, the tutorial's four mistakes.
+pub mod combine;
 pub mod diagnose;
