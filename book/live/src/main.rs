@@ -43,6 +43,8 @@ enum PitfallsTutorialTable {
     Diagnose,
     /// Results pushed into a list by threads, by processes, or returned.
     Combine,
+    /// The program with and without its role check, under a census.
+    Guard,
 }
 
 #[derive(Subcommand)]
@@ -86,10 +88,19 @@ enum ThreadsBlock {
 }
 
 fn main() -> ExitCode {
+    // The Pitfalls chapter runs this binary as the guard exercise's program,
+    // right and with its mistakes, under a census.
+    guard_solution::arrive();
+    if let Some(code) = guard_solution::mistakes::play() {
+        return code;
+    }
     // The Processes chapter's pool starts this binary again as its workers:
     // a worker serves, and never reaches the measurements below.
     if let Some(worker) = pool_solution::worker_role() {
         return worker.serve(live::WORKER_TASKS);
+    }
+    if std::env::var_os(live::pitfalls_tutorial::RUN_GUARDED).is_some() {
+        return guard_solution::run();
     }
     // Its manager chapter starts it as a manager (or an updater) too.
     if let Some(role) = manager_solution::role() {
@@ -137,6 +148,10 @@ fn run() -> anyhow::Result<()> {
             PitfallsTutorialTable::Combine => live::reusable(
                 "pitfalls-tutorial combine",
                 live::pitfalls_tutorial::combine_table,
+            )?,
+            PitfallsTutorialTable::Guard => live::reusable(
+                "pitfalls-tutorial guard",
+                live::pitfalls_tutorial::guard_table,
             )?,
         },
     };

@@ -180,3 +180,107 @@ pub fn combine_table() -> Result<String> {
         ),
     ))
 }
+
+/// Environment variable that makes this binary run the guard exercise's
+/// work (after its own role check): the program done right.
+pub const RUN_GUARDED: &str = "COURSE_LIVE_RUN_GUARDED";
+
+#[derive(Tabled)]
+struct GuardRow {
+    #[tabled(rename = "program")]
+    program: &'static str,
+    #[tabled(rename = "ended")]
+    ended: String,
+    #[tabled(rename = "copies that reached main")]
+    started: usize,
+    #[tabled(rename = "by pool depth")]
+    depths: String,
+    #[tabled(rename = "results")]
+    results: String,
+    #[tabled(rename = "stopped by")]
+    stopped: &'static str,
+}
+
+/// This binary run as the guard exercise's program (2 workers, 8 inputs),
+/// right and with each mistake, under a census.
+pub fn guard_table() -> Result<String> {
+    use anyhow::Context;
+    use guard_solution::mistakes::MISTAKE_VAR;
+    use harness::census;
+
+    const WORKERS: usize = 2;
+    const INPUTS: usize = 8;
+    let program = crate::processes::this_program()?;
+    let play = |env: (&str, &str)| -> Result<(String, Vec<census::Arrival>, usize)> {
+        let file = std::env::temp_dir().join(format!(
+            "course-live-census-{}-{}",
+            std::process::id(),
+            env.1
+        ));
+        let _ = std::fs::remove_file(&file);
+        let out = std::process::Command::new(&program)
+            .arg(WORKERS.to_string())
+            .args((1..=INPUTS).map(|x| x.to_string()))
+            .env(census::CENSUS_VAR, &file)
+            .env(env.0, env.1)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .context("running this binary as the guard program")?;
+        let arrivals = census::read(&file);
+        let _ = std::fs::remove_file(&file);
+        let results = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("square("))
+            .count();
+        let ended = if out.status.success() {
+            "succeeded".to_owned()
+        } else {
+            format!("failed ({})", out.status)
+        };
+        // The program itself arrived first; the rest it started.
+        Ok((ended, arrivals.into_iter().skip(1).collect(), results))
+    };
+    let rows = [
+        ("role check first", (RUN_GUARDED, "1"), "nothing to stop"),
+        (
+            "no role check",
+            (MISTAKE_VAR, "forgot"),
+            "the pool, refusing in a worker that never asked its role",
+        ),
+        (
+            "role asked for, then ignored",
+            (MISTAKE_VAR, "ignored"),
+            "the pool's depth fuse",
+        ),
+    ]
+    .into_iter()
+    .map(|(program, env, stopped)| {
+        let (ended, started, results) = play(env)?;
+        Ok(GuardRow {
+            program,
+            ended,
+            started: started.len(),
+            depths: census::describe_depths(&started),
+            results: format!("{results} of {INPUTS}"),
+            stopped,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let max = guard_solution::MAX_DEPTH;
+    let fused: u64 = (1..=max).map(|d| (WORKERS as u64).pow(d)).sum();
+    let unfused = |depth: u32| (WORKERS as u64).pow(depth + 1) - 2;
+    Ok(block(
+        rows,
+        format!(
+            "This book's binary run as the exercise's program with {WORKERS} workers and \
+             {INPUTS} inputs; every copy wrote itself into a census file first thing in main \
+             (a worker killed before it got there is not counted). Pools may nest {max} deep, \
+             so the ignored role could grow to {fused} processes; the first refusal tears the \
+             tree down while it is still growing. With no fuse at all each level doubles: {} \
+             processes by depth 5, {} by depth 10, {} by depth 20.",
+            unfused(5),
+            unfused(10),
+            unfused(20)
+        ),
+    ))
+}

@@ -21,6 +21,7 @@ pub mod pool;
 // The Pitfalls chapter, the tutorial's four mistakes.
 pub mod combine;
 pub mod diagnose;
+pub mod guard;
 
 /// A generic suite's checks for one subject type, by name: what
 /// `suites::gil::checks::<G>` is for a GIL `G`. The subject of a decoy for

@@ -118,3 +118,4 @@ mod reference;
 // The Pitfalls chapter, the tutorial's four mistakes.
 pub mod combine;
 pub mod diagnose;
+pub mod guard;
