@@ -45,6 +45,8 @@ enum PitfallsTutorialTable {
     Combine,
     /// The program with and without its role check, under a census.
     Guard,
+    /// The same work on pools of several sizes: time and peak memory.
+    Workers,
 }
 
 #[derive(Subcommand)]
@@ -152,6 +154,10 @@ fn run() -> anyhow::Result<()> {
             PitfallsTutorialTable::Guard => live::reusable(
                 "pitfalls-tutorial guard",
                 live::pitfalls_tutorial::guard_table,
+            )?,
+            PitfallsTutorialTable::Workers => live::reusable(
+                "pitfalls-tutorial workers",
+                live::pitfalls_tutorial::workers_table,
             )?,
         },
     };

@@ -284,3 +284,130 @@ pub fn guard_table() -> Result<String> {
         ),
     ))
 }
+
+#[derive(Tabled)]
+struct WorkersRow {
+    #[tabled(rename = "work")]
+    work: String,
+    #[tabled(rename = "workers")]
+    workers: String,
+    #[tabled(rename = "wall time")]
+    wall: String,
+    #[tabled(rename = "peak memory added")]
+    peak: String,
+    #[tabled(rename = "÷ fastest")]
+    ratio: String,
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+}
+
+/// The same work shared among pools of several sizes, threads and
+/// processes, with the size `pick_workers` reads off the trials.
+pub fn workers_table() -> Result<String> {
+    use pool_solution::Pool;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Instant;
+    use workers_solution::{Trial, pick_workers};
+
+    const ITEMS: usize = 2000;
+    const PROCESS_ITEMS: usize = 48;
+    const TRIES: usize = 3;
+    let cores = harness::available_cores();
+    let units = harness::workload::units_for(Duration::from_micros(50));
+    let threads = |workers: usize| {
+        let next = AtomicUsize::new(0);
+        let began = Instant::now();
+        let ((), peak) = harness::memory::peak_rise(|| {
+            std::thread::scope(|s| {
+                for _ in 0..workers {
+                    s.spawn(|| {
+                        while next.fetch_add(1, Ordering::Relaxed) < ITEMS {
+                            harness::workload::spin(units);
+                        }
+                    });
+                }
+            });
+        });
+        Trial {
+            workers,
+            wall: began.elapsed(),
+            peak_bytes: peak,
+        }
+    };
+    let program = crate::processes::this_program()?;
+    let rounds = vec![1_600_000u64; PROCESS_ITEMS];
+    let processes = |workers: usize| -> Result<Trial> {
+        let began = Instant::now();
+        let (done, peak) = harness::memory::peak_rise(|| -> Result<()> {
+            let mut pool = Pool::start(&program, workers)?;
+            for r in pool.map_chunked("spin", &rounds, 1) {
+                r?;
+            }
+            Ok(())
+        });
+        done?;
+        Ok(Trial {
+            workers,
+            wall: began.elapsed(),
+            peak_bytes: peak,
+        })
+    };
+    let mut sizes = vec![1, 2, cores, 16];
+    sizes.dedup();
+    // Best of a few tries: the fastest wall time, the largest peak.
+    let best = |a: Trial, b: Trial| Trial {
+        workers: a.workers,
+        wall: a.wall.min(b.wall),
+        peak_bytes: a.peak_bytes.max(b.peak_bytes),
+    };
+    let thread_trials: Vec<Trial> = sizes
+        .iter()
+        .copied()
+        .chain([ITEMS])
+        .map(|k| (1..TRIES).map(|_| threads(k)).fold(threads(k), best))
+        .collect();
+    let process_trials: Vec<Trial> = [1, 2, cores, 8, PROCESS_ITEMS]
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|k| {
+            (1..TRIES).try_fold(processes(k)?, |acc, _| {
+                Ok::<_, anyhow::Error>(best(acc, processes(k)?))
+            })
+        })
+        .collect::<Result<_>>()?;
+    let rows = |what: &str, items: usize, trials: &[Trial]| {
+        let fastest = trials.iter().map(|t| t.wall).min().unwrap_or_default();
+        trials
+            .iter()
+            .map(|t| WorkersRow {
+                work: format!("{items} pieces, {what}"),
+                workers: if t.workers == items {
+                    format!("{} (one per piece)", t.workers)
+                } else {
+                    t.workers.to_string()
+                },
+                wall: human(t.wall),
+                peak: mib(t.peak_bytes),
+                ratio: crate::times(t.wall.as_secs_f64() / fastest.as_secs_f64()),
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut all = rows("threads", ITEMS, &thread_trials);
+    all.extend(rows("worker processes", PROCESS_ITEMS, &process_trials));
+    Ok(block(
+        all,
+        format!(
+            "Fastest of {TRIES} tries of each trial, on {cores} cores, with its pool's start-up \
+             (the largest peak of the tries); peak memory \
+             is the most resident memory the trial added to this process and its children, \
+             sampled from /proc every half millisecond. A thread piece is 0.05 ms of CPU; a \
+             process piece is the pool's `spin` task. `pick_workers` reads {} threads and {} \
+             worker processes off these rows (no memory budget).",
+            pick_workers(&thread_trials, u64::MAX),
+            pick_workers(&process_trials, u64::MAX)
+        ),
+    ))
+}

@@ -22,6 +22,7 @@ pub mod pool;
 pub mod combine;
 pub mod diagnose;
 pub mod guard;
+pub mod workers;
 
 /// A generic suite's checks for one subject type, by name: what
 /// `suites::gil::checks::<G>` is for a GIL `G`. The subject of a decoy for

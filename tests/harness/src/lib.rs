@@ -20,6 +20,7 @@ pub mod cores;
 pub mod deadline;
 pub mod exclusive;
 pub mod explain;
+pub mod memory;
 pub mod record;
 pub mod rounds;
 pub mod speedup;

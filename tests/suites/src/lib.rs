@@ -119,3 +119,4 @@ mod reference;
 pub mod combine;
 pub mod diagnose;
 pub mod guard;
+pub mod workers;
