@@ -78,6 +78,15 @@ fn through_a_hash_map(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>
     Ok(map.into_iter().collect())
 }
 
+/// Sorts the inputs (to list them tidily) and pairs the sorted inputs with
+/// the results, which are in the order the inputs were sent.
+fn paired_with_sorted_inputs(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let got = values(pool, inputs)?;
+    let mut sorted = inputs.to_vec();
+    sorted.sort_unstable();
+    Ok(sorted.into_iter().zip(got).collect())
+}
+
 /// Collects into a list kept in a `static`, never emptied.
 fn kept_between_calls(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
     static ALL: Mutex<Vec<(u64, u64)>> = Mutex::new(Vec::new());
@@ -144,6 +153,13 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             subject: api(|w| session(w, through_a_hash_map)),
             caught_by: "results_keep_the_input_order",
             says: &["must be in input order"],
+        },
+        Decoy {
+            name: "results paired with the sorted inputs",
+            class: Class::RuleSkipped,
+            subject: api(|w| session(w, paired_with_sorted_inputs)),
+            caught_by: "every_result_reaches_the_parent",
+            says: &["each input must be paired with its own score"],
         },
         Decoy {
             name: "a list kept between calls",

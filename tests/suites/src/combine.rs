@@ -121,13 +121,22 @@ pub fn every_result_reaches_the_parent(api: CombineApi) {
             }
         );
     }
+    let distinct: std::collections::BTreeSet<u64> = got.iter().map(|(x, _)| *x).collect();
+    assert!(
+        distinct.len() == xs.len(),
+        "scores over {} inputs gave {} results, but only {} different inputs among them: \
+         some inputs came back twice and others never. One entry per input, each once.",
+        xs.len(),
+        got.len(),
+        distinct.len()
+    );
     for (x, s) in &got {
         let Some(_) = xs.iter().find(|y| *y == x) else {
             panic!("scores returned a result for input {x}, which was never asked for");
         };
         let want = (api.score)(*x);
-        assert_eq!(
-            *s, want,
+        assert!(
+            *s == want,
             "the result for input {x} is {s}, but score({x}) is {want}: each input must be \
              paired with its own score"
         );
