@@ -30,6 +30,23 @@ enum Topic {
         #[command(subcommand)]
         table: ProcessesTable,
     },
+    /// Chapter 4: the tutorial's four mistakes.
+    PitfallsTutorial {
+        #[command(subcommand)]
+        table: PitfallsTutorialTable,
+    },
+}
+
+#[derive(Subcommand)]
+enum PitfallsTutorialTable {
+    /// Five programs' clocks, read by `diagnose`.
+    Diagnose,
+    /// Results pushed into a list by threads, by processes, or returned.
+    Combine,
+    /// The program with and without its role check, under a census.
+    Guard,
+    /// The same work on pools of several sizes: time and peak memory.
+    Workers,
 }
 
 #[derive(Subcommand)]
@@ -73,10 +90,19 @@ enum ThreadsBlock {
 }
 
 fn main() -> ExitCode {
+    // The Pitfalls chapter runs this binary as the guard exercise's program,
+    // right and with its mistakes, under a census.
+    guard_solution::arrive();
+    if let Some(code) = guard_solution::mistakes::play() {
+        return code;
+    }
     // The Processes chapter's pool starts this binary again as its workers:
     // a worker serves, and never reaches the measurements below.
     if let Some(worker) = pool_solution::worker_role() {
-        return worker.serve(pool_solution::TASKS);
+        return worker.serve(live::WORKER_TASKS);
+    }
+    if std::env::var_os(live::pitfalls_tutorial::RUN_GUARDED).is_some() {
+        return guard_solution::run();
     }
     // Its manager chapter starts it as a manager (or an updater) too.
     if let Some(role) = manager_solution::role() {
@@ -115,6 +141,24 @@ fn run() -> anyhow::Result<()> {
             }
             ProcessesTable::ScalingPlot => live::processes::scaling_plot()?,
             ProcessesTable::Timeline => live::processes::timeline()?,
+        },
+        Topic::PitfallsTutorial { table } => match table {
+            PitfallsTutorialTable::Diagnose => live::reusable(
+                "pitfalls-tutorial diagnose",
+                live::pitfalls_tutorial::diagnose_table,
+            )?,
+            PitfallsTutorialTable::Combine => live::reusable(
+                "pitfalls-tutorial combine",
+                live::pitfalls_tutorial::combine_table,
+            )?,
+            PitfallsTutorialTable::Guard => live::reusable(
+                "pitfalls-tutorial guard",
+                live::pitfalls_tutorial::guard_table,
+            )?,
+            PitfallsTutorialTable::Workers => live::reusable(
+                "pitfalls-tutorial workers",
+                live::pitfalls_tutorial::workers_table,
+            )?,
         },
     };
     print!("{out}");

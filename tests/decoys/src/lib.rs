@@ -18,6 +18,11 @@ pub mod frames;
 pub mod gil;
 pub mod manager;
 pub mod pool;
+// The Pitfalls chapter, the tutorial's four mistakes.
+pub mod combine;
+pub mod diagnose;
+pub mod guard;
+pub mod workers;
 
 /// A generic suite's checks for one subject type, by name: what
 /// `suites::gil::checks::<G>` is for a GIL `G`. The subject of a decoy for

@@ -13,12 +13,14 @@
 //! answer "inconclusive" when the machine could not show parallelism even for
 //! the reference.
 
+pub mod census;
 pub mod children;
 pub mod clock;
 pub mod cores;
 pub mod deadline;
 pub mod exclusive;
 pub mod explain;
+pub mod memory;
 pub mod record;
 pub mod rounds;
 pub mod speedup;

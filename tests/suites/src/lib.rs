@@ -115,3 +115,8 @@ mod gone;
 pub mod manager;
 pub mod pool;
 mod reference;
+// The Pitfalls chapter, the tutorial's four mistakes.
+pub mod combine;
+pub mod diagnose;
+pub mod guard;
+pub mod workers;
