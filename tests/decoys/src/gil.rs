@@ -65,6 +65,13 @@ pub const KEEPS_A_ZERO_INTERVAL: u8 = 18;
 pub const NO_RETAKE_ON_CAUGHT_PANIC: u8 = 19;
 /// Asked to hand over, `check_in` releases, sleeps 200 µs "so the waiter
 /// gets in first", and takes the lock back without checking that it did.
+///
+/// Not in the corpus: no check rejects it reliably. A woken waiter on a
+/// busy core still runs within 200 µs often enough (its core's tick comes
+/// every millisecond or so) that the lock changes hands in most trials;
+/// `the_waiter_gets_the_lock_before_the_holder_takes_it_back` rejects it on
+/// a quiet machine some of the time, and passed it 3 times in 3 tries at
+/// load 2 to 4.
 pub const SLEEPS_INSTEAD_OF_FORCED_SWITCHING: u8 = 20;
 
 /// A GIL with one flaw, chosen by `FLAW`.
@@ -478,13 +485,6 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             subject: of::<Flawed<NO_FORCED_SWITCHING>>(),
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
             says: &["forced switching", "did not get the lock within"],
-        },
-        Decoy {
-            name: "check_in sleeps 200 µs and takes the lock back (no forced switching)",
-            class: Class::RuleSkipped,
-            subject: of::<Flawed<SLEEPS_INSTEAD_OF_FORCED_SWITCHING>>(),
-            caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
-            says: &["forced switching", "sleeps a little"],
         },
         Decoy {
             name: "waiters ask after three intervals",
