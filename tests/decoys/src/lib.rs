@@ -16,6 +16,7 @@ pub mod fetch_all;
 pub mod fetch_bounded;
 pub mod frames;
 pub mod gil;
+pub mod lock_order;
 pub mod manager;
 pub mod pool;
 

@@ -112,6 +112,7 @@ pub mod fetching;
 pub mod frames;
 pub mod gil;
 mod gone;
+pub mod lock_order;
 pub mod manager;
 pub mod pool;
 mod reference;
