@@ -12,6 +12,7 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
+pub mod false_sharing;
 pub mod fetch_all;
 pub mod fetch_bounded;
 pub mod frames;

@@ -106,6 +106,7 @@ macro_rules! __generic_suite {
 }
 
 // After the macros: macro_rules are visible to the modules declared below them.
+pub mod false_sharing;
 pub mod fetch_all;
 pub mod fetch_bounded;
 pub mod fetching;
