@@ -125,11 +125,12 @@ pub fn verify(root: &Path) -> Result<Vec<String>> {
         if wanted == 0 {
             continue;
         }
-        let stem = rel
-            .file_stem()
-            .expect("a markdown file has a name")
-            .to_string_lossy();
-        let html_path = root.join(OUT_DIR).join(format!("{stem}.html"));
+        // A sub-page (book/src/pitfalls/locks.md) is built at pitfalls/locks.html.
+        let html_path = root.join(OUT_DIR).join(
+            rel.strip_prefix("book/src")
+                .unwrap_or(&rel)
+                .with_extension("html"),
+        );
         let html = std::fs::read_to_string(&html_path).unwrap_or_default();
         let got = html.matches(LIVE_OK).count();
         if got < wanted {

@@ -282,14 +282,16 @@ fn expected_blocks(root: &Path) -> Result<BTreeMap<String, Vec<String>>> {
             .iter()
             .filter_map(|b| b.split_once(" -- ").map(|(_, t)| t.trim().to_owned()))
             .collect();
-        let stem = rel
-            .file_stem()
-            .expect("a markdown file has a name")
+        // A sub-page (book/src/pitfalls/locks.md) is built at pitfalls/locks.html.
+        let page = rel
+            .strip_prefix("book/src")
+            .unwrap_or(&rel)
+            .with_extension("html")
             .to_string_lossy()
-            .into_owned();
+            .replace('\\', "/");
         all.extend(topics.iter().cloned());
-        map.insert(format!("{stem}.html"), topics.clone());
-        if stem == "introduction" {
+        map.insert(page.clone(), topics.clone());
+        if page == "introduction.html" {
             // mdBook writes the first chapter as index.html too.
             map.insert("index.html".to_owned(), topics);
         }

@@ -56,15 +56,23 @@ pub fn listing<'s>(src: &'s str, anchor: Option<&str>) -> Vec<&'s str> {
     lines
 }
 
-/// Markdown files of the book, relative to the root.
+/// Markdown files of the book, sub-pages in folders included, relative to
+/// the root.
 pub fn markdown_files(root: &Path) -> Result<Vec<PathBuf>> {
-    let dir = root.join("book/src");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .with_context(|| format!("listing {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .map(|p| p.strip_prefix(root).expect("below root").to_path_buf())
-        .collect();
+    let mut files = Vec::new();
+    let mut dirs = vec![root.join("book/src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?
+        {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                files.push(path.strip_prefix(root).expect("below root").to_path_buf());
+            }
+        }
+    }
     files.sort();
     Ok(files)
 }

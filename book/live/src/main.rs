@@ -30,6 +30,19 @@ enum Topic {
         #[command(subcommand)]
         table: ProcessesTable,
     },
+    /// Chapter 4: pitfalls.
+    Pitfalls {
+        #[command(subcommand)]
+        block: PitfallsBlock,
+    },
+}
+
+#[derive(Subcommand)]
+enum PitfallsBlock {
+    /// Transfers in opposite orders, under watched locks.
+    LockOrder,
+    /// Counters on one cache line against CachePadded ones.
+    FalseSharing,
 }
 
 #[derive(Subcommand)]
@@ -115,6 +128,14 @@ fn run() -> anyhow::Result<()> {
             }
             ProcessesTable::ScalingPlot => live::processes::scaling_plot()?,
             ProcessesTable::Timeline => live::processes::timeline()?,
+        },
+        Topic::Pitfalls { block } => match block {
+            PitfallsBlock::LockOrder => {
+                live::reusable("pitfalls lock-order", live::pitfalls::lock_order)?
+            }
+            PitfallsBlock::FalseSharing => {
+                live::reusable("pitfalls false-sharing", live::pitfalls::false_sharing)?
+            }
         },
     };
     print!("{out}");

@@ -16,8 +16,9 @@ fn short(balance: i64, amount: i64) -> Result<(), Refusal> {
     Err(Refusal::Insufficient { balance, amount })
 }
 
+// ANCHOR: from_first
 /// Takes `from`, then `to`: the textbook deadlock.
-fn from_first(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+pub fn from_first(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
     if from == to {
         return Err(Refusal::SameAccount);
     }
@@ -30,6 +31,7 @@ fn from_first(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), R
     *target += amount;
     Ok(())
 }
+// ANCHOR_END: from_first
 
 /// Orders by id, but which way round depends on the amount's parity: an
 /// order that changes from call to call.
@@ -81,7 +83,7 @@ fn locks_one_account_twice(
 }
 
 /// One global lock around every transfer: never deadlocks, never overlaps.
-fn one_big_lock(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+pub fn one_big_lock(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
     static BANK: Mutex<()> = Mutex::new(());
     let _all = BANK.lock().unwrap_or_else(PoisonError::into_inner);
     from_first(a, from, to, amount)

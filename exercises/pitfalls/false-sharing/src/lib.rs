@@ -54,6 +54,6 @@ pub fn count_matching(
     counters: &Counters,
     is_match: &(dyn Fn(u64) -> bool + Sync),
 ) -> u64 {
-    todo!("one scoped thread per counter, each counting its share into its own counter")
+    todo!("a scoped thread per counter, counting its share into it")
 }
 // ANCHOR_END: count

@@ -1,0 +1,173 @@
+//! Chapter 4 (Pitfalls), "Locks that compile and still fail": what the
+//! watched locks saw when transfers ran both ways at once, and what false
+//! sharing costs on this machine.
+
+use std::panic;
+use std::sync::atomic::AtomicU64;
+use std::thread;
+use std::time::Duration;
+
+use anyhow::Result;
+use false_sharing_solution::{Counters, hammer};
+use harness::clock::ratio;
+use harness::rounds::{Plan, interleave};
+use harness::watched::{Watch, Watched};
+use suites::lock_order::{Refusal, Transfer};
+use tabled::Tabled;
+
+use crate::block;
+
+#[derive(Tabled)]
+struct OrderRow {
+    #[tabled(rename = "transfer")]
+    how: &'static str,
+    #[tabled(rename = "3→7 and 7→3 at once")]
+    opposite: String,
+    #[tabled(rename = "0→1, 2→3, 4→5, 6→7: most holding at once")]
+    peak: usize,
+}
+
+/// Runs `probes` (from, to, amount) on named threads at once over eight
+/// accounts of 1000, with every taker waiting for the others to reach a
+/// lock; returns the watch.
+fn watched_run(transfer: Transfer, probes: &[(usize, usize, i64)]) -> std::sync::Arc<Watch<i64>> {
+    let (watch, accounts) = Watch::with_values([1_000i64; 8]);
+    watch.rendezvous(probes.len(), Duration::from_millis(150));
+    let accounts: &[Watched<i64>] = &accounts;
+    thread::scope(|s| {
+        let threads: Vec<_> = probes
+            .iter()
+            .map(|&(from, to, amount)| {
+                let watch = &watch;
+                thread::Builder::new()
+                    .name(format!("{from}→{to}"))
+                    .spawn_scoped(s, move || {
+                        let _: Result<(), Refusal> = transfer(accounts, from, to, amount);
+                        watch.leave();
+                    })
+                    .expect("a thread")
+            })
+            .collect();
+        for t in threads {
+            // A thread the watch freed from a deadlock ends in a panic:
+            // the watch has the story.
+            let _ = t.join();
+        }
+    });
+    watch
+}
+
+/// The reference transfer beside two of the decoys, run under the watch.
+pub fn lock_order() -> Result<String> {
+    mod reference {
+        suites::lock_order_adapter!(lock_order_solution);
+    }
+    // The watch breaks a deadlock by making the blocked threads panic;
+    // that is expected here, and not worth a message on the book build.
+    let hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let contenders: [(&str, Transfer); 3] = [
+        ("`from` first, then `to`", decoys::lock_order::from_first),
+        (
+            "one global lock, then `from`, `to`",
+            decoys::lock_order::one_big_lock,
+        ),
+        ("lower `id()` first (the reference)", reference::SUBJECT),
+    ];
+    let rows: Vec<OrderRow> = contenders
+        .into_iter()
+        .map(|(how, transfer)| {
+            let opposite = watched_run(transfer, &[(3, 7, 10), (7, 3, 15)]);
+            let disjoint = watched_run(transfer, &[(0, 1, 5), (2, 3, 5), (4, 5, 5), (6, 7, 5)]);
+            OrderRow {
+                how,
+                opposite: opposite.deadlock().map_or_else(
+                    || {
+                        let v = opposite.values();
+                        format!("both done; account 3: {}, account 7: {}", v[3], v[7])
+                    },
+                    |cycle| format!("deadlock: {cycle}"),
+                ),
+                peak: disjoint.peak_holders(),
+            }
+        })
+        .collect();
+    panic::set_hook(hook);
+    Ok(block(
+        rows,
+        "Each transfer ran on its own thread over watched accounts; a thread that took a \
+         lock waited up to 150 ms for the others to reach theirs, so the risky interleaving \
+         happened every time. Every account started at 1000. Run while \
+         this page was built.",
+    ))
+}
+
+#[derive(Tabled)]
+struct SharingRow {
+    #[tabled(rename = "two counters")]
+    layout: &'static str,
+    #[tabled(rename = "bytes apart")]
+    apart: usize,
+    #[tabled(rename = "per increment")]
+    each: String,
+    #[tabled(rename = "against CachePadded")]
+    slower: String,
+}
+
+/// Two threads, each adding to its own counter: side by side in an array,
+/// and in `Counters` (one `CachePadded` slot each).
+pub fn false_sharing() -> Result<String> {
+    const TIMES: u64 = 2_000_000;
+    let packed = [AtomicU64::new(0), AtomicU64::new(0)];
+    let padded = Counters::new(2);
+    let side_by_side = [&packed[0], &packed[1]];
+    let apart = [padded.slot(0), padded.slot(1)];
+    let plan = Plan {
+        max_rounds: 5,
+        budget: Duration::from_millis(1500),
+    };
+    let bests = interleave(
+        plan,
+        &mut [
+            &mut || {
+                hammer(&side_by_side, TIMES);
+            },
+            &mut || {
+                hammer(&apart, TIMES);
+            },
+        ],
+        |_| false,
+    );
+    let (shared, own) = (bests.best[0].wall, bests.best[1].wall);
+    let per = |d: Duration| format!("{:.1} ns", d.as_secs_f64() * 1e9 / TIMES as f64);
+    let distance = |pair: [&AtomicU64; 2]| {
+        std::ptr::from_ref(pair[0])
+            .addr()
+            .abs_diff(std::ptr::from_ref(pair[1]).addr())
+    };
+    let rows = [
+        SharingRow {
+            layout: "`[AtomicU64; 2]`, side by side",
+            apart: distance(side_by_side),
+            each: per(shared),
+            slower: crate::times(ratio(shared, own)),
+        },
+        SharingRow {
+            layout: "`Counters`: `CachePadded<AtomicU64>` each",
+            apart: distance(apart),
+            each: per(own),
+            slower: crate::times(1.0),
+        },
+    ];
+    Ok(block(
+        rows,
+        format_args!(
+            "Two threads at once, each adding 1 to its own counter {TIMES} times \
+             (`fetch_add`, Relaxed); wall time of the pair divided by {TIMES}. Fastest of {} \
+             interleaved rounds, measured while this page was built: here the counters that \
+             share a cache line are ×{:.1} slower.",
+            bests.rounds,
+            ratio(shared, own)
+        ),
+    ))
+}
