@@ -19,6 +19,7 @@ pub mod frames;
 pub mod gil;
 pub mod lock_order;
 pub mod manager;
+pub mod page_cache;
 pub mod pool;
 
 /// A generic suite's checks for one subject type, by name: what

@@ -115,5 +115,6 @@ pub mod gil;
 mod gone;
 pub mod lock_order;
 pub mod manager;
+pub mod page_cache;
 pub mod pool;
 mod reference;
