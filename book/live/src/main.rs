@@ -43,6 +43,8 @@ enum PitfallsBlock {
     LockOrder,
     /// Counters on one cache line against CachePadded ones.
     FalseSharing,
+    /// A page cache that holds its lock across the fetch, and one that does not.
+    PageCache,
 }
 
 #[derive(Subcommand)]
@@ -135,6 +137,9 @@ fn run() -> anyhow::Result<()> {
             }
             PitfallsBlock::FalseSharing => {
                 live::reusable("pitfalls false-sharing", live::pitfalls::false_sharing)?
+            }
+            PitfallsBlock::PageCache => {
+                live::reusable("pitfalls page-cache", live::pitfalls::page_cache)?
             }
         },
     };

@@ -20,6 +20,7 @@ pub mod gil;
 pub mod lock_order;
 pub mod manager;
 pub mod page_cache;
+pub mod poison;
 pub mod pool;
 
 /// A generic suite's checks for one subject type, by name: what

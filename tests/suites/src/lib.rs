@@ -116,5 +116,6 @@ mod gone;
 pub mod lock_order;
 pub mod manager;
 pub mod page_cache;
+pub mod poison;
 pub mod pool;
 mod reference;
