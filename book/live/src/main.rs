@@ -45,6 +45,8 @@ enum PitfallsBlock {
     FalseSharing,
     /// A page cache that holds its lock across the fetch, and one that does not.
     PageCache,
+    /// What each way of handling a poisoned mutex leaves behind.
+    Poison,
 }
 
 #[derive(Subcommand)]
@@ -141,6 +143,7 @@ fn run() -> anyhow::Result<()> {
             PitfallsBlock::PageCache => {
                 live::reusable("pitfalls page-cache", live::pitfalls::page_cache)?
             }
+            PitfallsBlock::Poison => live::reusable("pitfalls poison", live::pitfalls::poison)?,
         },
     };
     print!("{out}");

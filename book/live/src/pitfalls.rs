@@ -265,3 +265,78 @@ pub fn page_cache() -> Result<String> {
         ),
     ))
 }
+
+#[derive(Tabled)]
+struct PoisonRow {
+    #[tabled(rename = "after a worker panics mid-update, the tally")]
+    how: &'static str,
+    #[tabled(rename = "`counts()` then")]
+    counts: String,
+    #[tabled(rename = "ballots = votes?")]
+    whole: &'static str,
+    #[tabled(rename = "the worker's thread")]
+    worker: String,
+}
+
+/// What each way of handling poison leaves behind when a worker's update
+/// panics half-way (3 votes counted before it).
+pub fn poison() -> Result<String> {
+    use suites::poison::{NewTally, calmly, crashing_worker, vote};
+
+    mod reference {
+        suites::poison_adapter!(poison_solution);
+    }
+    let contenders: [(&str, NewTally); 5] = [
+        ("`lock().unwrap()`", || {
+            Box::new(decoys::poison::Unwraps::default())
+        }),
+        ("`into_inner`, changes in place", || {
+            Box::new(decoys::poison::IgnoresPoison::default())
+        }),
+        ("`into_inner`, starts again from zero", || {
+            Box::new(decoys::poison::ResetsOnPoison::default())
+        }),
+        ("catches the panic in `update`", || {
+            Box::new(decoys::poison::Swallows::default())
+        }),
+        (
+            "changes a copy, `into_inner` (the reference)",
+            reference::SUBJECT,
+        ),
+    ];
+    let rows = contenders
+        .into_iter()
+        .map(|(how, new)| {
+            let tally = new();
+            for who in ["ada", "ada", "bob"] {
+                vote(&*tally, who);
+            }
+            let worker = crashing_worker(&*tally);
+            let (counts, whole) = match calmly(|| tally.counts()) {
+                Err(message) => (format!("panics: {message}"), "cannot tell"),
+                Ok((ballots, votes)) => (
+                    format!("{ballots} ballots, {votes:?}"),
+                    if ballots == votes.values().sum::<u64>() {
+                        "yes"
+                    } else {
+                        "no"
+                    },
+                ),
+            };
+            PoisonRow {
+                how,
+                counts,
+                whole,
+                worker: worker.map_or_else(
+                    || "ends normally: nobody learns of the bug".to_owned(),
+                    |m| format!("panics: \"{m}\""),
+                ),
+            }
+        })
+        .collect::<Vec<_>>();
+    Ok(block(
+        rows,
+        "Three votes are counted (ada, ada, bob); then a worker's update counts a fourth \
+         ballot and panics before it counts the vote. Run while this page was built.",
+    ))
+}

@@ -37,7 +37,7 @@ impl SharedTally for Unwraps {
 /// Ignores the poison and changes the counts in place: a change that
 /// panics half-way stays half-done.
 #[derive(Default)]
-struct IgnoresPoison {
+pub struct IgnoresPoison {
     counts: Mutex<Counts>,
 }
 
@@ -60,7 +60,7 @@ impl SharedTally for IgnoresPoison {
 /// Catches the change's panic inside `update`: the tally is fine, and the
 /// worker never learns that its update failed.
 #[derive(Default)]
-struct Swallows {
+pub struct Swallows {
     counts: Mutex<Counts>,
 }
 
@@ -83,7 +83,7 @@ impl SharedTally for Swallows {
 
 /// Starts again from zero when it finds the mutex poisoned.
 #[derive(Default)]
-struct ResetsOnPoison {
+pub struct ResetsOnPoison {
     counts: Mutex<Counts>,
 }
 

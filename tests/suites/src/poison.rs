@@ -61,7 +61,7 @@ crate::declare_suite!($ poison: NewTally = poison_adapter![
 const BUG: &str = "worker bug: unreadable ballot";
 
 /// Counts one vote for `who`.
-fn vote(tally: &dyn SharedTally, who: &str) {
+pub fn vote(tally: &dyn SharedTally, who: &str) {
     tally.update(&mut |ballots, votes| {
         *ballots += 1;
         *votes.entry(who.to_owned()).or_default() += 1;
@@ -70,7 +70,7 @@ fn vote(tally: &dyn SharedTally, who: &str) {
 
 /// An update that counts a ballot and panics before it counts the vote,
 /// run on its own thread; the thread's panic message, if it panicked.
-fn crashing_worker(tally: &dyn SharedTally) -> Option<String> {
+pub fn crashing_worker(tally: &dyn SharedTally) -> Option<String> {
     let quiet = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
     let outcome = thread::scope(|s| {
@@ -89,7 +89,7 @@ fn crashing_worker(tally: &dyn SharedTally) -> Option<String> {
 }
 
 /// Calls `read`; its panic message, as an error.
-fn calmly<T>(read: impl FnOnce() -> T) -> Result<T, String> {
+pub fn calmly<T>(read: impl FnOnce() -> T) -> Result<T, String> {
     let quiet = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
     let got = panic::catch_unwind(AssertUnwindSafe(read))

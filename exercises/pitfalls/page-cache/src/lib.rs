@@ -40,7 +40,7 @@ impl Cache {
     /// The page at `url`: fetched with `testweb::get` the first time any
     /// thread asks, from memory after that. Many threads call this at once.
     pub fn get(&self, url: &str) -> Page {
-        todo!("find the page or fetch it, without holding the lock while fetching")
+        todo!("find or fetch the page; never fetch with the lock held")
     }
     // ANCHOR_END: get
 }

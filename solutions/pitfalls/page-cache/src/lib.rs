@@ -50,7 +50,7 @@ impl Cache {
     /// The page at `url`: fetched with `testweb::get` the first time any
     /// thread asks, from memory after that. Many threads call this at once.
     pub fn get(&self, url: &str) -> Page {
-        // SOLUTION: todo!("find the page or fetch it, without holding the lock while fetching")
+        // SOLUTION: todo!("find or fetch the page; never fetch with the lock held")
         // ANCHOR: solution
         // The guard is a temporary of this statement: the map is unlocked
         // again before the fetch below.

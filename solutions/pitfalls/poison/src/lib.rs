@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 // SOLUTION:
-use std::sync::{MutexGuard, PoisonError};
+use std::sync::MutexGuard;
 // END SOLUTION
 
 // ANCHOR: counts
