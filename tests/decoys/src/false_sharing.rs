@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 
-use suites::false_sharing::{FalseSharing, IsMatch};
+use suites::false_sharing::{Count, FalseSharing, IsMatch};
 
 use crate::{Class, Decoy};
 
@@ -15,7 +15,7 @@ mod reference {
 }
 
 /// The reference counting, so that a layout decoy fails for its layout.
-const RIGHT_COUNT: fn(&[u64], usize, IsMatch<'_>) -> (u64, Vec<u64>) = reference::SUBJECT.count;
+const RIGHT_COUNT: Count = reference::SUBJECT.count;
 
 fn addresses_of<T>(slots: &[T], at: impl Fn(&T) -> &AtomicU64) -> Vec<usize> {
     slots.iter().map(|s| ptr::from_ref(at(s)).addr()).collect()

@@ -22,6 +22,9 @@ pub const LINE: usize = 128;
 /// The predicate `count_matching` calls for each item.
 pub type IsMatch<'a> = &'a (dyn Fn(u64) -> bool + Sync);
 
+/// `count_matching` on new counters: its result and the counters after.
+pub type Count = fn(&[u64], usize, IsMatch<'_>) -> (u64, Vec<u64>);
+
 /// The crate under test, seen through plain functions.
 #[derive(Clone, Copy)]
 pub struct FalseSharing {
@@ -29,7 +32,7 @@ pub struct FalseSharing {
     pub addresses: fn(usize) -> Vec<usize>,
     /// `count_matching(items, &Counters::new(n), is_match)`: its result and
     /// the counters' values afterwards.
-    pub count: fn(&[u64], usize, IsMatch<'_>) -> (u64, Vec<u64>),
+    pub count: Count,
 }
 
 /// Defines `SUBJECT`, the crate's `Counters` and `count_matching` seen as

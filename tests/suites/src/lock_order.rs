@@ -143,7 +143,8 @@ const ORDER_FIX: &str = "The threads took the same two locks in opposite orders.
 /// fresh banks.
 pub fn a_transfer_moves_the_amount(transfer: Transfer) {
     let check = "a transfer moves the amount";
-    let rounds: [(&[i64], &[(usize, usize, i64)]); 2] = [
+    type Round<'a> = (&'a [i64], &'a [(usize, usize, i64)]);
+    let rounds: [Round<'_>; 2] = [
         (
             &[100, 50, 0],
             &[(0, 2, 30), (1, 0, 50), (2, 1, 30), (0, 2, 120)],
@@ -433,7 +434,7 @@ pub fn the_money_is_never_in_flight(transfer: Transfer) {
         },
         Probe {
             name: "back".into(),
-            transfers: vec![(1, 2, 10), (2, 0, 10)].repeat(10),
+            transfers: [(1, 2, 10), (2, 0, 10)].repeat(10),
         },
     ];
     run(
