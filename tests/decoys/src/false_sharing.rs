@@ -29,7 +29,7 @@ fn side_by_side(n: usize) -> Vec<usize> {
 
 /// Aligned to 64 bytes: one line each, but two to a prefetched pair.
 #[repr(align(64))]
-struct Line(AtomicU64);
+pub struct Line(pub AtomicU64);
 
 fn one_line_each(n: usize) -> Vec<usize> {
     let slots: Vec<Line> = (0..n).map(|_| Line(AtomicU64::new(0))).collect();

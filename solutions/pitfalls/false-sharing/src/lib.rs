@@ -11,7 +11,7 @@
 
 use std::sync::atomic::AtomicU64;
 // SOLUTION:
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -107,21 +107,66 @@ pub fn count_matching(
 // SOLUTION:
 // ANCHOR: hammer
 /// For the benchmark and the book: one thread per counter, each adding 1
-/// to its own counter `times` times, all at once. Returns the wall time.
-/// Given counters side by side, the threads fight over one cache line;
-/// given [`Counters`], they do not.
-pub fn hammer(counters: &[&AtomicU64], times: u64) -> Duration {
-    let start = Instant::now();
-    thread::scope(|s| {
-        for &counter in counters {
-            s.spawn(move || {
-                for _ in 0..times {
-                    counter.fetch_add(1, Ordering::Relaxed);
-                }
-            });
-        }
+/// to its own counter `times` times, all at once. Given counters side by
+/// side, the threads fight over one cache line; given [`Counters`], they
+/// do not.
+pub fn hammer(counters: &[&AtomicU64], times: u64) -> Run {
+    // Each thread waits until all have started, so that they count side by
+    // side as soon as the machine lets them (a short spin: a sleeping start
+    // would add a wake-up to every run).
+    let ready = AtomicUsize::new(0);
+    let spans: Vec<(Instant, Instant)> = thread::scope(|s| {
+        let threads: Vec<_> = counters
+            .iter()
+            .map(|&counter| {
+                let ready = &ready;
+                s.spawn(move || {
+                    ready.fetch_add(1, Ordering::SeqCst);
+                    while ready.load(Ordering::SeqCst) < counters.len() {
+                        std::hint::spin_loop();
+                    }
+                    let began = Instant::now();
+                    for _ in 0..times {
+                        counter.fetch_add(1, Ordering::Relaxed);
+                    }
+                    (began, Instant::now())
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().expect("no panic"))
+            .collect()
     });
-    start.elapsed()
+    let first_start = spans.iter().map(|s| s.0).min();
+    let last_start = spans.iter().map(|s| s.0).max();
+    let last_end = spans.iter().map(|s| s.1).max();
+    match (first_start, last_start, last_end) {
+        (Some(first_start), Some(last_start), Some(last_end)) => {
+            let wall = last_end - first_start;
+            Run {
+                wall,
+                stagger: (last_start - first_start).as_secs_f64() / wall.as_secs_f64().max(1e-9),
+            }
+        }
+        _ => Run {
+            wall: Duration::ZERO,
+            stagger: 1.0,
+        },
+    }
+}
+
+/// One [`hammer`] run.
+#[derive(Clone, Copy, Debug)]
+pub struct Run {
+    /// From the moment the first thread started counting to the moment
+    /// the last one finished (starting and joining the threads left out).
+    pub wall: Duration,
+    /// How late the last thread started counting, as a share of `wall`.
+    /// False sharing needs the threads on two cores at once: on a busy
+    /// machine one may start only when the other is done, and then the run
+    /// shows nothing.
+    pub stagger: f64,
 }
 // ANCHOR_END: hammer
 // END SOLUTION
