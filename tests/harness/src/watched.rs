@@ -17,6 +17,9 @@
 //! - what the values added up to at each moment no lock was held
 //!   ([`Watch::check_when_quiet`]).
 //!
+//! Reports call lock N "account N": the course uses these locks for the
+//! accounts of the lock-order exercise.
+//!
 //! A rendezvous ([`Watch::rendezvous`]) makes interleavings happen on
 //! purpose instead of by luck: after taking a lock, a thread waits (up to a
 //! bound) until every expected thread has reached a lock too — holding one,
