@@ -76,6 +76,28 @@ fn joins_each_at_once(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, V
     values(&counters)
 }
 
+/// Spawns a thread per share and then loops until they have all said
+/// they are done, instead of joining them.
+fn spins_until_done(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    use std::sync::atomic::AtomicUsize;
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let done = AtomicUsize::new(0);
+    let shares: Vec<&[u64]> = items.chunks(items.len().div_ceil(n).max(1)).collect();
+    thread::scope(|s| {
+        for (i, &share) in shares.iter().enumerate() {
+            let (counter, done) = (&counters[i], &done);
+            s.spawn(move || {
+                count_share(share, counter, is_match);
+                done.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+        while done.load(Ordering::SeqCst) < shares.len() {
+            std::hint::spin_loop();
+        }
+    });
+    values(&counters)
+}
+
 /// A third of the items, and counters that say so.
 fn a_third(items: &[u64], n: usize, _: IsMatch<'_>) -> (u64, Vec<u64>) {
     let total = items.len() as u64 / 3;
@@ -139,6 +161,13 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             subject: with(right_layout, joins_each_at_once),
             caught_by: "the_threads_count_at_once",
             says: &["at most 1 were counting", "before joining any"],
+        },
+        Decoy {
+            name: "spins until the threads say they are done",
+            class: Class::Spinning,
+            subject: with(right_layout, spins_until_done),
+            caught_by: "the_threads_count_at_once",
+            says: &["of CPU", "spins", "join"],
         },
         Decoy {
             name: "says a third of the items match",

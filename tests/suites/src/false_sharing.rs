@@ -13,6 +13,8 @@ use std::sync::{Condvar, Mutex, PoisonError};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use harness::clock::thread_cpu_time;
+
 /// Bytes that two counters written by different threads must keep
 /// between them: a cache line is 64 bytes on x86-64, and Intel's spatial
 /// prefetcher fetches lines in pairs, so crossbeam's `CachePadded` uses
@@ -139,11 +141,13 @@ pub fn no_two_counters_share_a_cache_line(subject: FalseSharing) {
 
 /// Four counters, four threads: `is_match` must be called from four
 /// different threads, all four inside it at the same moment (each first
-/// call waits up to 300 ms for the others).
+/// call waits up to 300 ms for the others, then 100 ms more), while the
+/// calling thread waits for them asleep.
 pub fn the_threads_count_at_once(subject: FalseSharing) {
     let check = "the threads count at once";
     const THREADS: usize = 4;
     const MEET: Duration = Duration::from_millis(300);
+    const HOLD: Duration = Duration::from_millis(100);
     struct Seen {
         threads: HashSet<ThreadId>,
         inside: usize,
@@ -173,11 +177,18 @@ pub fn the_threads_count_at_once(subject: FalseSharing) {
             }
             s.peak = s.peak.max(s.inside);
             s.inside -= 1;
+            drop(s);
+            // Long enough to see what the calling thread does meanwhile.
+            thread::sleep(HOLD);
         }
         x % 2 == 0
     };
     let items: Vec<u64> = (0..4_000).collect();
+    let caller_cpu = thread_cpu_time();
     let (total, values) = (subject.count)(&items, THREADS, &is_match);
+    let caller_cpu = thread_cpu_time()
+        .zip(caller_cpu)
+        .map(|(after, before)| after.saturating_sub(before));
     let s = seen.into_inner().unwrap_or_else(PoisonError::into_inner);
     assert!(
         s.threads.len() == THREADS && s.peak == THREADS,
@@ -195,4 +206,17 @@ pub fn the_threads_count_at_once(subject: FalseSharing) {
          counters hold {values:?}; counters {empty:?} counted nothing. Thread i counts its \
          share into counter i."
     );
+    // A join sleeps: well under a millisecond of CPU. A caller that loops
+    // until the threads are done burns most of the 100 ms they are held.
+    let allowed = HOLD / 4;
+    if let Some(used) = caller_cpu {
+        assert!(
+            used < allowed,
+            "[{check}] the threads counted correctly, but while they were busy (each was \
+             held {HOLD:?} in is_match) the thread that called count_matching used \
+             {used:.0?} of CPU (allowed: {allowed:?}; a thread that waits in a join uses \
+             almost none). It spins, checking whether they are done: wait for them with \
+             `join` (a `thread::scope` joins them for you at its end)."
+        );
+    }
 }
