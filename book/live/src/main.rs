@@ -35,6 +35,11 @@ enum Topic {
         #[command(subcommand)]
         table: PitfallsTutorialTable,
     },
+    /// Chapter 4: locks that compile and still fail.
+    Pitfalls {
+        #[command(subcommand)]
+        block: PitfallsBlock,
+    },
 }
 
 #[derive(Subcommand)]
@@ -47,6 +52,18 @@ enum PitfallsTutorialTable {
     Guard,
     /// The same work on pools of several sizes: time and peak memory.
     Workers,
+}
+
+#[derive(Subcommand)]
+enum PitfallsBlock {
+    /// Transfers in opposite orders, under watched locks.
+    LockOrder,
+    /// Counters on one cache line against CachePadded ones.
+    FalseSharing,
+    /// A page cache that holds its lock across the fetch, and one that does not.
+    PageCache,
+    /// What each way of handling a poisoned mutex leaves behind.
+    Poison,
 }
 
 #[derive(Subcommand)]
@@ -159,6 +176,18 @@ fn run() -> anyhow::Result<()> {
                 "pitfalls-tutorial workers",
                 live::pitfalls_tutorial::workers_table,
             )?,
+        },
+        Topic::Pitfalls { block } => match block {
+            PitfallsBlock::LockOrder => {
+                live::reusable("pitfalls lock-order", live::pitfalls::lock_order)?
+            }
+            PitfallsBlock::FalseSharing => {
+                live::reusable("pitfalls false-sharing", live::pitfalls::false_sharing)?
+            }
+            PitfallsBlock::PageCache => {
+                live::reusable("pitfalls page-cache", live::pitfalls::page_cache)?
+            }
+            PitfallsBlock::Poison => live::reusable("pitfalls poison", live::pitfalls::poison)?,
         },
     };
     print!("{out}");

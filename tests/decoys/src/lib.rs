@@ -12,11 +12,15 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
+pub mod false_sharing;
 pub mod fetch_all;
 pub mod fetch_bounded;
 pub mod frames;
 pub mod gil;
+pub mod lock_order;
 pub mod manager;
+pub mod page_cache;
+pub mod poison;
 pub mod pool;
 // The Pitfalls chapter, the tutorial's four mistakes.
 pub mod combine;

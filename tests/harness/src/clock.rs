@@ -144,6 +144,15 @@ pub fn human(d: Duration) -> String {
     }
 }
 
+/// CPU time the calling thread has used so far, from
+/// `/proc/thread-self/schedstat` (Linux). `None` where it cannot be read.
+/// Tells a thread that waits asleep (a join) from one that spins.
+pub fn thread_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

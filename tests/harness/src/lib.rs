@@ -25,6 +25,7 @@ pub mod record;
 pub mod rounds;
 pub mod speedup;
 pub mod verdict;
+pub mod watched;
 pub mod workload;
 
 pub use clock::{Sample, human, measure};
