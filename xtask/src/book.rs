@@ -125,11 +125,7 @@ pub fn verify(root: &Path) -> Result<Vec<String>> {
         if wanted == 0 {
             continue;
         }
-        let stem = rel
-            .file_stem()
-            .expect("a markdown file has a name")
-            .to_string_lossy();
-        let html_path = root.join(OUT_DIR).join(format!("{stem}.html"));
+        let html_path = root.join(OUT_DIR).join(pages::html_path(&rel));
         let html = std::fs::read_to_string(&html_path).unwrap_or_default();
         let got = html.matches(LIVE_OK).count();
         if got < wanted {

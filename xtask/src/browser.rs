@@ -282,14 +282,10 @@ fn expected_blocks(root: &Path) -> Result<BTreeMap<String, Vec<String>>> {
             .iter()
             .filter_map(|b| b.split_once(" -- ").map(|(_, t)| t.trim().to_owned()))
             .collect();
-        let stem = rel
-            .file_stem()
-            .expect("a markdown file has a name")
-            .to_string_lossy()
-            .into_owned();
+        let html = pages::html_path(&rel).to_string_lossy().into_owned();
         all.extend(topics.iter().cloned());
-        map.insert(format!("{stem}.html"), topics.clone());
-        if stem == "introduction" {
+        map.insert(html.clone(), topics.clone());
+        if html == "introduction.html" {
             // mdBook writes the first chapter as index.html too.
             map.insert("index.html".to_owned(), topics);
         }

@@ -300,6 +300,17 @@ fn progress(root: &Path, course: &Course, only: &[String]) -> Result<()> {
 
 /// done / failing / slow / untouched, and the first thing to fix.
 fn progress_state(ex: &ExerciseReport) -> (String, String) {
+    if ex.untouched && ex.status == ExerciseStatus::CompileError {
+        return (
+            "untouched, not compiling".into(),
+            format!(
+                "{} (exercises/{}/{}/src/lib.rs)",
+                first_line(&ex.message),
+                ex.chapter,
+                ex.name
+            ),
+        );
+    }
     if ex.untouched {
         return (
             "untouched".into(),

@@ -56,17 +56,34 @@ pub fn listing<'s>(src: &'s str, anchor: Option<&str>) -> Vec<&'s str> {
     lines
 }
 
-/// Markdown files of the book, relative to the root.
+/// Markdown files of the book, relative to the root, sub-pages
+/// (`book/src/pitfalls/locks.md`) included.
 pub fn markdown_files(root: &Path) -> Result<Vec<PathBuf>> {
-    let dir = root.join("book/src");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .with_context(|| format!("listing {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .map(|p| p.strip_prefix(root).expect("below root").to_path_buf())
-        .collect();
+    let mut files = Vec::new();
+    let mut stack = vec![root.join("book/src")];
+    while let Some(dir) = stack.pop() {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?
+        {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                files.push(path.strip_prefix(root).expect("below root").to_path_buf());
+            }
+        }
+    }
     files.sort();
     Ok(files)
+}
+
+/// Where mdBook writes the page at `rel` (a path below the root, such as
+/// `book/src/pitfalls/compiler.md`), relative to its output folder:
+/// `pitfalls/compiler.html`.
+pub fn html_path(rel: &Path) -> PathBuf {
+    rel.strip_prefix("book/src")
+        .unwrap_or(rel)
+        .with_extension("html")
 }
 
 /// The `cmdrun` directives of a page, one per live block.

@@ -187,8 +187,19 @@ fn stubs_score_zero_and_solutions_full_marks() {
     let stubs = checkout(&all(false));
     let r = grade(stubs.path(), &[], None);
     assert_eq!(r.points, 0.0);
+    let manifest = course();
     for ex in r.graded() {
         assert!(ex.untouched, "{} is the stub", ex.name);
+        let entry = manifest.find(&ex.name).unwrap();
+        if entry.kind == course::Kind::CompileFail {
+            // Scored 0 for not compiling, with the stub's error codes.
+            assert_eq!(ex.status, ExerciseStatus::CompileError, "{}", ex.message);
+            for code in &entry.errors {
+                assert!(ex.message.contains(code.as_str()), "{}", ex.message);
+            }
+            assert!(ex.tests.iter().all(|t| t.status == TestStatus::NotRun));
+            continue;
+        }
         assert_eq!(ex.status, ExerciseStatus::Graded);
         assert!(ex.tests.iter().all(|t| t.status == TestStatus::Fail));
     }
