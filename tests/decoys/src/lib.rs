@@ -18,6 +18,11 @@ pub mod frames;
 pub mod gil;
 pub mod manager;
 pub mod pool;
+// The Pitfalls chapter, refused by the compiler.
+pub mod count_under_gil;
+pub mod total_words;
+pub mod word_frequencies;
+pub mod words_per_text;
 
 /// A generic suite's checks for one subject type, by name: what
 /// `suites::gil::checks::<G>` is for a GIL `G`. The subject of a decoy for
