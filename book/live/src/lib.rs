@@ -16,6 +16,7 @@ use std::fmt::Display;
 use tabled::{Table, Tabled, settings::Style};
 
 pub mod gil;
+pub mod pitfalls;
 pub mod plot;
 pub mod processes;
 pub mod python;

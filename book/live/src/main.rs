@@ -30,6 +30,20 @@ enum Topic {
         #[command(subcommand)]
         table: ProcessesTable,
     },
+    /// Chapter 4: pitfalls.
+    Pitfalls {
+        #[command(subcommand)]
+        block: PitfallsBlock,
+    },
+}
+
+#[derive(Subcommand)]
+enum PitfallsBlock {
+    /// What the compiler says about a compile-fail exercise's stub, and the fix.
+    Compiler {
+        /// The exercise, e.g. `total-words`.
+        exercise: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -115,6 +129,9 @@ fn run() -> anyhow::Result<()> {
             }
             ProcessesTable::ScalingPlot => live::processes::scaling_plot()?,
             ProcessesTable::Timeline => live::processes::timeline()?,
+        },
+        Topic::Pitfalls { block } => match block {
+            PitfallsBlock::Compiler { exercise } => live::pitfalls::compiler(&exercise)?,
         },
     };
     print!("{out}");

@@ -5,9 +5,10 @@
 //! thread holds the lock, and the guard is not `Send`: a lock taken by one
 //! thread must be released by the same thread. The stub takes the GIL on
 //! the calling thread and moves each guard into a worker; the compiler
-//! refuses (E0277). Had it compiled, the caller would have waited for
-//! itself on its second `acquire` (the GIL is not re-entrant). The fix: each
-//! thread takes the GIL itself, and `count` releases it while it waits.
+//! refuses (E0277). Had it compiled, each worker would release a lock the
+//! caller took, and the caller's next `acquire` would wait for the worker
+//! before the next thread could start: one at a time. The fix: each thread
+//! takes the GIL itself, and `count` releases it while it waits.
 
 use gil_solution::{Gil, GilGuard};
 use std::thread;
