@@ -317,10 +317,10 @@ fn progress_state(ex: &ExerciseReport) -> (String, String) {
         return (
             "untouched, not compiling".into(),
             format!(
-                "{} (exercises/{}/{}/src/lib.rs)",
-                first_line(&ex.message),
+                "exercises/{}/{}/src/lib.rs: {}",
                 ex.chapter,
-                ex.name
+                ex.name,
+                first_line(&ex.message).trim_start_matches("untouched: ")
             ),
         );
     }

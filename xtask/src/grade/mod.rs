@@ -332,8 +332,7 @@ pub fn progress(
                 // the stub gets exactly these codes.
                 r.status = ExerciseStatus::CompileError;
                 r.message = format!(
-                    "untouched: the stub does not compile (error {}); make it compile and \
-                     pass its suite",
+                    "untouched: error {}; make it compile and pass its suite",
                     ex.errors.join(", ")
                 );
             }
