@@ -342,16 +342,23 @@ fn without_decoy_fns(text: &str) -> String {
 }
 
 fn check_decoys(ex: &str, module: &str, modules: &[&str], call: &str) {
+    let stub = stub(ex);
+    check_decoys_in(ex, module, modules, |function| {
+        replace_todo(&stub, &format!("decoy::{module}::{function}({call})"))
+    });
+}
+
+/// [`check_decoys`] for an exercise whose student's `src/lib.rs` (before
+/// the decoy modules) is `lib(decoy_function)`: a compile-fail stub has no
+/// `todo!()` to replace.
+fn check_decoys_in(ex: &str, module: &str, modules: &[&str], lib: impl Fn(&str) -> String) {
     let (_, corpus) = decoys(module);
     assert!(!corpus.is_empty(), "no decoys found in {module}.rs");
     let course = course();
     let worth = course.find(ex).unwrap().worth(&course.grading);
     let mut wrong = Vec::new();
     for d in corpus {
-        let lib = replace_todo(
-            &stub(ex),
-            &format!("decoy::{module}::{}({call})", d.function),
-        ) + &decoy_modules(modules);
+        let lib = lib(&d.function) + &decoy_modules(modules);
         let dir = checkout(&[(src(ex), lib)]);
         // A timing check may let a decoy through on a busy machine (a
         // spinner starved of CPU looks like a sleeper): like the corpus's
@@ -453,6 +460,20 @@ fn each_fetch_bounded_decoy_loses_exactly_its_check() {
         &["fetch_all", "fetch_bounded"],
         "urls, max_in_flight",
     );
+}
+
+/// One compile-fail exercise's decoys, graded: the student's crate is the
+/// exercise's function calling the decoy (the stub, refused by the
+/// compiler, has no `todo!()` to replace).
+#[test]
+fn each_total_words_decoy_loses_exactly_its_check() {
+    let _one = lock();
+    check_decoys_in("total-words", "total_words", &["total_words"], |f| {
+        format!(
+            "//! A decoy.\n/// A decoy.\npub fn total_words(texts: Vec<String>, count: fn(&str) -> usize) \
+             -> usize {{\n    decoy::total_words::{f}(texts, count)\n}}\n"
+        )
+    });
 }
 
 /// Waits on a channel whose sender it keeps: never returns.
