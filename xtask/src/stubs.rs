@@ -184,7 +184,9 @@ fn manifest(root: &Path, ex: &Exercise) -> Result<String> {
         .replace(
             lints,
             "[lints.rust]\n# A stub leaves parameters and fields unused until you write the body.\n\
-             unused_variables = \"allow\"\ndead_code = \"allow\"\n",
+             unused_variables = \"allow\"\ndead_code = \"allow\"\n\
+             # As in the whole workspace: no `static mut` or other unsafe shortcut.\n\
+             unsafe_code = \"forbid\"\n",
         ))
 }
 

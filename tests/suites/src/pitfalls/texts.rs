@@ -195,30 +195,29 @@ pub fn answers_fresh_texts<A: PartialEq + Debug>(ex: Exercise<A>) {
     }
 }
 
-/// `starts_afresh_every_call`: a call's answer depends on its texts only,
-/// not on what earlier calls were given.
+/// `starts_afresh_every_call`: the same texts twice in a row give the same
+/// answer, the right one. A total or a map kept between calls (a `static`)
+/// gives a different answer the second time.
 pub fn starts_afresh_every_call<A: PartialEq + Debug>(ex: Exercise<A>) {
     let mut draw = Draw::new();
-    let first = texts(&mut draw, 3);
-    let (a, b) = (draw.pick(2..=6), draw.pick(2..=6));
-    let second = texts(&mut draw, a.max(b));
-    let _ = (ex.call)(first.clone());
-    let want = (ex.answer)(&second);
-    let got = (ex.call)(second.clone());
-    if got != want {
-        let mut both = first.clone();
-        both.extend(second.iter().cloned());
-        let hint = if (ex.answer)(&both) == got {
-            " That is the answer for the texts of both calls together: it kept state \
-             between calls (a `static`). Make everything the threads share inside the call."
-        } else {
-            " The first call's texts were different: keep nothing between calls."
-        };
-        panic!(
-            "{}{hint}",
-            ex.wrong(&second, &got, &want, "starts afresh every call")
-        );
-    }
+    let n = draw.pick(2..=6);
+    let texts = texts(&mut draw, n);
+    let want = (ex.answer)(&texts);
+    let first = (ex.call)(texts.clone());
+    let second = (ex.call)(texts.clone());
+    assert!(
+        first == second,
+        "[starts afresh every call] {} on the same {n} texts returned {first:?}, then \
+         {second:?} (the right answer is {want:?}): it kept state between calls (a \
+         `static`), so each call's answer depends on the calls before it. Make everything \
+         the threads share inside the call.",
+        ex.name
+    );
+    assert!(
+        second == want,
+        "{}",
+        ex.wrong(&texts, &second, &want, "starts afresh every call")
+    );
 }
 
 /// `one_thread_per_text_all_at_once`: the probe must see every text's work
