@@ -462,18 +462,62 @@ fn each_fetch_bounded_decoy_loses_exactly_its_check() {
     );
 }
 
-/// One compile-fail exercise's decoys, graded: the student's crate is the
-/// exercise's function calling the decoy (the stub, refused by the
-/// compiler, has no `todo!()` to replace).
+/// A compile-fail exercise's decoys, graded: the student's crate is the
+/// exercise's function (`signature`, after `uses`) calling the decoy with
+/// `call` (the stub, refused by the compiler, has no `todo!()` to replace).
+fn check_refused_decoys(ex: &str, uses: &str, signature: &str, call: &str) {
+    let module = ex.replace('-', "_");
+    check_decoys_in(ex, &module, &[module.as_str()], |f| {
+        format!(
+            "//! A decoy.\n{uses}\n/// A decoy.\npub fn {module}{signature} {{\n    \
+             decoy::{module}::{f}({call})\n}}\n"
+        )
+    });
+}
+
 #[test]
 fn each_total_words_decoy_loses_exactly_its_check() {
     let _one = lock();
-    check_decoys_in("total-words", "total_words", &["total_words"], |f| {
-        format!(
-            "//! A decoy.\n/// A decoy.\npub fn total_words(texts: Vec<String>, count: fn(&str) -> usize) \
-             -> usize {{\n    decoy::total_words::{f}(texts, count)\n}}\n"
-        )
-    });
+    check_refused_decoys(
+        "total-words",
+        "",
+        "(texts: Vec<String>, count: fn(&str) -> usize) -> usize",
+        "texts, count",
+    );
+}
+
+#[test]
+fn each_words_per_text_decoy_loses_exactly_its_check() {
+    let _one = lock();
+    check_refused_decoys(
+        "words-per-text",
+        "",
+        "(texts: Vec<String>, count: fn(&str) -> usize) -> Vec<usize>",
+        "texts, count",
+    );
+}
+
+#[test]
+fn each_word_frequencies_decoy_loses_exactly_its_check() {
+    let _one = lock();
+    check_refused_decoys(
+        "word-frequencies",
+        "use std::collections::HashMap;",
+        "(texts: Vec<String>, words: fn(&str) -> Vec<String>) -> HashMap<String, usize>",
+        "texts, words",
+    );
+}
+
+#[test]
+fn each_count_under_gil_decoy_loses_exactly_its_check() {
+    let _one = lock();
+    check_refused_decoys(
+        "count-under-gil",
+        "use gil_solution::{Gil, GilGuard};",
+        "(gil: &Gil, texts: Vec<String>, count: fn(&mut GilGuard<'_>, &str) -> usize) \
+         -> Vec<usize>",
+        "gil, texts, count",
+    );
 }
 
 /// Waits on a channel whose sender it keeps: never returns.
