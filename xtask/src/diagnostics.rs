@@ -6,6 +6,12 @@
 //! meaning for good (retired codes are never reused). The messages are
 //! parsed with `cargo_metadata`, which follows cargo's message format, so
 //! nothing here depends on how a diagnostic is laid out.
+//!
+//! This is why the course does not use trybuild's `compile_fail` for these
+//! stubs: trybuild compares the whole rendered stderr with a stored
+//! snapshot, and a rustc release that rewords a note or moves a span would
+//! fail every compile-fail exercise although each stub is refused exactly
+//! as before.
 
 use std::collections::BTreeSet;
 use std::io::BufReader;
