@@ -125,7 +125,9 @@ pub fn verify(root: &Path) -> Result<Vec<String>> {
         if wanted == 0 {
             continue;
         }
-        let html_path = root.join(OUT_DIR).join(pages::html_path(&rel));
+        // A sub-page `book/src/pitfalls/x.md` is built as `pitfalls/x.html`.
+        let page = rel.strip_prefix("book/src").unwrap_or(&rel);
+        let html_path = root.join(OUT_DIR).join(page.with_extension("html"));
         let html = std::fs::read_to_string(&html_path).unwrap_or_default();
         let got = html.matches(LIVE_OK).count();
         if got < wanted {

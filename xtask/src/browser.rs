@@ -282,10 +282,15 @@ fn expected_blocks(root: &Path) -> Result<BTreeMap<String, Vec<String>>> {
             .iter()
             .filter_map(|b| b.split_once(" -- ").map(|(_, t)| t.trim().to_owned()))
             .collect();
-        let html = pages::html_path(&rel).to_string_lossy().into_owned();
+        // A sub-page `book/src/pitfalls/x.md` is built as `pitfalls/x.html`.
+        let page = rel.strip_prefix("book/src").unwrap_or(&rel);
+        let page = page
+            .with_extension("html")
+            .to_string_lossy()
+            .replace('\\', "/");
         all.extend(topics.iter().cloned());
-        map.insert(html.clone(), topics.clone());
-        if html == "introduction.html" {
+        map.insert(page.clone(), topics.clone());
+        if page == "introduction.html" {
             // mdBook writes the first chapter as index.html too.
             map.insert("index.html".to_owned(), topics);
         }

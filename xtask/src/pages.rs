@@ -56,18 +56,18 @@ pub fn listing<'s>(src: &'s str, anchor: Option<&str>) -> Vec<&'s str> {
     lines
 }
 
-/// Markdown files of the book, relative to the root, sub-pages
-/// (`book/src/pitfalls/locks.md`) included.
+/// Markdown files of the book, relative to the root: `book/src` and its
+/// sub-folders (a chapter's sub-pages, `book/src/pitfalls/*.md`).
 pub fn markdown_files(root: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    let mut stack = vec![root.join("book/src")];
-    while let Some(dir) = stack.pop() {
+    let mut dirs = vec![root.join("book/src")];
+    while let Some(dir) = dirs.pop() {
         for entry in
             std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?
         {
             let path = entry?.path();
             if path.is_dir() {
-                stack.push(path);
+                dirs.push(path);
             } else if path.extension().is_some_and(|e| e == "md") {
                 files.push(path.strip_prefix(root).expect("below root").to_path_buf());
             }
@@ -75,15 +75,6 @@ pub fn markdown_files(root: &Path) -> Result<Vec<PathBuf>> {
     }
     files.sort();
     Ok(files)
-}
-
-/// Where mdBook writes the page at `rel` (a path below the root, such as
-/// `book/src/pitfalls/compiler.md`), relative to its output folder:
-/// `pitfalls/compiler.html`.
-pub fn html_path(rel: &Path) -> PathBuf {
-    rel.strip_prefix("book/src")
-        .unwrap_or(rel)
-        .with_extension("html")
 }
 
 /// The `cmdrun` directives of a page, one per live block.
@@ -99,8 +90,9 @@ pub fn live_blocks(page: &str) -> Vec<String> {
 /// `declare_suite!($ module: Type = [checks])`, or a
 /// `declare_<name>_suite!($ [checks])` in the module's own file.
 pub fn suite_checks(root: &Path) -> Result<std::collections::BTreeMap<String, Vec<String>>> {
-    let lists = Regex::new(r"declare_\w*suite!\(\$\s*(?:(\w+)\s*:\s*\w+\s*=\s*)?\[([^\]]*)\]")
-        .expect("valid regex");
+    let lists =
+        Regex::new(r"declare_\w*suite!\(\$\s*(?:(\w+)\s*:\s*\w+\s*=\s*(?:\w+!\s*)?)?\[([^\]]*)\]")
+            .expect("valid regex");
     let ident = Regex::new(r"^\w+$").expect("valid regex");
     let mut found = std::collections::BTreeMap::new();
     let mut stack = vec![root.join("tests/suites/src")];
@@ -260,6 +252,15 @@ mod tests {
         let checks = suite_checks(&crate::course::root()).unwrap();
         assert!(checks["fetch_all"].contains(&"requests_overlap".to_owned()));
         assert!(checks["gil"].contains(&"never_two_holders".to_owned()));
+        // Suites declared through an adapter macro (`= pool_adapter! [..]`)
+        // were once skipped, and their pages never had to name a test.
+        for (suite, test) in [
+            ("frames", "write_frame_flushes"),
+            ("pool", "workers_run_at_once"),
+            ("manager", "the_manager_owns_the_state"),
+        ] {
+            assert!(checks[suite].contains(&test.to_owned()), "{suite}: {test}");
+        }
     }
 
     #[test]

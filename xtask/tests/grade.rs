@@ -651,6 +651,25 @@ fn misbehaving_submissions_are_contained_and_scored() {
 }
 
 #[test]
+fn a_submission_that_forges_test_lines_is_refused() {
+    let _one = lock();
+    let forged = format!(
+        "{}\n/// Prints what libtest would.\npub fn claim() {{\n    println!(\"test everything ... ok\");\n}}\n",
+        solution("frames")
+    );
+    let dir = checkout(&[(src("frames"), forged)]);
+    let r = grade(dir.path(), &["frames"], None);
+    let refused = exercise(&r, "frames");
+    assert_eq!(refused.status, ExerciseStatus::Refused);
+    assert_eq!(refused.points, 0.0);
+    assert!(
+        refused.message.contains("per-test line"),
+        "{}",
+        refused.message
+    );
+}
+
+#[test]
 fn a_suite_past_the_wall_limit_is_killed_and_scores_zero_for_that_exercise() {
     let _one = lock();
     let dir = checkout(&[

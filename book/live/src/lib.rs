@@ -17,6 +17,8 @@ use tabled::{Table, Tabled, settings::Style};
 
 pub mod gil;
 pub mod pitfalls;
+pub mod pitfalls_compiler;
+pub mod pitfalls_tutorial;
 pub mod plot;
 pub mod processes;
 pub mod python;
@@ -26,6 +28,26 @@ pub mod threads;
 
 pub use harness::record::LIVE_OK;
 use store::Provenance;
+
+/// The tasks this binary's pool workers know: the Processes chapter's,
+/// then the Pitfalls chapter's (names do not repeat).
+pub const WORKER_TASKS: &[pool_solution::Task] = &concat::<
+    { pool_solution::TASKS.len() + combine_solution::TASKS.len() },
+>(pool_solution::TASKS, combine_solution::TASKS);
+
+/// `a` then `b`, as one array of length `N` (their lengths added).
+const fn concat<const N: usize>(
+    a: &[pool_solution::Task],
+    b: &[pool_solution::Task],
+) -> [pool_solution::Task; N] {
+    let mut out = [a[0]; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < a.len() { a[i] } else { b[i - a.len()] };
+        i += 1;
+    }
+    out
+}
 
 /// Wraps a block's Markdown `body` with its name, provenance and [`LIVE_OK`].
 pub fn section(topic: &str, body: &str, provenance: &Provenance) -> String {

@@ -30,7 +30,12 @@ enum Topic {
         #[command(subcommand)]
         table: ProcessesTable,
     },
-    /// Chapter 4: pitfalls.
+    /// Chapter 4: the tutorial's four mistakes.
+    PitfallsTutorial {
+        #[command(subcommand)]
+        table: PitfallsTutorialTable,
+    },
+    /// Chapter 4: locks that compile and still fail.
     Pitfalls {
         #[command(subcommand)]
         block: PitfallsBlock,
@@ -38,7 +43,27 @@ enum Topic {
 }
 
 #[derive(Subcommand)]
+enum PitfallsTutorialTable {
+    /// Five programs' clocks, read by `diagnose`.
+    Diagnose,
+    /// Results pushed into a list by threads, by processes, or returned.
+    Combine,
+    /// The program with and without its role check, under a census.
+    Guard,
+    /// The same work on pools of several sizes: time and peak memory.
+    Workers,
+}
+
+#[derive(Subcommand)]
 enum PitfallsBlock {
+    /// Transfers in opposite orders, under watched locks.
+    LockOrder,
+    /// Counters on one cache line against CachePadded ones.
+    FalseSharing,
+    /// A page cache that holds its lock across the fetch, and one that does not.
+    PageCache,
+    /// What each way of handling a poisoned mutex leaves behind.
+    Poison,
     /// What the compiler says about a compile-fail exercise's stub, and the fix.
     Compiler {
         /// The exercise, e.g. `total-words`.
@@ -87,10 +112,19 @@ enum ThreadsBlock {
 }
 
 fn main() -> ExitCode {
+    // The Pitfalls chapter runs this binary as the guard exercise's program,
+    // right and with its mistakes, under a census.
+    guard_solution::arrive();
+    if let Some(code) = guard_solution::mistakes::play() {
+        return code;
+    }
     // The Processes chapter's pool starts this binary again as its workers:
     // a worker serves, and never reaches the measurements below.
     if let Some(worker) = pool_solution::worker_role() {
-        return worker.serve(pool_solution::TASKS);
+        return worker.serve(live::WORKER_TASKS);
+    }
+    if std::env::var_os(live::pitfalls_tutorial::RUN_GUARDED).is_some() {
+        return guard_solution::run();
     }
     // Its manager chapter starts it as a manager (or an updater) too.
     if let Some(role) = manager_solution::role() {
@@ -130,8 +164,36 @@ fn run() -> anyhow::Result<()> {
             ProcessesTable::ScalingPlot => live::processes::scaling_plot()?,
             ProcessesTable::Timeline => live::processes::timeline()?,
         },
+        Topic::PitfallsTutorial { table } => match table {
+            PitfallsTutorialTable::Diagnose => live::reusable(
+                "pitfalls-tutorial diagnose",
+                live::pitfalls_tutorial::diagnose_table,
+            )?,
+            PitfallsTutorialTable::Combine => live::reusable(
+                "pitfalls-tutorial combine",
+                live::pitfalls_tutorial::combine_table,
+            )?,
+            PitfallsTutorialTable::Guard => live::reusable(
+                "pitfalls-tutorial guard",
+                live::pitfalls_tutorial::guard_table,
+            )?,
+            PitfallsTutorialTable::Workers => live::reusable(
+                "pitfalls-tutorial workers",
+                live::pitfalls_tutorial::workers_table,
+            )?,
+        },
         Topic::Pitfalls { block } => match block {
-            PitfallsBlock::Compiler { exercise } => live::pitfalls::compiler(&exercise)?,
+            PitfallsBlock::LockOrder => {
+                live::reusable("pitfalls lock-order", live::pitfalls::lock_order)?
+            }
+            PitfallsBlock::FalseSharing => {
+                live::reusable("pitfalls false-sharing", live::pitfalls::false_sharing)?
+            }
+            PitfallsBlock::PageCache => {
+                live::reusable("pitfalls page-cache", live::pitfalls::page_cache)?
+            }
+            PitfallsBlock::Poison => live::reusable("pitfalls poison", live::pitfalls::poison)?,
+            PitfallsBlock::Compiler { exercise } => live::pitfalls_compiler::compiler(&exercise)?,
         },
     };
     print!("{out}");

@@ -35,6 +35,18 @@ fn join_at_once(urls: &[String]) -> Results {
     })
 }
 
+/// "Warms up": the first two calls in the process fetch one after another,
+/// later ones overlap. Whichever test calls it first must catch it.
+fn warms_up_one_by_one(urls: &[String]) -> Results {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    if CALLS.fetch_add(1, Ordering::SeqCst) < 2 {
+        urls.iter().map(|url| testweb::get(url)).collect()
+    } else {
+        all_at_once(urls)
+    }
+}
+
 /// Every thread spawned before any join, as it should be.
 fn all_at_once(urls: &[String]) -> Results {
     thread::scope(|s| {
@@ -219,7 +231,14 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::Sequential,
             subject: join_at_once,
             caught_by: "requests_overlap",
-            says: &["at most 1 of your 16", "one after another"],
+            says: &["never saw two", "one after another"],
+        },
+        Decoy {
+            name: "its first two calls in a process fetch one after another",
+            class: Class::StateBetweenCalls,
+            subject: warms_up_one_by_one,
+            caught_by: "results_come_back_in_input_order",
+            says: &["never saw two", "the first as well as the later ones"],
         },
         Decoy {
             name: "makes the bodies up without a request",

@@ -448,7 +448,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Sequential,
             subject: sequential_below_ten,
             caught_by: "k_workers_whatever_n_and_k",
-            says: &["one after another", "whatever N and K"],
+            says: &["one after another", "whatever the number of URLs"],
         },
         Decoy {
             name: "starts K workers even when there are fewer URLs",

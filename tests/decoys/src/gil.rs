@@ -4,6 +4,7 @@
 //! by a constant. [`MutexGil`] is a different design: a std `Mutex` whose
 //! guard is held for as long as the GIL is.
 
+use std::cell::Cell;
 use std::marker::PhantomData;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -43,12 +44,45 @@ pub const SPINS_WHILE_WAITING: u8 = 11;
 /// Asked to hand over, `check_in` waits for someone else to take the lock
 /// before it has released it: a deadlock.
 pub const DEADLOCKS_IN_CHECK_IN: u8 = 12;
+/// Waiters are woken by releases, but also re-check every 10 ms "in case a
+/// wake-up was lost": polling on top of waiting.
+pub const WAKES_EVERY_10_MS: u8 = 13;
+/// A waiter that has waited 500 ms takes the lock anyway, "the holder must
+/// be stuck".
+pub const STEALS_AFTER_500_MS: u8 = 14;
+/// Waiters ask after three intervals, "to reduce thrashing".
+pub const ASKS_AFTER_THREE_INTERVALS: u8 = 15;
+/// A waiter measures one interval from the start of its wait, not from the
+/// latest hand-over: once that has passed, it asks every new holder at once.
+pub const DEADLINE_FROM_THE_START: u8 = 16;
+/// `check_in` yields the CPU every time, asked or not, "to be fair".
+pub const CHECK_IN_YIELDS: u8 = 17;
+/// `Gil::new` keeps a zero switch interval as it is.
+pub const KEEPS_A_ZERO_INTERVAL: u8 = 18;
+/// `allow_threads` takes the lock back only after a normal return, and the
+/// guard remembers whether it holds the lock so that its `Drop` does no
+/// harm: after a caught panic its thread carries on without the lock.
+pub const NO_RETAKE_ON_CAUGHT_PANIC: u8 = 19;
+/// Asked to hand over, `check_in` releases, sleeps 200 µs "so the waiter
+/// gets in first", and takes the lock back without checking that it did.
+///
+/// Not in the corpus: no check rejects it reliably. A woken waiter on a
+/// busy core still runs within 200 µs often enough (its core's tick comes
+/// every millisecond or so) that the lock changes hands in most trials;
+/// `the_waiter_gets_the_lock_before_the_holder_takes_it_back` rejects it on
+/// a quiet machine some of the time, and passed it 3 times in 3 tries at
+/// load 2 to 4.
+pub const SLEEPS_INSTEAD_OF_FORCED_SWITCHING: u8 = 20;
 
 /// A GIL with one flaw, chosen by `FLAW`.
 pub struct Flawed<const FLAW: u8> {
     state: Mutex<State>,
     changed: Condvar,
+    /// The interval its waiters use.
     interval: Duration,
+    /// The interval `switch_interval` reports: the one given to `new`,
+    /// clamped (the locks that ignore their interval hide it there).
+    reported: Duration,
 }
 
 #[derive(Default)]
@@ -58,8 +92,9 @@ struct State {
     drop_request: bool,
 }
 
-/// The guard of a [`Flawed`] GIL.
-pub struct FlawedGuard<'a, const FLAW: u8>(&'a Flawed<FLAW>, PhantomData<*const ()>);
+/// The guard of a [`Flawed`] GIL, and whether it holds the lock (always,
+/// except for [`NO_RETAKE_ON_CAUGHT_PANIC`]).
+pub struct FlawedGuard<'a, const FLAW: u8>(&'a Flawed<FLAW>, PhantomData<*const ()>, Cell<bool>);
 
 impl<const FLAW: u8> Flawed<FLAW> {
     const NOTIFIES: bool =
@@ -75,6 +110,11 @@ impl<const FLAW: u8> Flawed<FLAW> {
             std::thread::yield_now();
             self.state()
         } else {
+            let wait = if FLAW == WAKES_EVERY_10_MS {
+                wait.min(Duration::from_millis(10))
+            } else {
+                wait
+            };
             self.changed
                 .wait_timeout(state, wait)
                 .unwrap_or_else(PoisonError::into_inner)
@@ -88,21 +128,39 @@ impl<const FLAW: u8> Flawed<FLAW> {
         }
         let mut state = self.state();
         let mut seen = state.switches;
-        let mut deadline = Instant::now() + self.interval;
+        let asks_after = if FLAW == ASKS_AFTER_THREE_INTERVALS {
+            self.interval * 3
+        } else {
+            self.interval
+        };
+        let began = Instant::now();
+        let mut deadline = began + asks_after;
         while state.held {
             let now = Instant::now();
-            if FLAW == HANDS_OVER_AT_ONCE {
+            if FLAW == STEALS_AFTER_500_MS && began.elapsed() >= Duration::from_millis(500) {
+                break;
+            }
+            if FLAW == HANDS_OVER_AT_ONCE
+                || (FLAW == DEADLINE_FROM_THE_START && now >= began + asks_after)
+            {
                 state.drop_request = true;
             } else if now >= deadline {
                 if state.switches == seen && FLAW != NEVER_HANDS_OVER {
                     state.drop_request = true;
                 }
-                deadline = now + self.interval;
+                deadline = now + asks_after;
             }
-            state = self.sleep(state, deadline.saturating_duration_since(now));
+            let wait = if FLAW == STEALS_AFTER_500_MS {
+                deadline
+                    .saturating_duration_since(now)
+                    .min(Duration::from_millis(50))
+            } else {
+                deadline.saturating_duration_since(now)
+            };
+            state = self.sleep(state, wait);
             if state.switches != seen {
                 seen = state.switches;
-                deadline = Instant::now() + self.interval;
+                deadline = Instant::now() + asks_after;
             }
         }
         state.held = true;
@@ -125,26 +183,46 @@ impl<const FLAW: u8> GilApi for Flawed<FLAW> {
     type Guard<'a> = FlawedGuard<'a, FLAW>;
     fn new(interval: Duration) -> Self {
         let ignores = FLAW == IGNORES_THE_INTERVAL || FLAW == POLLS_AND_RELEASES_WITHOUT_NOTIFYING;
+        let clamped = if FLAW == KEEPS_A_ZERO_INTERVAL {
+            interval
+        } else {
+            interval.max(Duration::from_micros(1))
+        };
         Self {
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
+            reported: clamped,
             interval: if ignores {
                 Duration::from_millis(5)
             } else {
-                interval
+                clamped
             },
         }
     }
     fn acquire(&self) -> FlawedGuard<'_, FLAW> {
         self.take();
-        FlawedGuard(self, PhantomData)
+        FlawedGuard(self, PhantomData, Cell::new(true))
+    }
+    fn switch_interval(&self) -> Duration {
+        self.reported
     }
 }
 
 impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
     fn check_in(&mut self) {
+        if FLAW == CHECK_IN_YIELDS {
+            std::thread::yield_now();
+        }
         let mut state = self.0.state();
         if !state.drop_request {
+            return;
+        }
+        if FLAW == SLEEPS_INSTEAD_OF_FORCED_SWITCHING {
+            state.held = false;
+            self.0.changed.notify_all();
+            drop(state);
+            std::thread::sleep(Duration::from_micros(200));
+            self.0.take();
             return;
         }
         let released_at = state.switches;
@@ -188,6 +266,14 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
                 self.0.take();
                 value
             }
+            NO_RETAKE_ON_CAUGHT_PANIC => {
+                self.0.release();
+                self.2.set(false);
+                let value = work();
+                self.0.take();
+                self.2.set(true);
+                value
+            }
             _ => {
                 self.0.release();
                 let _retake = Retake(self.0);
@@ -199,7 +285,7 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
 
 impl<const FLAW: u8> Drop for FlawedGuard<'_, FLAW> {
     fn drop(&mut self) {
-        if FLAW != FORGETS_TO_RELEASE_ON_DROP {
+        if FLAW != FORGETS_TO_RELEASE_ON_DROP && self.2.get() {
             self.0.release();
         }
     }
@@ -221,6 +307,9 @@ impl GilApi for MutexGil {
     }
     fn acquire(&self) -> MutexGilGuard<'_> {
         MutexGilGuard(self, Some(self.0.lock().unwrap()))
+    }
+    fn switch_interval(&self) -> Duration {
+        Duration::from_millis(5)
     }
 }
 
@@ -324,6 +413,34 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             ],
         },
         Decoy {
+            name: "waiters re-check every 10 ms besides being woken",
+            class: Class::Spinning,
+            subject: of::<Flawed<WAKES_EVERY_10_MS>>(),
+            caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
+            says: &["woke up", "It polls"],
+        },
+        Decoy {
+            name: "a waiter takes the lock after 500 ms, the holder must be stuck",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<STEALS_AFTER_500_MS>>(),
+            caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
+            says: &["while the holder was still computing", "is not stuck"],
+        },
+        Decoy {
+            name: "Gil::new keeps a zero switch interval",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<KEEPS_A_ZERO_INTERVAL>>(),
+            caught_by: "hands_off_after_the_switch_interval",
+            says: &["at least a microsecond"],
+        },
+        Decoy {
+            name: "after a caught panic in allow_threads, the guard carries on without the lock",
+            class: Class::Panics,
+            subject: of::<Flawed<NO_RETAKE_ON_CAUGHT_PANIC>>(),
+            caught_by: "allow_threads_retakes_the_gil_when_its_closure_panics",
+            says: &["caught the panic", "two threads held the GIL at once"],
+        },
+        Decoy {
             name: "the lock is a std Mutex held as long as the GIL, with lock().unwrap()",
             class: Class::Panics,
             subject: of::<MutexGil>(),
@@ -366,8 +483,29 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             name: "check_in takes the lock straight back (no forced switching)",
             class: Class::RuleSkipped,
             subject: of::<Flawed<NO_FORCED_SWITCHING>>(),
+            caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
+            says: &["forced switching", "did not get the lock within"],
+        },
+        Decoy {
+            name: "waiters ask after three intervals",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<ASKS_AFTER_THREE_INTERVALS>>(),
+            caught_by: "hands_off_after_the_switch_interval",
+            says: &["with a switch interval of 20 ms", "one, not several"],
+        },
+        Decoy {
+            name: "a waiter measures its interval from the start of its wait",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<DEADLINE_FROM_THE_START>>(),
             caught_by: "threads_computing_under_the_gil_take_turns",
-            says: &["forced switching"],
+            says: &["less than half an interval", "from the start of the wait"],
+        },
+        Decoy {
+            name: "check_in yields the CPU every time",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<CHECK_IN_YIELDS>>(),
+            caught_by: "check_in_is_cheap_when_nobody_waits",
+            says: &["no system call"],
         },
     ]
 }

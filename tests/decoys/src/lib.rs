@@ -12,12 +12,21 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
+pub mod false_sharing;
 pub mod fetch_all;
 pub mod fetch_bounded;
 pub mod frames;
 pub mod gil;
+pub mod lock_order;
 pub mod manager;
+pub mod page_cache;
+pub mod poison;
 pub mod pool;
+// The Pitfalls chapter, the tutorial's four mistakes.
+pub mod combine;
+pub mod diagnose;
+pub mod guard;
+pub mod workers;
 // The Pitfalls chapter, refused by the compiler.
 pub mod count_under_gil;
 pub mod total_words;

@@ -39,6 +39,8 @@ struct Wrapped {
     one_updater: bool,
     forget: bool,
     updates_in_parent: bool,
+    /// Starts each updater and waits for it before starting the next.
+    one_by_one: bool,
 }
 
 impl Wrapped {
@@ -75,6 +77,12 @@ impl ManagerHandle for Wrapped {
             }
             return Ok(());
         }
+        if self.one_by_one {
+            for _ in 0..workers {
+                self.inner().run_updaters(program, key, 1, times)?;
+            }
+            return Ok(());
+        }
         let workers = if self.one_updater { 1 } else { workers };
         self.inner().run_updaters(program, key, workers, times)
     }
@@ -92,23 +100,35 @@ impl Drop for Wrapped {
 }
 
 fn wrapped(program: &Path, local_clients: bool, one_updater: bool, forget: bool) -> Started {
-    Ok(Box::new(Wrapped {
-        inner: Some((REAL.start)(program)?),
-        local_clients,
-        one_updater,
-        forget,
-        updates_in_parent: false,
-    }))
+    let mut wrapped = plain(program)?;
+    wrapped.local_clients = local_clients;
+    wrapped.one_updater = one_updater;
+    wrapped.forget = forget;
+    Ok(Box::new(wrapped))
 }
 
-fn updates_in_parent(program: &Path) -> Started {
-    Ok(Box::new(Wrapped {
+/// A reference manager with nothing changed yet.
+fn plain(program: &Path) -> Result<Wrapped, String> {
+    Ok(Wrapped {
         inner: Some((REAL.start)(program)?),
         local_clients: false,
         one_updater: false,
         forget: false,
-        updates_in_parent: true,
-    }))
+        updates_in_parent: false,
+        one_by_one: false,
+    })
+}
+
+fn updates_in_parent(program: &Path) -> Started {
+    let mut wrapped = plain(program)?;
+    wrapped.updates_in_parent = true;
+    Ok(Box::new(wrapped))
+}
+
+fn updaters_one_by_one(program: &Path) -> Started {
+    let mut wrapped = plain(program)?;
+    wrapped.one_by_one = true;
+    Ok(Box::new(wrapped))
 }
 
 /// Starts the child, ignores its answer, doubles the list in the parent
@@ -267,6 +287,16 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             },
             caught_by: "updates_from_many_processes_are_all_counted",
             says: &["must start `program` 4 times", "ran in 1 process"],
+        },
+        Decoy {
+            name: "starts each updater and waits for it before the next",
+            class: Class::Sequential,
+            subject: ManagerApi {
+                start: updaters_one_by_one,
+                ..REAL
+            },
+            caught_by: "updates_from_many_processes_are_all_counted",
+            says: &["one after another", "at most 1 was running"],
         },
         Decoy {
             name: "the parent makes the updates itself, no updater process",

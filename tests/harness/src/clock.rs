@@ -107,6 +107,22 @@ pub fn measure<T>(work: impl FnOnce() -> T) -> (T, Sample) {
     (value, Sample { wall, cpu })
 }
 
+/// How many times the calling thread has gone to sleep and been woken so
+/// far (its voluntary context switches, counted by the kernel). A thread
+/// that waits properly adds one or two per wait; one that polls adds one
+/// per poll. 0 where /proc is missing.
+pub fn thread_wakeups() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/status")
+        .ok()
+        .and_then(|status| {
+            status.lines().find_map(|line| {
+                line.strip_prefix("voluntary_ctxt_switches:")
+                    .and_then(|n| n.trim().parse().ok())
+            })
+        })
+        .unwrap_or(0)
+}
+
 fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64())
 }
@@ -126,6 +142,15 @@ pub fn human(d: Duration) -> String {
     } else {
         format!("{:.0} µs", s * 1e6)
     }
+}
+
+/// CPU time the calling thread has used so far, from
+/// `/proc/thread-self/schedstat` (Linux). `None` where it cannot be read.
+/// Tells a thread that waits asleep (a join) from one that spins.
+pub fn thread_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
 }
 
 #[cfg(test)]

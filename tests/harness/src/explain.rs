@@ -54,15 +54,19 @@ pub fn speedup(
     let par = candidate.parallelism();
     match judgement.reason {
         Reason::Met => format!("{measured}."),
-        _ => {
-            let why = if par < 1.2 {
-                "only one core was busy at a time, so the pieces ran one after another"
-            } else {
-                "several cores were busy but the work did not finish sooner: threads spinning, \
-                 contending on one lock, or doing the work twice"
-            };
-            format!("{measured}: {why}. Hint: {hint}")
-        }
+        // The hint says how to run the pieces at once: it is the answer to
+        // pieces that ran one after another, not to parallel work that was
+        // slow for another reason (a student who followed it would look
+        // for the fault in the wrong place).
+        _ if par < 1.2 => format!(
+            "{measured}: only one core was busy at a time, so the pieces ran one after \
+             another. Hint: {hint}"
+        ),
+        _ => format!(
+            "{measured}: several cores were busy, so the pieces did run at once, but the \
+             work did not finish sooner: look for threads spinning, contending on one lock, \
+             or doing the work twice."
+        ),
     }
 }
 

@@ -13,16 +13,19 @@
 //! answer "inconclusive" when the machine could not show parallelism even for
 //! the reference.
 
+pub mod census;
 pub mod children;
 pub mod clock;
 pub mod cores;
 pub mod deadline;
 pub mod exclusive;
 pub mod explain;
+pub mod memory;
 pub mod record;
 pub mod rounds;
 pub mod speedup;
 pub mod verdict;
+pub mod watched;
 pub mod workload;
 
 pub use clock::{Sample, human, measure};

@@ -54,6 +54,17 @@ pub enum Event {
     Check(Box<Outcome>),
     /// The test ended.
     Test(TestEnd),
+    /// A check that is not a timed comparison could not be judged on this
+    /// machine (a witness that needs two cores, say): the test passes, and
+    /// the grader scores it as not judged.
+    NotJudged(NotJudged),
+}
+
+/// Why a check was not judged.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct NotJudged {
+    /// In words, with the figures.
+    pub why: String,
 }
 
 /// How a test ended.

@@ -74,6 +74,21 @@ pub fn inconclusive_count() -> usize {
     INCONCLUSIVE.load(Ordering::SeqCst)
 }
 
+/// Says, past the test harness's capture, that check `check` could not be
+/// judged on this machine and why, for checks that are not a timed
+/// comparison (a witness that needs two cores, for example). Counted with
+/// the inconclusive outcomes, so a decoy runner does not take it for a pass.
+pub fn not_judged(check: &str, why: &str) {
+    record::append(record::Event::NotJudged(record::NotJudged {
+        why: format!("[{check}] {why}"),
+    }));
+    INCONCLUSIVE.fetch_add(1, Ordering::SeqCst);
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "\nINCONCLUSIVE (not judged, not counted for or against you): [{check}] {why}\n"
+    );
+}
+
 impl Outcome {
     /// Adds a sentence of evidence gathered outside the harness (for example
     /// the peak number of requests a server saw at once).

@@ -37,6 +37,11 @@ pub fn server(latency: Duration) -> Server {
 /// short by [`harness::deadline::within_suite`]).
 pub const CALL_LIMIT: Duration = Duration::from_secs(4);
 
+/// How long the server must have held every request of a call for the
+/// call to be required to overlap: threads start within a millisecond or
+/// two, and within tens of milliseconds on a loaded machine.
+const HELD_LONG_ENOUGH: Duration = Duration::from_millis(80);
+
 /// The function under test and its name, as the student knows it.
 #[derive(Clone, Copy)]
 pub struct Subject<F> {
@@ -56,18 +61,7 @@ impl<F: Fn(&[String]) -> Results + Copy + Send + 'static> Fetch for F {}
 /// waits properly, one per round when it polls. Tests run one at a time.
 static LAST_WAKEUPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// Voluntary context switches of the calling thread so far.
-fn wakeups() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/status")
-        .ok()
-        .and_then(|status| {
-            status.lines().find_map(|line| {
-                line.strip_prefix("voluntary_ctxt_switches:")
-                    .and_then(|n| n.trim().parse().ok())
-            })
-        })
-        .unwrap_or(0)
-}
+use harness::clock::thread_wakeups as wakeups;
 
 /// The first panic seen while the student's code ran, on any of its threads.
 #[derive(Clone, Debug)]
@@ -163,7 +157,35 @@ impl<F: Fetch> Subject<F> {
         if let Err(why) = verify(self.name, server, urls, &got) {
             panic!("{why}");
         }
+        if let Err(why) = self.overlapped(server) {
+            panic!("{why}");
+        }
         got
+    }
+
+    /// Every call overlaps, whichever test makes it: when the server held
+    /// every request of this round for [`HELD_LONG_ENOUGH`] or more and two
+    /// may be in flight, it must have seen two at once. Code that fetches
+    /// one after another on its first calls (a "warm-up") or on calls it
+    /// guesses are not timed fails here, in the first test that calls it.
+    fn overlapped(&self, server: &Server) -> Result<(), String> {
+        let round = server.round_requests();
+        let held = round
+            .iter()
+            .all(|r| r.end.is_some_and(|end| end - r.start >= HELD_LONG_ENOUGH));
+        let may = self.limit.unwrap_or(usize::MAX).min(round.len());
+        if may < 2 || !held || server.peak_in_flight() >= 2 {
+            return Ok(());
+        }
+        Err(format!(
+            "{}: the server held each of your {} requests for {} or more, and never saw two \
+             of them at once: this call fetched its URLs one after another. Every call must \
+             overlap its requests, the first as well as the later ones, whatever the number \
+             of URLs; keep nothing between calls that changes how the work is done.",
+            self.name,
+            round.len(),
+            harness::human(HELD_LONG_ENOUGH),
+        ))
     }
 }
 
@@ -352,14 +374,20 @@ fn short(result: &Result<String, FetchError>) -> String {
 }
 
 /// Later URLs answer sooner, so the answers arrive in reverse order; the
-/// results must still follow the input.
+/// results must still follow the input. Every answer takes 80 ms or more,
+/// so the call must overlap them (see [`Subject::fetch`]).
 pub fn results_come_back_in_input_order(subject: Subject<impl Fetch>) {
     let server = server(Duration::ZERO);
     let ids = [4, 9, 1, 7, 0, 3];
     let urls: Vec<String> = ids
         .iter()
         .enumerate()
-        .map(|(i, id)| server.url(&format!("/page/{id}?delay_ms={}", 15 * (ids.len() - i))))
+        .map(|(i, id)| {
+            server.url(&format!(
+                "/page/{id}?delay_ms={}",
+                80 + 15 * (ids.len() - i)
+            ))
+        })
         .collect();
     subject.fetch(&server, &urls);
 }
@@ -367,7 +395,7 @@ pub fn results_come_back_in_input_order(subject: Subject<impl Fetch>) {
 /// A server error, a refused connection and a malformed URL each become an
 /// `Err` in their own place; the good URLs around them still succeed.
 pub fn a_failing_url_is_an_error_for_that_url_only(subject: Subject<impl Fetch>) {
-    let server = server(Duration::from_millis(5));
+    let server = server(HELD_LONG_ENOUGH);
     let urls = vec![
         server.url("/page/1"),
         server.url("/status/500"),
@@ -393,7 +421,7 @@ pub fn no_urls_no_results(subject: Subject<impl Fetch>) {
 /// (a `static`, say: every test of a crate runs in one process) returns
 /// bodies the server sent in an earlier call.
 pub fn results_are_fresh_every_call(subject: Subject<impl Fetch>) {
-    let server = server(Duration::from_millis(5));
+    let server = server(HELD_LONG_ENOUGH);
     let urls = server.page_urls(6);
     for _ in 0..3 {
         subject.fetch(&server, &urls);
@@ -418,7 +446,7 @@ pub fn overlaps(name: &str, limit: Option<usize>, hint: &str, subject: Subject<i
         Some(k) => check.in_flight(k),
         None => check,
     };
-    let mut peak = 0;
+    let (mut peak, mut lowest) = (0, usize::MAX);
     let outcome = check.run(
         &mut || {
             server.begin_round();
@@ -427,7 +455,17 @@ pub fn overlaps(name: &str, limit: Option<usize>, hint: &str, subject: Subject<i
         &mut || {
             subject.fetch(&server, &urls);
             peak = peak.max(server.peak_in_flight());
+            lowest = lowest.min(server.peak_in_flight());
         },
+    );
+    // Every call, not only the best: code that overlaps only once warmed
+    // up (or only on some calls) is not code that overlaps.
+    assert!(
+        allowed < 2 || lowest >= 2,
+        "[{name}] in one of your calls the server never saw two of your {REQUESTS} requests \
+         at once (in the best, {peak}): that call fetched one URL after another. Every call \
+         must overlap its requests, the first as well as the later ones; keep nothing \
+         between calls that changes how the work is done. Hint: {hint}"
     );
     let seen = format!("The server saw at most {peak} of your {REQUESTS} requests at once");
     if let Some(k) = limit {
@@ -543,15 +581,22 @@ pub fn gathering_urls(server: &Server, n: usize, gather: usize) -> Vec<String> {
 }
 
 /// Calls `subject` on `n` gathering URLs (held until all `n` are in flight)
-/// up to twice, and returns the highest peak the server saw. Every call is
-/// verified against the server's log.
+/// up to twice, and returns the highest peak the server saw, or 1 if a
+/// call never had two requests in flight: a second try forgives a busy
+/// machine's slow thread start, not a call that did not overlap at all
+/// (code that overlaps only once warmed up). Every call is verified
+/// against the server's log.
 pub fn gathered_peak(subject: Subject<impl Fetch>, n: usize) -> usize {
     let server = server(Duration::ZERO);
     let urls = gathering_urls(&server, n, n);
     let mut peak = 0;
     for _ in 0..2 {
         subject.fetch(&server, &urls);
-        peak = peak.max(server.peak_in_flight());
+        let this = server.peak_in_flight();
+        if this < 2 {
+            return this;
+        }
+        peak = peak.max(this);
         if peak >= n {
             break;
         }

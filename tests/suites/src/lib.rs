@@ -106,15 +106,24 @@ macro_rules! __generic_suite {
 }
 
 // After the macros: macro_rules are visible to the modules declared below them.
+pub mod false_sharing;
 pub mod fetch_all;
 pub mod fetch_bounded;
 pub mod fetching;
 pub mod frames;
 pub mod gil;
 mod gone;
+pub mod lock_order;
 pub mod manager;
+pub mod page_cache;
+pub mod poison;
 pub mod pool;
 mod reference;
+// The Pitfalls chapter, the tutorial's four mistakes.
+pub mod combine;
+pub mod diagnose;
+pub mod guard;
+pub mod workers;
 
 /// The Pitfalls chapter's suites.
 pub mod pitfalls {

@@ -124,11 +124,47 @@ struct Witness {
     log: PathBuf,
     /// Where `cut` writes the pid of the `cat` in front of the program.
     cat_log: PathBuf,
+    /// Where every copy writes when it ended (and `timed` copies when they
+    /// started).
+    times: PathBuf,
 }
 
 impl Witness {
     fn new(real: &Path) -> Witness {
         Witness::slow(real, "0")
+    }
+
+    /// A witness that also logs, to `times`, when each copy of the script
+    /// started (then sleeps `hold` seconds before it runs the program) and
+    /// when the program ended, in nanoseconds: so the suite sees how many
+    /// ran at once, whatever each one's work costs.
+    fn timed(real: &Path, hold: &str) -> Witness {
+        Witness::made(
+            real,
+            &format!("echo \"start $(date +%s%N)\" >> TIMES\nsleep {hold}\n"),
+            "",
+        )
+    }
+
+    /// The most copies of the script that were running at the same moment.
+    fn most_at_once(&self) -> usize {
+        let mut events: Vec<(u128, i32)> = std::fs::read_to_string(&self.times)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| {
+                let (what, at) = line.split_once(' ')?;
+                let at: u128 = at.trim().parse().ok()?;
+                Some((at, if what == "start" { 1 } else { -1 }))
+            })
+            .collect();
+        // At the same instant an end counts before a start.
+        events.sort();
+        let (mut now, mut most) = (0i32, 0i32);
+        for (_, step) in events {
+            now += step;
+            most = most.max(now);
+        }
+        usize::try_from(most).unwrap_or(0)
     }
 
     /// A witness that waits `delay` seconds (a `sleep` argument) before it
@@ -157,11 +193,15 @@ impl Witness {
             base.with_extension("cat"),
         );
         let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', r"'\''"));
+        let times = base.with_extension("times");
         let text = format!(
-            "#!/bin/sh\n{before}{}sh -c 'echo $$ >> \"$0\"; exec \"$@\"' {} {} \"$@\"\n",
+            "#!/bin/sh\n{}{}sh -c 'echo $$ >> \"$0\"; exec \"$@\"' {} {} \"$@\"\nstatus=$?\n\
+             echo \"end $(date +%s%N)\" >> {}\nexit $status\n",
+            before.replace("TIMES", &quote(&times)),
             feed.replace("CAT_LOG", &quote(&cat_log)),
             quote(&log),
-            quote(real)
+            quote(real),
+            quote(&times),
         );
         std::fs::write(&script, text).expect("writing the witness script");
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
@@ -170,6 +210,7 @@ impl Witness {
             script,
             log,
             cat_log,
+            times,
         }
     }
 
@@ -192,6 +233,7 @@ impl Drop for Witness {
         let _ = std::fs::remove_file(&self.script);
         let _ = std::fs::remove_file(&self.log);
         let _ = std::fs::remove_file(&self.cat_log);
+        let _ = std::fs::remove_file(&self.times);
     }
 }
 
@@ -241,7 +283,7 @@ pub fn updates_from_many_processes_are_all_counted(api: ManagerApi) {
     let manager = start(api);
     // The updaters run the program through a script that logs the pid of
     // each process that really ran it.
-    let witness = Witness::new(&(api.program)());
+    let witness = Witness::timed(&(api.program)(), "0.2");
     manager
         .run_updaters(&witness.script, "hits", 4, 200)
         .unwrap_or_else(|e| panic!("run_updaters failed: {e}"));
@@ -253,6 +295,17 @@ pub fn updates_from_many_processes_are_all_counted(api: ManagerApi) {
          process each; the program ran in {} process(es) ({ran:?}). The updates must come from \
          other processes, sent to the manager, not be made by the parent",
         distinct.len()
+    );
+    // Each copy of the witness waits 200 ms before it runs the program, so
+    // copies started together overlap, however fast the updates are.
+    let together = witness.most_at_once();
+    assert!(
+        together >= 2,
+        "run_updaters(program, \"hits\", 4, 200) started its 4 updater processes one after \
+         another: at most {together} was running at any moment (each was held 200 ms before \
+         its first update, so updaters started together overlap). Start all of them, then \
+         wait for all of them: the manager is there to take updates from many processes at \
+         once."
     );
     let mut client = manager
         .connect()

@@ -3,6 +3,7 @@
 //!
 //! - [`workspace`]: the clean copy of the course and what is taken from a
 //!   student's checkout (only `src/**/*.rs` of each exercise).
+//! - [`forgery`]: sources that write what only the test harness writes.
 //! - [`sandbox`]: limits, process group, namespaces, and the kill.
 //! - [`run`]: build one exercise, run its suite, re-run an inconclusive check.
 //! - [`score`]: pure scoring of records and libtest lines against the
@@ -14,6 +15,7 @@
 //! One typed [`Event`] stream feeds the terminal's progress; the finished
 //! [`report::Report`] feeds every file.
 
+pub mod forgery;
 pub mod gradebook;
 pub mod report;
 pub mod run;

@@ -121,6 +121,24 @@ pub fn exercise(
         leftovers_killed: 0,
         tests: Vec::new(),
     };
+    let mut forged = Vec::new();
+    let src = plan.root.join(ex.exercise_dir()).join("src");
+    for file in super::workspace::rust_sources(&src)? {
+        let text = std::fs::read_to_string(src.join(&file))?;
+        forged.extend(super::forgery::traces(&text));
+    }
+    if !forged.is_empty() {
+        forged.sort_unstable();
+        forged.dedup();
+        report.status = ExerciseStatus::Refused;
+        report.message = format!(
+            "not run: the sources contain {}, which only the test harness writes; an \
+             instructor should look at them",
+            forged.join(" and ")
+        );
+        report.tests = score::not_run(&worth, "not run: the sources forge test results");
+        return Ok(finish(report, emit));
+    }
     let built = build(plan.root, plan.target_dir, ex.package())?;
     report.build_seconds = built.seconds;
     emit(Event::Built {

@@ -81,6 +81,10 @@ pub fn test(name: &str, worth: Worth, run: SuiteRun<'_>, lines: &[(String, Line)
         Event::Check(o) if r.test == name => Some(o.as_ref()),
         _ => None,
     });
+    let not_judged = run.records.iter().rev().find_map(|r| match &r.event {
+        Event::NotJudged(n) if r.test == name => Some(n.why.as_str()),
+        _ => None,
+    });
     let line = lines.iter().rev().find(|(n, _)| n == name).map(|(_, l)| *l);
     let max = f64::from(worth.max());
     let mut report = TestReport {
@@ -116,12 +120,18 @@ pub fn test(name: &str, worth: Worth, run: SuiteRun<'_>, lines: &[(String, Line)
         }
     };
     match worth {
-        Worth::Correct(_) => {
-            if passed {
+        Worth::Correct(_) => match (passed, not_judged) {
+            (true, Some(why)) => {
+                report.status = TestStatus::NotJudged;
+                report.max_points = 0.0;
+                report.message = format!("not judged: {why}");
+            }
+            (true, None) => {
                 report.status = TestStatus::Pass;
                 report.points = max;
             }
-        }
+            (false, _) => {}
+        },
         Worth::Speed { tiers, .. } => {
             let Some(outcome) = outcome else {
                 // The test ended before its check: a wrong result, a panic,
@@ -265,7 +275,8 @@ pub fn reason_name(r: Reason) -> String {
         .unwrap_or_else(|| format!("{r:?}"))
 }
 
-/// Whether a scored test is a speed check that stayed inconclusive.
+/// Whether a scored test stayed not judged (an inconclusive speed check, or
+/// a witness the machine could not provide).
 pub fn inconclusive(t: &TestReport) -> bool {
     t.status == TestStatus::NotJudged
 }
@@ -429,6 +440,26 @@ mod tests {
         assert_eq!(s.status, TestStatus::NotJudged);
         assert_eq!((s.points, s.max_points), (0.0, 0.0));
         assert!(s.message.contains("reference_too_slow"));
+    }
+
+    #[test]
+    fn a_passing_test_whose_witness_was_not_judged_earns_nothing_and_leaves_the_maximum() {
+        let recs = [
+            Record {
+                schema: 1,
+                package: "x".into(),
+                test: "a".into(),
+                event: Event::NotJudged(harness::record::NotJudged {
+                    why: "[a] one core only".into(),
+                }),
+            },
+            end("a", S::Pass, ""),
+        ];
+        let r = score(&recs, "test a ... ok\n");
+        let a = by(&r, "a");
+        assert_eq!(a.status, TestStatus::NotJudged);
+        assert_eq!((a.points, a.max_points), (0.0, 0.0));
+        assert!(a.message.contains("one core only"));
     }
 
     #[test]

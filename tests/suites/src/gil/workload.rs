@@ -76,16 +76,28 @@ pub fn steps_for(target: Duration) -> u64 {
 }
 
 /// Runs `work(i)` for `i` in `0..n`, each on its own scoped thread, waits
-/// for all of them and discards the results (only the time matters).
+/// for all of them and discards the results (only the time matters). If a
+/// thread panics (the lock under test panicked, say), the panic goes on
+/// with that thread's own message, not the scope's "a scoped thread
+/// panicked", which says nothing about why.
 pub fn in_threads<R>(n: usize, work: impl Fn(usize) -> R + Sync) {
-    std::thread::scope(|s| {
-        for i in 0..n {
-            let work = &work;
-            s.spawn(move || {
-                work(i);
-            });
-        }
+    let first_panic = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let work = &work;
+                s.spawn(move || {
+                    work(i);
+                })
+            })
+            .collect();
+        // Join every thread (an unjoined one that panicked would make the
+        // scope panic with its own words), and keep the first panic.
+        let panics: Vec<_> = handles.into_iter().filter_map(|h| h.join().err()).collect();
+        panics.into_iter().next()
     });
+    if let Some(payload) = first_panic {
+        std::panic::resume_unwind(payload);
+    }
 }
 
 /// Runs `work(i)` for `i` in `0..n` on this thread, one after another: the

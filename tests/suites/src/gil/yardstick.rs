@@ -85,6 +85,9 @@ impl GilApi for Yardstick {
         self.take();
         YardstickGuard(self, PhantomData)
     }
+    fn switch_interval(&self) -> Duration {
+        self.interval
+    }
 }
 
 impl GuardApi for YardstickGuard<'_> {

@@ -279,13 +279,9 @@ pub const CALLER_CPU_ALLOWED: Duration = Duration::from_millis(40);
 /// How long each thread's work lasts in `the_caller_sleeps_while_it_waits`.
 pub const HOLD: Duration = Duration::from_millis(300);
 
-/// CPU time of the calling thread so far (`/proc/thread-self/schedstat`,
-/// nanoseconds on a CPU).
-pub fn thread_cpu() -> Duration {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .map_or(Duration::ZERO, Duration::from_nanos)
+/// CPU time of the calling thread so far (zero where it cannot be read).
+fn thread_cpu() -> Duration {
+    harness::clock::thread_cpu_time().unwrap_or_default()
 }
 
 /// `the_caller_sleeps_while_it_waits`: while the threads' work lasts

@@ -109,5 +109,6 @@ pub fn status_words(status: ExerciseStatus, untouched: bool) -> &'static str {
         ExerciseStatus::OutputLimit => "output limit",
         ExerciseStatus::Crashed => "crashed",
         ExerciseStatus::Skipped => "skipped",
+        ExerciseStatus::Refused => "refused (forged results)",
     }
 }

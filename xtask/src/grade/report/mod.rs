@@ -97,6 +97,10 @@ pub enum ExerciseStatus {
     OutputLimit,
     /// The test process died of a signal or an abort: 0 points.
     Crashed,
+    /// The sources write what only the test harness writes (libtest's
+    /// lines, the records file): not run, 0 points, for an instructor to
+    /// look at.
+    Refused,
     /// Not graded in this run (left out by `--exercise`).
     Skipped,
 }

@@ -1,0 +1,2 @@
+//! Runs the diagnose suite (tests/suites) against this crate.
+suites::diagnose!(diagnose);

@@ -1,0 +1,2 @@
+//! Runs the lock-order suite (tests/suites) against this crate.
+suites::lock_order!(lock_order);

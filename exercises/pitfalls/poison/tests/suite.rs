@@ -1,0 +1,2 @@
+//! Runs the poison suite (tests/suites) against this crate.
+suites::poison!(poison);

@@ -1,0 +1,2 @@
+//! Runs the workers suite (tests/suites) against this crate.
+suites::workers!(workers);

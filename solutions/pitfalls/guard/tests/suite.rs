@@ -1,0 +1,2 @@
+//! Runs the guard suite (tests/suites) against this crate's binary.
+suites::guard!(guard_solution);

@@ -1,0 +1,179 @@
+//! Wrong ways to get the workers' results back. Each runs on the
+//! reference pool, with this test binary as the workers' program.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use combine_solution::{Pool, score};
+use suites::combine::{CombineApi, Session};
+
+use crate::{Class, Decoy};
+
+type Scores = fn(&mut Pool, &[u64]) -> Result<Vec<(u64, u64)>, String>;
+
+/// The reference pool with a decoy's `scores`.
+struct Decoyed {
+    pool: Pool,
+    scores: Scores,
+}
+
+impl Session for Decoyed {
+    fn pids(&self) -> Vec<u32> {
+        self.pool.pids()
+    }
+    fn scores(&mut self, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+        (self.scores)(&mut self.pool, inputs)
+    }
+}
+
+fn session(workers: usize, scores: Scores) -> Result<Box<dyn Session>, String> {
+    let program = std::env::current_exe().map_err(|e| e.to_string())?;
+    let pool = Pool::start(&program, workers).map_err(|e| e.to_string())?;
+    Ok(Box::new(Decoyed { pool, scores }))
+}
+
+fn values(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<u64>, String> {
+    pool.map("score", inputs)
+        .into_iter()
+        .map(|r| r.map(|d| d.value).map_err(|e| e.to_string()))
+        .collect()
+}
+
+/// The mistake itself: the workers fill their own lists.
+fn shared_list(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    Ok(combine_solution::scores_in_a_shared_list(pool, inputs))
+}
+
+/// Gives up on the pool and computes in the parent.
+fn in_the_parent(_: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    Ok(inputs.iter().map(|&x| (x, score(x))).collect())
+}
+
+/// Threads share memory, so the parent's threads do the work.
+fn threads_in_the_parent(_: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let half = inputs.len() / 2;
+    let (a, b) = inputs.split_at(half);
+    let pairs = |xs: &[u64]| xs.iter().map(|&x| (x, score(x))).collect::<Vec<_>>();
+    Ok(std::thread::scope(|s| {
+        let first = s.spawn(|| pairs(a));
+        let mut out = pairs(b);
+        let mut all = first.join().expect("no panic");
+        all.append(&mut out);
+        all
+    }))
+}
+
+/// Maps batches of 16 and forgets the last, shorter one.
+fn whole_batches_only(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let mut out = Vec::new();
+    for batch in inputs.chunks_exact(16) {
+        out.extend(batch.iter().copied().zip(values(pool, batch)?));
+    }
+    Ok(out)
+}
+
+/// Combines into a `HashMap`, then lists the map.
+fn through_a_hash_map(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let map: HashMap<u64, u64> = inputs.iter().copied().zip(values(pool, inputs)?).collect();
+    Ok(map.into_iter().collect())
+}
+
+/// Sorts the inputs (to list them tidily) and pairs the sorted inputs with
+/// the results, which are in the order the inputs were sent.
+fn paired_with_sorted_inputs(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let got = values(pool, inputs)?;
+    let mut sorted = inputs.to_vec();
+    sorted.sort_unstable();
+    Ok(sorted.into_iter().zip(got).collect())
+}
+
+/// Collects into a list kept in a `static`, never emptied.
+fn kept_between_calls(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    static ALL: Mutex<Vec<(u64, u64)>> = Mutex::new(Vec::new());
+    let new = values(pool, inputs)?;
+    let mut all = ALL.lock().unwrap_or_else(PoisonError::into_inner);
+    all.extend(inputs.iter().copied().zip(new));
+    Ok(all.clone())
+}
+
+/// Runs the map on another thread and spins until it is done.
+fn spins_while_waiting(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    std::thread::scope(|s| {
+        let job = s.spawn(|| values(pool, inputs));
+        while !job.is_finished() {
+            std::hint::spin_loop();
+        }
+        let got = job.join().expect("no panic")?;
+        Ok(inputs.iter().copied().zip(got).collect())
+    })
+}
+
+fn api(start: fn(usize) -> Result<Box<dyn Session>, String>) -> CombineApi {
+    CombineApi { start, score }
+}
+
+/// Every wrong way back, with the check that must catch it.
+pub fn corpus() -> Vec<Decoy<CombineApi>> {
+    vec![
+        Decoy {
+            name: "the workers update the parent's list",
+            class: Class::MadeUp,
+            subject: api(|w| session(w, shared_list)),
+            caught_by: "every_result_reaches_the_parent",
+            says: &[
+                "gave 0 results",
+                "the parent's list is empty",
+                "worker's copy",
+            ],
+        },
+        Decoy {
+            name: "computed in the parent",
+            class: Class::Sequential,
+            subject: api(|w| session(w, in_the_parent)),
+            caught_by: "the_workers_do_the_work",
+            says: &["worker processes", "used only", "computed in the workers"],
+        },
+        Decoy {
+            name: "computed in the parent's threads",
+            class: Class::RuleSkipped,
+            subject: api(|w| session(w, threads_in_the_parent)),
+            caught_by: "the_workers_do_the_work",
+            says: &["worker processes", "used only", "or its threads"],
+        },
+        Decoy {
+            name: "whole batches only",
+            class: Class::Batched,
+            subject: api(|w| session(w, whole_batches_only)),
+            caught_by: "every_result_reaches_the_parent",
+            says: &["results were lost", "not only whole chunks"],
+        },
+        Decoy {
+            name: "combined through a HashMap",
+            class: Class::RuleSkipped,
+            subject: api(|w| session(w, through_a_hash_map)),
+            caught_by: "results_keep_the_input_order",
+            says: &["must be in input order"],
+        },
+        Decoy {
+            name: "results paired with the sorted inputs",
+            class: Class::RuleSkipped,
+            subject: api(|w| session(w, paired_with_sorted_inputs)),
+            caught_by: "every_result_reaches_the_parent",
+            says: &["each input must be paired with its own score"],
+        },
+        Decoy {
+            name: "a list kept between calls",
+            class: Class::StateBetweenCalls,
+            subject: api(|w| session(w, kept_between_calls)),
+            caught_by: "each_call_starts_afresh",
+            says: &["for inputs of the first call", "keep nothing in a static"],
+        },
+        Decoy {
+            name: "spins while the workers work",
+            class: Class::Spinning,
+            subject: api(|w| session(w, spins_while_waiting)),
+            caught_by: "the_workers_do_the_work",
+            says: &["the test's own process used", "spin while it waits"],
+        },
+    ]
+}

@@ -1,0 +1,178 @@
+//! Wrong diagnoses of a run: each reads the clocks the way a student
+//! could, and is caught by the drawn cases around the rule's lines.
+
+use suites::diagnose::{Diagnose, Kind, Run};
+
+use crate::{Class, Decoy};
+
+mod reference {
+    suites::diagnose_adapter!(diagnose_solution);
+}
+
+/// The reference's answer, for decoys that change one thing about it.
+fn right(run: Run) -> (Kind, f64) {
+    (reference::SUBJECT)(run)
+}
+
+fn busy(run: &Run) -> f64 {
+    run.cpu.as_secs_f64() / run.wall.as_secs_f64()
+}
+
+fn speedup(run: &Run) -> Option<f64> {
+    run.sequential
+        .map(|s| s.as_secs_f64() / run.wall.as_secs_f64())
+}
+
+/// "Threads make it parallel": the tutorial's expectation, every time.
+fn always_parallel(run: Run) -> (Kind, f64) {
+    (Kind::Parallel, busy(&run))
+}
+
+/// The parallelism upside down: wall time over CPU time.
+fn inverted(run: Run) -> (Kind, f64) {
+    (right(run).0, run.wall.as_secs_f64() / run.cpu.as_secs_f64())
+}
+
+/// Wall time alone: faster than sequential is parallel, else serial. A run
+/// of overlapped sleeps looks parallel; a run without a sequential time,
+/// serial.
+fn wall_time_alone(run: Run) -> (Kind, f64) {
+    let kind = match speedup(&run) {
+        Some(s) if s >= 1.2 => Kind::Parallel,
+        _ => Kind::Serial,
+    };
+    (kind, busy(&run))
+}
+
+/// No belief in threads at all: anything that computes is serial (the GIL
+/// carried over to Rust).
+fn threads_never_help(run: Run) -> (Kind, f64) {
+    match right(run) {
+        (Kind::Parallel, p) => (Kind::Serial, p),
+        other => other,
+    }
+}
+
+/// Never checks the cores: a CPU clock beyond them is believed.
+fn ignores_cores(run: Run) -> (Kind, f64) {
+    let p = busy(&run);
+    let kind = if p < 0.5 {
+        Kind::Waiting
+    } else if p >= 1.4 && speedup(&run).is_none_or(|s| s >= 1.2) {
+        Kind::Parallel
+    } else {
+        Kind::Serial
+    };
+    (kind, p)
+}
+
+/// Busy cores are parallel, whether or not the work finished sooner: a
+/// spinning thread counts as work.
+fn ignores_the_speedup(run: Run) -> (Kind, f64) {
+    match right(run) {
+        (Kind::Serial, p) if p >= 1.4 => (Kind::Parallel, p),
+        other => other,
+    }
+}
+
+/// Lines fitted to an idle machine's examples: waiting below 0.1 core,
+/// parallel from 1.9.
+fn fitted_to_the_examples(run: Run) -> (Kind, f64) {
+    let p = busy(&run);
+    let kind = if p > run.cores as f64 * 1.1 {
+        Kind::Miscounted
+    } else if p < 0.1 {
+        Kind::Waiting
+    } else if p >= 1.9 {
+        Kind::Parallel
+    } else {
+        Kind::Serial
+    };
+    (kind, p)
+}
+
+/// Less than one core busy is "waiting": a single thread on a busy machine
+/// gets part of a core and is taken for a sleeper.
+fn below_one_core_is_waiting(run: Run) -> (Kind, f64) {
+    match right(run) {
+        (Kind::Serial, p) if p < 1.0 => (Kind::Waiting, p),
+        other => other,
+    }
+}
+
+/// Diagnoses the first run, then gives that answer forever (a `static`
+/// filled once).
+fn first_answer_kept(run: Run) -> (Kind, f64) {
+    static FIRST: std::sync::OnceLock<Kind> = std::sync::OnceLock::new();
+    let (kind, p) = right(run);
+    (*FIRST.get_or_init(|| kind), p)
+}
+
+/// Every wrong diagnosis, with the check that must catch it.
+pub fn corpus() -> Vec<Decoy<Diagnose>> {
+    vec![
+        Decoy {
+            name: "always parallel",
+            class: Class::MadeUp,
+            subject: always_parallel,
+            caught_by: "waiting_or_working",
+            says: &["answered Parallel", "expected Waiting", "cores busy"],
+        },
+        Decoy {
+            name: "wall time over CPU time",
+            class: Class::MadeUp,
+            subject: inverted,
+            caught_by: "parallelism_is_cpu_time_over_wall_time",
+            says: &["CPU time / wall time"],
+        },
+        Decoy {
+            name: "judged by wall time alone",
+            class: Class::RuleSkipped,
+            subject: wall_time_alone,
+            caught_by: "waiting_or_working",
+            says: &["expected Waiting", "whatever its speedup"],
+        },
+        Decoy {
+            name: "computing is always serial",
+            class: Class::Sequential,
+            subject: threads_never_help,
+            caught_by: "several_busy_cores_are_parallel",
+            says: &["answered Serial", "expected Parallel"],
+        },
+        Decoy {
+            name: "cores available ignored",
+            class: Class::RuleSkipped,
+            subject: ignores_cores,
+            caught_by: "cpu_time_beyond_the_cores_is_miscounted",
+            says: &["expected Miscounted", "counted something besides this run"],
+        },
+        Decoy {
+            name: "a spinning core counted as work",
+            class: Class::Spinning,
+            subject: ignores_the_speedup,
+            caught_by: "busy_cores_without_a_speedup_are_serial",
+            says: &["answered Parallel", "expected Serial", "spinning"],
+        },
+        Decoy {
+            name: "thresholds fitted to an idle machine",
+            class: Class::MadeUp,
+            subject: fitted_to_the_examples,
+            caught_by: "several_busy_cores_are_parallel",
+            says: &["answered Serial", "expected Parallel", "at least 1.4"],
+        },
+        Decoy {
+            name: "below one core is waiting",
+            class: Class::RuleSkipped,
+            subject: below_one_core_is_waiting,
+            caught_by: "waiting_or_working",
+            says: &["answered Waiting", "expected Serial", "one core at a time"],
+        },
+        Decoy {
+            name: "first answer kept",
+            class: Class::StateBetweenCalls,
+            subject: first_answer_kept,
+            caught_by: "waiting_or_working",
+            says: &["answered Waiting", "expected Serial"],
+        },
+    ]
+}

@@ -1,0 +1,187 @@
+//! Wrong per-thread counters: laid out on shared cache lines, counted
+//! one thread at a time, or counted wrong.
+
+use std::ptr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread;
+
+use suites::false_sharing::{Count, FalseSharing, IsMatch};
+
+use crate::{Class, Decoy};
+
+mod reference {
+    suites::false_sharing_adapter!(false_sharing_solution);
+}
+
+/// The reference counting, so that a layout decoy fails for its layout.
+const RIGHT_COUNT: Count = reference::SUBJECT.count;
+
+fn addresses_of<T>(slots: &[T], at: impl Fn(&T) -> &AtomicU64) -> Vec<usize> {
+    slots.iter().map(|s| ptr::from_ref(at(s)).addr()).collect()
+}
+
+/// A plain `Vec<AtomicU64>`: eight counters to a cache line.
+fn side_by_side(n: usize) -> Vec<usize> {
+    let slots: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    addresses_of(&slots, |s| s)
+}
+
+/// Aligned to 64 bytes: one line each, but two to a prefetched pair.
+#[repr(align(64))]
+pub struct Line(pub AtomicU64);
+
+fn one_line_each(n: usize) -> Vec<usize> {
+    let slots: Vec<Line> = (0..n).map(|_| Line(AtomicU64::new(0))).collect();
+    addresses_of(&slots, |s| &s.0)
+}
+
+/// Every `slot(i)` is the same counter.
+fn one_counter(n: usize) -> Vec<usize> {
+    let shared = AtomicU64::new(0);
+    vec![ptr::from_ref(&shared).addr(); n]
+}
+
+fn count_share(share: &[u64], counter: &AtomicU64, is_match: IsMatch<'_>) {
+    for &x in share {
+        if is_match(x) {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+fn values(counters: &[AtomicU64]) -> (u64, Vec<u64>) {
+    let values: Vec<u64> = counters.iter().map(|c| c.load(Ordering::SeqCst)).collect();
+    (values.iter().sum(), values)
+}
+
+/// Counts every share on the calling thread, one after another.
+fn sequential(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    for (i, share) in items.chunks(items.len().div_ceil(n).max(1)).enumerate() {
+        count_share(share, &counters[i], is_match);
+    }
+    values(&counters)
+}
+
+/// Spawns a thread per share but joins each before starting the next.
+fn joins_each_at_once(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    for (i, share) in items.chunks(items.len().div_ceil(n).max(1)).enumerate() {
+        let counter = &counters[i];
+        thread::scope(|s| {
+            s.spawn(|| count_share(share, counter, is_match));
+        });
+    }
+    values(&counters)
+}
+
+/// Spawns a thread per share and then loops until they have all said
+/// they are done, instead of joining them.
+fn spins_until_done(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    use std::sync::atomic::AtomicUsize;
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let done = AtomicUsize::new(0);
+    let shares: Vec<&[u64]> = items.chunks(items.len().div_ceil(n).max(1)).collect();
+    thread::scope(|s| {
+        for (i, &share) in shares.iter().enumerate() {
+            let (counter, done) = (&counters[i], &done);
+            s.spawn(move || {
+                count_share(share, counter, is_match);
+                done.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+        while done.load(Ordering::SeqCst) < shares.len() {
+            std::hint::spin_loop();
+        }
+    });
+    values(&counters)
+}
+
+/// A third of the items, and counters that say so.
+fn a_third(items: &[u64], n: usize, _: IsMatch<'_>) -> (u64, Vec<u64>) {
+    let total = items.len() as u64 / 3;
+    let mut values = vec![0; n];
+    values[0] = total;
+    (total, values)
+}
+
+/// Counters in a `static`, never reset: right on the first call only.
+fn never_reset(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    static KEPT: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+    let (_, fresh) = RIGHT_COUNT(items, n, is_match);
+    let mut kept = KEPT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let len = kept.len().max(n);
+    kept.resize(len, 0);
+    for (k, f) in kept.iter_mut().zip(&fresh) {
+        *k += f;
+    }
+    let values = kept[..n].to_vec();
+    (values.iter().sum(), values)
+}
+
+/// Every wrong counter set, with the check that must reject it.
+pub fn corpus() -> Vec<Decoy<FalseSharing>> {
+    let with = |addresses, count| FalseSharing { addresses, count };
+    let right_layout = reference::SUBJECT.addresses;
+    vec![
+        Decoy {
+            name: "a plain Vec<AtomicU64>",
+            class: Class::RuleSkipped,
+            subject: with(side_by_side, RIGHT_COUNT),
+            caught_by: "no_two_counters_share_a_cache_line",
+            says: &["8 bytes apart", "CachePadded"],
+        },
+        Decoy {
+            name: "aligned to 64 bytes, not 128",
+            class: Class::RuleSkipped,
+            subject: with(one_line_each, RIGHT_COUNT),
+            caught_by: "no_two_counters_share_a_cache_line",
+            says: &["64 bytes apart", "pairs of 128"],
+        },
+        Decoy {
+            name: "one counter for every thread",
+            class: Class::RuleSkipped,
+            subject: with(one_counter, RIGHT_COUNT),
+            caught_by: "no_two_counters_share_a_cache_line",
+            says: &["0 bytes apart", "the same counter"],
+        },
+        Decoy {
+            name: "counts every share on the calling thread",
+            class: Class::Sequential,
+            subject: with(right_layout, sequential),
+            caught_by: "the_threads_count_at_once",
+            says: &["from 1 thread(s)", "at most 1 were counting"],
+        },
+        Decoy {
+            name: "joins each thread before spawning the next",
+            class: Class::Batched,
+            subject: with(right_layout, joins_each_at_once),
+            caught_by: "the_threads_count_at_once",
+            says: &["at most 1 were counting", "before joining any"],
+        },
+        Decoy {
+            name: "spins until the threads say they are done",
+            class: Class::Spinning,
+            subject: with(right_layout, spins_until_done),
+            caught_by: "the_threads_count_at_once",
+            says: &["of CPU", "spins", "join"],
+        },
+        Decoy {
+            name: "says a third of the items match",
+            class: Class::MadeUp,
+            subject: with(right_layout, a_third),
+            caught_by: "counts_are_right",
+            says: &["multiples of 3", "count_matching returned"],
+        },
+        Decoy {
+            name: "keeps its counters in a static",
+            class: Class::StateBetweenCalls,
+            subject: with(right_layout, never_reset),
+            caught_by: "counts_are_right",
+            says: &["call 2 of 5", "keep nothing between calls"],
+        },
+    ]
+}

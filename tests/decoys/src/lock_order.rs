@@ -1,0 +1,284 @@
+//! Wrong transfers between accounts, each behind its own lock: the ways a
+//! student could take two locks and still deadlock, serialise, lose money
+//! or make it up.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use harness::watched::Watched;
+use suites::lock_order::{Refusal, Transfer};
+
+use crate::{Class, Decoy};
+
+type Accounts = [Watched<i64>];
+
+fn short(balance: i64, amount: i64) -> Result<(), Refusal> {
+    Err(Refusal::Insufficient { balance, amount })
+}
+
+// ANCHOR: from_first
+/// Takes `from`, then `to`: the textbook deadlock.
+pub fn from_first(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let mut source = a[from].lock();
+    let mut target = a[to].lock();
+    if *source < amount {
+        return short(*source, amount);
+    }
+    *source -= amount;
+    *target += amount;
+    Ok(())
+}
+// ANCHOR_END: from_first
+
+/// Orders by id, but which way round depends on the amount's parity: an
+/// order that changes from call to call.
+fn order_by_amount(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let (low, high) = (from.min(to), from.max(to));
+    let (first, second) = if amount % 2 == 0 {
+        (low, high)
+    } else {
+        (high, low)
+    };
+    let mut g1 = a[first].lock();
+    let mut g2 = a[second].lock();
+    let (source, target) = if first == from {
+        (&mut *g1, &mut *g2)
+    } else {
+        (&mut *g2, &mut *g1)
+    };
+    if *source < amount {
+        return short(*source, amount);
+    }
+    *source -= amount;
+    *target += amount;
+    Ok(())
+}
+
+/// Ordered by id, but a transfer to the same account locks it twice.
+fn locks_one_account_twice(
+    a: &Accounts,
+    from: usize,
+    to: usize,
+    amount: i64,
+) -> Result<(), Refusal> {
+    let first = a[from.min(to)].lock();
+    let second = a[from.max(to)].lock();
+    let (mut source, mut target) = if from < to {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    if *source < amount {
+        return short(*source, amount);
+    }
+    *source -= amount;
+    *target += amount;
+    Ok(())
+}
+
+/// One global lock around every transfer: never deadlocks, never overlaps.
+pub fn one_big_lock(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    static BANK: Mutex<()> = Mutex::new(());
+    let _all = BANK.lock().unwrap_or_else(PoisonError::into_inner);
+    from_first(a, from, to, amount)
+}
+
+/// Takes `from`, tries `to`, and gives up quietly when it is busy.
+fn try_and_give_up(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let mut source = a[from].lock();
+    if *source < amount {
+        return short(*source, amount);
+    }
+    let Some(mut target) = a[to].try_lock() else {
+        // "Avoid the deadlock": skip this one.
+        return Ok(());
+    };
+    *source -= amount;
+    *target += amount;
+    Ok(())
+}
+
+/// Tries both locks, lets go and tries again until it gets both: no
+/// deadlock, but it spins while it waits.
+fn spins_on_try_lock(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    loop {
+        let Some(mut source) = a[from].try_lock() else {
+            continue;
+        };
+        let Some(mut target) = a[to].try_lock() else {
+            continue;
+        };
+        if *source < amount {
+            return short(*source, amount);
+        }
+        *source -= amount;
+        *target += amount;
+        return Ok(());
+    }
+}
+
+/// Never holds two locks: takes the money out, lets go, then puts it in.
+fn one_lock_at_a_time(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    {
+        let mut source = a[from].lock();
+        if *source < amount {
+            return short(*source, amount);
+        }
+        *source -= amount;
+    }
+    *a[to].lock() += amount;
+    Ok(())
+}
+
+/// Checks the balance under one lock, then moves under the (well ordered)
+/// pair: two transfers can both pass the check.
+fn check_then_move(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let balance = *a[from].lock();
+    if balance < amount {
+        return short(balance, amount);
+    }
+    let first = a[from.min(to)].lock();
+    let second = a[from.max(to)].lock();
+    let (mut source, mut target) = if from < to {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    *source -= amount;
+    *target += amount;
+    Ok(())
+}
+
+/// Returns Ok and moves nothing.
+fn made_up(_: &Accounts, from: usize, to: usize, _: i64) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    Ok(())
+}
+
+/// Keeps its own ledger of balances in a `static`, keyed by account
+/// number, and writes it over the accounts: right for the first bank it
+/// sees, wrong for the next.
+fn own_ledger(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    static LEDGER: Mutex<Option<HashMap<usize, i64>>> = Mutex::new(None);
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let mut ledger = LEDGER.lock().unwrap_or_else(PoisonError::into_inner);
+    let ledger = ledger.get_or_insert_with(HashMap::new);
+    for i in [from, to] {
+        ledger.entry(i).or_insert_with(|| *a[i].lock());
+    }
+    if ledger[&from] < amount {
+        return short(ledger[&from], amount);
+    }
+    *ledger.entry(from).or_default() -= amount;
+    *ledger.entry(to).or_default() += amount;
+    *a[from].lock() = ledger[&from];
+    *a[to].lock() = ledger[&to];
+    Ok(())
+}
+
+/// Every wrong transfer, with the check that must reject it.
+pub fn corpus() -> Vec<Decoy<Transfer>> {
+    vec![
+        Decoy {
+            name: "takes `from` first, then `to`",
+            class: Class::Stuck,
+            subject: from_first,
+            caught_by: "opposite_transfers_do_not_deadlock",
+            says: &[
+                "deadlocked",
+                "holds account 3 and waits for account 7",
+                "one order",
+            ],
+        },
+        Decoy {
+            name: "orders the locks by the amount's parity",
+            class: Class::RuleSkipped,
+            subject: order_by_amount,
+            caught_by: "opposite_transfers_do_not_deadlock",
+            says: &["deadlocked", "and waits for account", "never changes"],
+        },
+        Decoy {
+            name: "locks the same account twice",
+            class: Class::Stuck,
+            subject: locks_one_account_twice,
+            caught_by: "a_transfer_to_the_same_account_is_refused",
+            says: &["holds account 2 and waits for account 2", "not re-entrant"],
+        },
+        Decoy {
+            name: "one global lock around every transfer",
+            class: Class::Sequential,
+            subject: one_big_lock,
+            caught_by: "transfers_on_other_accounts_run_at_once",
+            says: &["at most 1 of the 4", "take turns"],
+        },
+        Decoy {
+            name: "try_lock the second account and give up",
+            class: Class::RuleSkipped,
+            subject: try_and_give_up,
+            caught_by: "every_transfer_counts_under_contention",
+            says: &["cents off", "not skip it"],
+        },
+        Decoy {
+            name: "spins on try_lock until both are free",
+            class: Class::Spinning,
+            subject: spins_on_try_lock,
+            caught_by: "every_transfer_counts_under_contention",
+            says: &["`try_lock`s found an account busy", "spun", "sleeps"],
+        },
+        Decoy {
+            name: "lets go of `from` before taking `to`",
+            class: Class::RuleSkipped,
+            subject: one_lock_at_a_time,
+            caught_by: "the_money_is_never_in_flight",
+            says: &["instead of 1000", "Hold both locks"],
+        },
+        Decoy {
+            name: "checks the balance under one lock, moves under two",
+            class: Class::RuleSkipped,
+            subject: check_then_move,
+            caught_by: "no_account_goes_below_zero",
+            says: &[
+                "2 returned Ok",
+                "[-100, 100, 100]",
+                "paid out 200",
+                "same locks",
+            ],
+        },
+        Decoy {
+            name: "returns Ok and moves nothing",
+            class: Class::MadeUp,
+            subject: made_up,
+            caught_by: "a_transfer_moves_the_amount",
+            says: &["the balances are [100, 50, 0], expected [70, 50, 30]"],
+        },
+        Decoy {
+            name: "keeps its own ledger in a static",
+            class: Class::StateBetweenCalls,
+            subject: own_ledger,
+            caught_by: "a_transfer_moves_the_amount",
+            says: &["bank 2 of 2", "keep nothing between calls"],
+        },
+    ]
+}

@@ -1,0 +1,200 @@
+//! Wrong page caches: holding the lock across the fetch, fetching twice,
+//! losing pages, spinning, made-up pages, a cache in a `static`.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use suites::page_cache::{NewCache, PageCache};
+use testweb::FetchError;
+
+use crate::{Class, Decoy};
+
+type Page = Result<String, FetchError>;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+// ANCHOR: held_across_fetch
+/// Looks up, fetches and stores under one guard.
+#[derive(Default)]
+pub struct HeldAcrossFetch {
+    pages: Mutex<HashMap<String, Page>>,
+}
+
+impl PageCache for HeldAcrossFetch {
+    fn get(&self, url: &str) -> Page {
+        let mut pages = lock(&self.pages);
+        if let Some(page) = pages.get(url) {
+            return page.clone();
+        }
+        // `pages` is still locked: every other thread waits for this fetch.
+        let page = testweb::get(url);
+        pages.insert(url.to_owned(), page.clone());
+        page
+    }
+}
+// ANCHOR_END: held_across_fetch
+
+/// Checks under the lock, unlocks, fetches, locks again to store: every
+/// thread that asks before the first fetch ends fetches too.
+#[derive(Default)]
+pub struct FetchesTwice {
+    pages: Mutex<HashMap<String, Page>>,
+}
+
+impl PageCache for FetchesTwice {
+    fn get(&self, url: &str) -> Page {
+        if let Some(page) = lock(&self.pages).get(url) {
+            return page.clone();
+        }
+        let page = testweb::get(url);
+        lock(&self.pages).insert(url.to_owned(), page.clone());
+        page
+    }
+}
+
+/// Copies the map, fetches, and writes the copy (plus its page) back:
+/// pages stored meanwhile by other threads are overwritten.
+#[derive(Default)]
+struct WritesBackACopy {
+    pages: Mutex<HashMap<String, Page>>,
+}
+
+impl PageCache for WritesBackACopy {
+    fn get(&self, url: &str) -> Page {
+        let mut copy = lock(&self.pages).clone();
+        if let Some(page) = copy.get(url) {
+            return page.clone();
+        }
+        let page = testweb::get(url);
+        copy.insert(url.to_owned(), page.clone());
+        *lock(&self.pages) = copy;
+        page
+    }
+}
+
+/// Marks a page as pending, and makes the other threads that want it
+/// loop until it arrives.
+#[derive(Default)]
+struct SpinsWhileWaiting {
+    pages: Mutex<HashMap<String, Option<Page>>>,
+}
+
+impl PageCache for SpinsWhileWaiting {
+    fn get(&self, url: &str) -> Page {
+        loop {
+            let mut pages = lock(&self.pages);
+            match pages.get(url) {
+                Some(Some(page)) => return page.clone(),
+                Some(None) => continue,
+                None => {
+                    pages.insert(url.to_owned(), None);
+                    drop(pages);
+                    let page = testweb::get(url);
+                    lock(&self.pages).insert(url.to_owned(), Some(page.clone()));
+                    return page;
+                }
+            }
+        }
+    }
+}
+
+/// Answers without asking the server.
+struct MadeUp;
+
+impl PageCache for MadeUp {
+    fn get(&self, url: &str) -> Page {
+        Ok(format!("<html>{url}</html>"))
+    }
+}
+
+/// Keeps its pages in a `static`, shared by every cache.
+struct InAStatic;
+
+impl PageCache for InAStatic {
+    fn get(&self, url: &str) -> Page {
+        static PAGES: Mutex<Option<HashMap<String, Page>>> = Mutex::new(None);
+        if let Some(page) = lock(&PAGES).get_or_insert_with(HashMap::new).get(url) {
+            return page.clone();
+        }
+        let page = testweb::get(url);
+        lock(&PAGES)
+            .get_or_insert_with(HashMap::new)
+            .insert(url.to_owned(), page.clone());
+        page
+    }
+}
+
+/// Every `get` of every cache takes one global lock, fetch included.
+#[derive(Default)]
+struct OneAtATime {
+    inner: FetchesTwice,
+}
+
+impl PageCache for OneAtATime {
+    fn get(&self, url: &str) -> Page {
+        static ONE: Mutex<()> = Mutex::new(());
+        let _turn = lock(&ONE);
+        self.inner.get(url)
+    }
+}
+
+fn new<C: PageCache + Default + 'static>() -> Box<dyn PageCache> {
+    Box::new(C::default())
+}
+
+/// Every wrong cache, with the check that must reject it.
+pub fn corpus() -> Vec<Decoy<NewCache>> {
+    vec![
+        Decoy {
+            name: "holds the map's lock across the fetch",
+            class: Class::RuleSkipped,
+            subject: new::<HeldAcrossFetch>,
+            caught_by: "pages_are_fetched_at_once",
+            says: &["at most 1 of those requests", "never across `testweb::get`"],
+        },
+        Decoy {
+            name: "one global lock around every get",
+            class: Class::Sequential,
+            subject: new::<OneAtATime>,
+            caught_by: "pages_are_fetched_at_once",
+            says: &["at most 1 of those requests", "took turns"],
+        },
+        Decoy {
+            name: "checks, unlocks and fetches: several fetches of one page",
+            class: Class::RuleSkipped,
+            subject: new::<FetchesTwice>,
+            caught_by: "a_page_wanted_by_many_threads_is_fetched_once",
+            says: &["the server got 6 requests", "fetched once"],
+        },
+        Decoy {
+            name: "writes back a copy of the map taken before the fetch",
+            class: Class::RuleSkipped,
+            subject: new::<WritesBackACopy>,
+            caught_by: "no_page_is_lost_when_fetches_race",
+            says: &["were fetched again", "copy of the map"],
+        },
+        Decoy {
+            name: "waiting threads loop until the page arrives",
+            class: Class::Spinning,
+            subject: new::<SpinsWhileWaiting>,
+            caught_by: "threads_waiting_for_a_page_sleep",
+            says: &["of CPU meanwhile", "spin"],
+        },
+        Decoy {
+            name: "makes pages up",
+            class: Class::MadeUp,
+            subject: || Box::new(MadeUp),
+            caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            says: &["it was never asked", "return the body"],
+        },
+        Decoy {
+            name: "keeps the pages in a static",
+            class: Class::StateBetweenCalls,
+            subject: || Box::new(InAStatic),
+            caught_by: "each_cache_starts_empty",
+            says: &["was asked 1 times", "not in a `static`"],
+        },
+    ]
+}

@@ -1,0 +1,12 @@
+//! Every wrong diagnosis in the corpus is rejected by its check, for the
+//! reason the student should read.
+
+#[test]
+fn every_decoy_is_rejected_for_the_right_reason() {
+    let misses = decoys::misses(&decoys::diagnose::corpus(), suites::diagnose::CHECKS);
+    assert!(
+        misses.is_empty(),
+        "decoys not rejected:\n{}",
+        misses.join("\n\n")
+    );
+}

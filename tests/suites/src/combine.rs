@@ -1,0 +1,265 @@
+//! Suite of `exercises/pitfalls/combine`: results come back as messages.
+//!
+//! Evidence, not timing. Inputs are drawn at random for every call, so
+//! only results computed now, for these inputs, pass. The pool's workers
+//! are the exercise's own binary; their CPU time is read from `/proc`
+//! while they live, so the suite sees that the scores were computed in
+//! other processes and not in the parent (the parent's CPU clock is read
+//! too). The pool itself is the course's, started here with two workers.
+
+use std::time::Duration;
+
+use harness::children;
+use harness::clock::{human, process_cpu_time};
+
+use crate::fetching::Draw;
+
+/// A pool of the exercise's workers, and the student's `scores` on it.
+pub trait Session {
+    /// The workers' process ids.
+    fn pids(&self) -> Vec<u32>;
+    /// The student's `scores` on this pool, errors as text.
+    fn scores(&mut self, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String>;
+}
+
+/// The crate under test.
+#[derive(Clone, Copy)]
+pub struct CombineApi {
+    /// Starts a pool of `workers` of the exercise's program.
+    pub start: fn(usize) -> Result<Box<dyn Session>, String>,
+    /// The crate's `score`: what each result must be.
+    pub score: fn(u64) -> u64,
+}
+
+/// Defines `SUBJECT`: the crate's `scores` on a pool of its own binary
+/// (or of `$program`, a `fn() -> PathBuf`).
+#[macro_export]
+macro_rules! combine_adapter {
+    ($krate:ident) => {
+        $crate::combine_adapter!($krate, || env!(concat!(
+            "CARGO_BIN_EXE_",
+            env!("CARGO_PKG_NAME")
+        ))
+        .into());
+    };
+    ($krate:ident, $program:expr) => {
+        struct Handle($krate::Pool);
+
+        impl $crate::combine::Session for Handle {
+            fn pids(&self) -> Vec<u32> {
+                self.0.pids()
+            }
+            fn scores(&mut self, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+                $krate::scores(&mut self.0, inputs).map_err(|e| e.to_string())
+            }
+        }
+
+        pub const SUBJECT: $crate::combine::CombineApi = $crate::combine::CombineApi {
+            start: |workers| {
+                let program: fn() -> ::std::path::PathBuf = $program;
+                $krate::Pool::start(&program(), workers)
+                    .map(|p| Box::new(Handle(p)) as Box<dyn $crate::combine::Session>)
+                    .map_err(|e| e.to_string())
+            },
+            score: $krate::score,
+        };
+    };
+}
+
+fn start(api: CombineApi) -> Box<dyn Session> {
+    (api.start)(2).unwrap_or_else(|e| panic!("starting a pool of 2 workers failed: {e}"))
+}
+
+/// `n` random inputs, all different.
+fn inputs(draw: &mut Draw, n: usize) -> Vec<u64> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let x = draw.pick(1..=usize::MAX / 2) as u64;
+        if seen.insert(x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+fn call(session: &mut dyn Session, inputs: &[u64]) -> Vec<(u64, u64)> {
+    session
+        .scores(inputs)
+        .unwrap_or_else(|e| panic!("scores over {} inputs failed: {e}", inputs.len()))
+}
+
+/// Every input's score reaches the parent: as many results as inputs, each
+/// input once, each with its right score.
+pub fn every_result_reaches_the_parent(api: CombineApi) {
+    let mut draw = Draw::new();
+    let mut session = start(api);
+    let n = draw.pick(20..=60);
+    let xs = inputs(&mut draw, n);
+    let got = call(&mut *session, &xs);
+    if got.len() != xs.len() {
+        let missing = xs
+            .iter()
+            .filter(|x| !got.iter().any(|(y, _)| y == *x))
+            .count();
+        panic!(
+            "scores over {} inputs gave {} results for them ({} of {} inputs have none): {}",
+            xs.len(),
+            got.len(),
+            missing,
+            xs.len(),
+            if got.is_empty() {
+                "the parent's list is empty. A worker is another process: what a task pushes \
+                 into a collection lands in the worker's copy. Return the score from the task \
+                 and build the list in the parent from the values `map` returns."
+            } else if got.len() > xs.len() {
+                "some inputs came back more than once: build a new list for each call, one \
+                 entry per result `map` returns."
+            } else {
+                "results were lost: keep one entry per input, for every input (all of them, \
+                 not only whole chunks)."
+            }
+        );
+    }
+    let distinct: std::collections::BTreeSet<u64> = got.iter().map(|(x, _)| *x).collect();
+    assert!(
+        distinct.len() == xs.len(),
+        "scores over {} inputs gave {} results, but only {} different inputs among them: \
+         some inputs came back twice and others never. One entry per input, each once.",
+        xs.len(),
+        got.len(),
+        distinct.len()
+    );
+    for (x, s) in &got {
+        let Some(_) = xs.iter().find(|y| *y == x) else {
+            panic!("scores returned a result for input {x}, which was never asked for");
+        };
+        let want = (api.score)(*x);
+        assert!(
+            *s == want,
+            "the result for input {x} is {s}, but score({x}) is {want}: each input must be \
+             paired with its own score"
+        );
+    }
+}
+
+/// The list is in input order, whichever worker answered first.
+pub fn results_keep_the_input_order(api: CombineApi) {
+    let mut draw = Draw::new();
+    let mut session = start(api);
+    let n = draw.pick(20..=60);
+    let xs = inputs(&mut draw, n);
+    let got = call(&mut *session, &xs);
+    for (i, x) in xs.iter().enumerate() {
+        let at = got.get(i).map(|(y, _)| *y);
+        assert!(
+            at == Some(*x),
+            "position {i} of the list holds {}, but input {i} is {x}: the results must be in \
+             input order ({} inputs, 2 workers). `map` answers in input order; keep it.",
+            at.map_or("nothing".to_owned(), |y| format!(
+                "the result for input {y}"
+            )),
+            xs.len()
+        );
+    }
+}
+
+/// Two calls with different inputs: the second list holds the second
+/// inputs' results only. Nothing is kept from one call to the next.
+pub fn each_call_starts_afresh(api: CombineApi) {
+    let mut draw = Draw::new();
+    let mut session = start(api);
+    let (a, b) = (draw.pick(10..=30), draw.pick(10..=30));
+    let first = inputs(&mut draw, a);
+    let second = inputs(&mut draw, b);
+    call(&mut *session, &first);
+    let got = call(&mut *session, &second);
+    let stale = got.iter().filter(|(x, _)| !second.contains(x)).count();
+    assert!(
+        stale == 0 && got.len() == second.len(),
+        "a first call over {} inputs, then a second over {} others: the second returned {} \
+         results, {stale} of them for inputs of the first call. Build a new list in every \
+         call; keep nothing in a static between calls.",
+        first.len(),
+        second.len(),
+        got.len()
+    );
+    let empty = call(&mut *session, &[]);
+    assert!(
+        empty.is_empty(),
+        "scores over no inputs returned {} results: no inputs, no results",
+        empty.len()
+    );
+}
+
+/// CPU time of the calling thread alone (`RUSAGE_THREAD`).
+fn thread_cpu_time() -> Duration {
+    use nix::sys::resource::{UsageWho, getrusage};
+    getrusage(UsageWho::RUSAGE_THREAD).map_or(Duration::ZERO, |u| {
+        let t = |tv: nix::sys::time::TimeVal| {
+            Duration::from_secs(tv.tv_sec().max(0) as u64)
+                + Duration::from_micros(tv.tv_usec().max(0) as u64)
+        };
+        t(u.user_time()) + t(u.system_time())
+    })
+}
+
+/// The scores are computed in the worker processes: their CPU time (read
+/// from `/proc`) grows by most of what the scores cost, and the parent's
+/// by little of it. A parent that computes them itself, in its own thread
+/// or in threads of its own, fails; so does one that spins while it waits.
+pub fn the_workers_do_the_work(api: CombineApi) {
+    assert!(children::available(), "this check reads /proc (Linux)");
+    let mut draw = Draw::new();
+    // What one score costs here, measured in this thread, sets how many
+    // inputs make about 300 ms of work.
+    let probe = inputs(&mut draw, 4);
+    let before = thread_cpu_time();
+    for &x in &probe {
+        std::hint::black_box((api.score)(std::hint::black_box(x)));
+    }
+    let each = ((thread_cpu_time() - before) / 4).max(Duration::from_micros(50));
+    let n = (0.3 / each.as_secs_f64()).clamp(8.0, 400.0) as usize;
+    let xs = inputs(&mut draw, n);
+    let work = each * n as u32;
+
+    let mut session = start(api);
+    let workers = session.pids();
+    let workers_before = children::cpu_time_of(&workers);
+    let parent_before = process_cpu_time();
+    let got = call(&mut *session, &xs);
+    let parent = process_cpu_time().saturating_sub(parent_before);
+    let in_workers = children::cpu_time_of(&workers).saturating_sub(workers_before);
+    assert_eq!(
+        got.len(),
+        xs.len(),
+        "scores over {} inputs gave {} results",
+        xs.len(),
+        got.len()
+    );
+    assert!(
+        in_workers.as_secs_f64() >= 0.6 * work.as_secs_f64(),
+        "{n} scores cost about {} of CPU, yet the pool's worker processes {workers:?} used only \
+         {} while `scores` ran (the test's own process {}): the scores must be computed in the \
+         workers (task `score` through `map`), not in the parent or its threads",
+        human(work),
+        human(in_workers),
+        human(parent)
+    );
+    assert!(
+        parent.as_secs_f64() <= 0.25 * work.as_secs_f64(),
+        "{n} scores cost about {} of CPU and the workers used {}, but the test's own process \
+         used {} too: the parent must send the inputs and wait for the answers (a blocking \
+         `map`), not compute them again or spin while it waits",
+        human(work),
+        human(in_workers),
+        human(parent)
+    );
+}
+
+crate::declare_suite!($ combine: CombineApi = combine_adapter! [
+    every_result_reaches_the_parent,
+    results_keep_the_input_order,
+    each_call_starts_afresh,
+    the_workers_do_the_work,
+]);

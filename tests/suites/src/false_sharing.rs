@@ -1,0 +1,222 @@
+//! Suite of `exercises/pitfalls/false-sharing`: per-thread counters, each
+//! on its own cache line.
+//!
+//! False sharing costs time, and time on a shared two-core machine is
+//! noise; its cause is a layout, and a layout can be read exactly. So the
+//! suite judges where the counters are (their addresses, taken from the
+//! references `slot` returns) and leaves the cost to the benchmark and the
+//! book's live table. It also checks that the counts are right and that
+//! the threads really count at once, through the predicate they call.
+
+use std::collections::HashSet;
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::thread::{self, ThreadId};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use harness::clock::thread_cpu_time;
+
+/// Bytes that two counters written by different threads must keep
+/// between them: a cache line is 64 bytes on x86-64, and Intel's spatial
+/// prefetcher fetches lines in pairs, so crossbeam's `CachePadded` uses
+/// 128 there (and on aarch64).
+pub const LINE: usize = 128;
+
+/// The predicate `count_matching` calls for each item.
+pub type IsMatch<'a> = &'a (dyn Fn(u64) -> bool + Sync);
+
+/// `count_matching` on new counters: its result and the counters after.
+pub type Count = fn(&[u64], usize, IsMatch<'_>) -> (u64, Vec<u64>);
+
+/// The crate under test, seen through plain functions.
+#[derive(Clone, Copy)]
+pub struct FalseSharing {
+    /// The address of each of `Counters::new(n)`'s `n` counters.
+    pub addresses: fn(usize) -> Vec<usize>,
+    /// `count_matching(items, &Counters::new(n), is_match)`: its result and
+    /// the counters' values afterwards.
+    pub count: Count,
+}
+
+/// Defines `SUBJECT`, the crate's `Counters` and `count_matching` seen as
+/// [`FalseSharing`].
+#[macro_export]
+macro_rules! false_sharing_adapter {
+    ($krate:ident) => {
+        pub const SUBJECT: $crate::false_sharing::FalseSharing =
+            $crate::false_sharing::FalseSharing {
+                addresses: |n| {
+                    let counters = $krate::Counters::new(n);
+                    (0..n)
+                        .map(|i| ::std::ptr::from_ref(counters.slot(i)).addr())
+                        .collect()
+                },
+                count: |items, n, is_match| {
+                    let counters = $krate::Counters::new(n);
+                    let total = $krate::count_matching(items, &counters, is_match);
+                    let values = (0..n)
+                        .map(|i| counters.slot(i).load(::std::sync::atomic::Ordering::SeqCst))
+                        .collect();
+                    (total, values)
+                },
+            };
+    };
+}
+
+crate::declare_suite!($ false_sharing: FalseSharing = false_sharing_adapter![
+    counts_are_right,
+    no_two_counters_share_a_cache_line,
+    the_threads_count_at_once,
+]);
+
+/// Items drawn per run: no fixed input to special-case.
+fn items(n: usize, salt: u64) -> Vec<u64> {
+    let mut x = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(7, |d| d.as_nanos() as u64)
+        ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % 1_000
+        })
+        .collect()
+}
+
+/// Several calls, each on fresh counters, with 1 to 4 threads and inputs
+/// drawn per run: the total, and the counters' sum, must be the number of
+/// matches.
+pub fn counts_are_right(subject: FalseSharing) {
+    let check = "counts are right";
+    for (call, (n, threads)) in [(10_000, 4), (9_999, 3), (1, 2), (5_000, 1), (777, 4)]
+        .into_iter()
+        .enumerate()
+    {
+        let items = items(n, call as u64);
+        let expected = items.iter().filter(|&&x| x % 3 == 0).count() as u64;
+        let (total, values) = (subject.count)(&items, threads, &|x| x % 3 == 0);
+        let sum: u64 = values.iter().sum();
+        assert!(
+            total == expected && sum == expected,
+            "[{check}] call {} of 5: {n} items drawn this run, {expected} of them multiples \
+             of 3, counted by {threads} threads: count_matching returned {total} and the \
+             counters hold {values:?} ({sum} in all). Each thread must add 1 to its own \
+             counter for each match in its share, every item must be in exactly one share, \
+             and new counters start at zero: keep nothing between calls.",
+            call + 1
+        );
+    }
+}
+
+/// For 2, 3 and 8 counters: every two are at least [`LINE`] bytes apart and
+/// in different [`LINE`]-byte blocks.
+pub fn no_two_counters_share_a_cache_line(subject: FalseSharing) {
+    let check = "no two counters share a cache line";
+    for n in [2, 3, 8] {
+        let addresses = (subject.addresses)(n);
+        for i in 0..n {
+            for j in i + 1..n {
+                let (a, b) = (addresses[i], addresses[j]);
+                let apart = a.abs_diff(b);
+                assert!(
+                    apart >= LINE && a / LINE != b / LINE,
+                    "[{check}] with {n} counters, counter {i} is at {a:#x} and counter {j} at \
+                     {b:#x}: {apart} bytes apart{}. Two threads writing them fight over one \
+                     cache line (64 bytes, fetched in pairs of 128 on x86-64), though they \
+                     share no variable. Give each counter a line of its own: \
+                     `crossbeam_utils::CachePadded<AtomicU64>` aligns and pads it to {LINE} \
+                     bytes.",
+                    if apart == 0 {
+                        ", the same counter: each thread needs its own"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+    }
+}
+
+/// Four counters, four threads: `is_match` must be called from four
+/// different threads, all four inside it at the same moment (each first
+/// call waits up to 300 ms for the others, then 100 ms more), while the
+/// calling thread waits for them asleep.
+pub fn the_threads_count_at_once(subject: FalseSharing) {
+    let check = "the threads count at once";
+    const THREADS: usize = 4;
+    const MEET: Duration = Duration::from_millis(300);
+    const HOLD: Duration = Duration::from_millis(100);
+    struct Seen {
+        threads: HashSet<ThreadId>,
+        inside: usize,
+        peak: usize,
+    }
+    let seen = Mutex::new(Seen {
+        threads: HashSet::new(),
+        inside: 0,
+        peak: 0,
+    });
+    let arrived = Condvar::new();
+    let is_match = |x: u64| {
+        let me = thread::current().id();
+        let mut s = seen.lock().unwrap_or_else(PoisonError::into_inner);
+        if s.threads.insert(me) {
+            // A thread's first call waits for the other threads' first.
+            s.inside += 1;
+            s.peak = s.peak.max(s.inside);
+            arrived.notify_all();
+            let until = Instant::now() + MEET;
+            while s.threads.len() < THREADS && Instant::now() < until {
+                let left = until.saturating_duration_since(Instant::now());
+                s = arrived
+                    .wait_timeout(s, left)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+            s.peak = s.peak.max(s.inside);
+            s.inside -= 1;
+            drop(s);
+            // Long enough to see what the calling thread does meanwhile.
+            thread::sleep(HOLD);
+        }
+        x % 2 == 0
+    };
+    let items: Vec<u64> = (0..4_000).collect();
+    let caller_cpu = thread_cpu_time();
+    let (total, values) = (subject.count)(&items, THREADS, &is_match);
+    let caller_cpu = thread_cpu_time()
+        .zip(caller_cpu)
+        .map(|(after, before)| after.saturating_sub(before));
+    let s = seen.into_inner().unwrap_or_else(PoisonError::into_inner);
+    assert!(
+        s.threads.len() == THREADS && s.peak == THREADS,
+        "[{check}] with {THREADS} counters, is_match was called from {} thread(s), and at \
+         most {} were counting at the same moment (each thread's first call waited up to \
+         {MEET:?} for the others). Start one thread per counter, all before joining any, so \
+         that they count at once.",
+        s.threads.len(),
+        s.peak
+    );
+    let empty: Vec<usize> = (0..THREADS).filter(|&i| values[i] == 0).collect();
+    assert!(
+        total == 2_000 && empty.is_empty(),
+        "[{check}] 4000 items, 2000 even, 4 threads: count_matching returned {total} and the \
+         counters hold {values:?}; counters {empty:?} counted nothing. Thread i counts its \
+         share into counter i."
+    );
+    // A join sleeps: well under a millisecond of CPU. A caller that loops
+    // until the threads are done burns most of the 100 ms they are held.
+    let allowed = HOLD / 4;
+    if let Some(used) = caller_cpu {
+        assert!(
+            used < allowed,
+            "[{check}] the threads counted correctly, but while they were busy (each was \
+             held {HOLD:?} in is_match) the thread that called count_matching used \
+             {used:.0?} of CPU (allowed: {allowed:?}; a thread that waits in a join uses \
+             almost none). It spins, checking whether they are done: wait for them with \
+             `join` (a `thread::scope` joins them for you at its end)."
+        );
+    }
+}

@@ -1,0 +1,456 @@
+//! Suite of `exercises/pitfalls/lock-order`: transfers between accounts,
+//! each behind its own lock, that never deadlock and never lose money.
+//!
+//! The accounts are [`Watched`] locks, so each check judges what the locks
+//! saw rather than how long anything took: a cycle of threads each holding
+//! what the next waits for (a deadlock, broken and reported at once), how
+//! many transfers held their accounts at the same moment, how many
+//! `try_lock`s failed, and the total whenever no account was locked. A
+//! rendezvous makes the dangerous interleavings happen on every run: a
+//! thread that takes a lock waits (briefly) until the other transfers have
+//! reached their locks too.
+
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use harness::watched::{Watch, Watched};
+
+/// Why a transfer refused, as the suite sees the crate's `Refused`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// `from == to`.
+    SameAccount,
+    /// Not enough money in `from`.
+    Insufficient {
+        /// What `from` held.
+        balance: i64,
+        /// What was asked.
+        amount: i64,
+    },
+}
+
+/// `transfer(accounts, from, to, amount)`.
+pub type Transfer = fn(&[Watched<i64>], usize, usize, i64) -> Result<(), Refusal>;
+
+/// Defines `SUBJECT`, the crate's `transfer` seen as a [`Transfer`].
+#[macro_export]
+macro_rules! lock_order_adapter {
+    ($krate:ident) => {
+        pub const SUBJECT: $crate::lock_order::Transfer = |accounts, from, to, amount| {
+            $krate::transfer(accounts, from, to, amount).map_err(|e| match e {
+                $krate::Refused::SameAccount => $crate::lock_order::Refusal::SameAccount,
+                $krate::Refused::Insufficient { balance, amount } => {
+                    $crate::lock_order::Refusal::Insufficient { balance, amount }
+                }
+            })
+        };
+    };
+}
+
+crate::declare_suite!($ lock_order: Transfer = lock_order_adapter![
+    a_transfer_moves_the_amount,
+    a_transfer_beyond_the_balance_is_refused,
+    a_transfer_to_the_same_account_is_refused,
+    opposite_transfers_do_not_deadlock,
+    transfers_on_other_accounts_run_at_once,
+    every_transfer_counts_under_contention,
+    no_account_goes_below_zero,
+    the_money_is_never_in_flight,
+]);
+
+/// How long a thread that took a lock waits for the others to reach
+/// theirs. Long enough for any thread to get there on a loaded machine;
+/// short, because a solution that serialises makes every lock wait it out.
+const MEET: Duration = Duration::from_millis(300);
+
+type Bank = (Arc<Watch<i64>>, Vec<Watched<i64>>);
+
+fn bank(balances: &[i64]) -> Bank {
+    Watch::with_values(balances.iter().copied())
+}
+
+/// One probe thread: its name and the transfers it makes, in order.
+struct Probe {
+    name: String,
+    transfers: Vec<(usize, usize, i64)>,
+}
+
+fn probe(from: usize, to: usize, amount: i64) -> Probe {
+    Probe {
+        name: format!("transfer({from}→{to})"),
+        transfers: vec![(from, to, amount)],
+    }
+}
+
+/// Runs every probe on its own named thread at once and returns each
+/// probe's results. A deadlock among the accounts fails the check with
+/// the cycle the watch saw, after `what` (the transfers that ran) and
+/// `fix`; any other panic is passed on.
+fn run(
+    check: &str,
+    transfer: Transfer,
+    (watch, accounts): &Bank,
+    probes: &[Probe],
+    what: &str,
+    fix: &str,
+) -> Vec<Vec<Result<(), Refusal>>> {
+    let joined: Vec<_> = thread::scope(|s| {
+        let handles: Vec<_> = probes
+            .iter()
+            .map(|p| {
+                thread::Builder::new()
+                    .name(p.name.clone())
+                    .spawn_scoped(s, move || {
+                        let results = p
+                            .transfers
+                            .iter()
+                            .map(|&(from, to, amount)| transfer(accounts, from, to, amount))
+                            .collect::<Vec<_>>();
+                        watch.leave();
+                        results
+                    })
+                    .expect("the OS starts a probe thread")
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join()).collect()
+    });
+    if let Some(tries) = watch.spun() {
+        panic!(
+            "[{check}] {what}, and the threads spun: {tries} `try_lock`s found an account \
+             busy before the suite stopped them. A thread that retries `try_lock` in a loop \
+             burns the CPU the holder needs to finish. Take the locks with `lock`, in a fixed \
+             order; it sleeps until the lock is free."
+        );
+    }
+    if let Some(cycle) = watch.deadlock() {
+        panic!(
+            "[{check}] {what}, and they deadlocked: {cycle}. Neither could ever go on; the \
+             suite broke the deadlock to report it. {fix}"
+        );
+    }
+    joined
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|payload| std::panic::resume_unwind(payload)))
+        .collect()
+}
+
+const ORDER_FIX: &str = "The threads took the same two locks in opposite orders. Take them \
+                         in one order that every thread agrees on and that never changes, \
+                         such as the lower `id()` first, whichever way the money goes.";
+
+/// Moves money one transfer at a time and reads the balances back, in two
+/// fresh banks.
+pub fn a_transfer_moves_the_amount(transfer: Transfer) {
+    let check = "a transfer moves the amount";
+    type Round<'a> = (&'a [i64], &'a [(usize, usize, i64)]);
+    let rounds: [Round<'_>; 2] = [
+        (
+            &[100, 50, 0],
+            &[(0, 2, 30), (1, 0, 50), (2, 1, 30), (0, 2, 120)],
+        ),
+        (&[10, 300, 45], &[(1, 0, 200), (0, 2, 150), (2, 1, 1)]),
+    ];
+    for (round, (start, transfers)) in rounds.into_iter().enumerate() {
+        let bank = bank(start);
+        let mut expected = start.to_vec();
+        for &(from, to, amount) in transfers {
+            let got = transfer(&bank.1, from, to, amount);
+            assert_eq!(
+                got,
+                Ok(()),
+                "[{check}] transfer({from}→{to}, {amount}) with balances {expected:?} (bank \
+                 {} of 2, each a fresh one) returned {got:?}; there was enough money, so it \
+                 should move it and return Ok(()). Read the balances from the accounts you \
+                 were given and keep nothing between calls.",
+                round + 1
+            );
+            expected[from] -= amount;
+            expected[to] += amount;
+            let now = bank.0.values();
+            assert_eq!(
+                now,
+                expected,
+                "[{check}] after transfer({from}→{to}, {amount}) the balances are {now:?}, \
+                 expected {expected:?} (bank {} of 2, each a fresh one): take `amount` from \
+                 `from` and add it to `to`, in the accounts you were given, and keep nothing \
+                 between calls.",
+                round + 1
+            );
+        }
+    }
+}
+
+/// A transfer of more than `from` holds changes nothing and says why.
+pub fn a_transfer_beyond_the_balance_is_refused(transfer: Transfer) {
+    let check = "a transfer beyond the balance is refused";
+    let bank = bank(&[40, 10]);
+    let got = transfer(&bank.1, 1, 0, 11);
+    assert_eq!(
+        got,
+        Err(Refusal::Insufficient {
+            balance: 10,
+            amount: 11
+        }),
+        "[{check}] transfer(1→0, 11) from an account holding 10 returned {got:?}: it should \
+         refuse with Refused::Insufficient {{ balance: 10, amount: 11 }}."
+    );
+    let now = bank.0.values();
+    assert_eq!(
+        now,
+        [40, 10],
+        "[{check}] a refused transfer changed the balances from [40, 10] to {now:?}: check \
+         before you move anything."
+    );
+}
+
+/// `transfer(a, a, ..)` is refused instead of locking `a` twice.
+pub fn a_transfer_to_the_same_account_is_refused(transfer: Transfer) {
+    let check = "a transfer to the same account is refused";
+    let bank = bank(&[0, 0, 70]);
+    let got = run(
+        check,
+        transfer,
+        &bank,
+        &[probe(2, 2, 10)],
+        "transfer(2→2, 10) ran alone",
+        "It locked account 2 twice, and a Mutex is not re-entrant: the second `lock` waits \
+         for the first to be released, by the same thread. Return Refused::SameAccount \
+         before taking any lock.",
+    );
+    assert_eq!(
+        got[0][0],
+        Err(Refusal::SameAccount),
+        "[{check}] transfer(2→2, 10) returned {:?}: refuse it with Refused::SameAccount.",
+        got[0][0]
+    );
+    assert_eq!(bank.0.values(), [0, 0, 70], "[{check}] balances changed");
+}
+
+/// Pairs of transfers between the same two accounts, in opposite
+/// directions, run at once; each holds its first lock before either asks
+/// for its second. None may deadlock.
+pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
+    let check = "opposite transfers do not deadlock";
+    // Amounts of both parities, so no rule that depends on the amount
+    // passes by luck.
+    for (a, b, there, back) in [(3, 7, 10, 15), (6, 1, 21, 4), (0, 5, 8, 8)] {
+        let bank = bank(&[1_000; 8]);
+        bank.0.rendezvous(2, MEET);
+        let got = run(
+            check,
+            transfer,
+            &bank,
+            &[probe(a, b, there), probe(b, a, back)],
+            &format!("transfer({a}→{b}, {there}) and transfer({b}→{a}, {back}) ran at once"),
+            ORDER_FIX,
+        );
+        let mut expected = vec![1_000; 8];
+        expected[a] += back - there;
+        expected[b] += there - back;
+        let now = bank.0.values();
+        assert!(
+            got.iter().flatten().all(Result::is_ok) && now == expected,
+            "[{check}] transfer({a}→{b}, {there}) and transfer({b}→{a}, {back}) returned \
+             {got:?} and left {now:?}, expected both Ok and {expected:?}."
+        );
+    }
+}
+
+/// Four transfers on eight different accounts: all four must hold their
+/// accounts at the same moment. One lock around every transfer makes them
+/// take turns.
+pub fn transfers_on_other_accounts_run_at_once(transfer: Transfer) {
+    let check = "transfers on other accounts run at once";
+    let bank = bank(&[500; 8]);
+    bank.0.rendezvous(4, MEET);
+    let probes: Vec<Probe> = (0..4).map(|i| probe(2 * i, 2 * i + 1, 5)).collect();
+    run(
+        check,
+        transfer,
+        &bank,
+        &probes,
+        "transfers 0→1, 2→3, 4→5 and 6→7 ran at once",
+        ORDER_FIX,
+    );
+    let peak = bank.0.peak_holders();
+    assert!(
+        peak >= 4,
+        "[{check}] transfers 0→1, 2→3, 4→5 and 6→7 share no account, yet at most {peak} of \
+         the 4 held their accounts at the same moment (each one that held a lock waited up to \
+         {MEET:?} for the others). Something makes them take turns, such as one lock around \
+         every transfer: lock only the two accounts a transfer touches."
+    );
+    let now = bank.0.values();
+    assert_eq!(now, [495, 505, 495, 505, 495, 505, 495, 505], "[{check}]");
+}
+
+/// A small pseudo-random stream, seeded per run: no fixed sequence of
+/// transfers to special-case.
+struct Draw(u64);
+
+impl Draw {
+    fn new(salt: u64) -> Self {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        Self(now ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    fn next(&mut self, below: u64) -> u64 {
+        // xorshift64
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % below
+    }
+}
+
+/// Four threads make 150 transfers each, drawn per run, among three
+/// accounts that never run short: every transfer must return Ok and move
+/// its amount, and a thread that finds an account busy must wait for it,
+/// not spin on `try_lock`.
+pub fn every_transfer_counts_under_contention(transfer: Transfer) {
+    let check = "every transfer counts under contention";
+    const THREADS: usize = 4;
+    const EACH: usize = 150;
+    let start = 1_000_000;
+    let bank = bank(&[start; 3]);
+    bank.0.rendezvous(THREADS, Duration::from_millis(20));
+    let probes: Vec<Probe> = (0..THREADS)
+        .map(|t| {
+            let mut draw = Draw::new(t as u64 + 1);
+            let transfers = (0..EACH)
+                .map(|_| {
+                    let from = draw.next(3) as usize;
+                    let to = (from + 1 + draw.next(2) as usize) % 3;
+                    (from, to, 1 + draw.next(99) as i64)
+                })
+                .collect();
+            Probe {
+                name: format!("worker {t}"),
+                transfers,
+            }
+        })
+        .collect();
+    let got = run(
+        check,
+        transfer,
+        &bank,
+        &probes,
+        &format!("{THREADS} threads made {EACH} transfers each among accounts 0, 1 and 2"),
+        ORDER_FIX,
+    );
+    let total = THREADS * EACH;
+    let refused = got.iter().flatten().filter(|r| r.is_err()).count();
+    let first = got.iter().flatten().find(|r| r.is_err());
+    assert_eq!(
+        refused,
+        0,
+        "[{check}] {refused} of {total} transfers were refused (the first: {first:?}), though \
+         every account held at least {} cents and no transfer asked for more than 99. A \
+         transfer that finds an account busy must wait for it, not give up.",
+        start - 99 * total as i64
+    );
+    let mut expected = vec![start; 3];
+    for p in &probes {
+        for &(from, to, amount) in &p.transfers {
+            expected[from] -= amount;
+            expected[to] += amount;
+        }
+    }
+    let now = bank.0.values();
+    let off: i64 = now.iter().zip(&expected).map(|(n, e)| (n - e).abs()).sum();
+    assert_eq!(
+        now, expected,
+        "[{check}] after {total} transfers from {THREADS} threads at once, all of which \
+         returned Ok, the balances are {now:?}, expected {expected:?} ({off} cents off in \
+         all): some transfers were lost or half done. A transfer that finds an account busy \
+         must wait for it (`lock`), not skip it (`try_lock` and give up), and must read and \
+         write each balance under its lock."
+    );
+    let failed = bank.0.failed_tries();
+    assert!(
+        failed <= total as u64,
+        "[{check}] the transfers were right, but {failed} `try_lock`s found an account busy \
+         during {total} transfers: the threads spun, retrying instead of waiting, and burnt \
+         the CPU the holders needed. Take the locks with `lock`, in a fixed order; it sleeps \
+         until the lock is free."
+    );
+}
+
+/// Two transfers of all of account 0's money, at once: exactly one may
+/// succeed.
+pub fn no_account_goes_below_zero(transfer: Transfer) {
+    let check = "no account goes below zero";
+    let bank = bank(&[100, 0, 0]);
+    bank.0.rendezvous(2, MEET);
+    let got = run(
+        check,
+        transfer,
+        &bank,
+        &[probe(0, 1, 100), probe(0, 2, 100)],
+        "transfer(0→1, 100) and transfer(0→2, 100) ran at once",
+        ORDER_FIX,
+    );
+    let now = bank.0.values();
+    let ok = got.iter().flatten().filter(|r| r.is_ok()).count();
+    assert!(
+        ok == 1 && now.iter().all(|&b| b >= 0) && now.iter().sum::<i64>() == 100,
+        "[{check}] account 0 held 100 and two transfers of 100 from it ran at once: {ok} \
+         returned Ok and the balances are {now:?}: account 0 paid out {} and holds {}. {}",
+        100 - now[0],
+        now[0],
+        if ok == 2 {
+            "Both saw 100 before either took it: check the balance and move the money under \
+             the same locks, without letting go in between."
+        } else {
+            "Exactly one should succeed and the other be refused as Insufficient."
+        }
+    );
+}
+
+/// Whenever no account is locked, the balances must add up to what they
+/// did at the start: no moment when money has left one account and not
+/// yet reached the other.
+pub fn the_money_is_never_in_flight(transfer: Transfer) {
+    let check = "the money is never in flight";
+    let bank = bank(&[600, 400, 0]);
+    bank.0.check_when_quiet(|balances: &[i64]| {
+        let total: i64 = balances.iter().sum();
+        if total == 1_000 {
+            Ok(())
+        } else {
+            Err(format!(
+                "at a moment when no account was locked, the balances were {balances:?}, \
+                 {total} in all instead of 1000"
+            ))
+        }
+    });
+    let probes = [
+        Probe {
+            name: "there".into(),
+            transfers: vec![(0, 1, 25); 20],
+        },
+        Probe {
+            name: "back".into(),
+            transfers: [(1, 2, 10), (2, 0, 10)].repeat(10),
+        },
+    ];
+    run(
+        check,
+        transfer,
+        &bank,
+        &probes,
+        "two threads moved money among accounts 0, 1 and 2",
+        ORDER_FIX,
+    );
+    if let Some(seen) = bank.0.quiet_violation() {
+        panic!(
+            "[{check}] {seen}: a transfer let go of one account before it had finished with \
+             the other, so for that moment the money was in neither. Anyone who looked then \
+             (an audit, a report) saw money missing. Hold both locks from the check until \
+             the money has arrived."
+        );
+    }
+}

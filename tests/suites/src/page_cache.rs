@@ -1,0 +1,252 @@
+//! Suite of `exercises/pitfalls/page-cache`: a cache shared by threads
+//! that never holds its lock across a fetch, and never fetches a page
+//! twice.
+//!
+//! The witness is the test server: its log says which pages were
+//! requested, how often and with which body, and its peak says how many
+//! requests were in flight at once. The server can hold its answers until
+//! several requests have arrived ("gathering"), so pages fetched at once
+//! show a peak equal to their number on every run, and pages fetched one
+//! at a time show 1. One check reads the process's CPU time, to tell
+//! threads that sleep while a page is fetched from threads that spin.
+
+use std::sync::Barrier;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use harness::clock::process_cpu_time;
+use testweb::{FetchError, Server, ever_served};
+
+use crate::fetching::{gathering_urls, server};
+
+/// A page cache under test: `get` as the crate's `Cache::get`.
+pub trait PageCache: Sync {
+    /// The page at `url`, fetched once and then served from memory.
+    fn get(&self, url: &str) -> Result<String, FetchError>;
+}
+
+/// Makes a new, empty cache.
+pub type NewCache = fn() -> Box<dyn PageCache>;
+
+/// Defines `SUBJECT`, the crate's `Cache` seen as a [`PageCache`].
+#[macro_export]
+macro_rules! page_cache_adapter {
+    ($krate:ident) => {
+        struct Wrapped($krate::Cache);
+
+        impl $crate::page_cache::PageCache for Wrapped {
+            fn get(&self, url: &str) -> Result<String, ::testweb::FetchError> {
+                self.0.get(url)
+            }
+        }
+
+        pub const SUBJECT: $crate::page_cache::NewCache =
+            || Box::new(Wrapped($krate::Cache::new()));
+    };
+}
+
+crate::declare_suite!($ page_cache: NewCache = page_cache_adapter![
+    a_page_is_fetched_once_then_served_from_memory,
+    each_cache_starts_empty,
+    pages_are_fetched_at_once,
+    a_page_wanted_by_many_threads_is_fetched_once,
+    no_page_is_lost_when_fetches_race,
+    threads_waiting_for_a_page_sleep,
+]);
+
+/// Threads in the concurrent checks.
+const THREADS: usize = 6;
+
+/// Requests the server has logged for `url`.
+fn requests_for(server: &Server, url: &str) -> usize {
+    let target = server.target(url).expect("a URL of this server");
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.target == target)
+        .count()
+}
+
+/// `get` from `THREADS` threads released at once by a barrier; the page
+/// each thread got, in thread order.
+fn all_at_once(cache: &dyn PageCache, urls: &[String]) -> Vec<Result<String, FetchError>> {
+    let start = Barrier::new(urls.len());
+    thread::scope(|s| {
+        let handles: Vec<_> = urls
+            .iter()
+            .map(|url| {
+                let start = &start;
+                s.spawn(move || {
+                    start.wait();
+                    cache.get(url)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
+/// The body the server sent for `url`'s first request, if any.
+fn served_body(server: &Server, url: &str) -> Option<String> {
+    let target = server.target(url)?;
+    server
+        .requests()
+        .into_iter()
+        .find(|r| r.target == target)
+        .map(|r| r.body)
+}
+
+/// Two pages, each asked twice: one request each, and the second answer is
+/// the first one's body.
+pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
+    let check = "a page is fetched once then served from memory";
+    let server = server(Duration::ZERO);
+    let cache = new();
+    for url in server.page_urls(2) {
+        let first = cache.get(&url);
+        let sent = served_body(&server, &url);
+        assert!(
+            first.as_ref().ok() == sent.as_ref(),
+            "[{check}] get({url}) returned {first:?}, but the server sent {sent:?}{}: return \
+             the body `testweb::get` fetched.",
+            if sent.is_none() {
+                " (it was never asked)"
+            } else {
+                ""
+            }
+        );
+        let again = cache.get(&url);
+        let asked = requests_for(&server, &url);
+        assert!(
+            asked == 1 && again == first,
+            "[{check}] the second get({url}) returned {again:?} (the first returned \
+             {first:?}) and the server was asked for it {asked} times in all: the second \
+             get must answer from memory, with the same page, without a request."
+        );
+    }
+}
+
+/// A new cache knows no pages: it fetches them afresh.
+pub fn each_cache_starts_empty(new: NewCache) {
+    let check = "each cache starts empty";
+    let server = server(Duration::ZERO);
+    let url = server.url("/page/0");
+    let first = new().get(&url);
+    let second = new().get(&url);
+    let asked = requests_for(&server, &url);
+    assert!(
+        asked == 2 && first != second && second.as_ref().is_ok_and(|b| ever_served(b)),
+        "[{check}] two new caches each got {url} once: the server was asked {asked} times \
+         and they returned {first:?} and {second:?}. Each cache must fetch its own copy \
+         (the server's bodies differ on every request): keep the pages in the `Cache`, not \
+         in a `static`."
+    );
+}
+
+/// Six threads, six different pages, at once: the server must see all six
+/// requests in flight together.
+pub fn pages_are_fetched_at_once(new: NewCache) {
+    let check = "pages are fetched at once";
+    let server = server(Duration::ZERO);
+    let urls = gathering_urls(&server, THREADS, THREADS);
+    let cache = new();
+    server.begin_round();
+    let got = all_at_once(&*cache, &urls);
+    let peak = server.peak_in_flight();
+    assert!(
+        peak >= THREADS,
+        "[{check}] {THREADS} threads each asked for a different page at once, and the server \
+         saw at most {peak} of those requests in flight together (it held each answer until \
+         all {THREADS} had arrived, or {} ms). The fetches took turns: the cache's lock was \
+         held while a page was fetched, so every other thread waited for the network too. \
+         Hold the lock only to look up or store, never across `testweb::get`.",
+        crate::fetching::gather_cap_ms(THREADS)
+    );
+    for (url, page) in urls.iter().zip(&got) {
+        assert_eq!(
+            page.as_ref().ok(),
+            served_body(&server, url).as_ref(),
+            "[{check}] get({url})"
+        );
+    }
+}
+
+/// Six threads ask for the same slow page at once: one request, and all
+/// six get its body.
+pub fn a_page_wanted_by_many_threads_is_fetched_once(new: NewCache) {
+    let check = "a page wanted by many threads is fetched once";
+    let server = server(Duration::from_millis(200));
+    let url = server.url("/page/7");
+    let cache = new();
+    let got = all_at_once(&*cache, &vec![url.clone(); THREADS]);
+    let asked = requests_for(&server, &url);
+    let sent = served_body(&server, &url);
+    let same = got.iter().all(|g| g.as_ref().ok() == sent.as_ref());
+    assert!(
+        asked == 1 && same,
+        "[{check}] {THREADS} threads asked for {url} at once (it takes 200 ms): the server \
+         got {asked} requests for it, and the threads got {} different answers. The page \
+         must be fetched once: the first thread fetches, the others wait for that fetch (for \
+         example a `OnceLock` per URL, found or added under the map's lock and filled \
+         outside it) instead of checking, unlocking and fetching it themselves.",
+        got.iter()
+            .map(|g| format!("{g:?}"))
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    );
+}
+
+/// Six different pages fetched at once, then each asked again: all six
+/// must be in the cache, whatever order the fetches finished in.
+pub fn no_page_is_lost_when_fetches_race(new: NewCache) {
+    let check = "no page is lost when fetches race";
+    let server = server(Duration::ZERO);
+    let urls = gathering_urls(&server, THREADS, THREADS);
+    let cache = new();
+    let first = all_at_once(&*cache, &urls);
+    let before = server.served();
+    let again: Vec<_> = urls.iter().map(|u| cache.get(u)).collect();
+    let refetched = server.served() - before;
+    let changed = first.iter().zip(&again).filter(|(a, b)| a != b).count();
+    assert!(
+        refetched == 0 && changed == 0,
+        "[{check}] {THREADS} pages were fetched at once; asked again one by one, {refetched} \
+         of them were fetched again and {changed} came back different. The cache lost pages \
+         stored by threads that finished at the same time: store each page into the shared \
+         map under its lock, never by writing back a copy of the map taken before the \
+         fetch."
+    );
+}
+
+/// Six threads wait 400 ms for one page: the process must spend little
+/// CPU meanwhile.
+pub fn threads_waiting_for_a_page_sleep(new: NewCache) {
+    let check = "threads waiting for a page sleep";
+    let latency = Duration::from_millis(400);
+    let server = server(latency);
+    let url = server.url("/page/1");
+    let cache = new();
+    let cpu = process_cpu_time();
+    let wall = Instant::now();
+    let got = all_at_once(&*cache, &vec![url.clone(); THREADS]);
+    let (cpu, wall) = (process_cpu_time() - cpu, wall.elapsed());
+    // Asleep, six threads and the server use a few milliseconds (3 ms for
+    // the reference here). Five waiters that loop on the map's lock burn
+    // hundreds (240 ms measured: the contended mutex puts some of them to
+    // sleep now and then, so less than two whole cores).
+    let allowed = latency / 8;
+    assert!(
+        cpu < allowed,
+        "[{check}] {THREADS} threads waited {wall:.0?} for one page, and the process used \
+         {cpu:.0?} of CPU meanwhile (allowed: {allowed:?}; threads that sleep use a few \
+         ms). The waiting threads spin: they loop, checking whether the page has arrived. \
+         Let them block until it has (a `OnceLock`'s `get_or_init`, or a `Condvar`)."
+    );
+    assert!(
+        got.iter().all(Result::is_ok),
+        "[{check}] get({url}) failed: {got:?}"
+    );
+}

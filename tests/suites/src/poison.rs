@@ -1,0 +1,218 @@
+//! Suite of `exercises/pitfalls/poison`: a tally that keeps serving after
+//! a worker panicked in the middle of an update, without keeping the
+//! half-done update and without hiding the panic.
+//!
+//! The panics are the suite's own: its "workers" are closures that count
+//! ballots and panic on purpose half-way, after changing one field and
+//! before the other. Each check then reads what the tally says and what
+//! the worker's thread saw.
+
+use std::collections::BTreeMap;
+use std::panic::{self, AssertUnwindSafe};
+use std::thread;
+
+/// The counts as the suite reads them: ballots, and votes per candidate.
+pub type Snapshot = (u64, BTreeMap<String, u64>);
+
+/// A change: the ballots field and the votes field of the crate's `Counts`.
+pub type Change<'a> = &'a mut dyn FnMut(&mut u64, &mut BTreeMap<String, u64>);
+
+/// A tally under test.
+pub trait SharedTally: Sync {
+    /// `Tally::update` with `change`.
+    fn update(&self, change: Change<'_>);
+    /// `Tally::counts`.
+    fn counts(&self) -> Snapshot;
+}
+
+/// Makes a new, empty tally.
+pub type NewTally = fn() -> Box<dyn SharedTally>;
+
+/// Defines `SUBJECT`, the crate's `Tally` seen as a [`SharedTally`].
+#[macro_export]
+macro_rules! poison_adapter {
+    ($krate:ident) => {
+        struct Wrapped($krate::Tally);
+
+        impl $crate::poison::SharedTally for Wrapped {
+            fn update(&self, change: $crate::poison::Change<'_>) {
+                self.0
+                    .update(|c: &mut $krate::Counts| change(&mut c.ballots, &mut c.votes));
+            }
+
+            fn counts(&self) -> $crate::poison::Snapshot {
+                let c = self.0.counts();
+                (c.ballots, c.votes)
+            }
+        }
+
+        pub const SUBJECT: $crate::poison::NewTally = || Box::new(Wrapped($krate::Tally::new()));
+    };
+}
+
+crate::declare_suite!($ poison: NewTally = poison_adapter![
+    updates_add_up,
+    the_tally_serves_after_a_worker_panicked,
+    a_half_done_update_is_discarded,
+    the_panic_reaches_the_worker,
+]);
+
+/// What the suite's panicking worker panics with.
+const BUG: &str = "worker bug: unreadable ballot";
+
+/// Counts one vote for `who`.
+pub fn vote(tally: &dyn SharedTally, who: &str) {
+    tally.update(&mut |ballots, votes| {
+        *ballots += 1;
+        *votes.entry(who.to_owned()).or_default() += 1;
+    });
+}
+
+/// An update that counts a ballot and panics before it counts the vote,
+/// run on its own thread; the thread's panic message, if it panicked.
+pub fn crashing_worker(tally: &dyn SharedTally) -> Option<String> {
+    let quiet = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let outcome = thread::scope(|s| {
+        s.spawn(|| {
+            tally.update(&mut |ballots, _votes| {
+                *ballots += 1;
+                panic!("{BUG}");
+            });
+        })
+        .join()
+    });
+    panic::set_hook(quiet);
+    outcome
+        .err()
+        .map(|payload| harness::record::panic_message(payload.as_ref()))
+}
+
+/// Calls `read`; its panic message, as an error.
+pub fn calmly<T>(read: impl FnOnce() -> T) -> Result<T, String> {
+    let quiet = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let got = panic::catch_unwind(AssertUnwindSafe(read))
+        .map_err(|payload| harness::record::panic_message(payload.as_ref()));
+    panic::set_hook(quiet);
+    got
+}
+
+fn expected(votes: &[(&str, u64)]) -> Snapshot {
+    let map: BTreeMap<String, u64> = votes.iter().map(|&(k, v)| (k.to_owned(), v)).collect();
+    (map.values().sum(), map)
+}
+
+/// Four threads vote at once, in two fresh tallies: every vote counts.
+pub fn updates_add_up(new: NewTally) {
+    let check = "updates add up";
+    for (round, candidates) in [["ada", "bob"], ["cy", "dee"]].into_iter().enumerate() {
+        let tally = new();
+        thread::scope(|s| {
+            for t in 0..4 {
+                let tally = &*tally;
+                s.spawn(move || {
+                    for i in 0..50 {
+                        vote(tally, candidates[(t + i) % 2]);
+                    }
+                });
+            }
+        });
+        let got = tally.counts();
+        let want = expected(&[(candidates[0], 100), (candidates[1], 100)]);
+        assert_eq!(
+            got,
+            want,
+            "[{check}] 4 threads cast 50 votes each into a new tally (tally {} of 2): it \
+             reads {got:?}, expected {want:?}. Apply each change to the counts in the tally, \
+             under its lock, and keep nothing outside it.",
+            round + 1
+        );
+    }
+}
+
+/// After a worker's update panicked, `counts` and `update` still work.
+pub fn the_tally_serves_after_a_worker_panicked(new: NewTally) {
+    let check = "the tally serves after a worker panicked";
+    let tally = new();
+    vote(&*tally, "ada");
+    crashing_worker(&*tally);
+    let read = calmly(|| tally.counts());
+    assert!(
+        read.is_ok(),
+        "[{check}] after a worker's update panicked, `counts()` panicked too: {}. A thread \
+         that panics while holding a std Mutex poisons it, and `lock().unwrap()` then fails \
+         in every later caller, forever. Take the guard out of the error \
+         (`PoisonError::into_inner`) and make sure the counts are whole.",
+        read.unwrap_err()
+    );
+    let write = calmly(|| vote(&*tally, "bob"));
+    assert!(
+        write.is_ok(),
+        "[{check}] after a worker's update panicked, `counts()` worked but the next \
+         `update` panicked: {}. Recover from the poison in `update` too.",
+        write.unwrap_err()
+    );
+    let (ballots, votes) = tally.counts();
+    assert!(
+        votes.get("bob") == Some(&1),
+        "[{check}] a vote for bob after the crash is missing: the tally reads {ballots} \
+         ballots, {votes:?}."
+    );
+}
+
+/// The crashed update counted a ballot and no vote: after it, the tally
+/// must read exactly as before it.
+pub fn a_half_done_update_is_discarded(new: NewTally) {
+    let check = "a half-done update is discarded";
+    let tally = new();
+    for who in ["ada", "ada", "bob"] {
+        vote(&*tally, who);
+    }
+    crashing_worker(&*tally);
+    let got = calmly(|| tally.counts());
+    let want = expected(&[("ada", 2), ("bob", 1)]);
+    match got {
+        Err(message) => panic!(
+            "[{check}] after a worker's update panicked, `counts()` panicked: {message}. \
+             Recover from the poison (`PoisonError::into_inner`), then make sure the counts \
+             are whole."
+        ),
+        Ok(got) => assert!(
+            got == want,
+            "[{check}] 3 votes were counted, then a worker's update counted a 4th ballot and \
+             panicked before it counted the vote. The tally now reads {} ballots and {:?}, \
+             expected {} and {:?}{}. An update must count whole or not at all: let it work on \
+             a copy and store the copy only when it returns, so that after the panic the \
+             poisoned mutex still holds the last whole counts.",
+            got.0,
+            got.1,
+            want.0,
+            want.1,
+            if got.0 == got.1.values().sum::<u64>() {
+                " (everything before the crash was thrown away, too)"
+            } else {
+                " (the ballots no longer add up to the votes: the half-done change was kept)"
+            }
+        ),
+    }
+}
+
+/// The worker whose update panicked must see its panic: its thread ends
+/// in that panic, with that message.
+pub fn the_panic_reaches_the_worker(new: NewTally) {
+    let check = "the panic reaches the worker";
+    let tally = new();
+    let seen = crashing_worker(&*tally);
+    assert!(
+        seen.as_deref().is_some_and(|m| m.contains(BUG)),
+        "[{check}] a worker's update panicked with \"{BUG}\", and the worker's thread {}. \
+         The tally must keep serving, but the worker's failure must not vanish: let the \
+         panic go on to the caller of `update` (do not catch it there), so that whoever \
+         joins the worker learns what happened.",
+        match &seen {
+            None => "ended normally: the panic was swallowed".to_owned(),
+            Some(other) => format!("panicked with something else: \"{other}\""),
+        }
+    );
+}
