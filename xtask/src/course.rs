@@ -98,6 +98,10 @@ impl Tiers {
 pub enum Kind {
     /// A crate whose `tests/suite.rs` runs a suite from `tests/suites`.
     Suite,
+    /// A suite exercise whose stub the compiler refuses: the student changes
+    /// it until it compiles and passes its suite. The untouched stub must
+    /// fail `cargo check` with exactly the error codes in `errors`.
+    CompileFail,
 }
 
 /// One exercise of the manifest.
@@ -118,6 +122,11 @@ pub struct Exercise {
     pub page: Option<String>,
     /// What `cargo xtask hint` prints.
     pub hint: String,
+    /// For a `compile-fail` exercise: the rustc error codes the untouched
+    /// stub gets (`["E0277"]`). Codes, not messages: a new rustc rewords a
+    /// message but keeps its code.
+    #[serde(default)]
+    pub errors: Vec<String>,
     /// Overrides `[grading] wall_seconds` for this exercise.
     #[serde(default)]
     pub wall_seconds: Option<u64>,
@@ -213,6 +222,23 @@ impl Course {
                     .validate()
                     .with_context(|| format!("exercise `{}`, speed check `{test}`", ex.name))?;
             }
+            match (ex.kind, ex.errors.is_empty()) {
+                (Kind::CompileFail, true) => bail!(
+                    "exercise `{}` is compile-fail but names no `errors` (rustc codes such as \"E0277\")",
+                    ex.name
+                ),
+                (Kind::Suite, false) => bail!(
+                    "exercise `{}` names `errors`, which only a compile-fail exercise has",
+                    ex.name
+                ),
+                _ => {}
+            }
+            if let Some(bad) = ex.errors.iter().find(|c| !is_error_code(c)) {
+                bail!(
+                    "exercise `{}`: `{bad}` is not a rustc error code (E followed by four digits)",
+                    ex.name
+                );
+            }
             if ex.hint.trim().is_empty() {
                 bail!(
                     "exercise `{}` in {} has an empty hint",
@@ -234,6 +260,11 @@ impl Course {
                 format!("no exercise `{name}`; there are: {}", names.join(", "))
             })
     }
+}
+
+/// `E0277`: an `E` and four digits.
+fn is_error_code(code: &str) -> bool {
+    code.len() == 5 && code.starts_with('E') && code[1..].chars().all(|c| c.is_ascii_digit())
 }
 
 impl Exercise {
@@ -282,6 +313,11 @@ impl Exercise {
     /// Wall-time limit of the exercise's suite, in seconds.
     pub fn wall_seconds(&self, grading: &Grading) -> u64 {
         self.wall_seconds.unwrap_or(grading.wall_seconds)
+    }
+
+    /// The error codes the untouched stub must get, as a set.
+    pub fn expected_errors(&self) -> std::collections::BTreeSet<String> {
+        self.errors.iter().cloned().collect()
     }
 
     /// Package name of the exercise crate (what a student builds).

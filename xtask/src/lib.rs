@@ -4,6 +4,8 @@
 //! - [`course`]: the exercise manifest (`exercises/info.toml`) and paths.
 //! - [`stubs`]: exercise crates generated from their solutions.
 //! - [`stubcheck`]: proof that every stub fails its suite, for the right reason.
+//! - [`diagnostics`]: the error codes `cargo check` reports, for
+//!   compile-fail exercises.
 //! - [`pages`]: rules on the book's sources (listings are included, never pasted).
 //! - [`book`]: pinned book tools, the live build, and the check of its output.
 //! - [`results`]: reading suite records and libtest output (shared by the
@@ -14,6 +16,7 @@
 pub mod book;
 pub mod browser;
 pub mod course;
+pub mod diagnostics;
 pub mod grade;
 pub mod pages;
 pub mod results;

@@ -105,6 +105,9 @@ enum Cmd {
     },
     /// Write grading/report.schema.json from the report's types.
     ReportSchema,
+    /// Print `--exclude <package>` for every compile-fail exercise, whose
+    /// stub the compiler refuses on purpose: for `cargo clippy --workspace`.
+    Refused,
 }
 
 #[derive(Subcommand)]
@@ -185,6 +188,16 @@ fn main() -> Result<()> {
             }
         }
         Cmd::Progress { only } => progress(&root, &course, &only),
+        Cmd::Refused => {
+            let args: Vec<String> = course
+                .exercises
+                .iter()
+                .filter(|e| e.kind == xtask::course::Kind::CompileFail)
+                .map(|e| format!("--exclude {}", e.package()))
+                .collect();
+            println!("{}", args.join(" "));
+            Ok(())
+        }
         Cmd::Gradebook {
             command: GradebookCmd::Merge { reports, out },
         } => {
@@ -300,6 +313,17 @@ fn progress(root: &Path, course: &Course, only: &[String]) -> Result<()> {
 
 /// done / failing / slow / untouched, and the first thing to fix.
 fn progress_state(ex: &ExerciseReport) -> (String, String) {
+    if ex.untouched && ex.status == ExerciseStatus::CompileError {
+        return (
+            "untouched, not compiling".into(),
+            format!(
+                "exercises/{}/{}/src/lib.rs: {}",
+                ex.chapter,
+                ex.name,
+                first_line(&ex.message).trim_start_matches("untouched: ")
+            ),
+        );
+    }
     if ex.untouched {
         return (
             "untouched".into(),

@@ -4,13 +4,18 @@
 //! from no solution: the suite is broken. A stub that fails to compile, or
 //! fails for another reason than the `todo!()`, means the exercise is broken.
 //! Either is reported here with the test names.
+//!
+//! A compile-fail exercise's stub is proved otherwise: `cargo check` must
+//! refuse it with exactly the error codes the manifest names, so the
+//! student meets the mistake the page explains and no other.
 
 use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use crate::course::Exercise;
+use crate::course::{Exercise, Kind};
+use crate::diagnostics;
 use crate::results::{self, Line};
 
 /// What running one exercise's suite against its stub showed.
@@ -28,11 +33,43 @@ pub struct StubRun {
     pub failed_otherwise: Vec<String>,
     /// The tail of cargo's output, for the report.
     pub output_tail: String,
+    /// For a compile-fail stub: the codes it must get, and what `cargo
+    /// check` gave (`None`: a suite stub).
+    pub refused: Option<Refused>,
+}
+
+/// A compile-fail stub's check: the codes wanted and what came.
+#[derive(Debug, Default)]
+pub struct Refused {
+    /// Codes the manifest names.
+    pub expected: std::collections::BTreeSet<String>,
+    /// What `cargo check` said.
+    pub checked: diagnostics::Checked,
+}
+
+impl Refused {
+    /// True when the stub did not compile, with exactly the expected codes.
+    pub fn is_proof(&self) -> bool {
+        !self.checked.compiled && self.checked.codes() == self.expected
+    }
 }
 
 impl StubRun {
     /// One line for people: how the suite's tests ended against the stub.
     pub fn summary(&self) -> String {
+        if let Some(r) = &self.refused {
+            return format!(
+                "{:<16} stub: {}, error codes [{}] (expected [{}])",
+                self.package,
+                if r.checked.compiled {
+                    "compiles"
+                } else {
+                    "refused"
+                },
+                r.checked.codes_list(),
+                r.expected.iter().cloned().collect::<Vec<_>>().join(", ")
+            );
+        }
         format!(
             "{:<16} stub: {} tests fail on todo!(), {} pass, {} fail otherwise",
             self.package,
@@ -45,6 +82,30 @@ impl StubRun {
     /// Why this run is no proof, with the tests at fault and cargo's
     /// output; `None` when it is one.
     pub fn problem(&self) -> Option<String> {
+        if let Some(r) = &self.refused {
+            return (!r.is_proof()).then(|| {
+                let said: Vec<&str> = r
+                    .checked
+                    .errors
+                    .iter()
+                    .map(|e| e.rendered.as_str())
+                    .collect();
+                format!(
+                    "{}: a compile-fail stub must be refused with exactly the codes [{}], \
+                     but {} (codes [{}]); fix the stub's solution markers or the manifest's \
+                     `errors`:\n{}",
+                    self.package,
+                    r.expected.iter().cloned().collect::<Vec<_>>().join(", "),
+                    if r.checked.compiled {
+                        "it compiles"
+                    } else {
+                        "it was refused"
+                    },
+                    r.checked.codes_list(),
+                    said.join("\n")
+                )
+            });
+        }
         (!self.is_proof()).then(|| {
             format!(
                 "{}: the stub is no proof (passed {:?}, failed otherwise {:?}):\n{}",
@@ -55,6 +116,9 @@ impl StubRun {
 
     /// True when the suite ran and every test failed on the `todo!()`.
     pub fn is_proof(&self) -> bool {
+        if let Some(r) = &self.refused {
+            return r.is_proof();
+        }
         self.ran
             && !self.failed_on_todo.is_empty()
             && self.passed.is_empty()
@@ -65,8 +129,20 @@ impl StubRun {
 /// The message `todo!()` panics with.
 const TODO_PANIC: &str = "not yet implemented";
 
-/// Runs `cargo test -p <exercise>` at `root` and classifies every test.
+/// Runs `cargo test -p <exercise>` at `root` and classifies every test;
+/// for a compile-fail exercise, `cargo check` and its error codes.
 pub fn run(root: &Path, ex: &Exercise) -> Result<StubRun> {
+    if ex.kind == Kind::CompileFail {
+        let checked = diagnostics::check(root, ex.package(), None)?;
+        return Ok(StubRun {
+            package: ex.package().to_owned(),
+            refused: Some(Refused {
+                expected: ex.expected_errors(),
+                checked,
+            }),
+            ..StubRun::default()
+        });
+    }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .current_dir(root)

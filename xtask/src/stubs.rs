@@ -64,6 +64,43 @@ pub fn strip_solutions(source: &str) -> Result<String> {
     Ok(out)
 }
 
+/// One `SOLUTION` block of a solution's source: the stub's line (if the
+/// marker has one) and the reference code that replaces it, each line at
+/// its own indentation.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The stub's text, at the marker's indentation.
+    pub stub: Option<String>,
+    /// The solution's lines.
+    pub solution: Vec<String>,
+}
+
+/// The `SOLUTION` blocks of `source`, in order: what a student changes to
+/// turn the stub into the solution (the book prints them as a diff).
+pub fn changes(source: &str) -> Result<Vec<Change>> {
+    strip_solutions(source)?; // the markers are balanced
+    let mut found = Vec::new();
+    let mut open: Option<Change> = None;
+    for line in source.lines() {
+        let trimmed = line.trim_start();
+        if let Some(stub) = trimmed.strip_prefix(BEGIN) {
+            let indent = &line[..line.len() - trimmed.len()];
+            let stub = stub.trim();
+            open = Some(Change {
+                stub: (!stub.is_empty()).then(|| format!("{indent}{stub}")),
+                solution: Vec::new(),
+            });
+        } else if trimmed == END {
+            found.extend(open.take());
+        } else if let Some(change) = open.as_mut() {
+            if !trimmed.contains("ANCHOR: ") && !trimmed.contains("ANCHOR_END: ") {
+                change.solution.push(line.to_owned());
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// One generated file: where it goes (relative to the root) and its text.
 pub struct File {
     /// Path relative to the workspace root.
@@ -147,7 +184,9 @@ fn manifest(root: &Path, ex: &Exercise) -> Result<String> {
         .replace(
             lints,
             "[lints.rust]\n# A stub leaves parameters and fields unused until you write the body.\n\
-             unused_variables = \"allow\"\ndead_code = \"allow\"\n",
+             unused_variables = \"allow\"\ndead_code = \"allow\"\n\
+             # As in the whole workspace: no `static mut` or other unsafe shortcut.\n\
+             unsafe_code = \"forbid\"\n",
         ))
 }
 
@@ -222,6 +261,24 @@ mod tests {
         assert_eq!(
             strip_solutions(src).unwrap(),
             "fn f(x: u8) -> u8 {\n    todo!(\"double it\")\n}\n"
+        );
+    }
+
+    #[test]
+    fn lists_each_block_as_a_change() {
+        let src = "a\n    // SOLUTION: old()\n    new();\n    // END SOLUTION\n// SOLUTION:\nuse x;\n// END SOLUTION\n";
+        assert_eq!(
+            changes(src).unwrap(),
+            vec![
+                Change {
+                    stub: Some("    old()".into()),
+                    solution: vec!["    new();".into()]
+                },
+                Change {
+                    stub: None,
+                    solution: vec!["use x;".into()]
+                },
+            ]
         );
     }
 

@@ -187,8 +187,19 @@ fn stubs_score_zero_and_solutions_full_marks() {
     let stubs = checkout(&all(false));
     let r = grade(stubs.path(), &[], None);
     assert_eq!(r.points, 0.0);
+    let manifest = course();
     for ex in r.graded() {
         assert!(ex.untouched, "{} is the stub", ex.name);
+        let entry = manifest.find(&ex.name).unwrap();
+        if entry.kind == course::Kind::CompileFail {
+            // Scored 0 for not compiling, with the stub's error codes.
+            assert_eq!(ex.status, ExerciseStatus::CompileError, "{}", ex.message);
+            for code in &entry.errors {
+                assert!(ex.message.contains(code.as_str()), "{}", ex.message);
+            }
+            assert!(ex.tests.iter().all(|t| t.status == TestStatus::NotRun));
+            continue;
+        }
         assert_eq!(ex.status, ExerciseStatus::Graded);
         assert!(ex.tests.iter().all(|t| t.status == TestStatus::Fail));
     }
@@ -331,16 +342,23 @@ fn without_decoy_fns(text: &str) -> String {
 }
 
 fn check_decoys(ex: &str, module: &str, modules: &[&str], call: &str) {
+    let stub = stub(ex);
+    check_decoys_in(ex, module, modules, |function| {
+        replace_todo(&stub, &format!("decoy::{module}::{function}({call})"))
+    });
+}
+
+/// [`check_decoys`] for an exercise whose student's `src/lib.rs` (before
+/// the decoy modules) is `lib(decoy_function)`: a compile-fail stub has no
+/// `todo!()` to replace.
+fn check_decoys_in(ex: &str, module: &str, modules: &[&str], lib: impl Fn(&str) -> String) {
     let (_, corpus) = decoys(module);
     assert!(!corpus.is_empty(), "no decoys found in {module}.rs");
     let course = course();
     let worth = course.find(ex).unwrap().worth(&course.grading);
     let mut wrong = Vec::new();
     for d in corpus {
-        let lib = replace_todo(
-            &stub(ex),
-            &format!("decoy::{module}::{}({call})", d.function),
-        ) + &decoy_modules(modules);
+        let lib = lib(&d.function) + &decoy_modules(modules);
         let dir = checkout(&[(src(ex), lib)]);
         // A timing check may let a decoy through on a busy machine (a
         // spinner starved of CPU looks like a sleeper): like the corpus's
@@ -441,6 +459,64 @@ fn each_fetch_bounded_decoy_loses_exactly_its_check() {
         "fetch_bounded",
         &["fetch_all", "fetch_bounded"],
         "urls, max_in_flight",
+    );
+}
+
+/// A compile-fail exercise's decoys, graded: the student's crate is the
+/// exercise's function (`signature`, after `uses`) calling the decoy with
+/// `call` (the stub, refused by the compiler, has no `todo!()` to replace).
+fn check_refused_decoys(ex: &str, uses: &str, signature: &str, call: &str) {
+    let module = ex.replace('-', "_");
+    check_decoys_in(ex, &module, &[module.as_str()], |f| {
+        format!(
+            "//! A decoy.\n{uses}\n/// A decoy.\npub fn {module}{signature} {{\n    \
+             decoy::{module}::{f}({call})\n}}\n"
+        )
+    });
+}
+
+#[test]
+fn each_total_words_decoy_loses_exactly_its_check() {
+    let _one = lock();
+    check_refused_decoys(
+        "total-words",
+        "",
+        "(texts: Vec<String>, count: fn(&str) -> usize) -> usize",
+        "texts, count",
+    );
+}
+
+#[test]
+fn each_words_per_text_decoy_loses_exactly_its_check() {
+    let _one = lock();
+    check_refused_decoys(
+        "words-per-text",
+        "",
+        "(texts: Vec<String>, count: fn(&str) -> usize) -> Vec<usize>",
+        "texts, count",
+    );
+}
+
+#[test]
+fn each_word_frequencies_decoy_loses_exactly_its_check() {
+    let _one = lock();
+    check_refused_decoys(
+        "word-frequencies",
+        "use std::collections::HashMap;",
+        "(texts: Vec<String>, words: fn(&str) -> Vec<String>) -> HashMap<String, usize>",
+        "texts, words",
+    );
+}
+
+#[test]
+fn each_count_under_gil_decoy_loses_exactly_its_check() {
+    let _one = lock();
+    check_refused_decoys(
+        "count-under-gil",
+        "use gil_solution::{Gil, GilGuard};",
+        "(gil: &Gil, texts: Vec<String>, count: fn(&mut GilGuard<'_>, &str) -> usize) \
+         -> Vec<usize>",
+        "gil, texts, count",
     );
 }
 

@@ -17,6 +17,7 @@ use tabled::{Table, Tabled, settings::Style};
 
 pub mod gil;
 pub mod pitfalls;
+pub mod pitfalls_compiler;
 pub mod pitfalls_tutorial;
 pub mod plot;
 pub mod processes;

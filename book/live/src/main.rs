@@ -64,6 +64,11 @@ enum PitfallsBlock {
     PageCache,
     /// What each way of handling a poisoned mutex leaves behind.
     Poison,
+    /// What the compiler says about a compile-fail exercise's stub, and the fix.
+    Compiler {
+        /// The exercise, e.g. `total-words`.
+        exercise: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -188,6 +193,7 @@ fn run() -> anyhow::Result<()> {
                 live::reusable("pitfalls page-cache", live::pitfalls::page_cache)?
             }
             PitfallsBlock::Poison => live::reusable("pitfalls poison", live::pitfalls::poison)?,
+            PitfallsBlock::Compiler { exercise } => live::pitfalls_compiler::compiler(&exercise)?,
         },
     };
     print!("{out}");

@@ -27,6 +27,11 @@ pub mod combine;
 pub mod diagnose;
 pub mod guard;
 pub mod workers;
+// The Pitfalls chapter, refused by the compiler.
+pub mod count_under_gil;
+pub mod total_words;
+pub mod word_frequencies;
+pub mod words_per_text;
 
 /// A generic suite's checks for one subject type, by name: what
 /// `suites::gil::checks::<G>` is for a GIL `G`. The subject of a decoy for

@@ -124,3 +124,16 @@ pub mod combine;
 pub mod diagnose;
 pub mod guard;
 pub mod workers;
+
+/// The Pitfalls chapter's suites.
+pub mod pitfalls {
+    pub mod texts;
+}
+#[path = "pitfalls/count_under_gil.rs"]
+pub mod count_under_gil;
+#[path = "pitfalls/total_words.rs"]
+pub mod total_words;
+#[path = "pitfalls/word_frequencies.rs"]
+pub mod word_frequencies;
+#[path = "pitfalls/words_per_text.rs"]
+pub mod words_per_text;

@@ -329,6 +329,15 @@ pub fn progress(
             r.status = ExerciseStatus::Missing;
             r.untouched = true;
             r.message = "untouched: still the stub".to_owned();
+            if ex.kind == crate::course::Kind::CompileFail {
+                // Known without building: the course's rules prove that
+                // the stub gets exactly these codes.
+                r.status = ExerciseStatus::CompileError;
+                r.message = format!(
+                    "untouched: error {}; make it compile and pass its suite",
+                    ex.errors.join(", ")
+                );
+            }
             r.tests = score::not_run(&ex.worth(&course.grading), "untouched");
             r.max_points = r.tests.iter().map(|t| t.max_points).sum();
             emit(Event::ExerciseFinished { report: r.clone() });

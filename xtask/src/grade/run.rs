@@ -7,13 +7,13 @@ use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
-use serde_json::Value;
 
 use super::Event;
 use super::report::{ExerciseReport, ExerciseStatus, TestKind, TestReport, TestStatus};
 use super::sandbox::{Ended, Sandbox};
 use super::score::{self, SuiteRun};
-use crate::course::{Exercise, Grading, Worth};
+use crate::course::{Exercise, Grading, Kind, Worth};
+use crate::diagnostics;
 use crate::results;
 
 /// What a build gave.
@@ -23,6 +23,8 @@ pub struct Built {
     pub exe: Option<PathBuf>,
     /// The first compiler error (rendered), when it did not.
     pub error: Option<String>,
+    /// The codes of every compiler error, when it did not compile.
+    pub codes: std::collections::BTreeSet<String>,
     /// Build time.
     pub seconds: f64,
 }
@@ -44,25 +46,17 @@ pub fn build(root: &Path, target_dir: Option<&Path>, package: &str) -> Result<Bu
         cmd.env("CARGO_TARGET_DIR", dir);
     }
     let out = cmd.output().context("running cargo to build a suite")?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
     let mut exe = None;
-    let mut error = None;
-    for line in stdout.lines() {
-        let Ok(msg) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        match msg["reason"].as_str() {
-            Some("compiler-artifact")
-                if msg["target"]["name"] == "suite" && msg["profile"]["test"] == true =>
-            {
-                exe = msg["executable"].as_str().map(PathBuf::from);
+    for msg in cargo_metadata::Message::parse_stream(out.stdout.as_slice()).flatten() {
+        if let cargo_metadata::Message::CompilerArtifact(a) = msg {
+            if a.target.name == "suite" && a.profile.test {
+                exe = a.executable.map(PathBuf::from);
             }
-            Some("compiler-message") if error.is_none() && msg["message"]["level"] == "error" => {
-                error = msg["message"]["rendered"].as_str().map(str::to_owned);
-            }
-            _ => {}
         }
     }
+    let errors = diagnostics::errors_in(out.stdout.as_slice());
+    let codes = errors.iter().filter_map(|e| e.code.clone()).collect();
+    let mut error = errors.into_iter().next().map(|e| e.rendered);
     if !out.status.success() {
         exe = None;
         if error.is_none() {
@@ -74,6 +68,7 @@ pub fn build(root: &Path, target_dir: Option<&Path>, package: &str) -> Result<Bu
     Ok(Built {
         exe,
         error,
+        codes,
         seconds: start.elapsed().as_secs_f64(),
     })
 }
@@ -153,7 +148,7 @@ pub fn exercise(
     });
     let Some(exe) = built.exe else {
         report.status = ExerciseStatus::CompileError;
-        report.message = built.error.unwrap_or_default();
+        report.message = compile_error_message(ex, &built);
         report.tests = score::not_run(&worth, "the exercise did not compile");
         return Ok(finish(report, emit));
     };
@@ -269,6 +264,26 @@ pub fn exercise(
     }
     report.tests = tests;
     Ok(finish(report, emit))
+}
+
+/// Why an exercise scored nothing for not compiling: the first error as
+/// rustc rendered it, after, for a compile-fail exercise, its codes and
+/// whether they are still the stub's own.
+pub fn compile_error_message(ex: &Exercise, built: &Built) -> String {
+    let first = built.error.clone().unwrap_or_default();
+    if ex.kind != Kind::CompileFail {
+        return first;
+    }
+    let codes: Vec<&str> = built.codes.iter().map(String::as_str).collect();
+    let still = if built.codes == ex.expected_errors() {
+        "the stub's own error, not fixed yet"
+    } else {
+        "not the stub's error any more: a new one to fix"
+    };
+    format!(
+        "does not compile: error {} ({still}); make it compile and pass its suite\n{first}",
+        codes.join(", ")
+    )
 }
 
 /// Runs of a failed speed check before its result stands.

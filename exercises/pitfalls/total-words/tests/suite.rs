@@ -1,0 +1,2 @@
+//! Runs the total_words suite (tests/suites) against this crate.
+suites::total_words!(total_words);

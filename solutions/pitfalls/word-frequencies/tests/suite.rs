@@ -1,0 +1,2 @@
+//! Runs the word_frequencies suite (tests/suites) against this crate.
+suites::word_frequencies!(word_frequencies_solution);

@@ -1,0 +1,182 @@
+//! Wrong `word_frequencies`: what compiles once the map has a lock (or
+//! none), and is wrong.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use crate::{Class, Decoy};
+
+type Words = fn(&str) -> Vec<String>;
+type Frequencies = HashMap<String, usize>;
+
+/// No threads: one map, filled on the calling thread.
+fn sequential(texts: Vec<String>, words: Words) -> Frequencies {
+    let mut freq = HashMap::new();
+    for w in texts.iter().flat_map(|t| words(t)) {
+        *freq.entry(w).or_insert(0) += 1;
+    }
+    freq
+}
+
+/// Locks the map before splitting: the threads take turns.
+fn lock_around_the_work(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        for text in &texts {
+            let freq = &freq;
+            s.spawn(move || {
+                let mut freq = freq.lock().unwrap();
+                for w in words(text) {
+                    *freq.entry(w).or_insert(0) += 1;
+                }
+            });
+        }
+    });
+    freq.into_inner().unwrap()
+}
+
+/// Each thread fills a map of its own, which nobody merges.
+fn map_per_thread(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = HashMap::new();
+    thread::scope(|s| {
+        for text in &texts {
+            let mut mine: Frequencies = freq.clone();
+            s.spawn(move || {
+                for w in words(text) {
+                    *mine.entry(w).or_insert(0) += 1;
+                }
+            });
+        }
+    });
+    freq
+}
+
+/// Splits on single spaces itself instead of calling `words`: the empty
+/// strings between double spaces count as words.
+fn splits_itself(texts: Vec<String>, _words: Words) -> Frequencies {
+    let freq = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        for text in &texts {
+            let freq = &freq;
+            s.spawn(move || {
+                for w in text.split(' ') {
+                    *freq.lock().unwrap().entry(w.to_owned()).or_insert(0) += 1;
+                }
+            });
+        }
+    });
+    freq.into_inner().unwrap()
+}
+
+/// Counts into a `static` map, never cleared.
+fn static_map(texts: Vec<String>, words: Words) -> Frequencies {
+    static FREQ: Mutex<Option<Frequencies>> = Mutex::new(None);
+    thread::scope(|s| {
+        for text in &texts {
+            s.spawn(move || {
+                let found = words(text);
+                let mut freq = FREQ.lock().unwrap();
+                let freq = freq.get_or_insert_with(HashMap::new);
+                for w in found {
+                    *freq.entry(w).or_insert(0) += 1;
+                }
+            });
+        }
+    });
+    FREQ.lock().unwrap().clone().unwrap_or_default()
+}
+
+/// Detached threads; the caller spins until it holds the only `Arc`.
+fn spins_on_strong_count(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = Arc::new(Mutex::new(HashMap::new()));
+    for text in texts {
+        let freq = Arc::clone(&freq);
+        thread::spawn(move || {
+            let found = words(&text);
+            let mut freq = freq.lock().unwrap();
+            for w in found {
+                *freq.entry(w).or_insert(0) += 1;
+            }
+        });
+    }
+    while Arc::strong_count(&freq) > 1 {
+        std::hint::spin_loop();
+    }
+    Arc::try_unwrap(freq).unwrap().into_inner().unwrap()
+}
+
+/// Joins each scoped thread as soon as it is spawned.
+fn join_at_once(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        for text in &texts {
+            let freq = &freq;
+            s.spawn(move || {
+                let found = words(text);
+                let mut freq = freq.lock().unwrap();
+                for w in found {
+                    *freq.entry(w).or_insert(0) += 1;
+                }
+            })
+            .join()
+            .unwrap();
+        }
+    });
+    freq.into_inner().unwrap()
+}
+
+/// The corpus.
+pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
+    vec![
+        Decoy {
+            name: "counts on the calling thread",
+            class: Class::Sequential,
+            subject: sequential,
+            caught_by: "one_thread_per_text_all_at_once",
+            says: &["calling thread", "no thread was started"],
+        },
+        Decoy {
+            name: "holds the lock while splitting",
+            class: Class::RuleSkipped,
+            subject: lock_around_the_work,
+            caught_by: "one_thread_per_text_all_at_once",
+            says: &["at most 1 at once", "lock was held"],
+        },
+        Decoy {
+            name: "joins each thread as soon as it is spawned",
+            class: Class::Sequential,
+            subject: join_at_once,
+            caught_by: "one_thread_per_text_all_at_once",
+            says: &["at most 1 at once", "one at a time"],
+        },
+        Decoy {
+            name: "fills a map per thread and never merges",
+            class: Class::RuleSkipped,
+            subject: map_per_thread,
+            caught_by: "answers_fresh_texts",
+            says: &["It counted 0 words", "updates were lost"],
+        },
+        Decoy {
+            name: "splits on single spaces itself",
+            class: Class::MadeUp,
+            subject: splits_itself,
+            caught_by: "answers_fresh_texts",
+            says: &["It is not how often each word occurs"],
+        },
+        Decoy {
+            name: "counts into a static map",
+            class: Class::StateBetweenCalls,
+            subject: static_map,
+            caught_by: "starts_afresh_every_call",
+            says: &["kept state between calls"],
+        },
+        Decoy {
+            name: "spins until it holds the only Arc",
+            class: Class::Spinning,
+            subject: spins_on_strong_count,
+            caught_by: "the_caller_sleeps_while_it_waits",
+            says: &["ms of CPU", "it spins"],
+        },
+    ]
+}

@@ -1,0 +1,128 @@
+//! Wrong `words_per_text`s: what compiles once nothing borrows a local past
+//! its life, and is wrong.
+
+use std::sync::Mutex;
+use std::thread;
+
+use crate::{Class, Decoy};
+
+type Count = fn(&str) -> usize;
+
+/// No threads: counts every text on the calling thread.
+fn sequential(texts: Vec<String>, count: Count) -> Vec<usize> {
+    texts.iter().map(|t| count(t)).collect()
+}
+
+/// Moves each text into a thread and joins it at once.
+fn join_at_once(texts: Vec<String>, count: Count) -> Vec<usize> {
+    texts
+        .into_iter()
+        .map(|text| thread::spawn(move || count(&text)).join().unwrap())
+        .collect()
+}
+
+/// Joins the handles by popping them off the Vec: last spawned first.
+fn pops_handles(texts: Vec<String>, count: Count) -> Vec<usize> {
+    let mut handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| thread::spawn(move || count(&text)))
+        .collect();
+    let mut out = Vec::new();
+    while let Some(h) = handles.pop() {
+        out.push(h.join().unwrap());
+    }
+    out
+}
+
+/// One thread, moved all the texts, counts them all.
+fn one_thread_for_all(texts: Vec<String>, count: Count) -> Vec<usize> {
+    thread::spawn(move || texts.iter().map(|t| count(t)).collect())
+        .join()
+        .unwrap()
+}
+
+/// Guesses from the length: about one word per three bytes.
+fn made_up(texts: Vec<String>, _count: Count) -> Vec<usize> {
+    texts.iter().map(|t| t.len() / 3).collect()
+}
+
+/// Appends to a `static` list of results, never cleared.
+fn static_results(texts: Vec<String>, count: Count) -> Vec<usize> {
+    static RESULTS: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| thread::spawn(move || count(&text)))
+        .collect();
+    let mut all = RESULTS.lock().unwrap();
+    all.extend(handles.into_iter().map(|h| h.join().unwrap()));
+    all.clone()
+}
+
+/// Scoped threads, but the caller spins on `is_finished` before joining.
+fn spins_while_waiting(texts: Vec<String>, count: Count) -> Vec<usize> {
+    thread::scope(|s| {
+        let handles: Vec<_> = texts.iter().map(|t| s.spawn(move || count(t))).collect();
+        while !handles.iter().all(|h| h.is_finished()) {
+            std::hint::spin_loop();
+        }
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// The corpus.
+pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
+    vec![
+        Decoy {
+            name: "counts on the calling thread",
+            class: Class::Sequential,
+            subject: sequential,
+            caught_by: "one_thread_per_text_all_at_once",
+            says: &["calling thread", "no thread was started"],
+        },
+        Decoy {
+            name: "joins each thread as soon as it is spawned",
+            class: Class::Sequential,
+            subject: join_at_once,
+            caught_by: "one_thread_per_text_all_at_once",
+            says: &["at most 1 at once", "one at a time"],
+        },
+        Decoy {
+            name: "one thread counts every text",
+            class: Class::Batched,
+            subject: one_thread_for_all,
+            caught_by: "one_thread_per_text_all_at_once",
+            says: &["by 1 thread(s)", "Fewer threads than texts"],
+        },
+        Decoy {
+            name: "joins the handles last first",
+            class: Class::RuleSkipped,
+            subject: pops_handles,
+            caught_by: "answers_fresh_texts",
+            says: &[
+                "in the wrong order",
+                "join them in the order you spawned them",
+            ],
+        },
+        Decoy {
+            name: "guesses the counts from the length",
+            class: Class::MadeUp,
+            subject: made_up,
+            caught_by: "answers_fresh_texts",
+            says: &["It is not the word count of each text"],
+        },
+        Decoy {
+            name: "keeps every result in a static list",
+            class: Class::StateBetweenCalls,
+            subject: static_results,
+            caught_by: "starts_afresh_every_call",
+            says: &["kept state between calls"],
+        },
+        Decoy {
+            name: "spins on is_finished before joining",
+            class: Class::Spinning,
+            subject: spins_while_waiting,
+            caught_by: "the_caller_sleeps_while_it_waits",
+            says: &["ms of CPU", "it spins"],
+        },
+    ]
+}
