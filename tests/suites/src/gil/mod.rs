@@ -411,7 +411,8 @@ fn judge_hand_off(
         } else {
             " After waiting a whole interval (one, not several), acquire must ask for the \
              lock, check_in must let go at once when asked, and the release must wake the \
-             waiter."
+             waiter. If the waits are about the same at every interval, Gil::new may be \
+             ignoring the interval it is given."
                 .to_owned()
         };
         return Err(format!(
