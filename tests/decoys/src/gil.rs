@@ -416,6 +416,15 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             ],
         },
         Decoy {
+            name: "waiters spin on yield_now instead of sleeping (seen in the waiter's CPU time)",
+            class: Class::Spinning,
+            subject: of::<Flawed<SPINS_WHILE_WAITING>>(),
+            caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
+            // Its spinning also fights the holder for the lock's own mutex,
+            // so the kernel may count wake-ups before the CPU time shows.
+            says: &["waiting in acquire while the holder computed"],
+        },
+        Decoy {
             name: "waiters re-check every 10 ms besides being woken",
             class: Class::Spinning,
             subject: of::<Flawed<WAKES_EVERY_10_MS>>(),

@@ -679,12 +679,17 @@ pub fn a_waiter_sleeps_until_the_holder_lets_go<G: GilApi>() {
             std::thread::spawn(move || {
                 let asked = Instant::now();
                 let woken_before = harness::clock::thread_wakeups();
+                let cpu_before = harness::clock::thread_cpu_time();
                 let guard = gil.acquire();
                 let wakeups = harness::clock::thread_wakeups() - woken_before;
+                let cpu = harness::clock::thread_cpu_time()
+                    .zip(cpu_before)
+                    .map(|(after, before)| after.saturating_sub(before));
                 let _ = took.send(Waited {
                     waited: asked.elapsed(),
                     after_release: let_go.load(Ordering::SeqCst),
                     wakeups,
+                    cpu,
                 });
                 drop(guard);
             });
@@ -729,6 +734,24 @@ pub fn a_waiter_sleeps_until_the_holder_lets_go<G: GilApi>() {
             human(hold),
             got.wakeups,
         );
+        // A waiter that spins on yield_now never sleeps, so it adds no
+        // wake-ups; its CPU time shows it, even on a machine so busy that
+        // the spinning costs no wall time.
+        if let Some(cpu) = got.cpu {
+            let allowed = hold / 20 + Duration::from_millis(5);
+            assert!(
+                cpu <= allowed,
+                "with a switch interval of {}, a thread waiting in acquire while the holder \
+                 computed for {} used {} of CPU time before it got the lock (at most {} \
+                 allowed): it spins, checking the lock in a loop (with yield_now or not) \
+                 instead of sleeping on a Condvar until the release or its interval wakes \
+                 it. A waiting thread must not keep a core busy.",
+                human(FOREVER),
+                human(hold),
+                human(cpu),
+                human(allowed),
+            );
+        }
     }
 }
 
@@ -739,6 +762,9 @@ struct Waited {
     after_release: bool,
     /// The waiter's wake-ups while it waited in `acquire`.
     wakeups: u64,
+    /// The CPU time the waiter used while it waited in `acquire`, where
+    /// the kernel tells it.
+    cpu: Option<Duration>,
 }
 
 /// Eight threads take the lock hundreds of times, with and without
