@@ -30,12 +30,6 @@ pub const RELEASES_WITHOUT_NOTIFYING: u8 = 5;
 pub const DOES_NOT_RETAKE_AFTER_ALLOW_THREADS: u8 = 6;
 /// `check_in` releases and takes the lock straight back, without waiting
 /// until another thread has had it (no forced switching).
-///
-/// Not in the corpus: no check rejects it reliably.
-/// `the_waiter_gets_the_lock_before_the_holder_takes_it_back` rejected it
-/// in most runs on a loaded machine, and passed it 3 tries in 3 in a quiet
-/// CI run: a waiter woken on a core it shares with a computing thread
-/// still wins the race often enough.
 pub const NO_FORCED_SWITCHING: u8 = 7;
 /// `allow_threads` takes the lock back after its closure returns, but not
 /// when the closure panics.
@@ -71,14 +65,11 @@ pub const KEEPS_A_ZERO_INTERVAL: u8 = 18;
 pub const NO_RETAKE_ON_CAUGHT_PANIC: u8 = 19;
 /// Asked to hand over, `check_in` releases, sleeps 200 µs "so the waiter
 /// gets in first", and takes the lock back without checking that it did.
-///
-/// Not in the corpus: no check rejects it reliably. A woken waiter on a
-/// busy core still runs within 200 µs often enough (its core's tick comes
-/// every millisecond or so) that the lock changes hands in most trials;
-/// `the_waiter_gets_the_lock_before_the_holder_takes_it_back` rejects it on
-/// a quiet machine some of the time, and passed it 3 times in 3 tries at
-/// load 2 to 4.
+/// On an idle machine the waiter does get in first almost every time.
 pub const SLEEPS_INSTEAD_OF_FORCED_SWITCHING: u8 = 20;
+/// Asked to hand over, `check_in` releases, yields the CPU "so the waiter
+/// can run", and takes the lock back.
+pub const YIELDS_INSTEAD_OF_FORCED_SWITCHING: u8 = 21;
 
 /// A GIL with one flaw, chosen by `FLAW`.
 pub struct Flawed<const FLAW: u8> {
@@ -223,11 +214,16 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
         if !state.drop_request {
             return;
         }
-        if FLAW == SLEEPS_INSTEAD_OF_FORCED_SWITCHING {
+        if FLAW == SLEEPS_INSTEAD_OF_FORCED_SWITCHING || FLAW == YIELDS_INSTEAD_OF_FORCED_SWITCHING
+        {
             state.held = false;
             self.0.changed.notify_all();
             drop(state);
-            std::thread::sleep(Duration::from_micros(200));
+            if FLAW == SLEEPS_INSTEAD_OF_FORCED_SWITCHING {
+                std::thread::sleep(Duration::from_micros(200));
+            } else {
+                std::thread::yield_now();
+            }
             self.0.take();
             return;
         }
@@ -453,6 +449,27 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             says: &["caught the panic", "two threads held the GIL at once"],
         },
         Decoy {
+            name: "check_in releases and takes the lock straight back (no forced switching)",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<NO_FORCED_SWITCHING>>(),
+            caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
+            says: &["while the waiter was still paused", "forced switching"],
+        },
+        Decoy {
+            name: "check_in releases, sleeps 200 µs and takes the lock back",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<SLEEPS_INSTEAD_OF_FORCED_SWITCHING>>(),
+            caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
+            says: &["while the waiter was still paused", "short sleep"],
+        },
+        Decoy {
+            name: "check_in releases, yields and takes the lock back",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<YIELDS_INSTEAD_OF_FORCED_SWITCHING>>(),
+            caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
+            says: &["while the waiter was still paused", "yield"],
+        },
+        Decoy {
             name: "the lock is a std Mutex held as long as the GIL, with lock().unwrap()",
             class: Class::Panics,
             subject: of::<MutexGil>(),
@@ -464,9 +481,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
 
 /// Decoys that only timing tells apart, on a machine quiet enough to show
 /// it: the CPU checks (time, and cores busy) need a second core that the
-/// reference can use, and
-/// on a busy machine a woken waiter often preempts the holder, so a lock
-/// without forced switching takes turns almost as it should.
+/// reference can use.
 pub fn timed() -> Vec<Decoy<Checks>> {
     vec![
         Decoy {

@@ -21,6 +21,7 @@ pub mod deadline;
 pub mod exclusive;
 pub mod explain;
 pub mod memory;
+pub mod pause;
 pub mod record;
 pub mod rounds;
 pub mod speedup;

@@ -2,186 +2,201 @@
 //! the lock back before the waiter has had it.
 //!
 //! On an idle machine a woken waiter often wins the race against a holder
-//! that releases and grabs the lock straight back, so a lock without
-//! forced switching takes turns almost as it should, and timing cannot
-//! tell. This check makes the race one-sided, the way a busy machine does
-//! at its worst: the holder runs alone on one core, the waiter shares
-//! another core with a thread that computes. A woken waiter then needs
-//! time to be scheduled. A lock with forced switching waits for it (the
-//! holder blocks in `check_in` until the waiter has the lock); a lock
-//! without it takes the lock back first, every time, and the waiter
-//! starves. The verdict is whether the waiter got in at all.
+//! that releases and grabs the lock straight back (or yields, or sleeps a
+//! little first), so a lock without forced switching takes turns almost as
+//! it should, and timing cannot tell it from one with it. This check takes
+//! the race out: once the waiter has asked for the lock and gone back to
+//! sleep, it is paused ([`harness::pause`]), and only then does the holder
+//! check in. A lock with forced switching lets go and waits in `check_in`
+//! until another thread has had the lock, so `check_in` cannot return
+//! until the waiter is resumed and has had its turn. A lock without it
+//! returns while the waiter is still paused, and the waiter never had the
+//! lock: that is the witness, whatever the machine's load.
+//!
+//! The one way a good lock could return early is if its waiter had not yet
+//! asked when it was paused. The check waits ten intervals and until the
+//! waiter is asleep before it pauses it, and a known-good lock runs the
+//! same trials in the same run: if even that one returned early, the
+//! machine is too busy to judge.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use nix::sched::{CpuSet, sched_getaffinity, sched_setaffinity};
-use nix::unistd::Pid;
+use harness::pause::Pausable;
 
 use super::yardstick::Yardstick;
-use super::{GilApi, GuardApi, human, settle, workload};
+use super::{GilApi, GuardApi, human, settle_within, workload};
 
+const CHECK: &str = "the_waiter_gets_the_lock_before_the_holder_takes_it_back";
 /// The switch interval of the check.
 const INTERVAL: Duration = Duration::from_millis(2);
+/// How long the waiter waits before it is paused: it asks after one
+/// interval, so ten leave it plenty of time to have asked.
+const ASKED_BY: Duration = Duration::from_millis(20);
+/// How much longer the check waits for the waiter to be asleep before it
+/// pauses it anyway (a waiter that spins never sleeps).
+const ASLEEP_WITHIN: Duration = Duration::from_millis(100);
+/// How long the waiter stays paused while the holder checks in: fifty
+/// intervals. A `check_in` that has not returned by then has waited for
+/// the waiter, as it should.
+const PAUSED_FOR: Duration = Duration::from_millis(100);
 /// Trials for the student's lock (and as many for the yardstick).
-const TRIALS: usize = 7;
-/// Trials in which the student's waiter may starve: more fail the lock,
-/// provided the yardstick's waiter never starved in the same run (a machine
-/// busy enough to starve it once could starve the student's several times).
-const STARVED_AT_MOST: usize = 3;
-/// How long a trial lets the waiter try: 30 intervals. With forced
-/// switching the waiter is in within a few intervals even though it runs
-/// only when its core is idle (2 to 35 ms on our 2-core machine kind);
-/// without it, the holder takes the lock back before the waiter runs, again
-/// and again (20 to 200 ms, most trials over 60 ms, the same hour).
-const CAP: Duration = Duration::from_millis(60);
+const TRIALS: usize = 5;
+/// When the trials count as stuck: each takes at most [`ASKED_BY`] +
+/// [`ASLEEP_WITHIN`] + [`PAUSED_FOR`] and a hand-over, 2.2 s for all ten
+/// (1.2 s on an idle machine).
+const STUCK_AFTER: Duration = Duration::from_secs(5);
 
-/// How long the holder computes between check-ins: long enough for a
-/// waiter that has just asked to be asleep again before the holder sees
-/// the request, as it is when the holder runs a long bytecode.
-const BETWEEN_CHECK_INS: Duration = Duration::from_micros(200);
-
-/// Two cores this thread may run on, if it has two.
-fn two_cpus() -> Option<(usize, usize)> {
-    let set = sched_getaffinity(Pid::from_raw(0)).ok()?;
-    let mut cpus = (0..CpuSet::count()).filter(|&c| set.is_set(c).unwrap_or(false));
-    Some((cpus.next()?, cpus.next()?))
+/// What one trial saw.
+#[derive(Clone, Copy, Debug)]
+enum Trial {
+    /// `check_in` returned only after the waiter had had the lock.
+    HandedOver,
+    /// `check_in` returned, after this long, while the waiter was paused
+    /// and had not had the lock.
+    TookBack(Duration),
 }
 
-/// Pins the calling thread to `cpu`; false if the OS refused.
-fn pin(cpu: usize) -> bool {
-    let mut set = CpuSet::new();
-    set.set(cpu).is_ok() && sched_setaffinity(Pid::from_raw(0), &set).is_ok()
-}
-
-/// Makes the calling thread run only when its core has nothing else to
-/// run (Linux's `SCHED_IDLE`): woken while the thread computing beside it
-/// runs, it waits until that thread's time slice ends. False if the OS
-/// refused.
-fn run_last() -> bool {
-    use thread_priority::unix::{
-        NormalThreadSchedulePolicy, ThreadSchedulePolicy, set_thread_priority_and_policy,
-        thread_native_id,
-    };
-    let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
-    set_thread_priority_and_policy(
-        thread_native_id(),
-        thread_priority::ThreadPriority::Min,
-        idle,
-    )
-    .is_ok()
-}
-
-/// One trial: how long the waiter waited, or `None` if it never got the
-/// lock within [`CAP`].
-fn trial<G: GilApi>(gil: &G, (mine, theirs): (usize, usize), steps: u64) -> Option<Duration> {
-    let done = &AtomicBool::new(false);
+/// One trial: the holder computes until told to check in once; the waiter
+/// asks for the lock, and is paused once it has asked.
+fn trial<G: GilApi>(gil: &G) -> Result<Trial, String> {
+    let check_in_now = &AtomicBool::new(false);
+    let waiter_had_it = &AtomicBool::new(false);
+    let returned = &AtomicBool::new(false);
     let (holding, held) = mpsc::channel();
+    let (tell, waiter) = mpsc::channel();
     std::thread::scope(|s| {
-        // The holder: alone on its core, computing and checking in.
-        s.spawn(move || {
-            pin(mine);
+        let holder = s.spawn(move || {
             let mut guard = gil.acquire();
             let _ = holding.send(());
             let mut acc = 0;
-            while !done.load(Ordering::Relaxed) {
-                acc = workload::instructions(steps).wrapping_add(acc);
-                guard.check_in();
-            }
-            std::hint::black_box(acc);
-        });
-        // Another thread computing on the waiter's core.
-        s.spawn(|| {
-            pin(theirs);
-            let mut acc = 0u64;
-            while !done.load(Ordering::Relaxed) {
+            while !check_in_now.load(Ordering::SeqCst) {
                 acc = workload::instructions(1_000).wrapping_add(acc);
             }
             std::hint::black_box(acc);
-        });
-        let waiter = s.spawn(move || {
-            pin(theirs);
-            run_last();
-            held.recv().expect("the holder takes a free lock");
-            let asked = Instant::now();
-            let guard = gil.acquire();
-            let waited = asked.elapsed();
+            let began = Instant::now();
+            guard.check_in();
+            let took = began.elapsed();
+            let had = waiter_had_it.load(Ordering::SeqCst);
+            returned.store(true, Ordering::SeqCst);
             drop(guard);
-            waited
+            (took, had)
         });
-        // The waiter is not abandoned: past the cap, the holder stops
-        // computing and lets go, so the waiter's acquire returns.
-        let begun = Instant::now();
-        while !waiter.is_finished() && begun.elapsed() < CAP {
+        s.spawn(move || {
+            held.recv().expect("the holder takes a free lock");
+            let _ = tell.send(Pausable::current());
+            let guard = gil.acquire();
+            waiter_had_it.store(true, Ordering::SeqCst);
+            drop(guard);
+        });
+        let waiter = waiter.recv().expect("the waiter starts");
+        let asked = Instant::now();
+        std::thread::sleep(ASKED_BY);
+        while waiter.state() != Some('S') && asked.elapsed() < ASKED_BY + ASLEEP_WITHIN {
             std::thread::sleep(Duration::from_millis(1));
         }
-        done.store(true, Ordering::Relaxed);
-        let waited = waiter.join().expect("the waiter does not panic");
-        (waited <= CAP).then_some(waited)
+        if waiter_had_it.load(Ordering::SeqCst) {
+            // In without a check-in: not this check's business (the probe
+            // of `never_two_holders` sees two holders).
+            check_in_now.store(true, Ordering::SeqCst);
+            let _ = holder.join();
+            return Ok(Trial::HandedOver);
+        }
+        let paused = waiter.pause();
+        // Whatever happened, the holder checks in, so that every thread ends.
+        check_in_now.store(true, Ordering::SeqCst);
+        let paused = match paused {
+            Ok(paused) => paused,
+            Err(why) => {
+                let _ = holder.join();
+                return Err(why);
+            }
+        };
+        let begun = Instant::now();
+        while !returned.load(Ordering::SeqCst) && begun.elapsed() < PAUSED_FOR {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let while_paused = returned.load(Ordering::SeqCst);
+        drop(paused);
+        let (took, had) = holder.join().expect("the holder does not panic");
+        Ok(if while_paused && !had {
+            Trial::TookBack(took)
+        } else {
+            Trial::HandedOver
+        })
     })
+}
+
+fn took_back(trials: &[Trial]) -> usize {
+    trials
+        .iter()
+        .filter(|t| matches!(t, Trial::TookBack(_)))
+        .count()
+}
+
+fn shown(trials: &[Trial]) -> String {
+    trials
+        .iter()
+        .map(|t| match t {
+            Trial::HandedOver => "handed over".to_owned(),
+            Trial::TookBack(after) => format!("took it back after {}", human(*after)),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The check: see the module's documentation.
 pub fn the_waiter_gets_the_lock_before_the_holder_takes_it_back<G: GilApi>() {
     let gil = G::new(INTERVAL);
-    let Some(cpus) = two_cpus() else {
-        harness::speedup::not_judged(
-            "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
-            "this process may run on one core only, so a holder and a waiter cannot run at once",
-        );
-        return;
-    };
-    let waits = |v: &[Option<Duration>]| {
-        v.iter()
-            .map(|w| w.map_or(format!("over {}", human(CAP)), human))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let (mine, yard) = settle(
-        "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
-        "A holder checking in and a waiter on a busy core never finished: acquire or \
-         check_in never returned.",
-        move || {
+    let outcome = settle_within(
+        STUCK_AFTER,
+        CHECK,
+        "A holder asked to hand over to a paused waiter never finished: check_in did not \
+         return after the waiter was resumed, or acquire never returned.",
+        move || -> Result<_, String> {
             let yardstick = Yardstick::new(INTERVAL);
-            let steps = workload::steps_for(BETWEEN_CHECK_INS);
             let (mut mine, mut yard) = (Vec::new(), Vec::new());
             for _ in 0..TRIALS {
-                mine.push(trial(&gil, cpus, steps));
-                yard.push(trial(&yardstick, cpus, steps));
+                mine.push(trial(&gil)?);
+                yard.push(trial(&yardstick)?);
             }
-            (mine, yard)
+            Ok((mine, yard))
         },
     );
-    let starved = mine.iter().filter(|w| w.is_none()).count();
-    let yard_starved = yard.iter().filter(|w| w.is_none()).count();
-    if starved > STARVED_AT_MOST && yard_starved > 0 {
+    let (mine, yard) = match outcome {
+        Ok(trials) => trials,
+        Err(why) => {
+            harness::speedup::not_judged(CHECK, &format!("a waiter could not be paused: {why}"));
+            return;
+        }
+    };
+    let (early, yard_early) = (took_back(&mine), took_back(&yard));
+    if early * 2 > TRIALS && yard_early > 0 {
         harness::speedup::not_judged(
-            "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
+            CHECK,
             &format!(
-                "the waiter did not get in within {} in {starved} of {TRIALS} trials (waits: \
-                 {}), but neither did a known-good lock's in {yard_starved} (waits: {}): the \
-                 machine is too busy to judge forced switching",
-                human(CAP),
-                waits(&mine),
-                waits(&yard)
+                "check_in returned while the waiter was paused in {early} of {TRIALS} trials \
+                 ({}), but so did a known-good lock's in {yard_early} ({}): its waiter had not \
+                 asked within {}, so the machine is too busy to judge forced switching",
+                shown(&mine),
+                shown(&yard),
+                human(ASKED_BY + ASLEEP_WITHIN),
             ),
         );
         return;
     }
     assert!(
-        starved <= STARVED_AT_MOST,
-        "a thread computing under the GIL and checking in all the time was asked to hand \
-         over by a waiter whose core was busy; in {starved} of {TRIALS} trials the waiter \
-         did not get the lock within {} ({} intervals of {}). Waits: {} (a known-good lock \
-         in the same run: {}). When check_in hands over, it must wait until another thread \
-         has taken the lock before it takes it back (CPython's forced switching): a woken \
-         waiter needs time to run, and a holder that releases, yields or sleeps a little, \
-         and retakes, wins that race every time the waiter's core is busy.",
-        human(CAP),
-        CAP.as_micros() / INTERVAL.as_micros(),
-        human(INTERVAL),
-        waits(&mine),
-        waits(&yard),
+        early * 2 <= TRIALS,
+        "a waiter asked for the lock, went back to sleep, and was then paused; the holder \
+         then checked in once. In {early} of {TRIALS} trials check_in returned while the \
+         waiter was still paused, and the waiter had not had the lock: {}. A known-good lock \
+         in the same run: {}. When check_in hands over, it must wait until another thread has \
+         taken the lock before it takes it back (CPython's forced switching): a woken waiter \
+         may need time to run (its core busy, its thread descheduled), and a holder that \
+         releases and retakes, even after a yield or a short sleep, wins that race and the \
+         waiter starves.",
+        shown(&mine),
+        shown(&yard),
     );
 }
