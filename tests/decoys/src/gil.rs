@@ -70,6 +70,9 @@ pub const SLEEPS_INSTEAD_OF_FORCED_SWITCHING: u8 = 20;
 /// Asked to hand over, `check_in` releases, yields the CPU "so the waiter
 /// can run", and takes the lock back.
 pub const YIELDS_INSTEAD_OF_FORCED_SWITCHING: u8 = 21;
+/// Taking the lock leaves the drop request as it was: a request made of
+/// the last holder is put to the new one at its first check-in.
+pub const KEEPS_THE_DROP_REQUEST: u8 = 22;
 
 /// A GIL with one flaw, chosen by `FLAW`.
 pub struct Flawed<const FLAW: u8> {
@@ -162,7 +165,9 @@ impl<const FLAW: u8> Flawed<FLAW> {
         }
         state.held = true;
         state.switches += 1;
-        state.drop_request = false;
+        if FLAW != KEEPS_THE_DROP_REQUEST {
+            state.drop_request = false;
+        }
         if Self::NOTIFIES {
             self.changed.notify_all();
         }
@@ -447,6 +452,20 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             subject: of::<Flawed<NO_RETAKE_ON_CAUGHT_PANIC>>(),
             caught_by: "allow_threads_retakes_the_gil_when_its_closure_panics",
             says: &["caught the panic", "two threads held the GIL at once"],
+        },
+        Decoy {
+            name: "a waiter measures its interval from the start of its wait (seen in the request)",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<DEADLINE_FROM_THE_START>>(),
+            caught_by: "a_new_holder_gets_a_whole_interval",
+            says: &["had been asked to hand over", "from the latest hand-over"],
+        },
+        Decoy {
+            name: "taking the lock leaves the last holder's drop request",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<KEEPS_THE_DROP_REQUEST>>(),
+            caught_by: "a_new_holder_gets_a_whole_interval",
+            says: &["had been asked to hand over", "clears any drop request"],
         },
         Decoy {
             name: "check_in releases and takes the lock straight back (no forced switching)",

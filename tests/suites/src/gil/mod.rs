@@ -16,11 +16,13 @@ use harness::{CpuCheck, Outcome, WaitCheck, human};
 
 mod cheap;
 mod forced;
+mod whole_interval;
 pub mod workload;
 mod yardstick;
 
 pub use cheap::check_in_is_cheap_when_nobody_waits;
 pub use forced::the_waiter_gets_the_lock_before_the_holder_takes_it_back;
+pub use whole_interval::a_new_holder_gets_a_whole_interval;
 
 use yardstick::Yardstick;
 
@@ -130,6 +132,7 @@ declare_gil_suite!($ [
     never_two_holders,
     hands_off_after_the_switch_interval,
     threads_computing_under_the_gil_take_turns,
+    a_new_holder_gets_a_whole_interval,
     the_waiter_gets_the_lock_before_the_holder_takes_it_back,
     check_in_is_cheap_when_nobody_waits,
     a_waiter_sleeps_until_the_holder_lets_go,
