@@ -25,8 +25,9 @@ use std::time::{Duration, Instant};
 
 use harness::pause::Pausable;
 
+use super::paused::{Shown, beside_yardstick, listed, returned_within};
 use super::yardstick::Yardstick;
-use super::{GilApi, GuardApi, human, settle_within, workload};
+use super::{GilApi, GuardApi, human, workload};
 
 const CHECK: &str = "the_waiter_gets_the_lock_before_the_holder_takes_it_back";
 /// The switch interval of the check.
@@ -104,20 +105,11 @@ fn trial<G: GilApi>(gil: &G) -> Result<Trial, String> {
             return Ok(Trial::HandedOver);
         }
         let paused = waiter.pause();
-        // Whatever happened, the holder checks in, so that every thread ends.
+        // Whatever happened, the holder checks in, so that every thread
+        // ends (the scope joins them).
         check_in_now.store(true, Ordering::SeqCst);
-        let paused = match paused {
-            Ok(paused) => paused,
-            Err(why) => {
-                let _ = holder.join();
-                return Err(why);
-            }
-        };
-        let begun = Instant::now();
-        while !returned.load(Ordering::SeqCst) && begun.elapsed() < PAUSED_FOR {
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        let while_paused = returned.load(Ordering::SeqCst);
+        let paused = paused?;
+        let while_paused = returned_within(returned, PAUSED_FOR);
         drop(paused);
         let (took, had) = holder.join().expect("the holder does not panic");
         Ok(if while_paused && !had {
@@ -135,41 +127,28 @@ fn took_back(trials: &[Trial]) -> usize {
         .count()
 }
 
-fn shown(trials: &[Trial]) -> String {
-    trials
-        .iter()
-        .map(|t| match t {
+impl Shown for Trial {
+    fn shown(&self) -> String {
+        match self {
             Trial::HandedOver => "handed over".to_owned(),
             Trial::TookBack(after) => format!("took it back after {}", human(*after)),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+        }
+    }
 }
 
 /// The check: see the module's documentation.
 pub fn the_waiter_gets_the_lock_before_the_holder_takes_it_back<G: GilApi>() {
-    let gil = G::new(INTERVAL);
-    let outcome = settle_within(
-        STUCK_AFTER,
+    let Some((mine, yard)) = beside_yardstick::<G, _>(
         CHECK,
+        INTERVAL,
+        TRIALS,
+        STUCK_AFTER,
         "A holder asked to hand over to a paused waiter never finished: check_in did not \
          return after the waiter was resumed, or acquire never returned.",
-        move || -> Result<_, String> {
-            let yardstick = Yardstick::new(INTERVAL);
-            let (mut mine, mut yard) = (Vec::new(), Vec::new());
-            for _ in 0..TRIALS {
-                mine.push(trial(&gil)?);
-                yard.push(trial(&yardstick)?);
-            }
-            Ok((mine, yard))
-        },
-    );
-    let (mine, yard) = match outcome {
-        Ok(trials) => trials,
-        Err(why) => {
-            harness::speedup::not_judged(CHECK, &format!("a waiter could not be paused: {why}"));
-            return;
-        }
+        trial::<G>,
+        trial::<Yardstick>,
+    ) else {
+        return;
     };
     let (early, yard_early) = (took_back(&mine), took_back(&yard));
     if early * 2 > TRIALS && yard_early > 0 {
@@ -179,8 +158,8 @@ pub fn the_waiter_gets_the_lock_before_the_holder_takes_it_back<G: GilApi>() {
                 "check_in returned while the waiter was paused in {early} of {TRIALS} trials \
                  ({}), but so did a known-good lock's in {yard_early} ({}): its waiter had not \
                  asked within {}, so the machine is too busy to judge forced switching",
-                shown(&mine),
-                shown(&yard),
+                listed(&mine),
+                listed(&yard),
                 human(ASKED_BY + ASLEEP_WITHIN),
             ),
         );
@@ -196,7 +175,7 @@ pub fn the_waiter_gets_the_lock_before_the_holder_takes_it_back<G: GilApi>() {
          may need time to run (its core busy, its thread descheduled), and a holder that \
          releases and retakes, even after a yield or a short sleep, wins that race and the \
          waiter starves.",
-        shown(&mine),
-        shown(&yard),
+        listed(&mine),
+        listed(&yard),
     );
 }

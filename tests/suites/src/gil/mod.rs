@@ -16,6 +16,7 @@ use harness::{CpuCheck, Outcome, WaitCheck, human};
 
 mod cheap;
 mod forced;
+mod paused;
 mod whole_interval;
 pub mod workload;
 mod yardstick;

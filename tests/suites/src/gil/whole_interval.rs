@@ -22,8 +22,9 @@ use std::time::{Duration, Instant};
 
 use harness::pause::Pausable;
 
+use super::paused::{Shown, beside_yardstick, listed, returned_within};
 use super::yardstick::Yardstick;
-use super::{GilApi, GuardApi, human, settle_within, workload};
+use super::{GilApi, GuardApi, human, workload};
 
 const CHECK: &str = "a_new_holder_gets_a_whole_interval";
 /// The switch interval of the check: long, so that "at once" and "a whole
@@ -129,20 +130,11 @@ fn trial<G: GilApi>(gil: &G) -> Result<Trial, String> {
             go();
             return Ok(Trial::Void);
         }
-        let paused = match other.pause() {
-            Ok(paused) => paused,
-            Err(why) => {
-                go();
-                return Err(why);
-            }
-        };
+        let paused = other.pause();
         let checked_in = at.elapsed();
         go();
-        let began = Instant::now();
-        while !returned.load(Ordering::SeqCst) && began.elapsed() < WAITS_AFTER {
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        let waited = !returned.load(Ordering::SeqCst);
+        let paused = paused?;
+        let waited = !returned_within(returned, WAITS_AFTER);
         drop(paused);
         Ok(if waited {
             Trial::Asked(checked_in)
@@ -159,42 +151,29 @@ fn count(trials: &[Trial], asked: bool) -> usize {
         .count()
 }
 
-fn shown(trials: &[Trial]) -> String {
-    trials
-        .iter()
-        .map(|t| match t {
+impl Shown for Trial {
+    fn shown(&self) -> String {
+        match self {
             Trial::NotAsked => "not asked".to_owned(),
             Trial::Asked(after) => format!("asked within {}", human(*after)),
             Trial::Void => "not counted (machine busy)".to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+        }
+    }
 }
 
 /// The check: see the module's documentation.
 pub fn a_new_holder_gets_a_whole_interval<G: GilApi>() {
-    let gil = G::new(INTERVAL);
-    let outcome = settle_within(
-        STUCK_AFTER,
+    let Some((mine, yard)) = beside_yardstick::<G, _>(
         CHECK,
+        INTERVAL,
+        TRIALS,
+        STUCK_AFTER,
         "A hand-over between three threads never finished: acquire or check_in never \
          returned.",
-        move || -> Result<_, String> {
-            let yardstick = Yardstick::new(INTERVAL);
-            let (mut mine, mut yard) = (Vec::new(), Vec::new());
-            for _ in 0..TRIALS {
-                mine.push(trial(&gil)?);
-                yard.push(trial(&yardstick)?);
-            }
-            Ok((mine, yard))
-        },
-    );
-    let (mine, yard) = match outcome {
-        Ok(trials) => trials,
-        Err(why) => {
-            harness::speedup::not_judged(CHECK, &format!("a waiter could not be paused: {why}"));
-            return;
-        }
+        trial::<G>,
+        trial::<Yardstick>,
+    ) else {
+        return;
     };
     let (asked, not_asked) = (count(&mine, true), count(&mine, false));
     let yard_asked = count(&yard, true);
@@ -218,8 +197,8 @@ pub fn a_new_holder_gets_a_whole_interval<G: GilApi>() {
                 "the new holder was asked to hand over early in {asked} of {TRIALS} trials \
                  ({}), but so was a known-good lock's in {yard_asked} ({}): the machine is too \
                  busy to judge",
-                shown(&mine),
-                shown(&yard),
+                listed(&mine),
+                listed(&yard),
             ),
         );
         return;
@@ -236,7 +215,7 @@ pub fn a_new_holder_gets_a_whole_interval<G: GilApi>() {
          asks it to let go.",
         human(FIRST_HOLD),
         human(INTERVAL),
-        shown(&mine),
-        shown(&yard),
+        listed(&mine),
+        listed(&yard),
     );
 }
