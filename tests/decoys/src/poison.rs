@@ -164,6 +164,36 @@ impl SharedTally for InAStatic {
     }
 }
 
+/// Recovers from the poison by "repairing" the counts: the ballots are
+/// recomputed from the votes. It undoes a crash that counted a ballot and
+/// no vote, and makes a whole count out of one that counted a vote and no
+/// ballot.
+#[derive(Default)]
+pub struct RepairsFromTheVotes {
+    counts: Mutex<Counts>,
+}
+
+impl RepairsFromTheVotes {
+    fn lock(&self) -> MutexGuard<'_, Counts> {
+        self.counts.lock().unwrap_or_else(|poisoned| {
+            self.counts.clear_poison();
+            let mut counts = poisoned.into_inner();
+            counts.0 = counts.1.values().sum();
+            counts
+        })
+    }
+}
+
+impl SharedTally for RepairsFromTheVotes {
+    fn update(&self, change: Change<'_>) {
+        apply(&mut self.lock(), change);
+    }
+
+    fn counts(&self) -> Snapshot {
+        self.lock().clone()
+    }
+}
+
 fn new<T: SharedTally + Default + 'static>() -> Box<dyn SharedTally> {
     Box::new(T::default())
 }
@@ -191,6 +221,13 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             subject: new::<Swallows>,
             caught_by: "the_panic_reaches_the_worker",
             says: &["the panic was swallowed", "do not catch it"],
+        },
+        Decoy {
+            name: "repairs the ballots from the votes after a panic",
+            class: Class::RuleSkipped,
+            subject: new::<RepairsFromTheVotes>,
+            caught_by: "a_half_done_update_is_discarded",
+            says: &["counted a vote for cy", "made whole by guessing"],
         },
         Decoy {
             name: "starts from zero after a panic",
