@@ -42,6 +42,10 @@ pub const BROKEN: &str = "the watch broke a deadlock";
 /// a thread that retries in a loop.
 pub const SPIN_LIMIT: u64 = 10_000;
 
+/// Rendezvous waits in a row that may run out of time before the watch
+/// stops holding rendezvous.
+const MISSED_MEETINGS: u32 = 5;
+
 /// What is checked each time no lock of the watch is held: the values of
 /// every lock, in the order they were made. `Err` says what is wrong.
 type QuietCheck<T> = Box<dyn Fn(&[T]) -> Result<(), String> + Send + Sync>;
@@ -65,7 +69,34 @@ struct State<T> {
     failed_tries: u64,
     quiet_violation: Option<String>,
     rendezvous: Option<(usize, Duration)>,
+    /// Rendezvous waits in a row that ran out of time.
+    missed_meetings: u32,
     tickets: u64,
+    /// Every "took lock b while holding lock a" seen, as `(a, b)`, with the
+    /// thread that did it first.
+    taken_after: HashMap<(usize, usize), String>,
+    inversion: Option<Inversion>,
+}
+
+/// Two threads that took the same two locks in opposite orders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inversion {
+    /// `(thread name, lock taken first, lock taken second)`, as seen first.
+    pub earlier: (String, usize, usize),
+    /// The same two locks, the other way round.
+    pub later: (String, usize, usize),
+}
+
+impl fmt::Display for Inversion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (a, a1, a2) = &self.earlier;
+        let (b, b1, b2) = &self.later;
+        write!(
+            f,
+            "thread `{a}` took account {a1}, then account {a2}; thread `{b}` took account \
+             {b1}, then account {b2}"
+        )
+    }
 }
 
 #[derive(Default)]
@@ -115,7 +146,10 @@ impl<T: Clone + Send + 'static> Watch<T> {
                 failed_tries: 0,
                 quiet_violation: None,
                 rendezvous: None,
+                missed_meetings: 0,
                 tickets: 0,
+                taken_after: HashMap::new(),
+                inversion: None,
             }),
             changed: Condvar::new(),
             quiet_check: Mutex::new(None),
@@ -167,6 +201,14 @@ impl<T: Clone + Send + 'static> Watch<T> {
     /// The first deadlock seen, if any.
     pub fn deadlock(&self) -> Option<Cycle> {
         self.state().deadlock.clone()
+    }
+
+    /// The first time two threads took the same two locks in opposite
+    /// orders, if they did: the witness of a lock order that is not one
+    /// order (lockdep's rule), seen whether or not the two threads met and
+    /// deadlocked.
+    pub fn inversion(&self) -> Option<Inversion> {
+        self.state().inversion.clone()
     }
 
     /// The most threads that held at least one lock at the same moment.
@@ -231,6 +273,24 @@ impl<T: Clone + Send + 'static> Watch<T> {
     }
 
     fn after_taking(&self, mut state: MutexGuard<'_, State<T>>, me: ThreadId, id: usize) {
+        let name = state.seen(me).name.clone();
+        let held: Vec<usize> = (0..state.holder.len())
+            .filter(|&l| state.holder[l] == Some(me))
+            .collect();
+        for first in held {
+            if state.inversion.is_none()
+                && let Some(other) = state.taken_after.get(&(id, first))
+            {
+                state.inversion = Some(Inversion {
+                    earlier: (other.clone(), id, first),
+                    later: (name.clone(), first, id),
+                });
+            }
+            state
+                .taken_after
+                .entry((first, id))
+                .or_insert_with(|| name.clone());
+        }
         state.holder[id] = Some(me);
         let seen = state.seen(me);
         seen.holds += 1;
@@ -244,6 +304,14 @@ impl<T: Clone + Send + 'static> Watch<T> {
             while Self::arrived(&state) < threads && state.deadlock.is_none() {
                 let left = until.saturating_duration_since(Instant::now());
                 if left.is_zero() {
+                    // The others are held back by something the watch does
+                    // not see (one lock around every transfer): after a few
+                    // such waits, stop waiting, so that the check ends and
+                    // a later one can say what it saw.
+                    state.missed_meetings += 1;
+                    if state.missed_meetings >= MISSED_MEETINGS {
+                        state.rendezvous = None;
+                    }
                     break;
                 }
                 state = self
@@ -251,6 +319,9 @@ impl<T: Clone + Send + 'static> Watch<T> {
                     .wait_timeout(state, left)
                     .unwrap_or_else(PoisonError::into_inner)
                     .0;
+            }
+            if Self::arrived(&state) >= threads {
+                state.missed_meetings = 0;
             }
         }
     }

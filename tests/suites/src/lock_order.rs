@@ -5,7 +5,9 @@
 //! saw rather than how long anything took: a cycle of threads each holding
 //! what the next waits for (a deadlock, broken and reported at once), how
 //! many transfers held their accounts at the same moment, how many
-//! `try_lock`s failed, and the total whenever no account was locked. A
+//! `try_lock`s failed, two threads that took the same two accounts in
+//! opposite orders (whether or not they met), and the total whenever no
+//! account was locked. A
 //! rendezvous makes the dangerous interleavings happen on every run: a
 //! thread that takes a lock waits (briefly) until the other transfers have
 //! reached their locks too.
@@ -135,6 +137,20 @@ fn run(
         .collect()
 }
 
+/// Fails the check if two threads took the same two accounts in opposite
+/// orders, after `what` ran: they may not have met this time, but the
+/// order is not one order. Called once a check's results are judged, so
+/// that a wrong result is reported as what it is first.
+fn one_order(check: &str, (watch, _): &Bank, what: &str) {
+    if let Some(inversion) = watch.inversion() {
+        panic!(
+            "[{check}] {what}, and two of them took the same two accounts in opposite \
+             orders: {inversion}. They did not deadlock this time, but two threads that do \
+             this at the same moment each hold what the other waits for, forever. {ORDER_FIX}"
+        );
+    }
+}
+
 const ORDER_FIX: &str = "The threads took the same two locks in opposite orders. Take them \
                          in one order that every thread agrees on and that never changes, \
                          such as the lower `id()` first, whichever way the money goes.";
@@ -227,15 +243,27 @@ pub fn a_transfer_to_the_same_account_is_refused(transfer: Transfer) {
     assert_eq!(bank.0.values(), [0, 0, 70], "[{check}] balances changed");
 }
 
+/// What each account holds in `opposite_transfers_do_not_deadlock`: more
+/// than any transfer there asks.
+const START: i64 = 100_000_000;
+
 /// Pairs of transfers between the same two accounts, in opposite
 /// directions, run at once; each holds its first lock before either asks
-/// for its second. None may deadlock.
+/// for its second. None may deadlock, and no two may take the accounts in
+/// opposite orders.
 pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
     let check = "opposite transfers do not deadlock";
-    // Amounts of both parities, so no rule that depends on the amount
-    // passes by luck.
-    for (a, b, there, back) in [(3, 7, 10, 15), (6, 1, 21, 4), (0, 5, 8, 8)] {
-        let bank = bank(&[1_000; 8]);
+    // Amounts drawn per run, both ways at every size from cents to
+    // millions, between accounts drawn per run: no rule that depends on the
+    // amount or the accounts passes by luck.
+    let mut draw = Draw::new(0x0dd);
+    for size in 0..7 {
+        let base = 10_i64.pow(size);
+        let a = draw.next(8) as usize;
+        let b = (a + 1 + draw.next(7) as usize) % 8;
+        let there = base + draw.next(base as u64 * 9) as i64;
+        let back = base + draw.next(base as u64 * 9) as i64;
+        let bank = bank(&[START; 8]);
         bank.0.rendezvous(2, MEET);
         let got = run(
             check,
@@ -245,7 +273,7 @@ pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
             &format!("transfer({a}→{b}, {there}) and transfer({b}→{a}, {back}) ran at once"),
             ORDER_FIX,
         );
-        let mut expected = vec![1_000; 8];
+        let mut expected = vec![START; 8];
         expected[a] += back - there;
         expected[b] += there - back;
         let now = bank.0.values();
@@ -253,6 +281,11 @@ pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
             got.iter().flatten().all(Result::is_ok) && now == expected,
             "[{check}] transfer({a}→{b}, {there}) and transfer({b}→{a}, {back}) returned \
              {got:?} and left {now:?}, expected both Ok and {expected:?}."
+        );
+        one_order(
+            check,
+            &bank,
+            &format!("transfer({a}→{b}, {there}) and transfer({b}→{a}, {back}) ran at once"),
         );
     }
 }
@@ -376,6 +409,11 @@ pub fn every_transfer_counts_under_contention(transfer: Transfer) {
          during {total} transfers: the threads spun, retrying instead of waiting, and burnt \
          the CPU the holders needed. Take the locks with `lock`, in a fixed order; it sleeps \
          until the lock is free."
+    );
+    one_order(
+        check,
+        &bank,
+        &format!("{THREADS} threads made {EACH} transfers each among accounts 0, 1 and 2"),
     );
 }
 
