@@ -1,8 +1,10 @@
 //! Wrong page caches: holding the lock across the fetch, fetching twice,
-//! losing pages, spinning, made-up pages, a cache in a `static`.
+//! losing pages, spinning, polling, made-up pages, a cache in a `static`.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::thread;
+use std::time::Duration;
 
 use suites::page_cache::{NewCache, PageCache};
 use testweb::FetchError;
@@ -100,6 +102,35 @@ impl PageCache for SpinsWhileWaiting {
     }
 }
 
+/// Marks a page as pending, and makes the other threads that want it sleep
+/// 5 ms and look again until it arrives: asleep most of the time, so little
+/// CPU is used, but every waiter wakes up every 5 ms.
+#[derive(Default)]
+struct PollsWhileWaiting {
+    pages: Mutex<HashMap<String, Option<Page>>>,
+}
+
+impl PageCache for PollsWhileWaiting {
+    fn get(&self, url: &str) -> Page {
+        {
+            let mut pages = lock(&self.pages);
+            if pages.contains_key(url) {
+                drop(pages);
+                loop {
+                    if let Some(Some(page)) = lock(&self.pages).get(url) {
+                        return page.clone();
+                    }
+                    thread::sleep(Duration::from_millis(5));
+                }
+            }
+            pages.insert(url.to_owned(), None);
+        }
+        let page = testweb::get(url);
+        lock(&self.pages).insert(url.to_owned(), Some(page.clone()));
+        page
+    }
+}
+
 /// Answers without asking the server.
 struct MadeUp;
 
@@ -181,6 +212,13 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             subject: new::<SpinsWhileWaiting>,
             caught_by: "threads_waiting_for_a_page_sleep",
             says: &["of CPU meanwhile", "spin"],
+        },
+        Decoy {
+            name: "waiting threads sleep 5 ms and look again until the page arrives",
+            class: Class::Spinning,
+            subject: new::<PollsWhileWaiting>,
+            caught_by: "threads_waiting_for_a_page_are_woken_once",
+            says: &["woke up most woke", "poll", "block until"],
         },
         Decoy {
             name: "makes pages up",
