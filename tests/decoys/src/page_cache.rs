@@ -1,8 +1,9 @@
 //! Wrong page caches: holding the lock across the fetch, fetching twice,
-//! losing pages, spinning, polling, made-up pages, a cache in a `static`.
+//! fetching failed pages again, losing pages, spinning, polling, made-up
+//! pages, a cache in a `static`.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread;
 use std::time::Duration;
 
@@ -131,6 +132,27 @@ impl PageCache for PollsWhileWaiting {
     }
 }
 
+/// One cell per URL like the reference, but a failed fetch is taken out of
+/// the map again, so the next `get` of that URL fetches it anew.
+#[derive(Default)]
+struct ForgetsFailures {
+    pages: Mutex<HashMap<String, Arc<OnceLock<Page>>>>,
+}
+
+impl PageCache for ForgetsFailures {
+    fn get(&self, url: &str) -> Page {
+        let cell = Arc::clone(lock(&self.pages).entry(url.to_owned()).or_default());
+        let page = cell.get_or_init(|| testweb::get(url)).clone();
+        if page.is_err() {
+            let mut pages = lock(&self.pages);
+            if pages.get(url).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+                pages.remove(url);
+            }
+        }
+        page
+    }
+}
+
 /// Answers without asking the server.
 struct MadeUp;
 
@@ -219,6 +241,13 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             subject: new::<PollsWhileWaiting>,
             caught_by: "threads_waiting_for_a_page_are_woken_once",
             says: &["woke up most woke", "poll", "block until"],
+        },
+        Decoy {
+            name: "forgets a failed fetch, so the next get fetches it again",
+            class: Class::RuleSkipped,
+            subject: new::<ForgetsFailures>,
+            caught_by: "a_failed_fetch_is_not_repeated",
+            says: &["the server got 3 requests", "store the `Err`"],
         },
         Decoy {
             name: "makes pages up",

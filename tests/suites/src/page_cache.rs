@@ -49,6 +49,7 @@ macro_rules! page_cache_adapter {
 
 crate::declare_suite!($ page_cache: NewCache = page_cache_adapter![
     a_page_is_fetched_once_then_served_from_memory,
+    a_failed_fetch_is_not_repeated,
     each_cache_starts_empty,
     pages_are_fetched_at_once,
     a_page_wanted_by_many_threads_is_fetched_once,
@@ -130,6 +131,28 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
              get must answer from memory, with the same page, without a request."
         );
     }
+}
+
+/// Gets of one failing page: `Page` is a `Result`, and an `Err` is a page
+/// like any other, fetched once and then served from memory.
+pub fn a_failed_fetch_is_not_repeated(new: NewCache) {
+    let check = "a failed fetch is not repeated";
+    let server = server(Duration::ZERO);
+    let url = server.url("/status/503");
+    let cache = new();
+    let gets = 3;
+    let got: Vec<_> = (0..gets).map(|_| cache.get(&url)).collect();
+    let asked = requests_for(&server, &url);
+    let failed = got
+        .iter()
+        .all(|g| matches!(g, Err(FetchError::Status { status: 503, .. })));
+    assert!(
+        asked == 1 && failed,
+        "[{check}] one cache was asked {gets} times for {url}, which answers 503: the server \
+         got {asked} requests for it, and the gets returned {got:?}. A failed fetch is the \
+         page too (`Page` is a `Result`): store the `Err` like an `Ok`, and answer the later \
+         gets from memory instead of fetching again."
+    );
 }
 
 /// A new cache knows no pages: it fetches them afresh.
