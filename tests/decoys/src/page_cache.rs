@@ -1,6 +1,6 @@
-//! Wrong page caches: holding the lock across the fetch, fetching twice,
-//! fetching failed pages again, losing pages, spinning, polling, made-up
-//! pages, a cache in a `static`.
+//! Wrong page caches: holding the lock across the fetch (always, or once
+//! the cache is warm), fetching twice, fetching failed pages again, losing
+//! pages, spinning, polling, made-up pages, a cache in a `static`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
@@ -38,6 +38,27 @@ impl PageCache for HeldAcrossFetch {
     }
 }
 // ANCHOR_END: held_across_fetch
+
+/// One cell per URL like the reference, until the map holds 8 pages; from
+/// then on it fetches with the map's lock held ("misses are rare once the
+/// cache is warm"). Every check with at most 6 pages per cache passes.
+#[derive(Default)]
+struct HeldOnceWarm {
+    pages: Mutex<HashMap<String, Arc<OnceLock<Page>>>>,
+}
+
+impl PageCache for HeldOnceWarm {
+    fn get(&self, url: &str) -> Page {
+        let mut pages = lock(&self.pages);
+        let warm = pages.len() >= 8;
+        let cell = Arc::clone(pages.entry(url.to_owned()).or_default());
+        if !warm {
+            drop(pages);
+        }
+        // Once warm, `pages` is still locked here.
+        cell.get_or_init(|| testweb::get(url)).clone()
+    }
+}
 
 /// Checks under the lock, unlocks, fetches, locks again to store: every
 /// thread that asks before the first fetch ends fetches too.
@@ -213,6 +234,17 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             subject: new::<OneAtATime>,
             caught_by: "pages_are_fetched_at_once",
             says: &["at most 1 of those requests", "took turns"],
+        },
+        Decoy {
+            name: "holds the map's lock across the fetch once it holds 8 pages",
+            class: Class::RuleSkipped,
+            subject: new::<HeldOnceWarm>,
+            caught_by: "pages_are_fetched_at_once",
+            says: &[
+                "with 46 pages already in the cache",
+                "at most 1 of those requests",
+                "however many pages",
+            ],
         },
         Decoy {
             name: "checks, unlocks and fetches: several fetches of one page",
