@@ -1,8 +1,11 @@
-//! Wrong page caches: holding the lock across the fetch, fetching twice,
-//! losing pages, spinning, made-up pages, a cache in a `static`.
+//! Wrong page caches: holding the lock across the fetch (always, or once
+//! the cache is warm), fetching twice, fetching failed pages again, losing
+//! pages, spinning, polling, made-up pages, a cache in a `static`.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::thread;
+use std::time::Duration;
 
 use suites::page_cache::{NewCache, PageCache};
 use testweb::FetchError;
@@ -35,6 +38,27 @@ impl PageCache for HeldAcrossFetch {
     }
 }
 // ANCHOR_END: held_across_fetch
+
+/// One cell per URL like the reference, until the map holds 8 pages; from
+/// then on it fetches with the map's lock held ("misses are rare once the
+/// cache is warm"). Every check with at most 6 pages per cache passes.
+#[derive(Default)]
+struct HeldOnceWarm {
+    pages: Mutex<HashMap<String, Arc<OnceLock<Page>>>>,
+}
+
+impl PageCache for HeldOnceWarm {
+    fn get(&self, url: &str) -> Page {
+        let mut pages = lock(&self.pages);
+        let warm = pages.len() >= 8;
+        let cell = Arc::clone(pages.entry(url.to_owned()).or_default());
+        if !warm {
+            drop(pages);
+        }
+        // Once warm, `pages` is still locked here.
+        cell.get_or_init(|| testweb::get(url)).clone()
+    }
+}
 
 /// Checks under the lock, unlocks, fetches, locks again to store: every
 /// thread that asks before the first fetch ends fetches too.
@@ -100,6 +124,56 @@ impl PageCache for SpinsWhileWaiting {
     }
 }
 
+/// Marks a page as pending, and makes the other threads that want it sleep
+/// 5 ms and look again until it arrives: asleep most of the time, so little
+/// CPU is used, but every waiter wakes up every 5 ms.
+#[derive(Default)]
+struct PollsWhileWaiting {
+    pages: Mutex<HashMap<String, Option<Page>>>,
+}
+
+impl PageCache for PollsWhileWaiting {
+    fn get(&self, url: &str) -> Page {
+        {
+            let mut pages = lock(&self.pages);
+            if pages.contains_key(url) {
+                drop(pages);
+                loop {
+                    if let Some(Some(page)) = lock(&self.pages).get(url) {
+                        return page.clone();
+                    }
+                    thread::sleep(Duration::from_millis(5));
+                }
+            }
+            pages.insert(url.to_owned(), None);
+        }
+        let page = testweb::get(url);
+        lock(&self.pages).insert(url.to_owned(), Some(page.clone()));
+        page
+    }
+}
+
+/// One cell per URL like the reference, but a failed fetch is taken out of
+/// the map again, so the next `get` of that URL fetches it anew.
+#[derive(Default)]
+struct ForgetsFailures {
+    pages: Mutex<HashMap<String, Arc<OnceLock<Page>>>>,
+}
+
+impl PageCache for ForgetsFailures {
+    fn get(&self, url: &str) -> Page {
+        let cell = Arc::clone(lock(&self.pages).entry(url.to_owned()).or_default());
+        let page = cell.get_or_init(|| testweb::get(url)).clone();
+        if page.is_err() {
+            let mut pages = lock(&self.pages);
+            if pages.get(url).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+                pages.remove(url);
+            }
+        }
+        page
+    }
+}
+
 /// Answers without asking the server.
 struct MadeUp;
 
@@ -162,6 +236,17 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             says: &["at most 1 of those requests", "took turns"],
         },
         Decoy {
+            name: "holds the map's lock across the fetch once it holds 8 pages",
+            class: Class::RuleSkipped,
+            subject: new::<HeldOnceWarm>,
+            caught_by: "pages_are_fetched_at_once",
+            says: &[
+                "with 46 pages already in the cache",
+                "at most 1 of those requests",
+                "however many pages",
+            ],
+        },
+        Decoy {
             name: "checks, unlocks and fetches: several fetches of one page",
             class: Class::RuleSkipped,
             subject: new::<FetchesTwice>,
@@ -181,6 +266,20 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             subject: new::<SpinsWhileWaiting>,
             caught_by: "threads_waiting_for_a_page_sleep",
             says: &["of CPU meanwhile", "spin"],
+        },
+        Decoy {
+            name: "waiting threads sleep 5 ms and look again until the page arrives",
+            class: Class::Spinning,
+            subject: new::<PollsWhileWaiting>,
+            caught_by: "threads_waiting_for_a_page_are_woken_once",
+            says: &["woke up most woke", "poll", "block until"],
+        },
+        Decoy {
+            name: "forgets a failed fetch, so the next get fetches it again",
+            class: Class::RuleSkipped,
+            subject: new::<ForgetsFailures>,
+            caught_by: "a_failed_fetch_is_not_repeated",
+            says: &["the server got 3 requests", "store the `Err`"],
         },
         Decoy {
             name: "makes pages up",

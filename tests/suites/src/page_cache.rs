@@ -8,13 +8,15 @@
 //! several requests have arrived ("gathering"), so pages fetched at once
 //! show a peak equal to their number on every run, and pages fetched one
 //! at a time show 1. One check reads the process's CPU time, to tell
-//! threads that sleep while a page is fetched from threads that spin.
+//! threads that sleep while a page is fetched from threads that spin, and
+//! one counts the waiting threads' wake-ups (from the kernel), to tell
+//! threads that sleep until the page is there from threads that poll.
 
 use std::sync::Barrier;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use harness::clock::process_cpu_time;
+use harness::clock::{process_cpu_time, thread_wakeups};
 use testweb::{FetchError, Server, ever_served};
 
 use crate::fetching::{gathering_urls, server};
@@ -47,11 +49,13 @@ macro_rules! page_cache_adapter {
 
 crate::declare_suite!($ page_cache: NewCache = page_cache_adapter![
     a_page_is_fetched_once_then_served_from_memory,
+    a_failed_fetch_is_not_repeated,
     each_cache_starts_empty,
     pages_are_fetched_at_once,
     a_page_wanted_by_many_threads_is_fetched_once,
     no_page_is_lost_when_fetches_race,
     threads_waiting_for_a_page_sleep,
+    threads_waiting_for_a_page_are_woken_once,
 ]);
 
 /// Threads in the concurrent checks.
@@ -129,6 +133,28 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
     }
 }
 
+/// Gets of one failing page: `Page` is a `Result`, and an `Err` is a page
+/// like any other, fetched once and then served from memory.
+pub fn a_failed_fetch_is_not_repeated(new: NewCache) {
+    let check = "a failed fetch is not repeated";
+    let server = server(Duration::ZERO);
+    let url = server.url("/status/503");
+    let cache = new();
+    let gets = 3;
+    let got: Vec<_> = (0..gets).map(|_| cache.get(&url)).collect();
+    let asked = requests_for(&server, &url);
+    let failed = got
+        .iter()
+        .all(|g| matches!(g, Err(FetchError::Status { status: 503, .. })));
+    assert!(
+        asked == 1 && failed,
+        "[{check}] one cache was asked {gets} times for {url}, which answers 503: the server \
+         got {asked} requests for it, and the gets returned {got:?}. A failed fetch is the \
+         page too (`Page` is a `Result`): store the `Err` like an `Ok`, and answer the later \
+         gets from memory instead of fetching again."
+    );
+}
+
 /// A new cache knows no pages: it fetches them afresh.
 pub fn each_cache_starts_empty(new: NewCache) {
     let check = "each cache starts empty";
@@ -146,31 +172,50 @@ pub fn each_cache_starts_empty(new: NewCache) {
     );
 }
 
+/// Pages a cache is given between the two rounds of
+/// [`pages_are_fetched_at_once`]: a cache may change its ways as it grows
+/// (fetch under the lock "once it is warm", a second map past some size),
+/// and the rule holds at every size.
+const WARM_PAGES: usize = 40;
+
 /// Six threads, six different pages, at once: the server must see all six
-/// requests in flight together.
+/// requests in flight together. Twice with one cache: while it is empty,
+/// and again once it holds [`WARM_PAGES`] more pages.
 pub fn pages_are_fetched_at_once(new: NewCache) {
     let check = "pages are fetched at once";
-    let server = server(Duration::ZERO);
-    let urls = gathering_urls(&server, THREADS, THREADS);
     let cache = new();
-    server.begin_round();
-    let got = all_at_once(&*cache, &urls);
-    let peak = server.peak_in_flight();
-    assert!(
-        peak >= THREADS,
-        "[{check}] {THREADS} threads each asked for a different page at once, and the server \
-         saw at most {peak} of those requests in flight together (it held each answer until \
-         all {THREADS} had arrived, or {} ms). The fetches took turns: the cache's lock was \
-         held while a page was fetched, so every other thread waited for the network too. \
-         Hold the lock only to look up or store, never across `testweb::get`.",
-        crate::fetching::gather_cap_ms(THREADS)
-    );
-    for (url, page) in urls.iter().zip(&got) {
-        assert_eq!(
-            page.as_ref().ok(),
-            served_body(&server, url).as_ref(),
-            "[{check}] get({url})"
+    let cold = server(Duration::ZERO);
+    let warm = server(Duration::ZERO);
+    for (round, server) in [&cold, &warm].into_iter().enumerate() {
+        if round == 1 {
+            for url in warm.page_urls(WARM_PAGES) {
+                let page = cache.get(&url);
+                assert!(page.is_ok(), "[{check}] get({url}) failed: {page:?}");
+            }
+        }
+        let held = round * (THREADS + WARM_PAGES);
+        let urls = gathering_urls(server, THREADS, THREADS);
+        server.begin_round();
+        let got = all_at_once(&*cache, &urls);
+        let peak = server.peak_in_flight();
+        assert!(
+            peak >= THREADS,
+            "[{check}] {THREADS} threads each asked for a different page at once, with {held} \
+             pages already in the cache, and the server saw at most {peak} of those requests \
+             in flight together (it held each answer until all {THREADS} had arrived, or {} \
+             ms). The fetches took turns: the cache's lock was held while a page was \
+             fetched, so every other thread waited for the network too. Hold the lock only \
+             to look up or store, never across `testweb::get`, however many pages the cache \
+             holds.",
+            crate::fetching::gather_cap_ms(THREADS)
         );
+        for (url, page) in urls.iter().zip(&got) {
+            assert_eq!(
+                page.as_ref().ok(),
+                served_body(server, url).as_ref(),
+                "[{check}] get({url})"
+            );
+        }
     }
 }
 
@@ -248,5 +293,72 @@ pub fn threads_waiting_for_a_page_sleep(new: NewCache) {
     assert!(
         got.iter().all(Result::is_ok),
         "[{check}] get({url}) failed: {got:?}"
+    );
+}
+
+/// How long the page of [`threads_waiting_for_a_page_are_woken_once`]
+/// takes.
+const WAKEUP_CHECK_LATENCY: Duration = Duration::from_millis(400);
+
+/// Wake-ups one thread may have in its `get` while the page is fetched.
+/// A thread that blocks (in `get_or_init`, or on a `Condvar`) wakes once
+/// when the page is there, plus one or two if the map's lock was
+/// contended; the one that fetches wakes once for the answer (the
+/// reference: 1 in every thread, 7 runs of 7). Waiters that sleep 5 ms and
+/// look again woke 79 to 89 times in 400 ms; one that sleeps 25 ms would
+/// wake about 16 times.
+const WAKEUPS_PER_GET: u64 = 12;
+
+/// Six threads wait 400 ms for one page, and each counts its own wake-ups
+/// around its `get` (voluntary context switches, counted by the kernel): a
+/// thread that sleeps until the page is there wakes once or twice, one that
+/// sleeps a little and looks again (and so uses little CPU) wakes every
+/// time it looks. No clock is read.
+pub fn threads_waiting_for_a_page_are_woken_once(new: NewCache) {
+    let check = "threads waiting for a page are woken once";
+    let server = server(WAKEUP_CHECK_LATENCY);
+    let url = server.url("/page/2");
+    let cache = new();
+    let start = Barrier::new(THREADS);
+    let got: Vec<(Result<String, FetchError>, u64)> = thread::scope(|s| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|_| {
+                let (start, cache, url) = (&start, &*cache, &url);
+                s.spawn(move || {
+                    start.wait();
+                    let before = thread_wakeups();
+                    let page = cache.get(url);
+                    (page, thread_wakeups().saturating_sub(before))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    let woke: Vec<u64> = got.iter().map(|&(_, w)| w).collect();
+    let most = woke.iter().copied().max().unwrap_or(0);
+    assert!(
+        most <= WAKEUPS_PER_GET,
+        "[{check}] {THREADS} threads asked for {url} at once (it takes {} ms), and the \
+         thread that woke up most woke {most} times during its get (each thread: {woke:?}; \
+         a thread that sleeps until the page is there wakes 1 or 2 times, at most \
+         {WAKEUPS_PER_GET} pass). The waiting threads poll: they sleep a little, lock the \
+         map and look again. Let them block until the page has arrived (a `OnceLock`'s \
+         `get_or_init`, or a `Condvar` the fetching thread notifies).",
+        WAKEUP_CHECK_LATENCY.as_millis()
+    );
+    let sent = served_body(&server, &url);
+    assert!(
+        got.iter()
+            .all(|(page, _)| page.as_ref().ok() == sent.as_ref()),
+        "[{check}] get({url}) returned {:?}, but the server sent {sent:?}",
+        got.iter().map(|(page, _)| page).collect::<Vec<_>>()
+    );
+    eprintln!(
+        "[{check}] {THREADS} threads waited {} ms for one page; their wake-ups during get: \
+         {woke:?} (at most {WAKEUPS_PER_GET} pass).",
+        WAKEUP_CHECK_LATENCY.as_millis()
     );
 }
