@@ -33,18 +33,21 @@ pub fn from_first(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(
 }
 // ANCHOR_END: from_first
 
-/// The right transfer: the lower id first. The decoys that are right only
-/// some of the time use it for the rest.
-fn by_id(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
-    if from == to {
-        return Err(Refusal::SameAccount);
-    }
-    let mut low = a[from.min(to)].lock();
-    let mut high = a[from.max(to)].lock();
-    let (source, target) = if from < to {
-        (&mut *low, &mut *high)
+/// Takes `first`, then `second` (two of `from` and `to`), and moves the
+/// money: the body of every decoy that takes both locks and gets the order
+/// wrong only in which order it picks.
+fn in_order(
+    a: &Accounts,
+    (first, second): (usize, usize),
+    from: usize,
+    amount: i64,
+) -> Result<(), Refusal> {
+    let mut g1 = a[first].lock();
+    let mut g2 = a[second].lock();
+    let (source, target) = if first == from {
+        (&mut *g1, &mut *g2)
     } else {
-        (&mut *high, &mut *low)
+        (&mut *g2, &mut *g1)
     };
     if *source < amount {
         return short(*source, amount);
@@ -52,6 +55,15 @@ fn by_id(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusa
     *source -= amount;
     *target += amount;
     Ok(())
+}
+
+/// The right transfer: the lower id first. The decoys that are right only
+/// some of the time use it for the rest.
+fn by_id(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    in_order(a, (from.min(to), from.max(to)), from, amount)
 }
 
 /// Orders by id, except that a large transfer (1000 or more) takes `from`
@@ -102,24 +114,12 @@ fn order_by_amount(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<
         return Err(Refusal::SameAccount);
     }
     let (low, high) = (from.min(to), from.max(to));
-    let (first, second) = if amount % 2 == 0 {
+    let order = if amount % 2 == 0 {
         (low, high)
     } else {
         (high, low)
     };
-    let mut g1 = a[first].lock();
-    let mut g2 = a[second].lock();
-    let (source, target) = if first == from {
-        (&mut *g1, &mut *g2)
-    } else {
-        (&mut *g2, &mut *g1)
-    };
-    if *source < amount {
-        return short(*source, amount);
-    }
-    *source -= amount;
-    *target += amount;
-    Ok(())
+    in_order(a, order, from, amount)
 }
 
 /// Ordered by id, but a transfer to the same account locks it twice.
