@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 
-use suites::false_sharing::{Count, FalseSharing, IsMatch};
+use suites::false_sharing::{Count, FalseSharing, IsLiveMatch, IsMatch, Live};
 
 use crate::{Class, Decoy};
 
@@ -16,6 +16,8 @@ mod reference {
 
 /// The reference counting, so that a layout decoy fails for its layout.
 const RIGHT_COUNT: Count = reference::SUBJECT.count;
+/// The reference counting, read while it counts.
+const RIGHT_LIVE: Live = reference::SUBJECT.live;
 
 fn addresses_of<T>(slots: &[T], at: impl Fn(&T) -> &AtomicU64) -> Vec<usize> {
     slots.iter().map(|s| ptr::from_ref(at(s)).addr()).collect()
@@ -122,9 +124,36 @@ fn never_reset(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>
     (values.iter().sum(), values)
 }
 
+/// Counts each share into a local variable and adds it to its counter
+/// once, at the end: "fewer atomic operations". The counters read zero
+/// until the threads are done.
+fn adds_at_the_end(items: &[u64], n: usize, is_match: IsLiveMatch<'_>) -> u64 {
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let sum = || {
+        counters
+            .iter()
+            .map(|c| c.load(Ordering::SeqCst))
+            .sum::<u64>()
+    };
+    thread::scope(|s| {
+        for (i, share) in items.chunks(items.len().div_ceil(n).max(1)).enumerate() {
+            let (counter, sum) = (&counters[i], &sum);
+            s.spawn(move || {
+                let mine = share.iter().filter(|&&x| is_match(x, sum)).count() as u64;
+                counter.fetch_add(mine, Ordering::Relaxed);
+            });
+        }
+    });
+    sum()
+}
+
 /// Every wrong counter set, with the check that must reject it.
 pub fn corpus() -> Vec<Decoy<FalseSharing>> {
-    let with = |addresses, count| FalseSharing { addresses, count };
+    let with = |addresses, count| FalseSharing {
+        addresses,
+        count,
+        live: RIGHT_LIVE,
+    };
     let right_layout = reference::SUBJECT.addresses;
     vec![
         Decoy {
@@ -168,6 +197,16 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             subject: with(right_layout, spins_until_done),
             caught_by: "the_threads_count_at_once",
             says: &["of CPU", "spins", "join"],
+        },
+        Decoy {
+            name: "counts in a local variable, adds it at the end",
+            class: Class::Batched,
+            subject: FalseSharing {
+                live: adds_at_the_end,
+                ..reference::SUBJECT
+            },
+            caught_by: "the_counters_are_live",
+            says: &["missing from the counters", "as it is found"],
         },
         Decoy {
             name: "says a third of the items match",

@@ -9,6 +9,7 @@
 //! the threads really count at once, through the predicate they call.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -27,6 +28,14 @@ pub type IsMatch<'a> = &'a (dyn Fn(u64) -> bool + Sync);
 /// `count_matching` on new counters: its result and the counters after.
 pub type Count = fn(&[u64], usize, IsMatch<'_>) -> (u64, Vec<u64>);
 
+/// The predicate of [`Live`]: an item, and a way to read the sum of the
+/// counters at the moment of the call.
+pub type IsLiveMatch<'a> = &'a (dyn Fn(u64, &dyn Fn() -> u64) -> bool + Sync);
+
+/// `count_matching` on new counters, with a predicate that can read the
+/// counters while the threads count: its result.
+pub type Live = fn(&[u64], usize, IsLiveMatch<'_>) -> u64;
+
 /// The crate under test, seen through plain functions.
 #[derive(Clone, Copy)]
 pub struct FalseSharing {
@@ -35,6 +44,8 @@ pub struct FalseSharing {
     /// `count_matching(items, &Counters::new(n), is_match)`: its result and
     /// the counters' values afterwards.
     pub count: Count,
+    /// `count_matching` again, its predicate able to read the counters.
+    pub live: Live,
 }
 
 /// Defines `SUBJECT`, the crate's `Counters` and `count_matching` seen as
@@ -58,6 +69,15 @@ macro_rules! false_sharing_adapter {
                         .collect();
                     (total, values)
                 },
+                live: |items, n, is_match| {
+                    let counters = $krate::Counters::new(n);
+                    let sum = || {
+                        (0..n)
+                            .map(|i| counters.slot(i).load(::std::sync::atomic::Ordering::SeqCst))
+                            .sum::<u64>()
+                    };
+                    $krate::count_matching(items, &counters, &|x| is_match(x, &sum))
+                },
             };
     };
 }
@@ -66,6 +86,7 @@ crate::declare_suite!($ false_sharing: FalseSharing = false_sharing_adapter![
     counts_are_right,
     no_two_counters_share_a_cache_line,
     the_threads_count_at_once,
+    the_counters_are_live,
 ]);
 
 /// Items drawn per run: no fixed input to special-case.
@@ -219,4 +240,43 @@ pub fn the_threads_count_at_once(subject: FalseSharing) {
              `join` (a `thread::scope` joins them for you at its end)."
         );
     }
+}
+
+/// Four threads count 4000 matches, and each call of `is_match` reads the
+/// counters: they must already hold every match found before it, but for
+/// at most one per other thread (found, and not yet added). A thread that
+/// counts into a local variable and adds it once at the end leaves the
+/// counters at zero until then.
+pub fn the_counters_are_live(subject: FalseSharing) {
+    let check = "the counters are live";
+    const THREADS: u64 = 4;
+    const ITEMS: u64 = 4_000;
+    let found = AtomicU64::new(0);
+    let worst = AtomicU64::new(0);
+    let is_match = |_: u64, sum: &dyn Fn() -> u64| {
+        // Found before this call: read before the counters, so that
+        // matches found meanwhile cannot make the counters look behind.
+        let before = found.load(Ordering::SeqCst);
+        let behind = before.saturating_sub(sum());
+        worst.fetch_max(behind, Ordering::SeqCst);
+        found.fetch_add(1, Ordering::SeqCst);
+        true
+    };
+    let items: Vec<u64> = (0..ITEMS).collect();
+    let total = (subject.live)(&items, THREADS as usize, &is_match);
+    let worst = worst.into_inner();
+    assert_eq!(
+        total, ITEMS,
+        "[{check}] {ITEMS} items, every one a match: count_matching returned {total}."
+    );
+    assert!(
+        worst < THREADS,
+        "[{check}] {THREADS} threads counted {ITEMS} matches; at one call of is_match, \
+         {worst} matches found earlier were missing from the counters (at most {} may be: \
+         one per other thread, found and not yet added). The counters are live, and a \
+         progress display may read them while the threads work: add each match to the \
+         thread's counter as it is found, not in a local variable added at the end or in \
+         batches.",
+        THREADS - 1
+    );
 }
