@@ -6,7 +6,7 @@
 
 use std::cell::Cell;
 use std::marker::PhantomData;
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use suites::gil::{GilApi, GuardApi, checks};
@@ -73,6 +73,14 @@ pub const YIELDS_INSTEAD_OF_FORCED_SWITCHING: u8 = 21;
 /// Taking the lock leaves the drop request as it was: a request made of
 /// the last holder is put to the new one at its first check-in.
 pub const KEEPS_THE_DROP_REQUEST: u8 = 22;
+/// Asked to hand over, `check_in` waits for the waiter at most 200 ms,
+/// then takes the lock back anyway, "in case the waiter died".
+pub const GIVES_UP_WAITING_AFTER_200_MS: u8 = 23;
+/// `check_in` honours every other drop request, the first included, and
+/// drops the rest: "half the switches, half the overhead".
+pub const HONOURS_EVERY_OTHER_REQUEST: u8 = 24;
+/// No flaw: the reference design, for the decoys that wrap it.
+pub const NO_FLAW: u8 = u8::MAX;
 
 /// A GIL with one flaw, chosen by `FLAW`.
 pub struct Flawed<const FLAW: u8> {
@@ -90,6 +98,8 @@ struct State {
     held: bool,
     switches: u64,
     drop_request: bool,
+    /// Drop requests `check_in` has seen.
+    requests_seen: u64,
 }
 
 /// The guard of a [`Flawed`] GIL, and whether it holds the lock (always,
@@ -219,6 +229,11 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
         if !state.drop_request {
             return;
         }
+        state.requests_seen += 1;
+        if FLAW == HONOURS_EVERY_OTHER_REQUEST && state.requests_seen % 2 == 0 {
+            state.drop_request = false;
+            return;
+        }
         if FLAW == SLEEPS_INSTEAD_OF_FORCED_SWITCHING || FLAW == YIELDS_INSTEAD_OF_FORCED_SWITCHING
         {
             state.held = false;
@@ -246,8 +261,17 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
             } else {
                 self.0.interval
             };
+            let began = Instant::now();
             while state.switches == released_at {
-                state = self.0.sleep(state, poll);
+                if FLAW == GIVES_UP_WAITING_AFTER_200_MS {
+                    let left = Duration::from_millis(200).saturating_sub(began.elapsed());
+                    if left.is_zero() {
+                        break;
+                    }
+                    state = self.0.sleep(state, left);
+                } else {
+                    state = self.0.sleep(state, poll);
+                }
             }
         }
         drop(state);
@@ -331,6 +355,30 @@ impl GuardApi for MutexGilGuard<'_> {
         let value = work();
         self.1 = Some(self.0.0.lock().unwrap());
         value
+    }
+}
+
+/// Every `Gil` is one lock: the state lives in a `static` ("there is only
+/// one GIL"), and only the reported interval is the value's own.
+pub struct StaticState {
+    reported: Duration,
+}
+
+/// The one lock behind every [`StaticState`], made with the first interval
+/// asked for.
+static SHARED: OnceLock<Flawed<NO_FLAW>> = OnceLock::new();
+
+impl GilApi for StaticState {
+    type Guard<'a> = FlawedGuard<'static, NO_FLAW>;
+    fn new(interval: Duration) -> Self {
+        SHARED.get_or_init(|| Flawed::new(interval));
+        Self { reported: interval }
+    }
+    fn acquire(&self) -> FlawedGuard<'static, NO_FLAW> {
+        SHARED.get_or_init(|| Flawed::new(self.reported)).acquire()
+    }
+    fn switch_interval(&self) -> Duration {
+        self.reported
     }
 }
 
@@ -452,6 +500,27 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             subject: of::<Flawed<NO_RETAKE_ON_CAUGHT_PANIC>>(),
             caught_by: "allow_threads_retakes_the_gil_when_its_closure_panics",
             says: &["caught the panic", "two threads held the GIL at once"],
+        },
+        Decoy {
+            name: "check_in waits for the waiter 200 ms at most, then takes the lock back",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<GIVES_UP_WAITING_AFTER_200_MS>>(),
+            caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
+            says: &["while the waiter was still paused", "took it back after 2"],
+        },
+        Decoy {
+            name: "check_in honours every other drop request",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<HONOURS_EVERY_OTHER_REQUEST>>(),
+            caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
+            says: &["In 1 of 3 trials", "handed over, took it back"],
+        },
+        Decoy {
+            name: "the lock's state in a static: every Gil is one lock",
+            class: Class::StateBetweenCalls,
+            subject: of::<StaticState>(),
+            caught_by: "two_gils_are_two_locks",
+            says: &["The two are one lock", "not in `static`s"],
         },
         Decoy {
             name: "a waiter measures its interval from the start of its wait (seen in the request)",

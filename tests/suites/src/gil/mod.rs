@@ -17,12 +17,14 @@ use harness::{CpuCheck, Outcome, WaitCheck, human};
 mod cheap;
 mod forced;
 mod paused;
+mod two_locks;
 mod whole_interval;
 pub mod workload;
 mod yardstick;
 
 pub use cheap::check_in_is_cheap_when_nobody_waits;
 pub use forced::the_waiter_gets_the_lock_before_the_holder_takes_it_back;
+pub use two_locks::two_gils_are_two_locks;
 pub use whole_interval::a_new_holder_gets_a_whole_interval;
 
 use yardstick::Yardstick;
@@ -131,6 +133,7 @@ macro_rules! declare_gil_suite {
 
 declare_gil_suite!($ [
     never_two_holders,
+    two_gils_are_two_locks,
     hands_off_after_the_switch_interval,
     threads_computing_under_the_gil_take_turns,
     a_new_holder_gets_a_whole_interval,

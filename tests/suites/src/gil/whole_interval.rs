@@ -177,7 +177,8 @@ pub fn a_new_holder_gets_a_whole_interval<G: GilApi>() {
     };
     let (asked, not_asked) = (count(&mine, true), count(&mine, false));
     let yard_asked = count(&yard, true);
-    if asked <= not_asked {
+    // A good lock is never asked early, so one trial that was fails it.
+    if asked == 0 {
         if asked + not_asked == 0 {
             harness::speedup::not_judged(
                 CHECK,
