@@ -1,7 +1,8 @@
 //! The course's tooling, as a library so that the root `cargo test` can run
 //! the same rules as `cargo xtask check`.
 //!
-//! - [`course`]: the exercise manifest (`exercises/info.toml`) and paths.
+//! - [`course`]: the course model (its own crate): the manifest, the
+//!   catalogue of promises, and paths.
 //! - [`stubs`]: exercise crates generated from their solutions.
 //! - [`stubcheck`]: proof that every stub fails its suite, for the right reason.
 //! - [`diagnostics`]: the error codes `cargo check` reports, for
@@ -15,7 +16,7 @@
 
 pub mod book;
 pub mod browser;
-pub mod course;
+pub use course;
 pub mod diagnostics;
 pub mod grade;
 pub mod pages;

@@ -364,12 +364,37 @@ fn progress_state(ex: &ExerciseReport) -> (String, String) {
     ("done".into(), String::new())
 }
 
+/// The coverage rule (every promise has a check, every check a decoy, every
+/// decoy a requirement), as the decoy corpus's own test states it: it reads
+/// the suites' and the corpus's typed lists, which only that crate links.
+fn coverage() -> Result<Vec<String>> {
+    let status =
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args([
+                "test",
+                "--quiet",
+                "--locked",
+                "-p",
+                "decoys",
+                "--test",
+                "catalogue",
+            ])
+            .status()
+            .context("running cargo test -p decoys --test catalogue")?;
+    Ok(if status.success() {
+        Vec::new()
+    } else {
+        vec!["the catalogue, the suites and the decoys disagree: see `cargo test -p decoys --test catalogue` above".to_owned()]
+    })
+}
+
 fn check(root: &std::path::Path, course: &Course) -> Result<()> {
     let mut problems: Vec<String> = stubs::sync(root, course, false)?
         .into_iter()
         .map(|p| format!("{} is out of date: run `cargo xtask sync`", p.display()))
         .collect();
     problems.extend(pages::violations(root, course)?);
+    problems.extend(coverage()?);
     for ex in &course.exercises {
         let run = stubcheck::run(root, ex)?;
         println!("{}", run.summary());

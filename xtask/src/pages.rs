@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use regex::Regex;
 
-use crate::course::Course;
+use crate::course::{self, Course};
 
 /// The widest listing line the book's code blocks show whole on a desktop
 /// screen. `book/css/live.css` wraps wider code rather than cut it off, but
@@ -85,55 +85,12 @@ pub fn live_blocks(page: &str) -> Vec<String> {
         .collect()
 }
 
-/// The tests of each suite, by suite module (`fetch_all`, `gil`), read
-/// from the lists in `tests/suites/src` that write them: a
-/// `declare_suite!($ module: Type = [checks])`, or a
-/// `declare_<name>_suite!($ [checks])` in the module's own file.
-pub fn suite_checks(root: &Path) -> Result<std::collections::BTreeMap<String, Vec<String>>> {
-    let lists =
-        Regex::new(r"declare_\w*suite!\(\$\s*(?:(\w+)\s*:\s*\w+\s*=\s*(?:\w+!\s*)?)?\[([^\]]*)\]")
-            .expect("valid regex");
-    let ident = Regex::new(r"^\w+$").expect("valid regex");
-    let mut found = std::collections::BTreeMap::new();
-    let mut stack = vec![root.join("tests/suites/src")];
-    while let Some(dir) = stack.pop() {
-        for entry in
-            std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?
-        {
-            let path = entry?.path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            // The module a file declares: `gil/mod.rs` is `gil`.
-            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-            let module_of_file = match stem.as_deref() {
-                Some("mod") => path
-                    .parent()
-                    .and_then(|p| p.file_name())
-                    .map(|n| n.to_string_lossy().into_owned()),
-                other => other.map(str::to_owned),
-            }
-            .unwrap_or_default();
-            let text = std::fs::read_to_string(&path)?;
-            for cap in lists.captures_iter(&text) {
-                let module = cap
-                    .get(1)
-                    .map_or(module_of_file.clone(), |m| m.as_str().to_owned());
-                let checks = cap[2]
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|c| ident.is_match(c))
-                    .map(str::to_owned)
-                    .collect();
-                found.insert(module, checks);
-            }
-        }
+/// Whether two paths name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
-    Ok(found)
 }
 
 /// Every broken rule, as a sentence; empty when the book's sources are sound.
@@ -218,16 +175,23 @@ pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
             ));
             continue;
         };
-        let suites = suite_checks(root)?;
-        for check in suites.get(&ex.name.replace('-', "_")).into_iter().flatten() {
-            if !text.contains(&format!("`{check}`")) {
-                found.push(format!(
-                    "exercise {}: {} never names the test `{check}`; name each test beside \
-                     the paragraph that describes its check, so a failing test leads there",
-                    ex.name,
-                    page.display()
-                ));
-            }
+        // The promises and their checks come from the catalogue, rendered
+        // by `cargo xtask sync`: the page includes that list, so it names
+        // every check and cannot drift from the suite.
+        let promises = root.join(course::Catalogue::page_path(&ex.name));
+        let lists_promises = include.captures_iter(text).any(|cap| {
+            let dir = root.join(&page);
+            let dir = dir.parent().expect("a page has a folder");
+            same_file(&dir.join(&cap[1]), &promises)
+        });
+        if !lists_promises {
+            found.push(format!(
+                "exercise {}: {} does not {{{{#include}}}} its promises, {} (rendered from \
+                 the course catalogue by `cargo xtask sync`)",
+                ex.name,
+                page.display(),
+                course::Catalogue::page_path(&ex.name).display()
+            ));
         }
         let includes_it = include
             .captures_iter(text)
@@ -246,22 +210,6 @@ pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_the_suites_test_lists() {
-        let checks = suite_checks(&crate::course::root()).unwrap();
-        assert!(checks["fetch_all"].contains(&"requests_overlap".to_owned()));
-        assert!(checks["gil"].contains(&"never_two_holders".to_owned()));
-        // Suites declared through an adapter macro (`= pool_adapter! [..]`)
-        // were once skipped, and their pages never had to name a test.
-        for (suite, test) in [
-            ("frames", "write_frame_flushes"),
-            ("pool", "workers_run_at_once"),
-            ("manager", "the_manager_owns_the_state"),
-        ] {
-            assert!(checks[suite].contains(&test.to_owned()), "{suite}: {test}");
-        }
-    }
 
     #[test]
     fn messages_are_comments_and_todo_strings() {

@@ -13,13 +13,14 @@
 //! given code, mdBook `ANCHOR` lines) is copied, so exercise and solution
 //! have the same API by construction and the book can include either.
 //! The manifest gets the exercise's package name, and the suite file the
-//! exercise's crate name.
+//! exercise's crate name. The book's list of each exercise's promises
+//! (`book/src/promises/<name>.md`) is rendered from the course catalogue.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::course::{Course, Exercise};
+use crate::course::{Catalogue, Course, Exercise};
 
 const BEGIN: &str = "// SOLUTION:";
 const END: &str = "// END SOLUTION";
@@ -135,6 +136,14 @@ pub fn render(root: &Path, ex: &Exercise) -> Result<Vec<File>> {
         path: ex.exercise_dir().join("Cargo.toml"),
         text: manifest(root, ex)?,
     });
+    // The page's list of promises, rendered from the catalogue, when the
+    // exercise has one (`decoys --test catalogue` requires that it does).
+    if root.join(Catalogue::path(&ex.name)).exists() {
+        files.push(File {
+            path: Catalogue::page_path(&ex.name),
+            text: Catalogue::load(root, &ex.name)?.markdown(),
+        });
+    }
     Ok(files)
 }
 

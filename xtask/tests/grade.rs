@@ -253,7 +253,7 @@ struct Decoy {
 /// `Decoy { .. }` in its `corpus()`.
 fn decoys(module: &str) -> (String, Vec<Decoy>) {
     let text = read(&Path::new("tests/decoys/src").join(format!("{module}.rs")));
-    let entry = Regex::new(r#"(?s)subject:\s*(\w+),\s*caught_by:\s*"(\w+)",\s*says:\s*&\[(.*?)\]"#)
+    let entry = Regex::new(r#"(?s)subject:\s*(\w+),\s*caught_by:\s*"(\w+)",\s*breaks:\s*"[\w-]*",\s*says:\s*&\[(.*?)\]"#)
         .unwrap();
     let word = Regex::new(r#""((?:[^"\\]|\\.)*)""#).unwrap();
     let found = entry

@@ -103,6 +103,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             class: Class::Sequential,
             subject: on_the_caller,
             caught_by: "one_thread_per_text_all_at_once",
+            breaks: "",
             says: &["calling thread", "no thread was started"],
         },
         Decoy {
@@ -110,6 +111,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             class: Class::Sequential,
             subject: join_at_once,
             caught_by: "one_thread_per_text_all_at_once",
+            breaks: "",
             says: &["at most 1 at once", "one at a time"],
         },
         Decoy {
@@ -117,6 +119,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             class: Class::Batched,
             subject: one_worker,
             caught_by: "one_thread_per_text_all_at_once",
+            breaks: "",
             says: &["by 1 thread(s)", "Fewer threads than texts"],
         },
         Decoy {
@@ -124,6 +127,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             class: Class::MadeUp,
             subject: made_up,
             caught_by: "answers_fresh_texts",
+            breaks: "",
             says: &["It is not the word count of each text"],
         },
         Decoy {
@@ -131,6 +135,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             class: Class::StateBetweenCalls,
             subject: static_results,
             caught_by: "starts_afresh_every_call",
+            breaks: "",
             says: &["kept state between calls"],
         },
         Decoy {
@@ -138,6 +143,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             class: Class::Spinning,
             subject: spins_while_waiting,
             caught_by: "the_caller_sleeps_while_it_waits",
+            breaks: "",
             says: &["ms of CPU", "it spins"],
         },
         Decoy {
@@ -145,6 +151,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             class: Class::RuleSkipped,
             subject: extra_lock,
             caught_by: "one_thread_per_text_all_at_once",
+            breaks: "",
             says: &["at most 1 at once", "lock was held"],
         },
     ]

@@ -116,6 +116,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::MadeUp,
             subject: always_parallel,
             caught_by: "waiting_or_working",
+            breaks: "",
             says: &["answered Parallel", "expected Waiting", "cores busy"],
         },
         Decoy {
@@ -123,6 +124,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::MadeUp,
             subject: inverted,
             caught_by: "parallelism_is_cpu_time_over_wall_time",
+            breaks: "",
             says: &["CPU time / wall time"],
         },
         Decoy {
@@ -130,6 +132,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::RuleSkipped,
             subject: wall_time_alone,
             caught_by: "waiting_or_working",
+            breaks: "",
             says: &["expected Waiting", "whatever its speedup"],
         },
         Decoy {
@@ -137,6 +140,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::Sequential,
             subject: threads_never_help,
             caught_by: "several_busy_cores_are_parallel",
+            breaks: "",
             says: &["answered Serial", "expected Parallel"],
         },
         Decoy {
@@ -144,6 +148,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::RuleSkipped,
             subject: ignores_cores,
             caught_by: "cpu_time_beyond_the_cores_is_miscounted",
+            breaks: "",
             says: &["expected Miscounted", "counted something besides this run"],
         },
         Decoy {
@@ -151,6 +156,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::Spinning,
             subject: ignores_the_speedup,
             caught_by: "busy_cores_without_a_speedup_are_serial",
+            breaks: "",
             says: &["answered Parallel", "expected Serial", "spinning"],
         },
         Decoy {
@@ -158,6 +164,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::MadeUp,
             subject: fitted_to_the_examples,
             caught_by: "several_busy_cores_are_parallel",
+            breaks: "",
             says: &["answered Serial", "expected Parallel", "at least 1.4"],
         },
         Decoy {
@@ -165,6 +172,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::RuleSkipped,
             subject: below_one_core_is_waiting,
             caught_by: "waiting_or_working",
+            breaks: "",
             says: &["answered Waiting", "expected Serial", "one core at a time"],
         },
         Decoy {
@@ -172,6 +180,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::StateBetweenCalls,
             subject: first_answer_kept,
             caught_by: "waiting_or_working",
+            breaks: "",
             says: &["answered Waiting", "expected Serial"],
         },
     ]

@@ -161,6 +161,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::RuleSkipped,
             subject: with(side_by_side, RIGHT_COUNT),
             caught_by: "no_two_counters_share_a_cache_line",
+            breaks: "",
             says: &["8 bytes apart", "CachePadded"],
         },
         Decoy {
@@ -168,6 +169,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::RuleSkipped,
             subject: with(one_line_each, RIGHT_COUNT),
             caught_by: "no_two_counters_share_a_cache_line",
+            breaks: "",
             says: &["64 bytes apart", "pairs of 128"],
         },
         Decoy {
@@ -175,6 +177,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::RuleSkipped,
             subject: with(one_counter, RIGHT_COUNT),
             caught_by: "no_two_counters_share_a_cache_line",
+            breaks: "",
             says: &["0 bytes apart", "the same counter"],
         },
         Decoy {
@@ -182,6 +185,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::Sequential,
             subject: with(right_layout, sequential),
             caught_by: "the_threads_count_at_once",
+            breaks: "",
             says: &["from 1 thread(s)", "at most 1 were counting"],
         },
         Decoy {
@@ -189,6 +193,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::Batched,
             subject: with(right_layout, joins_each_at_once),
             caught_by: "the_threads_count_at_once",
+            breaks: "",
             says: &["at most 1 were counting", "before joining any"],
         },
         Decoy {
@@ -196,6 +201,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::Spinning,
             subject: with(right_layout, spins_until_done),
             caught_by: "the_threads_count_at_once",
+            breaks: "",
             says: &["of CPU", "spins", "join"],
         },
         Decoy {
@@ -206,6 +212,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
                 ..reference::SUBJECT
             },
             caught_by: "the_counters_are_live",
+            breaks: "",
             says: &["missing from the counters", "as it is found"],
         },
         Decoy {
@@ -213,6 +220,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::MadeUp,
             subject: with(right_layout, a_third),
             caught_by: "counts_are_right",
+            breaks: "",
             says: &["multiples of 3", "count_matching returned"],
         },
         Decoy {
@@ -220,6 +228,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::StateBetweenCalls,
             subject: with(right_layout, never_reset),
             caught_by: "counts_are_right",
+            breaks: "",
             says: &["call 2 of 5", "keep nothing between calls"],
         },
     ]

@@ -232,6 +232,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::Sequential,
             subject: join_at_once,
             caught_by: "requests_overlap",
+            breaks: "all-at-once",
             says: &["never saw two", "one after another"],
         },
         Decoy {
@@ -239,6 +240,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::StateBetweenCalls,
             subject: warms_up_one_by_one,
             caught_by: "a_failing_url_is_an_error_for_that_url_only",
+            breaks: "all-at-once",
             says: &["never saw two", "the first as well as the later ones"],
         },
         Decoy {
@@ -246,6 +248,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::MadeUp,
             subject: made_up,
             caught_by: "results_come_back_in_input_order",
+            breaks: "really-fetched",
             says: &["never saw a request for urls[0]", "made up"],
         },
         Decoy {
@@ -253,6 +256,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::MadeUp,
             subject: first_three_then_guess,
             caught_by: "results_come_back_in_input_order",
+            breaks: "really-fetched",
             says: &["never saw a request for urls[3]", "made up"],
         },
         Decoy {
@@ -260,6 +264,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::StateBetweenCalls,
             subject: cached,
             caught_by: "results_are_fresh_every_call",
+            breaks: "really-fetched",
             says: &[
                 "served in an earlier call",
                 "do not keep results between calls",
@@ -270,6 +275,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::Spinning,
             subject: spins_while_waiting,
             caught_by: "requests_overlap",
+            breaks: "waits-for-slow-answers",
             says: &["CPU"],
         },
         Decoy {
@@ -277,6 +283,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::Panics,
             subject: unwraps,
             caught_by: "a_failing_url_is_an_error_for_that_url_only",
+            breaks: "failure-stays-local",
             says: &[
                 "fetch_all panicked",
                 "called `Result::unwrap()` on an `Err` value",
@@ -288,6 +295,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::RuleSkipped,
             subject: arrival_order,
             caught_by: "results_come_back_in_input_order",
+            breaks: "input-order",
             says: &[
                 "is the page the server sent for urls[",
                 "result i must belong to urls[i]",
@@ -298,6 +306,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::RuleSkipped,
             subject: fetches_twice,
             caught_by: "results_come_back_in_input_order",
+            breaks: "really-fetched",
             says: &["2 requests for urls[0]", "exactly once"],
         },
         Decoy {
@@ -305,6 +314,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::Batched,
             subject: batches_of_four,
             caught_by: "requests_overlap",
+            breaks: "all-at-once",
             says: &["at most 4 of your 16", "only about 4"],
         },
         Decoy {
@@ -312,6 +322,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::Batched,
             subject: batches_of_sixteen,
             caught_by: "every_url_in_flight_whatever_the_count",
+            breaks: "all-at-once",
             says: &["something caps the threads", "one thread per URL"],
         },
         Decoy {
@@ -319,6 +330,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::Sequential,
             subject: sequential_below_ten,
             caught_by: "every_url_in_flight_whatever_the_count",
+            breaks: "all-at-once",
             says: &["one after another", "whatever the number of URLs"],
         },
         Decoy {
@@ -326,6 +338,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::Panics,
             subject: first_url_up_front,
             caught_by: "no_urls_no_results",
+            breaks: "empty-input",
             says: &[
                 "fetch_all panicked with no URLs",
                 "empty list is not an error",
@@ -336,6 +349,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::RuleSkipped,
             subject: gives_up_after_300_ms,
             caught_by: "waits_for_a_slow_url",
+            breaks: "waits-for-slow-answers",
             says: &["answered 200 with a page", "timeout of your own"],
         },
         Decoy {
@@ -343,6 +357,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             class: Class::Spinning,
             subject: polls_with_sleep,
             caught_by: "waits_for_a_slow_url",
+            breaks: "waits-for-slow-answers",
             says: &["woke up", "it polls"],
         },
     ]

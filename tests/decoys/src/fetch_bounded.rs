@@ -252,6 +252,7 @@ pub fn stuck() -> Decoy<suites::fetch_bounded::FetchBounded> {
         class: Class::Stuck,
         subject: never_closes_the_queue,
         caught_by: "results_come_back_in_input_order",
+        breaks: "",
         says: &["did not finish within", "a sender is still alive"],
     }
 }
@@ -353,6 +354,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Sequential,
             subject: one_by_one,
             caught_by: "never_more_than_k_in_flight",
+            breaks: "",
             says: &["saw at most 1"],
         },
         Decoy {
@@ -360,6 +362,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::MadeUp,
             subject: made_up,
             caught_by: "results_come_back_in_input_order",
+            breaks: "",
             says: &["never saw a request for urls[0]", "made up"],
         },
         Decoy {
@@ -367,6 +370,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::MadeUp,
             subject: first_k_then_guess,
             caught_by: "results_come_back_in_input_order",
+            breaks: "",
             says: &["never saw a request for urls[2]", "made up"],
         },
         Decoy {
@@ -374,6 +378,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::StateBetweenCalls,
             subject: cached,
             caught_by: "results_are_fresh_every_call",
+            breaks: "",
             says: &[
                 "served in an earlier call",
                 "do not keep results between calls",
@@ -384,6 +389,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Batched,
             subject: batches,
             caught_by: "workers_refill_as_soon_as_free",
+            breaks: "",
             says: &[
                 "allowed requests were in flight while URLs had not been started",
                 "A batch waits for its slowest request",
@@ -394,6 +400,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Batched,
             subject: fixed_shares,
             caught_by: "workers_refill_as_soon_as_free",
+            breaks: "",
             says: &["fixed shares", "next URL as soon as it is free"],
         },
         Decoy {
@@ -401,6 +408,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::RuleSkipped,
             subject: unbounded,
             caught_by: "never_more_than_k_in_flight",
+            breaks: "",
             says: &["max_in_flight was 3"],
         },
         Decoy {
@@ -408,6 +416,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Sequential,
             subject: holds_the_lock_while_fetching,
             caught_by: "never_more_than_k_in_flight",
+            breaks: "",
             says: &["saw at most 1"],
         },
         Decoy {
@@ -415,6 +424,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Spinning,
             subject: spins_while_waiting,
             caught_by: "waves_take_rounds_times_latency",
+            breaks: "",
             says: &["CPU"],
         },
         Decoy {
@@ -422,6 +432,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Panics,
             subject: unwraps,
             caught_by: "a_failing_url_is_an_error_for_that_url_only",
+            breaks: "",
             says: &[
                 "fetch_bounded panicked",
                 "called `Result::unwrap()` on an `Err` value",
@@ -433,6 +444,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::RuleSkipped,
             subject: thread_per_url_semaphore,
             caught_by: "k_workers_whatever_n_and_k",
+            breaks: "",
             says: &["threads for K =", "K workers fed by a channel"],
         },
         Decoy {
@@ -440,6 +452,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::RuleSkipped,
             subject: unbounded_above_sixteen,
             caught_by: "k_workers_whatever_n_and_k",
+            breaks: "",
             // Too many requests at once, or too many threads: either comes first.
             says: &["[K workers whatever N and K]", "URLs"],
         },
@@ -448,6 +461,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Sequential,
             subject: sequential_below_ten,
             caught_by: "k_workers_whatever_n_and_k",
+            breaks: "",
             says: &["one after another", "whatever the number of URLs"],
         },
         Decoy {
@@ -455,6 +469,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::RuleSkipped,
             subject: k_workers_even_above_n,
             caught_by: "k_workers_whatever_n_and_k",
+            breaks: "",
             says: &["threads for K =", "not more workers than URLs"],
         },
         Decoy {
@@ -462,6 +477,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Panics,
             subject: k_over_n_panics,
             caught_by: "more_workers_than_urls",
+            breaks: "",
             says: &["with max_in_flight = 8 for 3 URLs", "not an error"],
         },
         Decoy {
@@ -469,6 +485,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Batched,
             subject: cores_cap,
             caught_by: "never_more_than_k_in_flight",
+            breaks: "",
             says: &["saw at most 2", "fewer workers than max_in_flight"],
         },
     ]

@@ -192,6 +192,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: trusting,
             },
             caught_by: "a_hostile_length_is_refused_by_the_limit",
+            breaks: "",
             says: &["limit", "1048576"],
         },
         Decoy {
@@ -202,6 +203,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: unwrapping,
             },
             caught_by: "a_truncated_body_says_where",
+            breaks: "",
             says: &["panicked", "never a panic"],
         },
         Decoy {
@@ -212,6 +214,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: short_is_end,
             },
             caught_by: "a_pipe_closed_mid_frame_is_an_error",
+            breaks: "",
             says: &["no error", "must say so"],
         },
         Decoy {
@@ -222,6 +225,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: one_read_per_part,
             },
             caught_by: "short_reads_are_not_the_end",
+            breaks: "",
             says: &["keep reading"],
         },
         Decoy {
@@ -232,6 +236,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: no_offsets,
             },
             caught_by: "a_truncated_body_says_where",
+            breaks: "",
             says: &["the byte where the broken frame begins"],
         },
         Decoy {
@@ -242,6 +247,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: limit_off_by_one,
             },
             caught_by: "a_frame_of_exactly_the_limit_is_read",
+            breaks: "",
             says: &["a body of exactly the limit is allowed"],
         },
         Decoy {
@@ -252,6 +258,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: REFERENCE_READ,
             },
             caught_by: "write_frame_flushes",
+            breaks: "",
             says: &["must flush"],
         },
         Decoy {
@@ -262,6 +269,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: REFERENCE_READ,
             },
             caught_by: "write_frame_flushes",
+            breaks: "",
             says: &["must flush"],
         },
         Decoy {
@@ -272,6 +280,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: allocates_first,
             },
             caught_by: "the_body_is_not_allocated_before_it_arrives",
+            breaks: "",
             says: &["allocated at its declared length"],
         },
     ]

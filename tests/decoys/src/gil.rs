@@ -395,6 +395,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<NO_EXCLUSION>>(),
             caught_by: "never_two_holders",
+            breaks: "",
             says: &["threads held the GIL at the same moment"],
         },
         Decoy {
@@ -402,6 +403,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<DOES_NOT_RETAKE_AFTER_ALLOW_THREADS>>(),
             caught_by: "never_two_holders",
+            breaks: "",
             says: &["threads held the GIL at the same moment"],
         },
         Decoy {
@@ -409,6 +411,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<NEVER_HANDS_OVER>>(),
             caught_by: "hands_off_after_the_switch_interval",
+            breaks: "",
             says: &["never handed over", "with a switch interval of 2 ms"],
         },
         Decoy {
@@ -416,6 +419,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<HANDS_OVER_AT_ONCE>>(),
             caught_by: "hands_off_after_the_switch_interval",
+            breaks: "",
             says: &["before the interval had passed"],
         },
         Decoy {
@@ -423,6 +427,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<HOLDS_DURING_ALLOW_THREADS>>(),
             caught_by: "allow_threads_releases_the_gil",
+            breaks: "",
             says: &["must release the lock before it runs the closure"],
         },
         Decoy {
@@ -430,6 +435,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<HOLDS_DURING_ALLOW_THREADS>>(),
             caught_by: "waiting_work_overlaps",
+            breaks: "",
             says: &["one after another"],
         },
         Decoy {
@@ -437,6 +443,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::Stuck,
             subject: of::<Flawed<FORGETS_TO_RELEASE_ON_DROP>>(),
             caught_by: "a_panicking_holder_releases_the_gil",
+            breaks: "",
             says: &["it was still held", "Release the lock in the guard's Drop"],
         },
         Decoy {
@@ -444,6 +451,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::Panics,
             subject: of::<Flawed<NO_RETAKE_ON_PANIC>>(),
             caught_by: "allow_threads_retakes_the_gil_when_its_closure_panics",
+            breaks: "",
             says: &["two threads held the GIL at once"],
         },
         Decoy {
@@ -451,6 +459,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<IGNORES_THE_INTERVAL>>(),
             caught_by: "hands_off_after_the_switch_interval",
+            breaks: "",
             // Late at 2 ms (its waits are 5 ms), or too early at 20 ms.
             says: &["ignoring the interval"],
         },
@@ -459,6 +468,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::Spinning,
             subject: of::<Flawed<POLLS_AND_RELEASES_WITHOUT_NOTIFYING>>(),
             caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
+            breaks: "",
             says: &[
                 "while the holder was still computing",
                 "interval it is given",
@@ -469,6 +479,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::Spinning,
             subject: of::<Flawed<SPINS_WHILE_WAITING>>(),
             caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
+            breaks: "",
             // Its spinning also fights the holder for the lock's own mutex,
             // so the kernel may count wake-ups before the CPU time shows.
             says: &["waiting in acquire while the holder computed"],
@@ -478,6 +489,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::Spinning,
             subject: of::<Flawed<WAKES_EVERY_10_MS>>(),
             caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
+            breaks: "",
             says: &["woke up", "It polls"],
         },
         Decoy {
@@ -485,6 +497,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<STEALS_AFTER_500_MS>>(),
             caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
+            breaks: "",
             says: &["while the holder was still computing", "is not stuck"],
         },
         Decoy {
@@ -492,6 +505,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<KEEPS_A_ZERO_INTERVAL>>(),
             caught_by: "hands_off_after_the_switch_interval",
+            breaks: "",
             says: &["at least a microsecond"],
         },
         Decoy {
@@ -499,6 +513,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::Panics,
             subject: of::<Flawed<NO_RETAKE_ON_CAUGHT_PANIC>>(),
             caught_by: "allow_threads_retakes_the_gil_when_its_closure_panics",
+            breaks: "",
             says: &["caught the panic", "two threads held the GIL at once"],
         },
         Decoy {
@@ -506,6 +521,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<GIVES_UP_WAITING_AFTER_200_MS>>(),
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
+            breaks: "",
             says: &["while the waiter was still paused", "took it back after 2"],
         },
         Decoy {
@@ -513,6 +529,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<HONOURS_EVERY_OTHER_REQUEST>>(),
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
+            breaks: "",
             says: &["In 1 of 3 trials", "handed over, took it back"],
         },
         Decoy {
@@ -520,6 +537,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::StateBetweenCalls,
             subject: of::<StaticState>(),
             caught_by: "two_gils_are_two_locks",
+            breaks: "",
             says: &["The two are one lock", "not in `static`s"],
         },
         Decoy {
@@ -527,6 +545,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<DEADLINE_FROM_THE_START>>(),
             caught_by: "a_new_holder_gets_a_whole_interval",
+            breaks: "",
             says: &["had been asked to hand over", "from the latest hand-over"],
         },
         Decoy {
@@ -534,6 +553,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<KEEPS_THE_DROP_REQUEST>>(),
             caught_by: "a_new_holder_gets_a_whole_interval",
+            breaks: "",
             says: &["had been asked to hand over", "clears any drop request"],
         },
         Decoy {
@@ -541,6 +561,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<NO_FORCED_SWITCHING>>(),
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
+            breaks: "",
             says: &["while the waiter was still paused", "forced switching"],
         },
         Decoy {
@@ -548,6 +569,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<SLEEPS_INSTEAD_OF_FORCED_SWITCHING>>(),
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
+            breaks: "",
             says: &["while the waiter was still paused", "short sleep"],
         },
         Decoy {
@@ -555,6 +577,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<YIELDS_INSTEAD_OF_FORCED_SWITCHING>>(),
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
+            breaks: "",
             says: &["while the waiter was still paused", "yield"],
         },
         Decoy {
@@ -562,6 +585,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::Panics,
             subject: of::<MutexGil>(),
             caught_by: "a_panicking_holder_releases_the_gil",
+            breaks: "",
             says: &["PoisonError", "is poisoned"],
         },
     ]
@@ -577,6 +601,7 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             class: Class::Spinning,
             subject: of::<Flawed<SPINS_WHILE_WAITING>>(),
             caught_by: "cpu_work_under_the_gil_gets_no_speedup",
+            breaks: "",
             // Not just "cores busy", which every message of the check says.
             says: &["more than one core was busy", "not spin"],
         },
@@ -585,6 +610,7 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<NO_EXCLUSION>>(),
             caught_by: "cpu_work_under_the_gil_gets_no_speedup",
+            breaks: "",
             says: &["the threads ran at the same time"],
         },
         Decoy {
@@ -592,6 +618,7 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<HOLDS_DURING_ALLOW_THREADS>>(),
             caught_by: "cpu_work_that_releases_the_gil_speeds_up",
+            breaks: "",
             says: &["only one core was busy"],
         },
         Decoy {
@@ -599,6 +626,7 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<ASKS_AFTER_THREE_INTERVALS>>(),
             caught_by: "hands_off_after_the_switch_interval",
+            breaks: "",
             says: &["one, not several"],
         },
         Decoy {
@@ -606,6 +634,7 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<DEADLINE_FROM_THE_START>>(),
             caught_by: "threads_computing_under_the_gil_take_turns",
+            breaks: "",
             says: &["less than half an interval", "from the start of the wait"],
         },
         Decoy {
@@ -613,6 +642,7 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<CHECK_IN_YIELDS>>(),
             caught_by: "check_in_is_cheap_when_nobody_waits",
+            breaks: "",
             says: &["no system call"],
         },
     ]
@@ -629,6 +659,7 @@ pub fn releases_without_notifying() -> Decoy<Checks> {
         // The first check in libtest's (alphabetical) order that has a
         // waiter sleep through a release.
         caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
+        breaks: "",
         says: &["was not woken", "did not finish within 1s"],
     }
 }
@@ -643,6 +674,7 @@ pub fn deadlocks_in_check_in() -> Decoy<Checks> {
         // The first check in libtest's (alphabetical) order that makes a
         // waiter ask.
         caught_by: "cpu_work_that_releases_the_gil_speeds_up",
+        breaks: "",
         says: &["did not finish within 3s", "check_in", "never returned"],
     }
 }

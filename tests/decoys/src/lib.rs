@@ -12,6 +12,7 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
+pub mod catalogue;
 pub mod false_sharing;
 pub mod fetch_all;
 pub mod fetch_bounded;
@@ -70,6 +71,9 @@ pub struct Decoy<S> {
     /// The suite check that must fail on it (a name from the suite's `CHECKS`,
     /// or from `checks()` for a generic suite such as the GIL's).
     pub caught_by: &'static str,
+    /// The requirement of the course catalogue it breaks (an `id` in
+    /// `course/catalogue/<exercise>.toml`), which `caught_by` must judge.
+    pub breaks: &'static str,
     /// Words the failure message must contain, so the student reads the
     /// right reason.
     pub says: &'static [&'static str],

@@ -268,6 +268,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::Stuck,
             subject: from_first,
             caught_by: "opposite_transfers_do_not_deadlock",
+            breaks: "",
             says: &["deadlocked", "and waits for account", "one order"],
         },
         Decoy {
@@ -275,6 +276,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::RuleSkipped,
             subject: order_by_amount,
             caught_by: "opposite_transfers_do_not_deadlock",
+            breaks: "",
             says: &["deadlocked", "and waits for account", "never changes"],
         },
         Decoy {
@@ -282,6 +284,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::RuleSkipped,
             subject: large_amounts_from_first,
             caught_by: "opposite_transfers_do_not_deadlock",
+            breaks: "",
             says: &["opposite orders", "lower `id()` first"],
         },
         Decoy {
@@ -289,6 +292,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::RuleSkipped,
             subject: backs_off,
             caught_by: "opposite_transfers_do_not_deadlock",
+            breaks: "",
             says: &["opposite orders", "lower `id()` first"],
         },
         Decoy {
@@ -296,6 +300,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::Stuck,
             subject: locks_one_account_twice,
             caught_by: "a_transfer_to_the_same_account_is_refused",
+            breaks: "",
             says: &["holds account 2 and waits for account 2", "not re-entrant"],
         },
         Decoy {
@@ -303,6 +308,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::Sequential,
             subject: one_big_lock,
             caught_by: "transfers_on_other_accounts_run_at_once",
+            breaks: "",
             says: &["at most 1 of the 4", "take turns"],
         },
         Decoy {
@@ -310,6 +316,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::RuleSkipped,
             subject: try_and_give_up,
             caught_by: "every_transfer_counts_under_contention",
+            breaks: "",
             says: &["cents off", "not skip it"],
         },
         Decoy {
@@ -317,6 +324,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::Spinning,
             subject: spins_on_try_lock,
             caught_by: "every_transfer_counts_under_contention",
+            breaks: "",
             says: &["`try_lock`s found an account busy", "spun", "sleeps"],
         },
         Decoy {
@@ -324,6 +332,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::RuleSkipped,
             subject: one_lock_at_a_time,
             caught_by: "the_money_is_never_in_flight",
+            breaks: "",
             says: &["instead of 1000", "Hold both locks"],
         },
         Decoy {
@@ -331,6 +340,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::RuleSkipped,
             subject: check_then_move,
             caught_by: "no_account_goes_below_zero",
+            breaks: "",
             says: &[
                 "2 returned Ok",
                 "[-100, 100, 100]",
@@ -343,6 +353,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::MadeUp,
             subject: made_up,
             caught_by: "a_transfer_moves_the_amount",
+            breaks: "",
             says: &["the balances are [100, 50, 0], expected [70, 50, 30]"],
         },
         Decoy {
@@ -350,6 +361,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::StateBetweenCalls,
             subject: own_ledger,
             caught_by: "a_transfer_moves_the_amount",
+            breaks: "",
             says: &["bank 2 of 2", "keep nothing between calls"],
         },
     ]

@@ -276,6 +276,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "the_manager_owns_the_state",
+            breaks: "",
             says: &["must see the first one's"],
         },
         Decoy {
@@ -286,6 +287,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "updates_from_many_processes_are_all_counted",
+            breaks: "",
             says: &["must start `program` 4 times", "ran in 1 process"],
         },
         Decoy {
@@ -296,6 +298,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "updates_from_many_processes_are_all_counted",
+            breaks: "",
             says: &["one after another", "at most 1 was running"],
         },
         Decoy {
@@ -306,6 +309,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "updates_from_many_processes_are_all_counted",
+            breaks: "",
             says: &["must start `program` 4 times", "ran in 0 process"],
         },
         Decoy {
@@ -316,6 +320,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "a_child_changes_only_its_copy",
+            breaks: "",
             says: &["must return exactly what the child sent back"],
         },
         Decoy {
@@ -326,6 +331,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "dropping_the_manager_leaves_no_process",
+            breaks: "",
             says: &["socket file", "is still there"],
         },
         Decoy {
@@ -336,6 +342,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "start_waits_until_the_manager_listens",
+            breaks: "",
             says: &["must wait for the manager's ready frame"],
         },
         Decoy {
@@ -346,6 +353,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "the_manager_ends_when_its_stdin_ends",
+            breaks: "",
             says: &["still ran 3 s after its stdin ended"],
         },
         Decoy {
@@ -356,6 +364,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "dropping_the_manager_leaves_no_process",
+            breaks: "",
             says: &["zombie"],
         },
         Decoy {
@@ -370,6 +379,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "a_child_changes_only_its_copy",
+            breaks: "",
             says: &["not the parent's"],
         },
     ]

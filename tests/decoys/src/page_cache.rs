@@ -226,6 +226,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::RuleSkipped,
             subject: new::<HeldAcrossFetch>,
             caught_by: "pages_are_fetched_at_once",
+            breaks: "",
             says: &["at most 1 of those requests", "never across `testweb::get`"],
         },
         Decoy {
@@ -233,6 +234,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::Sequential,
             subject: new::<OneAtATime>,
             caught_by: "pages_are_fetched_at_once",
+            breaks: "",
             says: &["at most 1 of those requests", "took turns"],
         },
         Decoy {
@@ -240,6 +242,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::RuleSkipped,
             subject: new::<HeldOnceWarm>,
             caught_by: "pages_are_fetched_at_once",
+            breaks: "",
             says: &[
                 "with 46 pages already in the cache",
                 "at most 1 of those requests",
@@ -251,6 +254,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::RuleSkipped,
             subject: new::<FetchesTwice>,
             caught_by: "a_page_wanted_by_many_threads_is_fetched_once",
+            breaks: "",
             says: &["the server got 6 requests", "fetched once"],
         },
         Decoy {
@@ -258,6 +262,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::RuleSkipped,
             subject: new::<WritesBackACopy>,
             caught_by: "no_page_is_lost_when_fetches_race",
+            breaks: "",
             says: &["were fetched again", "copy of the map"],
         },
         Decoy {
@@ -265,6 +270,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::Spinning,
             subject: new::<SpinsWhileWaiting>,
             caught_by: "threads_waiting_for_a_page_sleep",
+            breaks: "",
             says: &["of CPU meanwhile", "spin"],
         },
         Decoy {
@@ -272,6 +278,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::Spinning,
             subject: new::<PollsWhileWaiting>,
             caught_by: "threads_waiting_for_a_page_are_woken_once",
+            breaks: "",
             says: &["woke up most woke", "poll", "block until"],
         },
         Decoy {
@@ -279,6 +286,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::RuleSkipped,
             subject: new::<ForgetsFailures>,
             caught_by: "a_failed_fetch_is_not_repeated",
+            breaks: "",
             says: &["the server got 3 requests", "store the `Err`"],
         },
         Decoy {
@@ -286,6 +294,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::MadeUp,
             subject: || Box::new(MadeUp),
             caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            breaks: "",
             says: &["it was never asked", "return the body"],
         },
         Decoy {
@@ -293,6 +302,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::StateBetweenCalls,
             subject: || Box::new(InAStatic),
             caught_by: "each_cache_starts_empty",
+            breaks: "",
             says: &["was asked 1 times", "not in a `static`"],
         },
     ]

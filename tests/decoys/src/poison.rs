@@ -206,6 +206,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::Panics,
             subject: new::<Unwraps>,
             caught_by: "the_tally_serves_after_a_worker_panicked",
+            breaks: "",
             says: &["`counts()` panicked too", "PoisonError", "into_inner"],
         },
         Decoy {
@@ -213,6 +214,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::RuleSkipped,
             subject: new::<IgnoresPoison>,
             caught_by: "a_half_done_update_is_discarded",
+            breaks: "",
             says: &["reads 4 ballots", "the half-done change was kept"],
         },
         Decoy {
@@ -220,6 +222,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::RuleSkipped,
             subject: new::<Swallows>,
             caught_by: "the_panic_reaches_the_worker",
+            breaks: "",
             says: &["the panic was swallowed", "do not catch it"],
         },
         Decoy {
@@ -227,6 +230,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::RuleSkipped,
             subject: new::<RepairsFromTheVotes>,
             caught_by: "a_half_done_update_is_discarded",
+            breaks: "",
             says: &["counted a vote for cy", "made whole by guessing"],
         },
         Decoy {
@@ -234,6 +238,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::RuleSkipped,
             subject: new::<ResetsOnPoison>,
             caught_by: "a_half_done_update_is_discarded",
+            breaks: "",
             says: &["reads 0 ballots", "thrown away"],
         },
         Decoy {
@@ -241,6 +246,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::RuleSkipped,
             subject: new::<CopiesOutside>,
             caught_by: "updates_add_up",
+            breaks: "",
             says: &["4 threads cast 50 votes each", "under its lock"],
         },
         Decoy {
@@ -248,6 +254,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::MadeUp,
             subject: || Box::new(CountsNothing),
             caught_by: "updates_add_up",
+            breaks: "",
             says: &["it reads (0, {})"],
         },
         Decoy {
@@ -255,6 +262,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::StateBetweenCalls,
             subject: || Box::new(InAStatic),
             caught_by: "updates_add_up",
+            breaks: "",
             says: &["tally 2 of 2", "keep nothing outside it"],
         },
     ]

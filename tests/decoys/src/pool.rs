@@ -215,6 +215,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             class: Class::RuleSkipped,
             subject: decoy(|_, _| Ok(Box::new(InThreads { frames: 0 }))),
             caught_by: "tasks_run_in_worker_processes",
+            breaks: "",
             says: &["the parent's own process"],
         },
         Decoy {
@@ -227,6 +228,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 }))
             }),
             caught_by: "the_workers_do_the_cpu_work",
+            breaks: "",
             says: &["computed in the worker processes"],
         },
         Decoy {
@@ -234,6 +236,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             class: Class::RuleSkipped,
             subject: decoy(|_, _| Ok(Box::new(InThreads { frames: 0 }))),
             caught_by: "a_worker_that_exits_is_an_error_not_a_hang",
+            breaks: "",
             says: &["the parent's own process"],
         },
         Decoy {
@@ -257,6 +260,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "workers_are_reused",
+            breaks: "",
             says: &["reused"],
         },
         Decoy {
@@ -275,6 +279,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "results_come_back_in_input_order",
+            breaks: "",
             says: &["input order"],
         },
         Decoy {
@@ -289,6 +294,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "chunks_set_the_frames",
+            breaks: "",
             says: &["request frames"],
         },
         Decoy {
@@ -298,6 +304,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 wrap(program, workers, honest_map, kill_without_wait)
             }),
             caught_by: "dropping_the_pool_leaves_no_process",
+            breaks: "",
             says: &["zombie"],
         },
         Decoy {
@@ -307,6 +314,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 wrap(program, workers, honest_map, wait_without_kill)
             }),
             caught_by: "dropping_the_pool_kills_its_workers",
+            breaks: "",
             says: &["must kill the workers"],
         },
         Decoy {
@@ -326,6 +334,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "chunks_set_the_frames",
+            breaks: "",
             says: &["chunk size Some(0) panicked", "chunk size of 0 means 1"],
         },
         Decoy {
@@ -343,6 +352,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "results_come_back_in_input_order",
+            breaks: "",
             says: &["a map over no inputs panicked", "index out of bounds"],
         },
         Decoy {
@@ -370,6 +380,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "a_panicking_task_is_an_error_for_its_input",
+            breaks: "",
             says: &["same number to different workers"],
         },
         Decoy {
@@ -377,6 +388,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             class: Class::RuleSkipped,
             subject: decoy(start_no_hello_wait),
             caught_by: "start_waits_for_every_hello",
+            breaks: "",
             says: &["must wait for every worker's hello"],
         },
         Decoy {
@@ -397,6 +409,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "nested_pools_are_fused",
+            breaks: "",
             says: &["the first pool refused is the one nested 5 deep"],
         },
         Decoy {
@@ -404,6 +417,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             class: Class::RuleSkipped,
             subject: decoy(|program, workers| wrap(program, workers, honest_map, std::mem::forget)),
             caught_by: "a_panic_in_the_parent_ends_the_workers",
+            breaks: "",
             says: &["still running"],
         },
         Decoy {
@@ -423,6 +437,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "workers_run_at_once",
+            breaks: "",
             says: &["one after another"],
         },
         Decoy {
@@ -442,6 +457,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "a_killed_worker_is_an_error_naming_it",
+            breaks: "",
             says: &["SIGKILL"],
         },
     ]
@@ -470,6 +486,7 @@ pub fn stuck() -> Vec<Decoy<PoolApi>> {
             )
         }),
         caught_by: "a_worker_that_exits_is_an_error_not_a_hang",
+        breaks: "",
         says: &["did not finish"],
     }]
 }
@@ -490,6 +507,7 @@ pub fn stuck_hello() -> Vec<Decoy<PoolApi>> {
             (REAL.start)(program, workers)
         }),
         caught_by: "a_worker_that_never_says_hello_is_given_up",
+        breaks: "",
         says: &["did not finish"],
     }]
 }

@@ -124,6 +124,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::Sequential,
             subject: sequential,
             caught_by: "one_thread_per_text_all_at_once",
+            breaks: "",
             says: &["calling thread", "no thread was started"],
         },
         Decoy {
@@ -131,6 +132,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::Sequential,
             subject: join_at_once,
             caught_by: "one_thread_per_text_all_at_once",
+            breaks: "",
             says: &["at most 1 at once", "one at a time"],
         },
         Decoy {
@@ -138,6 +140,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::RuleSkipped,
             subject: lock_held_while_counting,
             caught_by: "one_thread_per_text_all_at_once",
+            breaks: "",
             says: &["at most 1 at once", "lock was held"],
         },
         Decoy {
@@ -145,6 +148,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::RuleSkipped,
             subject: copy_per_thread,
             caught_by: "answers_fresh_texts",
+            breaks: "",
             says: &["returned 0", "updates were lost"],
         },
         Decoy {
@@ -152,6 +156,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::RuleSkipped,
             subject: make_mut,
             caught_by: "answers_fresh_texts",
+            breaks: "",
             says: &["updates were lost", "Arc::make_mut"],
         },
         Decoy {
@@ -159,6 +164,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::MadeUp,
             subject: made_up,
             caught_by: "answers_fresh_texts",
+            breaks: "",
             says: &["It is not the total number of words"],
         },
         Decoy {
@@ -166,6 +172,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::StateBetweenCalls,
             subject: static_total,
             caught_by: "starts_afresh_every_call",
+            breaks: "",
             says: &["kept state between calls"],
         },
         Decoy {
@@ -173,6 +180,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::Spinning,
             subject: spins_while_waiting,
             caught_by: "the_caller_sleeps_while_it_waits",
+            breaks: "",
             says: &["ms of CPU", "it spins"],
         },
     ]

@@ -134,6 +134,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             class: Class::Sequential,
             subject: sequential,
             caught_by: "one_thread_per_text_all_at_once",
+            breaks: "",
             says: &["calling thread", "no thread was started"],
         },
         Decoy {
@@ -141,6 +142,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             class: Class::RuleSkipped,
             subject: lock_around_the_work,
             caught_by: "one_thread_per_text_all_at_once",
+            breaks: "",
             says: &["at most 1 at once", "lock was held"],
         },
         Decoy {
@@ -148,6 +150,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             class: Class::Sequential,
             subject: join_at_once,
             caught_by: "one_thread_per_text_all_at_once",
+            breaks: "",
             says: &["at most 1 at once", "one at a time"],
         },
         Decoy {
@@ -155,6 +158,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             class: Class::RuleSkipped,
             subject: map_per_thread,
             caught_by: "answers_fresh_texts",
+            breaks: "",
             says: &["It counted 0 words", "updates were lost"],
         },
         Decoy {
@@ -162,6 +166,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             class: Class::MadeUp,
             subject: splits_itself,
             caught_by: "answers_fresh_texts",
+            breaks: "",
             says: &["It is not how often each word occurs"],
         },
         Decoy {
@@ -169,6 +174,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             class: Class::StateBetweenCalls,
             subject: static_map,
             caught_by: "starts_afresh_every_call",
+            breaks: "",
             says: &["kept state between calls"],
         },
         Decoy {
@@ -176,6 +182,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             class: Class::Spinning,
             subject: spins_on_strong_count,
             caught_by: "the_caller_sleeps_while_it_waits",
+            breaks: "",
             says: &["ms of CPU", "it spins"],
         },
     ]

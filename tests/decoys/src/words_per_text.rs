@@ -77,6 +77,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             class: Class::Sequential,
             subject: sequential,
             caught_by: "one_thread_per_text_all_at_once",
+            breaks: "",
             says: &["calling thread", "no thread was started"],
         },
         Decoy {
@@ -84,6 +85,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             class: Class::Sequential,
             subject: join_at_once,
             caught_by: "one_thread_per_text_all_at_once",
+            breaks: "",
             says: &["at most 1 at once", "one at a time"],
         },
         Decoy {
@@ -91,6 +93,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             class: Class::Batched,
             subject: one_thread_for_all,
             caught_by: "one_thread_per_text_all_at_once",
+            breaks: "",
             says: &["by 1 thread(s)", "Fewer threads than texts"],
         },
         Decoy {
@@ -98,6 +101,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             class: Class::RuleSkipped,
             subject: pops_handles,
             caught_by: "answers_fresh_texts",
+            breaks: "",
             says: &[
                 "in the wrong order",
                 "join them in the order you spawned them",
@@ -108,6 +112,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             class: Class::MadeUp,
             subject: made_up,
             caught_by: "answers_fresh_texts",
+            breaks: "",
             says: &["It is not the word count of each text"],
         },
         Decoy {
@@ -115,6 +120,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             class: Class::StateBetweenCalls,
             subject: static_results,
             caught_by: "starts_afresh_every_call",
+            breaks: "",
             says: &["kept state between calls"],
         },
         Decoy {
@@ -122,6 +128,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             class: Class::Spinning,
             subject: spins_while_waiting,
             caught_by: "the_caller_sleeps_while_it_waits",
+            breaks: "",
             says: &["ms of CPU", "it spins"],
         },
     ]

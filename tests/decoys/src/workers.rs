@@ -85,6 +85,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::MadeUp,
             subject: most_workers,
             caught_by: "fewest_workers_near_the_fastest",
+            breaks: "",
             says: &["pick_workers answered", "fewest workers"],
         },
         Decoy {
@@ -92,6 +93,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::Sequential,
             subject: always_one,
             caught_by: "fewest_workers_near_the_fastest",
+            breaks: "",
             says: &["answered 1", "as good"],
         },
         Decoy {
@@ -99,6 +101,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::MadeUp,
             subject: the_cores,
             caught_by: "fewest_workers_near_the_fastest",
+            breaks: "",
             says: &["pick_workers answered", "fewest workers among those"],
         },
         Decoy {
@@ -106,6 +109,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::RuleSkipped,
             subject: exactly_the_fastest,
             caught_by: "fewest_workers_near_the_fastest",
+            breaks: "",
             says: &["within", "is as good"],
         },
         Decoy {
@@ -113,6 +117,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::RuleSkipped,
             subject: loose_tolerance,
             caught_by: "fewest_workers_near_the_fastest",
+            breaks: "",
             says: &["(×1.1)"],
         },
         Decoy {
@@ -120,6 +125,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::RuleSkipped,
             subject: ignores_the_budget,
             caught_by: "over_budget_trials_do_not_count",
+            breaks: "",
             says: &["(over budget)", "fit the budget"],
         },
         Decoy {
@@ -127,6 +133,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::MadeUp,
             subject: nothing_fits_one,
             caught_by: "when_nothing_fits_the_least_memory",
+            breaks: "",
             says: &["least peak memory"],
         },
         Decoy {
@@ -134,6 +141,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::StateBetweenCalls,
             subject: first_answer_kept,
             caught_by: "fewest_workers_near_the_fastest",
+            breaks: "",
             says: &["pick_workers answered"],
         },
     ]

@@ -119,6 +119,12 @@ macro_rules! declare_gil_suite {
             vec![$((stringify!($check), $check::<G> as fn())),*]
         }
 
+        /// The names of the suite's checks, in the order they are written
+        /// (the course catalogue lists the same names).
+        pub fn check_names() -> Vec<&'static str> {
+            vec![$(stringify!($check)),*]
+        }
+
         /// The suite for `exercises/gil/gil`, run against crate `$krate`:
         /// one `#[test]` per check.
         #[macro_export]

@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
-/// The workspace root (the parent of this crate's folder).
+/// The workspace root (the parent of this crate's folder, `course/`).
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
-        .expect("xtask lives one level below the workspace root")
+        .expect("the course crate lives one level below the workspace root")
         .to_path_buf()
 }
 
