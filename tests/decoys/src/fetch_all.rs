@@ -116,6 +116,42 @@ fn spins_while_waiting(urls: &[String]) -> Results {
     })
 }
 
+/// Right results, but on every call it leaves a thread behind that spins
+/// for 400 ms after the call returned ("tidying up"): the older class of
+/// wrong solution the red team found passing.
+fn leaves_a_thread_spinning(urls: &[String]) -> Results {
+    let results = all_at_once(urls);
+    thread::spawn(|| {
+        let until = std::time::Instant::now() + std::time::Duration::from_millis(400);
+        while std::time::Instant::now() < until {
+            std::hint::spin_loop();
+        }
+    });
+    results
+}
+
+/// Right results, but the threads are detached and each one sends its
+/// answer and then lingers 300 ms before it ends.
+fn detached_threads_linger(urls: &[String]) -> Results {
+    let (tx, rx) = std::sync::mpsc::channel();
+    for (i, url) in urls.iter().enumerate() {
+        let (tx, url) = (tx.clone(), url.clone());
+        thread::spawn(move || {
+            let _ = tx.send((i, testweb::get(&url)));
+            thread::sleep(std::time::Duration::from_millis(300));
+        });
+    }
+    drop(tx);
+    let mut slots: Vec<Option<Result<String, FetchError>>> = vec![None; urls.len()];
+    for (i, page) in rx.iter().take(urls.len()) {
+        slots[i] = Some(page);
+    }
+    slots
+        .into_iter()
+        .map(|slot| slot.expect("every thread sends once"))
+        .collect()
+}
+
 /// Unwraps every answer: the first failing URL panics.
 fn unwraps(urls: &[String]) -> Results {
     thread::scope(|s| {
@@ -227,6 +263,22 @@ fn polls_with_sleep(urls: &[String]) -> Results {
 /// The corpus for `fetch_all`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
     vec![
+        Decoy {
+            name: "leaves a thread spinning after it returns",
+            class: Class::Spinning,
+            subject: leaves_a_thread_spinning,
+            caught_by: "nothing_is_left_running",
+            breaks: "nothing-left-running",
+            says: &["[nothing left running]", "still alive", "burnt"],
+        },
+        Decoy {
+            name: "detached threads that linger after sending their answer",
+            class: Class::RuleSkipped,
+            subject: detached_threads_linger,
+            caught_by: "nothing_is_left_running",
+            breaks: "nothing-left-running",
+            says: &["[nothing left running]", "still alive"],
+        },
         Decoy {
             name: "joins each thread right after spawning it",
             class: Class::Sequential,

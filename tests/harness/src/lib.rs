@@ -13,6 +13,7 @@
 //! answer "inconclusive" when the machine could not show parallelism even for
 //! the reference.
 
+pub mod aftermath;
 pub mod census;
 pub mod children;
 pub mod clock;

@@ -29,6 +29,11 @@ pub fn results_are_fresh_every_call(fetch_all: FetchAll) {
     fetching::results_are_fresh_every_call(subject(fetch_all));
 }
 
+/// See [`fetching::nothing_is_left_running`].
+pub fn nothing_is_left_running(fetch_all: FetchAll) {
+    fetching::nothing_is_left_running(subject(fetch_all));
+}
+
 /// 16 requests of 100 ms must take about 100 ms, not 1.6 s.
 pub fn requests_overlap(fetch_all: FetchAll) {
     fetching::overlaps(
@@ -83,4 +88,5 @@ crate::declare_suite!($ fetch_all: FetchAll = [
     requests_overlap,
     every_url_in_flight_whatever_the_count,
     waits_for_a_slow_url,
+    nothing_is_left_running,
 ]);

@@ -416,6 +416,32 @@ pub fn no_urls_no_results(subject: Subject<impl Fetch>) {
     );
 }
 
+/// Three calls back to back, after a first one: each must end everything
+/// it started before it returns. The kernel is the witness: no thread of
+/// the call may still be alive, and the process may burn no more than
+/// [`harness::aftermath::IDLE_CPU`], in the window after it returned (a
+/// detached thread left spinning, or finishing its work after the results
+/// were handed back, shows in both).
+pub fn nothing_is_left_running(subject: Subject<impl Fetch>) {
+    let server = server(Duration::from_millis(20));
+    let urls = server.page_urls(8);
+    // The first call starts whatever the process keeps for good (the test
+    // server's connections), so the watched calls start from that.
+    subject.fetch(&server, &urls);
+    for call in 1..=3 {
+        let (_, left) = harness::aftermath::watch(|| subject.fetch(&server, &urls));
+        assert!(
+            left.is_clean(),
+            "[nothing left running] call {call} of 3 with {} URLs: {}. {} must end everything \
+             it started before it returns: join every thread you spawn (thread::scope does it \
+             for you), and leave nothing working or waiting once the results are handed back.",
+            urls.len(),
+            left.describe(subject.name),
+            subject.name
+        );
+    }
+}
+
 /// The same URLs three times: every call must fetch every page again and
 /// return what the server sent in that call. A cache kept between calls
 /// (a `static`, say: every test of a crate runs in one process) returns
