@@ -192,6 +192,7 @@ mod tests {
                 run_seconds: 0.0,
                 leftovers_killed: 0,
                 tests: Vec::new(),
+                requirements: Vec::new(),
             }],
         }
     }

@@ -104,6 +104,7 @@ pub fn exercise(
         exercise: ex.name.clone(),
     });
     let worth = ex.worth(plan.grading);
+    let catalogue = course::Catalogue::load(plan.root, &ex.name)?;
     let mut report = ExerciseReport {
         name: ex.name.clone(),
         chapter: ex.chapter.clone(),
@@ -120,6 +121,7 @@ pub fn exercise(
         run_seconds: 0.0,
         leftovers_killed: 0,
         tests: Vec::new(),
+        requirements: Vec::new(),
     };
     let mut forged = Vec::new();
     let src = plan.root.join(ex.exercise_dir()).join("src");
@@ -137,7 +139,7 @@ pub fn exercise(
             forged.join(" and ")
         );
         report.tests = score::not_run(&worth, "not run: the sources forge test results");
-        return Ok(finish(report, emit));
+        return Ok(finish(report, &catalogue, emit));
     }
     let built = build(plan.root, plan.target_dir, ex.package())?;
     report.build_seconds = built.seconds;
@@ -150,7 +152,7 @@ pub fn exercise(
         report.status = ExerciseStatus::CompileError;
         report.message = compile_error_message(ex, &built);
         report.tests = score::not_run(&worth, "the exercise did not compile");
-        return Ok(finish(report, emit));
+        return Ok(finish(report, &catalogue, emit));
     };
     if let Some(written) = plan.sources_written {
         let built_at = std::fs::metadata(&exe).and_then(|m| m.modified())?;
@@ -214,7 +216,7 @@ pub fn exercise(
         let tail: Vec<&str> = tail.into_iter().rev().collect();
         report.message = format!("{message}\n{}", tail.join("\n"));
         report.tests = score::not_run(&worth, &message);
-        return Ok(finish(report, emit));
+        return Ok(finish(report, &catalogue, emit));
     }
     let mut tests = score::tests(
         &worth,
@@ -263,7 +265,7 @@ pub fn exercise(
         });
     }
     report.tests = tests;
-    Ok(finish(report, emit))
+    Ok(finish(report, &catalogue, emit))
 }
 
 /// Why an exercise scored nothing for not compiling: the first error as
@@ -321,7 +323,12 @@ fn rerun(
     Ok((scored.remove(0), run.seconds))
 }
 
-fn finish(mut report: ExerciseReport, emit: &mut dyn FnMut(Event)) -> ExerciseReport {
+fn finish(
+    mut report: ExerciseReport,
+    catalogue: &course::Catalogue,
+    emit: &mut dyn FnMut(Event),
+) -> ExerciseReport {
+    report.requirements = super::report::requirements(catalogue, &report.tests);
     report.points = report.tests.iter().map(|t| t.points).sum();
     report.max_points = report.tests.iter().map(|t| t.max_points).sum();
     emit(Event::ExerciseFinished {

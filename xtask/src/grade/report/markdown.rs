@@ -6,7 +6,7 @@ use std::fmt::Write;
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
-use super::{ExerciseStatus, Report, TestStatus, first_line, pts};
+use super::{ExerciseStatus, Report, RequirementStatus, TestStatus, first_line, pts};
 
 /// The summary: a total, one row per exercise, then what lost points.
 pub fn summary(report: &Report) -> String {
@@ -80,6 +80,33 @@ pub fn summary(report: &Report) -> String {
     if !lost.is_empty() {
         let _ = writeln!(md, "### What lost points or was not judged\n\n{lost}");
     }
+    let mut unkept = String::new();
+    for ex in report.graded() {
+        for r in &ex.requirements {
+            if r.status == RequirementStatus::Met {
+                continue;
+            }
+            let _ = writeln!(
+                unkept,
+                "- `{}` / `{}` ({}): {} — {}",
+                ex.name,
+                r.id,
+                requirement_words(r.status),
+                r.promise.replace('|', "\\|"),
+                if r.failed.is_empty() {
+                    String::new()
+                } else {
+                    format!("seen by {}", r.failed.join(", "))
+                }
+            );
+        }
+    }
+    if !unkept.is_empty() {
+        let _ = writeln!(
+            md,
+            "### Promises of the pages not kept (course catalogue)\n\n{unkept}"
+        );
+    }
     if !report.ignored.is_empty() {
         let _ = writeln!(md, "### Files not graded\n");
         for f in &report.ignored {
@@ -96,6 +123,17 @@ pub fn summary(report: &Report) -> String {
     }
     let _ = writeln!(md, "Graded in {:.0} s.", report.seconds);
     md
+}
+
+/// A requirement's status in a few words.
+pub fn requirement_words(status: RequirementStatus) -> &'static str {
+    match status {
+        RequirementStatus::Met => "kept",
+        RequirementStatus::PartlyMet => "partly kept",
+        RequirementStatus::Broken => "broken",
+        RequirementStatus::NotJudged => "not judged",
+        RequirementStatus::NotRun => "not run",
+    }
 }
 
 /// An exercise's status in a few words.

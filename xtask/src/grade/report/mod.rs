@@ -131,6 +131,101 @@ pub struct ExerciseReport {
     pub leftovers_killed: usize,
     /// One entry per suite test listed in the manifest.
     pub tests: Vec<TestReport>,
+    /// One entry per requirement of the exercise's page (the course
+    /// catalogue), judged from the tests above. Empty in reports written
+    /// before it was added.
+    #[serde(default)]
+    pub requirements: Vec<RequirementReport>,
+}
+
+/// Whether one promise of the page was kept, as its checks found.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct RequirementReport {
+    /// The requirement's id in `course/catalogue/<exercise>.toml`.
+    pub id: String,
+    /// `does`, `design` or `never`.
+    pub kind: String,
+    /// The promise, as the page states it.
+    pub promise: String,
+    /// What its checks found.
+    pub status: RequirementStatus,
+    /// The checks that judge it.
+    pub checks: Vec<String>,
+    /// Those of its checks that did not pass (failed, partial or not run).
+    pub failed: Vec<String>,
+}
+
+/// What a requirement's checks found, together.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RequirementStatus {
+    /// Every check that judges it passed.
+    Met,
+    /// None failed outright, but a speed check earned only partial credit.
+    PartlyMet,
+    /// A check that judges it failed.
+    Broken,
+    /// No check failed, but a speed check could not be judged.
+    NotJudged,
+    /// Its checks did not run (compile error, killed suite).
+    NotRun,
+}
+
+/// Each requirement of `catalogue`, judged from the scored `tests`: broken
+/// when any of its checks failed, not run when any did not run, partly met
+/// on partial credit, not judged when a speed check was not judged, met
+/// when all of them passed.
+pub fn requirements(catalogue: &course::Catalogue, tests: &[TestReport]) -> Vec<RequirementReport> {
+    catalogue
+        .requirements
+        .iter()
+        .map(|r| {
+            let checks: Vec<String> = catalogue
+                .checks_of(&r.id)
+                .iter()
+                .map(|c| c.name.clone())
+                .collect();
+            let statuses: Vec<(&String, TestStatus)> = checks
+                .iter()
+                .map(|c| {
+                    let status = tests
+                        .iter()
+                        .find(|t| &t.name == c)
+                        .map_or(TestStatus::NotRun, |t| t.status);
+                    (c, status)
+                })
+                .collect();
+            let any = |s: TestStatus| statuses.iter().any(|(_, st)| *st == s);
+            let status = if any(TestStatus::Fail) {
+                RequirementStatus::Broken
+            } else if any(TestStatus::NotRun) {
+                RequirementStatus::NotRun
+            } else if any(TestStatus::Partial) {
+                RequirementStatus::PartlyMet
+            } else if any(TestStatus::NotJudged) {
+                RequirementStatus::NotJudged
+            } else {
+                RequirementStatus::Met
+            };
+            RequirementReport {
+                id: r.id.clone(),
+                kind: format!("{:?}", r.kind).to_lowercase(),
+                promise: r.promise.split_whitespace().collect::<Vec<_>>().join(" "),
+                status,
+                failed: statuses
+                    .iter()
+                    .filter(|(_, s)| {
+                        matches!(
+                            s,
+                            TestStatus::Fail | TestStatus::Partial | TestStatus::NotRun
+                        )
+                    })
+                    .map(|(c, _)| (*c).clone())
+                    .collect(),
+                checks,
+            }
+        })
+        .collect()
 }
 
 /// What a suite test is worth.
@@ -258,5 +353,77 @@ pub fn pts(p: f64) -> String {
         format!("{r:.0}")
     } else {
         format!("{r}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn test(name: &str, status: TestStatus) -> TestReport {
+        TestReport {
+            name: name.to_owned(),
+            kind: TestKind::Correctness,
+            status,
+            points: 0.0,
+            max_points: 1.0,
+            message: String::new(),
+            seconds: 0.0,
+            reruns: 0,
+            check: None,
+        }
+    }
+
+    #[test]
+    fn a_requirement_is_as_kept_as_its_worst_check() {
+        let catalogue: course::Catalogue = toml::from_str(
+            r#"
+            schema = 1
+            exercise = "x"
+            summary = "x"
+            [[requirement]]
+            id = "a"
+            kind = "does"
+            promise = "A."
+            [[requirement]]
+            id = "b"
+            kind = "never"
+            promise = "B."
+            [[requirement]]
+            id = "c"
+            kind = "design"
+            promise = "C."
+            [[check]]
+            name = "one"
+            judges = ["a", "b"]
+            how = "."
+            [[check]]
+            name = "two"
+            judges = ["b"]
+            how = "."
+            [[check]]
+            name = "three"
+            judges = ["c"]
+            how = "."
+            "#,
+        )
+        .unwrap();
+        let tests = [
+            test("one", TestStatus::Pass),
+            test("two", TestStatus::Fail),
+            test("three", TestStatus::NotJudged),
+        ];
+        let found = requirements(&catalogue, &tests);
+        let status: Vec<_> = found.iter().map(|r| (r.id.as_str(), r.status)).collect();
+        assert_eq!(
+            status,
+            [
+                ("a", RequirementStatus::Met),
+                ("b", RequirementStatus::Broken),
+                ("c", RequirementStatus::NotJudged)
+            ]
+        );
+        assert_eq!(found[1].failed, ["two"]);
+        assert_eq!(found[1].checks, ["one", "two"]);
     }
 }
