@@ -90,6 +90,14 @@ enum Cmd {
         /// the repository's own builds, shared by every grade).
         #[arg(long)]
         target_dir: Option<PathBuf>,
+        /// Also write the grade as Gradescope's results.json here (e.g.
+        /// /autograder/results/results.json).
+        #[arg(long, conflicts_with = "class")]
+        gradescope: Option<PathBuf>,
+        /// Also write the grade as a GitHub Classroom runner result here:
+        /// Base64 JSON, for the autograding-grading-reporter.
+        #[arg(long, conflicts_with = "class")]
+        classroom: Option<PathBuf>,
     },
     /// Your progress over every exercise: which pass, which are slow and by
     /// how much, which are untouched (no instructor limits).
@@ -169,6 +177,8 @@ fn main() -> Result<()> {
             wall_seconds,
             no_rerun,
             target_dir,
+            gradescope,
+            classroom,
         } => {
             let options = Options {
                 only,
@@ -181,7 +191,8 @@ fn main() -> Result<()> {
             match (path, class) {
                 (Some(path), _) => {
                     let name = student.unwrap_or_else(|| folder_name(&path));
-                    grade_one(&grader, &path, &name, &out).map(|_| ())
+                    let report = grade_one(&grader, &path, &name, &out)?;
+                    write_platforms(&report, gradescope.as_deref(), classroom.as_deref())
                 }
                 (None, Some(class)) => grade_class(&grader, &class, &out),
                 (None, None) => bail!("give a checkout or --class"),
@@ -260,6 +271,26 @@ fn grade_one(
         out.join("summary.md").display()
     );
     Ok(report)
+}
+
+/// The platforms' formats, where asked for.
+fn write_platforms(
+    report: &grade::report::Report,
+    gradescope: Option<&Path>,
+    classroom: Option<&Path>,
+) -> Result<()> {
+    use grade::report::platforms;
+    if let Some(path) = gradescope {
+        let text = serde_json::to_string_pretty(&platforms::gradescope(report))?;
+        std::fs::write(path, text + "\n").with_context(|| format!("writing {}", path.display()))?;
+        println!("gradescope: {}", path.display());
+    }
+    if let Some(path) = classroom {
+        std::fs::write(path, platforms::classroom_base64(report))
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("classroom: {}", path.display());
+    }
+    Ok(())
 }
 
 fn grade_class(grader: &Grader<'_>, class: &Path, out: &Path) -> Result<()> {

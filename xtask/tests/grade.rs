@@ -11,10 +11,13 @@
 //!   contained and scored for what they are, in one grade;
 //! - a suite past the wall limit is killed and scores 0 for that exercise.
 //!
-//! Cost: the course copy lives in a stable folder under the system's temp
-//! folder and builds in `target/grade` (the first run builds the
-//! dependencies there, about three minutes on two busy cores; later runs are
-//! warm); each graded exercise then costs a build of the student's
+//! Where: the course copy, its target folder, the reports and the made-up
+//! checkouts all live in one stable folder of mode 0700 under the system's
+//! temp folder, as a course under root's home folder does: graded as root,
+//! the suites run as `nobody`, who cannot enter it.
+//!
+//! Cost: the first run builds the dependencies in that target folder, about
+//! three minutes on two busy cores; later runs are warm; each graded exercise then costs a build of the student's
 //! crate and its suite (a few seconds warm) plus its suite's run. The grades
 //! run one at a time (they share the copy).
 
@@ -47,23 +50,36 @@ fn course() -> Course {
     Course::load(&root()).expect("the manifest loads")
 }
 
-/// The grader's own target folder, as `cargo xtask grade` uses by default:
-/// never the workspace's, whose exercise crates hash like the copy's.
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| root().join("target"), PathBuf::from)
-        .join("grade")
-}
-
-/// A stable folder outside the target folder (see `Grader::new`), one per
-/// checkout of the course, so that its builds stay warm between runs.
-fn selfcheck_dir() -> PathBuf {
+/// Everything a grade here touches lies in one folder that only its owner
+/// may enter (mode 0700, as root's home folder is): the grader's target
+/// folder, the course copy, the reports and the students' checkouts. Graded
+/// as root, the suites run as `nobody`, who cannot enter it: a suite that
+/// reached for anything in there (a worker binary where cargo built it)
+/// would fail, and the solutions would lose points. One folder per checkout
+/// of the course, stable, so that its builds stay warm between runs.
+fn private_dir() -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
     let tag: String = root()
         .to_string_lossy()
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    std::env::temp_dir().join(format!("grade-selfcheck{tag}"))
+    let dir = std::env::temp_dir().join(format!("grade-selfcheck{tag}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    dir
+}
+
+/// The grader's own target folder: never the workspace's, whose exercise
+/// crates hash like the copy's; inside [`private_dir`].
+fn target_dir() -> PathBuf {
+    private_dir().join("target")
+}
+
+/// Where the course copy and the reports go: outside the target folder (see
+/// `Grader::new`), inside [`private_dir`].
+fn selfcheck_dir() -> PathBuf {
+    private_dir().join("out")
 }
 
 fn grade(checkout: &Path, only: &[&str], wall: Option<u64>) -> Report {
@@ -86,7 +102,7 @@ fn grade(checkout: &Path, only: &[&str], wall: Option<u64>) -> Report {
 
 /// A checkout holding `files` (path relative to the checkout, text).
 fn checkout(files: &[(PathBuf, String)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir_in(private_dir()).unwrap();
     for (rel, text) in files {
         let p = dir.path().join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();

@@ -77,6 +77,16 @@ fn timeval(tv: nix::sys::time::TimeVal) -> Duration {
     Duration::from_secs(secs) + Duration::from_micros(micros.into())
 }
 
+/// The 1-minute load average (`/proc/loadavg`), where the system has one.
+pub fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// CPU time of the children this process has waited for
 /// (`RUSAGE_CHILDREN`): a worker process that ended during a measurement
 /// counts here once it is reaped.

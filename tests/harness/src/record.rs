@@ -28,6 +28,13 @@ pub const LIVE_OK: &str = "<!-- live output ok -->";
 /// Environment variable naming the JSON-lines file to append records to.
 pub const RESULTS_ENV: &str = "COURSE_RESULTS";
 
+/// Environment variable naming a folder that holds copies of the crate's
+/// own binaries, set by the grader: it runs a suite as `nobody` from a
+/// folder of its own, and the path cargo compiled in (under a target folder
+/// that may lie inside a home folder only its owner may enter) may be out
+/// of `nobody`'s reach. `suites::own_binary` reads it.
+pub const BIN_DIR_VAR: &str = "COURSE_BIN_DIR";
+
 /// Version of the record format. Raise it when a field changes meaning or
 /// goes away; adding an optional field does not need a new version.
 pub const SCHEMA: u32 = 1;

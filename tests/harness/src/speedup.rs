@@ -58,6 +58,11 @@ pub struct Outcome {
     /// cores over its wall time, over all rounds.
     #[serde(default)]
     pub cpu_beyond_reference: Option<f64>,
+    /// The 1-minute load average when the check was judged (Linux:
+    /// `/proc/loadavg`): with the cores, how busy the machine was, so that
+    /// a grade can tell a slow student from a slow machine.
+    #[serde(default)]
+    pub load_average: Option<f64>,
     /// The requirement in words, e.g. "speedup ≥ ×1.35".
     pub expectation: String,
     /// Why, in numbers.
@@ -298,6 +303,7 @@ impl CpuCheck {
             )
         };
         Outcome {
+            load_average: crate::clock::load_average(),
             check: self.name.clone(),
             verdict: judgement.verdict,
             reason: judgement.reason,
@@ -421,6 +427,7 @@ impl WaitCheck {
             &self.hint
         };
         Outcome {
+            load_average: crate::clock::load_average(),
             check: self.name.clone(),
             verdict: judgement.verdict,
             reason: judgement.reason,

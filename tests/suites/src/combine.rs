@@ -36,11 +36,10 @@ pub struct CombineApi {
 #[macro_export]
 macro_rules! combine_adapter {
     ($krate:ident) => {
-        $crate::combine_adapter!($krate, || env!(concat!(
+        $crate::combine_adapter!($krate, || $crate::own_binary(env!(concat!(
             "CARGO_BIN_EXE_",
             env!("CARGO_PKG_NAME")
-        ))
-        .into());
+        ))));
     };
     ($krate:ident, $program:expr) => {
         struct Handle($krate::Pool);

@@ -36,7 +36,7 @@ pub struct GuardApi {
 macro_rules! guard_adapter {
     ($krate:ident) => {
         pub const SUBJECT: $crate::guard::GuardApi = $crate::guard::GuardApi {
-            program: || env!(concat!("CARGO_BIN_EXE_", env!("CARGO_PKG_NAME"))).into(),
+            program: || $crate::own_binary(env!(concat!("CARGO_BIN_EXE_", env!("CARGO_PKG_NAME")))),
             env: &[],
         };
     };

@@ -34,6 +34,20 @@ pub fn run(package: &'static str, name: &'static str, test: impl FnOnce() + Send
     });
 }
 
+/// The crate's own binary: `built_at` (what `CARGO_BIN_EXE_<name>` says),
+/// or its copy in the folder [`harness::record::BIN_DIR_VAR`] names, when
+/// the grader set it.
+pub fn own_binary(built_at: &str) -> std::path::PathBuf {
+    let built = std::path::PathBuf::from(built_at);
+    match (
+        std::env::var_os(harness::record::BIN_DIR_VAR),
+        built.file_name(),
+    ) {
+        (Some(dir), Some(name)) => std::path::Path::new(&dir).join(name),
+        _ => built,
+    }
+}
+
 /// A suite check by name: what a suite module's `CHECKS` lists.
 pub type Check<S> = (&'static str, fn(S));
 

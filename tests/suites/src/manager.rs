@@ -56,11 +56,10 @@ pub struct ManagerApi {
 #[macro_export]
 macro_rules! manager_adapter {
     ($krate:ident) => {
-        $crate::manager_adapter!($krate, || env!(concat!(
+        $crate::manager_adapter!($krate, || $crate::own_binary(env!(concat!(
             "CARGO_BIN_EXE_",
             env!("CARGO_PKG_NAME")
-        ))
-        .into());
+        ))));
     };
     ($krate:ident, $program:expr) => {
         struct Client($krate::Client);

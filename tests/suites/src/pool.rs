@@ -68,11 +68,10 @@ pub struct PoolApi {
 #[macro_export]
 macro_rules! pool_adapter {
     ($krate:ident) => {
-        $crate::pool_adapter!($krate, || env!(concat!(
+        $crate::pool_adapter!($krate, || $crate::own_binary(env!(concat!(
             "CARGO_BIN_EXE_",
             env!("CARGO_PKG_NAME")
-        ))
-        .into());
+        ))));
     };
     ($krate:ident, $program:expr) => {
         struct Handle($krate::Pool);

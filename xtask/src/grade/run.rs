@@ -21,6 +21,9 @@ use crate::results;
 pub struct Built {
     /// The suite's test executable, when it compiled.
     pub exe: Option<PathBuf>,
+    /// The package's own binaries (what `CARGO_BIN_EXE_<name>` names): a
+    /// suite that starts its crate's program as workers runs them.
+    pub programs: Vec<PathBuf>,
     /// The first compiler error (rendered), when it did not.
     pub error: Option<String>,
     /// The codes of every compiler error, when it did not compile.
@@ -47,10 +50,13 @@ pub fn build(root: &Path, target_dir: Option<&Path>, package: &str) -> Result<Bu
     }
     let out = cmd.output().context("running cargo to build a suite")?;
     let mut exe = None;
+    let mut programs = Vec::new();
     for msg in cargo_metadata::Message::parse_stream(out.stdout.as_slice()).flatten() {
         if let cargo_metadata::Message::CompilerArtifact(a) = msg {
             if a.target.name == "suite" && a.profile.test {
                 exe = a.executable.map(PathBuf::from);
+            } else if a.target.is_bin() && !a.profile.test {
+                programs.extend(a.executable.map(PathBuf::from));
             }
         }
     }
@@ -67,6 +73,7 @@ pub fn build(root: &Path, target_dir: Option<&Path>, package: &str) -> Result<Bu
     }
     Ok(Built {
         exe,
+        programs,
         error,
         codes,
         seconds: start.elapsed().as_secs_f64(),
@@ -171,15 +178,18 @@ pub fn exercise(
             .unwrap_or_else(|| ex.wall_seconds(plan.grading)),
     );
     let args = ["--test-threads=1", "--color=never"];
-    let run = plan.sandbox.run(&exe, &args, wall, &mut |record| {
-        if let results::Event::Test(end) = &record.event {
-            emit(Event::TestEnded {
-                exercise: ex.name.clone(),
-                test: record.test.clone(),
-                passed: end.status == results::TestStatus::Pass,
-            });
-        }
-    })?;
+    let programs = built.programs;
+    let run = plan
+        .sandbox
+        .run(&exe, &programs, &args, wall, &mut |record| {
+            if let results::Event::Test(end) = &record.event {
+                emit(Event::TestEnded {
+                    exercise: ex.name.clone(),
+                    test: record.test.clone(),
+                    passed: end.status == results::TestStatus::Pass,
+                });
+            }
+        })?;
     report.run_seconds = run.seconds;
     report.leftovers_killed = run.leftovers_killed;
     let whole = match run.ended {
@@ -229,7 +239,7 @@ pub fn exercise(
         for t in tests.iter_mut() {
             let worth = worth[t.name.as_str()];
             if score::inconclusive(t) {
-                let (mut again, seconds) = rerun(plan, &exe, &t.name, worth, wall)?;
+                let (mut again, seconds) = rerun(plan, &exe, &programs, &t.name, worth, wall)?;
                 report.run_seconds += seconds;
                 again.reruns = t.reruns + 1;
                 if score::inconclusive(&again) {
@@ -244,7 +254,7 @@ pub fn exercise(
             // every time.
             let mut attempts = 1;
             while failed_speed_check(t) && attempts < SPEED_ATTEMPTS {
-                let (again, seconds) = rerun(plan, &exe, &t.name, worth, wall)?;
+                let (again, seconds) = rerun(plan, &exe, &programs, &t.name, worth, wall)?;
                 report.run_seconds += seconds;
                 attempts += 1;
                 let reruns = t.reruns + 1;
@@ -302,12 +312,14 @@ fn failed_speed_check(t: &TestReport) -> bool {
 fn rerun(
     plan: &Plan<'_>,
     exe: &Path,
+    programs: &[PathBuf],
     test: &str,
     worth: Worth,
     wall: Duration,
 ) -> Result<(TestReport, f64)> {
     let run = plan.sandbox.run(
         exe,
+        programs,
         &["--test-threads=1", "--color=never", "--exact", test],
         wall,
         &mut |_| {},

@@ -37,6 +37,37 @@ use crate::results::{self, Record};
 /// The user a sandboxed suite runs as.
 pub const NOBODY: u32 = 65534;
 
+/// Fails, saying why and what to do, when `nobody` cannot reach `dir`: a
+/// folder above it that others may not enter (mode 0700, as root's home
+/// folder is) would make every suite that starts a program fail as if the
+/// student's code were wrong.
+pub fn reachable_by_nobody(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let mut blocked = Vec::new();
+    for above in dir.ancestors().skip(1) {
+        let meta = std::fs::metadata(above)
+            .with_context(|| format!("reading the mode of {}", above.display()))?;
+        let others_enter = meta.mode() & 0o001 != 0;
+        if !others_enter && meta.uid() != NOBODY {
+            blocked.push(format!(
+                "{} (mode {:o})",
+                above.display(),
+                meta.mode() & 0o7777
+            ));
+        }
+    }
+    if blocked.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the sandbox's folder {} lies below {}, which the user `nobody` may not enter, so no \
+         suite could run there: set TMPDIR to a folder every user may enter (for example \
+         TMPDIR=/tmp) and grade again",
+        dir.display(),
+        blocked.join(", ")
+    )
+}
+
 /// Exit code of the sandbox's own set-up failing (not the student's code).
 const SETUP_FAILED: i32 = 97;
 
@@ -150,9 +181,17 @@ impl Sandbox {
     /// Runs `exe args` under the limits, with `$COURSE_RESULTS` pointing at
     /// a fresh file, and returns what it left. `seen` gets each record as
     /// the suite writes it, for live progress.
+    ///
+    /// `exe` and `programs` (the crate's own binaries, which a suite may
+    /// start as workers) are copied into the sandbox's folder, and the
+    /// suite is told where the copies are
+    /// ([`harness::record::BIN_DIR_VAR`]): the sandbox's user may not enter the folders the
+    /// build left them in (a target folder under a home folder of mode
+    /// 0700, as root's is), and must never need to.
     pub fn run(
         &self,
         exe: &Path,
+        programs: &[PathBuf],
         args: &[&str],
         wall: Duration,
         seen: &mut dyn FnMut(&Record),
@@ -165,15 +204,29 @@ impl Sandbox {
         let suite = home.join("suite");
         std::fs::copy(exe, &suite)
             .with_context(|| format!("copying {} into the sandbox", exe.display()))?;
+        let bin = home.join("bin");
+        std::fs::create_dir(&bin)?;
+        let mut copies = Vec::new();
+        for program in programs {
+            let name = program
+                .file_name()
+                .with_context(|| format!("{} has no file name", program.display()))?;
+            let copy = bin.join(name);
+            std::fs::copy(program, &copy)
+                .with_context(|| format!("copying {} into the sandbox", program.display()))?;
+            copies.push(copy);
+        }
         let results_path = home.join("results.jsonl");
         std::fs::write(&results_path, "")?;
         if self.isolate {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(home, std::fs::Permissions::from_mode(0o755))?;
-            for p in [home, results_path.as_path(), suite.as_path()] {
+            let given = [home, bin.as_path(), results_path.as_path(), suite.as_path()];
+            for p in given.into_iter().chain(copies.iter().map(PathBuf::as_path)) {
                 std::os::unix::fs::chown(p, Some(NOBODY), Some(NOBODY))
                     .with_context(|| format!("giving {} to nobody", p.display()))?;
             }
+            reachable_by_nobody(home)?;
         }
         // `setpriv --pdeathsig KILL`: should the grader itself be killed
         // (a cancelled CI job), the sandbox dies with it instead of running on.
@@ -236,6 +289,7 @@ impl Sandbox {
             .env("LANG", "C.UTF-8")
             .env("RUST_BACKTRACE", "0")
             .env(results::RESULTS_ENV, &results_path)
+            .env(harness::record::BIN_DIR_VAR, &bin)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

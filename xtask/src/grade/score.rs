@@ -256,6 +256,7 @@ pub fn figures(outcome: &Outcome, credit: f64) -> CheckFigures {
         sequential_s: outcome.sequential.map(|s| s.wall.as_secs_f64()),
         cores: outcome.cores,
         rounds: outcome.rounds,
+        load_average: outcome.load_average,
     }
 }
 
@@ -332,6 +333,7 @@ mod tests {
                 reference: sample(ref_ms),
                 sequential: None,
                 cpu_beyond_reference: None,
+                load_average: Some(0.5),
                 score: cand_ms as f64 / 100.0,
                 reference_score: ref_ms as f64 / 100.0,
                 requirement: Requirement::Overlap {

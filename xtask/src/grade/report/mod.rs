@@ -9,6 +9,7 @@
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod platforms;
 pub mod terminal;
 
 use schemars::JsonSchema;
@@ -313,6 +314,12 @@ pub struct CheckFigures {
     pub cores: usize,
     /// Interleaved rounds measured.
     pub rounds: usize,
+    /// The machine's 1-minute load average when the check was judged (the
+    /// harness reads `/proc/loadavg`; none where there is no such file, and
+    /// in reports written before it was added): how busy the machine was
+    /// beside `cores`.
+    #[serde(default)]
+    pub load_average: Option<f64>,
 }
 
 impl Report {
@@ -339,6 +346,20 @@ impl CheckFigures {
             ),
         }
     }
+}
+
+/// How busy the machine was while a speed check ran, and whether it was
+/// run again: what tells a slow student from a slow machine.
+pub fn machine_words(c: &CheckFigures, reruns: u32) -> String {
+    let load = c.load_average.map_or_else(
+        || "load not known".to_owned(),
+        |l| format!("load average {l:.1} on {} cores", c.cores),
+    );
+    let again = match reruns {
+        0 => "run once".to_owned(),
+        n => format!("run {} times, the best counted", n + 1),
+    };
+    format!("machine: {load}; {again}")
 }
 
 /// The first line of a message, for tables.
