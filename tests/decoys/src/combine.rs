@@ -120,7 +120,7 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             class: Class::MadeUp,
             subject: api(|w| session(w, shared_list)),
             caught_by: "every_result_reaches_the_parent",
-            breaks: "",
+            breaks: "every-result",
             says: &[
                 "gave 0 results",
                 "the parent's list is empty",
@@ -132,7 +132,7 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             class: Class::Sequential,
             subject: api(|w| session(w, in_the_parent)),
             caught_by: "the_workers_do_the_work",
-            breaks: "",
+            breaks: "in-the-workers",
             says: &["worker processes", "used only", "computed in the workers"],
         },
         Decoy {
@@ -140,7 +140,7 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             class: Class::RuleSkipped,
             subject: api(|w| session(w, threads_in_the_parent)),
             caught_by: "the_workers_do_the_work",
-            breaks: "",
+            breaks: "in-the-workers",
             says: &["worker processes", "used only", "or its threads"],
         },
         Decoy {
@@ -148,7 +148,7 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             class: Class::Batched,
             subject: api(|w| session(w, whole_batches_only)),
             caught_by: "every_result_reaches_the_parent",
-            breaks: "",
+            breaks: "every-result",
             says: &["results were lost", "not only whole chunks"],
         },
         Decoy {
@@ -156,7 +156,7 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             class: Class::RuleSkipped,
             subject: api(|w| session(w, through_a_hash_map)),
             caught_by: "results_keep_the_input_order",
-            breaks: "",
+            breaks: "input-order",
             says: &["must be in input order"],
         },
         Decoy {
@@ -164,7 +164,7 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             class: Class::RuleSkipped,
             subject: api(|w| session(w, paired_with_sorted_inputs)),
             caught_by: "every_result_reaches_the_parent",
-            breaks: "",
+            breaks: "every-result",
             says: &["each input must be paired with its own score"],
         },
         Decoy {
@@ -172,7 +172,7 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             class: Class::StateBetweenCalls,
             subject: api(|w| session(w, kept_between_calls)),
             caught_by: "each_call_starts_afresh",
-            breaks: "",
+            breaks: "fresh-every-call",
             says: &["for inputs of the first call", "keep nothing in a static"],
         },
         Decoy {
@@ -180,7 +180,7 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             class: Class::Spinning,
             subject: api(|w| session(w, spins_while_waiting)),
             caught_by: "the_workers_do_the_work",
-            breaks: "",
+            breaks: "parent-waits",
             says: &["the test's own process used", "spin while it waits"],
         },
     ]

@@ -103,7 +103,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             class: Class::Sequential,
             subject: on_the_caller,
             caught_by: "one_thread_per_text_all_at_once",
-            breaks: "",
+            breaks: "gil-in-each-thread",
             says: &["calling thread", "no thread was started"],
         },
         Decoy {
@@ -111,7 +111,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             class: Class::Sequential,
             subject: join_at_once,
             caught_by: "one_thread_per_text_all_at_once",
-            breaks: "",
+            breaks: "one-thread-per-text",
             says: &["at most 1 at once", "one at a time"],
         },
         Decoy {
@@ -119,7 +119,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             class: Class::Batched,
             subject: one_worker,
             caught_by: "one_thread_per_text_all_at_once",
-            breaks: "",
+            breaks: "one-thread-per-text",
             says: &["by 1 thread(s)", "Fewer threads than texts"],
         },
         Decoy {
@@ -127,7 +127,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             class: Class::MadeUp,
             subject: made_up,
             caught_by: "answers_fresh_texts",
-            breaks: "",
+            breaks: "counts",
             says: &["It is not the word count of each text"],
         },
         Decoy {
@@ -135,7 +135,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             class: Class::StateBetweenCalls,
             subject: static_results,
             caught_by: "starts_afresh_every_call",
-            breaks: "",
+            breaks: "fresh-every-call",
             says: &["kept state between calls"],
         },
         Decoy {
@@ -143,7 +143,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             class: Class::Spinning,
             subject: spins_while_waiting,
             caught_by: "the_caller_sleeps_while_it_waits",
-            breaks: "",
+            breaks: "caller-sleeps",
             says: &["ms of CPU", "it spins"],
         },
         Decoy {
@@ -151,7 +151,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             class: Class::RuleSkipped,
             subject: extra_lock,
             caught_by: "one_thread_per_text_all_at_once",
-            breaks: "",
+            breaks: "no-lock-of-its-own",
             says: &["at most 1 at once", "lock was held"],
         },
     ]

@@ -116,7 +116,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::MadeUp,
             subject: always_parallel,
             caught_by: "waiting_or_working",
-            breaks: "",
+            breaks: "waiting",
             says: &["answered Parallel", "expected Waiting", "cores busy"],
         },
         Decoy {
@@ -124,7 +124,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::MadeUp,
             subject: inverted,
             caught_by: "parallelism_is_cpu_time_over_wall_time",
-            breaks: "",
+            breaks: "parallelism",
             says: &["CPU time / wall time"],
         },
         Decoy {
@@ -132,7 +132,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::RuleSkipped,
             subject: wall_time_alone,
             caught_by: "waiting_or_working",
-            breaks: "",
+            breaks: "waiting",
             says: &["expected Waiting", "whatever its speedup"],
         },
         Decoy {
@@ -140,7 +140,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::Sequential,
             subject: threads_never_help,
             caught_by: "several_busy_cores_are_parallel",
-            breaks: "",
+            breaks: "parallel",
             says: &["answered Serial", "expected Parallel"],
         },
         Decoy {
@@ -148,7 +148,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::RuleSkipped,
             subject: ignores_cores,
             caught_by: "cpu_time_beyond_the_cores_is_miscounted",
-            breaks: "",
+            breaks: "miscounted",
             says: &["expected Miscounted", "counted something besides this run"],
         },
         Decoy {
@@ -156,7 +156,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::Spinning,
             subject: ignores_the_speedup,
             caught_by: "busy_cores_without_a_speedup_are_serial",
-            breaks: "",
+            breaks: "busy-is-not-work",
             says: &["answered Parallel", "expected Serial", "spinning"],
         },
         Decoy {
@@ -164,7 +164,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::MadeUp,
             subject: fitted_to_the_examples,
             caught_by: "several_busy_cores_are_parallel",
-            breaks: "",
+            breaks: "parallel",
             says: &["answered Serial", "expected Parallel", "at least 1.4"],
         },
         Decoy {
@@ -172,7 +172,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::RuleSkipped,
             subject: below_one_core_is_waiting,
             caught_by: "waiting_or_working",
-            breaks: "",
+            breaks: "one-core",
             says: &["answered Waiting", "expected Serial", "one core at a time"],
         },
         Decoy {
@@ -180,7 +180,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             class: Class::StateBetweenCalls,
             subject: first_answer_kept,
             caught_by: "waiting_or_working",
-            breaks: "",
+            breaks: "one-core",
             says: &["answered Waiting", "expected Serial"],
         },
     ]

@@ -161,7 +161,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::RuleSkipped,
             subject: with(side_by_side, RIGHT_COUNT),
             caught_by: "no_two_counters_share_a_cache_line",
-            breaks: "",
+            breaks: "own-line",
             says: &["8 bytes apart", "CachePadded"],
         },
         Decoy {
@@ -169,7 +169,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::RuleSkipped,
             subject: with(one_line_each, RIGHT_COUNT),
             caught_by: "no_two_counters_share_a_cache_line",
-            breaks: "",
+            breaks: "own-line",
             says: &["64 bytes apart", "pairs of 128"],
         },
         Decoy {
@@ -177,7 +177,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::RuleSkipped,
             subject: with(one_counter, RIGHT_COUNT),
             caught_by: "no_two_counters_share_a_cache_line",
-            breaks: "",
+            breaks: "own-line",
             says: &["0 bytes apart", "the same counter"],
         },
         Decoy {
@@ -185,7 +185,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::Sequential,
             subject: with(right_layout, sequential),
             caught_by: "the_threads_count_at_once",
-            breaks: "",
+            breaks: "threads-at-once",
             says: &["from 1 thread(s)", "at most 1 were counting"],
         },
         Decoy {
@@ -193,7 +193,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::Batched,
             subject: with(right_layout, joins_each_at_once),
             caught_by: "the_threads_count_at_once",
-            breaks: "",
+            breaks: "threads-at-once",
             says: &["at most 1 were counting", "before joining any"],
         },
         Decoy {
@@ -201,7 +201,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::Spinning,
             subject: with(right_layout, spins_until_done),
             caught_by: "the_threads_count_at_once",
-            breaks: "",
+            breaks: "threads-at-once",
             says: &["of CPU", "spins", "join"],
         },
         Decoy {
@@ -212,7 +212,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
                 ..reference::SUBJECT
             },
             caught_by: "the_counters_are_live",
-            breaks: "",
+            breaks: "live-counters",
             says: &["missing from the counters", "as it is found"],
         },
         Decoy {
@@ -220,7 +220,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::MadeUp,
             subject: with(right_layout, a_third),
             caught_by: "counts_are_right",
-            breaks: "",
+            breaks: "right-count",
             says: &["multiples of 3", "count_matching returned"],
         },
         Decoy {
@@ -228,7 +228,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             class: Class::StateBetweenCalls,
             subject: with(right_layout, never_reset),
             caught_by: "counts_are_right",
-            breaks: "",
+            breaks: "right-count",
             says: &["call 2 of 5", "keep nothing between calls"],
         },
     ]

@@ -142,7 +142,7 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
             class: Class::RuleSkipped,
             subject: decoy(&[(MISTAKE_VAR, "forgot")]),
             caught_by: "workers_run_the_tasks",
-            breaks: "",
+            breaks: "role-check-first",
             says: &["printed 0 results", "never served", "worker_role()"],
         },
         Decoy {
@@ -150,7 +150,7 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
             class: Class::MadeUp,
             subject: decoy(&[(MISTAKE_VAR, "ignored")]),
             caught_by: "only_the_pool_s_workers_start",
-            breaks: "",
+            breaks: "only-the-workers",
             says: &["at depth 2", "started pools of their own"],
         },
         Decoy {
@@ -158,7 +158,7 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
             class: Class::RuleSkipped,
             subject: decoy(&[(DECOY_VAR, "check after the pool")]),
             caught_by: "workers_run_the_tasks",
-            breaks: "",
+            breaks: "role-check-first",
             says: &["printed 0 results", "before anything that starts a pool"],
         },
         Decoy {
@@ -166,7 +166,7 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
             class: Class::RuleSkipped,
             subject: decoy(&[(DECOY_VAR, "wrong variable")]),
             caught_by: "workers_run_the_tasks",
-            breaks: "",
+            breaks: "role-check-first",
             says: &["printed 0 results", "never served"],
         },
         Decoy {
@@ -174,7 +174,7 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
             class: Class::MadeUp,
             subject: decoy(&[(DECOY_VAR, "serves nothing")]),
             caught_by: "workers_run_the_tasks",
-            breaks: "",
+            breaks: "role-check-first",
             says: &["failed", "no task named `square`", "serve `TASKS`"],
         },
         Decoy {
@@ -182,7 +182,7 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
             class: Class::Sequential,
             subject: decoy(&[(DECOY_VAR, "computes in the program")]),
             caught_by: "workers_run_the_tasks",
-            breaks: "",
+            breaks: "in-the-workers",
             says: &[
                 "the program's own process",
                 "must run in the pool's workers",
@@ -193,7 +193,7 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
             class: Class::Batched,
             subject: decoy(&[(DECOY_VAR, "a pool per input")]),
             caught_by: "only_the_pool_s_workers_start",
-            breaks: "",
+            breaks: "only-the-workers",
             says: &["not one per task"],
         },
         Decoy {
@@ -201,7 +201,7 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
             class: Class::RuleSkipped,
             subject: decoy(&[(DECOY_VAR, "exits before the pool ends")]),
             caught_by: "nothing_is_left_running",
-            breaks: "",
+            breaks: "nothing-left-running",
             says: &["still ran", "`std::process::exit` skips every `Drop`"],
         },
     ]

@@ -268,7 +268,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::Stuck,
             subject: from_first,
             caught_by: "opposite_transfers_do_not_deadlock",
-            breaks: "",
+            breaks: "no-deadlock",
             says: &["deadlocked", "and waits for account", "one order"],
         },
         Decoy {
@@ -276,7 +276,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::RuleSkipped,
             subject: order_by_amount,
             caught_by: "opposite_transfers_do_not_deadlock",
-            breaks: "",
+            breaks: "one-order",
             says: &["deadlocked", "and waits for account", "never changes"],
         },
         Decoy {
@@ -284,7 +284,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::RuleSkipped,
             subject: large_amounts_from_first,
             caught_by: "opposite_transfers_do_not_deadlock",
-            breaks: "",
+            breaks: "one-order",
             says: &["opposite orders", "lower `id()` first"],
         },
         Decoy {
@@ -292,7 +292,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::RuleSkipped,
             subject: backs_off,
             caught_by: "opposite_transfers_do_not_deadlock",
-            breaks: "",
+            breaks: "one-order",
             says: &["opposite orders", "lower `id()` first"],
         },
         Decoy {
@@ -300,7 +300,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::Stuck,
             subject: locks_one_account_twice,
             caught_by: "a_transfer_to_the_same_account_is_refused",
-            breaks: "",
+            breaks: "refuses-same-account",
             says: &["holds account 2 and waits for account 2", "not re-entrant"],
         },
         Decoy {
@@ -308,7 +308,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::Sequential,
             subject: one_big_lock,
             caught_by: "transfers_on_other_accounts_run_at_once",
-            breaks: "",
+            breaks: "disjoint-at-once",
             says: &["at most 1 of the 4", "take turns"],
         },
         Decoy {
@@ -316,7 +316,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::RuleSkipped,
             subject: try_and_give_up,
             caught_by: "every_transfer_counts_under_contention",
-            breaks: "",
+            breaks: "waits-for-busy",
             says: &["cents off", "not skip it"],
         },
         Decoy {
@@ -324,7 +324,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::Spinning,
             subject: spins_on_try_lock,
             caught_by: "every_transfer_counts_under_contention",
-            breaks: "",
+            breaks: "waits-for-busy",
             says: &["`try_lock`s found an account busy", "spun", "sleeps"],
         },
         Decoy {
@@ -332,7 +332,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::RuleSkipped,
             subject: one_lock_at_a_time,
             caught_by: "the_money_is_never_in_flight",
-            breaks: "",
+            breaks: "never-in-flight",
             says: &["instead of 1000", "Hold both locks"],
         },
         Decoy {
@@ -340,7 +340,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::RuleSkipped,
             subject: check_then_move,
             caught_by: "no_account_goes_below_zero",
-            breaks: "",
+            breaks: "no-overdraft",
             says: &[
                 "2 returned Ok",
                 "[-100, 100, 100]",
@@ -353,7 +353,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::MadeUp,
             subject: made_up,
             caught_by: "a_transfer_moves_the_amount",
-            breaks: "",
+            breaks: "moves-the-amount",
             says: &["the balances are [100, 50, 0], expected [70, 50, 30]"],
         },
         Decoy {
@@ -361,7 +361,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             class: Class::StateBetweenCalls,
             subject: own_ledger,
             caught_by: "a_transfer_moves_the_amount",
-            breaks: "",
+            breaks: "moves-the-amount",
             says: &["bank 2 of 2", "keep nothing between calls"],
         },
     ]

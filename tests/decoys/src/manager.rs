@@ -276,7 +276,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "the_manager_owns_the_state",
-            breaks: "",
+            breaks: "shared-state",
             says: &["must see the first one's"],
         },
         Decoy {
@@ -287,7 +287,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "updates_from_many_processes_are_all_counted",
-            breaks: "",
+            breaks: "updater-processes",
             says: &["must start `program` 4 times", "ran in 1 process"],
         },
         Decoy {
@@ -298,7 +298,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "updates_from_many_processes_are_all_counted",
-            breaks: "",
+            breaks: "updaters-at-once",
             says: &["one after another", "at most 1 was running"],
         },
         Decoy {
@@ -309,7 +309,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "updates_from_many_processes_are_all_counted",
-            breaks: "",
+            breaks: "updater-processes",
             says: &["must start `program` 4 times", "ran in 0 process"],
         },
         Decoy {
@@ -320,7 +320,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "a_child_changes_only_its_copy",
-            breaks: "",
+            breaks: "answer-from-the-child",
             says: &["must return exactly what the child sent back"],
         },
         Decoy {
@@ -331,7 +331,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "dropping_the_manager_leaves_no_process",
-            breaks: "",
+            breaks: "drop-cleans-up",
             says: &["socket file", "is still there"],
         },
         Decoy {
@@ -342,7 +342,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "start_waits_until_the_manager_listens",
-            breaks: "",
+            breaks: "start-waits-for-ready",
             says: &["must wait for the manager's ready frame"],
         },
         Decoy {
@@ -353,7 +353,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "the_manager_ends_when_its_stdin_ends",
-            breaks: "",
+            breaks: "ends-with-stdin",
             says: &["still ran 3 s after its stdin ended"],
         },
         Decoy {
@@ -364,7 +364,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "dropping_the_manager_leaves_no_process",
-            breaks: "",
+            breaks: "drop-cleans-up",
             says: &["zombie"],
         },
         Decoy {
@@ -379,7 +379,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 ..REAL
             },
             caught_by: "a_child_changes_only_its_copy",
-            breaks: "",
+            breaks: "answer-from-the-child",
             says: &["not the parent's"],
         },
     ]

@@ -226,7 +226,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::RuleSkipped,
             subject: new::<HeldAcrossFetch>,
             caught_by: "pages_are_fetched_at_once",
-            breaks: "",
+            breaks: "fetches-at-once",
             says: &["at most 1 of those requests", "never across `testweb::get`"],
         },
         Decoy {
@@ -234,7 +234,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::Sequential,
             subject: new::<OneAtATime>,
             caught_by: "pages_are_fetched_at_once",
-            breaks: "",
+            breaks: "fetches-at-once",
             says: &["at most 1 of those requests", "took turns"],
         },
         Decoy {
@@ -242,7 +242,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::RuleSkipped,
             subject: new::<HeldOnceWarm>,
             caught_by: "pages_are_fetched_at_once",
-            breaks: "",
+            breaks: "fetches-at-once",
             says: &[
                 "with 46 pages already in the cache",
                 "at most 1 of those requests",
@@ -254,7 +254,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::RuleSkipped,
             subject: new::<FetchesTwice>,
             caught_by: "a_page_wanted_by_many_threads_is_fetched_once",
-            breaks: "",
+            breaks: "fetched-once",
             says: &["the server got 6 requests", "fetched once"],
         },
         Decoy {
@@ -262,7 +262,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::RuleSkipped,
             subject: new::<WritesBackACopy>,
             caught_by: "no_page_is_lost_when_fetches_race",
-            breaks: "",
+            breaks: "no-page-lost",
             says: &["were fetched again", "copy of the map"],
         },
         Decoy {
@@ -270,7 +270,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::Spinning,
             subject: new::<SpinsWhileWaiting>,
             caught_by: "threads_waiting_for_a_page_sleep",
-            breaks: "",
+            breaks: "waiters-sleep",
             says: &["of CPU meanwhile", "spin"],
         },
         Decoy {
@@ -278,7 +278,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::Spinning,
             subject: new::<PollsWhileWaiting>,
             caught_by: "threads_waiting_for_a_page_are_woken_once",
-            breaks: "",
+            breaks: "waiters-sleep",
             says: &["woke up most woke", "poll", "block until"],
         },
         Decoy {
@@ -286,7 +286,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::RuleSkipped,
             subject: new::<ForgetsFailures>,
             caught_by: "a_failed_fetch_is_not_repeated",
-            breaks: "",
+            breaks: "errors-kept",
             says: &["the server got 3 requests", "store the `Err`"],
         },
         Decoy {
@@ -294,7 +294,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::MadeUp,
             subject: || Box::new(MadeUp),
             caught_by: "a_page_is_fetched_once_then_served_from_memory",
-            breaks: "",
+            breaks: "really-fetched",
             says: &["it was never asked", "return the body"],
         },
         Decoy {
@@ -302,7 +302,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             class: Class::StateBetweenCalls,
             subject: || Box::new(InAStatic),
             caught_by: "each_cache_starts_empty",
-            breaks: "",
+            breaks: "own-pages",
             says: &["was asked 1 times", "not in a `static`"],
         },
     ]

@@ -206,7 +206,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::Panics,
             subject: new::<Unwraps>,
             caught_by: "the_tally_serves_after_a_worker_panicked",
-            breaks: "",
+            breaks: "serves-after-panic",
             says: &["`counts()` panicked too", "PoisonError", "into_inner"],
         },
         Decoy {
@@ -214,7 +214,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::RuleSkipped,
             subject: new::<IgnoresPoison>,
             caught_by: "a_half_done_update_is_discarded",
-            breaks: "",
+            breaks: "whole-or-nothing",
             says: &["reads 4 ballots", "the half-done change was kept"],
         },
         Decoy {
@@ -222,7 +222,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::RuleSkipped,
             subject: new::<Swallows>,
             caught_by: "the_panic_reaches_the_worker",
-            breaks: "",
+            breaks: "panic-reaches-caller",
             says: &["the panic was swallowed", "do not catch it"],
         },
         Decoy {
@@ -230,7 +230,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::RuleSkipped,
             subject: new::<RepairsFromTheVotes>,
             caught_by: "a_half_done_update_is_discarded",
-            breaks: "",
+            breaks: "whole-or-nothing",
             says: &["counted a vote for cy", "made whole by guessing"],
         },
         Decoy {
@@ -238,7 +238,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::RuleSkipped,
             subject: new::<ResetsOnPoison>,
             caught_by: "a_half_done_update_is_discarded",
-            breaks: "",
+            breaks: "whole-or-nothing",
             says: &["reads 0 ballots", "thrown away"],
         },
         Decoy {
@@ -246,7 +246,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::RuleSkipped,
             subject: new::<CopiesOutside>,
             caught_by: "updates_add_up",
-            breaks: "",
+            breaks: "every-update-counts",
             says: &["4 threads cast 50 votes each", "under its lock"],
         },
         Decoy {
@@ -254,7 +254,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::MadeUp,
             subject: || Box::new(CountsNothing),
             caught_by: "updates_add_up",
-            breaks: "",
+            breaks: "every-update-counts",
             says: &["it reads (0, {})"],
         },
         Decoy {
@@ -262,7 +262,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             class: Class::StateBetweenCalls,
             subject: || Box::new(InAStatic),
             caught_by: "updates_add_up",
-            breaks: "",
+            breaks: "every-update-counts",
             says: &["tally 2 of 2", "keep nothing outside it"],
         },
     ]

@@ -124,7 +124,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::Sequential,
             subject: sequential,
             caught_by: "one_thread_per_text_all_at_once",
-            breaks: "",
+            breaks: "one-thread-per-text",
             says: &["calling thread", "no thread was started"],
         },
         Decoy {
@@ -132,7 +132,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::Sequential,
             subject: join_at_once,
             caught_by: "one_thread_per_text_all_at_once",
-            breaks: "",
+            breaks: "one-thread-per-text",
             says: &["at most 1 at once", "one at a time"],
         },
         Decoy {
@@ -140,7 +140,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::RuleSkipped,
             subject: lock_held_while_counting,
             caught_by: "one_thread_per_text_all_at_once",
-            breaks: "",
+            breaks: "lock-only-to-add",
             says: &["at most 1 at once", "lock was held"],
         },
         Decoy {
@@ -148,7 +148,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::RuleSkipped,
             subject: copy_per_thread,
             caught_by: "answers_fresh_texts",
-            breaks: "",
+            breaks: "one-shared-total",
             says: &["returned 0", "updates were lost"],
         },
         Decoy {
@@ -156,7 +156,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::RuleSkipped,
             subject: make_mut,
             caught_by: "answers_fresh_texts",
-            breaks: "",
+            breaks: "one-shared-total",
             says: &["updates were lost", "Arc::make_mut"],
         },
         Decoy {
@@ -164,7 +164,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::MadeUp,
             subject: made_up,
             caught_by: "answers_fresh_texts",
-            breaks: "",
+            breaks: "total",
             says: &["It is not the total number of words"],
         },
         Decoy {
@@ -172,7 +172,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::StateBetweenCalls,
             subject: static_total,
             caught_by: "starts_afresh_every_call",
-            breaks: "",
+            breaks: "fresh-every-call",
             says: &["kept state between calls"],
         },
         Decoy {
@@ -180,7 +180,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             class: Class::Spinning,
             subject: spins_while_waiting,
             caught_by: "the_caller_sleeps_while_it_waits",
-            breaks: "",
+            breaks: "caller-sleeps",
             says: &["ms of CPU", "it spins"],
         },
     ]

@@ -134,7 +134,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             class: Class::Sequential,
             subject: sequential,
             caught_by: "one_thread_per_text_all_at_once",
-            breaks: "",
+            breaks: "one-thread-per-text",
             says: &["calling thread", "no thread was started"],
         },
         Decoy {
@@ -142,7 +142,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             class: Class::RuleSkipped,
             subject: lock_around_the_work,
             caught_by: "one_thread_per_text_all_at_once",
-            breaks: "",
+            breaks: "lock-only-to-count",
             says: &["at most 1 at once", "lock was held"],
         },
         Decoy {
@@ -150,7 +150,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             class: Class::Sequential,
             subject: join_at_once,
             caught_by: "one_thread_per_text_all_at_once",
-            breaks: "",
+            breaks: "one-thread-per-text",
             says: &["at most 1 at once", "one at a time"],
         },
         Decoy {
@@ -158,7 +158,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             class: Class::RuleSkipped,
             subject: map_per_thread,
             caught_by: "answers_fresh_texts",
-            breaks: "",
+            breaks: "one-shared-map",
             says: &["It counted 0 words", "updates were lost"],
         },
         Decoy {
@@ -166,7 +166,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             class: Class::MadeUp,
             subject: splits_itself,
             caught_by: "answers_fresh_texts",
-            breaks: "",
+            breaks: "frequencies",
             says: &["It is not how often each word occurs"],
         },
         Decoy {
@@ -174,7 +174,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             class: Class::StateBetweenCalls,
             subject: static_map,
             caught_by: "starts_afresh_every_call",
-            breaks: "",
+            breaks: "fresh-every-call",
             says: &["kept state between calls"],
         },
         Decoy {
@@ -182,7 +182,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             class: Class::Spinning,
             subject: spins_on_strong_count,
             caught_by: "the_caller_sleeps_while_it_waits",
-            breaks: "",
+            breaks: "caller-sleeps",
             says: &["ms of CPU", "it spins"],
         },
     ]

@@ -77,7 +77,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             class: Class::Sequential,
             subject: sequential,
             caught_by: "one_thread_per_text_all_at_once",
-            breaks: "",
+            breaks: "one-thread-per-text",
             says: &["calling thread", "no thread was started"],
         },
         Decoy {
@@ -85,7 +85,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             class: Class::Sequential,
             subject: join_at_once,
             caught_by: "one_thread_per_text_all_at_once",
-            breaks: "",
+            breaks: "one-thread-per-text",
             says: &["at most 1 at once", "one at a time"],
         },
         Decoy {
@@ -93,7 +93,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             class: Class::Batched,
             subject: one_thread_for_all,
             caught_by: "one_thread_per_text_all_at_once",
-            breaks: "",
+            breaks: "one-thread-per-text",
             says: &["by 1 thread(s)", "Fewer threads than texts"],
         },
         Decoy {
@@ -101,7 +101,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             class: Class::RuleSkipped,
             subject: pops_handles,
             caught_by: "answers_fresh_texts",
-            breaks: "",
+            breaks: "texts-order",
             says: &[
                 "in the wrong order",
                 "join them in the order you spawned them",
@@ -112,7 +112,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             class: Class::MadeUp,
             subject: made_up,
             caught_by: "answers_fresh_texts",
-            breaks: "",
+            breaks: "counts",
             says: &["It is not the word count of each text"],
         },
         Decoy {
@@ -120,7 +120,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             class: Class::StateBetweenCalls,
             subject: static_results,
             caught_by: "starts_afresh_every_call",
-            breaks: "",
+            breaks: "fresh-every-call",
             says: &["kept state between calls"],
         },
         Decoy {
@@ -128,7 +128,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             class: Class::Spinning,
             subject: spins_while_waiting,
             caught_by: "the_caller_sleeps_while_it_waits",
-            breaks: "",
+            breaks: "caller-sleeps",
             says: &["ms of CPU", "it spins"],
         },
     ]

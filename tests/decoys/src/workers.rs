@@ -85,7 +85,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::MadeUp,
             subject: most_workers,
             caught_by: "fewest_workers_near_the_fastest",
-            breaks: "",
+            breaks: "fewest-near-fastest",
             says: &["pick_workers answered", "fewest workers"],
         },
         Decoy {
@@ -93,7 +93,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::Sequential,
             subject: always_one,
             caught_by: "fewest_workers_near_the_fastest",
-            breaks: "",
+            breaks: "fewest-near-fastest",
             says: &["answered 1", "as good"],
         },
         Decoy {
@@ -101,7 +101,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::MadeUp,
             subject: the_cores,
             caught_by: "fewest_workers_near_the_fastest",
-            breaks: "",
+            breaks: "read-off-the-trials",
             says: &["pick_workers answered", "fewest workers among those"],
         },
         Decoy {
@@ -109,7 +109,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::RuleSkipped,
             subject: exactly_the_fastest,
             caught_by: "fewest_workers_near_the_fastest",
-            breaks: "",
+            breaks: "fewest-near-fastest",
             says: &["within", "is as good"],
         },
         Decoy {
@@ -117,7 +117,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::RuleSkipped,
             subject: loose_tolerance,
             caught_by: "fewest_workers_near_the_fastest",
-            breaks: "",
+            breaks: "fewest-near-fastest",
             says: &["(×1.1)"],
         },
         Decoy {
@@ -125,7 +125,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::RuleSkipped,
             subject: ignores_the_budget,
             caught_by: "over_budget_trials_do_not_count",
-            breaks: "",
+            breaks: "within-budget",
             says: &["(over budget)", "fit the budget"],
         },
         Decoy {
@@ -133,7 +133,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::MadeUp,
             subject: nothing_fits_one,
             caught_by: "when_nothing_fits_the_least_memory",
-            breaks: "",
+            breaks: "nothing-fits",
             says: &["least peak memory"],
         },
         Decoy {
@@ -141,7 +141,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             class: Class::StateBetweenCalls,
             subject: first_answer_kept,
             caught_by: "fewest_workers_near_the_fastest",
-            breaks: "",
+            breaks: "read-off-the-trials",
             says: &["pick_workers answered"],
         },
     ]
