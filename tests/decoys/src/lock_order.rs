@@ -66,6 +66,29 @@ fn by_id(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusa
     in_order(a, (from.min(to), from.max(to)), from, amount)
 }
 
+/// Right locks, right order, but it never compares the balance with the
+/// amount ("the bank allows an overdraft"): a transfer beyond the balance
+/// goes through and leaves the account below zero.
+fn never_checks_the_balance(
+    a: &Accounts,
+    from: usize,
+    to: usize,
+    amount: i64,
+) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let (mut g1, mut g2) = (a[from.min(to)].lock(), a[from.max(to)].lock());
+    let (source, target) = if from < to {
+        (&mut *g1, &mut *g2)
+    } else {
+        (&mut *g2, &mut *g1)
+    };
+    *source -= amount;
+    *target += amount;
+    Ok(())
+}
+
 /// Orders by id, except that a large transfer (1000 or more) takes `from`
 /// first, "to get the money out quickly": two large opposite transfers
 /// deadlock, and a large and a small one take their accounts in opposite
@@ -263,6 +286,14 @@ fn own_ledger(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), R
 /// Every wrong transfer, with the check that must reject it.
 pub fn corpus() -> Vec<Decoy<Transfer>> {
     vec![
+        Decoy {
+            name: "never compares the balance with the amount",
+            class: Class::RuleSkipped,
+            subject: never_checks_the_balance,
+            caught_by: "a_transfer_beyond_the_balance_is_refused",
+            breaks: "refuses-short",
+            says: &["from an account holding 10 returned Ok(())", "Insufficient"],
+        },
         Decoy {
             name: "takes `from` first, then `to`",
             class: Class::Stuck,
