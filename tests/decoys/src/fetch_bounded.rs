@@ -252,7 +252,7 @@ pub fn stuck() -> Decoy<suites::fetch_bounded::FetchBounded> {
         class: Class::Stuck,
         subject: never_closes_the_queue,
         caught_by: "results_come_back_in_input_order",
-        breaks: "",
+        breaks: "workers-stop",
         says: &["did not finish within", "a sender is still alive"],
     }
 }
@@ -354,7 +354,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Sequential,
             subject: one_by_one,
             caught_by: "never_more_than_k_in_flight",
-            breaks: "",
+            breaks: "uses-the-limit",
             says: &["saw at most 1"],
         },
         Decoy {
@@ -362,7 +362,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::MadeUp,
             subject: made_up,
             caught_by: "results_come_back_in_input_order",
-            breaks: "",
+            breaks: "really-fetched",
             says: &["never saw a request for urls[0]", "made up"],
         },
         Decoy {
@@ -370,7 +370,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::MadeUp,
             subject: first_k_then_guess,
             caught_by: "results_come_back_in_input_order",
-            breaks: "",
+            breaks: "really-fetched",
             says: &["never saw a request for urls[2]", "made up"],
         },
         Decoy {
@@ -378,7 +378,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::StateBetweenCalls,
             subject: cached,
             caught_by: "results_are_fresh_every_call",
-            breaks: "",
+            breaks: "really-fetched",
             says: &[
                 "served in an earlier call",
                 "do not keep results between calls",
@@ -389,7 +389,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Batched,
             subject: batches,
             caught_by: "workers_refill_as_soon_as_free",
-            breaks: "",
+            breaks: "refill",
             says: &[
                 "allowed requests were in flight while URLs had not been started",
                 "A batch waits for its slowest request",
@@ -400,7 +400,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Batched,
             subject: fixed_shares,
             caught_by: "workers_refill_as_soon_as_free",
-            breaks: "",
+            breaks: "refill",
             says: &["fixed shares", "next URL as soon as it is free"],
         },
         Decoy {
@@ -408,7 +408,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::RuleSkipped,
             subject: unbounded,
             caught_by: "never_more_than_k_in_flight",
-            breaks: "",
+            breaks: "within-the-limit",
             says: &["max_in_flight was 3"],
         },
         Decoy {
@@ -416,7 +416,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Sequential,
             subject: holds_the_lock_while_fetching,
             caught_by: "never_more_than_k_in_flight",
-            breaks: "",
+            breaks: "uses-the-limit",
             says: &["saw at most 1"],
         },
         Decoy {
@@ -424,7 +424,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Spinning,
             subject: spins_while_waiting,
             caught_by: "waves_take_rounds_times_latency",
-            breaks: "",
+            breaks: "waits-asleep",
             says: &["CPU"],
         },
         Decoy {
@@ -432,7 +432,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Panics,
             subject: unwraps,
             caught_by: "a_failing_url_is_an_error_for_that_url_only",
-            breaks: "",
+            breaks: "failure-stays-local",
             says: &[
                 "fetch_bounded panicked",
                 "called `Result::unwrap()` on an `Err` value",
@@ -444,7 +444,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::RuleSkipped,
             subject: thread_per_url_semaphore,
             caught_by: "k_workers_whatever_n_and_k",
-            breaks: "",
+            breaks: "k-workers",
             says: &["threads for K =", "K workers fed by a channel"],
         },
         Decoy {
@@ -452,7 +452,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::RuleSkipped,
             subject: unbounded_above_sixteen,
             caught_by: "k_workers_whatever_n_and_k",
-            breaks: "",
+            breaks: "within-the-limit",
             // Too many requests at once, or too many threads: either comes first.
             says: &["[K workers whatever N and K]", "URLs"],
         },
@@ -461,7 +461,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Sequential,
             subject: sequential_below_ten,
             caught_by: "k_workers_whatever_n_and_k",
-            breaks: "",
+            breaks: "uses-the-limit",
             says: &["one after another", "whatever the number of URLs"],
         },
         Decoy {
@@ -469,7 +469,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::RuleSkipped,
             subject: k_workers_even_above_n,
             caught_by: "k_workers_whatever_n_and_k",
-            breaks: "",
+            breaks: "k-workers",
             says: &["threads for K =", "not more workers than URLs"],
         },
         Decoy {
@@ -477,7 +477,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Panics,
             subject: k_over_n_panics,
             caught_by: "more_workers_than_urls",
-            breaks: "",
+            breaks: "limit-above-urls",
             says: &["with max_in_flight = 8 for 3 URLs", "not an error"],
         },
         Decoy {
@@ -485,7 +485,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             class: Class::Batched,
             subject: cores_cap,
             caught_by: "never_more_than_k_in_flight",
-            breaks: "",
+            breaks: "uses-the-limit",
             says: &["saw at most 2", "fewer workers than max_in_flight"],
         },
     ]

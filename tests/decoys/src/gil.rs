@@ -395,7 +395,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<NO_EXCLUSION>>(),
             caught_by: "never_two_holders",
-            breaks: "",
+            breaks: "one-holder",
             says: &["threads held the GIL at the same moment"],
         },
         Decoy {
@@ -403,7 +403,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<DOES_NOT_RETAKE_AFTER_ALLOW_THREADS>>(),
             caught_by: "never_two_holders",
-            breaks: "",
+            breaks: "allow-threads-retakes",
             says: &["threads held the GIL at the same moment"],
         },
         Decoy {
@@ -411,7 +411,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<NEVER_HANDS_OVER>>(),
             caught_by: "hands_off_after_the_switch_interval",
-            breaks: "",
+            breaks: "asks-after-interval",
             says: &["never handed over", "with a switch interval of 2 ms"],
         },
         Decoy {
@@ -419,7 +419,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<HANDS_OVER_AT_ONCE>>(),
             caught_by: "hands_off_after_the_switch_interval",
-            breaks: "",
+            breaks: "asks-after-interval",
             says: &["before the interval had passed"],
         },
         Decoy {
@@ -427,7 +427,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<HOLDS_DURING_ALLOW_THREADS>>(),
             caught_by: "allow_threads_releases_the_gil",
-            breaks: "",
+            breaks: "allow-threads-releases",
             says: &["must release the lock before it runs the closure"],
         },
         Decoy {
@@ -435,7 +435,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<HOLDS_DURING_ALLOW_THREADS>>(),
             caught_by: "waiting_work_overlaps",
-            breaks: "",
+            breaks: "allow-threads-releases",
             says: &["one after another"],
         },
         Decoy {
@@ -443,7 +443,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::Stuck,
             subject: of::<Flawed<FORGETS_TO_RELEASE_ON_DROP>>(),
             caught_by: "a_panicking_holder_releases_the_gil",
-            breaks: "",
+            breaks: "drop-releases",
             says: &["it was still held", "Release the lock in the guard's Drop"],
         },
         Decoy {
@@ -451,7 +451,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::Panics,
             subject: of::<Flawed<NO_RETAKE_ON_PANIC>>(),
             caught_by: "allow_threads_retakes_the_gil_when_its_closure_panics",
-            breaks: "",
+            breaks: "allow-threads-retakes",
             says: &["two threads held the GIL at once"],
         },
         Decoy {
@@ -459,7 +459,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<IGNORES_THE_INTERVAL>>(),
             caught_by: "hands_off_after_the_switch_interval",
-            breaks: "",
+            breaks: "keeps-interval",
             // Late at 2 ms (its waits are 5 ms), or too early at 20 ms.
             says: &["ignoring the interval"],
         },
@@ -468,7 +468,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::Spinning,
             subject: of::<Flawed<POLLS_AND_RELEASES_WITHOUT_NOTIFYING>>(),
             caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
-            breaks: "",
+            breaks: "keeps-interval",
             says: &[
                 "while the holder was still computing",
                 "interval it is given",
@@ -479,7 +479,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::Spinning,
             subject: of::<Flawed<SPINS_WHILE_WAITING>>(),
             caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
-            breaks: "",
+            breaks: "waiters-sleep",
             // Its spinning also fights the holder for the lock's own mutex,
             // so the kernel may count wake-ups before the CPU time shows.
             says: &["waiting in acquire while the holder computed"],
@@ -489,7 +489,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::Spinning,
             subject: of::<Flawed<WAKES_EVERY_10_MS>>(),
             caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
-            breaks: "",
+            breaks: "waiters-sleep",
             says: &["woke up", "It polls"],
         },
         Decoy {
@@ -497,7 +497,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<STEALS_AFTER_500_MS>>(),
             caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
-            breaks: "",
+            breaks: "one-holder",
             says: &["while the holder was still computing", "is not stuck"],
         },
         Decoy {
@@ -505,7 +505,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<KEEPS_A_ZERO_INTERVAL>>(),
             caught_by: "hands_off_after_the_switch_interval",
-            breaks: "",
+            breaks: "keeps-interval",
             says: &["at least a microsecond"],
         },
         Decoy {
@@ -513,7 +513,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::Panics,
             subject: of::<Flawed<NO_RETAKE_ON_CAUGHT_PANIC>>(),
             caught_by: "allow_threads_retakes_the_gil_when_its_closure_panics",
-            breaks: "",
+            breaks: "allow-threads-retakes",
             says: &["caught the panic", "two threads held the GIL at once"],
         },
         Decoy {
@@ -521,7 +521,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<GIVES_UP_WAITING_AFTER_200_MS>>(),
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
-            breaks: "",
+            breaks: "forced-switching",
             says: &["while the waiter was still paused", "took it back after 2"],
         },
         Decoy {
@@ -529,7 +529,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<HONOURS_EVERY_OTHER_REQUEST>>(),
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
-            breaks: "",
+            breaks: "hands-over-when-asked",
             says: &["In 1 of 3 trials", "handed over, took it back"],
         },
         Decoy {
@@ -537,7 +537,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::StateBetweenCalls,
             subject: of::<StaticState>(),
             caught_by: "two_gils_are_two_locks",
-            breaks: "",
+            breaks: "own-lock",
             says: &["The two are one lock", "not in `static`s"],
         },
         Decoy {
@@ -545,7 +545,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<DEADLINE_FROM_THE_START>>(),
             caught_by: "a_new_holder_gets_a_whole_interval",
-            breaks: "",
+            breaks: "whole-interval",
             says: &["had been asked to hand over", "from the latest hand-over"],
         },
         Decoy {
@@ -553,7 +553,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<KEEPS_THE_DROP_REQUEST>>(),
             caught_by: "a_new_holder_gets_a_whole_interval",
-            breaks: "",
+            breaks: "whole-interval",
             says: &["had been asked to hand over", "clears any drop request"],
         },
         Decoy {
@@ -561,7 +561,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<NO_FORCED_SWITCHING>>(),
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
-            breaks: "",
+            breaks: "forced-switching",
             says: &["while the waiter was still paused", "forced switching"],
         },
         Decoy {
@@ -569,7 +569,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<SLEEPS_INSTEAD_OF_FORCED_SWITCHING>>(),
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
-            breaks: "",
+            breaks: "forced-switching",
             says: &["while the waiter was still paused", "short sleep"],
         },
         Decoy {
@@ -577,7 +577,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<YIELDS_INSTEAD_OF_FORCED_SWITCHING>>(),
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
-            breaks: "",
+            breaks: "forced-switching",
             says: &["while the waiter was still paused", "yield"],
         },
         Decoy {
@@ -585,7 +585,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             class: Class::Panics,
             subject: of::<MutexGil>(),
             caught_by: "a_panicking_holder_releases_the_gil",
-            breaks: "",
+            breaks: "drop-releases",
             says: &["PoisonError", "is poisoned"],
         },
     ]
@@ -601,7 +601,7 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             class: Class::Spinning,
             subject: of::<Flawed<SPINS_WHILE_WAITING>>(),
             caught_by: "cpu_work_under_the_gil_gets_no_speedup",
-            breaks: "",
+            breaks: "waiters-sleep",
             // Not just "cores busy", which every message of the check says.
             says: &["more than one core was busy", "not spin"],
         },
@@ -610,7 +610,7 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<NO_EXCLUSION>>(),
             caught_by: "cpu_work_under_the_gil_gets_no_speedup",
-            breaks: "",
+            breaks: "one-holder",
             says: &["the threads ran at the same time"],
         },
         Decoy {
@@ -618,7 +618,7 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<HOLDS_DURING_ALLOW_THREADS>>(),
             caught_by: "cpu_work_that_releases_the_gil_speeds_up",
-            breaks: "",
+            breaks: "allow-threads-releases",
             says: &["only one core was busy"],
         },
         Decoy {
@@ -626,7 +626,7 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<ASKS_AFTER_THREE_INTERVALS>>(),
             caught_by: "hands_off_after_the_switch_interval",
-            breaks: "",
+            breaks: "asks-after-interval",
             says: &["one, not several"],
         },
         Decoy {
@@ -634,7 +634,7 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<DEADLINE_FROM_THE_START>>(),
             caught_by: "threads_computing_under_the_gil_take_turns",
-            breaks: "",
+            breaks: "whole-interval",
             says: &["less than half an interval", "from the start of the wait"],
         },
         Decoy {
@@ -642,7 +642,7 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             class: Class::RuleSkipped,
             subject: of::<Flawed<CHECK_IN_YIELDS>>(),
             caught_by: "check_in_is_cheap_when_nobody_waits",
-            breaks: "",
+            breaks: "cheap-check-in",
             says: &["no system call"],
         },
     ]
@@ -659,7 +659,7 @@ pub fn releases_without_notifying() -> Decoy<Checks> {
         // The first check in libtest's (alphabetical) order that has a
         // waiter sleep through a release.
         caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
-        breaks: "",
+        breaks: "never-stuck",
         says: &["was not woken", "did not finish within 1s"],
     }
 }
@@ -674,7 +674,7 @@ pub fn deadlocks_in_check_in() -> Decoy<Checks> {
         // The first check in libtest's (alphabetical) order that makes a
         // waiter ask.
         caught_by: "cpu_work_that_releases_the_gil_speeds_up",
-        breaks: "",
+        breaks: "never-stuck",
         says: &["did not finish within 3s", "check_in", "never returned"],
     }
 }
