@@ -39,6 +39,63 @@ fn pool(urls: &[String], limit: NonZeroUsize) -> Results {
         .collect()
 }
 
+/// A correct pool whose workers, once the queue is empty, linger 300 ms
+/// "in case more work comes" on threads nobody joins.
+fn workers_linger(urls: &[String], limit: NonZeroUsize) -> Results {
+    let results = pool(urls, limit);
+    for _ in 0..limit.get().min(urls.len()) {
+        thread::spawn(|| thread::sleep(std::time::Duration::from_millis(300)));
+    }
+    results
+}
+
+/// A correct pool, but the caller waits for the results by polling a
+/// counter with a 1 ms sleep instead of joining.
+fn polls_for_the_results(urls: &[String], limit: NonZeroUsize) -> Results {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (jobs, queue) = crossbeam_channel::unbounded();
+    for job in urls.iter().enumerate() {
+        jobs.send(job).expect("the queue is open");
+    }
+    drop(jobs);
+    let slots = Mutex::new(vec![None; urls.len()]);
+    let done = AtomicUsize::new(0);
+    thread::scope(|s| {
+        for _ in 0..limit.get().min(urls.len()) {
+            s.spawn(|| {
+                for (i, url) in queue.clone() {
+                    let page = testweb::get(url);
+                    slots.lock().expect("no panic")[i] = Some(page);
+                    done.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+        }
+        while done.load(Ordering::SeqCst) < urls.len() {
+            thread::sleep(std::time::Duration::from_millis(1));
+        }
+    });
+    slots
+        .into_inner()
+        .expect("no panic")
+        .into_iter()
+        .map(|r| r.expect("every index was fetched"))
+        .collect()
+}
+
+/// Always at least two workers ("one is not a pool"): with a limit of one,
+/// two requests are in flight.
+fn at_least_two_workers(urls: &[String], limit: NonZeroUsize) -> Results {
+    pool(urls, limit.max(NonZeroUsize::new(2).expect("2 is not 0")))
+}
+
+/// Shares the URLs among the workers by dividing by the number of URLs
+/// first: with no URLs, a division by zero.
+fn divides_by_the_count(urls: &[String], limit: NonZeroUsize) -> Results {
+    let per_worker = limit.get().div_ceil(urls.len());
+    let _ = per_worker;
+    pool(urls, limit)
+}
+
 /// A plain loop: the limit is respected by never overlapping at all.
 fn one_by_one(urls: &[String], _limit: NonZeroUsize) -> Results {
     urls.iter().map(|url| testweb::get(url)).collect()
@@ -349,6 +406,41 @@ fn cores_cap(urls: &[String], limit: NonZeroUsize) -> Results {
 /// The corpus for `fetch_bounded`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
     vec![
+        Decoy {
+            name: "workers linger on threads nobody joins",
+            class: Class::RuleSkipped,
+            subject: workers_linger,
+            caught_by: "nothing_is_left_running",
+            breaks: "nothing-left-running",
+            says: &["[nothing left running]", "still alive"],
+        },
+        Decoy {
+            name: "polls a counter with a 1 ms sleep instead of joining",
+            class: Class::Spinning,
+            subject: polls_for_the_results,
+            caught_by: "waits_for_a_slow_url",
+            breaks: "waits-asleep",
+            says: &["woke up", "it polls"],
+        },
+        Decoy {
+            name: "always starts at least two workers",
+            class: Class::RuleSkipped,
+            subject: at_least_two_workers,
+            caught_by: "one_worker_fetches_one_at_a_time",
+            breaks: "within-the-limit",
+            says: &["the server saw 2 requests at once, but max_in_flight was 1"],
+        },
+        Decoy {
+            name: "divides by the number of URLs",
+            class: Class::Panics,
+            subject: divides_by_the_count,
+            caught_by: "no_urls_no_results",
+            breaks: "empty-input",
+            says: &[
+                "fetch_bounded panicked with no URLs",
+                "empty list is not an error",
+            ],
+        },
         Decoy {
             name: "fetches one URL after another",
             class: Class::Sequential,

@@ -1,7 +1,7 @@
 //! Wrong frame readers. Each writes correctly (the reference
 //! `write_frame`) and reads in a way a student could.
 
-use std::io::Read;
+use std::io::{BufReader, Read};
 
 use suites::frames::{Frames, Msg, drain};
 
@@ -181,6 +181,144 @@ fn allocates_first(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String
     })
 }
 
+/// A fresh `BufReader` for every frame: the first one swallows the bytes
+/// after its frame into its buffer, and they are dropped with it.
+fn buffer_per_frame(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String>) {
+    drain(|| frames_solution::FrameReader::new(BufReader::new(&mut *input), limit).read())
+}
+
+/// Writes the length prefix big-endian (network byte order), and reads it
+/// back the same way: it round-trips with itself, but not with anyone else.
+fn big_endian_write(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
+    let body = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
+    out.write_all(&(body.len() as u32).to_be_bytes())
+        .and_then(|()| out.write_all(&body))
+        .and_then(|()| out.flush())
+        .map_err(|e| e.to_string())
+}
+
+/// The reader that goes with [`big_endian_write`].
+fn big_endian_read(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String>) {
+    read_with(input, |input, offset| {
+        let at = *offset;
+        let prefix = match exactly(input, 4) {
+            Ok(p) => p,
+            Err(0) => return Ok(None),
+            Err(_) => return Err(format!("the stream ended inside a prefix at byte {at}")),
+        };
+        let declared = u32::from_be_bytes(prefix.try_into().expect("4"));
+        if declared > limit {
+            return Err(format!(
+                "the frame at byte {at} declares {declared} bytes, over the limit {limit}"
+            ));
+        }
+        let body = exactly(input, declared as usize).map_err(|got| {
+            format!("the frame at byte {at} declares {declared} bytes, {got} arrived")
+        })?;
+        *offset += 4 + u64::from(declared);
+        serde_json::from_slice(&body)
+            .map(Some)
+            .map_err(|e| format!("malformed body at byte {at}: {e}"))
+    })
+}
+
+/// The reference reader, except that a stream that ends before its first
+/// frame is an error (as if the peer had to send something).
+fn empty_is_an_error(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String>) {
+    let mut reader = frames_solution::FrameReader::new(input, limit);
+    drain(|| match reader.read() {
+        Ok(None) if reader.offset() == 0 => {
+            Err("the stream ended at byte 0 before its first frame".to_owned())
+        }
+        other => other.map_err(|e| e.to_string()),
+    })
+}
+
+/// A stream that ends inside a length prefix is taken for the clean end:
+/// stray bytes after the last frame are silently dropped. A cut body is
+/// still an error.
+fn short_prefix_is_end(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String>) {
+    read_with(input, |input, offset| {
+        let at = *offset;
+        let Ok(prefix) = exactly(input, 4) else {
+            return Ok(None);
+        };
+        let declared = u32::from_le_bytes(prefix.try_into().expect("4"));
+        if declared > limit {
+            return Err(format!(
+                "the frame at byte {at} declares {declared} bytes, over the limit {limit}"
+            ));
+        }
+        let body = exactly(input, declared as usize).map_err(|got| {
+            format!("the frame at byte {at} declares {declared} bytes, {got} arrived")
+        })?;
+        *offset += 4 + u64::from(declared);
+        serde_json::from_slice(&body)
+            .map(Some)
+            .map_err(|e| format!("malformed body at byte {at}: {e}"))
+    })
+}
+
+/// Takes the first value of the body's JSON and never asks whether
+/// anything follows it: junk after a valid value is accepted.
+fn junk_after_the_value(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String>) {
+    read_with(input, |input, offset| {
+        let at = *offset;
+        let prefix = match exactly(input, 4) {
+            Ok(p) => p,
+            Err(0) => return Ok(None),
+            Err(_) => return Err(format!("the stream ended inside a prefix at byte {at}")),
+        };
+        let declared = u32::from_le_bytes(prefix.try_into().expect("4"));
+        if declared > limit {
+            return Err(format!(
+                "the frame at byte {at} declares {declared} bytes, over the limit {limit}"
+            ));
+        }
+        let body = exactly(input, declared as usize).map_err(|got| {
+            format!("the frame at byte {at} declares {declared} bytes, {got} arrived")
+        })?;
+        *offset += 4 + u64::from(declared);
+        // The first value, and whatever follows it is never looked at.
+        match serde_json::Deserializer::from_slice(&body)
+            .into_iter::<Msg>()
+            .next()
+        {
+            Some(Ok(msg)) => Ok(Some(msg)),
+            Some(Err(e)) => Err(format!("malformed body at byte {at}: {e}")),
+            None => Err(format!("malformed body at byte {at}: no value")),
+        }
+    })
+}
+
+/// One `read` into a large buffer is taken as one whole frame: true when
+/// the writer's frames come one per read, as they may in a quick test, but
+/// a pipe hands over whatever it holds, a frame and a half or several.
+fn one_read_is_one_frame(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String>) {
+    read_with(input, |input, offset| {
+        let at = *offset;
+        let mut buf = vec![0; 64 * 1024];
+        let got = input.read(&mut buf).map_err(|e| e.to_string())?;
+        if got == 0 {
+            return Ok(None);
+        }
+        *offset += got as u64;
+        if got < 4 {
+            return Err(format!("the stream ended inside a prefix at byte {at}"));
+        }
+        let declared = u32::from_le_bytes(buf[..4].try_into().expect("4"));
+        if declared > limit {
+            return Err(format!(
+                "the frame at byte {at} declares {declared} bytes, over the limit {limit}"
+            ));
+        }
+        let end = got.min(4 + declared as usize);
+        serde_json::from_slice(&buf[4..end])
+            .map(Some)
+            .map_err(|e| format!("malformed body at byte {at}: {e}"))
+    })
+}
+
 /// The corpus for `frames`.
 pub fn corpus() -> Vec<Decoy<Frames>> {
     vec![
@@ -192,7 +330,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: trusting,
             },
             caught_by: "a_hostile_length_is_refused_by_the_limit",
-            breaks: "",
+            breaks: "limit",
             says: &["limit", "1048576"],
         },
         Decoy {
@@ -203,7 +341,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: unwrapping,
             },
             caught_by: "a_truncated_body_says_where",
-            breaks: "",
+            breaks: "never-panics",
             says: &["panicked", "never a panic"],
         },
         Decoy {
@@ -214,7 +352,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: short_is_end,
             },
             caught_by: "a_pipe_closed_mid_frame_is_an_error",
-            breaks: "",
+            breaks: "broken-is-an-error",
             says: &["no error", "must say so"],
         },
         Decoy {
@@ -225,7 +363,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: one_read_per_part,
             },
             caught_by: "short_reads_are_not_the_end",
-            breaks: "",
+            breaks: "short-reads",
             says: &["keep reading"],
         },
         Decoy {
@@ -236,7 +374,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: no_offsets,
             },
             caught_by: "a_truncated_body_says_where",
-            breaks: "",
+            breaks: "says-where",
             says: &["the byte where the broken frame begins"],
         },
         Decoy {
@@ -247,7 +385,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: limit_off_by_one,
             },
             caught_by: "a_frame_of_exactly_the_limit_is_read",
-            breaks: "",
+            breaks: "limit",
             says: &["a body of exactly the limit is allowed"],
         },
         Decoy {
@@ -258,7 +396,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: REFERENCE_READ,
             },
             caught_by: "write_frame_flushes",
-            breaks: "",
+            breaks: "flushes",
             says: &["must flush"],
         },
         Decoy {
@@ -269,7 +407,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: REFERENCE_READ,
             },
             caught_by: "write_frame_flushes",
-            breaks: "",
+            breaks: "flushes",
             says: &["must flush"],
         },
         Decoy {
@@ -280,8 +418,74 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
                 read_all: allocates_first,
             },
             caught_by: "the_body_is_not_allocated_before_it_arrives",
-            breaks: "",
+            breaks: "no-early-allocation",
             says: &["allocated at its declared length"],
+        },
+        Decoy {
+            name: "a new BufReader for every frame",
+            class: Class::MadeUp,
+            subject: Frames {
+                write,
+                read_all: buffer_per_frame,
+            },
+            caught_by: "messages_round_trip_in_order",
+            breaks: "round-trip",
+            says: &["same messages, in order"],
+        },
+        Decoy {
+            name: "a big-endian length prefix",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write: big_endian_write,
+                read_all: big_endian_read,
+            },
+            caught_by: "the_prefix_is_the_body_length_little_endian",
+            breaks: "wire-format",
+            says: &["the prefix must be the body's length", "little-endian"],
+        },
+        Decoy {
+            name: "an empty stream is an error",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: empty_is_an_error,
+            },
+            caught_by: "an_empty_stream_is_a_clean_end",
+            breaks: "clean-end",
+            says: &["an empty stream must read as no messages and no error"],
+        },
+        Decoy {
+            name: "takes a cut length prefix for the end of the stream",
+            class: Class::MadeUp,
+            subject: Frames {
+                write,
+                read_all: short_prefix_is_end,
+            },
+            caught_by: "trailing_garbage_says_where",
+            breaks: "broken-is-an-error",
+            says: &["stray bytes", "no error", "must say so"],
+        },
+        Decoy {
+            name: "accepts junk after a valid value in the body",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: junk_after_the_value,
+            },
+            caught_by: "a_malformed_body_says_where",
+            breaks: "broken-is-an-error",
+            says: &["followed by junk", "no error", "must say so"],
+        },
+        Decoy {
+            name: "takes one read for one whole frame",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: one_read_is_one_frame,
+            },
+            caught_by: "frames_cross_a_real_pipe",
+            breaks: "short-reads",
+            says: &["through a pipe must"],
         },
     ]
 }

@@ -207,6 +207,19 @@ fn kill_without_wait(p: Box<dyn PoolHandle>) {
     std::mem::forget(p);
 }
 
+/// `Pool::start` that asks `worker_role()` itself, "to be sure", which
+/// marks the role as checked: a worker whose `main` skipped the check is
+/// never refused, and starts a pool of its own.
+///
+/// Its check runs the test binary again as a worker whose `main` skipped
+/// `worker_role()`: a binary whose `main` checks the role first (as the
+/// decoys' `pool` binary does) must let that copy reach the check, or the
+/// copy serves as a worker and the check cannot judge any pool.
+fn start_checks_the_role_itself(program: &Path, workers: usize) -> Started {
+    let _ = pool_solution::worker_role();
+    (REAL.start)(program, workers)
+}
+
 /// The corpus for `pool`.
 pub fn corpus() -> Vec<Decoy<PoolApi>> {
     vec![
@@ -215,7 +228,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             class: Class::RuleSkipped,
             subject: decoy(|_, _| Ok(Box::new(InThreads { frames: 0 }))),
             caught_by: "tasks_run_in_worker_processes",
-            breaks: "",
+            breaks: "runs-in-workers",
             says: &["the parent's own process"],
         },
         Decoy {
@@ -228,7 +241,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 }))
             }),
             caught_by: "the_workers_do_the_cpu_work",
-            breaks: "",
+            breaks: "runs-in-workers",
             says: &["computed in the worker processes"],
         },
         Decoy {
@@ -236,7 +249,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             class: Class::RuleSkipped,
             subject: decoy(|_, _| Ok(Box::new(InThreads { frames: 0 }))),
             caught_by: "a_worker_that_exits_is_an_error_not_a_hang",
-            breaks: "",
+            breaks: "runs-in-workers",
             says: &["the parent's own process"],
         },
         Decoy {
@@ -260,7 +273,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "workers_are_reused",
-            breaks: "",
+            breaks: "reused",
             says: &["reused"],
         },
         Decoy {
@@ -279,7 +292,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "results_come_back_in_input_order",
-            breaks: "",
+            breaks: "input-order",
             says: &["input order"],
         },
         Decoy {
@@ -294,7 +307,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "chunks_set_the_frames",
-            breaks: "",
+            breaks: "chunks",
             says: &["request frames"],
         },
         Decoy {
@@ -304,7 +317,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 wrap(program, workers, honest_map, kill_without_wait)
             }),
             caught_by: "dropping_the_pool_leaves_no_process",
-            breaks: "",
+            breaks: "no-leftovers",
             says: &["zombie"],
         },
         Decoy {
@@ -314,7 +327,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 wrap(program, workers, honest_map, wait_without_kill)
             }),
             caught_by: "dropping_the_pool_kills_its_workers",
-            breaks: "",
+            breaks: "drop-kills",
             says: &["must kill the workers"],
         },
         Decoy {
@@ -334,7 +347,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "chunks_set_the_frames",
-            breaks: "",
+            breaks: "chunks",
             says: &["chunk size Some(0) panicked", "chunk size of 0 means 1"],
         },
         Decoy {
@@ -352,7 +365,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "results_come_back_in_input_order",
-            breaks: "",
+            breaks: "empty-input",
             says: &["a map over no inputs panicked", "index out of bounds"],
         },
         Decoy {
@@ -380,7 +393,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "a_panicking_task_is_an_error_for_its_input",
-            breaks: "",
+            breaks: "panic-is-an-error",
             says: &["same number to different workers"],
         },
         Decoy {
@@ -388,7 +401,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             class: Class::RuleSkipped,
             subject: decoy(start_no_hello_wait),
             caught_by: "start_waits_for_every_hello",
-            breaks: "",
+            breaks: "waits-for-hello",
             says: &["must wait for every worker's hello"],
         },
         Decoy {
@@ -409,7 +422,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "nested_pools_are_fused",
-            breaks: "",
+            breaks: "depth-fuse",
             says: &["the first pool refused is the one nested 5 deep"],
         },
         Decoy {
@@ -417,7 +430,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             class: Class::RuleSkipped,
             subject: decoy(|program, workers| wrap(program, workers, honest_map, std::mem::forget)),
             caught_by: "a_panic_in_the_parent_ends_the_workers",
-            breaks: "",
+            breaks: "no-leftovers",
             says: &["still running"],
         },
         Decoy {
@@ -437,7 +450,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "workers_run_at_once",
-            breaks: "",
+            breaks: "at-once",
             says: &["one after another"],
         },
         Decoy {
@@ -457,8 +470,16 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 )
             }),
             caught_by: "a_killed_worker_is_an_error_naming_it",
-            breaks: "",
+            breaks: "death-is-an-error",
             says: &["SIGKILL"],
+        },
+        Decoy {
+            name: "start calls worker_role() itself, so it never refuses",
+            class: Class::RuleSkipped,
+            subject: decoy(start_checks_the_role_itself),
+            caught_by: "a_missing_role_check_is_named",
+            breaks: "role-check",
+            says: &["must refuse", "worker_role", "it said: started"],
         },
     ]
 }
@@ -486,7 +507,7 @@ pub fn stuck() -> Vec<Decoy<PoolApi>> {
             )
         }),
         caught_by: "a_worker_that_exits_is_an_error_not_a_hang",
-        breaks: "",
+        breaks: "no-hang-on-death",
         says: &["did not finish"],
     }]
 }
@@ -507,7 +528,7 @@ pub fn stuck_hello() -> Vec<Decoy<PoolApi>> {
             (REAL.start)(program, workers)
         }),
         caught_by: "a_worker_that_never_says_hello_is_given_up",
-        breaks: "",
+        breaks: "hello-limit",
         says: &["did not finish"],
     }]
 }

@@ -5,7 +5,27 @@
 
 use std::process::ExitCode;
 
+/// The check `a_missing_role_check_is_named` runs this binary again, as a
+/// worker whose `main` forgot its role check, with the check's name as its
+/// only test: that copy must not take the worker role below, but start a
+/// pool with the decoy under test, as the suite's own test binary would.
+/// The corpus has one decoy for that check, so the copy knows which.
+const ROLE_CHECK: &str = "a_missing_role_check_is_named";
+
 fn main() -> ExitCode {
+    if std::env::args().any(|a| a == ROLE_CHECK) {
+        let corpus = decoys::pool::corpus();
+        let mut decoys = corpus.iter().filter(|d| d.caught_by == ROLE_CHECK);
+        let decoy = decoys
+            .next()
+            .expect("the corpus has a decoy for the role check");
+        assert!(
+            decoys.next().is_none(),
+            "one decoy per run of the role check"
+        );
+        suites::pool::a_missing_role_check_is_named(decoy.subject);
+        return ExitCode::SUCCESS;
+    }
     if let Some(worker) = pool_solution::worker_role() {
         return worker.serve(pool_solution::TASKS);
     }

@@ -43,6 +43,16 @@ pub fn results_are_fresh_every_call(fetch_bounded: FetchBounded) {
     fetching::results_are_fresh_every_call(subject(fetch_bounded, 2));
 }
 
+/// See [`fetching::waits_for_a_slow_url`] (limit 3).
+pub fn waits_for_a_slow_url(fetch_bounded: FetchBounded) {
+    fetching::waits_for_a_slow_url(subject(fetch_bounded, 3));
+}
+
+/// See [`fetching::nothing_is_left_running`] (limit 3).
+pub fn nothing_is_left_running(fetch_bounded: FetchBounded) {
+    fetching::nothing_is_left_running(subject(fetch_bounded, 3));
+}
+
 /// Fetches `n` pages with limit `limit`, checks the results against the
 /// server's log and the server's peak against the limit; returns the peak.
 fn fetch_pages(fetch_bounded: FetchBounded, n: usize, limit: usize, latency: Duration) -> usize {
@@ -339,6 +349,8 @@ crate::declare_suite!($ fetch_bounded: FetchBounded = [
     workers_refill_as_soon_as_free,
     waves_take_rounds_times_latency,
     k_workers_whatever_n_and_k,
+    waits_for_a_slow_url,
+    nothing_is_left_running,
 ]);
 
 #[cfg(test)]
