@@ -47,6 +47,11 @@ pub enum Event {
         /// The exercise.
         exercise: String,
     },
+    /// One build of every exercise of a grade has started.
+    Building {
+        /// The exercises it builds.
+        exercises: Vec<String>,
+    },
     /// An exercise was built (or failed to).
     Built {
         /// The exercise.
@@ -179,6 +184,16 @@ impl<'a> Grader<'a> {
             rerun_inconclusive: self.options.rerun_inconclusive,
             sources_written: Some(sources_written),
         };
+        let mut to_build = Vec::new();
+        for ex in &chosen {
+            if run::forged(plan.root, ex)?.is_empty() {
+                to_build.push(*ex);
+            }
+        }
+        emit(Event::Building {
+            exercises: to_build.iter().map(|e| e.name.clone()).collect(),
+        });
+        let mut built = run::build_all(plan.root, plan.target_dir, &to_build)?;
         let mut exercises = Vec::new();
         for ex in &self.course.exercises {
             if !chosen.iter().any(|c| c.name == ex.name) {
@@ -187,7 +202,8 @@ impl<'a> Grader<'a> {
             }
             let untouched = taken.untouched.contains(&ex.name);
             let missing = taken.missing.contains(&ex.name);
-            exercises.push(run::exercise(&plan, ex, untouched, missing, emit)?);
+            let built = built.remove(&ex.name);
+            exercises.push(run::exercise(&plan, ex, built, untouched, missing, emit)?);
         }
         let report = self.report(student, checkout, taken.ignored, exercises, started);
         emit(Event::GradeFinished {
@@ -345,7 +361,7 @@ pub fn progress(
             exercises.push(r);
             continue;
         }
-        exercises.push(run::exercise(&plan, ex, false, false, emit)?);
+        exercises.push(run::exercise(&plan, ex, None, false, false, emit)?);
     }
     let (enforced, not_enforced) = sandbox.describe();
     let report = Report {

@@ -32,52 +32,126 @@ pub struct Built {
     pub seconds: f64,
 }
 
-/// Builds the suite of `package` in the workspace at `root`:
-/// `cargo test --no-run --message-format=json`, reading the executable's
-/// path and the first error from cargo's JSON messages.
-pub fn build(root: &Path, target_dir: Option<&Path>, package: &str) -> Result<Built> {
+/// Builds the suites of `exercises` in the workspace at `root`, all in one
+/// `cargo test --no-run --keep-going --message-format=json` (so cargo
+/// spreads the crates over every core, and one that does not compile stops
+/// none of the others), and reads from cargo's JSON messages, per exercise,
+/// its suite's executable, its own binaries and its errors. A message or an
+/// artifact belongs to the exercise whose folder holds its target's source.
+/// Every exercise's `seconds` is the one build's time.
+pub fn build_all(
+    root: &Path,
+    target_dir: Option<&Path>,
+    exercises: &[&Exercise],
+) -> Result<BTreeMap<String, Built>> {
     let start = Instant::now();
+    let mut built: BTreeMap<String, Built> = BTreeMap::new();
+    if exercises.is_empty() {
+        return Ok(built);
+    }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(root)
-        .args(["test", "--no-run", "--locked", "--message-format=json"])
-        .args(["--package", package, "--test", "suite"])
+        .args([
+            "test",
+            "--no-run",
+            "--locked",
+            "--keep-going",
+            "--message-format=json",
+        ])
         .env("CARGO_TERM_COLOR", "never")
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_BUILD_RUSTFLAGS");
+    for ex in exercises {
+        cmd.args(["--package", ex.package()]);
+    }
+    cmd.args(["--test", "suite"]);
     if let Some(dir) = target_dir {
         cmd.env("CARGO_TARGET_DIR", dir);
     }
-    let out = cmd.output().context("running cargo to build a suite")?;
-    let mut exe = None;
-    let mut programs = Vec::new();
-    for msg in cargo_metadata::Message::parse_stream(out.stdout.as_slice()).flatten() {
-        if let cargo_metadata::Message::CompilerArtifact(a) = msg {
-            if a.target.name == "suite" && a.profile.test {
-                exe = a.executable.map(PathBuf::from);
-            } else if a.target.is_bin() && !a.profile.test {
-                programs.extend(a.executable.map(PathBuf::from));
+    let out = cmd.output().context("running cargo to build the suites")?;
+    let seconds = start.elapsed().as_secs_f64();
+    let dirs: Vec<(String, PathBuf)> = exercises
+        .iter()
+        .map(|ex| (ex.name.clone(), root.join(ex.exercise_dir())))
+        .collect();
+    let owner = |src: &Path| {
+        dirs.iter()
+            .find(|(_, dir)| src.starts_with(dir))
+            .map(|(name, _)| name.clone())
+    };
+    let mut messages: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for line in out.stdout.split(|b| *b == b'\n') {
+        let Ok(msg) = serde_json::from_slice::<cargo_metadata::Message>(line) else {
+            continue;
+        };
+        match msg {
+            cargo_metadata::Message::CompilerArtifact(a) => {
+                let Some(name) = owner(a.target.src_path.as_std_path()) else {
+                    continue;
+                };
+                let entry = built.entry(name).or_insert_with(|| Built::empty(seconds));
+                if a.target.name == "suite" && a.profile.test {
+                    entry.exe = a.executable.map(PathBuf::from);
+                } else if a.target.is_bin() && !a.profile.test {
+                    entry.programs.extend(a.executable.map(PathBuf::from));
+                }
             }
+            cargo_metadata::Message::CompilerMessage(m) => {
+                if let Some(name) = owner(m.target.src_path.as_std_path()) {
+                    let lines = messages.entry(name).or_default();
+                    lines.extend_from_slice(line);
+                    lines.push(b'\n');
+                }
+            }
+            _ => {}
         }
     }
-    let errors = diagnostics::errors_in(out.stdout.as_slice());
-    let codes = errors.iter().filter_map(|e| e.code.clone()).collect();
-    let mut error = errors.into_iter().next().map(|e| e.rendered);
-    if !out.status.success() {
-        exe = None;
-        if error.is_none() {
-            let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for (name, _) in &dirs {
+        let entry = built
+            .entry(name.clone())
+            .or_insert_with(|| Built::empty(seconds));
+        let errors = diagnostics::errors_in(messages.get(name).map_or(&[][..], Vec::as_slice));
+        entry.codes = errors.iter().filter_map(|e| e.code.clone()).collect();
+        entry.error = errors.into_iter().next().map(|e| e.rendered);
+        if entry.error.is_some() {
+            entry.exe = None;
+        }
+        if entry.exe.is_none() && entry.error.is_none() {
+            // No error of its own and no executable: the build failed
+            // elsewhere (a dependency, cargo itself); say what cargo said.
             let lines: Vec<&str> = stderr.lines().collect();
-            error = Some(lines[lines.len().saturating_sub(15)..].join("\n"));
+            entry.error = Some(lines[lines.len().saturating_sub(15)..].join("\n"));
         }
     }
-    Ok(Built {
-        exe,
-        programs,
-        error,
-        codes,
-        seconds: start.elapsed().as_secs_f64(),
-    })
+    Ok(built)
+}
+
+impl Built {
+    fn empty(seconds: f64) -> Self {
+        Self {
+            exe: None,
+            programs: Vec::new(),
+            error: None,
+            codes: Default::default(),
+            seconds,
+        }
+    }
+}
+
+/// Whether `ex`'s sources write what only the test harness writes: a
+/// submission that forges results is neither built nor run.
+pub fn forged(root: &Path, ex: &Exercise) -> Result<Vec<&'static str>> {
+    let mut forged = Vec::new();
+    let src = root.join(ex.exercise_dir()).join("src");
+    for file in super::workspace::rust_sources(&src)? {
+        let text = std::fs::read_to_string(src.join(&file))?;
+        forged.extend(super::forgery::traces(&text));
+    }
+    forged.sort_unstable();
+    forged.dedup();
+    Ok(forged)
 }
 
 /// How to grade one exercise.
@@ -99,10 +173,13 @@ pub struct Plan<'a> {
     pub sources_written: Option<SystemTime>,
 }
 
-/// Builds, runs and scores `ex`, reporting progress to `emit`.
+/// Runs and scores `ex` from what [`build_all`] gave it (`built`; `None`:
+/// it was not built, which a submission that forges results is not),
+/// reporting progress to `emit`.
 pub fn exercise(
     plan: &Plan<'_>,
     ex: &Exercise,
+    built: Option<Built>,
     untouched: bool,
     missing: bool,
     emit: &mut dyn FnMut(Event),
@@ -130,15 +207,8 @@ pub fn exercise(
         tests: Vec::new(),
         requirements: Vec::new(),
     };
-    let mut forged = Vec::new();
-    let src = plan.root.join(ex.exercise_dir()).join("src");
-    for file in super::workspace::rust_sources(&src)? {
-        let text = std::fs::read_to_string(src.join(&file))?;
-        forged.extend(super::forgery::traces(&text));
-    }
+    let forged = forged(plan.root, ex)?;
     if !forged.is_empty() {
-        forged.sort_unstable();
-        forged.dedup();
         report.status = ExerciseStatus::Refused;
         report.message = format!(
             "not run: the sources contain {}, which only the test harness writes; an \
@@ -148,7 +218,12 @@ pub fn exercise(
         report.tests = score::not_run(&worth, "not run: the sources forge test results");
         return Ok(finish(report, &catalogue, emit));
     }
-    let built = build(plan.root, plan.target_dir, ex.package())?;
+    let built = match built {
+        Some(b) => b,
+        None => build_all(plan.root, plan.target_dir, &[ex])?
+            .remove(&ex.name)
+            .expect("build_all reports every exercise it was given"),
+    };
     report.build_seconds = built.seconds;
     emit(Event::Built {
         exercise: ex.name.clone(),

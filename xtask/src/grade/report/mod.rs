@@ -123,7 +123,8 @@ pub struct ExerciseReport {
     pub max_points: f64,
     /// Why it scored 0 as a whole (compile error, limit), else empty.
     pub message: String,
-    /// Build time.
+    /// Build time: one build makes every exercise of a grade, so this is
+    /// that build's time, the same on each exercise.
     pub build_seconds: f64,
     /// Suite time, re-runs included.
     pub run_seconds: f64,

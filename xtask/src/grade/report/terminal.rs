@@ -42,8 +42,14 @@ impl Terminal {
                 self.bar.set_position(0);
                 self.bar.println(format!("grading {student}"));
             }
+            Event::Building { exercises } => {
+                self.bar.set_message(format!(
+                    "building {} exercises in one cargo build",
+                    exercises.len()
+                ));
+            }
             Event::ExerciseStarted { exercise } => {
-                self.bar.set_message(format!("{exercise}: building"));
+                self.bar.set_message(format!("{exercise}: starting"));
             }
             Event::Built {
                 exercise,
@@ -51,7 +57,7 @@ impl Terminal {
                 seconds,
             } => {
                 self.bar.set_message(if *ok {
-                    format!("{exercise}: built in {seconds:.0} s, running its suite")
+                    format!("{exercise}: built ({seconds:.0} s for all), running its suite")
                 } else {
                     format!("{exercise}: compile error")
                 });
