@@ -33,9 +33,10 @@ pub struct Built {
 }
 
 /// Builds the suites of `exercises` in the workspace at `root`, all in one
-/// `cargo test --no-run --keep-going --message-format=json` (so cargo
+/// `cargo build --test suite --keep-going --message-format=json` (so cargo
 /// spreads the crates over every core, and one that does not compile stops
-/// none of the others), and reads from cargo's JSON messages, per exercise,
+/// none of the others; `cargo test --no-run` has no `--keep-going`, and
+/// stops scheduling at the first crate that fails), and reads from cargo's JSON messages, per exercise,
 /// its suite's executable, its own binaries and its errors. A message or an
 /// artifact belongs to the exercise whose folder holds its target's source.
 /// Every exercise's `seconds` is the one build's time.
@@ -52,13 +53,7 @@ pub fn build_all(
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(root)
-        .args([
-            "test",
-            "--no-run",
-            "--locked",
-            "--keep-going",
-            "--message-format=json",
-        ])
+        .args(["build", "--locked", "--keep-going", "--message-format=json"])
         .env("CARGO_TERM_COLOR", "never")
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_BUILD_RUSTFLAGS");
