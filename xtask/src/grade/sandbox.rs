@@ -546,3 +546,22 @@ fn which(tool: &str) -> Option<PathBuf> {
         .map(|d| d.join(tool))
         .find(|p| p.is_file())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_folder_below_a_private_one_is_refused_and_says_what_to_do() {
+        let private = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(private.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        let inside = private.path().join("sandbox");
+        std::fs::create_dir(&inside).unwrap();
+        let e = reachable_by_nobody(&inside).unwrap_err().to_string();
+        assert!(e.contains(&private.path().display().to_string()), "{e}");
+        assert!(e.contains("mode 700") && e.contains("TMPDIR"), "{e}");
+        std::fs::set_permissions(private.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+        reachable_by_nobody(&inside).unwrap();
+    }
+}
