@@ -358,7 +358,10 @@ pub fn machine_words(c: &CheckFigures, reruns: u32) -> String {
     );
     let again = match reruns {
         0 => "run once".to_owned(),
-        n => format!("run {} times, the best counted", n + 1),
+        n => format!(
+            "run {} times (again alone after an inconclusive or failed run)",
+            n + 1
+        ),
     };
     format!("machine: {load}; {again}")
 }

@@ -408,7 +408,7 @@ mod tests {
         assert_eq!((partial.score, partial.max_score), (Some(1.5), Some(5.0)));
         let out = partial.output.as_deref().unwrap();
         assert!(
-            out.contains("load average 3.5 on 2 cores") && out.contains("run 2 times"),
+            out.contains("load average 3.5 on 2 cores") && out.contains("run 2 times (again alone"),
             "{out}"
         );
         let nj = &tests["fetch-all: no_speedup"];
