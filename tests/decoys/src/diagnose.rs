@@ -100,6 +100,30 @@ fn below_one_core_is_waiting(run: Run) -> (Kind, f64) {
     }
 }
 
+/// Several cores available make computing parallel: a run that keeps half
+/// a core busy or more is `Parallel` whenever the machine has two cores or
+/// more, `Serial` only on one. Threads taking turns under a GIL are taken
+/// for threads that ran at once.
+fn several_cores_make_it_parallel(run: Run) -> (Kind, f64) {
+    match right(run) {
+        (Kind::Serial, p) if run.cores >= 2 => (Kind::Parallel, p),
+        other => other,
+    }
+}
+
+/// The CPU clock may not run ahead of the wall clock: more CPU time than
+/// wall time (with the clock's slack) is `Miscounted`, the cores forgotten.
+/// The CPU time of a process adds up over its threads, so every run that
+/// really computed on several cores is taken for a wrong measurement.
+fn cpu_past_the_wall_clock_is_miscounted(run: Run) -> (Kind, f64) {
+    let p = busy(&run);
+    if p > 1.1 {
+        (Kind::Miscounted, p)
+    } else {
+        right(run)
+    }
+}
+
 /// Diagnoses the first run, then gives that answer forever (a `static`
 /// filled once).
 fn first_answer_kept(run: Run) -> (Kind, f64) {
@@ -182,6 +206,45 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             caught_by: "waiting_or_working",
             breaks: "one-core",
             says: &["answered Waiting", "expected Serial"],
+        },
+        Decoy {
+            name: "judged by wall time alone (seen in sleeping threads measured now)",
+            class: Class::RuleSkipped,
+            subject: wall_time_alone,
+            caught_by: "sleeping_threads_under_the_gil_are_waiting",
+            breaks: "waiting",
+            // Parallel with the sequential time, Serial without it.
+            says: &[
+                "measured just now",
+                "expected Waiting",
+                "whatever its speedup",
+            ],
+        },
+        Decoy {
+            name: "several cores available make computing parallel",
+            class: Class::RuleSkipped,
+            subject: several_cores_make_it_parallel,
+            caught_by: "computing_threads_under_the_gil_are_serial",
+            breaks: "one-core",
+            says: &[
+                "measured just now",
+                "answered Parallel",
+                "expected Serial",
+                "one core at a time",
+            ],
+        },
+        Decoy {
+            name: "CPU time past the wall time is miscounted",
+            class: Class::RuleSkipped,
+            subject: cpu_past_the_wall_clock_is_miscounted,
+            caught_by: "computing_threads_without_a_gil_are_parallel",
+            breaks: "parallel",
+            says: &[
+                "measured just now",
+                "answered Miscounted",
+                "expected Parallel",
+                "several cores computed at once",
+            ],
         },
     ]
 }

@@ -79,6 +79,15 @@ pub const GIVES_UP_WAITING_AFTER_200_MS: u8 = 23;
 /// `check_in` honours every other drop request, the first included, and
 /// drops the rest: "half the switches, half the overhead".
 pub const HONOURS_EVERY_OTHER_REQUEST: u8 = 24;
+/// A release wakes one waiter (`notify_one`), and only if no wake-up is on
+/// its way already: a flag, "to spare the thundering herd", which the
+/// release raises and the waiter it woke lowers once it has the lock (and
+/// taking the lock wakes only a holder that waits to see it taken). But a
+/// release that finds nobody asleep raises the flag too, and no waiter
+/// lowers it: from then on no release wakes anyone. (With the flag raised
+/// only when someone sleeps, the wake-up is lost only when a woken waiter
+/// finds the lock taken again by a thread that never slept.)
+pub const ONE_WAKE_UP_IN_FLIGHT: u8 = 25;
 /// No flaw: the reference design, for the decoys that wrap it.
 pub const NO_FLAW: u8 = u8::MAX;
 
@@ -100,6 +109,11 @@ struct State {
     drop_request: bool,
     /// Drop requests `check_in` has seen.
     requests_seen: u64,
+    /// A release has woken a waiter that has not taken the lock yet
+    /// ([`ONE_WAKE_UP_IN_FLIGHT`] only).
+    waking: bool,
+    /// Holders that handed over and wait to see the lock taken.
+    handing_over: usize,
 }
 
 /// The guard of a [`Flawed`] GIL, and whether it holds the lock (always,
@@ -132,11 +146,24 @@ impl<const FLAW: u8> Flawed<FLAW> {
         }
     }
 
+    /// Wakes the threads waiting for a release.
+    fn wake_after_release(&self, state: &mut State) {
+        if FLAW == ONE_WAKE_UP_IN_FLIGHT {
+            if !state.waking {
+                state.waking = true;
+                self.changed.notify_one();
+            }
+        } else if Self::NOTIFIES {
+            self.changed.notify_all();
+        }
+    }
+
     fn take(&self) {
         if FLAW == NO_EXCLUSION {
             return;
         }
         let mut state = self.state();
+        let mut slept = false;
         let mut seen = state.switches;
         let asks_after = if FLAW == ASKS_AFTER_THREE_INTERVALS {
             self.interval * 3
@@ -168,6 +195,7 @@ impl<const FLAW: u8> Flawed<FLAW> {
                 deadline.saturating_duration_since(now)
             };
             state = self.sleep(state, wait);
+            slept = true;
             if state.switches != seen {
                 seen = state.switches;
                 deadline = Instant::now() + asks_after;
@@ -178,16 +206,22 @@ impl<const FLAW: u8> Flawed<FLAW> {
         if FLAW != KEEPS_THE_DROP_REQUEST {
             state.drop_request = false;
         }
-        if Self::NOTIFIES {
+        if FLAW == ONE_WAKE_UP_IN_FLIGHT {
+            if slept {
+                state.waking = false;
+            }
+            if state.handing_over > 0 {
+                self.changed.notify_all();
+            }
+        } else if Self::NOTIFIES {
             self.changed.notify_all();
         }
     }
 
     fn release(&self) {
-        self.state().held = false;
-        if Self::NOTIFIES {
-            self.changed.notify_all();
-        }
+        let mut state = self.state();
+        state.held = false;
+        self.wake_after_release(&mut state);
     }
 }
 
@@ -250,9 +284,7 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
         let released_at = state.switches;
         if FLAW != DEADLOCKS_IN_CHECK_IN {
             state.held = false;
-            if Flawed::<FLAW>::NOTIFIES {
-                self.0.changed.notify_all();
-            }
+            self.0.wake_after_release(&mut state);
         }
         if FLAW != NO_FORCED_SWITCHING {
             // Without wake-ups, poll once an interval.
@@ -262,6 +294,7 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
                 self.0.interval
             };
             let began = Instant::now();
+            state.handing_over += 1;
             while state.switches == released_at {
                 if FLAW == GIVES_UP_WAITING_AFTER_200_MS {
                     let left = Duration::from_millis(200).saturating_sub(began.elapsed());
@@ -273,6 +306,7 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
                     state = self.0.sleep(state, poll);
                 }
             }
+            state.handing_over -= 1;
         }
         drop(state);
         self.0.take();
@@ -676,5 +710,25 @@ pub fn deadlocks_in_check_in() -> Decoy<Checks> {
         caught_by: "cpu_work_that_releases_the_gil_speeds_up",
         breaks: "never-stuck",
         says: &["did not finish within 3s", "check_in", "never returned"],
+    }
+}
+
+/// A decoy whose releases stop waking anyone after the first one that found
+/// nobody asleep. It gets stuck for good, so it needs a process of its own,
+/// as [`releases_without_notifying`]; and since
+/// `a_waiter_sleeps_until_the_holder_lets_go`, earlier in libtest's order,
+/// gets stuck on it too, that process runs its check alone.
+pub fn one_wake_up_in_flight() -> Decoy<Checks> {
+    Decoy {
+        name: "a release wakes one waiter, only if no wake-up is on its way already",
+        class: Class::Stuck,
+        subject: of::<Flawed<ONE_WAKE_UP_IN_FLIGHT>>(),
+        caught_by: "no_lost_wakeups",
+        breaks: "never-stuck",
+        says: &[
+            "did not finish within 3s",
+            "never finished",
+            "slept through a release",
+        ],
     }
 }

@@ -144,5 +144,17 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             breaks: "read-off-the-trials",
             says: &["pick_workers answered"],
         },
+        Decoy {
+            name: "always one worker (seen in real trials)",
+            class: Class::Sequential,
+            subject: always_one,
+            caught_by: "real_trials_measured_now",
+            breaks: "read-off-the-trials",
+            says: &[
+                "measured just now",
+                "pick_workers answered 1,",
+                "fewest workers among those",
+            ],
+        },
     ]
 }

@@ -12,7 +12,6 @@
 //! matter), with random core counts: a fixed answer, a lookup table or
 //! thresholds fitted to the book's examples fail them.
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use harness::clock::{Sample, human, measure};
@@ -354,11 +353,15 @@ fn fresh(
             break;
         }
     }
-    let _ = writeln!(
-        std::io::stderr().lock(),
-        "\nINCONCLUSIVE (not judged, not counted for or against you): {what}: no run was a clear \
-         {want:?} specimen on this busy machine ({}). The drawn cases still judged the rule.\n",
-        seen.join("; ")
+    // Recorded as not judged (the grader leaves its points out, and a decoy
+    // runner does not take it for a pass), not merely printed.
+    harness::speedup::not_judged(
+        what,
+        &format!(
+            "no run was a clear {want:?} specimen on this busy machine ({}). The drawn cases \
+             still judged the rule.",
+            seen.join("; ")
+        ),
     );
 }
 
