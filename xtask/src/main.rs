@@ -426,8 +426,8 @@ fn check(root: &std::path::Path, course: &Course) -> Result<()> {
         .collect();
     problems.extend(pages::violations(root, course)?);
     problems.extend(coverage()?);
-    for ex in &course.exercises {
-        let run = stubcheck::run(root, ex)?;
+    let all: Vec<&course::Exercise> = course.exercises.iter().collect();
+    for run in stubcheck::run_all(root, &all)? {
         println!("{}", run.summary());
         problems.extend(run.problem());
     }

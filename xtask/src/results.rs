@@ -55,14 +55,6 @@ pub fn test_lines(text: &str) -> Vec<(String, Line)> {
         .collect()
 }
 
-/// Test names from `<test binary> --list` output (`name: test` lines).
-pub fn listed_tests(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|l| l.strip_suffix(": test"))
-        .map(str::to_owned)
-        .collect()
-}
-
 /// The captured output libtest prints for a failed test, between
 /// `---- name stdout ----` and the next section.
 pub fn failure_section<'a>(text: &'a str, name: &str) -> &'a str {
@@ -84,7 +76,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_result_lines_and_lists() {
+    fn reads_result_lines() {
         let out =
             "running 2 tests\ntest a ... ok\ntest b::c ... FAILED\ntest d ... ignored, slow\n";
         assert_eq!(
@@ -94,10 +86,6 @@ mod tests {
                 ("b::c".to_owned(), Line::Failed),
                 ("d".to_owned(), Line::Ignored)
             ]
-        );
-        assert_eq!(
-            listed_tests("a: test\nb: test\n\n2 tests, 0 benchmarks\n"),
-            ["a", "b"]
         );
     }
 }

@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 
 use crate::course::{Exercise, Kind};
 use crate::diagnostics;
-use crate::results::{self, Line};
+use crate::results;
 
 /// What running one exercise's suite against its stub showed.
 #[derive(Debug, Default)]
@@ -129,68 +129,75 @@ impl StubRun {
 /// The message `todo!()` panics with.
 const TODO_PANIC: &str = "not yet implemented";
 
-/// Runs `cargo test -p <exercise>` at `root` and classifies every test;
+/// Runs every exercise's suite against its stub and classifies every test;
 /// for a compile-fail exercise, `cargo check` and its error codes.
-pub fn run(root: &Path, ex: &Exercise) -> Result<StubRun> {
-    if ex.kind == Kind::CompileFail {
-        let checked = diagnostics::check(root, ex.package(), None)?;
-        return Ok(StubRun {
-            package: ex.package().to_owned(),
-            refused: Some(Refused {
-                expected: ex.expected_errors(),
-                checked,
-            }),
-            ..StubRun::default()
-        });
+///
+/// The suite stubs run in one `cargo test --no-fail-fast` (cargo builds
+/// them together, on every core), with `$COURSE_RESULTS` naming a fresh
+/// file: each test's end is read from the suites' own typed records
+/// (package, test, pass or fail, the panic's message), never from
+/// libtest's text.
+pub fn run_all(root: &Path, exercises: &[&Exercise]) -> Result<Vec<StubRun>> {
+    let mut runs = Vec::new();
+    let suites: Vec<&&Exercise> = exercises.iter().filter(|e| e.kind == Kind::Suite).collect();
+    let records = tempfile::NamedTempFile::new().context("a file for the suites' records")?;
+    let mut output = String::new();
+    if !suites.is_empty() {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.current_dir(root)
+            .args(["test", "--no-fail-fast", "--test", "suite"])
+            .env("CARGO_TERM_COLOR", "never")
+            .env("RUST_BACKTRACE", "0")
+            .env(results::RESULTS_ENV, records.path());
+        for ex in &suites {
+            cmd.args(["--package", ex.package()]);
+        }
+        let out = cmd.output().context("running cargo test on the stubs")?;
+        output = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(cargo)
-        .current_dir(root)
-        .args([
-            "test",
-            "--package",
-            ex.package(),
-            "--no-fail-fast",
-            "--test",
-            "suite",
-        ])
-        .env("CARGO_TERM_COLOR", "never")
-        .env("RUST_BACKTRACE", "0")
-        .env_remove(harness_results_env())
-        .output()
-        .context("running cargo test on an exercise")?;
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stderr),
-        String::from_utf8_lossy(&output.stdout)
-    );
-    Ok(classify(ex.package(), &text))
-}
-
-/// The grader's results variable must not leak into the stub runs.
-fn harness_results_env() -> &'static str {
-    "COURSE_RESULTS"
-}
-
-/// Sorts the tests of one libtest output into passed / failed-on-todo /
-/// failed-otherwise.
-pub fn classify(package: &str, text: &str) -> StubRun {
-    let mut run = StubRun {
-        package: package.to_owned(),
-        ran: text.contains("running "),
-        ..StubRun::default()
-    };
-    for (name, line) in results::test_lines(text) {
-        match line {
-            Line::Ok => run.passed.push(name),
-            Line::Failed if results::failure_section(text, &name).contains(TODO_PANIC) => {
-                run.failed_on_todo.push(name)
-            }
-            Line::Failed => run.failed_otherwise.push(name),
-            Line::Ignored => {}
+    let (records, _) = results::read_records(records.path());
+    for ex in exercises {
+        if ex.kind == Kind::CompileFail {
+            let checked = diagnostics::check(root, ex.package(), None)?;
+            runs.push(StubRun {
+                package: ex.package().to_owned(),
+                refused: Some(Refused {
+                    expected: ex.expected_errors(),
+                    checked,
+                }),
+                ..StubRun::default()
+            });
+        } else {
+            runs.push(classify(ex.package(), &records, &output));
         }
     }
-    let lines: Vec<&str> = text.lines().collect();
+    Ok(runs)
+}
+
+/// Sorts the tests of one package's records into passed / failed-on-todo /
+/// failed-otherwise; `output` (cargo's) is kept for the report.
+pub fn classify(package: &str, records: &[results::Record], output: &str) -> StubRun {
+    let mut run = StubRun {
+        package: package.to_owned(),
+        ..StubRun::default()
+    };
+    for r in records.iter().filter(|r| r.package == package) {
+        let results::Event::Test(end) = &r.event else {
+            continue;
+        };
+        run.ran = true;
+        match end.status {
+            results::TestStatus::Pass => run.passed.push(r.test.clone()),
+            _ if end.message.contains(TODO_PANIC) => run.failed_on_todo.push(r.test.clone()),
+            _ => run.failed_otherwise.push(r.test.clone()),
+        }
+    }
+    let lines: Vec<&str> = output.lines().collect();
     run.output_tail = lines[lines.len().saturating_sub(25)..].join("\n");
     run
 }
@@ -198,39 +205,44 @@ pub fn classify(package: &str, text: &str) -> StubRun {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use results::{Event, Record, TestEnd, TestStatus};
 
-    const SAMPLE: &str = "running 3 tests
-test a ... FAILED
-test b ... ok
-test c ... FAILED
-
-failures:
-
----- a stdout ----
-thread 'a' panicked at src/lib.rs:3:5:
-not yet implemented: do it
-
----- c stdout ----
-thread 'c' panicked: assertion failed
-
-failures:
-    a
-    c
-";
+    fn end(test: &str, status: TestStatus, message: &str) -> Record {
+        Record {
+            schema: results::RECORD_SCHEMA,
+            package: "x".into(),
+            test: test.into(),
+            event: Event::Test(TestEnd {
+                status,
+                message: message.into(),
+                seconds: 0.0,
+            }),
+        }
+    }
 
     #[test]
     fn sorts_tests_by_how_they_ended() {
-        let run = classify("x", SAMPLE);
+        let records = [
+            end("a", TestStatus::Fail, "not yet implemented: do it"),
+            end("b", TestStatus::Pass, ""),
+            end("c", TestStatus::Fail, "assertion failed"),
+        ];
+        let run = classify("x", &records, "");
         assert!(run.ran);
         assert_eq!(run.failed_on_todo, ["a"]);
         assert_eq!(run.passed, ["b"]);
         assert_eq!(run.failed_otherwise, ["c"]);
         assert!(!run.is_proof());
+        let other = classify("y", &records, "");
+        assert!(
+            !other.ran && !other.is_proof(),
+            "another package's records are not this one's"
+        );
     }
 
     #[test]
     fn a_suite_that_never_ran_is_no_proof() {
-        let run = classify("x", "error[E0425]: cannot find function");
+        let run = classify("x", &[], "error[E0425]: cannot find function");
         assert!(!run.ran);
         assert!(!run.is_proof());
     }

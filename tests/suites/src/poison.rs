@@ -156,13 +156,22 @@ pub fn updates_add_up(new: NewTally) {
     for (round, candidates) in [["ada", "bob"], ["cy", "dee"]].into_iter().enumerate() {
         let tally = new();
         thread::scope(|s| {
-            for t in 0..4 {
-                let tally = &*tally;
-                s.spawn(move || {
-                    for i in 0..50 {
-                        slow_vote(tally, candidates[(t + i) % 2]);
-                    }
-                });
+            let voters: Vec<_> = (0..4)
+                .map(|t| {
+                    let tally = &*tally;
+                    s.spawn(move || {
+                        for i in 0..50 {
+                            slow_vote(tally, candidates[(t + i) % 2]);
+                        }
+                    })
+                })
+                .collect();
+            // A voter's own panic, passed on as it was (the scope's own
+            // would say only "a scoped thread panicked").
+            for voter in voters {
+                if let Err(payload) = voter.join() {
+                    std::panic::resume_unwind(payload);
+                }
             }
         });
         let got = tally.counts();
