@@ -108,6 +108,39 @@ fn spins_while_waiting(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)
     })
 }
 
+/// Keeps going past a failed input and returns the last error it met.
+fn last_error(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let mut out = Vec::new();
+    let mut error = None;
+    for (result, &x) in pool.map("score", inputs).into_iter().zip(inputs) {
+        match result {
+            Ok(done) => out.push((x, done.value)),
+            Err(e) => error = Some(e.to_string()),
+        }
+    }
+    error.map_or(Ok(out), Err)
+}
+
+/// Unwraps every task's result: a failed input panics the parent.
+fn unwraps_each_result(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    Ok(pool
+        .map("score", inputs)
+        .into_iter()
+        .zip(inputs)
+        .map(|(result, &x)| (x, result.expect("a score").value))
+        .collect())
+}
+
+/// Leaves out the inputs that failed and returns the rest.
+fn skips_failures(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    Ok(pool
+        .map("score", inputs)
+        .into_iter()
+        .zip(inputs)
+        .filter_map(|(result, &x)| result.ok().map(|done| (x, done.value)))
+        .collect())
+}
+
 fn api(start: fn(usize) -> Result<Box<dyn Session>, String>) -> CombineApi {
     CombineApi { start, score }
 }
@@ -182,6 +215,33 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             caught_by: "the_workers_do_the_work",
             breaks: "parent-waits",
             says: &["the test's own process used", "spin while it waits"],
+        },
+        Decoy {
+            name: "returns the last error, not the first",
+            class: Class::RuleSkipped,
+            subject: api(|w| session(w, last_error)),
+            caught_by: "the_first_failure_is_the_error",
+            breaks: "first-error",
+            says: &[
+                "a later input's error",
+                "The first input that failed is the error",
+            ],
+        },
+        Decoy {
+            name: "unwraps each task's result",
+            class: Class::Panics,
+            subject: api(|w| session(w, unwraps_each_result)),
+            caught_by: "the_first_failure_is_the_error",
+            breaks: "first-error",
+            says: &["it panicked", "never unwrap a task's result"],
+        },
+        Decoy {
+            name: "leaves the failed inputs out",
+            class: Class::MadeUp,
+            subject: api(|w| session(w, skips_failures)),
+            caught_by: "the_first_failure_is_the_error",
+            breaks: "first-error",
+            says: &["it returned Ok", "makes the whole call an `Err`"],
         },
     ]
 }

@@ -62,6 +62,25 @@ fn static_results(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
     all.clone()
 }
 
+/// Each thread puts `(text's place, count)` into a `static` list that each
+/// call empties first, and the call reads the list back in the texts'
+/// order: right for one call at a time, shared by two calls at once.
+fn static_results_cleared_per_call(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    static RESULTS: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
+    RESULTS.lock().unwrap().clear();
+    thread::scope(|s| {
+        for (i, t) in texts.iter().enumerate() {
+            s.spawn(move || {
+                let n = count(&mut gil.acquire(), t);
+                RESULTS.lock().unwrap().push((i, n));
+            });
+        }
+    });
+    let mut all = RESULTS.lock().unwrap().clone();
+    all.sort_unstable();
+    all.into_iter().map(|(_, n)| n).collect()
+}
+
 /// Right threads, but the caller spins on `is_finished` before joining.
 fn spins_while_waiting(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
     thread::scope(|s| {
@@ -153,6 +172,18 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             caught_by: "one_thread_per_text_all_at_once",
             breaks: "no-lock-of-its-own",
             says: &["at most 1 at once", "lock was held"],
+        },
+        Decoy {
+            name: "a static list of results, emptied by each call",
+            class: Class::StateBetweenCalls,
+            subject: static_results_cleared_per_call,
+            caught_by: "two_calls_at_once_keep_apart",
+            breaks: "fresh-every-call",
+            says: &[
+                "[two calls at once keep apart]",
+                "at the same time",
+                "in a `static`",
+            ],
         },
     ]
 }

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 
-use suites::false_sharing::{Count, FalseSharing, IsLiveMatch, IsMatch, Live};
+use suites::false_sharing::{Count, FalseSharing, IsLiveMatch, IsMatch, Live, Tallied, Tally};
 
 use crate::{Class, Decoy};
 
@@ -18,6 +18,8 @@ mod reference {
 const RIGHT_COUNT: Count = reference::SUBJECT.count;
 /// The reference counting, read while it counts.
 const RIGHT_LIVE: Live = reference::SUBJECT.live;
+/// The reference `total`, `len` and `is_empty`.
+const RIGHT_TALLY: Tally = reference::SUBJECT.tally;
 
 fn addresses_of<T>(slots: &[T], at: impl Fn(&T) -> &AtomicU64) -> Vec<usize> {
     slots.iter().map(|s| ptr::from_ref(at(s)).addr()).collect()
@@ -147,12 +149,97 @@ fn adds_at_the_end(items: &[u64], n: usize, is_match: IsLiveMatch<'_>) -> u64 {
     sum()
 }
 
+/// Counts `items` with one scoped thread per counter, thread `i` into
+/// `slot(i)`, as the reference does.
+fn count_into<'c>(
+    items: &[u64],
+    n: usize,
+    slot: &(dyn Fn(usize) -> &'c AtomicU64 + Sync),
+    is_match: IsMatch<'_>,
+) {
+    thread::scope(|s| {
+        for (i, share) in items
+            .chunks(items.len().div_ceil(n.max(1)).max(1))
+            .enumerate()
+        {
+            let counter = slot(i);
+            s.spawn(move || count_share(share, counter, is_match));
+        }
+    });
+}
+
+/// Counters padded by hand: a 16-word block per counter (128 bytes),
+/// counter `i` at word `16 i`. Its `len()` is the number of words, padding
+/// included.
+struct Words {
+    words: Box<[AtomicU64]>,
+}
+
+impl Words {
+    const PER_COUNTER: usize = 16;
+
+    fn new(n: usize) -> Self {
+        Self {
+            words: (0..n * Self::PER_COUNTER)
+                .map(|_| AtomicU64::new(0))
+                .collect(),
+        }
+    }
+    fn slot(&self, i: usize) -> &AtomicU64 {
+        &self.words[i * Self::PER_COUNTER]
+    }
+    /// The words, not the counters.
+    fn len(&self) -> usize {
+        self.words.len()
+    }
+    fn total(&self) -> u64 {
+        self.words.iter().map(|w| w.load(Ordering::SeqCst)).sum()
+    }
+}
+
+fn len_counts_padding(items: &[u64], n: usize, is_match: IsMatch<'_>) -> Tallied {
+    let counters = Words::new(n);
+    count_into(items, n, &|i| counters.slot(i), is_match);
+    let values: Vec<u64> = (0..n)
+        .map(|i| counters.slot(i).load(Ordering::SeqCst))
+        .collect();
+    Tallied {
+        returned: (!items.is_empty()).then(|| counters.total()),
+        values,
+        total: counters.total(),
+        len: counters.len(),
+        is_empty: counters.len() == 0,
+    }
+}
+
+/// Counters whose `total()` starts at counter 1: `(1..self.len())`.
+fn total_skips_counter_0(items: &[u64], n: usize, is_match: IsMatch<'_>) -> Tallied {
+    let counters: Vec<Line> = (0..n).map(|_| Line(AtomicU64::new(0))).collect();
+    count_into(items, n, &|i| &counters[i].0, is_match);
+    let values: Vec<u64> = counters
+        .iter()
+        .map(|c| c.0.load(Ordering::SeqCst))
+        .collect();
+    let total = (1..counters.len())
+        .map(|i| counters[i].0.load(Ordering::SeqCst))
+        .sum();
+    Tallied {
+        // count_matching adds up the counters itself, all of them.
+        returned: (!items.is_empty()).then(|| values.iter().sum()),
+        values,
+        total,
+        len: n,
+        is_empty: n == 0,
+    }
+}
+
 /// Every wrong counter set, with the check that must reject it.
 pub fn corpus() -> Vec<Decoy<FalseSharing>> {
     let with = |addresses, count| FalseSharing {
         addresses,
         count,
         live: RIGHT_LIVE,
+        tally: RIGHT_TALLY,
     };
     let right_layout = reference::SUBJECT.addresses;
     vec![
@@ -230,6 +317,32 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             caught_by: "counts_are_right",
             breaks: "right-count",
             says: &["call 2 of 5", "keep nothing between calls"],
+        },
+        Decoy {
+            name: "len() counts the padding words too",
+            class: Class::MadeUp,
+            subject: FalseSharing {
+                tally: len_counts_padding,
+                ..reference::SUBJECT
+            },
+            caught_by: "the_counters_know_their_total_and_number",
+            breaks: "own-accounts",
+            says: &["Counters::new(1): len() returned 16", "not how many words"],
+        },
+        Decoy {
+            name: "total() starts at counter 1",
+            class: Class::MadeUp,
+            subject: FalseSharing {
+                tally: total_skips_counter_0,
+                ..reference::SUBJECT
+            },
+            caught_by: "the_counters_know_their_total_and_number",
+            breaks: "own-accounts",
+            says: &[
+                "after count_matching",
+                "total() returned",
+                "each of the 1, once",
+            ],
         },
     ]
 }

@@ -152,6 +152,45 @@ fn detached_threads_linger(urls: &[String]) -> Results {
         .collect()
 }
 
+/// At most 64 threads at a time ("more would be too many"): batches of 64.
+fn caps_at_64_threads(urls: &[String]) -> Results {
+    urls.chunks(64).flat_map(all_at_once).collect()
+}
+
+/// Remembers which URLs failed, in a `static`, and answers them from memory
+/// in later calls (a "negative cache"); pages are fetched every time.
+pub(crate) fn remembers_failures(urls: &[String]) -> Results {
+    static FAILED: Mutex<Option<HashMap<String, FetchError>>> = Mutex::new(None);
+    let known: HashMap<usize, FetchError> = {
+        let failed = FAILED.lock().unwrap_or_else(PoisonError::into_inner);
+        urls.iter()
+            .enumerate()
+            .filter_map(|(i, u)| Some((i, failed.as_ref()?.get(u)?.clone())))
+            .collect()
+    };
+    let ask: Vec<String> = urls
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !known.contains_key(i))
+        .map(|(_, u)| u.clone())
+        .collect();
+    let mut fetched = all_at_once(&ask).into_iter();
+    let results: Results = (0..urls.len())
+        .map(|i| match known.get(&i) {
+            Some(e) => Err(e.clone()),
+            None => fetched.next().expect("one answer per URL asked"),
+        })
+        .collect();
+    let mut failed = FAILED.lock().unwrap_or_else(PoisonError::into_inner);
+    let failed = failed.get_or_insert_with(HashMap::new);
+    for (url, r) in urls.iter().zip(&results) {
+        if let Err(e) = r {
+            failed.insert(url.clone(), e.clone());
+        }
+    }
+    results
+}
+
 /// Unwraps every answer: the first failing URL panics.
 fn unwraps(urls: &[String]) -> Results {
     thread::scope(|s| {
@@ -212,6 +251,18 @@ fn first_url_up_front(urls: &[String]) -> Results {
 /// Detached threads and a channel; gives up after 300 ms and makes up an
 /// `Err` for the answers still missing.
 fn gives_up_after_300_ms(urls: &[String]) -> Results {
+    gives_up_after(urls, 300)
+}
+
+/// The same with a more patient time-out of 2 s, which every answer but a
+/// very slow one beats.
+fn gives_up_after_2_s(urls: &[String]) -> Results {
+    gives_up_after(urls, 2_000)
+}
+
+/// Detached threads and a channel; gives up after `ms` and makes up an
+/// `Err` for the answers still missing.
+fn gives_up_after(urls: &[String], ms: u64) -> Results {
     let (tx, rx) = std::sync::mpsc::channel();
     for (i, url) in urls.iter().enumerate() {
         let (tx, url) = (tx.clone(), url.clone());
@@ -221,7 +272,7 @@ fn gives_up_after_300_ms(urls: &[String]) -> Results {
     }
     drop(tx);
     let mut slots: Vec<Option<Result<String, FetchError>>> = vec![None; urls.len()];
-    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(300);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(ms);
     for _ in 0..urls.len() {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         match rx.recv_timeout(left) {
@@ -278,6 +329,30 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             caught_by: "nothing_is_left_running",
             breaks: "nothing-left-running",
             says: &["[nothing left running]", "still alive"],
+        },
+        Decoy {
+            name: "caps the threads at 64",
+            class: Class::Batched,
+            subject: caps_at_64_threads,
+            caught_by: "every_url_in_flight_whatever_the_count",
+            breaks: "all-at-once",
+            says: &["something caps the threads", "one thread per URL"],
+        },
+        Decoy {
+            name: "remembers failed URLs between calls",
+            class: Class::StateBetweenCalls,
+            subject: remembers_failures,
+            caught_by: "results_are_fresh_every_call",
+            breaks: "really-fetched",
+            says: &["the server never saw a request for urls[2]", "every time"],
+        },
+        Decoy {
+            name: "gives up on a request after 2 s",
+            class: Class::RuleSkipped,
+            subject: gives_up_after_2_s,
+            caught_by: "waits_for_a_slow_url",
+            breaks: "waits-for-slow-answers",
+            says: &["3000 ms", "timeout of your own"],
         },
         Decoy {
             name: "joins each thread right after spawning it",

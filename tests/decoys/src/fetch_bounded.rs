@@ -403,9 +403,37 @@ fn cores_cap(urls: &[String], limit: NonZeroUsize) -> Results {
     pool(urls, NonZeroUsize::new(k).expect("positive"))
 }
 
+/// At most 64 workers, whatever `max_in_flight` says ("more would be too
+/// many threads").
+fn caps_at_64_workers(urls: &[String], limit: NonZeroUsize) -> Results {
+    pool(urls, limit.min(NonZeroUsize::new(64).expect("64 is not 0")))
+}
+
+/// A correct pool that remembers failed URLs between calls, as
+/// `fetch_all`'s negative cache does.
+fn remembers_failures(urls: &[String], _limit: NonZeroUsize) -> Results {
+    crate::fetch_all::remembers_failures(urls)
+}
+
 /// The corpus for `fetch_bounded`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
     vec![
+        Decoy {
+            name: "caps the workers at 64",
+            class: Class::RuleSkipped,
+            subject: caps_at_64_workers,
+            caught_by: "k_workers_whatever_n_and_k",
+            breaks: "uses-the-limit",
+            says: &["saw at most 64 requests at once", "whatever N and K"],
+        },
+        Decoy {
+            name: "remembers failed URLs between calls",
+            class: Class::StateBetweenCalls,
+            subject: remembers_failures,
+            caught_by: "results_are_fresh_every_call",
+            breaks: "really-fetched",
+            says: &["the server never saw a request for urls[2]", "every time"],
+        },
         Decoy {
             name: "workers linger on threads nobody joins",
             class: Class::RuleSkipped,

@@ -319,6 +319,81 @@ fn one_read_is_one_frame(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<
     })
 }
 
+/// Prefix and body in two `write_all` calls, then a flush: the whole frame
+/// arrives, in two writes.
+fn two_writes_flushed(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
+    let body = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
+    out.write_all(&(body.len() as u32).to_le_bytes())
+        .and_then(|()| out.write_all(&body))
+        .and_then(|()| out.flush())
+        .map_err(|e| frames_solution::FrameError::Write(e).to_string())
+}
+
+/// Measures the body, writes the prefix, then serializes the value straight
+/// into the writer: serde hands it a piece at a time.
+fn serialized_into_the_writer(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
+    let refused = |e| frames_solution::FrameError::Write(e).to_string();
+    let len = serde_json::to_vec(msg).map_err(|e| e.to_string())?.len();
+    out.write_all(&(len as u32).to_le_bytes())
+        .map_err(refused)?;
+    serde_json::to_writer(&mut *out, msg).map_err(|e| refused(e.into()))?;
+    out.flush().map_err(refused)
+}
+
+/// The frame in one `write_all`, unwrapped: a closed pipe panics.
+fn write_unwrapped(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
+    let body = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
+    let mut frame = (body.len() as u32).to_le_bytes().to_vec();
+    frame.extend_from_slice(&body);
+    out.write_all(&frame).expect("the peer reads its pipe");
+    out.flush().expect("the peer reads its pipe");
+    Ok(())
+}
+
+/// The reference `write_frame`'s work, but the flush's error is dropped:
+/// the frame that a buffer could not hand on is reported as sent.
+fn flush_error_ignored(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
+    let body = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
+    let mut frame = (body.len() as u32).to_le_bytes().to_vec();
+    frame.extend_from_slice(&body);
+    out.write_all(&frame)
+        .map_err(|e| frames_solution::FrameError::Write(e).to_string())?;
+    let _ = out.flush();
+    Ok(())
+}
+
+/// A stream whose failed reads look like its end (`Ok(0)`): what a reader
+/// that takes every error of `read` for the end of the stream sees.
+struct ErrorIsEnd<'a>(&'a mut dyn Read);
+
+impl Read for ErrorIsEnd<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        Ok(self.0.read(buf).unwrap_or(0))
+    }
+}
+
+/// The reference reader, except that a failed `read` is taken for the end
+/// of the stream: between frames a clean end, inside one a truncation.
+fn read_error_is_end(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String>) {
+    REFERENCE_READ(&mut ErrorIsEnd(input), limit)
+}
+
+/// A stream whose `read` unwraps its result: what a reader that unwraps
+/// every `read` does when one fails.
+struct UnwrapsRead<'a>(&'a mut dyn Read);
+
+impl Read for UnwrapsRead<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        Ok(self.0.read(buf).expect("the stream reads"))
+    }
+}
+
+/// The reference reader, except that a failed `read` panics (the stream
+/// ending, even halfway, is still handled).
+fn read_error_unwrapped(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String>) {
+    REFERENCE_READ(&mut UnwrapsRead(input), limit)
+}
+
 /// The corpus for `frames`.
 pub fn corpus() -> Vec<Decoy<Frames>> {
     vec![
@@ -486,6 +561,72 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
             caught_by: "frames_cross_a_real_pipe",
             breaks: "short-reads",
             says: &["through a pipe must"],
+        },
+        Decoy {
+            name: "prefix and body in two writes, flushed",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write: two_writes_flushed,
+                read_all: REFERENCE_READ,
+            },
+            caught_by: "the_frame_goes_out_in_one_write",
+            breaks: "one-write",
+            says: &["in 2 write calls", "one `write_all`"],
+        },
+        Decoy {
+            name: "serializes the body straight into the writer",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write: serialized_into_the_writer,
+                read_all: REFERENCE_READ,
+            },
+            caught_by: "the_frame_goes_out_in_one_write",
+            breaks: "one-write",
+            says: &["write calls", "one `write_all`"],
+        },
+        Decoy {
+            name: "unwraps write_all",
+            class: Class::Panics,
+            subject: Frames {
+                write: write_unwrapped,
+                read_all: REFERENCE_READ,
+            },
+            caught_by: "a_refused_write_is_an_error",
+            breaks: "write-refused",
+            says: &["panicked", "never a panic"],
+        },
+        Decoy {
+            name: "drops the error of flush",
+            class: Class::MadeUp,
+            subject: Frames {
+                write: flush_error_ignored,
+                read_all: REFERENCE_READ,
+            },
+            caught_by: "a_refused_write_is_an_error",
+            breaks: "write-refused",
+            says: &["a BufWriter over a closed pipe", "returned Ok"],
+        },
+        Decoy {
+            name: "takes a failed read for the end of the stream",
+            class: Class::MadeUp,
+            subject: Frames {
+                write,
+                read_all: read_error_is_end,
+            },
+            caught_by: "a_failed_read_says_where",
+            breaks: "read-refused",
+            says: &["no error", "a failed read is not the end of the stream"],
+        },
+        Decoy {
+            name: "unwraps a failed read",
+            class: Class::Panics,
+            subject: Frames {
+                write,
+                read_all: read_error_unwrapped,
+            },
+            caught_by: "a_failed_read_says_where",
+            breaks: "never-panics",
+            says: &["panicked", "never a panic"],
         },
     ]
 }

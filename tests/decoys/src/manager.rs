@@ -265,9 +265,128 @@ fn start_deaf(program: &Path) -> Started {
     (REAL.start)(&script)
 }
 
+/// Set in the environment of a decoy manager that serves its connections
+/// with this many threads, each a connection until it closes (the decoys'
+/// main runs [`serve_with_handlers`] instead of the reference manager).
+pub const HANDLERS: &str = "COURSE_DECOY_MANAGER_HANDLERS";
+
+/// A manager like the reference (bound, ready, ended by its stdin), but
+/// its counters are one map behind one lock, held across the read and the
+/// write, and its connections are served by `handlers` threads, each
+/// serving one connection until it closes: with 1, on the accepting thread,
+/// one after another. Returns when the listener fails.
+pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::ExitCode {
+    use std::io::Read;
+    use std::os::unix::net::{UnixListener, UnixStream};
+    use std::sync::{Mutex, PoisonError};
+    type Counters = Mutex<HashMap<String, i64>>;
+
+    fn serve_connection(connection: UnixStream, counters: &Counters) {
+        let Ok(mut out) = connection.try_clone() else {
+            return;
+        };
+        let mut frames =
+            frames_solution::FrameReader::new(std::io::BufReader::new(connection), 1 << 20);
+        while let Ok(Some(request)) = frames.read::<manager_solution::Request>() {
+            let value = {
+                let mut counters = counters.lock().unwrap_or_else(PoisonError::into_inner);
+                match request {
+                    manager_solution::Request::Add { key, delta } => {
+                        let counter = counters.entry(key).or_insert(0);
+                        *counter += delta;
+                        *counter
+                    }
+                    manager_solution::Request::Get { key } => {
+                        counters.get(&key).copied().unwrap_or(0)
+                    }
+                }
+            };
+            if frames_solution::write_frame(&mut out, &value).is_err() {
+                return;
+            }
+        }
+    }
+
+    let Ok(listener) = UnixListener::bind(address) else {
+        return std::process::ExitCode::FAILURE;
+    };
+    if frames_solution::write_frame(&mut std::io::stdout().lock(), &"ready").is_err() {
+        return std::process::ExitCode::FAILURE;
+    }
+    std::thread::spawn(|| {
+        let _ = std::io::stdin().lock().read_to_end(&mut Vec::new());
+        std::process::exit(0);
+    });
+    let counters: &'static Counters = Box::leak(Box::default());
+    if handlers <= 1 {
+        for connection in listener.incoming().flatten() {
+            serve_connection(connection, counters);
+        }
+    } else {
+        let (give, take) = crossbeam_channel::unbounded::<UnixStream>();
+        for _ in 0..handlers {
+            let take = take.clone();
+            std::thread::spawn(move || {
+                for connection in take {
+                    serve_connection(connection, counters);
+                }
+            });
+        }
+        for connection in listener.incoming().flatten() {
+            if give.send(connection).is_err() {
+                break;
+            }
+        }
+    }
+    std::process::ExitCode::FAILURE
+}
+
+/// Starts a decoy manager ([`serve_with_handlers`]) with `handlers`
+/// connection threads, through a script that sets [`HANDLERS`].
+fn start_with_handlers(program: &Path, handlers: usize) -> Started {
+    use std::os::unix::fs::PermissionsExt;
+    let script = std::env::temp_dir().join(format!(
+        "course-manager-{}-handlers-{handlers}.sh",
+        std::process::id()
+    ));
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\n{HANDLERS}={handlers} exec '{}' \"$@\"\n",
+            program.display()
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| e.to_string())?;
+    (REAL.start)(&script)
+}
+
 /// The corpus for `manager`.
 pub fn corpus() -> Vec<Decoy<ManagerApi>> {
     vec![
+        Decoy {
+            name: "serves one connection at a time, until it closes",
+            class: Class::Sequential,
+            subject: ManagerApi {
+                start: |p| start_with_handlers(p, 1),
+                ..REAL
+            },
+            caught_by: "every_connection_is_served_at_once",
+            breaks: "connections-at-once",
+            says: &["1 of them had a reply", "gets a thread in the manager"],
+        },
+        Decoy {
+            name: "serves connections with a fixed pool of 4 threads",
+            class: Class::Batched,
+            subject: ManagerApi {
+                start: |p| start_with_handlers(p, 4),
+                ..REAL
+            },
+            caught_by: "every_connection_is_served_at_once",
+            breaks: "connections-at-once",
+            says: &["4 of them had a reply", "a fixed few at a time"],
+        },
         Decoy {
             name: "counters kept in each connection",
             class: Class::RuleSkipped,

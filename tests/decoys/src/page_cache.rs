@@ -60,6 +60,35 @@ impl PageCache for HeldOnceWarm {
     }
 }
 
+/// One lock per page, held across its fetch, and the map's lock held only
+/// to find the page, like the reference, but the page's lock is taken
+/// before the map's is let go: a thread that waits for a page being
+/// fetched waits with the map locked, and so does everyone after it, even
+/// for pages already in the cache. Six threads after one page, or six
+/// after six pages, never show it.
+#[derive(Default)]
+struct WaitsWithTheMapLocked {
+    pages: Mutex<HashMap<String, Arc<Mutex<Option<Page>>>>>,
+}
+
+impl PageCache for WaitsWithTheMapLocked {
+    fn get(&self, url: &str) -> Page {
+        let mut pages = lock(&self.pages);
+        let cell = Arc::clone(pages.entry(url.to_owned()).or_default());
+        // The page's lock, taken while the map's is still held: if another
+        // thread is fetching this page, the map stays locked until it is
+        // done.
+        let mut page = lock(&cell);
+        drop(pages);
+        if let Some(page) = &*page {
+            return page.clone();
+        }
+        let fetched = testweb::get(url);
+        *page = Some(fetched.clone());
+        fetched
+    }
+}
+
 /// Checks under the lock, unlocks, fetches, locks again to store: every
 /// thread that asks before the first fetch ends fetches too.
 #[derive(Default)]
@@ -247,6 +276,28 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
                 "with 46 pages already in the cache",
                 "at most 1 of those requests",
                 "however many pages",
+            ],
+        },
+        Decoy {
+            name: "waits for a page's lock with the map's lock held",
+            class: Class::RuleSkipped,
+            subject: new::<WaitsWithTheMapLocked>,
+            caught_by: "a_cached_page_waits_for_no_fetch",
+            breaks: "cached-at-once",
+            says: &[
+                "returned only after that fetch had ended",
+                "with the map unlocked",
+            ],
+        },
+        Decoy {
+            name: "holds the map's lock across the fetch: a cached page waits too",
+            class: Class::RuleSkipped,
+            subject: new::<HeldAcrossFetch>,
+            caught_by: "a_cached_page_waits_for_no_fetch",
+            breaks: "cached-at-once",
+            says: &[
+                "was in the cache",
+                "returned only after that fetch had ended",
             ],
         },
         Decoy {

@@ -474,6 +474,20 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             says: &["SIGKILL"],
         },
         Decoy {
+            name: "Pool::new() starts a fixed number of workers, not one per core",
+            class: Class::RuleSkipped,
+            subject: PoolApi {
+                program: || demo_program(fixed_default()),
+                ..REAL
+            },
+            caught_by: "the_default_pool_has_one_worker_per_core",
+            breaks: "one-per-core",
+            says: &[
+                "the default is one worker per core",
+                "available_parallelism()` is",
+            ],
+        },
+        Decoy {
             name: "start calls worker_role() itself, so it never refuses",
             class: Class::RuleSkipped,
             subject: decoy(start_checks_the_role_itself),
@@ -482,6 +496,72 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             says: &["must refuse", "worker_role", "it said: started"],
         },
     ]
+}
+
+/// Set in the environment of the decoys' binary run as a pool program's
+/// demo (see [`demo`]): how many workers its default pool starts.
+pub const DEMO_WORKERS: &str = "COURSE_DECOY_POOL_DEMO_WORKERS";
+
+/// The start of the names of the scripts [`demo_program`] writes, in the
+/// temporary folder.
+pub fn demo_scripts() -> String {
+    format!("course-pool-demo-{}-", process::id())
+}
+
+/// The pool program's demo, as the exercise's `main.rs` runs it when it
+/// has no role, but with a default pool of `workers` workers.
+pub fn demo(workers: usize) -> process::ExitCode {
+    let mut pool = match pool_solution::Pool::new_with(workers) {
+        Ok(pool) => pool,
+        Err(e) => {
+            eprintln!("{e}");
+            return process::ExitCode::FAILURE;
+        }
+    };
+    let start = std::time::Instant::now();
+    let inputs = vec![2_000_000; 8];
+    for (input, result) in inputs.iter().zip(pool.map("spin", &inputs)) {
+        match result {
+            Ok(done) => println!("spin({input}) = {:#x} in pid {}", done.value, done.pid),
+            Err(e) => println!("spin({input}) failed: {e}"),
+        }
+    }
+    println!(
+        "{} inputs in {} workers, {} frames, {:.1?}",
+        inputs.len(),
+        pool.workers(),
+        pool.frames_sent(),
+        start.elapsed()
+    );
+    process::ExitCode::SUCCESS
+}
+
+/// A pool program whose demo's default pool has `workers` workers: a
+/// script that runs this binary with [`DEMO_WORKERS`] set.
+fn demo_program(workers: usize) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let me = std::env::current_exe().expect("the test binary's path");
+    let script = std::env::temp_dir().join(format!("{}{workers}.sh", demo_scripts()));
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\n{DEMO_WORKERS}={workers} exec '{}' \"$@\"\n",
+            me.display()
+        ),
+    )
+    .expect("writing the demo script");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+        .expect("making the demo script executable");
+    script
+}
+
+/// A fixed default of 4 workers ("my laptop has 4 cores"), or 8 on a
+/// machine where 4 happens to be one per core.
+fn fixed_default() -> usize {
+    match std::thread::available_parallelism().map_or(1, |n| n.get()) {
+        4 => 8,
+        _ => 4,
+    }
 }
 
 /// Pools that never return once a worker died, as CPython's `Pool.map`

@@ -98,6 +98,21 @@ fn static_total(texts: Vec<String>, count: Count) -> usize {
     TOTAL.load(Ordering::SeqCst)
 }
 
+/// Adds into a `static` total that each call sets back to 0 first: right
+/// for one call at a time, shared by two calls at once.
+fn static_total_reset_per_call(texts: Vec<String>, count: Count) -> usize {
+    static TOTAL: AtomicUsize = AtomicUsize::new(0);
+    TOTAL.store(0, Ordering::SeqCst);
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| thread::spawn(move || TOTAL.fetch_add(count(&text), Ordering::SeqCst)))
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    TOTAL.load(Ordering::SeqCst)
+}
+
 /// Right threads, but the caller spins on a counter of finished threads.
 fn spins_while_waiting(texts: Vec<String>, count: Count) -> usize {
     let n = texts.len();
@@ -182,6 +197,18 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             caught_by: "the_caller_sleeps_while_it_waits",
             breaks: "caller-sleeps",
             says: &["ms of CPU", "it spins"],
+        },
+        Decoy {
+            name: "a static total, set back to 0 by each call",
+            class: Class::StateBetweenCalls,
+            subject: static_total_reset_per_call,
+            caught_by: "two_calls_at_once_keep_apart",
+            breaks: "fresh-every-call",
+            says: &[
+                "[two calls at once keep apart]",
+                "at the same time",
+                "in a `static`",
+            ],
         },
     ]
 }

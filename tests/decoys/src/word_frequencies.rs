@@ -87,6 +87,26 @@ fn static_map(texts: Vec<String>, words: Words) -> Frequencies {
     FREQ.lock().unwrap().clone().unwrap_or_default()
 }
 
+/// Counts into a `static` map that each call empties first: right for one
+/// call at a time, shared by two calls at once.
+fn static_map_cleared_per_call(texts: Vec<String>, words: Words) -> Frequencies {
+    static FREQ: Mutex<Option<Frequencies>> = Mutex::new(None);
+    *FREQ.lock().unwrap() = Some(HashMap::new());
+    thread::scope(|s| {
+        for text in &texts {
+            s.spawn(move || {
+                let found = words(text);
+                let mut freq = FREQ.lock().unwrap();
+                let freq = freq.get_or_insert_with(HashMap::new);
+                for w in found {
+                    *freq.entry(w).or_insert(0) += 1;
+                }
+            });
+        }
+    });
+    FREQ.lock().unwrap().clone().unwrap_or_default()
+}
+
 /// Detached threads; the caller spins until it holds the only `Arc`.
 fn spins_on_strong_count(texts: Vec<String>, words: Words) -> Frequencies {
     let freq = Arc::new(Mutex::new(HashMap::new()));
@@ -184,6 +204,18 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             caught_by: "the_caller_sleeps_while_it_waits",
             breaks: "caller-sleeps",
             says: &["ms of CPU", "it spins"],
+        },
+        Decoy {
+            name: "a static map, emptied by each call",
+            class: Class::StateBetweenCalls,
+            subject: static_map_cleared_per_call,
+            caught_by: "two_calls_at_once_keep_apart",
+            breaks: "fresh-every-call",
+            says: &[
+                "[two calls at once keep apart]",
+                "at the same time",
+                "in a `static`",
+            ],
         },
     ]
 }

@@ -58,6 +58,36 @@ fn static_results(texts: Vec<String>, count: Count) -> Vec<usize> {
     all.clone()
 }
 
+/// Each thread puts `(text's place, count)` into a `static` list that each
+/// call empties first, and the call reads the list back in the texts'
+/// order: right for one call at a time, shared by two calls at once.
+fn static_results_cleared_per_call(texts: Vec<String>, count: Count) -> Vec<usize> {
+    static RESULTS: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
+    RESULTS.lock().unwrap().clear();
+    thread::scope(|s| {
+        for (i, t) in texts.iter().enumerate() {
+            s.spawn(move || {
+                let n = count(t);
+                RESULTS.lock().unwrap().push((i, n));
+            });
+        }
+    });
+    let mut all = RESULTS.lock().unwrap().clone();
+    all.sort_unstable();
+    all.into_iter().map(|(_, n)| n).collect()
+}
+
+/// Leaks the texts to make them `'static` (`Box::leak`), as the compiler's
+/// complaint allows: right answers, and the texts are never freed.
+fn leaks_the_texts(texts: Vec<String>, count: Count) -> Vec<usize> {
+    let texts: &'static [String] = Box::leak(texts.into_boxed_slice());
+    let handles: Vec<_> = texts
+        .iter()
+        .map(|text| thread::spawn(move || count(text)))
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
 /// Scoped threads, but the caller spins on `is_finished` before joining.
 fn spins_while_waiting(texts: Vec<String>, count: Count) -> Vec<usize> {
     thread::scope(|s| {
@@ -130,6 +160,26 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             caught_by: "the_caller_sleeps_while_it_waits",
             breaks: "caller-sleeps",
             says: &["ms of CPU", "it spins"],
+        },
+        Decoy {
+            name: "a static list of results, emptied by each call",
+            class: Class::StateBetweenCalls,
+            subject: static_results_cleared_per_call,
+            caught_by: "two_calls_at_once_keep_apart",
+            breaks: "fresh-every-call",
+            says: &[
+                "[two calls at once keep apart]",
+                "at the same time",
+                "in a `static`",
+            ],
+        },
+        Decoy {
+            name: "leaks the texts with Box::leak",
+            class: Class::RuleSkipped,
+            subject: leaks_the_texts,
+            caught_by: "the_texts_are_freed",
+            breaks: "texts-freed",
+            says: &["the texts are never freed", "`Box::leak`"],
         },
     ]
 }

@@ -6,6 +6,15 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     if let Some(role) = manager_solution::role() {
+        if let (manager_solution::Role::Manager { address }, Some(handlers)) = (
+            &role,
+            std::env::var(decoys::manager::HANDLERS)
+                .ok()
+                .and_then(|n| n.parse().ok()),
+        ) {
+            // A decoy manager that serves a few connections at a time.
+            return decoys::manager::serve_with_handlers(address, handlers);
+        }
         if std::env::var_os(decoys::manager::DEAF).is_some()
             && matches!(role, manager_solution::Role::Manager { .. })
         {

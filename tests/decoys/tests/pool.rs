@@ -29,7 +29,24 @@ fn main() -> ExitCode {
     if let Some(worker) = pool_solution::worker_role() {
         return worker.serve(pool_solution::TASKS);
     }
+    if let Some(workers) = std::env::var(decoys::pool::DEMO_WORKERS)
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        // A pool program run without a role: its demo.
+        return decoys::pool::demo(workers);
+    }
     let misses = decoys::misses(&decoys::pool::corpus(), suites::pool::CHECKS);
+    let scripts = decoys::pool::demo_scripts();
+    for entry in std::fs::read_dir(std::env::temp_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if entry.file_name().to_string_lossy().starts_with(&scripts) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
     if misses.is_empty() {
         println!("every pool decoy was rejected for the right reason");
         ExitCode::SUCCESS

@@ -28,7 +28,18 @@ pub const IDLE_CPU: Duration = Duration::from_millis(20);
 /// Threads of this process right now (`/proc/self/task`; 0 where there is
 /// no `/proc`).
 pub fn threads_now() -> usize {
-    std::fs::read_dir("/proc/self/task").map_or(0, Iterator::count)
+    thread_ids().len()
+}
+
+/// The kernel's ids of this process's threads right now.
+fn thread_ids() -> std::collections::BTreeSet<u64> {
+    std::fs::read_dir("/proc/self/task")
+        .map(|dir| {
+            dir.flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// What the process did after a call returned.
@@ -38,6 +49,10 @@ pub struct Aftermath {
     pub threads_before: usize,
     /// Threads alive at the end of the window after it.
     pub threads_after: usize,
+    /// Threads alive at the end of the window that were not alive before
+    /// the call (told apart by the kernel's thread ids, so a thread of an
+    /// earlier call that ends meanwhile cannot hide one of this call's).
+    pub threads_new: usize,
     /// CPU the whole process burnt during the window.
     pub cpu: Duration,
 }
@@ -45,7 +60,7 @@ pub struct Aftermath {
 impl Aftermath {
     /// Threads the call left alive.
     pub fn threads_left(&self) -> usize {
-        self.threads_after.saturating_sub(self.threads_before)
+        self.threads_new
     }
 
     /// Whether the call left nothing behind: no thread, no CPU beyond
@@ -83,17 +98,18 @@ impl Aftermath {
 /// Runs `call`, then watches the process for [`WINDOW`]: the threads alive
 /// before and after, and the CPU burnt in the window.
 pub fn watch<T>(call: impl FnOnce() -> T) -> (T, Aftermath) {
-    let threads_before = threads_now();
+    let before = thread_ids();
     let out = call();
     let cpu_start = process_cpu_time();
     std::thread::sleep(WINDOW);
     let cpu = process_cpu_time().saturating_sub(cpu_start);
-    let threads_after = threads_now();
+    let after = thread_ids();
     (
         out,
         Aftermath {
-            threads_before,
-            threads_after,
+            threads_before: before.len(),
+            threads_after: after.len(),
+            threads_new: after.difference(&before).count(),
             cpu,
         },
     )

@@ -7,6 +7,7 @@
 //! other processes and not in the parent (the parent's CPU clock is read
 //! too). The pool itself is the course's, started here with two workers.
 
+use std::panic::{self, AssertUnwindSafe};
 use std::time::Duration;
 
 use harness::children;
@@ -191,6 +192,70 @@ pub fn each_call_starts_afresh(api: CombineApi) {
     );
 }
 
+/// The first input that failed is the error. Both workers of a fresh pool
+/// are killed before the call, so the course's pool sends the first chunk
+/// of inputs (input 0 first) to worker 0 and the second to worker 1, both
+/// dead: those inputs fail as "worker died", naming the dead worker, and
+/// replacements score the rest. `scores` must return an error, not `Ok`
+/// and not a panic, and it must be input 0's: the one naming worker 0.
+pub fn the_first_failure_is_the_error(api: CombineApi) {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    assert!(children::available(), "this check reads /proc (Linux)");
+    let mut draw = Draw::new();
+    let mut session = start(api);
+    let workers = session.pids();
+    assert!(
+        workers.len() == 2,
+        "a pool of 2 workers has {} worker pids: {workers:?}",
+        workers.len()
+    );
+    for &pid in &workers {
+        kill(Pid::from_raw(pid as i32), Signal::SIGKILL)
+            .unwrap_or_else(|e| panic!("killing worker pid {pid}: {e}"));
+    }
+    // A worker sent SIGKILL runs no more code of its own: whatever the pool
+    // sends it now stays unanswered, whether it has ended yet or not.
+    let n = draw.pick(20..=40);
+    let xs = inputs(&mut draw, n);
+    let (first, second) = (workers[0], workers[1]);
+    let case = format!(
+        "scores over {n} inputs on a pool whose 2 workers (pids {first} and {second}) were \
+         killed before the call, so that input 0 and the rest of the first chunk failed with \
+         worker 0 (pid {first}), the second chunk with worker 1 (pid {second}), and the other \
+         inputs were scored by new workers"
+    );
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| session.scores(&xs)));
+    let error = match outcome {
+        Err(payload) => panic!(
+            "{case}: it panicked ({}). The first input that failed is the error: return it \
+             as the `Err` of `scores` (collect the results into a `Result`, or use `?`), \
+             never unwrap a task's result",
+            harness::record::panic_message(payload.as_ref())
+        ),
+        Ok(Ok(got)) => panic!(
+            "{case}: it returned Ok with {} results for {n} inputs. The first input that \
+             failed is the error: an input without a score makes the whole call an `Err`, \
+             not a shorter list or a made-up score",
+            got.len()
+        ),
+        Ok(Err(e)) => e,
+    };
+    let names_first = error.contains(&format!("pid {first})"));
+    let names_second = error.contains(&format!("pid {second})"));
+    assert!(
+        names_first && !names_second,
+        "{case}: it returned the error \"{error}\", which {}. The first input that failed is \
+         the error: input 0's, which names worker 0 (pid {first}). Go through the results in \
+         input order and stop at the first `Err`",
+        if names_second {
+            format!("names worker 1 (pid {second}): a later input's error")
+        } else {
+            "is not the pool's error for input 0".to_owned()
+        }
+    );
+}
+
 /// CPU time of the calling thread alone (`RUSAGE_THREAD`).
 fn thread_cpu_time() -> Duration {
     use nix::sys::resource::{UsageWho, getrusage};
@@ -261,4 +326,5 @@ crate::declare_suite!($ combine: CombineApi = combine_adapter! [
     results_keep_the_input_order,
     each_call_starts_afresh,
     the_workers_do_the_work,
+    the_first_failure_is_the_error,
 ]);

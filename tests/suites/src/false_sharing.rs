@@ -36,6 +36,27 @@ pub type IsLiveMatch<'a> = &'a (dyn Fn(u64, &dyn Fn() -> u64) -> bool + Sync);
 /// counters while the threads count: its result.
 pub type Live = fn(&[u64], usize, IsLiveMatch<'_>) -> u64;
 
+/// What `Counters` says about itself, after a count of some items (none:
+/// fresh counters).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tallied {
+    /// `count_matching`'s result (`None`: there were no items, and it was
+    /// not called).
+    pub returned: Option<u64>,
+    /// Each counter's value, read through `slot(i)`.
+    pub values: Vec<u64>,
+    /// `Counters::total()`.
+    pub total: u64,
+    /// `Counters::len()`.
+    pub len: usize,
+    /// `Counters::is_empty()`.
+    pub is_empty: bool,
+}
+
+/// `Counters::new(n)`, counted into with `count_matching` (when there are
+/// items), then asked for its `total()`, `len()` and `is_empty()`.
+pub type Tally = fn(&[u64], usize, IsMatch<'_>) -> Tallied;
+
 /// The crate under test, seen through plain functions.
 #[derive(Clone, Copy)]
 pub struct FalseSharing {
@@ -46,6 +67,8 @@ pub struct FalseSharing {
     pub count: Count,
     /// `count_matching` again, its predicate able to read the counters.
     pub live: Live,
+    /// `Counters`' own accounts: `total()`, `len()`, `is_empty()`.
+    pub tally: Tally,
 }
 
 /// Defines `SUBJECT`, the crate's `Counters` and `count_matching` seen as
@@ -78,6 +101,20 @@ macro_rules! false_sharing_adapter {
                     };
                     $krate::count_matching(items, &counters, &|x| is_match(x, &sum))
                 },
+                tally: |items, n, is_match| {
+                    let counters = $krate::Counters::new(n);
+                    let returned = (!items.is_empty())
+                        .then(|| $krate::count_matching(items, &counters, is_match));
+                    $crate::false_sharing::Tallied {
+                        returned,
+                        values: (0..n)
+                            .map(|i| counters.slot(i).load(::std::sync::atomic::Ordering::SeqCst))
+                            .collect(),
+                        total: counters.total(),
+                        len: counters.len(),
+                        is_empty: counters.is_empty(),
+                    }
+                },
             };
     };
 }
@@ -87,6 +124,7 @@ crate::declare_suite!($ false_sharing: FalseSharing = false_sharing_adapter![
     no_two_counters_share_a_cache_line,
     the_threads_count_at_once,
     the_counters_are_live,
+    the_counters_know_their_total_and_number,
 ]);
 
 /// Items drawn per run: no fixed input to special-case.
@@ -279,4 +317,57 @@ pub fn the_counters_are_live(subject: FalseSharing) {
          batches.",
         THREADS - 1
     );
+}
+
+/// `Counters::new(n)` for 0, 1, 3 and 8 counters, fresh and after a count
+/// (of 1,000 items, half of them matches, so every counter counts some):
+/// `len()` must be `n`, `is_empty()` whether `n` is 0, and `total()` the sum
+/// of the counters read through `slot`, which is also what `count_matching`
+/// returned.
+pub fn the_counters_know_their_total_and_number(subject: FalseSharing) {
+    let check = "the counters know their total and number";
+    let items: Vec<u64> = (0..1_000).collect();
+    let even = |x: u64| x % 2 == 0;
+    let runs = [
+        (0, false),
+        (1, false),
+        (3, false),
+        (8, false),
+        (1, true),
+        (3, true),
+        (8, true),
+    ];
+    for (n, count) in runs {
+        let t = (subject.tally)(if count { &items } else { &[] }, n, &even);
+        let what = if count {
+            format!("Counters::new({n}), after count_matching counted 500 matches among 1000 items")
+        } else {
+            format!("a fresh Counters::new({n})")
+        };
+        assert!(
+            t.len == n && t.is_empty == (n == 0),
+            "[{check}] {what}: len() returned {} and is_empty() {}. `len` is how many counters \
+             there are ({n}: one per thread), not how many words or bytes they take with their \
+             padding.",
+            t.len,
+            t.is_empty
+        );
+        let sum: u64 = t.values.iter().sum();
+        assert!(
+            t.total == sum,
+            "[{check}] {what}: total() returned {}, but the counters, read through `slot`, \
+             hold {:?}, {sum} in all. `total` is the sum of every counter: each of the {n}, \
+             once, and nothing else.",
+            t.total,
+            t.values
+        );
+        if count {
+            assert!(
+                t.returned == Some(sum) && sum == 500,
+                "[{check}] {what}: count_matching returned {:?} and the counters hold {sum} in \
+                 all; both must be 500.",
+                t.returned
+            );
+        }
+    }
 }

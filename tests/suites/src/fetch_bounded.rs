@@ -282,10 +282,13 @@ const THREAD_SLACK: usize = 4;
 pub fn k_workers_whatever_n_and_k(fetch_bounded: FetchBounded) {
     let mut draw = fetching::Draw::new();
     let small = draw.pick(1..=2);
+    // The whole range: small and large N, K below and above N, and K above
+    // any cap a student may pick (cores, 16, 32, 64 workers).
     let calls = [
         (draw.pick(2..=9), draw.pick(2..=6)),
         (draw.pick(17..=40), draw.pick(2..=6)),
         (small, draw.pick(small + 8..=small + 10)),
+        (draw.pick(100..=160), draw.pick(65..=99)),
     ];
     for (n, limit) in calls {
         let want = limit.min(n);

@@ -442,13 +442,17 @@ pub fn nothing_is_left_running(subject: Subject<impl Fetch>) {
     }
 }
 
-/// The same URLs three times: every call must fetch every page again and
-/// return what the server sent in that call. A cache kept between calls
+/// The same URLs three times, two of them failing: every call must fetch
+/// every URL again and return what the server sent in that call. A cache kept between calls
 /// (a `static`, say: every test of a crate runs in one process) returns
 /// bodies the server sent in an earlier call.
 pub fn results_are_fresh_every_call(subject: Subject<impl Fetch>) {
     let server = server(HELD_LONG_ENOUGH);
-    let urls = server.page_urls(6);
+    // Failures too: an error answered from memory (a "negative cache") is
+    // as much a result kept between calls as a page is.
+    let mut urls = server.page_urls(6);
+    urls.insert(2, server.url("/status/500"));
+    urls.push(server.url("/status/404"));
     for _ in 0..3 {
         subject.fetch(&server, &urls);
     }
@@ -582,9 +586,17 @@ pub fn counting_threads<T>(work: impl FnOnce() -> T) -> (T, usize) {
 
 /// Latency cap of a gathering request for `n` URLs: long enough for every
 /// thread to start on a busy machine, short enough that a solution that
-/// never overlaps (and waits it out for each URL) still ends in time.
+/// never overlaps (and waits it out for each URL) still ends in time. Past
+/// 40 URLs the starting takes longest (a hundred threads on a loaded
+/// machine) and the cap is 600 ms: a solution that overlaps nothing is
+/// then cut off by the call limit, but the checks draw a small size first,
+/// which names it plainly.
 pub fn gather_cap_ms(n: usize) -> usize {
-    (2000 / n.max(1)).clamp(50, 300)
+    if n > 40 {
+        600
+    } else {
+        (2000 / n.max(1)).clamp(50, 300)
+    }
 }
 
 /// How long a gathering request still lasts once gathered: long enough for
@@ -631,7 +643,12 @@ pub fn gathered_peak(subject: Subject<impl Fetch>, n: usize) -> usize {
 }
 
 /// Requests in the slow-URL check: one slow among fast ones.
-const SLOW_CHECK_URLS: usize = 4;
+const SLOW_CHECK_URLS: usize = 5;
+
+/// The slowest answer of the slow-URL check: as slow as [`CALL_LIMIT`]
+/// allows with room for a busy machine, so that a time-out of the
+/// student's own (2 s, 3 s) shows whatever the draw.
+const SLOWEST_MS: usize = 3_000;
 /// Wake-ups the calling thread may have while it waits for
 /// [`SLOW_CHECK_URLS`] threads: a join or a blocking receive sleeps once per
 /// answer, plus a few for starting threads. Polling every few milliseconds
@@ -650,11 +667,17 @@ pub fn waits_for_a_slow_url(subject: Subject<impl Fetch>) {
     use std::sync::atomic::Ordering;
     let mut draw = Draw::new();
     let slow_ms = draw.pick(400..=1500);
-    let slow = draw.pick(0..=SLOW_CHECK_URLS - 1);
+    let slow = draw.pick(0..=SLOW_CHECK_URLS - 2);
     let server = server(Duration::ZERO);
+    // The last URL is slower still, as slow as the call limit allows: a
+    // time-out of your own below that shows, whatever its length.
     let urls: Vec<String> = (0..SLOW_CHECK_URLS)
         .map(|i| {
-            let ms = if i == slow { slow_ms } else { 5 };
+            let ms = match i {
+                i if i == slow => slow_ms,
+                i if i == SLOW_CHECK_URLS - 1 => SLOWEST_MS,
+                _ => 5,
+            };
             server.url(&format!("/page/{i}?delay_ms={ms}"))
         })
         .collect();
@@ -663,15 +686,16 @@ pub fn waits_for_a_slow_url(subject: Subject<impl Fetch>) {
     let woke = LAST_WAKEUPS.load(Ordering::SeqCst);
     if let Err(why) = verify(subject.name, &server, &urls, &got) {
         panic!(
-            "[waits for a slow URL] urls[{slow}] took {slow_ms} ms to answer (the others 5 ms). \
-             {why} Wait for every answer, however slow: do not give up on a request after a \
-             timeout of your own."
+            "[waits for a slow URL] urls[{slow}] took {slow_ms} ms to answer, urls[{last}] \
+             {SLOWEST_MS} ms (the others 5 ms). {why} Wait for every answer, however slow: do \
+             not give up on a request after a timeout of your own.",
+            last = SLOW_CHECK_URLS - 1
         );
     }
     assert!(
         woke <= WAKEUPS_ALLOWED,
         "[waits for a slow URL] the thread that called {} woke up {woke} times while it waited \
-         {slow_ms} ms for {SLOW_CHECK_URLS} requests (a thread that joins wakes up a few times, \
+         {SLOWEST_MS} ms for {SLOW_CHECK_URLS} requests (a thread that joins wakes up a few times, \
          at most {WAKEUPS_ALLOWED}): it polls, checking and sleeping in a loop. Call join() on \
          each handle (or receive from a channel): it sleeps until there is something to do.",
         subject.name

@@ -347,6 +347,199 @@ pub fn write_frame_flushes(frames: Frames) {
     }
 }
 
+/// Records each `write` call it gets, with the bytes of that call, and
+/// takes them all.
+struct Calls<'a> {
+    calls: &'a mut Vec<Vec<u8>>,
+}
+
+impl Write for Calls<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.calls.push(buf.to_vec());
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The frame goes out in one `write_all`: a writer that takes every byte it
+/// is handed sees one `write` call holding the whole frame, prefix and body
+/// together. Two writes are two system calls on a pipe, and between them
+/// the peer may wake up to a prefix whose body is not there yet.
+pub fn the_frame_goes_out_in_one_write(frames: Frames) {
+    let msg = messages(5).pop().expect("a message");
+    let mut calls = Vec::new();
+    (frames.write)(&mut Calls { calls: &mut calls }, &msg)
+        .unwrap_or_else(|e| panic!("write_frame failed: {e}"));
+    let sizes: Vec<usize> = calls.iter().map(Vec::len).collect();
+    let total: usize = sizes.iter().sum();
+    assert!(
+        calls.len() == 1,
+        "write_frame handed the writer the frame's {total} bytes in {} write calls (of {sizes:?} \
+         bytes), to a writer that takes all it is given: the frame must go out in one \
+         `write_all`, prefix and body together (build the whole frame in a Vec first). On a \
+         pipe each write is a system call of its own, and the peer may wake up to a prefix \
+         whose body has not come",
+        calls.len()
+    );
+}
+
+/// What the checks' failing streams say when they refuse: the operating
+/// system's error, as the student's error must carry it.
+const WRITE_REFUSED: &str = "the check's writer refuses (its reader is gone)";
+
+/// Refuses every write, as a pipe whose reader has gone does.
+struct Refuses;
+
+impl Write for Refuses {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::BrokenPipe,
+            WRITE_REFUSED,
+        ))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `write_frame` into `out`, a panic turned into a failure that says so.
+fn write_refused(frames: Frames, out: &mut dyn Write, case: &str) -> Result<(), String> {
+    let msg = messages(2).pop().expect("a message");
+    panic::catch_unwind(AssertUnwindSafe(|| (frames.write)(out, &msg))).unwrap_or_else(|payload| {
+        panic!(
+            "write_frame into {case} panicked ({}): a refused write must be an \
+                 Err(FrameError::Write), \"writing a frame failed\", never a panic",
+            harness::record::panic_message(payload.as_ref())
+        )
+    })
+}
+
+/// A writer that refuses, directly (its `write` fails) or through a
+/// `BufWriter` (the frame fits in the buffer, and the refusal comes at the
+/// flush): either way `write_frame` returns the documented error,
+/// `FrameError::Write` ("writing a frame failed: ..." with the operating
+/// system's error), not `Ok` and not a panic.
+pub fn a_refused_write_is_an_error(frames: Frames) {
+    let mut buffered = std::io::BufWriter::new(Refuses);
+    let cases: [(&mut dyn Write, &str); 2] = [
+        (
+            &mut Refuses,
+            "a writer whose every write fails (a closed pipe)",
+        ),
+        (
+            &mut buffered,
+            "a BufWriter over a closed pipe (the failure comes when it is flushed)",
+        ),
+    ];
+    for (out, case) in cases {
+        let error = match write_refused(frames, out, case) {
+            Ok(()) => panic!(
+                "write_frame into {case} returned Ok: the frame never arrived, and the caller \
+                 must hear so. Pass the errors of `write_all` and of `flush` on, as \
+                 FrameError::Write"
+            ),
+            Err(e) => e,
+        };
+        assert!(
+            error.contains("writing a frame failed") && error.contains(WRITE_REFUSED),
+            "write_frame into {case} failed with \"{error}\": a refused write must be \
+             FrameError::Write, \"writing a frame failed: \" and the operating system's own \
+             error (here \"{WRITE_REFUSED}\")"
+        );
+    }
+}
+
+/// What the failing reader's `read` says.
+const READ_REFUSED: &str = "the check's stream failed on purpose (connection reset)";
+
+/// Serves `bytes`, then fails every read after them; after many failures
+/// in a row it ends the stream, so a reader that tries again and again
+/// ends too. Counts the failures.
+struct FailsAfter<'a> {
+    bytes: &'a [u8],
+    failures: usize,
+}
+
+impl Read for FailsAfter<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.bytes.is_empty() {
+            if self.failures >= 1000 {
+                return Ok(0);
+            }
+            self.failures += 1;
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                READ_REFUSED,
+            ));
+        }
+        let n = buf.len().min(self.bytes.len());
+        buf[..n].copy_from_slice(&self.bytes[..n]);
+        self.bytes = &self.bytes[n..];
+        Ok(n)
+    }
+}
+
+/// A stream whose `read` fails (the operating system refuses it), once
+/// between two frames and once inside a body: the whole frames before it,
+/// then an error that carries the read's own error and the byte where the
+/// frame began; not the clean end, not a truncation, not a panic.
+pub fn a_failed_read_says_where(frames: Frames) {
+    let msgs = messages(3);
+    let encoded = encode(frames, &msgs);
+    let offset = encoded[0].len() + encoded[1].len();
+    let whole = encoded[..2].concat();
+    let mut cut = whole.clone();
+    cut.extend_from_slice(&encoded[2][..4 + (encoded[2].len() - 4) / 2]);
+    for (stream, case) in [
+        (&whole, "two frames, then a read that fails"),
+        (
+            &cut,
+            "two frames, then a read that fails halfway through the third's body",
+        ),
+    ] {
+        let mut input = FailsAfter {
+            bytes: stream,
+            failures: 0,
+        };
+        let result = panic::catch_unwind(AssertUnwindSafe(|| (frames.read_all)(&mut input, LIMIT)))
+            .unwrap_or_else(|payload| {
+                panic!(
+                    "reading {case} panicked ({}): a failed read must give an \
+                         Err(FrameError::Read), never a panic",
+                    harness::record::panic_message(payload.as_ref())
+                )
+            });
+        let (got, error) = result;
+        let Some(error) = error else {
+            panic!(
+                "reading {case} gave {} messages and no error, after the read failed with \
+                 \"{READ_REFUSED}\" {} time(s): a failed read is not the end of the stream. \
+                 Return FrameError::Read with the byte where the frame began",
+                got.len(),
+                input.failures
+            )
+        };
+        assert_eq!(
+            got,
+            msgs[..2],
+            "reading {case}: the frames before the failed read must come back intact"
+        );
+        assert!(
+            error.contains(READ_REFUSED),
+            "reading {case} gave the error \"{error}\", which does not carry the read's own \
+             error (\"{READ_REFUSED}\"): a read the operating system refused is \
+             FrameError::Read, with its source, not the end of the stream nor a truncation"
+        );
+        names(
+            &error,
+            case,
+            &[("the byte where the frame begins", offset as u64)],
+        );
+    }
+}
+
 /// `VmSize` of this process, in bytes (Linux; 0 elsewhere).
 fn virtual_size() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -538,6 +731,9 @@ crate::declare_suite!($ frames: Frames = frames_adapter! [
     a_hostile_length_is_refused_by_the_limit,
     a_frame_of_exactly_the_limit_is_read,
     write_frame_flushes,
+    the_frame_goes_out_in_one_write,
+    a_refused_write_is_an_error,
+    a_failed_read_says_where,
     the_body_is_not_allocated_before_it_arrives,
     short_reads_are_not_the_end,
     frames_cross_a_real_pipe,

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 
 use crate::gone::assert_gone;
 
-/// A connection to the manager, as the suite sees it.
-pub trait ClientHandle {
+/// A connection to the manager, as the suite sees it (a thread of the
+/// suite may own it).
+pub trait ClientHandle: Send {
     /// `Client::add`.
     fn add(&mut self, key: &str, delta: i64) -> Result<i64, String>;
     /// `Client::get`.
@@ -440,6 +441,101 @@ pub fn start_waits_until_the_manager_listens(api: ManagerApi) {
     }
 }
 
+/// Clients of [`every_connection_is_served_at_once`], all connected at
+/// once.
+const CLIENTS: usize = 8;
+
+/// The most [`every_connection_is_served_at_once`] waits for the replies:
+/// the manager answers each within milliseconds, and one that never
+/// answers a client while another stays connected never does.
+const REPLIES_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Eight clients connect to one manager, and each sends `add("open", 1)`
+/// from its own thread and waits for the reply, all of them keeping their
+/// connections open until every one has replied (or the wait is given up):
+/// every one must be answered. A manager that serves one connection until
+/// it closes, or a fixed few at a time, leaves the others waiting for as
+/// long as those stay open.
+pub fn every_connection_is_served_at_once(api: ManagerApi) {
+    use std::sync::{PoisonError, RwLock, mpsc};
+    let manager = start(api);
+    let clients: Vec<Box<dyn ClientHandle>> = (0..CLIENTS)
+        .map(|i| {
+            manager
+                .connect()
+                .unwrap_or_else(|e| panic!("connect failed (client {} of {CLIENTS}): {e}", i + 1))
+        })
+        .collect();
+    // Held by the check while it waits: a client that got its reply keeps
+    // its connection open until this is let go.
+    let gate = RwLock::new(());
+    let (replied, replies) = mpsc::channel();
+    let (answered, gave_up) = std::thread::scope(|s| {
+        let closed = gate.write().unwrap_or_else(PoisonError::into_inner);
+        for (i, mut client) in clients.into_iter().enumerate() {
+            let (replied, gate) = (replied.clone(), &gate);
+            s.spawn(move || {
+                let reply = client.add("open", 1);
+                let _ = replied.send((i, reply));
+                drop(gate.read().unwrap_or_else(PoisonError::into_inner));
+                drop(client);
+            });
+        }
+        drop(replied);
+        let until = std::time::Instant::now() + REPLIES_WITHIN;
+        let mut answered = Vec::new();
+        while answered.len() < CLIENTS {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            match replies.recv_timeout(left) {
+                Ok(reply) => answered.push(reply),
+                Err(_) => break,
+            }
+        }
+        let gave_up = answered.len() < CLIENTS;
+        drop(closed);
+        if gave_up {
+            // Ending the manager ends the waits of the clients it never
+            // answered.
+            drop(manager);
+        }
+        (answered, gave_up)
+    });
+    let ok: Vec<usize> = answered
+        .iter()
+        .filter(|(_, r)| r.is_ok())
+        .map(|&(i, _)| i + 1)
+        .collect();
+    assert!(
+        !gave_up,
+        "[every connection is served at once] {CLIENTS} clients connected to one manager, and \
+         each sent add(\"open\", 1) and waited for the reply, every client keeping its \
+         connection open: after {} s, {} of them had a reply (clients {ok:?}). The others waited \
+         for as long as those stayed connected: the manager serves one connection until it \
+         closes, or a fixed few at a time. Each client connection gets a thread in the manager, \
+         which passes its requests to the one thread that holds the map.",
+        REPLIES_WITHIN.as_secs(),
+        ok.len()
+    );
+    let mut values: Vec<i64> = Vec::new();
+    for (i, reply) in &answered {
+        match reply {
+            Ok(v) => values.push(*v),
+            Err(e) => panic!(
+                "[every connection is served at once] client {} of {CLIENTS}: add(\"open\", 1) \
+                 failed: {e}",
+                i + 1
+            ),
+        }
+    }
+    values.sort_unstable();
+    assert!(
+        values == (1..=CLIENTS as i64).collect::<Vec<_>>(),
+        "[every connection is served at once] {CLIENTS} clients each added 1 to a fresh counter \
+         at once: the replies were {values:?}, where each add must return the new value, 1 to \
+         {CLIENTS} in some order"
+    );
+}
+
 crate::declare_suite!($ manager: ManagerApi = manager_adapter! [
     a_child_changes_only_its_copy,
     updates_from_many_processes_are_all_counted,
@@ -447,4 +543,5 @@ crate::declare_suite!($ manager: ManagerApi = manager_adapter! [
     dropping_the_manager_leaves_no_process,
     start_waits_until_the_manager_listens,
     the_manager_ends_when_its_stdin_ends,
+    every_connection_is_served_at_once,
 ]);

@@ -17,6 +17,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use harness::clock::{process_cpu_time, thread_wakeups};
+use harness::pause::Pausable;
 use testweb::{FetchError, Server, ever_served};
 
 use crate::fetching::{gathering_urls, server};
@@ -56,6 +57,7 @@ crate::declare_suite!($ page_cache: NewCache = page_cache_adapter![
     no_page_is_lost_when_fetches_race,
     threads_waiting_for_a_page_sleep,
     threads_waiting_for_a_page_are_woken_once,
+    a_cached_page_waits_for_no_fetch,
 ]);
 
 /// Threads in the concurrent checks.
@@ -360,5 +362,132 @@ pub fn threads_waiting_for_a_page_are_woken_once(new: NewCache) {
         "[{check}] {THREADS} threads waited {} ms for one page; their wake-ups during get: \
          {woke:?} (at most {WAKEUPS_PER_GET} pass).",
         WAKEUP_CHECK_LATENCY.as_millis()
+    );
+}
+
+/// The most the server holds the slow page of
+/// [`a_cached_page_waits_for_no_fetch`]: it answers as soon as the check
+/// sends a second request, which it does once the cached page is back, so
+/// only a cache that makes the cached page wait for that fetch waits this
+/// long.
+const HELD_FETCH_MS: u64 = 3_000;
+
+/// How long [`a_cached_page_waits_for_no_fetch`] gives the second thread
+/// to fall asleep in its `get` (it blocks within microseconds) before it
+/// goes on without it.
+const WAITER_ASLEEP_WITHIN: Duration = Duration::from_secs(1);
+
+/// Polls `done` until it holds or `within` has passed; whether it held.
+fn eventually(within: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let until = Instant::now() + within;
+    loop {
+        if done() {
+            return true;
+        }
+        if Instant::now() > until {
+            return false;
+        }
+        thread::sleep(Duration::from_micros(200));
+    }
+}
+
+/// One page is fetched and cached. Then one thread asks for a second page,
+/// which the server holds; once the server has that request, a second
+/// thread asks for the same page and falls asleep waiting for it; and then
+/// the cached page is asked for. It must come back while the server still
+/// holds the other page: the server's log says whether that fetch had
+/// ended when the cached page was returned (no clock is read). Only then
+/// does the check tell the server to answer.
+pub fn a_cached_page_waits_for_no_fetch(new: NewCache) {
+    let check = "a cached page waits for no fetch";
+    let server = server(Duration::ZERO);
+    let cache = new();
+    let cached = server.url("/page/0");
+    let first = cache.get(&cached);
+    assert!(
+        first.as_ref().ok() == served_body(&server, &cached).as_ref(),
+        "[{check}] get({cached}) returned {first:?}, but the server sent {:?}",
+        served_body(&server, &cached)
+    );
+    server.begin_round();
+    // Answered when a second request is in flight with it (`gather=2`), or
+    // after HELD_FETCH_MS.
+    let slow = server.url(&format!("/page/1?delay_ms={HELD_FETCH_MS}&gather=2"));
+    let release = server.url(&format!("/page/2?delay_ms={HELD_FETCH_MS}&gather=2"));
+    let slow_target = server
+        .target(&slow)
+        .expect("a URL of this server")
+        .to_owned();
+    let slow_requests = || {
+        server
+            .round_requests()
+            .into_iter()
+            .filter(|r| r.target == slow_target)
+            .collect::<Vec<_>>()
+    };
+    let (again, fetched, waited, held, asked) = thread::scope(|s| {
+        let fetcher = s.spawn(|| cache.get(&slow));
+        let arrived = eventually(Duration::from_millis(HELD_FETCH_MS), || {
+            !slow_requests().is_empty() || fetcher.is_finished()
+        });
+        let (tell, told) = std::sync::mpsc::channel();
+        let (cache, slow) = (&*cache, &slow);
+        let waiter = s.spawn(move || {
+            let _ = tell.send(Pausable::current());
+            cache.get(slow)
+        });
+        if let Ok(waiting) = told.recv() {
+            // A thread blocked in `get` sleeps; a correct cache would
+            // answer the cached page however long this takes.
+            eventually(WAITER_ASLEEP_WITHIN, || waiting.state() == Some('S'));
+        }
+        let again = cache.get(&cached);
+        let held = arrived && slow_requests().first().is_some_and(|r| r.end.is_none());
+        if held {
+            // Release the held fetch: a second request in flight.
+            let _ = testweb::get(&release);
+        }
+        let fetched = fetcher
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        let waited = waiter
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        // Every request for the page, the second thread's included if it
+        // fetched too.
+        (again, fetched, waited, held, slow_requests())
+    });
+    assert!(
+        !asked.is_empty(),
+        "[{check}] get({slow}) on one thread: the server never got a request for it (the get \
+         returned {fetched:?}). Fetch the page with `testweb::get`."
+    );
+    assert!(
+        asked.len() == 1,
+        "[{check}] two threads asked for {slow} (the second once the first's request had \
+         reached the server): the server got {} requests for it. The page must be fetched \
+         once: the second thread waits for the first one's fetch.",
+        asked.len()
+    );
+    assert!(
+        held,
+        "[{check}] {cached} was in the cache; while the server held {slow} (asked for by one \
+         thread, and awaited by a second), get({cached}) returned only after that fetch had \
+         ended (the server holds it {HELD_FETCH_MS} ms, unless asked to answer, which the \
+         check does as soon as the cached page is back). A thread whose page is already in \
+         the cache waited for another page's fetch: a lock was held while a page was fetched, \
+         or while a thread waited for one (a page's lock taken with the map's lock held). \
+         Hold the map's lock only to find or add a page's cell, and wait for a page with the \
+         map unlocked."
+    );
+    assert!(
+        again == first,
+        "[{check}] get({cached}) returned {again:?} the second time, {first:?} the first."
+    );
+    let sent = served_body(&server, &slow);
+    assert!(
+        fetched.as_ref().ok() == sent.as_ref() && waited.as_ref().ok() == sent.as_ref(),
+        "[{check}] the two threads that asked for {slow} got {fetched:?} and {waited:?}, but \
+         the server sent {sent:?}."
     );
 }

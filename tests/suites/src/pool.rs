@@ -707,6 +707,91 @@ pub fn workers_run_at_once(pool: PoolApi) {
         .assert_pass();
 }
 
+/// The most the demo of [`the_default_pool_has_one_worker_per_core`] may
+/// take: it starts a pool and maps 8 short `spin` tasks (well under a
+/// second, on any number of cores).
+const DEMO_WITHIN: Duration = Duration::from_secs(5);
+
+/// `Pool::new()` starts one worker per core. The pool's program, run
+/// plainly (no role), is its demo: it starts `Pool::new()` (which uses the
+/// program itself, `current_exe`, as the workers' program: the suite's own
+/// test binary cannot be one), maps `spin` over 8 inputs, prints each
+/// result with the pid that computed it, and then how many workers the
+/// pool has. That number must be `std::thread::available_parallelism()`,
+/// and the results must come from that many processes at most, none of
+/// them the demo's own.
+pub fn the_default_pool_has_one_worker_per_core(pool: PoolApi) {
+    let check = "the default pool has one worker per core";
+    let cores = thread::available_parallelism().map_or(1, |n| n.get());
+    let program = (pool.program)();
+    let child = Command::new(&program)
+        .env_remove(pool.role_var)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("[{check}] could not run {}: {e}", program.display()));
+    let demo = child.id();
+    let (done, finished) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    let output = match finished.recv_timeout(DEMO_WITHIN) {
+        Ok(Ok(output)) => output,
+        Ok(Err(e)) => panic!("[{check}] waiting for the demo (pid {demo}): {e}"),
+        Err(_) => {
+            let _ = kill(Pid::from_raw(demo as i32), Signal::SIGKILL);
+            let _ = finished.recv_timeout(Duration::from_secs(1));
+            panic!(
+                "[{check}] the pool's program, run without a role (its demo: `Pool::new()`, \
+                 then `spin` over 8 inputs), did not end within {DEMO_WITHIN:?}"
+            );
+        }
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let said = || {
+        format!(
+            "it printed:\n{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    };
+    // "8 inputs in N workers, F frames, T"
+    let workers: Option<usize> = stdout.lines().find_map(|l| {
+        let (_, rest) = l.split_once(" inputs in ")?;
+        rest.split_once(" workers")?.0.trim().parse().ok()
+    });
+    let Some(workers) = workers else {
+        panic!(
+            "[{check}] the pool's program, run without a role, is its demo: `Pool::new()`, then \
+             `spin` over 8 inputs, and a last line \"8 inputs in N workers, ...\". It ended \
+             ({}) without that line; {}",
+            output.status,
+            said()
+        );
+    };
+    // "spin(I) = V in pid P"
+    let pids: BTreeSet<u32> = stdout
+        .lines()
+        .filter(|l| l.starts_with("spin("))
+        .filter_map(|l| l.rsplit_once(" in pid ")?.1.trim().parse().ok())
+        .collect();
+    assert!(
+        workers == cores,
+        "[{check}] `Pool::new()` started a pool of {workers} workers, on a machine where \
+         `std::thread::available_parallelism()` is {cores}: the default is one worker per core \
+         (`default_workers()`), as CPython's `Pool()` does. (The program's demo said so; {})",
+        said()
+    );
+    assert!(
+        output.status.success() && pids.len() <= cores && !pids.is_empty() && !pids.contains(&demo),
+        "[{check}] the demo's `spin` results came from the processes {pids:?} (the demo is pid \
+         {demo}, its pool has {workers} workers) and it ended with {}: every result must come \
+         from one of the pool's workers; {}",
+        output.status,
+        said()
+    );
+}
+
 crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     results_come_back_in_input_order,
     tasks_run_in_worker_processes,
@@ -724,4 +809,5 @@ crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     start_waits_for_every_hello,
     a_worker_that_never_says_hello_is_given_up,
     workers_run_at_once,
+    the_default_pool_has_one_worker_per_core,
 ]);

@@ -28,6 +28,7 @@ fn exercise(f: CountUnderGil) -> Exercise<Vec<usize>> {
 texts::declare_texts_suite!($ count_under_gil: CountUnderGil = [
     answers_fresh_texts,
     starts_afresh_every_call,
+    two_calls_at_once_keep_apart,
     one_thread_per_text_all_at_once,
     the_caller_sleeps_while_it_waits,
 ] via exercise);

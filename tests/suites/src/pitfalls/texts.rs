@@ -16,8 +16,10 @@
 //!
 //! A wrong answer on fresh texts catches made-up results and lost updates
 //! (each thread adding to its own copy); a second call catches state kept
-//! between calls; the calling thread's own CPU time catches a caller that
-//! spins while it waits.
+//! between calls, and two calls at once (held together by the probe) catch
+//! state kept in a `static` even when each call empties it first; the
+//! calling thread's own CPU time catches a caller that spins while it
+//! waits.
 
 use std::collections::HashSet;
 use std::fmt::Debug;
@@ -150,7 +152,7 @@ pub fn watch<T>(expected: usize, hold: Duration, call: impl FnOnce() -> T) -> (T
 /// One exercise, as its suite module describes it to the shared checks.
 pub struct Exercise<A> {
     /// The student's function, as the suite calls it on texts.
-    pub call: Box<dyn Fn(Vec<String>) -> A>,
+    pub call: Box<dyn Fn(Vec<String>) -> A + Send + Sync>,
     /// The right answer for texts.
     pub answer: fn(&[String]) -> A,
     /// What the function is called, for messages.
@@ -217,6 +219,55 @@ pub fn starts_afresh_every_call<A: PartialEq + Debug>(ex: Exercise<A>) {
         second == want,
         "{}",
         ex.wrong(&texts, &second, &want, "starts afresh every call")
+    );
+}
+
+/// `two_calls_at_once_keep_apart`: two calls at the same time, from two
+/// threads, on different texts, each get their own right answer. The probe
+/// holds every thread of both calls inside `count`/`words` until all of
+/// them have arrived, so the calls overlap for certain: a total, a map or a
+/// list kept in a `static` (even one reset at the start of each call) is
+/// shared by both, and one call's threads add into the other's answer.
+pub fn two_calls_at_once_keep_apart<A: PartialEq + Debug + Send>(ex: Exercise<A>) {
+    let mut draw = Draw::new();
+    let (n1, n2) = (draw.pick(2..=4), draw.pick(2..=4));
+    let (first, second) = (texts(&mut draw, n1), texts(&mut draw, n2));
+    let (want1, want2) = ((ex.answer)(&first), (ex.answer)(&second));
+    let call = &ex.call;
+    let ((got1, got2), seen) = watch(n1 + n2, Duration::ZERO, || {
+        thread::scope(|s| {
+            let a = s.spawn(|| call(first.clone()));
+            let b = s.spawn(|| call(second.clone()));
+            let join = |h: thread::ScopedJoinHandle<'_, A>| {
+                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+            };
+            (join(a), join(b))
+        })
+    });
+    if got1 == want1 && got2 == want2 {
+        return;
+    }
+    // A call that is wrong on its own is wrong, not mixed with another.
+    for (texts, want) in [(&first, &want1), (&second, &want2)] {
+        let alone = (ex.call)(texts.clone());
+        assert!(
+            alone == *want,
+            "{}",
+            ex.wrong(texts, &alone, want, "two calls at once keep apart")
+        );
+    }
+    panic!(
+        "[two calls at once keep apart] two calls of {name} at the same time, from two \
+         threads, on {n1} and {n2} different texts (the probe saw {} of their {} threads at \
+         work at once): the first returned {got1:?} where its texts give {want1:?}, the \
+         second returned {got2:?} where its texts give {want2:?}. Each call must answer for \
+         its own texts alone, and each does when it runs alone. What the threads share lives in \
+         a `static`, so every call in the process shares it, even one emptied at the start of \
+         each call, and the two calls' threads worked into each other's answer. Create it inside the call (an `Arc`, \
+         or a local that scoped threads borrow), never in a `static`.",
+        seen.peak,
+        n1 + n2,
+        name = ex.name
     );
 }
 
@@ -315,9 +366,17 @@ pub fn the_caller_sleeps_while_it_waits<A: PartialEq + Debug>(ex: Exercise<A>) {
 
 /// Declares one exercise's suite: each listed check (a function of this
 /// module) run against the exercise that `$exercise` (a function from the
-/// crate's function to an [`Exercise`]) describes.
+/// crate's function to an [`Exercise`]) describes, then the checks listed
+/// after `, and` (functions of the exercise's own module, of its crate's
+/// function), if any.
 macro_rules! declare_texts_suite {
     ($d:tt $module:ident: $subject:ty = [$($check:ident),* $(,)?] via $exercise:path) => {
+        $crate::pitfalls::texts::declare_texts_suite!(
+            $d $module: $subject = [$($check),*] via $exercise, and []
+        );
+    };
+    ($d:tt $module:ident: $subject:ty = [$($check:ident),* $(,)?] via $exercise:path,
+        and [$($own:ident),* $(,)?]) => {
         $(
             #[doc = concat!("See [`crate::pitfalls::texts::", stringify!($check), "`].")]
             pub fn $check(f: $subject) {
@@ -325,7 +384,7 @@ macro_rules! declare_texts_suite {
             }
         )*
 
-        $crate::declare_suite!($d $module: $subject = [$($check),*]);
+        $crate::declare_suite!($d $module: $subject = [$($check,)* $($own),*]);
     };
 }
 pub(crate) use declare_texts_suite;

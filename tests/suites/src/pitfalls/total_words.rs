@@ -33,6 +33,7 @@ fn exercise(f: TotalWords) -> Exercise<usize> {
 texts::declare_texts_suite!($ total_words: TotalWords = [
     answers_fresh_texts,
     starts_afresh_every_call,
+    two_calls_at_once_keep_apart,
     one_thread_per_text_all_at_once,
     the_caller_sleeps_while_it_waits,
 ] via exercise);

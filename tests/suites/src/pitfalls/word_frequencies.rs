@@ -46,6 +46,7 @@ fn exercise(f: WordFrequencies) -> Exercise<HashMap<String, usize>> {
 texts::declare_texts_suite!($ word_frequencies: WordFrequencies = [
     answers_fresh_texts,
     starts_afresh_every_call,
+    two_calls_at_once_keep_apart,
     one_thread_per_text_all_at_once,
     the_caller_sleeps_while_it_waits,
 ] via exercise);

@@ -27,9 +27,83 @@ fn exercise(f: WordsPerText) -> Exercise<Vec<usize>> {
     }
 }
 
+/// The word every big text of [`the_texts_are_freed`] repeats, space
+/// included.
+const WORD: &str = "word ";
+
+/// Bytes of each big text, about.
+const BIG_TEXT: usize = 8 << 20;
+
+/// Big texts per call.
+const BIG_TEXTS: usize = 3;
+
+/// Calls measured.
+const CALLS: usize = 8;
+
+/// The `count` of [`the_texts_are_freed`]: the words of a big text made of
+/// [`WORD`] over and over, read from its length (a scan of 24 MiB per call
+/// would be slow in a debug build).
+fn count_big(text: &str) -> usize {
+    text.len() / WORD.len()
+}
+
+/// Big texts, each one word longer than the one before (so their counts
+/// differ, in the texts' order).
+fn big_texts() -> Vec<String> {
+    (0..BIG_TEXTS)
+        .map(|i| WORD.repeat(BIG_TEXT / WORD.len() + i))
+        .collect()
+}
+
+const MIB: usize = 1 << 20;
+
+/// The texts are freed: the page's `Box::leak` makes the compiler quiet by
+/// never freeing them. After a first call (which settles the allocator),
+/// [`CALLS`] calls on [`BIG_TEXTS`] texts of 8 MiB each: a leak keeps every
+/// call's texts, 24 MiB a call, in the process's resident memory (`VmRSS`);
+/// freed texts are reused by the next call, so the memory held afterwards
+/// grows by about one call's texts at most. Over half the calls' texts
+/// held is a leak.
+pub fn the_texts_are_freed(f: WordsPerText) {
+    if harness::memory::resident_self() == 0 {
+        return; // no /proc/self/status: nothing to measure with
+    }
+    let want: Vec<usize> = big_texts().iter().map(|t| count_big(t)).collect();
+    let call = || {
+        let got = f(big_texts(), count_big);
+        assert!(
+            got == want,
+            "words_per_text on {BIG_TEXTS} texts of 8 MiB returned {got:?}, but their counts, in \
+             order, are {want:?}"
+        );
+    };
+    call();
+    let before = harness::memory::resident_self();
+    for _ in 0..CALLS {
+        call();
+    }
+    let rise = harness::memory::resident_self().saturating_sub(before) as usize;
+    let weigh = CALLS * BIG_TEXTS * BIG_TEXT;
+    assert!(
+        rise < weigh / 2,
+        "words_per_text on {BIG_TEXTS} texts of 8 MiB each, {CALLS} calls: the process held \
+         {} MiB more memory afterwards, where the {CALLS} calls' texts weigh {} MiB (at most \
+         {} MiB allowed: freed texts are reused by the next call): the texts are never freed. \
+         `Box::leak` makes the compiler quiet by never giving the memory back. Start the \
+         threads in `thread::scope` (they may borrow `texts`), or move each text into its own \
+         thread.",
+        rise / MIB,
+        weigh / MIB,
+        weigh / 2 / MIB
+    );
+}
+
 texts::declare_texts_suite!($ words_per_text: WordsPerText = [
     answers_fresh_texts,
     starts_afresh_every_call,
+    two_calls_at_once_keep_apart,
     one_thread_per_text_all_at_once,
     the_caller_sleeps_while_it_waits,
-] via exercise);
+] via exercise, and [
+    the_texts_are_freed,
+]);
