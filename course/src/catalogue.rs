@@ -10,7 +10,8 @@
 //!   (`cargo xtask sync` writes `book/src/promises/<name>.md`, which the
 //!   page includes);
 //! - the decoy corpus names, for every wrong solution, the requirement it
-//!   breaks, and the corpus's coverage test proves that every requirement
+//!   breaks, and the coverage rule (`xtask/tests/rules.rs`, run by the
+//!   root `cargo test` and `cargo xtask check`) proves that every requirement
 //!   has a check, every check a decoy, and every decoy a requirement its
 //!   check judges;
 //! - the grader reports per requirement.

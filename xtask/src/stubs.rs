@@ -137,7 +137,7 @@ pub fn render(root: &Path, ex: &Exercise) -> Result<Vec<File>> {
         text: manifest(root, ex)?,
     });
     // The page's list of promises, rendered from the catalogue, when the
-    // exercise has one (`decoys --test catalogue` requires that it does).
+    // exercise has one (the coverage rule in `xtask/tests/rules.rs` requires that it does).
     if root.join(Catalogue::path(&ex.name)).exists() {
         files.push(File {
             path: Catalogue::page_path(&ex.name),

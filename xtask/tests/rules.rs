@@ -35,3 +35,21 @@ fn every_stub_fails_its_suite_on_todo() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The coverage rule: the course catalogue, the suites, the manifest and the
+/// decoy corpus agree. Every requirement a page promises has a check, every
+/// check has a decoy that proves it can fail, every decoy breaks a
+/// requirement its check judges, and every check has points. Read from the
+/// typed lists (the suites' `CHECKS`, the corpus's entries), never from
+/// source text or libtest's output; `cargo xtask check` runs it too.
+#[test]
+fn every_promise_has_a_check_and_every_check_a_decoy() {
+    let root = course::root();
+    let problems = decoys::catalogue::problems(&root, &course());
+    assert!(
+        problems.is_empty(),
+        "the catalogue, the suites and the decoys disagree ({}):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}

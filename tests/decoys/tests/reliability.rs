@@ -1,5 +1,7 @@
 //! The speedup checks, repeated: the reference must never fail and a
-//! sequential stand-in must never pass.
+//! sequential stand-in must never pass. In the slow tier (`cargo test -p
+//! decoys`): repeats that need every run judged belong on a quiet machine,
+//! not in the README's `cargo test`.
 //!
 //! Each check here runs the real thing many times in a row on whatever
 //! machine runs the tests (CI's is a noisy two-core box), and counts the

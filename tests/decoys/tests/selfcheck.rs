@@ -1,4 +1,5 @@
-//! The grader's self-check, run by the root `cargo test`: made-up student
+//! The grader's self-check, in the slow tier (`cargo test -p decoys`, which
+//! CI runs after the README's `cargo test`): made-up student
 //! checkouts in temporary folders, graded by the same engine as
 //! `cargo xtask grade`.
 //!
