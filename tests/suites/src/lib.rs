@@ -52,7 +52,7 @@ pub fn own_binary(built_at: &str) -> std::path::PathBuf {
 pub type Check<S> = (&'static str, fn(S));
 
 /// Declares a suite module's checks once: `CHECKS` (name and function, for
-/// the decoy corpus and the grader) and the exported macro that writes one
+/// the decoy corpus and the course's coverage rule) and the exported macro that writes one
 /// `#[test]` per check in an exercise crate. The first token is a literal
 /// `$`, which lets this macro write a macro.
 macro_rules! declare_suite {

@@ -106,7 +106,7 @@ macro_rules! gil_api {
 }
 
 /// Writes the suite's check list once: [`checks`] (name and function, for
-/// the decoy corpus and the grader) and the exported [`gil!`] macro that
+/// the decoy corpus and the course's coverage rule) and the exported [`gil!`] macro that
 /// writes one `#[test]` per check in an exercise crate. The first token is
 /// a literal `$`, which lets this macro write a macro.
 ///

@@ -2,9 +2,10 @@
 //! JSON Schema generated from these types and kept in
 //! `grading/report.schema.json`), JUnit XML, Markdown and a terminal table.
 //!
-//! Every report of one grade is rendered from the same [`Report`], and the
-//! [`Report`] is built from the grader's [`super::Event`]s, so the four
-//! never disagree.
+//! Every report of one grade is rendered from the same [`Report`], so the
+//! renderings never disagree (the platforms' formats in [`platforms`] too).
+//! The grader builds it as it scores each exercise; its [`super::Event`]s
+//! only report progress to the terminal.
 
 pub mod json;
 pub mod junit;
@@ -273,7 +274,9 @@ pub struct TestReport {
     pub message: String,
     /// Wall time of the test.
     pub seconds: f64,
-    /// Times it was run again alone because its check was inconclusive.
+    /// Times it was run again alone: once more when its check was
+    /// inconclusive, and up to twice more when a speed check failed (the
+    /// best run counts).
     pub reruns: u32,
     /// The speedup check's figures, for a speed test that reached its check.
     pub check: Option<CheckFigures>,
