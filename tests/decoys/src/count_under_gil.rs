@@ -1,8 +1,10 @@
 //! Wrong `count_under_gil`s: what compiles once no guard crosses threads,
 //! and is wrong.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::thread;
+use std::time::Duration;
 
 use gil_solution::{Gil, GilGuard};
 
@@ -114,6 +116,193 @@ fn extra_lock(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
     })
 }
 
+/// At most 32 threads, the texts dealt out among them: past 32 texts, a
+/// thread counts several, one after another, under one guard.
+fn at_most_32_threads(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    let n = texts.len();
+    let threads = n.min(32);
+    let mut out = vec![0; n];
+    thread::scope(|s| {
+        let texts = &texts;
+        let handles: Vec<_> = (0..threads)
+            .map(|first| {
+                s.spawn(move || {
+                    let mut guard = gil.acquire();
+                    (first..n)
+                        .step_by(threads)
+                        .map(|i| (i, count(&mut guard, &texts[i])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            for (i, c) in h.join().unwrap() {
+                out[i] = c;
+            }
+        }
+    });
+    out
+}
+
+/// Threads in batches of 16, each batch joined before the next starts.
+fn batches_of_16(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    let mut out = Vec::new();
+    for batch in texts.chunks(16) {
+        thread::scope(|s| {
+            let handles: Vec<_> = batch
+                .iter()
+                .map(|t| s.spawn(move || count(&mut gil.acquire(), t)))
+                .collect();
+            out.extend(handles.into_iter().map(|h| h.join().unwrap()));
+        });
+    }
+    out
+}
+
+/// A blank text has no words: 0, with no thread and no call of `count`.
+fn blank_texts_skipped(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| (!t.trim().is_empty()).then(|| s.spawn(move || count(&mut gil.acquire(), t))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.map_or(0, |h| h.join().unwrap()))
+            .collect()
+    })
+}
+
+/// Counts each distinct text once, in one thread, and gives every copy of
+/// it that count.
+fn equal_texts_once(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    let mut distinct: Vec<&String> = texts.iter().collect();
+    distinct.sort();
+    distinct.dedup();
+    let counts: HashMap<&String, usize> = thread::scope(|s| {
+        let handles: Vec<_> = distinct
+            .iter()
+            .map(|&t| (t, s.spawn(move || count(&mut gil.acquire(), t))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|(t, h)| (t, h.join().unwrap()))
+            .collect()
+    });
+    texts.iter().map(|t| counts[t]).collect()
+}
+
+/// Remembers each text's count in a `static` map: a text seen in an
+/// earlier call gets its count from there, with no thread and no call of
+/// `count`. Every answer is right.
+fn static_memo(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    static MEMO: Mutex<Option<HashMap<String, usize>>> = Mutex::new(None);
+    let known: Vec<Option<usize>> = {
+        let memo = MEMO.lock().unwrap();
+        texts
+            .iter()
+            .map(|t| memo.as_ref().and_then(|m| m.get(t).copied()))
+            .collect()
+    };
+    let counts: Vec<usize> = thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .zip(&known)
+            .map(|(t, k)| k.ok_or_else(|| s.spawn(move || count(&mut gil.acquire(), t))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.unwrap_or_else(|h| h.join().unwrap()))
+            .collect()
+    });
+    let mut memo = MEMO.lock().unwrap();
+    let memo = memo.get_or_insert_with(HashMap::new);
+    for (t, &c) in texts.iter().zip(&counts) {
+        memo.insert(t.clone(), c);
+    }
+    counts
+}
+
+/// Right threads, but the caller polls `is_finished`, sleeping a
+/// millisecond between polls: little CPU, and a wake-up every poll.
+fn polls_with_sleep(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| s.spawn(move || count(&mut gil.acquire(), t)))
+            .collect();
+        while !handles.iter().all(|h| h.is_finished()) {
+            thread::sleep(Duration::from_millis(1));
+        }
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// Each thread makes a GIL of its own (`Gil::new`) and counts under it:
+/// the guard proves nothing, and nothing excludes the threads.
+fn private_gil_per_thread(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    let interval = gil.switch_interval();
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                s.spawn(move || {
+                    let mine = Gil::new(interval);
+                    let mut guard = mine.acquire();
+                    count(&mut guard, t)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// One GIL of its own for the call, shared by its threads: they exclude
+/// one another, but not whoever holds the GIL it was given.
+fn private_gil_per_call(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    let mine = Gil::new(gil.switch_interval());
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                let mine = &mine;
+                s.spawn(move || count(&mut mine.acquire(), t))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// The calling thread takes the GIL first, and releases it
+/// (`allow_threads`) only while the threads run, which take it themselves.
+fn caller_takes_the_gil_first(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    let mut mine = gil.acquire();
+    let texts = &texts;
+    mine.allow_threads(move || {
+        thread::scope(|s| {
+            let handles: Vec<_> = texts
+                .iter()
+                .map(|t| s.spawn(move || count(&mut gil.acquire(), t)))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        })
+    })
+}
+
+/// Right threads, but the calling thread takes the GIL once they are
+/// joined, "to hand the results back under the GIL".
+fn caller_takes_the_gil_after_joining(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    let counts: Vec<usize> = thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| s.spawn(move || count(&mut gil.acquire(), t)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let _guard = gil.acquire();
+    counts
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
     vec![
@@ -184,6 +373,96 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
                 "at the same time",
                 "in a `static`",
             ],
+        },
+        Decoy {
+            name: "at most 32 threads, each counting several texts in turn",
+            class: Class::Batched,
+            subject: at_most_32_threads,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &["by 32 thread(s)", "Fewer threads than texts"],
+        },
+        Decoy {
+            name: "threads in batches of 16, each batch joined before the next",
+            class: Class::Batched,
+            subject: batches_of_16,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &["at most 16 at once", "in batches"],
+        },
+        Decoy {
+            name: "blank texts get no thread and no call of `count`",
+            class: Class::MadeUp,
+            subject: blank_texts_skipped,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &["Fewer calls than texts", "blank text(s) got no call"],
+        },
+        Decoy {
+            name: "equal texts share one thread and one call of `count`",
+            class: Class::MadeUp,
+            subject: equal_texts_once,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &[
+                "Fewer calls than texts",
+                "equal to another got no call of their own",
+            ],
+        },
+        Decoy {
+            name: "a static memo answers texts seen in an earlier call",
+            class: Class::StateBetweenCalls,
+            subject: static_memo,
+            caught_by: "starts_afresh_every_call",
+            breaks: "fresh-every-call",
+            says: &["0 times in the second", "from memory"],
+        },
+        Decoy {
+            name: "polls is_finished, sleeping 1 ms between polls",
+            class: Class::Spinning,
+            subject: polls_with_sleep,
+            caught_by: "the_caller_sleeps_while_it_waits",
+            breaks: "caller-sleeps",
+            says: &["woke up", "it polls"],
+        },
+        Decoy {
+            name: "each thread makes a GIL of its own",
+            class: Class::RuleSkipped,
+            subject: private_gil_per_thread,
+            caught_by: "counts_run_under_the_gil_given",
+            breaks: "gil-in-each-thread",
+            says: &[
+                "meanwhile `count` was seen holding its guard",
+                "not of the GIL given",
+                "Gil::new",
+            ],
+        },
+        Decoy {
+            name: "one GIL of its own for the call, shared by its threads",
+            class: Class::RuleSkipped,
+            subject: private_gil_per_call,
+            caught_by: "counts_run_under_the_gil_given",
+            breaks: "gil-in-each-thread",
+            says: &[
+                "meanwhile `count` was seen holding its guard",
+                "not of the GIL given",
+            ],
+        },
+        Decoy {
+            name: "the calling thread takes the GIL before starting the threads",
+            class: Class::RuleSkipped,
+            subject: caller_takes_the_gil_first,
+            caught_by: "the_caller_never_takes_the_gil",
+            breaks: "gil-in-each-thread",
+            says: &["started 0 of its", "takes the GIL itself before it starts"],
+        },
+        Decoy {
+            name: "the calling thread takes the GIL after joining the threads",
+            class: Class::RuleSkipped,
+            subject: caller_takes_the_gil_after_joining,
+            caught_by: "the_caller_never_takes_the_gil",
+            breaks: "gil-in-each-thread",
+            says: &["the call did not return meanwhile", "after joining"],
         },
     ]
 }

@@ -1,9 +1,11 @@
 //! Wrong `total_words`s: what compiles once the `Rc` is gone, and is wrong.
 
+use std::collections::HashMap;
 use std::hint::spin_loop;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
 
 use crate::{Class, Decoy};
 
@@ -131,6 +133,128 @@ fn spins_while_waiting(texts: Vec<String>, count: Count) -> usize {
     total.load(Ordering::SeqCst)
 }
 
+/// At most 32 threads, the texts dealt out among them: past 32 texts, a
+/// thread counts several, one after another.
+fn at_most_32_threads(texts: Vec<String>, count: Count) -> usize {
+    let threads = texts.len().min(32);
+    let texts = Arc::new(texts);
+    let total = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = (0..threads)
+        .map(|first| {
+            let (texts, total) = (Arc::clone(&texts), Arc::clone(&total));
+            thread::spawn(move || {
+                for text in texts.iter().skip(first).step_by(threads) {
+                    total.fetch_add(count(text), Ordering::SeqCst);
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    total.load(Ordering::SeqCst)
+}
+
+/// Threads in batches of 16, each batch joined before the next starts.
+fn batches_of_16(texts: Vec<String>, count: Count) -> usize {
+    let total = AtomicUsize::new(0);
+    for batch in texts.chunks(16) {
+        thread::scope(|s| {
+            for text in batch {
+                let total = &total;
+                s.spawn(move || total.fetch_add(count(text), Ordering::SeqCst));
+            }
+        });
+    }
+    total.into_inner()
+}
+
+/// Blank texts have no words, so it starts no thread for them and never
+/// calls `count` on them.
+fn blank_texts_skipped(texts: Vec<String>, count: Count) -> usize {
+    let total = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = texts
+        .into_iter()
+        .filter(|t| !t.trim().is_empty())
+        .map(|text| {
+            let total = Arc::clone(&total);
+            thread::spawn(move || total.fetch_add(count(&text), Ordering::SeqCst))
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    total.load(Ordering::SeqCst)
+}
+
+/// Counts each distinct text once, in one thread, and multiplies by how
+/// many times it occurs.
+fn equal_texts_once(texts: Vec<String>, count: Count) -> usize {
+    let mut times: HashMap<String, usize> = HashMap::new();
+    for text in texts {
+        *times.entry(text).or_insert(0) += 1;
+    }
+    let total = AtomicUsize::new(0);
+    thread::scope(|s| {
+        for (text, m) in &times {
+            let total = &total;
+            s.spawn(move || total.fetch_add(count(text) * m, Ordering::SeqCst));
+        }
+    });
+    total.into_inner()
+}
+
+/// Remembers each text's count in a `static` map: a text seen in an
+/// earlier call gets its count from there, with no thread and no call of
+/// `count`. Every answer is right.
+fn static_memo(texts: Vec<String>, count: Count) -> usize {
+    static MEMO: Mutex<Option<HashMap<String, usize>>> = Mutex::new(None);
+    let known: Vec<Option<usize>> = {
+        let memo = MEMO.lock().unwrap();
+        texts
+            .iter()
+            .map(|t| memo.as_ref().and_then(|m| m.get(t).copied()))
+            .collect()
+    };
+    let counts: Vec<usize> = thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .zip(&known)
+            .map(|(t, k)| k.ok_or_else(|| s.spawn(move || count(t))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.unwrap_or_else(|h| h.join().unwrap()))
+            .collect()
+    });
+    let mut memo = MEMO.lock().unwrap();
+    let memo = memo.get_or_insert_with(HashMap::new);
+    for (t, &c) in texts.iter().zip(&counts) {
+        memo.insert(t.clone(), c);
+    }
+    counts.iter().sum()
+}
+
+/// Right threads, but the caller polls `is_finished`, sleeping a
+/// millisecond between polls: little CPU, and a wake-up every poll.
+fn polls_with_sleep(texts: Vec<String>, count: Count) -> usize {
+    let total = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| {
+            let total = Arc::clone(&total);
+            thread::spawn(move || total.fetch_add(count(&text), Ordering::SeqCst))
+        })
+        .collect();
+    while !handles.iter().all(|h| h.is_finished()) {
+        thread::sleep(Duration::from_millis(1));
+    }
+    for h in handles {
+        h.join().unwrap();
+    }
+    total.load(Ordering::SeqCst)
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
     vec![
@@ -209,6 +333,57 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
                 "at the same time",
                 "in a `static`",
             ],
+        },
+        Decoy {
+            name: "at most 32 threads, each counting several texts in turn",
+            class: Class::Batched,
+            subject: at_most_32_threads,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &["by 32 thread(s)", "Fewer threads than texts"],
+        },
+        Decoy {
+            name: "threads in batches of 16, each batch joined before the next",
+            class: Class::Batched,
+            subject: batches_of_16,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &["at most 16 at once", "in batches"],
+        },
+        Decoy {
+            name: "blank texts get no thread and no call of `count`",
+            class: Class::MadeUp,
+            subject: blank_texts_skipped,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &["Fewer calls than texts", "blank text(s) got no call"],
+        },
+        Decoy {
+            name: "equal texts share one thread and one call of `count`",
+            class: Class::MadeUp,
+            subject: equal_texts_once,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &[
+                "Fewer calls than texts",
+                "equal to another got no call of their own",
+            ],
+        },
+        Decoy {
+            name: "a static memo answers texts seen in an earlier call",
+            class: Class::StateBetweenCalls,
+            subject: static_memo,
+            caught_by: "starts_afresh_every_call",
+            breaks: "fresh-every-call",
+            says: &["0 times in the second", "from memory"],
+        },
+        Decoy {
+            name: "polls is_finished, sleeping 1 ms between polls",
+            class: Class::Spinning,
+            subject: polls_with_sleep,
+            caught_by: "the_caller_sleeps_while_it_waits",
+            breaks: "caller-sleeps",
+            says: &["woke up", "it polls"],
         },
     ]
 }

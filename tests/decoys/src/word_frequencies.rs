@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
 
 use crate::{Class, Decoy};
 
@@ -146,6 +147,133 @@ fn join_at_once(texts: Vec<String>, words: Words) -> Frequencies {
     freq.into_inner().unwrap()
 }
 
+/// Adds one text's words into the map.
+fn add(freq: &Mutex<Frequencies>, found: Vec<String>, times: usize) {
+    let mut freq = freq.lock().unwrap();
+    for w in found {
+        *freq.entry(w).or_insert(0) += times;
+    }
+}
+
+/// At most 32 threads, the texts dealt out among them: past 32 texts, a
+/// thread splits several, one after another.
+fn at_most_32_threads(texts: Vec<String>, words: Words) -> Frequencies {
+    let threads = texts.len().min(32);
+    let freq = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        for first in 0..threads {
+            let (freq, texts) = (&freq, &texts);
+            s.spawn(move || {
+                for text in texts.iter().skip(first).step_by(threads) {
+                    add(freq, words(text), 1);
+                }
+            });
+        }
+    });
+    freq.into_inner().unwrap()
+}
+
+/// Threads in batches of 16, each batch joined before the next starts.
+fn batches_of_16(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = Mutex::new(HashMap::new());
+    for batch in texts.chunks(16) {
+        thread::scope(|s| {
+            for text in batch {
+                let freq = &freq;
+                s.spawn(move || add(freq, words(text), 1));
+            }
+        });
+    }
+    freq.into_inner().unwrap()
+}
+
+/// Blank texts have no words, so it starts no thread for them and never
+/// calls `words` on them.
+fn blank_texts_skipped(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        for text in texts.iter().filter(|t| !t.trim().is_empty()) {
+            let freq = &freq;
+            s.spawn(move || add(freq, words(text), 1));
+        }
+    });
+    freq.into_inner().unwrap()
+}
+
+/// Splits each distinct text once, in one thread, and counts its words as
+/// many times as the text occurs.
+fn equal_texts_once(texts: Vec<String>, words: Words) -> Frequencies {
+    let mut times: HashMap<&String, usize> = HashMap::new();
+    for t in &texts {
+        *times.entry(t).or_insert(0) += 1;
+    }
+    let freq = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        for (&text, &m) in &times {
+            let freq = &freq;
+            s.spawn(move || add(freq, words(text), m));
+        }
+    });
+    freq.into_inner().unwrap()
+}
+
+/// Remembers each text's words in a `static` map: a text seen in an
+/// earlier call gets its words from there, with no thread and no call of
+/// `words`. Every answer is right.
+fn static_memo(texts: Vec<String>, words: Words) -> Frequencies {
+    static MEMO: Mutex<Option<HashMap<String, Vec<String>>>> = Mutex::new(None);
+    let freq = Mutex::new(HashMap::new());
+    let fresh: Vec<(String, Vec<String>)> = thread::scope(|s| {
+        let mut handles = Vec::new();
+        for text in &texts {
+            let known = MEMO
+                .lock()
+                .unwrap()
+                .as_ref()
+                .and_then(|m| m.get(text).cloned());
+            match known {
+                Some(found) => add(&freq, found, 1),
+                None => {
+                    let freq = &freq;
+                    handles.push(s.spawn(move || {
+                        let found = words(text);
+                        add(freq, found.clone(), 1);
+                        (text.clone(), found)
+                    }));
+                }
+            }
+        }
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    MEMO.lock()
+        .unwrap()
+        .get_or_insert_with(HashMap::new)
+        .extend(fresh);
+    freq.into_inner().unwrap()
+}
+
+/// Right threads, but the caller polls `is_finished`, sleeping a
+/// millisecond between polls: little CPU, and a wake-up every poll.
+fn polls_with_sleep(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|text| {
+                let freq = &freq;
+                s.spawn(move || add(freq, words(text), 1))
+            })
+            .collect();
+        while !handles.iter().all(|h| h.is_finished()) {
+            thread::sleep(Duration::from_millis(1));
+        }
+        for h in handles {
+            h.join().unwrap();
+        }
+    });
+    freq.into_inner().unwrap()
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
     vec![
@@ -216,6 +344,57 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
                 "at the same time",
                 "in a `static`",
             ],
+        },
+        Decoy {
+            name: "at most 32 threads, each splitting several texts in turn",
+            class: Class::Batched,
+            subject: at_most_32_threads,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &["by 32 thread(s)", "Fewer threads than texts"],
+        },
+        Decoy {
+            name: "threads in batches of 16, each batch joined before the next",
+            class: Class::Batched,
+            subject: batches_of_16,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &["at most 16 at once", "in batches"],
+        },
+        Decoy {
+            name: "blank texts get no thread and no call of `words`",
+            class: Class::MadeUp,
+            subject: blank_texts_skipped,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &["Fewer calls than texts", "blank text(s) got no call"],
+        },
+        Decoy {
+            name: "equal texts share one thread and one call of `words`",
+            class: Class::MadeUp,
+            subject: equal_texts_once,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &[
+                "Fewer calls than texts",
+                "equal to another got no call of their own",
+            ],
+        },
+        Decoy {
+            name: "a static memo answers texts seen in an earlier call",
+            class: Class::StateBetweenCalls,
+            subject: static_memo,
+            caught_by: "starts_afresh_every_call",
+            breaks: "fresh-every-call",
+            says: &["0 times in the second", "from memory"],
+        },
+        Decoy {
+            name: "polls is_finished, sleeping 1 ms between polls",
+            class: Class::Spinning,
+            subject: polls_with_sleep,
+            caught_by: "the_caller_sleeps_while_it_waits",
+            breaks: "caller-sleeps",
+            says: &["woke up", "it polls"],
         },
     ]
 }

@@ -1,8 +1,10 @@
 //! Wrong `words_per_text`s: what compiles once nothing borrows a local past
 //! its life, and is wrong.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::thread;
+use std::time::Duration;
 
 use crate::{Class, Decoy};
 
@@ -99,6 +101,121 @@ fn spins_while_waiting(texts: Vec<String>, count: Count) -> Vec<usize> {
     })
 }
 
+/// At most 32 threads, the texts dealt out among them: past 32 texts, a
+/// thread counts several, one after another.
+fn at_most_32_threads(texts: Vec<String>, count: Count) -> Vec<usize> {
+    let n = texts.len();
+    let threads = n.min(32);
+    let mut out = vec![0; n];
+    thread::scope(|s| {
+        let texts = &texts;
+        let handles: Vec<_> = (0..threads)
+            .map(|first| {
+                s.spawn(move || {
+                    (first..n)
+                        .step_by(threads)
+                        .map(|i| (i, count(&texts[i])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            for (i, c) in h.join().unwrap() {
+                out[i] = c;
+            }
+        }
+    });
+    out
+}
+
+/// Threads in batches of 16, each batch joined before the next starts.
+fn batches_of_16(texts: Vec<String>, count: Count) -> Vec<usize> {
+    let mut out = Vec::new();
+    for batch in texts.chunks(16) {
+        thread::scope(|s| {
+            let handles: Vec<_> = batch.iter().map(|t| s.spawn(move || count(t))).collect();
+            out.extend(handles.into_iter().map(|h| h.join().unwrap()));
+        });
+    }
+    out
+}
+
+/// A blank text has no words: 0, with no thread and no call of `count`.
+fn blank_texts_skipped(texts: Vec<String>, count: Count) -> Vec<usize> {
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| (!t.trim().is_empty()).then(|| s.spawn(move || count(t))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.map_or(0, |h| h.join().unwrap()))
+            .collect()
+    })
+}
+
+/// Counts each distinct text once, in one thread, and gives every copy of
+/// it that count.
+fn equal_texts_once(texts: Vec<String>, count: Count) -> Vec<usize> {
+    let mut distinct: Vec<&String> = texts.iter().collect();
+    distinct.sort();
+    distinct.dedup();
+    let counts: HashMap<&String, usize> = thread::scope(|s| {
+        let handles: Vec<_> = distinct
+            .iter()
+            .map(|&t| (t, s.spawn(move || count(t))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|(t, h)| (t, h.join().unwrap()))
+            .collect()
+    });
+    texts.iter().map(|t| counts[t]).collect()
+}
+
+/// Remembers each text's count in a `static` map: a text seen in an
+/// earlier call gets its count from there, with no thread and no call of
+/// `count`. Every answer is right.
+fn static_memo(texts: Vec<String>, count: Count) -> Vec<usize> {
+    static MEMO: Mutex<Option<HashMap<String, usize>>> = Mutex::new(None);
+    let known: Vec<Option<usize>> = {
+        let memo = MEMO.lock().unwrap();
+        texts
+            .iter()
+            .map(|t| memo.as_ref().and_then(|m| m.get(t).copied()))
+            .collect()
+    };
+    let counts: Vec<usize> = thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .zip(&known)
+            .map(|(t, k)| k.ok_or_else(|| s.spawn(move || count(t))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.unwrap_or_else(|h| h.join().unwrap()))
+            .collect()
+    });
+    let mut memo = MEMO.lock().unwrap();
+    let memo = memo.get_or_insert_with(HashMap::new);
+    for (t, &c) in texts.iter().zip(&counts) {
+        memo.insert(t.clone(), c);
+    }
+    counts
+}
+
+/// Scoped threads, but the caller polls `is_finished`, sleeping a
+/// millisecond between polls: little CPU, and a wake-up every poll.
+fn polls_with_sleep(texts: Vec<String>, count: Count) -> Vec<usize> {
+    thread::scope(|s| {
+        let handles: Vec<_> = texts.iter().map(|t| s.spawn(move || count(t))).collect();
+        while !handles.iter().all(|h| h.is_finished()) {
+            thread::sleep(Duration::from_millis(1));
+        }
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
     vec![
@@ -180,6 +297,57 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             caught_by: "the_texts_are_freed",
             breaks: "texts-freed",
             says: &["the texts are never freed", "`Box::leak`"],
+        },
+        Decoy {
+            name: "at most 32 threads, each counting several texts in turn",
+            class: Class::Batched,
+            subject: at_most_32_threads,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &["by 32 thread(s)", "Fewer threads than texts"],
+        },
+        Decoy {
+            name: "threads in batches of 16, each batch joined before the next",
+            class: Class::Batched,
+            subject: batches_of_16,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &["at most 16 at once", "in batches"],
+        },
+        Decoy {
+            name: "blank texts get no thread and no call of `count`",
+            class: Class::MadeUp,
+            subject: blank_texts_skipped,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &["Fewer calls than texts", "blank text(s) got no call"],
+        },
+        Decoy {
+            name: "equal texts share one thread and one call of `count`",
+            class: Class::MadeUp,
+            subject: equal_texts_once,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &[
+                "Fewer calls than texts",
+                "equal to another got no call of their own",
+            ],
+        },
+        Decoy {
+            name: "a static memo answers texts seen in an earlier call",
+            class: Class::StateBetweenCalls,
+            subject: static_memo,
+            caught_by: "starts_afresh_every_call",
+            breaks: "fresh-every-call",
+            says: &["0 times in the second", "from memory"],
+        },
+        Decoy {
+            name: "polls is_finished, sleeping 1 ms between polls",
+            class: Class::Spinning,
+            subject: polls_with_sleep,
+            caught_by: "the_caller_sleeps_while_it_waits",
+            breaks: "caller-sleeps",
+            says: &["woke up", "it polls"],
         },
     ]
 }

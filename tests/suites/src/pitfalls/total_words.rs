@@ -8,7 +8,7 @@ pub type TotalWords = fn(Vec<String>, fn(&str) -> usize) -> usize;
 
 /// The probe's `count`: the words of a text, counted while the probe watches.
 pub fn count(text: &str) -> usize {
-    texts::visit();
+    texts::visit(text);
     text.split_whitespace().count()
 }
 
@@ -17,6 +17,7 @@ fn exercise(f: TotalWords) -> Exercise<usize> {
         call: Box::new(move |texts| f(texts, count)),
         answer: |texts| texts.iter().map(|t| t.split_whitespace().count()).sum(),
         name: "total_words",
+        probe: "count",
         result: "the total number of words",
         explain: |got, want| {
             (got < want).then(|| {

@@ -11,7 +11,7 @@ pub type WordFrequencies = fn(Vec<String>, fn(&str) -> Vec<String>) -> HashMap<S
 
 /// The probe's `words`: the words of a text, split while the probe watches.
 pub fn words(text: &str) -> Vec<String> {
-    texts::visit();
+    texts::visit(text);
     texts::words_of(text)
 }
 
@@ -28,6 +28,7 @@ fn exercise(f: WordFrequencies) -> Exercise<HashMap<String, usize>> {
         call: Box::new(move |texts| f(texts, words)),
         answer: frequencies,
         name: "word_frequencies",
+        probe: "words",
         result: "how often each word occurs in all the texts together",
         explain: |got, want| {
             let counted: usize = got.values().sum();

@@ -12,6 +12,7 @@ fn exercise(f: WordsPerText) -> Exercise<Vec<usize>> {
         call: Box::new(move |texts| f(texts, crate::total_words::count)),
         answer: |texts| texts.iter().map(|t| t.split_whitespace().count()).collect(),
         name: "words_per_text",
+        probe: "count",
         result: "the word count of each text, in the texts' order",
         explain: |got, want| {
             let (mut a, mut b) = (got.clone(), want.clone());
