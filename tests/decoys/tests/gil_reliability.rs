@@ -1,6 +1,12 @@
 //! The GIL suite's timed checks, repeated: the reference GIL must pass
-//! every run (an inconclusive run counts against the check, so a harness
-//! that never judges cannot pass this), and a flawed GIL must never pass.
+//! every grade, and a flawed GIL must never pass a single run.
+//!
+//! A grade runs a failed speed check again and keeps the best of three
+//! (`xtask::grade::run::SPEED_ATTEMPTS`), so a reference run here is passed
+//! when one of up to three attempts passes, as it would be graded: on CI's
+//! two shared cores the reference's CPU check failed 1 attempt in 3 once
+//! (2026-12-04). An inconclusive attempt counts against the check, so a
+//! harness that never judges cannot pass this.
 //!
 //! `COURSE_RELIABILITY_RUNS` sets the repetitions (default 3); run with
 //! `--nocapture` to see the counts. A process of its own, so that no
@@ -22,6 +28,22 @@ type Row = (&'static str, fn() -> Outcome, &'static [Verdict]);
 
 const PASS: &[Verdict] = &[Verdict::Pass];
 const NOT_PASS: &[Verdict] = &[Verdict::Fail, Verdict::Inconclusive];
+
+/// Attempts a grade makes of a failed speed check before its result stands.
+const SPEED_ATTEMPTS: usize = 3;
+
+/// The verdict a grade gives: the first pass among up to
+/// [`SPEED_ATTEMPTS`] attempts, else the last attempt's verdict.
+fn graded(measure: fn() -> Outcome) -> Verdict {
+    let mut last = Verdict::Inconclusive;
+    for _ in 0..SPEED_ATTEMPTS {
+        last = measure().verdict;
+        if last == Verdict::Pass {
+            break;
+        }
+    }
+    last
+}
 
 #[test]
 fn timing_checks_hold_when_repeated() {
@@ -57,7 +79,15 @@ fn timing_checks_hold_when_repeated() {
     ];
     let mut wrong = Vec::new();
     for (name, measure, allowed) in rows {
-        let verdicts: Vec<Verdict> = (0..runs).map(|_| measure().verdict).collect();
+        let verdicts: Vec<Verdict> = (0..runs)
+            .map(|_| {
+                if allowed == PASS {
+                    graded(measure)
+                } else {
+                    measure().verdict
+                }
+            })
+            .collect();
         let count = |v: Verdict| verdicts.iter().filter(|&&x| x == v).count();
         eprintln!(
             "{name}: {} pass, {} fail, {} inconclusive",
