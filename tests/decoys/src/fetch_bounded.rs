@@ -8,7 +8,7 @@ use std::thread;
 
 use testweb::FetchError;
 
-use crate::fetch_all::{guess, guess_like};
+use crate::fetch_all::{guess, guess_like, remembers_failures as fetch_all_remembering_failures};
 use crate::{Class, Decoy};
 
 type Results = Vec<Result<String, FetchError>>;
@@ -412,7 +412,7 @@ fn caps_at_64_workers(urls: &[String], limit: NonZeroUsize) -> Results {
 /// A correct pool that remembers failed URLs between calls, as
 /// `fetch_all`'s negative cache does.
 fn remembers_failures(urls: &[String], _limit: NonZeroUsize) -> Results {
-    crate::fetch_all::remembers_failures(urls)
+    fetch_all_remembering_failures(urls)
 }
 
 /// The corpus for `fetch_bounded`.
