@@ -106,6 +106,15 @@ enum Cmd {
         #[arg(long = "exercise")]
         only: Vec<String>,
     },
+    /// Every exercise, in the book's order: its chapter, kind, points and
+    /// folder.
+    List,
+    /// Print an exercise's reference solution, once your exercise passes
+    /// every check (its suite is run first, as `progress` runs it).
+    Solution {
+        /// The exercise, e.g. `fetch-all`.
+        exercise: String,
+    },
     /// Gradebook commands.
     Gradebook {
         #[command(subcommand)]
@@ -199,6 +208,11 @@ fn main() -> Result<()> {
             }
         }
         Cmd::Progress { only } => progress(&root, &course, &only),
+        Cmd::List => {
+            list(&course);
+            Ok(())
+        }
+        Cmd::Solution { exercise } => solution(&root, &course, &exercise),
         Cmd::Refused => {
             let args: Vec<String> = course
                 .exercises
@@ -339,6 +353,51 @@ fn progress(root: &Path, course: &Course, only: &[String]) -> Result<()> {
         pts(report.points),
         pts(report.max_points)
     );
+    Ok(())
+}
+
+fn list(course: &Course) {
+    let mut table = tabled::builder::Builder::default();
+    table.push_record(["exercise", "chapter", "kind", "points", "folder"]);
+    for ex in &course.exercises {
+        table.push_record([
+            ex.name.clone(),
+            ex.chapter.clone(),
+            format!("{:?}", ex.kind).to_lowercase(),
+            ex.max_points().to_string(),
+            ex.exercise_dir().display().to_string(),
+        ]);
+    }
+    println!("{}", table.build().with(tabled::settings::Style::sharp()));
+}
+
+/// The reference solution of `name`, once the student's exercise passes:
+/// as rustlings does, the answer comes after the work, not instead of it.
+fn solution(root: &Path, course: &Course, name: &str) -> Result<()> {
+    let ex = course.find(name)?;
+    let mut term = terminal::Terminal::new();
+    let report = grade::progress(root, course, &[name.to_owned()], &mut |e| term.event(&e))?;
+    let graded = report
+        .graded()
+        .find(|e| e.name == name)
+        .context("the exercise was not run")?;
+    let (state, note) = progress_state(graded);
+    if !state.starts_with("done") {
+        bail!(
+            "{name} is {state}: the solution is shown once it passes. {note}\n\
+             `cargo xtask hint {name}` if you are stuck."
+        );
+    }
+    let dir = root.join(ex.solution_dir()).join("src");
+    for rel in grade::workspace::rust_sources(&dir)? {
+        let text = std::fs::read_to_string(dir.join(&rel))?;
+        println!(
+            "// ===== {} =====",
+            ex.solution_dir().join("src").join(&rel).display()
+        );
+        // The SOLUTION markers show what differs from the stub.
+        println!("{text}");
+    }
     Ok(())
 }
 

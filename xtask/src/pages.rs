@@ -93,6 +93,31 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// The (1-based) lines of `page` that include a solution's code outside a
+/// fold whose summary names it an answer: a `<details>` whose `<summary>`
+/// says "solution" or "answer". The pitfalls compiler page's live blocks
+/// fold their fixes the same way, in the code that writes them.
+pub fn unfolded_answers(page: &str) -> Vec<usize> {
+    let mut answer_folds = Vec::new();
+    let mut found = Vec::new();
+    for (n, line) in page.lines().enumerate() {
+        let lower = line.to_lowercase();
+        if let Some(at) = lower.find("<details") {
+            let summary = &lower[at..];
+            answer_folds.push(summary.contains("solution") || summary.contains("answer"));
+        }
+        let includes_a_solution =
+            line.contains("{{#") && line.contains("include") && line.contains("solutions/");
+        if includes_a_solution && !answer_folds.last().copied().unwrap_or(false) {
+            found.push(n + 1);
+        }
+        if lower.contains("</details>") {
+            answer_folds.pop();
+        }
+    }
+    found
+}
+
 /// Every broken rule, as a sentence; empty when the book's sources are sound.
 pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
     let include = Regex::new(r"\{\{#(?:rustdoc_)?include\s+([^}:\s]+)(?::([A-Za-z0-9_]+))?\s*\}\}")
@@ -152,6 +177,17 @@ pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
             }
         }
 
+        // An answer is folded and says so, so a reader meets it only by
+        // asking for it.
+        for n in unfolded_answers(&text) {
+            found.push(format!(
+                "{}:{}: a solution's code outside a fold; put it inside \
+                 `<details><summary>A solution</summary>` … `</details>`",
+                rel.display(),
+                n
+            ));
+        }
+
         // Live output must fail visibly and come from the project's binary.
         for block in live_blocks(&text) {
             if !block.starts_with("--strict ") || !block.contains("--package live") {
@@ -162,6 +198,19 @@ pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
             }
         }
         pages.push((rel, text));
+    }
+
+    // The README's table of exercises names every one, so that a student
+    // who reads only the README finds them all.
+    let readme = std::fs::read_to_string(root.join("README.md"))?;
+    for ex in &course.exercises {
+        let folder = format!("`{}`", ex.exercise_dir().display());
+        if !readme.contains(&folder) {
+            found.push(format!(
+                "README.md: the table of exercises does not name {folder} ({})",
+                ex.name
+            ));
+        }
     }
 
     for ex in &course.exercises {
@@ -227,6 +276,17 @@ mod tests {
             messages(&lines),
             vec![lines[0], lines[2], lines[3], lines[4]]
         );
+    }
+
+    #[test]
+    fn a_solution_outside_an_answer_fold_is_found() {
+        let open = "{{#include ../../solutions/x/src/lib.rs:solution}}";
+        let page = format!(
+            "{open}\n<details><summary>A solution</summary>\n\n{open}\n\n</details>\n\
+             <details><summary>More output</summary>\n{open}\n</details>\n\
+             {{{{#include ../../exercises/x/src/lib.rs:stub}}}}\n"
+        );
+        assert_eq!(unfolded_answers(&page), vec![1, 8]);
     }
 
     #[test]

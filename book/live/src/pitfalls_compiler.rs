@@ -3,9 +3,9 @@
 //!
 //! `live pitfalls compiler <exercise>` runs `cargo check` on the untouched
 //! stub (in a scratch target folder of its own), and prints every error as
-//! rustc rendered it, paths relative to the repository, then the changes
-//! that make it the reference solution, read from the solution's
-//! `SOLUTION` blocks. Nothing is pasted: a new rustc's wording shows up in
+//! rustc rendered it, paths relative to the repository, then, folded as an
+//! answer, the changes that make it the reference solution, read from the
+//! solution's `SOLUTION` blocks. Nothing is pasted: a new rustc's wording shows up in
 //! the next build of the book.
 
 use std::fmt::Write as _;
@@ -57,7 +57,12 @@ pub fn compiler(name: &str) -> Result<String> {
         body.push_str("\n\n");
     }
     body = body.trim_end().to_owned();
-    body.push_str("\n```\n\nAnd the changes that make it the reference solution:\n\n```diff\n");
+    // The fix is the exercise's answer: folded, as every answer in the book
+    // is (`cargo xtask check` finds any that is not).
+    body.push_str(
+        "\n```\n\n<details><summary>The answer: the changes that make the stub the \
+         reference solution</summary>\n\n```diff\n",
+    );
     let source = std::fs::read_to_string(root.join(ex.solution_dir()).join("src/lib.rs"))?;
     for change in stubs::changes(&source)? {
         if let Some(stub) = &change.stub {
@@ -67,7 +72,7 @@ pub fn compiler(name: &str) -> Result<String> {
             writeln!(body, "+{line}")?;
         }
     }
-    body.push_str("```\n");
+    body.push_str("```\n\n</details>\n");
     Ok(section(
         &format!("pitfalls compiler {name}"),
         &body,

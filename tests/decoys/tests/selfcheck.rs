@@ -4,9 +4,12 @@
 //! `cargo xtask grade`.
 //!
 //! - the stubs score 0 and the solutions full marks;
-//! - each decoy of the corpus (`tests/decoys`), made into a student's
-//!   `src/lib.rs`, loses exactly the points of the check it breaks, with the
-//!   reason the corpus says;
+//! - each decoy of the six exercises whose decoys a student's crate can
+//!   hold as they are (fetch-all, fetch-bounded and the four compile-fail
+//!   exercises), made into a student's `src/lib.rs`, loses exactly the
+//!   points of the checks it breaks, with the reason the corpus says (the
+//!   other exercises' decoys implement the suites' traits or are whole
+//!   programs: the corpus's own tests judge them, in process);
 //! - a submission that deadlocks, one that panics, one that spawns threads
 //!   and processes without end and one that edits the tests are each
 //!   contained and scored for what they are, in one grade;
@@ -18,9 +21,11 @@
 //! the suites run as `nobody`, who cannot enter it.
 //!
 //! Cost: the first run builds the dependencies in that target folder, about
-//! three minutes on two busy cores; later runs are warm; each graded exercise then costs a build of the student's
-//! crate and its suite (a few seconds warm) plus its suite's run. The grades
-//! run one at a time (they share the copy).
+//! three minutes on two busy cores; later runs are warm. Each grade then
+//! costs one cargo build of the student's crates and their suites (a few
+//! seconds warm) plus the suites' runs. A made-up student holds one decoy of
+//! each of the six exercises, so a grade judges six decoys at once. The
+//! grades run one at a time (they share the copy).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -98,6 +103,11 @@ fn grade(checkout: &Path, only: &[&str], wall: Option<u64>) -> Report {
         .grade(checkout, "selfcheck", &mut |_| {})
         .expect("grading completes");
     eprintln!("{}", xtask::grade::report::terminal::table(&report));
+    let times: Vec<String> = report
+        .graded()
+        .map(|e| format!("{} {:.1}+{:.1}", e.name, e.build_seconds, e.run_seconds))
+        .collect();
+    eprintln!("seconds (build+run): {}", times.join(", "));
     report
 }
 
@@ -358,183 +368,231 @@ fn without_decoy_fns(text: &str) -> String {
         .join("\n")
 }
 
-fn check_decoys(ex: &str, module: &str, modules: &[&str], call: &str) {
-    let stub = stub(ex);
-    check_decoys_in(ex, module, modules, |function| {
-        replace_todo(&stub, &format!("decoy::{module}::{function}({call})"))
-    });
+/// An exercise whose decoys the self-check grades, and how one of them
+/// becomes its student's `src/lib.rs`.
+struct Graded {
+    ex: &'static str,
+    /// Its corpus file, `tests/decoys/src/<module>.rs`.
+    module: &'static str,
+    /// The student's `src/lib.rs` (before the decoy modules) for a decoy
+    /// function's name.
+    lib: Box<dyn Fn(&str) -> String>,
+    /// The corpus modules the student's crate holds.
+    modules: &'static [&'static str],
 }
 
-/// [`check_decoys`] for an exercise whose student's `src/lib.rs` (before
-/// the decoy modules) is `lib(decoy_function)`: a compile-fail stub has no
-/// `todo!()` to replace.
-fn check_decoys_in(ex: &str, module: &str, modules: &[&str], lib: impl Fn(&str) -> String) {
-    let (_, corpus) = decoys(module);
-    assert!(!corpus.is_empty(), "no decoys found in {module}.rs");
+/// An exercise whose stub has a `todo!()`: the decoy is called there.
+fn stubbed(
+    ex: &'static str,
+    module: &'static str,
+    modules: &'static [&'static str],
+    call: &'static str,
+) -> Graded {
+    let stub = stub(ex);
+    Graded {
+        ex,
+        module,
+        modules,
+        lib: Box::new(move |f| replace_todo(&stub, &format!("decoy::{module}::{f}({call})"))),
+    }
+}
+
+/// A compile-fail exercise: its stub, refused by the compiler, has no
+/// `todo!()` to replace, so the student's crate is the exercise's function
+/// (`signature`, after `uses`) calling the decoy with `call`.
+fn refused(
+    ex: &'static str,
+    module: &'static str,
+    uses: &'static str,
+    signature: &'static str,
+    call: &'static str,
+) -> Graded {
+    Graded {
+        ex,
+        module,
+        modules: match module {
+            "total_words" => &["total_words"],
+            "words_per_text" => &["words_per_text"],
+            "word_frequencies" => &["word_frequencies"],
+            _ => &["count_under_gil"],
+        },
+        lib: Box::new(move |f| {
+            format!(
+                "//! A decoy.\n{uses}\n/// A decoy.\npub fn {module}{signature} {{\n    \
+                 decoy::{module}::{f}({call})\n}}\n"
+            )
+        }),
+    }
+}
+
+/// The exercises whose decoys a student's crate can hold as they are (the
+/// others' decoys implement the suites' traits, or are whole programs).
+fn graded() -> Vec<Graded> {
+    vec![
+        stubbed("fetch-all", "fetch_all", &["fetch_all"], "urls"),
+        stubbed(
+            "fetch-bounded",
+            "fetch_bounded",
+            &["fetch_all", "fetch_bounded"],
+            "urls, max_in_flight",
+        ),
+        refused(
+            "total-words",
+            "total_words",
+            "",
+            "(texts: Vec<String>, count: fn(&str) -> usize) -> usize",
+            "texts, count",
+        ),
+        refused(
+            "words-per-text",
+            "words_per_text",
+            "",
+            "(texts: Vec<String>, count: fn(&str) -> usize) -> Vec<usize>",
+            "texts, count",
+        ),
+        refused(
+            "word-frequencies",
+            "word_frequencies",
+            "use std::collections::HashMap;",
+            "(texts: Vec<String>, words: fn(&str) -> Vec<String>) -> HashMap<String, usize>",
+            "texts, words",
+        ),
+        refused(
+            "count-under-gil",
+            "count_under_gil",
+            "use gil_solution::{Gil, GilGuard};",
+            "(gil: &Gil, texts: Vec<String>, count: fn(&mut GilGuard<'_>, &str) -> usize) \
+             -> Vec<usize>",
+            "gil, texts, count",
+        ),
+    ]
+}
+
+/// Every decoy of every [`graded`] exercise, made into a student's crate,
+/// loses exactly the points of the checks it breaks, and its named check
+/// fails for the corpus's reason. A student's checkout holds one decoy of
+/// each exercise, so that one grade (one cargo build) judges six decoys:
+/// as many grades as the longest corpus has decoys, not one per decoy.
+#[test]
+fn each_decoy_loses_exactly_its_check() {
+    let _one = lock();
+    let sets = graded();
+    let corpora: Vec<Vec<Decoy>> = sets.iter().map(|g| decoys(g.module).1).collect();
+    for (g, c) in sets.iter().zip(&corpora) {
+        assert!(!c.is_empty(), "no decoys found in {}.rs", g.module);
+    }
+    let mut last: Vec<Vec<Option<ExerciseReport>>> =
+        corpora.iter().map(|c| vec![None; c.len()]).collect();
+    let mut pending: Vec<Vec<usize>> = corpora.iter().map(|c| (0..c.len()).collect()).collect();
+    // A timing check may let a decoy through on a busy machine (a spinner
+    // starved of CPU looks like a sleeper), or a starved suite may run out
+    // of time before it can say why: like the corpus's own runner, a decoy
+    // not yet judged right is graded again, up to TRIES times.
     let course = course();
-    let worth = course.find(ex).unwrap().worth(&course.grading);
-    let mut wrong = Vec::new();
-    for d in corpus {
-        let lib = lib(&d.function) + &decoy_modules(modules);
-        let dir = checkout(&[(src(ex), lib)]);
-        // A timing check may let a decoy through on a busy machine (a
-        // spinner starved of CPU looks like a sleeper): like the corpus's
-        // own runner, grade again, up to three times, until it is caught.
-        let mut graded = None;
-        for _ in 0..TRIES {
-            let r = grade(dir.path(), &[ex], None);
-            let caught = exercise(&r, ex).tests.iter().any(|t| {
-                t.name == d.caught_by
-                    && !matches!(t.status, TestStatus::Pass | TestStatus::NotJudged)
-            });
-            graded = Some(r);
-            if caught {
-                break;
+    let worths: Vec<_> = sets
+        .iter()
+        .map(|g| course.find(g.ex).unwrap().worth(&course.grading))
+        .collect();
+    for _ in 0..TRIES {
+        let rounds = pending.iter().map(Vec::len).max().unwrap_or(0);
+        for round in 0..rounds {
+            let mut files = Vec::new();
+            let mut only = Vec::new();
+            for (s, g) in sets.iter().enumerate() {
+                if let Some(&i) = pending[s].get(round) {
+                    let d = &corpora[s][i];
+                    files.push((src(g.ex), (g.lib)(&d.function) + &decoy_modules(g.modules)));
+                    only.push(g.ex);
+                }
+            }
+            let dir = checkout(&files);
+            let r = grade(dir.path(), &only, None);
+            for (s, g) in sets.iter().enumerate() {
+                if let Some(&i) = pending[s].get(round) {
+                    last[s][i] = Some(exercise(&r, g.ex).clone());
+                }
             }
         }
-        let r = graded.expect("graded at least once");
-        let e = exercise(&r, ex);
-        let broken = e.tests.iter().find(|t| t.name == d.caught_by);
-        let lost: Vec<String> = e
-            .tests
-            .iter()
-            .filter(|t| !matches!(t.status, TestStatus::Pass | TestStatus::NotJudged))
-            .map(|t| t.name.clone())
-            .collect();
-        // A decoy may break more than the check the corpus names (one
-        // that ignores the limit also breaks the limit of one): it must
-        // lose the points of the checks it fails, nothing of those it
-        // passes, and the named check must fail for the named reason. A
-        // too-slow speed check keeps the partial credit of its tier.
-        let kept: f64 = e
-            .tests
-            .iter()
-            .filter(|t| !matches!(t.status, TestStatus::Pass | TestStatus::NotJudged))
-            .map(|t| t.points)
-            .sum();
-        let lost_points: f64 = lost
-            .iter()
-            .map(|t| {
-                worth
-                    .get(t.as_str())
-                    .map_or(0.0, |w: &Worth| f64::from(w.max()))
-            })
-            .sum();
-        match broken {
-            _ if e.status != ExerciseStatus::Graded => {
-                wrong.push(format!("{}: {:?}: {}", d.function, e.status, e.message))
+        for (s, p) in pending.iter_mut().enumerate() {
+            p.retain(|&i| {
+                last[s][i]
+                    .as_ref()
+                    .is_none_or(|e| judge(&corpora[s][i], e, &worths[s]).is_err())
+            });
+        }
+        if pending.iter().all(Vec::is_empty) {
+            break;
+        }
+    }
+    let mut wrong = Vec::new();
+    for (s, g) in sets.iter().enumerate() {
+        for (d, e) in corpora[s].iter().zip(&last[s]) {
+            let e = e.as_ref().expect("every decoy graded");
+            match judge(d, e, &worths[s]) {
+                Ok(said) => eprintln!("{}: decoy {said}", g.ex),
+                Err(why) => wrong.push(format!("{}: decoy {why}", g.ex)),
             }
-            None => wrong.push(format!("{}: no test `{}`", d.function, d.caught_by)),
-            Some(t) if !lost.contains(&d.caught_by) => wrong.push(format!(
-                "{}: `{}` was not broken: {:?} {}",
-                d.function, d.caught_by, t.status, t.message
-            )),
-            Some(_) if (e.points - (e.max_points - lost_points + kept)).abs() > 1e-9 => {
-                wrong.push(format!(
-                    "{}: {} of {} points, having lost {lost:?}",
-                    d.function, e.points, e.max_points
-                ))
-            }
-            // A stuck decoy is named by the first test that got stuck; the
-            // tests after it are cut short and say so.
-            Some(t)
-                if !d.says.iter().all(|w| {
-                    t.message.contains(w.as_str())
-                        || (t.message.contains("cut short")
-                            && e.tests.iter().any(|o| o.message.contains(w.as_str())))
-                }) =>
-            {
-                wrong.push(format!(
-                    "{}: the reason lacks {:?}: {}",
-                    d.function, d.says, t.message
-                ))
-            }
-            Some(t) => eprintln!(
-                "decoy {}: lost {lost:?}, {} of {} points; `{}` says: {}",
-                d.function,
-                e.points,
-                e.max_points,
-                d.caught_by,
-                t.message.lines().next().unwrap_or("")
-            ),
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-#[test]
-fn each_fetch_all_decoy_loses_exactly_its_check() {
-    let _one = lock();
-    check_decoys("fetch-all", "fetch_all", &["fetch_all"], "urls");
-}
-
-#[test]
-fn each_fetch_bounded_decoy_loses_exactly_its_check() {
-    let _one = lock();
-    check_decoys(
-        "fetch-bounded",
-        "fetch_bounded",
-        &["fetch_all", "fetch_bounded"],
-        "urls, max_in_flight",
-    );
-}
-
-/// A compile-fail exercise's decoys, graded: the student's crate is the
-/// exercise's function (`signature`, after `uses`) calling the decoy with
-/// `call` (the stub, refused by the compiler, has no `todo!()` to replace).
-fn check_refused_decoys(ex: &str, uses: &str, signature: &str, call: &str) {
-    let module = ex.replace('-', "_");
-    check_decoys_in(ex, &module, &[module.as_str()], |f| {
-        format!(
-            "//! A decoy.\n{uses}\n/// A decoy.\npub fn {module}{signature} {{\n    \
-             decoy::{module}::{f}({call})\n}}\n"
-        )
-    });
-}
-
-#[test]
-fn each_total_words_decoy_loses_exactly_its_check() {
-    let _one = lock();
-    check_refused_decoys(
-        "total-words",
-        "",
-        "(texts: Vec<String>, count: fn(&str) -> usize) -> usize",
-        "texts, count",
-    );
-}
-
-#[test]
-fn each_words_per_text_decoy_loses_exactly_its_check() {
-    let _one = lock();
-    check_refused_decoys(
-        "words-per-text",
-        "",
-        "(texts: Vec<String>, count: fn(&str) -> usize) -> Vec<usize>",
-        "texts, count",
-    );
-}
-
-#[test]
-fn each_word_frequencies_decoy_loses_exactly_its_check() {
-    let _one = lock();
-    check_refused_decoys(
-        "word-frequencies",
-        "use std::collections::HashMap;",
-        "(texts: Vec<String>, words: fn(&str) -> Vec<String>) -> HashMap<String, usize>",
-        "texts, words",
-    );
-}
-
-#[test]
-fn each_count_under_gil_decoy_loses_exactly_its_check() {
-    let _one = lock();
-    check_refused_decoys(
-        "count-under-gil",
-        "use gil_solution::{Gil, GilGuard};",
-        "(gil: &Gil, texts: Vec<String>, count: fn(&mut GilGuard<'_>, &str) -> usize) \
-         -> Vec<usize>",
-        "gil, texts, count",
-    );
+/// Whether decoy `d`, graded as `e`, lost exactly what it breaks: the points
+/// of the checks it fails, nothing of those it passes, and its named check
+/// for the named reason. A decoy may break more than the check the corpus
+/// names (one that ignores the limit also breaks the limit of one). A
+/// too-slow speed check keeps the partial credit of its tier. `Ok` says what
+/// it lost; `Err` what is wrong.
+fn judge(
+    d: &Decoy,
+    e: &ExerciseReport,
+    worth: &std::collections::BTreeMap<&str, Worth>,
+) -> Result<String, String> {
+    let broken = e.tests.iter().find(|t| t.name == d.caught_by);
+    let failed = || {
+        e.tests
+            .iter()
+            .filter(|t| !matches!(t.status, TestStatus::Pass | TestStatus::NotJudged))
+    };
+    let lost: Vec<String> = failed().map(|t| t.name.clone()).collect();
+    let kept: f64 = failed().map(|t| t.points).sum();
+    let lost_points: f64 = lost
+        .iter()
+        .map(|t| worth.get(t.as_str()).map_or(0.0, |w| f64::from(w.max())))
+        .sum();
+    let f = &d.function;
+    match broken {
+        _ if e.status != ExerciseStatus::Graded => {
+            Err(format!("{f}: {:?}: {}", e.status, e.message))
+        }
+        None => Err(format!("{f}: no test `{}`", d.caught_by)),
+        Some(t) if !lost.contains(&d.caught_by) => Err(format!(
+            "{f}: `{}` was not broken: {:?} {}",
+            d.caught_by, t.status, t.message
+        )),
+        Some(_) if (e.points - (e.max_points - lost_points + kept)).abs() > 1e-9 => Err(format!(
+            "{f}: {} of {} points, having lost {lost:?}",
+            e.points, e.max_points
+        )),
+        // A stuck decoy is named by the first test that got stuck; the
+        // tests after it are cut short and say so.
+        Some(t)
+            if !d.says.iter().all(|w| {
+                t.message.contains(w.as_str())
+                    || (t.message.contains("cut short")
+                        && e.tests.iter().any(|o| o.message.contains(w.as_str())))
+            }) =>
+        {
+            Err(format!("{f}: the reason lacks {:?}: {}", d.says, t.message))
+        }
+        Some(t) => Ok(format!(
+            "{f}: lost {lost:?}, {} of {} points; `{}` says: {}",
+            e.points,
+            e.max_points,
+            d.caught_by,
+            t.message.lines().next().unwrap_or("")
+        )),
+    }
 }
 
 /// Waits on a channel whose sender it keeps: never returns.

@@ -100,7 +100,8 @@ pub enum PoolError {
          program skip its `worker_role()` check?"
     )]
     TooDeep {
-        /// This process's depth.
+        /// The depth that was refused: the depth the new workers would
+        /// have had (this process's depth plus one).
         depth: u32,
     },
 }
