@@ -283,6 +283,83 @@ fn own_ledger(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), R
     Ok(())
 }
 
+/// Above this amount, the "huge" decoys change their rule: far past the
+/// amounts the old checks drew, as a red team's wrong solutions did.
+const HUGE: i64 = 50_000_000;
+
+/// One lock around every transfer, in banks of up to four accounts ("a
+/// small bank gains nothing from fine locks").
+fn small_banks_one_lock(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if a.len() <= 4 {
+        one_big_lock(a, from, to, amount)
+    } else {
+        by_id(a, from, to, amount)
+    }
+}
+
+/// Huge transfers take `from` first.
+fn huge_from_first(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if amount > HUGE {
+        from_first(a, from, to, amount)
+    } else {
+        by_id(a, from, to, amount)
+    }
+}
+
+/// Huge transfers hold one lock at a time.
+fn huge_in_flight(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if amount > HUGE {
+        one_lock_at_a_time(a, from, to, amount)
+    } else {
+        by_id(a, from, to, amount)
+    }
+}
+
+/// Huge transfers check the balance under one lock and move under two.
+fn huge_check_then_move(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if amount > HUGE {
+        check_then_move(a, from, to, amount)
+    } else {
+        by_id(a, from, to, amount)
+    }
+}
+
+/// Looks at the balance before it looks at the accounts: a transfer to the
+/// same account beyond its balance is refused as short.
+fn same_account_checked_late(
+    a: &Accounts,
+    from: usize,
+    to: usize,
+    amount: i64,
+) -> Result<(), Refusal> {
+    if from == to {
+        let balance = *a[from].lock();
+        if balance < amount {
+            return short(balance, amount);
+        }
+        return Err(Refusal::SameAccount);
+    }
+    by_id(a, from, to, amount)
+}
+
+/// Remembers every refusal in a `static` and refuses the same account
+/// again, without looking, for as much or more.
+fn remembers_refusals(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    static REFUSED: Mutex<Option<HashMap<usize, (i64, i64)>>> = Mutex::new(None);
+    let mut refused = REFUSED.lock().unwrap_or_else(PoisonError::into_inner);
+    let refused = refused.get_or_insert_with(HashMap::new);
+    if let Some(&(balance, at)) = refused.get(&from) {
+        if from != to && amount >= at {
+            return short(balance, amount);
+        }
+    }
+    let got = by_id(a, from, to, amount);
+    if let Err(Refusal::Insufficient { balance, amount }) = got {
+        refused.insert(from, (balance, amount));
+    }
+    got
+}
+
 /// Every wrong transfer, with the check that must reject it.
 pub fn corpus() -> Vec<Decoy<Transfer>> {
     vec![
@@ -340,7 +417,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             subject: one_big_lock,
             caught_by: "transfers_on_other_accounts_run_at_once",
             breaks: "disjoint-at-once",
-            says: &["at most 1 of the 4", "take turns"],
+            says: &["at most 1 of the 2", "take turns"],
         },
         Decoy {
             name: "try_lock the second account and give up",
@@ -394,6 +471,57 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             caught_by: "a_transfer_moves_the_amount",
             breaks: "moves-the-amount",
             says: &["bank 2 of 2", "keep nothing between calls"],
+        },
+        Decoy {
+            name: "one lock around a small bank's transfers",
+            class: Class::Sequential,
+            subject: small_banks_one_lock,
+            caught_by: "transfers_on_other_accounts_run_at_once",
+            breaks: "disjoint-at-once",
+            says: &["bank of 4 accounts", "at most 1 of the 2", "any size"],
+        },
+        Decoy {
+            name: "huge transfers take `from` first",
+            class: Class::RuleSkipped,
+            subject: huge_from_first,
+            caught_by: "opposite_transfers_do_not_deadlock",
+            breaks: "one-order",
+            says: &["never changes"],
+        },
+        Decoy {
+            name: "huge transfers hold one lock at a time",
+            class: Class::RuleSkipped,
+            subject: huge_in_flight,
+            caught_by: "the_money_is_never_in_flight",
+            breaks: "never-in-flight",
+            says: &["instead of 1000000000000000000", "Hold both locks"],
+        },
+        Decoy {
+            name: "huge transfers check the balance under one lock",
+            class: Class::RuleSkipped,
+            subject: huge_check_then_move,
+            caught_by: "no_account_goes_below_zero",
+            breaks: "no-overdraft",
+            says: &["2 returned Ok", "whatever the amount"],
+        },
+        Decoy {
+            name: "looks at the balance before the accounts",
+            class: Class::RuleSkipped,
+            subject: same_account_checked_late,
+            caught_by: "a_transfer_to_the_same_account_is_refused",
+            breaks: "refuses-same-account",
+            says: &["transfer(0→0, 1000)", "whatever the balance"],
+        },
+        Decoy {
+            name: "remembers refusals in a static",
+            class: Class::StateBetweenCalls,
+            subject: remembers_refusals,
+            caught_by: "a_transfer_beyond_the_balance_is_refused",
+            breaks: "refuses-short",
+            says: &[
+                "the same transfer(1→0, 11) again",
+                "keep nothing between calls",
+            ],
         },
     ]
 }

@@ -197,55 +197,86 @@ pub fn a_transfer_moves_the_amount(transfer: Transfer) {
     }
 }
 
-/// A transfer of more than `from` holds changes nothing and says why.
+/// A transfer of more than `from` holds changes nothing and says why, at
+/// every size; and a refusal is about that moment only: once the account
+/// holds enough, the same transfer goes through.
 pub fn a_transfer_beyond_the_balance_is_refused(transfer: Transfer) {
     let check = "a transfer beyond the balance is refused";
-    let bank = bank(&[40, 10]);
-    let got = transfer(&bank.1, 1, 0, 11);
-    assert_eq!(
-        got,
-        Err(Refusal::Insufficient {
-            balance: 10,
-            amount: 11
-        }),
-        "[{check}] transfer(1→0, 11) from an account holding 10 returned {got:?}: it should \
-         refuse with Refused::Insufficient {{ balance: 10, amount: 11 }}."
-    );
-    let now = bank.0.values();
-    assert_eq!(
-        now,
-        [40, 10],
-        "[{check}] a refused transfer changed the balances from [40, 10] to {now:?}: check \
-         before you move anything."
-    );
+    for scale in [1, 1_000_000, 1_000_000_000_000] {
+        let (rich, poor) = (40 * scale, 10 * scale);
+        let bank = bank(&[rich, poor]);
+        let ask = poor + 1;
+        let got = transfer(&bank.1, 1, 0, ask);
+        assert_eq!(
+            got,
+            Err(Refusal::Insufficient {
+                balance: poor,
+                amount: ask
+            }),
+            "[{check}] transfer(1→0, {ask}) from an account holding {poor} returned {got:?}: \
+             it should refuse with Refused::Insufficient {{ balance: {poor}, amount: {ask} }}."
+        );
+        let now = bank.0.values();
+        assert_eq!(
+            now,
+            [rich, poor],
+            "[{check}] a refused transfer changed the balances from [{rich}, {poor}] to \
+             {now:?}: check before you move anything."
+        );
+        let top_up = transfer(&bank.1, 0, 1, 5 * scale);
+        let again = transfer(&bank.1, 1, 0, ask);
+        let now = bank.0.values();
+        let expected = [rich - 5 * scale + ask, poor + 5 * scale - ask];
+        assert!(
+            top_up.is_ok() && again.is_ok() && now == expected,
+            "[{check}] transfer(1→0, {ask}) was refused while account 1 held {poor}; then \
+             transfer(0→1, {}) returned {top_up:?}, and the same transfer(1→0, {ask}) again \
+             returned {again:?}, leaving {now:?} (expected Ok, Ok and {expected:?}). A \
+             refusal is about the balance at that moment: read the balance every time, and \
+             keep nothing between calls.",
+            5 * scale
+        );
+    }
 }
 
 /// `transfer(a, a, ..)` is refused instead of locking `a` twice.
 pub fn a_transfer_to_the_same_account_is_refused(transfer: Transfer) {
     let check = "a transfer to the same account is refused";
-    let bank = bank(&[0, 0, 70]);
-    let got = run(
-        check,
-        transfer,
-        &bank,
-        &[probe(2, 2, 10)],
-        "transfer(2→2, 10) ran alone",
-        "It locked account 2 twice, and a Mutex is not re-entrant: the second `lock` waits \
-         for the first to be released, by the same thread. Return Refused::SameAccount \
-         before taking any lock.",
-    );
-    assert_eq!(
-        got[0][0],
-        Err(Refusal::SameAccount),
-        "[{check}] transfer(2→2, 10) returned {:?}: refuse it with Refused::SameAccount.",
-        got[0][0]
-    );
-    assert_eq!(bank.0.values(), [0, 0, 70], "[{check}] balances changed");
+    // Once with enough money and once without: the answer is SameAccount
+    // whatever the balance.
+    for (account, amount) in [(2, 10), (0, 1_000)] {
+        let bank = bank(&[0, 0, 70]);
+        let got = run(
+            check,
+            transfer,
+            &bank,
+            &[probe(account, account, amount)],
+            &format!("transfer({account}→{account}, {amount}) ran alone"),
+            &format!(
+                "It locked account {account} twice, and a Mutex is not re-entrant: the second \
+                 `lock` waits for the first to be released, by the same thread. Return \
+                 Refused::SameAccount before taking any lock."
+            ),
+        );
+        assert_eq!(
+            got[0][0],
+            Err(Refusal::SameAccount),
+            "[{check}] transfer({account}→{account}, {amount}) with balances [0, 0, 70] \
+             returned {:?}: refuse it with Refused::SameAccount, whatever the balance (look \
+             at the accounts before the money).",
+            got[0][0]
+        );
+        assert_eq!(bank.0.values(), [0, 0, 70], "[{check}] balances changed");
+    }
 }
 
 /// What each account holds in `opposite_transfers_do_not_deadlock`: more
 /// than any transfer there asks.
-const START: i64 = 100_000_000;
+const START: i64 = 100_000_000_000_000_000;
+
+/// The powers of ten the amounts are drawn at, from cents to ten million
+/// billion: a rule that changes at some amount meets it.
+const SIZES: u32 = 16;
 
 /// Pairs of transfers between the same two accounts, in opposite
 /// directions, run at once; each holds its first lock before either asks
@@ -253,11 +284,11 @@ const START: i64 = 100_000_000;
 /// opposite orders.
 pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
     let check = "opposite transfers do not deadlock";
-    // Amounts drawn per run, both ways at every size from cents to
-    // millions, between accounts drawn per run: no rule that depends on the
-    // amount or the accounts passes by luck.
+    // Amounts drawn per run, both ways at every size from cents to ten
+    // million billion, between accounts drawn per run: no rule that depends
+    // on the amount or the accounts passes by luck.
     let mut draw = Draw::new(0x0dd);
-    for size in 0..7 {
+    for size in 0..SIZES {
         let base = 10_i64.pow(size);
         let a = draw.next(8) as usize;
         let b = (a + 1 + draw.next(7) as usize) % 8;
@@ -290,32 +321,40 @@ pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
     }
 }
 
-/// Four transfers on eight different accounts: all four must hold their
-/// accounts at the same moment. One lock around every transfer makes them
-/// take turns.
+/// Transfers on different accounts, in banks of 4, 8 and 16 accounts (2, 4
+/// and 8 transfers): all of a bank's transfers must hold their accounts at
+/// the same moment. One lock around every transfer, or around a small
+/// bank's, makes them take turns.
 pub fn transfers_on_other_accounts_run_at_once(transfer: Transfer) {
     let check = "transfers on other accounts run at once";
-    let bank = bank(&[500; 8]);
-    bank.0.rendezvous(4, MEET);
-    let probes: Vec<Probe> = (0..4).map(|i| probe(2 * i, 2 * i + 1, 5)).collect();
-    run(
-        check,
-        transfer,
-        &bank,
-        &probes,
-        "transfers 0→1, 2→3, 4→5 and 6→7 ran at once",
-        ORDER_FIX,
-    );
-    let peak = bank.0.peak_holders();
-    assert!(
-        peak >= 4,
-        "[{check}] transfers 0→1, 2→3, 4→5 and 6→7 share no account, yet at most {peak} of \
-         the 4 held their accounts at the same moment (each one that held a lock waited up to \
-         {MEET:?} for the others). Something makes them take turns, such as one lock around \
-         every transfer: lock only the two accounts a transfer touches."
-    );
-    let now = bank.0.values();
-    assert_eq!(now, [495, 505, 495, 505, 495, 505, 495, 505], "[{check}]");
+    for accounts in [4, 8, 16] {
+        let pairs = accounts / 2;
+        let bank = bank(&vec![500; accounts]);
+        bank.0.rendezvous(pairs, MEET);
+        let probes: Vec<Probe> = (0..pairs).map(|i| probe(2 * i, 2 * i + 1, 5)).collect();
+        let names: Vec<String> = (0..pairs)
+            .map(|i| format!("{}→{}", 2 * i, 2 * i + 1))
+            .collect();
+        let what = format!(
+            "transfers {} in a bank of {accounts} accounts ran at once",
+            names.join(", ")
+        );
+        run(check, transfer, &bank, &probes, &what, ORDER_FIX);
+        let peak = bank.0.peak_holders();
+        assert!(
+            peak >= pairs,
+            "[{check}] {what}; they share no account, yet at most {peak} of the {pairs} held \
+             their accounts at the same moment (each one that held a lock waited up to \
+             {MEET:?} for the others). Something makes them take turns, such as one lock \
+             around every transfer (or around a small bank's): lock only the two accounts a \
+             transfer touches, in a bank of any size."
+        );
+        let now = bank.0.values();
+        let expected: Vec<i64> = (0..accounts)
+            .map(|i| if i % 2 == 0 { 495 } else { 505 })
+            .collect();
+        assert_eq!(now, expected, "[{check}]");
+    }
 }
 
 /// A small pseudo-random stream, seeded per run: no fixed sequence of
@@ -418,34 +457,48 @@ pub fn every_transfer_counts_under_contention(transfer: Transfer) {
 }
 
 /// Two transfers of all of account 0's money, at once: exactly one may
-/// succeed.
+/// succeed. Account 0 holds 100 cents, then amounts drawn at sizes up to
+/// ten million billion.
 pub fn no_account_goes_below_zero(transfer: Transfer) {
     let check = "no account goes below zero";
-    let bank = bank(&[100, 0, 0]);
-    bank.0.rendezvous(2, MEET);
-    let got = run(
-        check,
-        transfer,
-        &bank,
-        &[probe(0, 1, 100), probe(0, 2, 100)],
-        "transfer(0→1, 100) and transfer(0→2, 100) ran at once",
-        ORDER_FIX,
-    );
-    let now = bank.0.values();
-    let ok = got.iter().flatten().filter(|r| r.is_ok()).count();
-    assert!(
-        ok == 1 && now.iter().all(|&b| b >= 0) && now.iter().sum::<i64>() == 100,
-        "[{check}] account 0 held 100 and two transfers of 100 from it ran at once: {ok} \
-         returned Ok and the balances are {now:?}: account 0 paid out {} and holds {}. {}",
-        100 - now[0],
-        now[0],
-        if ok == 2 {
-            "Both saw 100 before either took it: check the balance and move the money under \
-             the same locks, without letting go in between."
+    let mut draw = Draw::new(0xb0b);
+    let sizes = [2, 5, 9, 12, 15];
+    for (round, size) in sizes.into_iter().enumerate() {
+        let all = if round == 0 {
+            100
         } else {
-            "Exactly one should succeed and the other be refused as Insufficient."
-        }
-    );
+            let base = 10_i64.pow(size);
+            base + draw.next(base as u64 * 9) as i64
+        };
+        let bank = bank(&[all, 0, 0]);
+        bank.0.rendezvous(2, MEET);
+        let what = format!("transfer(0→1, {all}) and transfer(0→2, {all}) ran at once");
+        let got = run(
+            check,
+            transfer,
+            &bank,
+            &[probe(0, 1, all), probe(0, 2, all)],
+            &what,
+            ORDER_FIX,
+        );
+        let now = bank.0.values();
+        let ok = got.iter().flatten().filter(|r| r.is_ok()).count();
+        assert!(
+            ok == 1 && now.iter().all(|&b| b >= 0) && now.iter().sum::<i64>() == all,
+            "[{check}] account 0 held {all} and two transfers of {all} from it ran at once: \
+             {ok} returned Ok and the balances are {now:?}: account 0 paid out {} and holds \
+             {}. {}",
+            all - now[0],
+            now[0],
+            if ok == 2 {
+                "Both saw the money before either took it: check the balance and move the \
+                 money under the same locks, without letting go in between, whatever the \
+                 amount."
+            } else {
+                "Exactly one should succeed and the other be refused as Insufficient."
+            }
+        );
+    }
 }
 
 /// Whenever no account is locked, the balances must add up to what they
@@ -453,26 +506,33 @@ pub fn no_account_goes_below_zero(transfer: Transfer) {
 /// yet reached the other.
 pub fn the_money_is_never_in_flight(transfer: Transfer) {
     let check = "the money is never in flight";
-    let bank = bank(&[600, 400, 0]);
+    // Amounts from cents to a hundred thousand billion, one size after
+    // another, so that a rule that changes at some amount meets it.
+    const SCALE: i64 = 1_000_000_000_000_000;
+    const TOTAL: i64 = 1_000 * SCALE;
+    let bank = bank(&[600 * SCALE, 400 * SCALE, 0]);
     bank.0.check_when_quiet(|balances: &[i64]| {
         let total: i64 = balances.iter().sum();
-        if total == 1_000 {
+        if total == TOTAL {
             Ok(())
         } else {
             Err(format!(
                 "at a moment when no account was locked, the balances were {balances:?}, \
-                 {total} in all instead of 1000"
+                 {total} in all instead of {TOTAL}"
             ))
         }
     });
+    let size = |i: usize| 10_i64.pow((i % 15) as u32);
     let probes = [
         Probe {
             name: "there".into(),
-            transfers: vec![(0, 1, 25); 20],
+            transfers: (0..20).map(|i| (0, 1, 25 * size(i))).collect(),
         },
         Probe {
             name: "back".into(),
-            transfers: [(1, 2, 10), (2, 0, 10)].repeat(10),
+            transfers: (0..10)
+                .flat_map(|i| [(1, 2, 10 * size(i)), (2, 0, 10 * size(i))])
+                .collect(),
         },
     ];
     run(
