@@ -297,31 +297,28 @@ fn small_banks_one_lock(a: &Accounts, from: usize, to: usize, amount: i64) -> Re
     }
 }
 
+/// `wrong` for huge transfers, the right transfer for the rest.
+fn when_huge(
+    wrong: fn(&Accounts, usize, usize, i64) -> Result<(), Refusal>,
+    (a, from, to, amount): (&Accounts, usize, usize, i64),
+) -> Result<(), Refusal> {
+    let chosen = if amount > HUGE { wrong } else { by_id };
+    chosen(a, from, to, amount)
+}
+
 /// Huge transfers take `from` first.
 fn huge_from_first(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
-    if amount > HUGE {
-        from_first(a, from, to, amount)
-    } else {
-        by_id(a, from, to, amount)
-    }
+    when_huge(from_first, (a, from, to, amount))
 }
 
 /// Huge transfers hold one lock at a time.
 fn huge_in_flight(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
-    if amount > HUGE {
-        one_lock_at_a_time(a, from, to, amount)
-    } else {
-        by_id(a, from, to, amount)
-    }
+    when_huge(one_lock_at_a_time, (a, from, to, amount))
 }
 
 /// Huge transfers check the balance under one lock and move under two.
 fn huge_check_then_move(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
-    if amount > HUGE {
-        check_then_move(a, from, to, amount)
-    } else {
-        by_id(a, from, to, amount)
-    }
+    when_huge(check_then_move, (a, from, to, amount))
 }
 
 /// Looks at the balance before it looks at the accounts: a transfer to the
