@@ -2,7 +2,7 @@
 //! the cache is warm), fetching twice, fetching failed pages again, losing
 //! pages, spinning, polling, made-up pages, a cache in a `static`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread;
 use std::time::Duration;
@@ -39,18 +39,18 @@ impl PageCache for HeldAcrossFetch {
 }
 // ANCHOR_END: held_across_fetch
 
-/// One cell per URL like the reference, until the map holds 8 pages; from
-/// then on it fetches with the map's lock held ("misses are rare once the
-/// cache is warm"). Every check with at most 6 pages per cache passes.
+/// One cell per URL like the reference, until the map holds `AT` pages;
+/// from then on it fetches with the map's lock held ("misses are rare once
+/// the cache is warm"). Every check with fewer pages per cache passes.
 #[derive(Default)]
-struct HeldOnceWarm {
+struct HeldOnceWarm<const AT: usize> {
     pages: Mutex<HashMap<String, Arc<OnceLock<Page>>>>,
 }
 
-impl PageCache for HeldOnceWarm {
+impl<const AT: usize> PageCache for HeldOnceWarm<AT> {
     fn get(&self, url: &str) -> Page {
         let mut pages = lock(&self.pages);
-        let warm = pages.len() >= 8;
+        let warm = pages.len() >= AT;
         let cell = Arc::clone(pages.entry(url.to_owned()).or_default());
         if !warm {
             drop(pages);
@@ -86,6 +86,46 @@ impl PageCache for WaitsWithTheMapLocked {
         let fetched = testweb::get(url);
         *page = Some(fetched.clone());
         fetched
+    }
+}
+
+/// The reference's cells, but at most `KEEP` of them: past that, the
+/// oldest page is forgotten ("a cache must not grow without end").
+#[derive(Default)]
+struct Evicts<const KEEP: usize> {
+    pages: Mutex<(HashMap<String, Arc<OnceLock<Page>>>, VecDeque<String>)>,
+}
+
+impl<const KEEP: usize> PageCache for Evicts<KEEP> {
+    fn get(&self, url: &str) -> Page {
+        let cell = {
+            let mut guard = lock(&self.pages);
+            let (pages, order) = &mut *guard;
+            if !pages.contains_key(url) {
+                order.push_back(url.to_owned());
+                if order.len() > KEEP {
+                    let oldest = order.pop_front().expect("more than KEEP");
+                    pages.remove(&oldest);
+                }
+            }
+            Arc::clone(pages.entry(url.to_owned()).or_default())
+        };
+        cell.get_or_init(|| testweb::get(url)).clone()
+    }
+}
+
+/// The reference's cells, keyed by the URL lower-cased and without a
+/// trailing slash ("the same page, however it is written").
+#[derive(Default)]
+struct NormalisesUrls {
+    pages: Mutex<HashMap<String, Arc<OnceLock<Page>>>>,
+}
+
+impl PageCache for NormalisesUrls {
+    fn get(&self, url: &str) -> Page {
+        let key = url.trim_end_matches('/').to_ascii_lowercase();
+        let cell = Arc::clone(lock(&self.pages).entry(key).or_default());
+        cell.get_or_init(|| testweb::get(url)).clone()
     }
 }
 
@@ -269,14 +309,38 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
         Decoy {
             name: "holds the map's lock across the fetch once it holds 8 pages",
             class: Class::RuleSkipped,
-            subject: new::<HeldOnceWarm>,
+            subject: new::<HeldOnceWarm<8>>,
             caught_by: "pages_are_fetched_at_once",
             breaks: "fetches-at-once",
             says: &[
-                "with 46 pages already in the cache",
+                "with 306 pages already in the cache",
                 "at most 1 of those requests",
                 "however many pages",
             ],
+        },
+        Decoy {
+            name: "holds the map's lock across the fetch once it holds 64 pages",
+            class: Class::RuleSkipped,
+            subject: new::<HeldOnceWarm<64>>,
+            caught_by: "pages_are_fetched_at_once",
+            breaks: "fetches-at-once",
+            says: &["with 306 pages already in the cache", "however many pages"],
+        },
+        Decoy {
+            name: "keeps the last 100 pages",
+            class: Class::RuleSkipped,
+            subject: new::<Evicts<100>>,
+            caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            breaks: "remembered",
+            says: &["after 300 other pages", "no eviction"],
+        },
+        Decoy {
+            name: "one page for URLs that differ in case or a trailing slash",
+            class: Class::MadeUp,
+            subject: new::<NormalisesUrls>,
+            caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            breaks: "really-fetched",
+            says: &["differ only in letter case or a trailing slash", "as given"],
         },
         Decoy {
             name: "waits for a page's lock with the map's lock held",

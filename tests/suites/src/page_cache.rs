@@ -105,12 +105,19 @@ fn served_body(server: &Server, url: &str) -> Option<String> {
         .map(|r| r.body)
 }
 
+/// Pages one cache is given before its first pages are asked for again:
+/// far more than a cache that "keeps the last hundred" holds.
+const MANY_PAGES: usize = 300;
+
 /// Two pages, each asked twice: one request each, and the second answer is
-/// the first one's body.
+/// the first one's body; they are still in memory after [`MANY_PAGES`]
+/// others; and URLs that differ only in letter case or a trailing slash
+/// are different pages, each fetched once.
 pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
     let check = "a page is fetched once then served from memory";
     let server = server(Duration::ZERO);
     let cache = new();
+    let mut firsts = Vec::new();
     for url in server.page_urls(2) {
         let first = cache.get(&url);
         let sent = served_body(&server, &url);
@@ -131,6 +138,40 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
             "[{check}] the second get({url}) returned {again:?} (the first returned \
              {first:?}) and the server was asked for it {asked} times in all: the second \
              get must answer from memory, with the same page, without a request."
+        );
+        firsts.push((url, first));
+    }
+    for url in server.page_urls(MANY_PAGES + 2).into_iter().skip(2) {
+        let page = cache.get(&url);
+        assert!(page.is_ok(), "[{check}] get({url}) failed: {page:?}");
+    }
+    for (url, first) in firsts {
+        let again = cache.get(&url);
+        let asked = requests_for(&server, &url);
+        assert!(
+            asked == 1 && again == first,
+            "[{check}] after {MANY_PAGES} other pages, get({url}) returned {again:?} (the first \
+             get returned {first:?}) and the server was asked for it {asked} times in all: a \
+             cache keeps every page it fetched, as long as the cache lives (no limit, no \
+             eviction)."
+        );
+    }
+    let variants = [
+        server.url("/page/5?v=a"),
+        server.url("/page/5?v=A"),
+        server.url("/page/6?v=b"),
+        server.url("/page/6?v=b/"),
+    ];
+    for url in &variants {
+        let got = cache.get(url);
+        let sent = served_body(&server, url);
+        let asked = requests_for(&server, url);
+        assert!(
+            asked == 1 && got.as_ref().ok() == sent.as_ref(),
+            "[{check}] get({url}) returned {got:?}, and the server was asked for exactly that \
+             URL {asked} times (it sent {sent:?}). The URLs {variants:?} differ only in letter \
+             case or a trailing slash, and each is a page of its own: key the cache by the URL \
+             as given."
         );
     }
 }
@@ -178,7 +219,7 @@ pub fn each_cache_starts_empty(new: NewCache) {
 /// [`pages_are_fetched_at_once`]: a cache may change its ways as it grows
 /// (fetch under the lock "once it is warm", a second map past some size),
 /// and the rule holds at every size.
-const WARM_PAGES: usize = 40;
+const WARM_PAGES: usize = 300;
 
 /// Six threads, six different pages, at once: the server must see all six
 /// requests in flight together. Twice with one cache: while it is empty,
