@@ -14,6 +14,10 @@ use crate::{Class, Decoy};
 
 type Page = Result<String, FetchError>;
 
+/// The reference's map: one cell per URL, filled by the one thread that
+/// fetches it.
+type Cells = HashMap<String, Arc<OnceLock<Page>>>;
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -93,7 +97,7 @@ impl PageCache for WaitsWithTheMapLocked {
 /// oldest page is forgotten ("a cache must not grow without end").
 #[derive(Default)]
 struct Evicts<const KEEP: usize> {
-    pages: Mutex<(HashMap<String, Arc<OnceLock<Page>>>, VecDeque<String>)>,
+    pages: Mutex<(Cells, VecDeque<String>)>,
 }
 
 impl<const KEEP: usize> PageCache for Evicts<KEEP> {
