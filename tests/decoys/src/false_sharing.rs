@@ -233,6 +233,52 @@ fn total_skips_counter_0(items: &[u64], n: usize, is_match: IsMatch<'_>) -> Tall
     }
 }
 
+/// Padded counters for up to 16, a plain packed array past that ("to save
+/// memory when there are many").
+fn packed_when_many(n: usize) -> Vec<usize> {
+    if n <= 16 {
+        (reference::SUBJECT.addresses)(n)
+    } else {
+        side_by_side(n)
+    }
+}
+
+/// At most 8 threads: with more counters, thread `t` counts shares `t`,
+/// `t + 8`, … one after another ("no more threads than a machine has
+/// cores").
+fn at_most_8_threads(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let shares: Vec<&[u64]> = items.chunks(items.len().div_ceil(n).max(1)).collect();
+    thread::scope(|s| {
+        for t in 0..n.min(8) {
+            let (shares, counters) = (&shares, &counters);
+            s.spawn(move || {
+                for i in (t..shares.len()).step_by(8) {
+                    count_share(shares[i], &counters[i], is_match);
+                }
+            });
+        }
+    });
+    values(&counters)
+}
+
+/// Up to 32 items are counted on the calling thread ("threads cost more
+/// than they save there").
+fn small_on_the_caller(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    if items.len() <= 32 {
+        sequential(items, n, is_match)
+    } else {
+        RIGHT_COUNT(items, n, is_match)
+    }
+}
+
+/// Thread `i` counts its share into counter `i + 1` (the last into 0).
+fn rotated_slots(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    count_into(items, n, &|i| &counters[(i + 1) % n], is_match);
+    values(&counters)
+}
+
 /// Every wrong counter set, with the check that must reject it.
 pub fn corpus() -> Vec<Decoy<FalseSharing>> {
     let with = |addresses, count| FalseSharing {
@@ -266,6 +312,38 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             caught_by: "no_two_counters_share_a_cache_line",
             breaks: "own-line",
             says: &["0 bytes apart", "the same counter"],
+        },
+        Decoy {
+            name: "padded up to 16 counters, packed past that",
+            class: Class::RuleSkipped,
+            subject: with(packed_when_many, RIGHT_COUNT),
+            caught_by: "no_two_counters_share_a_cache_line",
+            breaks: "own-line",
+            says: &["with 17 counters", "8 bytes apart"],
+        },
+        Decoy {
+            name: "at most 8 threads",
+            class: Class::Sequential,
+            subject: with(right_layout, at_most_8_threads),
+            caught_by: "the_threads_count_at_once",
+            breaks: "threads-at-once",
+            says: &["with 12 counters and 24 items", "from 8 thread(s)"],
+        },
+        Decoy {
+            name: "counts up to 32 items on the calling thread",
+            class: Class::Sequential,
+            subject: with(right_layout, small_on_the_caller),
+            caught_by: "the_threads_count_at_once",
+            breaks: "threads-at-once",
+            says: &["with 12 counters and 24 items", "from 1 thread(s)"],
+        },
+        Decoy {
+            name: "thread i counts into counter i + 1",
+            class: Class::RuleSkipped,
+            subject: with(right_layout, rotated_slots),
+            caught_by: "the_threads_count_at_once",
+            breaks: "threads-at-once",
+            says: &["in the order of their first items", "no other"],
         },
         Decoy {
             name: "counts every share on the calling thread",

@@ -8,7 +8,7 @@
 //! book's live table. It also checks that the counts are right and that
 //! the threads really count at once, through the predicate they call.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::thread::{self, ThreadId};
@@ -169,11 +169,11 @@ pub fn counts_are_right(subject: FalseSharing) {
     }
 }
 
-/// For 2, 3 and 8 counters: every two are at least [`LINE`] bytes apart and
-/// in different [`LINE`]-byte blocks.
+/// For 2 to 200 counters: every two are at least [`LINE`] bytes apart and
+/// in different [`LINE`]-byte blocks, however many there are.
 pub fn no_two_counters_share_a_cache_line(subject: FalseSharing) {
     let check = "no two counters share a cache line";
-    for n in [2, 3, 8] {
+    for n in [2, 3, 8, 17, 33, 65, 200] {
         let addresses = (subject.addresses)(n);
         for i in 0..n {
             for j in i + 1..n {
@@ -198,36 +198,67 @@ pub fn no_two_counters_share_a_cache_line(subject: FalseSharing) {
     }
 }
 
-/// Four counters, four threads: `is_match` must be called from four
-/// different threads, all four inside it at the same moment (each first
-/// call waits up to 300 ms for the others, then 100 ms more), while the
-/// calling thread waits for them asleep.
+/// The runs of [`the_threads_count_at_once`]: counters (threads) and items.
+/// Few items and more threads than cores included: one thread per counter
+/// holds at every size.
+const AT_ONCE_RUNS: [(usize, u64); 3] = [(4, 4_000), (12, 24), (3, 3)];
+
+/// `n` counters, `n` threads, for each of [`AT_ONCE_RUNS`]: `is_match` must
+/// be called from `n` different threads, all inside it at the same moment
+/// (each first call waits up to 300 ms for the others, then 100 ms more),
+/// while the calling thread waits for them asleep; and the thread with the
+/// `i`-th share (the `i`-th lowest first item) counts into `slot(i)`.
 pub fn the_threads_count_at_once(subject: FalseSharing) {
+    for (threads, items) in AT_ONCE_RUNS {
+        count_at_once(subject, threads, items);
+    }
+}
+
+/// What one thread did in [`count_at_once`]: the lowest item it was given
+/// and the matches among its items.
+#[derive(Clone, Copy)]
+struct Share {
+    first: u64,
+    matches: u64,
+}
+
+fn count_at_once(subject: FalseSharing, threads: usize, n_items: u64) {
     let check = "the threads count at once";
-    const THREADS: usize = 4;
     const MEET: Duration = Duration::from_millis(300);
     const HOLD: Duration = Duration::from_millis(100);
     struct Seen {
-        threads: HashSet<ThreadId>,
+        shares: HashMap<ThreadId, Share>,
         inside: usize,
         peak: usize,
     }
     let seen = Mutex::new(Seen {
-        threads: HashSet::new(),
+        shares: HashMap::new(),
         inside: 0,
         peak: 0,
     });
     let arrived = Condvar::new();
+    // Even numbers, and every number of the first eighth: shares that
+    // start at different items hold different numbers of matches, so a
+    // thread that counts into another's counter shows.
+    let matches = |x: u64| x % 2 == 0 || x < n_items.div_ceil(8);
     let is_match = |x: u64| {
         let me = thread::current().id();
+        let hit = matches(x);
         let mut s = seen.lock().unwrap_or_else(PoisonError::into_inner);
-        if s.threads.insert(me) {
+        let first_call = !s.shares.contains_key(&me);
+        let share = s.shares.entry(me).or_insert(Share {
+            first: x,
+            matches: 0,
+        });
+        share.first = share.first.min(x);
+        share.matches += u64::from(hit);
+        if first_call {
             // A thread's first call waits for the other threads' first.
             s.inside += 1;
             s.peak = s.peak.max(s.inside);
             arrived.notify_all();
             let until = Instant::now() + MEET;
-            while s.threads.len() < THREADS && Instant::now() < until {
+            while s.shares.len() < threads && Instant::now() < until {
                 let left = until.saturating_duration_since(Instant::now());
                 s = arrived
                     .wait_timeout(s, left)
@@ -240,30 +271,40 @@ pub fn the_threads_count_at_once(subject: FalseSharing) {
             // Long enough to see what the calling thread does meanwhile.
             thread::sleep(HOLD);
         }
-        x % 2 == 0
+        hit
     };
-    let items: Vec<u64> = (0..4_000).collect();
+    let items: Vec<u64> = (0..n_items).collect();
+    let expected_total = items.iter().filter(|&&x| matches(x)).count() as u64;
     let caller_cpu = thread_cpu_time();
-    let (total, values) = (subject.count)(&items, THREADS, &is_match);
+    let (total, values) = (subject.count)(&items, threads, &is_match);
     let caller_cpu = thread_cpu_time()
         .zip(caller_cpu)
         .map(|(after, before)| after.saturating_sub(before));
     let s = seen.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let run = format!("with {threads} counters and {n_items} items");
     assert!(
-        s.threads.len() == THREADS && s.peak == THREADS,
-        "[{check}] with {THREADS} counters, is_match was called from {} thread(s), and at \
-         most {} were counting at the same moment (each thread's first call waited up to \
-         {MEET:?} for the others). Start one thread per counter, all before joining any, so \
-         that they count at once.",
-        s.threads.len(),
+        s.shares.len() == threads && s.peak == threads,
+        "[{check}] {run}, is_match was called from {} thread(s), and at most {} were \
+         counting at the same moment (each thread's first call waited up to {MEET:?} for the \
+         others). Start one thread per counter, all before joining any, so that they count \
+         at once, whatever the number of items or counters.",
+        s.shares.len(),
         s.peak
     );
-    let empty: Vec<usize> = (0..THREADS).filter(|&i| values[i] == 0).collect();
+    let sum: u64 = values.iter().sum();
     assert!(
-        total == 2_000 && empty.is_empty(),
-        "[{check}] 4000 items, 2000 even, 4 threads: count_matching returned {total} and the \
-         counters hold {values:?}; counters {empty:?} counted nothing. Thread i counts its \
-         share into counter i."
+        total == expected_total && sum == expected_total,
+        "[{check}] {run} ({expected_total} matches): count_matching returned {total} and the \
+         counters hold {values:?} ({sum} in all). Thread i counts its share into counter i."
+    );
+    let mut shares: Vec<Share> = s.shares.into_values().collect();
+    shares.sort_by_key(|share| share.first);
+    let by_share: Vec<u64> = shares.iter().map(|share| share.matches).collect();
+    assert!(
+        by_share == values,
+        "[{check}] {run}: the threads' shares, in the order of their first items, held \
+         {by_share:?} matches, but the counters hold {values:?}. The thread with the i-th \
+         share counts into `counters.slot(i)`, its own counter, and no other."
     );
     // A join sleeps: well under a millisecond of CPU. A caller that loops
     // until the threads are done burns most of the 100 ms they are held.
