@@ -198,14 +198,14 @@ impl PageCache for SpinsWhileWaiting {
 }
 
 /// Marks a page as pending, and makes the other threads that want it sleep
-/// 5 ms and look again until it arrives: asleep most of the time, so little
-/// CPU is used, but every waiter wakes up every 5 ms.
+/// `MS` ms and look again until it arrives: asleep most of the time, so
+/// little CPU is used, but every waiter wakes up every `MS` ms.
 #[derive(Default)]
-struct PollsWhileWaiting {
+struct PollsWhileWaiting<const MS: u64> {
     pages: Mutex<HashMap<String, Option<Page>>>,
 }
 
-impl PageCache for PollsWhileWaiting {
+impl<const MS: u64> PageCache for PollsWhileWaiting<MS> {
     fn get(&self, url: &str) -> Page {
         {
             let mut pages = lock(&self.pages);
@@ -215,7 +215,7 @@ impl PageCache for PollsWhileWaiting {
                     if let Some(Some(page)) = lock(&self.pages).get(url) {
                         return page.clone();
                     }
-                    thread::sleep(Duration::from_millis(5));
+                    thread::sleep(Duration::from_millis(MS));
                 }
             }
             pages.insert(url.to_owned(), None);
@@ -395,7 +395,15 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
         Decoy {
             name: "waiting threads sleep 5 ms and look again until the page arrives",
             class: Class::Spinning,
-            subject: new::<PollsWhileWaiting>,
+            subject: new::<PollsWhileWaiting<5>>,
+            caught_by: "threads_waiting_for_a_page_are_woken_once",
+            breaks: "waiters-sleep",
+            says: &["woke up most woke", "poll", "block until"],
+        },
+        Decoy {
+            name: "waiting threads sleep 50 ms and look again until the page arrives",
+            class: Class::Spinning,
+            subject: new::<PollsWhileWaiting<50>>,
             caught_by: "threads_waiting_for_a_page_are_woken_once",
             breaks: "waiters-sleep",
             says: &["woke up most woke", "poll", "block until"],

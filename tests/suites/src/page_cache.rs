@@ -341,16 +341,19 @@ pub fn threads_waiting_for_a_page_sleep(new: NewCache) {
 
 /// How long the page of [`threads_waiting_for_a_page_are_woken_once`]
 /// takes.
-const WAKEUP_CHECK_LATENCY: Duration = Duration::from_millis(400);
+/// A second: long enough that a waiter that looks again every 150 ms
+/// wakes more often than [`WAKEUPS_PER_GET`] allows.
+const WAKEUP_CHECK_LATENCY: Duration = Duration::from_millis(1_000);
 
 /// Wake-ups one thread may have in its `get` while the page is fetched.
 /// A thread that blocks (in `get_or_init`, or on a `Condvar`) wakes once
 /// when the page is there, plus one or two if the map's lock was
 /// contended; the one that fetches wakes once for the answer (the
-/// reference: 1 in every thread, 7 runs of 7). Waiters that sleep 5 ms and
-/// look again woke 79 to 89 times in 400 ms; one that sleeps 25 ms looks
-/// 400 / 25 = 16 times (arithmetic, not measured).
-const WAKEUPS_PER_GET: u64 = 12;
+/// reference: 1 in every thread, 7 runs of 7, at 400 ms). Waiters that
+/// sleep 5 ms and look again woke 79 to 89 times in 400 ms; one that sleeps
+/// 50 ms looks 1000 / 50 = 20 times (arithmetic, not measured), one that
+/// sleeps 150 ms 6 or 7 times.
+const WAKEUPS_PER_GET: u64 = 6;
 
 /// Six threads wait 400 ms for one page, and each counts its own wake-ups
 /// around its `get` (voluntary context switches, counted by the kernel): a
