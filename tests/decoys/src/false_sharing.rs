@@ -233,6 +233,21 @@ fn total_skips_counter_0(items: &[u64], n: usize, is_match: IsMatch<'_>) -> Tall
     }
 }
 
+/// Up to 8 counters come from one static pool of padded slots, shared by
+/// every `Counters` ("no allocation for the common case"): two alive at
+/// once count into the same atomics.
+fn static_pool_pair(n: usize) -> (Vec<usize>, Vec<usize>) {
+    #[repr(align(128))]
+    struct Padded(AtomicU64);
+    static POOL: [Padded; 8] = [const { Padded(AtomicU64::new(0)) }; 8];
+    if n <= 8 {
+        let at = |_| addresses_of(&POOL[..n], |s| &s.0);
+        (at(0), at(1))
+    } else {
+        (reference::SUBJECT.pair)(n)
+    }
+}
+
 /// Padded counters for up to 16, a plain packed array past that ("to save
 /// memory when there are many").
 fn packed_when_many(n: usize) -> Vec<usize> {
@@ -283,6 +298,7 @@ fn rotated_slots(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u6
 pub fn corpus() -> Vec<Decoy<FalseSharing>> {
     let with = |addresses, count| FalseSharing {
         addresses,
+        pair: reference::SUBJECT.pair,
         count,
         live: RIGHT_LIVE,
         tally: RIGHT_TALLY,
@@ -320,6 +336,20 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             caught_by: "no_two_counters_share_a_cache_line",
             breaks: "own-line",
             says: &["with 17 counters", "8 bytes apart"],
+        },
+        Decoy {
+            name: "up to 8 counters from one static pool",
+            class: Class::StateBetweenCalls,
+            subject: FalseSharing {
+                pair: static_pool_pair,
+                ..reference::SUBJECT
+            },
+            caught_by: "no_two_counters_share_a_cache_line",
+            breaks: "own-line",
+            says: &[
+                "two `Counters::new(2)` alive at the same time",
+                "0 bytes apart",
+            ],
         },
         Decoy {
             name: "at most 8 threads",

@@ -62,6 +62,9 @@ pub type Tally = fn(&[u64], usize, IsMatch<'_>) -> Tallied;
 pub struct FalseSharing {
     /// The address of each of `Counters::new(n)`'s `n` counters.
     pub addresses: fn(usize) -> Vec<usize>,
+    /// The addresses of the counters of two `Counters::new(n)` alive at
+    /// the same time.
+    pub pair: fn(usize) -> (Vec<usize>, Vec<usize>),
     /// `count_matching(items, &Counters::new(n), is_match)`: its result and
     /// the counters' values afterwards.
     pub count: Count,
@@ -83,6 +86,15 @@ macro_rules! false_sharing_adapter {
                     (0..n)
                         .map(|i| ::std::ptr::from_ref(counters.slot(i)).addr())
                         .collect()
+                },
+                pair: |n| {
+                    let (one, two) = ($krate::Counters::new(n), $krate::Counters::new(n));
+                    let at = |c: &$krate::Counters| -> ::std::vec::Vec<usize> {
+                        (0..n)
+                            .map(|i| ::std::ptr::from_ref(c.slot(i)).addr())
+                            .collect()
+                    };
+                    (at(&one), at(&two))
                 },
                 count: |items, n, is_match| {
                     let counters = $krate::Counters::new(n);
@@ -192,6 +204,23 @@ pub fn no_two_counters_share_a_cache_line(subject: FalseSharing) {
                     } else {
                         ""
                     }
+                );
+            }
+        }
+    }
+    // Two sets of counters alive at once: each has counters of its own.
+    for n in [2, 8, 17] {
+        let (one, two) = (subject.pair)(n);
+        for (i, &a) in one.iter().enumerate() {
+            for (j, &b) in two.iter().enumerate() {
+                let apart = a.abs_diff(b);
+                assert!(
+                    apart >= LINE && a / LINE != b / LINE,
+                    "[{check}] two `Counters::new({n})` alive at the same time: counter {i} \
+                     of the first is at {a:#x} and counter {j} of the second at {b:#x}, \
+                     {apart} bytes apart. Each `Counters` owns its counters, in memory of its \
+                     own, not slots shared through a `static`: two counts running at once \
+                     would add into the same counters."
                 );
             }
         }
