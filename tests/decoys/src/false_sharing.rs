@@ -149,6 +149,24 @@ fn adds_at_the_end(items: &[u64], n: usize, is_match: IsLiveMatch<'_>) -> u64 {
     sum()
 }
 
+/// Spawns a thread per share, then sleeps a millisecond at a time until
+/// they have all finished: little CPU, but the caller wakes every
+/// millisecond.
+fn polls_until_done(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(items.len().div_ceil(n).max(1))
+            .zip(&counters)
+            .map(|(share, counter)| s.spawn(move || count_share(share, counter, is_match)))
+            .collect();
+        while !handles.iter().all(|h| h.is_finished()) {
+            thread::sleep(std::time::Duration::from_millis(1));
+        }
+    });
+    values(&counters)
+}
+
 /// Counts `items` with one scoped thread per counter, thread `i` into
 /// `slot(i)`, as the reference does.
 fn count_into<'c>(
@@ -350,6 +368,14 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
                 "two `Counters::new(2)` alive at the same time",
                 "0 bytes apart",
             ],
+        },
+        Decoy {
+            name: "sleeps a millisecond at a time until the threads are done",
+            class: Class::Spinning,
+            subject: with(right_layout, polls_until_done),
+            caught_by: "the_threads_count_at_once",
+            breaks: "threads-at-once",
+            says: &["woke up", "polls", "join"],
         },
         Decoy {
             name: "at most 8 threads",

@@ -14,7 +14,7 @@ use std::sync::{Condvar, Mutex, PoisonError};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use harness::clock::thread_cpu_time;
+use harness::clock::{thread_cpu_time, thread_wakeups};
 
 /// Bytes that two counters written by different threads must keep
 /// between them: a cache line is 64 bytes on x86-64, and Intel's spatial
@@ -305,7 +305,9 @@ fn count_at_once(subject: FalseSharing, threads: usize, n_items: u64) {
     let items: Vec<u64> = (0..n_items).collect();
     let expected_total = items.iter().filter(|&&x| matches(x)).count() as u64;
     let caller_cpu = thread_cpu_time();
+    let caller_wakeups = thread_wakeups();
     let (total, values) = (subject.count)(&items, threads, &is_match);
+    let caller_wakeups = thread_wakeups().saturating_sub(caller_wakeups);
     let caller_cpu = thread_cpu_time()
         .zip(caller_cpu)
         .map(|(after, before)| after.saturating_sub(before));
@@ -348,6 +350,17 @@ fn count_at_once(subject: FalseSharing, threads: usize, n_items: u64) {
              `join` (a `thread::scope` joins them for you at its end)."
         );
     }
+    // A join wakes its caller once per thread at most; a caller that
+    // sleeps a little and looks again wakes every time it looks.
+    let wakeups_allowed = 2 * threads as u64 + 4;
+    assert!(
+        caller_wakeups <= wakeups_allowed,
+        "[{check}] {run}: the threads counted correctly, but while they were busy (each was \
+         held {HOLD:?} in is_match) the thread that called count_matching woke up \
+         {caller_wakeups} times (allowed: {wakeups_allowed}; a thread that joins wakes about \
+         once per thread). It polls, sleeping a little and checking whether they are done: \
+         wait for them with `join` (a `thread::scope` joins them for you at its end)."
+    );
 }
 
 /// Four threads count 4000 matches, and each call of `is_match` reads the
