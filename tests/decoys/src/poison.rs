@@ -194,6 +194,146 @@ impl SharedTally for RepairsFromTheVotes {
     }
 }
 
+/// The reference's way, with a knob per decoy: work on a copy under the
+/// lock and store it when the change returns; a panic leaves the last whole
+/// counts in the poisoned mutex, and the next `lock` clears the poison.
+#[derive(Default)]
+struct Whole {
+    counts: Mutex<Counts>,
+}
+
+impl Whole {
+    fn lock(&self) -> MutexGuard<'_, Counts> {
+        self.counts.lock().unwrap_or_else(|poisoned| {
+            self.counts.clear_poison();
+            poisoned.into_inner()
+        })
+    }
+
+    /// Applies `change` to a copy and stores it with `store`.
+    fn update_with(&self, change: Change<'_>, store: fn(&mut Counts, Counts)) {
+        let mut counts = self.lock();
+        let mut draft = counts.clone();
+        apply(&mut draft, change);
+        store(&mut counts, draft);
+    }
+}
+
+fn replace(counts: &mut Counts, draft: Counts) {
+    *counts = draft;
+}
+
+/// Swallows a panic whose payload is not a message ("only messages are
+/// real bugs"); passes the others on.
+#[derive(Default)]
+struct SwallowsOddPayloads(Whole);
+
+impl SharedTally for SwallowsOddPayloads {
+    fn update(&self, change: Change<'_>) {
+        let tried = panic::catch_unwind(AssertUnwindSafe(|| {
+            self.0.update_with(&mut *change, replace)
+        }));
+        if let Err(payload) = tried {
+            if payload.is::<&str>() || payload.is::<String>() {
+                panic::resume_unwind(payload);
+            }
+        }
+    }
+
+    fn counts(&self) -> Snapshot {
+        self.0.lock().clone()
+    }
+}
+
+/// Changes a tally of more than 1000 candidates in place ("too big to
+/// copy"): a panic there leaves a half-done update.
+#[derive(Default)]
+struct InPlaceWhenBig(Whole);
+
+impl SharedTally for InPlaceWhenBig {
+    fn update(&self, change: Change<'_>) {
+        let mut counts = self.0.lock();
+        if counts.1.len() > 1000 {
+            apply(&mut counts, change);
+        } else {
+            drop(counts);
+            self.0.update_with(change, replace);
+        }
+    }
+
+    fn counts(&self) -> Snapshot {
+        self.0.lock().clone()
+    }
+}
+
+/// After 5 crashed updates, ignores every later one ("a worker that keeps
+/// crashing is quarantined").
+#[derive(Default)]
+struct QuarantinesAfter5 {
+    whole: Whole,
+    crashes: Mutex<u32>,
+}
+
+impl SharedTally for QuarantinesAfter5 {
+    fn update(&self, change: Change<'_>) {
+        if *self.crashes.lock().unwrap_or_else(PoisonError::into_inner) >= 5 {
+            return;
+        }
+        let tried = panic::catch_unwind(AssertUnwindSafe(|| {
+            self.whole.update_with(&mut *change, replace)
+        }));
+        if let Err(payload) = tried {
+            *self.crashes.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+            panic::resume_unwind(payload);
+        }
+    }
+
+    fn counts(&self) -> Snapshot {
+        self.whole.lock().clone()
+    }
+}
+
+/// Merges the changed copy into the counts instead of storing it: a
+/// change that removes a candidate leaves it there.
+#[derive(Default)]
+struct MergesTheCopy(Whole);
+
+impl SharedTally for MergesTheCopy {
+    fn update(&self, change: Change<'_>) {
+        self.0.update_with(change, |counts, draft| {
+            counts.0 = draft.0;
+            counts.1.extend(draft.1);
+        });
+    }
+
+    fn counts(&self) -> Snapshot {
+        self.0.lock().clone()
+    }
+}
+
+/// Each thread reads the counts it stored last, kept in a thread-local
+/// ("no lock to read"): it misses what other threads counted since.
+#[derive(Default)]
+struct ThreadLocalReads(Whole);
+
+thread_local! {
+    static LAST: std::cell::RefCell<Option<Counts>> = const { std::cell::RefCell::new(None) };
+}
+
+impl SharedTally for ThreadLocalReads {
+    fn update(&self, change: Change<'_>) {
+        self.0.update_with(change, |counts, draft| {
+            LAST.with(|last| *last.borrow_mut() = Some(draft.clone()));
+            *counts = draft;
+        });
+    }
+
+    fn counts(&self) -> Snapshot {
+        LAST.with(|last| last.borrow().clone())
+            .unwrap_or_else(|| self.0.lock().clone())
+    }
+}
+
 fn new<T: SharedTally + Default + 'static>() -> Box<dyn SharedTally> {
     Box::new(T::default())
 }
@@ -201,6 +341,46 @@ fn new<T: SharedTally + Default + 'static>() -> Box<dyn SharedTally> {
 /// Every wrong tally, with the check that must reject it.
 pub fn corpus() -> Vec<Decoy<NewTally>> {
     vec![
+        Decoy {
+            name: "swallows a panic whose payload is not a message",
+            class: Class::RuleSkipped,
+            subject: new::<SwallowsOddPayloads>,
+            caught_by: "the_panic_reaches_the_worker",
+            breaks: "panic-reaches-caller",
+            says: &["panic_any(BugCode(7))", "swallowed", "whatever its type"],
+        },
+        Decoy {
+            name: "changes a tally of over 1000 candidates in place",
+            class: Class::RuleSkipped,
+            subject: new::<InPlaceWhenBig>,
+            caught_by: "a_half_done_update_is_discarded",
+            breaks: "whole-or-nothing",
+            says: &["a tally of 5000 candidates", "of any size"],
+        },
+        Decoy {
+            name: "ignores every update after 5 crashes",
+            class: Class::RuleSkipped,
+            subject: new::<QuarantinesAfter5>,
+            caught_by: "the_tally_serves_after_a_worker_panicked",
+            breaks: "serves-after-panic",
+            says: &["after 12 crashed updates is missing", "no limit"],
+        },
+        Decoy {
+            name: "merges the changed copy into the counts",
+            class: Class::RuleSkipped,
+            subject: new::<MergesTheCopy>,
+            caught_by: "updates_add_up",
+            breaks: "every-update-counts",
+            says: &["her entry away", "entries it removed"],
+        },
+        Decoy {
+            name: "each thread reads the counts it stored last",
+            class: Class::StateBetweenCalls,
+            subject: new::<ThreadLocalReads>,
+            caught_by: "updates_add_up",
+            breaks: "every-update-counts",
+            says: &["another thread voted for bob", "the same for every thread"],
+        },
         Decoy {
             name: "unwraps the lock",
             class: Class::Panics,

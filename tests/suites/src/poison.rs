@@ -185,6 +185,38 @@ pub fn updates_add_up(new: NewTally) {
             round + 1
         );
     }
+    // A change is applied as it is, taking away as well as adding.
+    let tally = new();
+    for who in ["ada", "ada", "bob"] {
+        vote(&*tally, who);
+    }
+    tally.update(&mut |ballots, votes| {
+        *ballots -= 2;
+        votes.remove("ada");
+    });
+    let got = tally.counts();
+    let want = expected(&[("bob", 1)]);
+    assert_eq!(
+        got, want,
+        "[{check}] 2 votes for ada and 1 for bob, then an update that took ada's 2 ballots and \
+         her entry away: the tally reads {got:?}, expected {want:?}. The counts after an \
+         update are what the change left, entries it removed included: store them, do not \
+         merge them into the old ones."
+    );
+    // What one thread counted, every thread reads.
+    let tally = new();
+    vote(&*tally, "ada");
+    thread::scope(|s| {
+        s.spawn(|| vote(&*tally, "bob"));
+    });
+    let got = tally.counts();
+    let want = expected(&[("ada", 1), ("bob", 1)]);
+    assert_eq!(
+        got, want,
+        "[{check}] this thread voted for ada, then another thread voted for bob: this thread \
+         reads {got:?}, expected {want:?}. `counts` reads the tally's counts, the same for \
+         every thread, not a copy this thread kept."
+    );
 }
 
 /// After a worker's update panicked, `counts` and `update` still work.
@@ -192,7 +224,10 @@ pub fn the_tally_serves_after_a_worker_panicked(new: NewTally) {
     let check = "the tally serves after a worker panicked";
     let tally = new();
     vote(&*tally, "ada");
-    crashing_worker(&*tally);
+    // Many crashes: the tally serves after every one of them.
+    for _ in 0..CRASHES {
+        crashing_worker(&*tally);
+    }
     let read = calmly(|| tally.counts());
     assert!(
         read.is_ok(),
@@ -212,10 +247,15 @@ pub fn the_tally_serves_after_a_worker_panicked(new: NewTally) {
     let (ballots, votes) = tally.counts();
     assert!(
         votes.get("bob") == Some(&1),
-        "[{check}] a vote for bob after the crash is missing: the tally reads {ballots} \
-         ballots, {votes:?}."
+        "[{check}] a vote for bob after {CRASHES} crashed updates is missing: the tally reads \
+         {ballots} ballots, {votes:?}. The tally serves every worker after any number of \
+         crashes: no limit after which it stops counting."
     );
 }
+
+/// Crashed updates before [`the_tally_serves_after_a_worker_panicked`]
+/// votes again.
+const CRASHES: usize = 12;
 
 /// A crashed update changed one field of the counts and not the other:
 /// after it, the tally must read exactly as before it, whichever field the
@@ -259,7 +299,36 @@ pub fn a_half_done_update_is_discarded(new: NewTally) {
             ),
         }
     }
+    // A large tally: whole or nothing, whatever a copy costs.
+    let tally = new();
+    tally.update(&mut |ballots, votes| {
+        for i in 0..BIG_TALLY {
+            votes.insert(format!("candidate {i}"), 1);
+        }
+        *ballots += BIG_TALLY as u64;
+    });
+    let before = tally.counts();
+    crashing(&*tally, Crash::AfterTheBallot);
+    let after = calmly(|| tally.counts());
+    assert!(
+        after.as_ref().is_ok_and(|after| *after == before),
+        "[{check}] a tally of {BIG_TALLY} candidates, then a worker's update {}: the tally \
+         then reads {} ballots (before: {}). An update counts whole or not at all, for a \
+         tally of any size.",
+        Crash::AfterTheBallot.said(),
+        after
+            .as_ref()
+            .map_or_else(|e| format!("nothing ({e})"), |a| a.0.to_string()),
+        before.0
+    );
 }
+
+/// Candidates in the large tally of [`a_half_done_update_is_discarded`].
+const BIG_TALLY: usize = 5_000;
+
+/// A panic's payload that is not a message: an error code.
+#[derive(Debug, PartialEq)]
+pub struct BugCode(pub u32);
 
 /// The worker whose update panicked must see its panic: its thread ends
 /// in that panic, with that message.
@@ -276,6 +345,36 @@ pub fn the_panic_reaches_the_worker(new: NewTally) {
         match &seen {
             None => "ended normally: the panic was swallowed".to_owned(),
             Some(other) => format!("panicked with something else: \"{other}\""),
+        }
+    );
+    // A panic whose payload is not a message reaches the worker as it was.
+    let quiet = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let joined = thread::scope(|s| {
+        s.spawn(|| {
+            tally.update(&mut |ballots, _| {
+                *ballots += 1;
+                panic::panic_any(BugCode(7));
+            });
+        })
+        .join()
+    });
+    panic::set_hook(quiet);
+    let code = joined
+        .as_ref()
+        .err()
+        .and_then(|payload| payload.downcast_ref::<BugCode>());
+    assert!(
+        code == Some(&BugCode(7)),
+        "[{check}] a worker's update panicked with `panic_any(BugCode(7))`, a payload that is \
+         not a message, and the worker's thread {}. Every panic goes on to the caller of \
+         `update` with its own payload, whatever its type.",
+        match &joined {
+            Ok(()) => "ended normally: the panic was swallowed".to_owned(),
+            Err(other) => format!(
+                "panicked with something else: \"{}\"",
+                harness::record::panic_message(other.as_ref())
+            ),
         }
     );
 }
