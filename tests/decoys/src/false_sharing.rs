@@ -167,6 +167,39 @@ fn polls_until_done(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec
     values(&counters)
 }
 
+/// Adds matches one by one on short shares, but in batches of 4096 on
+/// shares longer than 100,000 items ("fewer atomic operations where it
+/// matters").
+fn batches_when_big(items: &[u64], n: usize, is_match: IsLiveMatch<'_>) -> u64 {
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let sum = || {
+        counters
+            .iter()
+            .map(|c| c.load(Ordering::SeqCst))
+            .sum::<u64>()
+    };
+    thread::scope(|s| {
+        for (i, share) in items.chunks(items.len().div_ceil(n).max(1)).enumerate() {
+            let (counter, sum) = (&counters[i], &sum);
+            s.spawn(move || {
+                let batch = if share.len() > 100_000 { 4096 } else { 1 };
+                let mut pending = 0;
+                for &x in share {
+                    if is_match(x, sum) {
+                        pending += 1;
+                        if pending == batch {
+                            counter.fetch_add(pending, Ordering::Relaxed);
+                            pending = 0;
+                        }
+                    }
+                }
+                counter.fetch_add(pending, Ordering::Relaxed);
+            });
+        }
+    });
+    sum()
+}
+
 /// Counts `items` with one scoped thread per counter, thread `i` into
 /// `slot(i)`, as the reference does.
 fn count_into<'c>(
@@ -376,6 +409,17 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             caught_by: "the_threads_count_at_once",
             breaks: "threads-at-once",
             says: &["woke up", "polls", "join"],
+        },
+        Decoy {
+            name: "adds in batches of 4096 on long shares",
+            class: Class::Batched,
+            subject: FalseSharing {
+                live: batches_when_big,
+                ..reference::SUBJECT
+            },
+            caught_by: "the_counters_are_live",
+            breaks: "live-counters",
+            says: &["were missing from the counters", "in batches"],
         },
         Decoy {
             name: "at most 8 threads",

@@ -363,7 +363,7 @@ fn count_at_once(subject: FalseSharing, threads: usize, n_items: u64) {
     );
 }
 
-/// Four threads count 4000 matches, and each call of `is_match` reads the
+/// Four threads count a million matches, and each call of `is_match` reads the
 /// counters: they must already hold every match found before it, but for
 /// at most one per other thread (found, and not yet added). A thread that
 /// counts into a local variable and adds it once at the end leaves the
@@ -371,7 +371,9 @@ fn count_at_once(subject: FalseSharing, threads: usize, n_items: u64) {
 pub fn the_counters_are_live(subject: FalseSharing) {
     let check = "the counters are live";
     const THREADS: u64 = 4;
-    const ITEMS: u64 = 4_000;
+    // A million: shares of 250,000, far past the size at which a thread
+    // might start "saving atomics" by adding in batches.
+    const ITEMS: u64 = 1_000_000;
     let found = AtomicU64::new(0);
     let worst = AtomicU64::new(0);
     let is_match = |_: u64, sum: &dyn Fn() -> u64| {
