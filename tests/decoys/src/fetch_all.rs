@@ -42,10 +42,20 @@ fn warms_up_one_by_one(urls: &[String]) -> Results {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static CALLS: AtomicUsize = AtomicUsize::new(0);
     if CALLS.fetch_add(1, Ordering::SeqCst) < 1 {
-        urls.iter().map(|url| testweb::get(url)).collect()
+        one_after_another(urls)
     } else {
         all_at_once(urls)
     }
+}
+
+/// One request after another, on one thread of its own (not the caller,
+/// whose requests the client's log shows): the decoys that do not overlap.
+fn one_after_another(urls: &[String]) -> Results {
+    thread::scope(|s| {
+        s.spawn(|| urls.iter().map(|url| testweb::get(url)).collect())
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
 }
 
 /// Every thread spawned before any join, as it should be.
@@ -234,7 +244,7 @@ fn batches_of_sixteen(urls: &[String]) -> Results {
 /// One request after another when there are fewer than ten URLs.
 fn sequential_below_ten(urls: &[String]) -> Results {
     if urls.len() < 10 {
-        urls.iter().map(|url| testweb::get(url)).collect()
+        one_after_another(urls)
     } else {
         all_at_once(urls)
     }
@@ -246,6 +256,37 @@ fn first_url_up_front(urls: &[String]) -> Results {
     let mut results = vec![first];
     results.extend(all_at_once(&urls[1..]));
     results
+}
+
+/// A single URL is fetched on the calling thread ("a thread for one request
+/// is a waste").
+fn single_on_the_caller(urls: &[String]) -> Results {
+    if urls.len() == 1 {
+        vec![testweb::get(&urls[0])]
+    } else {
+        all_at_once(urls)
+    }
+}
+
+/// Strings that are not `http://` URLs are "fetched" on the calling thread
+/// before any thread starts ("they fail at once anyway").
+fn malformed_on_the_caller(urls: &[String]) -> Results {
+    let mut results: Vec<Option<Result<String, FetchError>>> = urls
+        .iter()
+        .map(|u| (!u.starts_with("http://")).then(|| testweb::get(u)))
+        .collect();
+    let good: Vec<String> = urls
+        .iter()
+        .filter(|u| u.starts_with("http://"))
+        .cloned()
+        .collect();
+    let mut fetched = all_at_once(&good).into_iter();
+    for r in &mut results {
+        if r.is_none() {
+            *r = fetched.next();
+        }
+    }
+    results.into_iter().flatten().collect()
 }
 
 /// Detached threads and a channel; gives up after 300 ms and makes up an
@@ -314,6 +355,28 @@ fn polls_with_sleep(urls: &[String]) -> Results {
 /// The corpus for `fetch_all`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
     vec![
+        Decoy {
+            name: "fetches a single URL on the calling thread",
+            class: Class::Sequential,
+            subject: single_on_the_caller,
+            caught_by: "requests_overlap",
+            breaks: "all-at-once",
+            says: &[
+                "on the thread that called it (1 URL(s))",
+                "even a single URL",
+            ],
+        },
+        Decoy {
+            name: "fetches strings that are not URLs on the calling thread",
+            class: Class::Sequential,
+            subject: malformed_on_the_caller,
+            caught_by: "a_failing_url_is_an_error_for_that_url_only",
+            breaks: "all-at-once",
+            says: &[
+                "[\"not a url\"] on the thread that called it",
+                "not a URL at all",
+            ],
+        },
         Decoy {
             name: "leaves a thread spinning after it returns",
             class: Class::Spinning,

@@ -96,9 +96,15 @@ fn divides_by_the_count(urls: &[String], limit: NonZeroUsize) -> Results {
     pool(urls, limit)
 }
 
-/// A plain loop: the limit is respected by never overlapping at all.
+/// A plain loop on one thread of its own: the limit is respected by never
+/// overlapping at all.
 fn one_by_one(urls: &[String], _limit: NonZeroUsize) -> Results {
-    urls.iter().map(|url| testweb::get(url)).collect()
+    // On one thread of its own: one worker, whatever the limit.
+    std::thread::scope(|s| {
+        s.spawn(|| urls.iter().map(|url| testweb::get(url)).collect())
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
 }
 
 /// Sends no request at all.
@@ -391,6 +397,16 @@ fn k_workers_even_above_n(urls: &[String], limit: NonZeroUsize) -> Results {
 }
 
 /// Asserts that there are at least as many URLs as workers.
+/// With `max_in_flight = 1`, fetches one by one on the calling thread ("one
+/// worker is just a loop").
+fn one_worker_is_the_caller(urls: &[String], limit: NonZeroUsize) -> Results {
+    if limit.get() == 1 {
+        urls.iter().map(|url| testweb::get(url)).collect()
+    } else {
+        pool(urls, limit)
+    }
+}
+
 fn k_over_n_panics(urls: &[String], limit: NonZeroUsize) -> Results {
     assert!(limit.get() <= urls.len(), "more workers than URLs");
     pool(urls, limit)
@@ -418,6 +434,18 @@ fn remembers_failures(urls: &[String], _limit: NonZeroUsize) -> Results {
 /// The corpus for `fetch_bounded`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
     vec![
+        Decoy {
+            name: "one worker is a loop on the calling thread",
+            class: Class::Sequential,
+            subject: one_worker_is_the_caller,
+            caught_by: "one_worker_fetches_one_at_a_time",
+            breaks: "k-workers",
+            says: &[
+                "on the thread that called it",
+                "max_in_flight = 1",
+                "worker threads",
+            ],
+        },
         Decoy {
             name: "caps the workers at 64",
             class: Class::RuleSkipped,

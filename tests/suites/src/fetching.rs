@@ -97,16 +97,31 @@ impl<F: Fetch> Subject<F> {
         let (name, fetch, limit, n) = (self.name, self.fetch, self.limit, urls.len());
         let urls = urls.to_vec();
         let test = thread::current().name().unwrap_or(name).to_owned();
-        let outcome = harness::deadline::within_suite(CALL_LIMIT, &test, move || {
+        let (outcome, on_caller) = harness::deadline::within_suite(CALL_LIMIT, &test, move || {
             let before = wakeups();
+            // The witness of where each request was made.
+            let log = testweb::CallerLog::open();
             let outcome = watching_panics(move || fetch(&urls));
             LAST_WAKEUPS.store(
                 wakeups().saturating_sub(before),
                 std::sync::atomic::Ordering::SeqCst,
             );
-            outcome
+            (outcome, log.made_on(thread::current().id()))
         });
         match outcome {
+            Ok(_) if !on_caller.is_empty() => panic!(
+                "{name} fetched {on_caller:?} on the thread that called it ({n} URL(s){}): {}",
+                limit.map_or_else(String::new, |k| format!(", max_in_flight = {k}")),
+                if limit.is_some() {
+                    "every URL is fetched by one of the max_in_flight worker threads, even \
+                     when max_in_flight is 1; the caller only hands out the URLs and \
+                     collects the results."
+                } else {
+                    "every URL is fetched on a thread of its own, even a single URL or one \
+                     that is not a URL at all; the caller only starts the threads and \
+                     collects the results."
+                }
+            ),
             Ok(results) => results,
             Err((payload, first)) => {
                 let last = harness::record::panic_message(payload.as_ref());

@@ -1,6 +1,8 @@
 //! The blocking HTTP client the exercises call.
 
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{LazyLock, Mutex, PoisonError};
+use std::thread::ThreadId;
 use std::time::Duration;
 
 /// Why one URL could not be fetched. Every failure is a value, never a
@@ -45,6 +47,44 @@ static AGENT: LazyLock<ureq::Agent> = LazyLock::new(|| {
         .into()
 });
 
+/// While open, every [`get`] in the process is logged with the thread that
+/// made it: the suites' witness of where a request was made (on the thread
+/// that called the student's function, or on one it started). One at a
+/// time; the log is dropped with it.
+pub struct CallerLog(());
+
+static RECORDING: AtomicBool = AtomicBool::new(false);
+static CALLERS: Mutex<Vec<(ThreadId, String)>> = Mutex::new(Vec::new());
+
+fn callers() -> std::sync::MutexGuard<'static, Vec<(ThreadId, String)>> {
+    CALLERS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl CallerLog {
+    /// Starts logging.
+    pub fn open() -> Self {
+        callers().clear();
+        RECORDING.store(true, Ordering::SeqCst);
+        Self(())
+    }
+
+    /// The URLs requested on `thread` since the log was opened, in order.
+    pub fn made_on(&self, thread: ThreadId) -> Vec<String> {
+        callers()
+            .iter()
+            .filter(|(t, _)| *t == thread)
+            .map(|(_, url)| url.clone())
+            .collect()
+    }
+}
+
+impl Drop for CallerLog {
+    fn drop(&mut self) {
+        RECORDING.store(false, Ordering::SeqCst);
+        callers().clear();
+    }
+}
+
 /// Fetches `url` and returns the body as text. Blocks until the whole
 /// response has arrived: the calling thread waits, doing nothing, for as long
 /// as the server takes.
@@ -55,6 +95,9 @@ pub fn get(url: &str) -> Result<String, FetchError> {
         url: url.to_owned(),
         reason: e.to_string(),
     };
+    if RECORDING.load(Ordering::SeqCst) {
+        callers().push((std::thread::current().id(), url.to_owned()));
+    }
     match AGENT.get(url).call() {
         Ok(mut response) => response.body_mut().read_to_string().map_err(transport),
         Err(ureq::Error::StatusCode(status)) => Err(FetchError::Status {

@@ -11,5 +11,5 @@
 mod client;
 mod server;
 
-pub use client::{FetchError, get};
+pub use client::{CallerLog, FetchError, get};
 pub use server::{Served, Server, Step, closed_port_url, ever_served, timeline};
