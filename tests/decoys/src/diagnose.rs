@@ -133,8 +133,187 @@ fn first_answer_kept(run: Run) -> (Kind, f64) {
 }
 
 /// Every wrong diagnosis, with the check that must catch it.
+/// The rule, with one of the changes a red team made to it.
+#[derive(Clone, Copy, Default)]
+struct Twist {
+    /// Believes in at most this many cores.
+    cores_cap: Option<usize>,
+    /// Needs a speedup above the line, not on it.
+    strict_speedup: bool,
+    /// Counts exactly half a core busy as waiting.
+    inclusive_waiting: bool,
+    /// Drops the clock's slack above 16 cores.
+    no_slack_past_16: bool,
+    /// Ignores the sequential time of runs longer than a minute.
+    skips_long_speedups: bool,
+    /// Calls a run with a speedup of ×2 parallel before it looks at the
+    /// cores.
+    speedup_first: bool,
+    /// Calls every run under a millisecond serial.
+    short_is_serial: bool,
+}
+
+fn twisted(run: Run, t: Twist) -> (Kind, f64) {
+    let p = busy(&run);
+    let cores = t.cores_cap.map_or(run.cores, |cap| run.cores.min(cap)) as f64;
+    let slack = if t.no_slack_past_16 && run.cores > 16 {
+        1.0
+    } else {
+        1.1
+    };
+    let s = speedup(&run).filter(|_| !(t.skips_long_speedups && run.wall.as_secs() > 60));
+    let kind = if t.short_is_serial && run.wall.as_micros() < 1_000 {
+        Kind::Serial
+    } else if t.speedup_first && s.is_some_and(|s| s >= 2.0) && p >= 1.4 {
+        Kind::Parallel
+    } else if p > cores * slack {
+        Kind::Miscounted
+    } else if p < 0.5 || (t.inclusive_waiting && p == 0.5) {
+        Kind::Waiting
+    } else if p >= 1.4 && s.is_none_or(|s| if t.strict_speedup { s > 1.2 } else { s >= 1.2 }) {
+        Kind::Parallel
+    } else {
+        Kind::Serial
+    };
+    (kind, p)
+}
+
+fn cores_capped_at_16(run: Run) -> (Kind, f64) {
+    twisted(
+        run,
+        Twist {
+            cores_cap: Some(16),
+            ..Twist::default()
+        },
+    )
+}
+fn speedup_strictly_above(run: Run) -> (Kind, f64) {
+    twisted(
+        run,
+        Twist {
+            strict_speedup: true,
+            ..Twist::default()
+        },
+    )
+}
+fn half_a_core_is_waiting(run: Run) -> (Kind, f64) {
+    twisted(
+        run,
+        Twist {
+            inclusive_waiting: true,
+            ..Twist::default()
+        },
+    )
+}
+fn no_slack_past_16_cores(run: Run) -> (Kind, f64) {
+    twisted(
+        run,
+        Twist {
+            no_slack_past_16: true,
+            ..Twist::default()
+        },
+    )
+}
+fn long_runs_skip_the_speedup(run: Run) -> (Kind, f64) {
+    twisted(
+        run,
+        Twist {
+            skips_long_speedups: true,
+            ..Twist::default()
+        },
+    )
+}
+fn speedup_before_miscount(run: Run) -> (Kind, f64) {
+    twisted(
+        run,
+        Twist {
+            speedup_first: true,
+            ..Twist::default()
+        },
+    )
+}
+fn short_runs_are_serial(run: Run) -> (Kind, f64) {
+    twisted(
+        run,
+        Twist {
+            short_is_serial: true,
+            ..Twist::default()
+        },
+    )
+}
+
+/// The clocks read in whole microseconds.
+fn in_microseconds(run: Run) -> (Kind, f64) {
+    let p = run.cpu.as_micros() as f64 / (run.wall.as_micros().max(1)) as f64;
+    (right(run).0, p)
+}
+
 pub fn corpus() -> Vec<Decoy<Diagnose>> {
     vec![
+        Decoy {
+            name: "believes in at most 16 cores",
+            class: Class::RuleSkipped,
+            subject: cores_capped_at_16,
+            caught_by: "several_busy_cores_are_parallel",
+            breaks: "parallel",
+            says: &["20 of 64 cores", "answered Miscounted"],
+        },
+        Decoy {
+            name: "needs a speedup above ×1.2, not on it",
+            class: Class::RuleSkipped,
+            subject: speedup_strictly_above,
+            caught_by: "several_busy_cores_are_parallel",
+            breaks: "parallel",
+            says: &["exactly on both lines", "answered Serial"],
+        },
+        Decoy {
+            name: "counts exactly half a core as waiting",
+            class: Class::RuleSkipped,
+            subject: half_a_core_is_waiting,
+            caught_by: "waiting_or_working",
+            breaks: "one-core",
+            says: &["exactly half a core busy", "answered Waiting"],
+        },
+        Decoy {
+            name: "drops the clock's slack past 16 cores",
+            class: Class::RuleSkipped,
+            subject: no_slack_past_16_cores,
+            caught_by: "several_busy_cores_are_parallel",
+            breaks: "parallel",
+            says: &["all of 64 cores", "answered Miscounted"],
+        },
+        Decoy {
+            name: "ignores the sequential time of runs over a minute",
+            class: Class::RuleSkipped,
+            subject: long_runs_skip_the_speedup,
+            caught_by: "busy_cores_without_a_speedup_are_serial",
+            breaks: "busy-is-not-work",
+            says: &["ten-minute run", "answered Parallel"],
+        },
+        Decoy {
+            name: "a speedup of ×2 is parallel before the cores are checked",
+            class: Class::RuleSkipped,
+            subject: speedup_before_miscount,
+            caught_by: "cpu_time_beyond_the_cores_is_miscounted",
+            breaks: "miscounted",
+            says: &["answered Parallel", "expected Miscounted"],
+        },
+        Decoy {
+            name: "runs under a millisecond are serial",
+            class: Class::RuleSkipped,
+            subject: short_runs_are_serial,
+            caught_by: "several_busy_cores_are_parallel",
+            breaks: "parallel",
+            says: &["half a millisecond", "answered Serial"],
+        },
+        Decoy {
+            name: "reads the clocks in whole microseconds",
+            class: Class::RuleSkipped,
+            subject: in_microseconds,
+            caught_by: "parallelism_is_cpu_time_over_wall_time",
+            breaks: "parallelism",
+            says: &["not rounded"],
+        },
         Decoy {
             name: "always parallel",
             class: Class::MadeUp,

@@ -176,6 +176,19 @@ fn drawn(draw: &mut Draw, cores: usize, parallelism: f64, speedup: Option<f64>) 
     }
 }
 
+/// A run given exactly, in nanoseconds: the rule's lines themselves, and
+/// sizes the drawn runs do not reach.
+fn exact(wall_ns: u64, cpu_ns: u64, cores: usize, sequential_ns: Option<u64>) -> Run {
+    Run {
+        wall: Duration::from_nanos(wall_ns),
+        cpu: Duration::from_nanos(cpu_ns),
+        cores,
+        sequential: sequential_ns.map(Duration::from_nanos),
+    }
+}
+
+const SEC: u64 = 1_000_000_000;
+
 /// A number in `low..=high`, drawn in thousandths.
 fn between(draw: &mut Draw, low: f64, high: f64) -> f64 {
     low + (high - low) * draw.pick(0..=1000) as f64 / 1000.0
@@ -198,6 +211,30 @@ pub fn parallelism_is_cpu_time_over_wall_time(diagnose: Diagnose) {
              {want:.4} (the cores busy on average; not wall / CPU, not rounded, not capped at \
              the cores)",
             run.describe()
+        );
+    }
+    // Clocks read to the nanosecond: short runs, long runs, many cores.
+    for run in [
+        exact(1_500, 2_999, 2, None),
+        exact(3_700, 1_001, 4, Some(5_000)),
+        exact(999_999, 1_999_997, 2, None),
+        exact(
+            3_600 * SEC + 7,
+            70 * 3_600 * SEC + 3,
+            96,
+            Some(50 * 3_600 * SEC),
+        ),
+    ] {
+        let (_, got) = diagnose(run);
+        let want = run.parallelism();
+        assert!(
+            (got - want).abs() <= 1e-6 * want.max(1.0),
+            "{} (wall {} ns, CPU {} ns): diagnose reported a parallelism of {got:.6}, \
+             expected CPU time / wall time = {want:.6}, from the durations as they are (not \
+             rounded to micro- or milliseconds first)",
+            run.describe(),
+            run.wall.as_nanos(),
+            run.cpu.as_nanos()
         );
     }
 }
@@ -227,6 +264,13 @@ pub fn waiting_or_working(diagnose: Diagnose) {
             "a run that computed on one core",
         );
     }
+    // On the line: exactly half a core busy is not "fewer than" half.
+    expect(
+        diagnose,
+        exact(2 * SEC, SEC, 4, None),
+        Kind::Serial,
+        "a run with exactly half a core busy (the line itself belongs to working)",
+    );
 }
 
 /// From the parallel line up to the cores available, with a speedup to
@@ -258,6 +302,28 @@ pub fn several_busy_cores_are_parallel(diagnose: Diagnose) {
             "a run that computed on several cores",
         );
     }
+    for (run, what) in [
+        (
+            exact(SEC, 1_400_000_000, 2, Some(1_200_000_000)),
+            "a run exactly on both lines, 1.4 cores busy and a speedup of ×1.2 (at least \
+             means the line itself counts)",
+        ),
+        (
+            exact(SEC, 20 * SEC, 64, Some(18 * SEC)),
+            "a run on 20 of 64 cores (a rule may not cap the cores it believes in)",
+        ),
+        (
+            exact(SEC, 67 * SEC, 64, Some(60 * SEC)),
+            "a run on all of 64 cores, its CPU clock within the slack (the slack holds for any \
+             number of cores)",
+        ),
+        (
+            exact(500_000, 1_800_000, 4, Some(1_600_000)),
+            "a run of half a millisecond on four cores (short runs follow the rule too)",
+        ),
+    ] {
+        expect(diagnose, run, Kind::Parallel, what);
+    }
 }
 
 /// Several cores busy but no faster than one after another: one thread
@@ -277,6 +343,13 @@ pub fn busy_cores_without_a_speedup_are_serial(diagnose: Diagnose) {
             "a run that kept cores busy without finishing sooner",
         );
     }
+    expect(
+        diagnose,
+        exact(600 * SEC, 1_200 * SEC, 8, Some(630 * SEC)),
+        Kind::Serial,
+        "a ten-minute run with two cores busy and a speedup of ×1.05 (the sequential time \
+         counts for long runs too)",
+    );
 }
 
 /// More cores busy than the machine has is a measurement of something
@@ -311,6 +384,13 @@ pub fn cpu_time_beyond_the_cores_is_miscounted(diagnose: Diagnose) {
             "a run that kept (nearly) all its cores busy",
         );
     }
+    expect(
+        diagnose,
+        exact(SEC, 3 * SEC, 2, Some(5 * SEC)),
+        Kind::Miscounted,
+        "a run on 2 cores whose CPU clock says 3 were busy, with a speedup of ×5 (Miscounted \
+         comes first, whatever the speedup)",
+    );
 }
 
 /// Measures `work` once, and `sequential` first when given.
