@@ -132,7 +132,6 @@ fn first_answer_kept(run: Run) -> (Kind, f64) {
     (*FIRST.get_or_init(|| kind), p)
 }
 
-/// Every wrong diagnosis, with the check that must catch it.
 /// The rule, with one of the changes a red team made to it.
 #[derive(Clone, Copy, Default)]
 struct Twist {
@@ -248,6 +247,7 @@ fn in_microseconds(run: Run) -> (Kind, f64) {
     (right(run).0, p)
 }
 
+/// Every wrong diagnosis, with the check that must catch it.
 pub fn corpus() -> Vec<Decoy<Diagnose>> {
     vec![
         Decoy {
