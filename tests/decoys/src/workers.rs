@@ -77,9 +77,168 @@ fn first_answer_kept(trials: &[Trial], budget: u64) -> usize {
     *FIRST.get_or_init(|| (reference::SUBJECT)(trials, budget))
 }
 
+/// The rule, with one of the changes a red team made to it.
+#[derive(Clone, Copy, Default)]
+struct Twist {
+    /// A trial exactly at the budget does not fit.
+    budget_strict: bool,
+    /// A trial exactly on the line is left out.
+    line_strict: bool,
+    /// Ties on memory go to the first listed.
+    first_of_ties: bool,
+    /// 50 µs added to the line.
+    slack_50_us: bool,
+    /// A budget of 0 is no budget.
+    zero_is_none: bool,
+    /// Walls compared in whole milliseconds.
+    whole_millis: bool,
+    /// Pools of more than 256 workers are ignored.
+    ignores_huge: bool,
+    /// Peak and budget compared in whole KiB.
+    in_kib: bool,
+}
+
+fn twisted(trials: &[Trial], budget: u64, t: Twist) -> usize {
+    let budget = if t.zero_is_none && budget == 0 {
+        u64::MAX
+    } else {
+        budget
+    };
+    let trials: Vec<Trial> = trials
+        .iter()
+        .copied()
+        .filter(|tr| !(t.ignores_huge && tr.workers > 256))
+        .collect();
+    let fit = |tr: &Trial| {
+        if t.in_kib {
+            tr.peak_bytes / 1024 <= budget / 1024
+        } else if t.budget_strict {
+            tr.peak_bytes < budget
+        } else {
+            tr.peak_bytes <= budget
+        }
+    };
+    let wall = |tr: &Trial| {
+        if t.whole_millis {
+            std::time::Duration::from_millis(tr.wall.as_millis() as u64)
+        } else {
+            tr.wall
+        }
+    };
+    let fits: Vec<&Trial> = trials.iter().filter(|tr| fit(tr)).collect();
+    let Some(fastest) = fits.iter().map(|tr| wall(tr)).min() else {
+        let least = if t.first_of_ties {
+            trials.iter().min_by_key(|tr| tr.peak_bytes)
+        } else {
+            trials.iter().min_by_key(|tr| (tr.peak_bytes, tr.workers))
+        };
+        return least.map_or(1, |tr| tr.workers);
+    };
+    let mut line = fastest.mul_f64(1.1);
+    if t.slack_50_us {
+        line += std::time::Duration::from_micros(50);
+    }
+    fits.iter()
+        .filter(|tr| {
+            if t.line_strict {
+                wall(tr) < line
+            } else {
+                wall(tr) <= line
+            }
+        })
+        .map(|tr| tr.workers)
+        .min()
+        .unwrap_or(1)
+}
+
+macro_rules! twist {
+    ($($name:ident: $field:ident),* $(,)?) => {
+        $(
+            fn $name(trials: &[Trial], budget: u64) -> usize {
+                twisted(trials, budget, Twist { $field: true, ..Twist::default() })
+            }
+        )*
+    };
+}
+
+twist!(
+    budget_strict: budget_strict,
+    line_strict: line_strict,
+    first_of_ties: first_of_ties,
+    slack_50_us: slack_50_us,
+    zero_is_none: zero_is_none,
+    whole_millis: whole_millis,
+    ignores_huge: ignores_huge,
+    in_kib: in_kib,
+);
+
 /// Every wrong pick, with the check that must catch it.
 pub fn corpus() -> Vec<Decoy<Pick>> {
     vec![
+        Decoy {
+            name: "a trial exactly at the budget does not fit",
+            class: Class::RuleSkipped,
+            subject: budget_strict,
+            caught_by: "over_budget_trials_do_not_count",
+            breaks: "within-budget",
+            says: &["exactly the budget", "pick_workers answered 2, expected 8"],
+        },
+        Decoy {
+            name: "a trial exactly on the line is left out",
+            class: Class::RuleSkipped,
+            subject: line_strict,
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &["exactly ×1.1 the fastest", "answered 8, expected 2"],
+        },
+        Decoy {
+            name: "ties on memory go to the first listed",
+            class: Class::RuleSkipped,
+            subject: first_of_ties,
+            caught_by: "when_nothing_fits_the_least_memory",
+            breaks: "nothing-fits",
+            says: &["tie on the least memory", "answered 6, expected 3"],
+        },
+        Decoy {
+            name: "50 µs of slack on the line",
+            class: Class::RuleSkipped,
+            subject: slack_50_us,
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &["under a millisecond", "answered 2, expected 4"],
+        },
+        Decoy {
+            name: "a budget of 0 is no budget",
+            class: Class::RuleSkipped,
+            subject: zero_is_none,
+            caught_by: "when_nothing_fits_the_least_memory",
+            breaks: "nothing-fits",
+            says: &["a budget of 0 bytes", "answered 8, expected 2"],
+        },
+        Decoy {
+            name: "walls in whole milliseconds",
+            class: Class::RuleSkipped,
+            subject: whole_millis,
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &["under a millisecond", "answered 1, expected 4"],
+        },
+        Decoy {
+            name: "pools of over 256 workers ignored",
+            class: Class::RuleSkipped,
+            subject: ignores_huge,
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &["pick_workers answered", "expected"],
+        },
+        Decoy {
+            name: "peak and budget in whole KiB",
+            class: Class::RuleSkipped,
+            subject: in_kib,
+            caught_by: "over_budget_trials_do_not_count",
+            breaks: "within-budget",
+            says: &["400 bytes over the budget", "answered 8, expected 2"],
+        },
         Decoy {
             name: "the most workers",
             class: Class::MadeUp,

@@ -126,6 +126,21 @@ fn judge(pick: Pick, trials: &[Trial], budget: u64, what: &str) {
     );
 }
 
+/// Trials given exactly: `(workers, wall in ns, peak bytes)`. The rule's
+/// own lines, and sizes and times the drawn trials do not reach.
+fn given(rows: &[(usize, u64, u64)]) -> Vec<Trial> {
+    rows.iter()
+        .map(|&(workers, wall_ns, peak_bytes)| Trial {
+            workers,
+            wall: Duration::from_nanos(wall_ns),
+            peak_bytes,
+        })
+        .collect()
+}
+
+const MS: u64 = 1_000_000;
+const MIB: u64 = 1 << 20;
+
 const SIZES: [usize; 13] = [1, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 1000, 2000];
 
 /// 4 to 8 trials with distinct pool sizes, shuffled, whose times spread
@@ -172,6 +187,35 @@ pub fn fewest_workers_near_the_fastest(pick: Pick) {
         let trials = draw_trials(&mut draw, spread);
         judge(pick, &trials, u64::MAX, "trials without a memory budget");
     }
+    for (trials, what) in [
+        (
+            given(&[
+                (8, 1_000 * MS, MIB),
+                (2, 1_100 * MS, MIB),
+                (1, 1_500 * MS, MIB),
+            ]),
+            "a trial exactly ×1.1 the fastest (within means the line itself counts)",
+        ),
+        (
+            given(&[
+                (8, 400_000, MIB),
+                (4, 430_000, MIB),
+                (2, 470_000, MIB),
+                (1, 900_000, MIB),
+            ]),
+            "trials under a millisecond (compared as they are: no rounding, no slack added)",
+        ),
+        (
+            given(&[
+                (1, 10 * MS, MIB),
+                (512, MS, 8 * MIB),
+                (300, 1_050_000, 6 * MIB),
+            ]),
+            "pools of hundreds of workers (every trial counts, whatever its size)",
+        ),
+    ] {
+        judge(pick, &trials, u64::MAX, what);
+    }
 }
 
 /// A trial over the memory budget does not count, however fast: the
@@ -195,6 +239,20 @@ pub fn over_budget_trials_do_not_count(pick: Pick) {
         }
         judge(pick, &trials, budget, "trials with a memory budget");
     }
+    let trials = given(&[(8, 10 * MS, 20 * MIB), (2, 30 * MS, 5 * MIB)]);
+    judge(
+        pick,
+        &trials,
+        20 * MIB,
+        "a trial whose peak is exactly the budget (it fits)",
+    );
+    let trials = given(&[(8, 10 * MS, 10 * MIB + 500), (2, 30 * MS, 5 * MIB)]);
+    judge(
+        pick,
+        &trials,
+        10 * MIB + 100,
+        "a trial 400 bytes over the budget (bytes are bytes: it does not fit)",
+    );
 }
 
 /// When no trial fits the budget, the one with the least peak memory; with
@@ -207,6 +265,24 @@ pub fn when_nothing_fits_the_least_memory(pick: Pick) {
         let budget = least / 2;
         judge(pick, &trials, budget, "trials that all exceed the budget");
     }
+    let trials = given(&[
+        (8, 10 * MS, 40 * MIB),
+        (6, 20 * MS, 3 * MIB),
+        (3, 30 * MS, 3 * MIB),
+    ]);
+    judge(
+        pick,
+        &trials,
+        MIB,
+        "two trials tie on the least memory (the fewest workers among equals)",
+    );
+    let trials = given(&[(8, 10 * MS, 40 * MIB), (2, 30 * MS, 5 * MIB)]);
+    judge(
+        pick,
+        &trials,
+        0,
+        "a budget of 0 bytes (nothing fits; it is not \"no budget\")",
+    );
     let got = pick(&[], u64::MAX);
     assert_eq!(
         got, 1,
