@@ -39,6 +39,9 @@ pub struct Catalogue {
     pub exercise: String,
     /// What the student writes, in one sentence, for the top of the list.
     pub summary: String,
+    /// What the exercise asks, in one line, for the README's table of
+    /// exercises (`cargo xtask sync` writes it there).
+    pub task: String,
     /// What the page promises, in the order the page teaches it.
     #[serde(rename = "requirement")]
     pub requirements: Vec<Requirement>,
@@ -255,6 +258,7 @@ mod tests {
             schema = 1
             exercise = "x"
             summary = "your `x`"
+            task = "write x"
             [[requirement]]
             id = "order"
             kind = "does"

@@ -7,7 +7,7 @@
 //! many of those as it has `cmdrun` directives.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, ExitStatus};
 
 use anyhow::{Context, Result, bail, ensure};
 
@@ -86,18 +86,24 @@ fn book_env(cmd: &mut Command, measure: Measure) -> &mut Command {
 pub fn build(root: &Path, measure: Measure) -> Result<()> {
     ensure_tools()?;
     let started = std::time::Instant::now();
-    // Build once up front, so the cmdrun blocks only run it.
-    run(Command::new(cargo()).current_dir(root).args([
-        "build",
-        "--quiet",
-        "--release",
-        "--package",
-        "live",
-    ]))?;
-    run(book_env(
+    // Build once up front, so the cmdrun blocks only run it; cargo's own
+    // progress shows, so a first build of several minutes is not silence.
+    eprintln!(
+        "building the binary that measures the live blocks, in release (minutes the first \
+         time, seconds after)"
+    );
+    run(Command::new(cargo())
+        .current_dir(root)
+        .args(["build", "--release", "--package", "live"]))?;
+    eprintln!("measuring and building the book: each measurement is named as it is saved");
+    let mut mdbook = book_env(
         Command::new("mdbook").current_dir(root).arg("build"),
         measure,
-    ))?;
+    )
+    .spawn()
+    .context("starting mdbook build")?;
+    let status = report_measurements(root, &mut mdbook)?;
+    ensure!(status.success(), "mdbook build failed with {status}");
     let missing = verify(root)?;
     if !missing.is_empty() {
         bail!(
@@ -114,6 +120,55 @@ pub fn build(root: &Path, measure: Measure) -> Result<()> {
         }
     );
     Ok(())
+}
+
+/// Waits for `mdbook` (whose cmdrun blocks keep the live binary's output
+/// to themselves), naming each measurement as the live binary saves it in
+/// `target/live/`, and saying every half minute that it is still at work:
+/// a first build that measures for minutes is never silent.
+fn report_measurements(root: &Path, mdbook: &mut std::process::Child) -> Result<ExitStatus> {
+    let saved = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), Into::into)
+        .join("live");
+    let started = std::time::SystemTime::now();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut last_word = std::time::Instant::now();
+    loop {
+        if let Some(status) = mdbook.try_wait()? {
+            return Ok(status);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let fresh: Vec<String> = std::fs::read_dir(&saved)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| {
+                e.metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t >= started)
+            })
+            .map(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .trim_end_matches(".json")
+                    .to_owned()
+            })
+            .filter(|name| !seen.contains(name))
+            .collect();
+        for name in fresh {
+            eprintln!("  measured {name}");
+            seen.insert(name);
+            last_word = std::time::Instant::now();
+        }
+        if last_word.elapsed() >= std::time::Duration::from_secs(30) {
+            eprintln!(
+                "  still measuring ({} measurements so far, {:.0} s)",
+                seen.len(),
+                started.elapsed().unwrap_or_default().as_secs_f64()
+            );
+            last_word = std::time::Instant::now();
+        }
+    }
 }
 
 /// Pages whose built HTML lacks some of their live blocks.

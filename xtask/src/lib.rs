@@ -20,6 +20,8 @@ pub use course;
 pub mod diagnostics;
 pub mod grade;
 pub mod pages;
+pub mod readme;
 pub mod results;
 pub mod stubcheck;
 pub mod stubs;
+pub mod watch;

@@ -115,6 +115,19 @@ enum Cmd {
         /// The exercise, e.g. `fetch-all`.
         exercise: String,
     },
+    /// Work through the exercises: runs the first unfinished one's suite, then
+    /// again on every save in its folder, and moves on once it passes.
+    Watch {
+        /// Start from this exercise instead of the first.
+        exercise: Option<String>,
+    },
+    /// Put an exercise back to its stub: every file the course generates for
+    /// it is written again (your changes to them are lost, unless you
+    /// committed them).
+    Reset {
+        /// The exercise, e.g. `fetch-all`.
+        exercise: String,
+    },
     /// Gradebook commands.
     Gradebook {
         #[command(subcommand)]
@@ -208,11 +221,19 @@ fn main() -> Result<()> {
             }
         }
         Cmd::Progress { only } => progress(&root, &course, &only),
-        Cmd::List => {
-            list(&course);
+        Cmd::List => list(&root, &course),
+        Cmd::Solution { exercise } => solution(&root, &course, &exercise),
+        Cmd::Watch { exercise } => xtask::watch::run(&root, &course, exercise.as_deref()),
+        Cmd::Reset { exercise } => {
+            let changed = stubs::reset(&root, course.find(&exercise)?)?;
+            if changed.is_empty() {
+                println!("{exercise} is already the stub");
+            }
+            for path in changed {
+                println!("reset {}", path.display());
+            }
             Ok(())
         }
-        Cmd::Solution { exercise } => solution(&root, &course, &exercise),
         Cmd::Refused => {
             let args: Vec<String> = course
                 .exercises
@@ -356,19 +377,30 @@ fn progress(root: &Path, course: &Course, only: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn list(course: &Course) {
+/// Every exercise, and whether its sources are still the stub: a glance
+/// without running anything (`progress` runs the suites).
+fn list(root: &Path, course: &Course) -> Result<()> {
     let mut table = tabled::builder::Builder::default();
-    table.push_record(["exercise", "chapter", "kind", "points", "folder"]);
+    table.push_record(["exercise", "chapter", "kind", "points", "folder", "state"]);
     for ex in &course.exercises {
+        let untouched = stubs::render(root, ex)?.iter().all(|f| {
+            std::fs::read_to_string(root.join(&f.path)).ok().as_deref() == Some(f.text.as_str())
+        });
         table.push_record([
             ex.name.clone(),
             ex.chapter.clone(),
             format!("{:?}", ex.kind).to_lowercase(),
             ex.max_points().to_string(),
             ex.exercise_dir().display().to_string(),
+            if untouched { "untouched" } else { "edited" }.to_owned(),
         ]);
     }
     println!("{}", table.build().with(tabled::settings::Style::sharp()));
+    println!(
+        "`cargo xtask progress` runs the suites and says which pass; `cargo xtask watch` works \
+         through them one by one."
+    );
+    Ok(())
 }
 
 /// The reference solution of `name`, once the student's exercise passes:

@@ -118,12 +118,32 @@ pub fn unfolded_answers(page: &str) -> Vec<usize> {
     found
 }
 
+/// The chapters of `summary` (the book's `SUMMARY.md`) that `page` calls
+/// planned: "a planned Pitfalls chapter", "**Pitfalls** *(planned)*". A
+/// chapter that exists is not planned.
+pub fn planned_chapters(page: &str, summary: &str) -> Vec<String> {
+    let page = page.to_lowercase();
+    summary
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("- [")?.split_once(']'))
+        .map(|(title, _)| title.split([':', ',']).next().unwrap_or(title).trim())
+        .filter(|short| {
+            let short = short.to_lowercase();
+            page.contains(&format!("planned {short}"))
+                || page.contains(&format!("{short}** *(planned)*"))
+                || page.contains(&format!("{short} *(planned)*"))
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Every broken rule, as a sentence; empty when the book's sources are sound.
 pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
     let include = Regex::new(r"\{\{#(?:rustdoc_)?include\s+([^}:\s]+)(?::([A-Za-z0-9_]+))?\s*\}\}")
         .expect("valid regex");
     let mut found = Vec::new();
     let mut pages = Vec::new();
+    let summary = std::fs::read_to_string(root.join("book/src/SUMMARY.md"))?;
     for rel in markdown_files(root)? {
         let text = std::fs::read_to_string(root.join(&rel))?;
         let here = root.join(&rel);
@@ -177,6 +197,14 @@ pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
             }
         }
 
+        // A chapter that exists is not "planned".
+        for chapter in planned_chapters(&text, &summary) {
+            found.push(format!(
+                "{}: calls the {chapter} chapter planned, but it is written",
+                rel.display()
+            ));
+        }
+
         // An answer is folded and says so, so a reader meets it only by
         // asking for it.
         for n in unfolded_answers(&text) {
@@ -198,19 +226,6 @@ pub fn violations(root: &Path, course: &Course) -> Result<Vec<String>> {
             }
         }
         pages.push((rel, text));
-    }
-
-    // The README's table of exercises names every one, so that a student
-    // who reads only the README finds them all.
-    let readme = std::fs::read_to_string(root.join("README.md"))?;
-    for ex in &course.exercises {
-        let folder = format!("`{}`", ex.exercise_dir().display());
-        if !readme.contains(&folder) {
-            found.push(format!(
-                "README.md: the table of exercises does not name {folder} ({})",
-                ex.name
-            ));
-        }
     }
 
     for ex in &course.exercises {
@@ -276,6 +291,21 @@ mod tests {
             messages(&lines),
             vec![lines[0], lines[2], lines[3], lines[4]]
         );
+    }
+
+    #[test]
+    fn a_written_chapter_called_planned_is_found() {
+        let summary =
+            "- [Intro](intro.md)\n- [Pitfalls](pitfalls.md)\n  - [Locks, and more](l.md)\n";
+        assert_eq!(
+            planned_chapters("4. **Pitfalls** *(planned)*. Mistakes.", summary),
+            vec!["Pitfalls"]
+        );
+        assert_eq!(
+            planned_chapters("and a planned Locks chapter", summary),
+            vec!["Locks"]
+        );
+        assert!(planned_chapters("a planned Async chapter", summary).is_empty());
     }
 
     #[test]

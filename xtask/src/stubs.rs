@@ -240,24 +240,46 @@ fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Files whose committed text differs from what the solution generates
 /// (missing files count); with `write`, they are rewritten.
 pub fn sync(root: &Path, course: &Course, write: bool) -> Result<Vec<PathBuf>> {
-    let mut stale = Vec::new();
+    let mut files = Vec::new();
     for ex in &course.exercises {
-        for file in render(root, ex)? {
-            let target = root.join(&file.path);
-            if std::fs::read_to_string(&target).ok().as_deref() == Some(file.text.as_str()) {
-                continue;
-            }
-            if write {
-                if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                std::fs::write(&target, &file.text)
-                    .with_context(|| format!("writing {}", target.display()))?;
-            }
+        files.extend(render(root, ex)?);
+    }
+    files.push(crate::readme::render(root, course)?);
+    let mut stale = Vec::new();
+    for file in files {
+        if put(root, &file, write)? {
             stale.push(file.path);
         }
     }
     Ok(stale)
+}
+
+/// Puts back every file of exercise `ex` as generated (its stub): the
+/// paths it changed.
+pub fn reset(root: &Path, ex: &Exercise) -> Result<Vec<PathBuf>> {
+    let mut changed = Vec::new();
+    for file in render(root, ex)? {
+        if put(root, &file, true)? {
+            changed.push(file.path);
+        }
+    }
+    Ok(changed)
+}
+
+/// Whether `file` differs from what is on disk; written when `write`.
+fn put(root: &Path, file: &File, write: bool) -> Result<bool> {
+    let target = root.join(&file.path);
+    if std::fs::read_to_string(&target).ok().as_deref() == Some(file.text.as_str()) {
+        return Ok(false);
+    }
+    if write {
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&target, &file.text)
+            .with_context(|| format!("writing {}", target.display()))?;
+    }
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -409,6 +409,7 @@ mod tests {
             schema = 1
             exercise = "x"
             summary = "x"
+            task = "x"
             [[requirement]]
             id = "a"
             kind = "does"
