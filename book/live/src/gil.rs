@@ -269,6 +269,27 @@ struct Trace {
     spans: Vec<Span>,
     marks: Vec<Mark>,
     end_s: f64,
+    /// How each drop request was answered, counted from the same events.
+    answers: Answers,
+}
+
+/// How the drop requests in a trace were answered. A request is answered
+/// when the lock next changes hands; the counts add up to the requests.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+struct Answers {
+    /// By a holder's check-in that saw it and handed the lock over.
+    handed_over: usize,
+    /// By a holder that let go on its own first (to sleep, or done).
+    let_go: usize,
+    /// Made while another waiter's request was still pending: the same
+    /// change of hands answered both.
+    joined: usize,
+}
+
+impl Answers {
+    fn total(self) -> usize {
+        self.handed_over + self.let_go + self.joined
+    }
 }
 
 /// CPU threads interpreting for this long each, in the trace.
@@ -321,6 +342,10 @@ fn record_trace() -> Result<Trace> {
     let mut waiting: Vec<Option<f64>> = vec![None; TRACE_CPU_THREADS + 1];
     let mut holding: Vec<Option<f64>> = vec![None; TRACE_CPU_THREADS + 1];
     let mut end: f64 = 0.0;
+    let mut answers = Answers::default();
+    // Requests since the lock last changed hands, and whether a check-in
+    // handed it over since.
+    let (mut pending, mut handed) = (0usize, false);
     for (t, id, event) in events {
         let Some(l) = lane(id) else { continue };
         let t = at(t);
@@ -334,6 +359,15 @@ fn record_trace() -> Result<Trace> {
         match event {
             Event::Waits => waiting[l] = Some(t),
             Event::Takes => {
+                if pending > 0 {
+                    if handed {
+                        answers.handed_over += 1;
+                    } else {
+                        answers.let_go += 1;
+                    }
+                    answers.joined += pending - 1;
+                }
+                (pending, handed) = (0, false);
                 if let Some(w) = waiting[l].take() {
                     spans.push(span(w, "waiting"));
                 }
@@ -344,16 +378,22 @@ fn record_trace() -> Result<Trace> {
                     spans.push(span(h, "held"));
                 }
             }
-            Event::DropRequest => marks.push(Mark {
-                lane: l,
-                at: t,
-                kind: "request".to_owned(),
-            }),
-            Event::HandsOver => marks.push(Mark {
-                lane: l,
-                at: t,
-                kind: "handover".to_owned(),
-            }),
+            Event::DropRequest => {
+                pending += 1;
+                marks.push(Mark {
+                    lane: l,
+                    at: t,
+                    kind: "request".to_owned(),
+                });
+            }
+            Event::HandsOver => {
+                handed = true;
+                marks.push(Mark {
+                    lane: l,
+                    at: t,
+                    kind: "handover".to_owned(),
+                });
+            }
         }
     }
     for (l, from, to) in outside.into_inner().unwrap_or_else(PoisonError::into_inner) {
@@ -374,6 +414,7 @@ fn record_trace() -> Result<Trace> {
         spans,
         marks,
         end_s: end,
+        answers,
     })
 }
 
@@ -384,6 +425,23 @@ pub fn timeline() -> Result<String> {
     let interval_ms = t.switch_interval_s * 1e3;
     let requests = t.marks.iter().filter(|m| m.kind == "request").count();
     let handovers = t.marks.iter().filter(|m| m.kind == "handover").count();
+    // What a reader checks first: every request answered once, and every
+    // hand-over answering one.
+    let a = t.answers;
+    anyhow::ensure!(
+        a.total() == requests && a.handed_over == handovers,
+        "the GIL trace does not add up: {requests} drop requests and {handovers} hand-overs, \
+         but {} answered by a hand-over, {} by a holder letting go and {} joined",
+        a.handed_over,
+        a.let_go,
+        a.joined
+    );
+    let answered = format!(
+        "{requests} drop requests: {} answered by a check-in that handed the lock over, {} by \
+         a holder that let go on its own first (to sleep, or done), and {} made while another \
+         waiter's request was still pending, answered by the same change of hands",
+        a.handed_over, a.let_go, a.joined
+    );
     let held: Vec<String> = (0..t.lanes.len())
         .map(|l| {
             let total: f64 = t
@@ -432,18 +490,17 @@ pub fn timeline() -> Result<String> {
             format!("one switch interval, {interval_ms:.0} ms"),
         )),
         alt: format!(
-            "A timeline of {:.0} ms, one row per thread. {}. Waiters set {requests} drop \
-             requests, each after waiting a switch interval of {interval_ms:.0} ms; holders \
-             handed the lock over at {handovers} check-ins. The median wait of an interpreting \
-             thread was {median_wait:.1} ms. Only one thread holds the lock at any moment; the \
+            "A timeline of {:.0} ms, one row per thread. {}. Waiters set a drop request each \
+             time they had waited a switch interval of {interval_ms:.0} ms: {answered}. The \
+             median wait of an interpreting thread was {median_wait:.1} ms. Only one thread holds the lock at any moment; the \
              sleeping thread's naps overlap with the others' work.",
             t.end_s * 1e3,
             held.join("; ")
         ),
         caption: format!(
             "Recorded from the reference solution (its optional trace feature) while this page \
-             was built: {requests} drop requests, {handovers} hand-overs, median wait \
-             {median_wait:.1} ms against a switch interval of {interval_ms:.0} ms."
+             was built: {answered}. Median wait {median_wait:.1} ms against a switch interval \
+             of {interval_ms:.0} ms."
         ),
     }
     .render();

@@ -551,6 +551,8 @@ struct PoolTrace {
     busy: Vec<(usize, f64, f64)>,
     /// When `map` was called and when it returned.
     map: (f64, f64),
+    /// Each worker's CPU time over the samples, by its own clock, seconds.
+    cpu_s: Vec<f64>,
 }
 
 fn record_pool() -> Result<PoolTrace> {
@@ -587,6 +589,12 @@ fn record_pool() -> Result<PoolTrace> {
         samples = sampler.join().expect("the sampler does not panic");
         (start, end)
     });
+    let cpu_s = (0..pids.len())
+        .map(|lane| match (samples.first(), samples.last()) {
+            (Some(a), Some(b)) => b.1[lane].saturating_sub(a.1[lane]) as f64 / 1e9,
+            _ => 0.0,
+        })
+        .collect();
     let mut busy: Vec<(usize, f64, f64)> = Vec::new();
     for lane in 0..pids.len() {
         let mut open: Option<(f64, f64)> = None;
@@ -610,6 +618,7 @@ fn record_pool() -> Result<PoolTrace> {
         task_s: task.as_secs_f64(),
         busy,
         map,
+        cpu_s,
     })
 }
 
@@ -619,12 +628,30 @@ pub fn timeline() -> Result<String> {
     let m = crate::store::measured("processes-pool-trace", record_pool)?;
     let t = &m.data;
     let (start, end) = t.map;
-    let per_lane: Vec<String> = (0..t.workers)
-        .map(|l| {
-            let total: f64 = t.busy.iter().filter(|b| b.0 == l).map(|b| b.2 - b.1).sum();
-            format!("worker {} ran {:.0} ms", l + 1, total * 1e3)
-        })
+    let per_lane: Vec<String> = t
+        .cpu_s
+        .iter()
+        .enumerate()
+        .map(|(l, cpu)| format!("worker {} used {:.0} ms of CPU", l + 1, cpu * 1e3))
         .collect();
+    // What a reader checks: the workers' CPU time against the tasks'.
+    let cpu_total: f64 = t.cpu_s.iter().sum();
+    let planned = t.tasks as f64 * t.task_s;
+    let cpu_sum = format!(
+        "together {:.0} ms of CPU for {} tasks of {:.0} ms ({:.0} ms)",
+        cpu_total * 1e3,
+        t.tasks,
+        t.task_s * 1e3,
+        planned * 1e3
+    );
+    let cpu_note = if (cpu_total / planned - 1.0).abs() <= 0.25 {
+        String::new()
+    } else {
+        " The tasks' length was calibrated by the wall clock in this process just before \
+         the pool started; other programs running then made each task shorter or longer \
+         than planned."
+            .to_owned()
+    };
     let both: f64 = {
         // Time when every worker was running at once.
         let mut edges: Vec<(f64, i32)> =
@@ -672,30 +699,29 @@ pub fn timeline() -> Result<String> {
         scale: Some((t.task_s, format!("one task, {:.0} ms", t.task_s * 1e3))),
         alt: format!(
             "A timeline of {:.0} ms, one row per worker process. map ran from {:.0} ms to {:.0} \
-             ms ({:.0} ms for {} tasks of {:.0} ms); {}; all {} workers were on a CPU at once \
-             for {:.0} ms.",
+             ms ({:.0} ms); {}, {cpu_sum}; all {} workers were on a CPU at once for {:.0} ms.",
             (end + 0.005) * 1e3,
             start * 1e3,
             end * 1e3,
             (end - start) * 1e3,
-            t.tasks,
-            t.task_s * 1e3,
             per_lane.join(", "),
             t.workers,
             both * 1e3
         ),
         caption: format!(
             "Sampled every millisecond from each worker's CPU time \
-             (/proc/<pid>/schedstat) while map ran (the shaded band): {}; \
-             both at once for {:.0} ms. {}",
+             (/proc/<pid>/schedstat) while map ran (the shaded band, {:.0} ms): {}, {cpu_sum}; \
+             a row is shaded where its worker was on a CPU for at least 30% of a sample; \
+             both at once for {:.0} ms.{cpu_note} {}",
+            (end - start) * 1e3,
             per_lane.join(", "),
             both * 1e3,
-            if both >= 0.3 * (end - start) {
+            if both >= 0.5 * (end - start) {
                 "Separate processes, each with its own memory, ran at the same moment on \
                  separate cores."
             } else {
-                "The workers seldom ran at the same moment: other programs kept the cores \
-                 busy while this page was built (see the introduction). On an idle machine \
+                "The workers ran at the same moment for less than half the band: other \
+                 programs kept the cores busy while this page was built (see the introduction). On an idle machine \
                  both rows are solid for most of the band."
             }
         ),
