@@ -303,9 +303,30 @@ fn caller_takes_the_gil_after_joining(gil: &Gil, texts: Vec<String>, count: Coun
     counts
 }
 
+/// Leaks the texts (`Box::leak`) to hand the threads `'static` borrows:
+/// right answers, and every call's texts left behind.
+fn leaks_the_texts(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    let texts: &'static [String] = Box::leak(texts.into_boxed_slice());
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| s.spawn(move || count(&mut gil.acquire(), t)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
     vec![
+        Decoy {
+            name: "leaks the texts with Box::leak",
+            class: Class::StateBetweenCalls,
+            subject: leaks_the_texts,
+            caught_by: "frees_what_it_shares",
+            breaks: "shared-freed",
+            says: &["leaks what it shared", "`Box::leak`"],
+        },
         Decoy {
             name: "takes the GIL once and counts on the calling thread",
             class: Class::Sequential,

@@ -255,9 +255,31 @@ fn polls_with_sleep(texts: Vec<String>, count: Count) -> usize {
     total.load(Ordering::SeqCst)
 }
 
+/// Leaks the shared total (`Box::leak`) so that plain `thread::spawn` can
+/// borrow it: right answers, and one total left behind per call.
+fn leaks_the_total(texts: Vec<String>, count: Count) -> usize {
+    let total: &'static Mutex<usize> = Box::leak(Box::new(Mutex::new(0)));
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| thread::spawn(move || *total.lock().unwrap() += count(&text)))
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    *total.lock().unwrap()
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
     vec![
+        Decoy {
+            name: "leaks the shared total with Box::leak",
+            class: Class::StateBetweenCalls,
+            subject: leaks_the_total,
+            caught_by: "frees_what_it_shares",
+            breaks: "total-freed",
+            says: &["leaks what it shared", "`Box::leak`"],
+        },
         Decoy {
             name: "counts on the calling thread",
             class: Class::Sequential,

@@ -274,9 +274,37 @@ fn polls_with_sleep(texts: Vec<String>, words: Words) -> Frequencies {
     freq.into_inner().unwrap()
 }
 
+/// Leaks the shared map (`Box::leak`) so that plain `thread::spawn` can
+/// borrow it, and returns a copy: right answers, and every call's map, its
+/// words and its table left behind.
+fn leaks_the_map(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq: &'static Mutex<Frequencies> = Box::leak(Box::new(Mutex::new(HashMap::new())));
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| {
+            thread::spawn(move || {
+                let found = words(&text);
+                add(freq, found, 1);
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    freq.lock().unwrap().clone()
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
     vec![
+        Decoy {
+            name: "leaks the shared map with Box::leak",
+            class: Class::StateBetweenCalls,
+            subject: leaks_the_map,
+            caught_by: "frees_what_it_shares",
+            breaks: "map-freed",
+            says: &["leaks what it shared", "`Box::leak`"],
+        },
         Decoy {
             name: "counts on the calling thread",
             class: Class::Sequential,

@@ -216,9 +216,31 @@ fn polls_with_sleep(texts: Vec<String>, count: Count) -> Vec<usize> {
     })
 }
 
+/// Leaks a `'static` copy of each text for its thread (`Box::leak` of a
+/// clone): right answers, and small texts left behind, too few bytes for
+/// resident memory to show.
+fn leaks_a_copy_per_text(texts: Vec<String>, count: Count) -> Vec<usize> {
+    let handles: Vec<_> = texts
+        .iter()
+        .map(|text| {
+            let text: &'static str = Box::leak(text.clone().into_boxed_str());
+            thread::spawn(move || count(text))
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
     vec![
+        Decoy {
+            name: "leaks a copy of each text with Box::leak",
+            class: Class::StateBetweenCalls,
+            subject: leaks_a_copy_per_text,
+            caught_by: "frees_what_it_shares",
+            breaks: "texts-freed",
+            says: &["leaks what it shared", "`Box::leak`"],
+        },
         Decoy {
             name: "counts on the calling thread",
             class: Class::Sequential,

@@ -17,6 +17,12 @@ use std::time::Duration;
 #[doc(hidden)]
 pub use impls as __impls;
 
+/// Every test binary that runs a suite counts heap blocks while a check
+/// asks it to: the witness of memory a call leaves behind
+/// ([`harness::heap`]).
+#[global_allocator]
+static HEAP: harness::heap::Counting = harness::heap::Counting;
+
 /// Longest any single test may run before it is declared stuck. A speedup
 /// check takes at most about 3 s and the other tests well under one; the
 /// rest is headroom for a loaded machine.

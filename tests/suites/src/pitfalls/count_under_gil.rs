@@ -415,6 +415,7 @@ texts::declare_texts_suite!($ count_under_gil: CountUnderGil = [
     two_calls_at_once_keep_apart,
     one_thread_per_text_all_at_once,
     the_caller_sleeps_while_it_waits,
+    frees_what_it_shares,
 ] via exercise, and [
     counts_run_under_the_gil_given,
     the_caller_never_takes_the_gil,

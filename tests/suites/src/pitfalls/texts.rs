@@ -639,3 +639,65 @@ macro_rules! declare_texts_suite {
     };
 }
 pub(crate) use declare_texts_suite;
+
+/// Calls in [`frees_what_it_shares`], after [`LEAK_WARM_UP`] calls that
+/// let the standard library make what it makes once.
+const LEAK_CALLS: usize = 40;
+/// Calls before the count opens.
+const LEAK_WARM_UP: usize = 3;
+/// Blocks [`LEAK_CALLS`] calls may leave between them: room for a lazily
+/// made buffer of the standard library, far below one block per call.
+const LEAK_SLACK: isize = (LEAK_CALLS / 4) as isize;
+
+/// `frees_what_it_shares`: [`LEAK_CALLS`] calls on 2 to 6 texts each, every
+/// text made, handed in and its answer dropped inside the window, leave no
+/// more than [`LEAK_SLACK`] heap blocks between them (counted by the
+/// suites' allocator, once the threads the calls started have ended). A
+/// total or map leaked with `Box::leak` to make the compiler quiet leaves
+/// one block or more per call.
+pub fn frees_what_it_shares<A: PartialEq + Debug>(ex: Exercise<A>) {
+    assert!(
+        harness::heap::installed(),
+        "the suites' counting allocator is not this test binary's allocator: a \
+         `#[global_allocator]` of your own replaces it; remove it"
+    );
+    let mut draw = Draw::new();
+    for _ in 0..LEAK_WARM_UP {
+        let texts = texts(&mut draw, 3);
+        let want = (ex.answer)(&texts);
+        let got = (ex.call)(texts.clone());
+        assert!(
+            got == want,
+            "{}",
+            ex.wrong(&texts, &got, &want, "frees what it shares")
+        );
+    }
+    let sizes: Vec<usize> = (0..LEAK_CALLS).map(|_| draw.pick(2..=6)).collect();
+    let threads_before = harness::aftermath::threads_now();
+    let ((), left) = harness::heap::net_blocks(|| {
+        for &n in &sizes {
+            drop((ex.call)(texts(&mut draw, n)));
+        }
+        // Threads a call started free what they own as they end, which can
+        // be just after a scope or a channel let the call return.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while harness::aftermath::threads_now() > threads_before && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(5));
+        }
+    });
+    assert!(
+        left <= LEAK_SLACK,
+        "[frees what it shares] {LEAK_CALLS} calls of {} on 2 to 6 texts each, every text and \
+         answer dropped afterwards, left {left} heap blocks allocated that nothing frees (about \
+         {:.1} a call; at most {LEAK_SLACK} pass): each call leaks what it shared. \
+         `Box::leak` (or a `static` that grows) makes the compiler quiet by never freeing the \
+         value; share it with `Arc` (it is freed when the last thread drops its handle) or \
+         borrow it into scoped threads (`std::thread::scope`).",
+        ex.name,
+        left as f64 / LEAK_CALLS as f64
+    );
+    eprintln!(
+        "[frees what it shares] {LEAK_CALLS} calls left {left} heap blocks allocated (at most \
+         {LEAK_SLACK} pass)."
+    );
+}

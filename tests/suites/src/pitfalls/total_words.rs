@@ -37,4 +37,5 @@ texts::declare_texts_suite!($ total_words: TotalWords = [
     two_calls_at_once_keep_apart,
     one_thread_per_text_all_at_once,
     the_caller_sleeps_while_it_waits,
+    frees_what_it_shares,
 ] via exercise);

@@ -105,6 +105,7 @@ texts::declare_texts_suite!($ words_per_text: WordsPerText = [
     two_calls_at_once_keep_apart,
     one_thread_per_text_all_at_once,
     the_caller_sleeps_while_it_waits,
+    frees_what_it_shares,
 ] via exercise, and [
     the_texts_are_freed,
 ]);
