@@ -2,13 +2,16 @@
 //! thread.
 //!
 //! The course's [`Gil`] hands out a [`GilGuard`], the proof that this
-//! thread holds the lock, and the guard is not `Send`: a lock taken by one
-//! thread must be released by the same thread. The stub takes the GIL on
-//! the calling thread and moves each guard into a worker; the compiler
-//! refuses (E0277). Had it compiled, each worker would release a lock the
-//! caller took, and the caller's next `acquire` would wait for the worker
-//! before the next thread could start: one at a time. The fix: each thread
-//! takes the GIL itself, and `count` releases it while it waits.
+//! thread holds the lock, and the guard is not `Send`. The stub takes the
+//! GIL on the calling thread and moves each guard into a worker; the
+//! compiler refuses (E0277). Before you change it, work out what would
+//! have happened had it compiled: which thread would release the lock the
+//! caller took, and when could the next worker start?
+//!
+//! Then make it compile without giving up what the function promises (its
+//! page lists them): a thread per text, all running at once, `count`
+//! called under the GIL it is handed, and nothing left behind. The suite
+//! checks the promises, not only that it compiles.
 
 use gil_solution::{Gil, GilGuard};
 use std::thread;

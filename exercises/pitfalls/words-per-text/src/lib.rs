@@ -4,11 +4,13 @@
 //! `thread::spawn` takes a closure that may run for as long as the program
 //! does (`'static`), but the stub's closures borrow `texts`, `i` and
 //! `count`, locals of a call that may return first; the compiler refuses
-//! (E0373). Two fixes compile and are right: scoped threads
-//! (`thread::scope`), which end before the locals do and so may borrow
-//! them, or moving what each thread needs into it. Leaking the texts
-//! (`Box::leak`) to make them `'static` compiles too, and never gives the
-//! memory back.
+//! (E0373).
+//!
+//! Make it compile without giving up what the function promises (its page
+//! lists them): a thread per text, all running at once, the counts in the
+//! texts' order, and nothing kept or leaked once the call returns. More
+//! than one change is right; some that compile are not, and the suite
+//! checks the promises, not only that it compiles.
 
 use std::thread;
 

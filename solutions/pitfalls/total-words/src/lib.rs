@@ -2,13 +2,16 @@
 //!
 //! The stub shares its total the single-threaded way, in an
 //! `Rc<RefCell<usize>>`, and the compiler refuses to move it into a thread
-//! (E0277: `Rc` is not `Send`). `Rc` counts its owners with a plain
-//! integer, and `RefCell` checks its borrows with another: two threads
-//! changing either at once could lose an update and free the value while a
-//! thread still uses it. The fix is the thread-safe pair, `Arc` (an atomic
-//! count) and `Mutex` (one thread in at a time). Making it compile by
-//! giving each thread its own copy of the total compiles too, and loses
-//! every update: the suite checks the total, not only that it compiles.
+//! (E0277: `Rc` is not `Send`). Work out why before you change anything:
+//! what would two threads changing `Rc`'s count, or the `RefCell`'s
+//! borrow flag, at the same moment do?
+//!
+//! Then make it compile without giving up what the function promises (its
+//! page lists them): every text counted in a thread of its own, the threads
+//! running at once, one total that every update reaches, nothing left
+//! behind when the call returns. Several changes silence the compiler and
+//! break one of those; the suite checks the promises, not only that it
+//! compiles.
 
 // SOLUTION: use std::cell::RefCell;
 use std::sync::Mutex;

@@ -2,11 +2,15 @@
 //! without a lock.
 //!
 //! Each of the stub's threads wants `&mut` to the one map, and the
-//! compiler allows one `&mut` at a time (E0499): two threads inserting at
-//! once could both grow the table and lose one's words, or read it half
-//! moved. The fix puts the map in a `Mutex`. Where the lock is taken
-//! matters: around the splitting too, and the threads run one at a time;
-//! only around the counting, and the work runs in parallel.
+//! compiler allows one `&mut` at a time (E0499). Work out first what two
+//! threads inserting into one table at the same moment could do to it.
+//!
+//! Then make it compile without giving up what the function promises (its
+//! page lists them): each text split in a thread of its own, the splitting
+//! running in parallel, every word of every text counted in one result,
+//! nothing left behind. What the threads share, and how long each holds
+//! it, is yours to decide; the suite checks that the work still runs at
+//! once, not only that it compiles.
 
 use std::collections::HashMap;
 // SOLUTION:
