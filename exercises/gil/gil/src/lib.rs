@@ -37,7 +37,7 @@ impl Gil {
     /// A free lock whose waiters ask for a hand-over after `switch_interval`
     /// (at least a microsecond, as in CPython).
     pub fn new(switch_interval: Duration) -> Self {
-        todo!("an unheld lock: a Mutex for the state, a Condvar")
+        todo!("a lock that nobody holds yet")
     }
 
     /// The interval after which a waiting thread asks the holder to let go.

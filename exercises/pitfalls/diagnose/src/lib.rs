@@ -81,6 +81,6 @@ pub const CLOCK_SLACK: f64 = 1.1;
 /// sequential time is known) a speedup of at least [`SPEEDUP_FROM`], is
 /// [`Kind::Parallel`]; anything else is [`Kind::Serial`].
 pub fn diagnose(m: &Measured) -> Diagnosis {
-    todo!("cores busy = cpu / wall; then the four cases in order")
+    todo!("which case this run is, by the page's rules")
 }
 // ANCHOR_END: diagnose

@@ -54,6 +54,6 @@ pub fn count_matching(
     counters: &Counters,
     is_match: &(dyn Fn(u64) -> bool + Sync),
 ) -> u64 {
-    todo!("a scoped thread per counter, counting its share into it")
+    todo!("each share counted at the same time, into its own counter")
 }
 // ANCHOR_END: count

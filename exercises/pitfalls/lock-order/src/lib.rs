@@ -33,6 +33,6 @@ pub enum Refused {
 /// Moves `amount` (> 0) cents from account `from` to account `to`, or
 /// refuses. Many threads call this at once, in every direction.
 pub fn transfer(accounts: &[Account], from: usize, to: usize, amount: i64) -> Result<(), Refused> {
-    todo!("lock both accounts in one agreed order, then move the money")
+    todo!("move the money; opposite transfers at once must never deadlock")
 }
 // ANCHOR_END: transfer

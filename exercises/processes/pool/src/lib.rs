@@ -226,7 +226,7 @@ impl Pool {
         inputs: &[u64],
         chunk: usize,
     ) -> Vec<Result<Done, TaskError>> {
-        todo!("send chunks ahead, place each Done, a dead worker: errors")
+        todo!("a result per input, in input order; a dead worker's inputs are errors, never a hang")
     }
     // ANCHOR_END: map
 }

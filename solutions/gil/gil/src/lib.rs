@@ -71,7 +71,7 @@ impl Gil {
     /// A free lock whose waiters ask for a hand-over after `switch_interval`
     /// (at least a microsecond, as in CPython).
     pub fn new(switch_interval: Duration) -> Self {
-        // SOLUTION: todo!("an unheld lock: a Mutex for the state, a Condvar")
+        // SOLUTION: todo!("a lock that nobody holds yet")
         Self {
             switch_interval: switch_interval.max(Duration::from_micros(1)),
             state: Mutex::new(State::default()),

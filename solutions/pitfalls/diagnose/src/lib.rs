@@ -81,7 +81,7 @@ pub const CLOCK_SLACK: f64 = 1.1;
 /// sequential time is known) a speedup of at least [`SPEEDUP_FROM`], is
 /// [`Kind::Parallel`]; anything else is [`Kind::Serial`].
 pub fn diagnose(m: &Measured) -> Diagnosis {
-    // SOLUTION: todo!("cores busy = cpu / wall; then the four cases in order")
+    // SOLUTION: todo!("which case this run is, by the page's rules")
     // Cores busy on average: the one figure that tells waiting from
     // working, whatever the size of the work.
     let parallelism = m.cpu.as_secs_f64() / m.wall.as_secs_f64().max(f64::MIN_POSITIVE);

@@ -82,7 +82,7 @@ pub fn count_matching(
     counters: &Counters,
     is_match: &(dyn Fn(u64) -> bool + Sync),
 ) -> u64 {
-    // SOLUTION: todo!("a scoped thread per counter, counting its share into it")
+    // SOLUTION: todo!("each share counted at the same time, into its own counter")
     let threads = counters.len().max(1);
     let share = items.len().div_ceil(threads).max(1);
     thread::scope(|s| {

@@ -33,7 +33,7 @@ pub enum Refused {
 /// Moves `amount` (> 0) cents from account `from` to account `to`, or
 /// refuses. Many threads call this at once, in every direction.
 pub fn transfer(accounts: &[Account], from: usize, to: usize, amount: i64) -> Result<(), Refused> {
-    // SOLUTION: todo!("lock both accounts in one agreed order, then move the money")
+    // SOLUTION: todo!("move the money; opposite transfers at once must never deadlock")
     if from == to {
         // Locking one account twice would wait for ourselves: a std Mutex
         // is not re-entrant.

@@ -16,7 +16,7 @@ use std::thread;
 /// A URL that fails gives an `Err` in its place and the others still
 /// succeed: one bad URL is never a panic.
 pub fn fetch_all(urls: &[String]) -> Vec<Result<String, FetchError>> {
-    // SOLUTION: todo!("one scoped thread per URL; join them in input order")
+    // SOLUTION: todo!("every URL fetched at the same time, results in input order")
     // ANCHOR: solution
     thread::scope(|scope| {
         // Start every request before waiting for any of them...
