@@ -114,7 +114,7 @@ impl Role {
 /// clients are applied one at a time and none is lost. Ends when its stdin
 /// closes (the parent is gone).
 fn serve(address: &Path) -> Result<(), Error> {
-    todo!("bind, say ready, then serve every client at once; the counters have one owner")
+    todo!("bind, say ready, serve all clients at once; one owner")
 }
 // ANCHOR_END: serve
 

@@ -226,7 +226,7 @@ impl Pool {
         inputs: &[u64],
         chunk: usize,
     ) -> Vec<Result<Done, TaskError>> {
-        todo!("a result per input, in input order; a dead worker's inputs are errors, never a hang")
+        todo!("results in input order; a dead worker: errors, no hang")
     }
     // ANCHOR_END: map
 }

@@ -19,6 +19,6 @@ pub fn fetch_bounded(
     urls: &[String],
     max_in_flight: NonZeroUsize,
 ) -> Vec<Result<String, FetchError>> {
-    todo!("every URL fetched, never more than max_in_flight at once, results in input order")
+    todo!("at most max_in_flight fetches at once; results in input order")
 }
 // ANCHOR_END: fetch_bounded

@@ -125,7 +125,7 @@ impl Role {
 /// clients are applied one at a time and none is lost. Ends when its stdin
 /// closes (the parent is gone).
 fn serve(address: &Path) -> Result<(), Error> {
-    // SOLUTION: todo!("bind, say ready, then serve every client at once; the counters have one owner")
+    // SOLUTION: todo!("bind, say ready, serve all clients at once; one owner")
     let listener = UnixListener::bind(address)?;
     write_frame(&mut io::stdout().lock(), &"ready")?;
     // The parent closing our stdin (or dying) ends the manager.

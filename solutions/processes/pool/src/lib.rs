@@ -273,7 +273,7 @@ impl Pool {
         inputs: &[u64],
         chunk: usize,
     ) -> Vec<Result<Done, TaskError>> {
-        // SOLUTION: todo!("a result per input, in input order; a dead worker's inputs are errors, never a hang")
+        // SOLUTION: todo!("results in input order; a dead worker: errors, no hang")
         let chunks: Vec<&[u64]> = inputs.chunks(chunk.max(1)).collect();
         let starts: Vec<usize> = (0..chunks.len()).map(|c| c * chunk.max(1)).collect();
         let mut results: Vec<Option<Result<Done, TaskError>>> = vec![None; inputs.len()];

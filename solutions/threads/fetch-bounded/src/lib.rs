@@ -23,7 +23,7 @@ pub fn fetch_bounded(
     urls: &[String],
     max_in_flight: NonZeroUsize,
 ) -> Vec<Result<String, FetchError>> {
-    // SOLUTION: todo!("every URL fetched, never more than max_in_flight at once, results in input order")
+    // SOLUTION: todo!("at most max_in_flight fetches at once; results in input order")
     // ANCHOR: solution
     // The queue: every job is sent up front, then the sender is dropped, so
     // a worker's loop ends as soon as the queue is empty.
