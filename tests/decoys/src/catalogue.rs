@@ -83,6 +83,11 @@ pub fn entries() -> Vec<Entry> {
             decoys: fetch_bounded,
         },
         Entry {
+            exercise: "fetch-paced",
+            checks: names(s::fetch_paced::CHECKS),
+            decoys: listed(&d::fetch_paced::corpus()),
+        },
+        Entry {
             exercise: "gil",
             checks: s::gil::check_names(),
             decoys: gil,

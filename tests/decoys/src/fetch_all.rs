@@ -93,16 +93,30 @@ fn first_three_then_guess(urls: &[String]) -> Results {
 /// Remembers every answer in a `static`, and fetches only what it has not
 /// seen: after the first call, nothing.
 fn cached(urls: &[String]) -> Results {
-    static CACHE: Mutex<Option<HashMap<String, Result<String, FetchError>>>> = Mutex::new(None);
+    static CACHE: AnswerCache = Mutex::new(None);
+    from_cache(&CACHE, urls, all_at_once)
+}
+
+/// A cache of answers kept between calls, as the `cached` decoys keep it.
+pub(crate) type AnswerCache = Mutex<Option<HashMap<String, Result<String, FetchError>>>>;
+
+/// Answers `urls` from `cache`, fetching with `fetch` only the URLs it has
+/// not seen: after the first call, nothing. Each decoy keeps a `static`
+/// cache of its own.
+pub(crate) fn from_cache(
+    cache: &AnswerCache,
+    urls: &[String],
+    fetch: impl FnOnce(&[String]) -> Results,
+) -> Results {
     let missing: Vec<String> = {
-        let cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+        let cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
         urls.iter()
             .filter(|u| cache.as_ref().is_none_or(|c| !c.contains_key(*u)))
             .cloned()
             .collect()
     };
-    let fetched = all_at_once(&missing);
-    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    let fetched = fetch(&missing);
+    let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
     let cache = cache.get_or_insert_with(HashMap::new);
     cache.extend(missing.into_iter().zip(fetched));
     urls.iter().map(|u| cache[u].clone()).collect()

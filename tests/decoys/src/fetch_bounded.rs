@@ -1,14 +1,16 @@
 //! Wrong `fetch_bounded`s.
 
-use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::thread;
 
 use testweb::FetchError;
 
-use crate::fetch_all::{guess, guess_like, remembers_failures as fetch_all_remembering_failures};
+use crate::fetch_all::{
+    AnswerCache, from_cache, guess, guess_like,
+    remembers_failures as fetch_all_remembering_failures,
+};
 use crate::{Class, Decoy};
 
 type Results = Vec<Result<String, FetchError>>;
@@ -126,19 +128,8 @@ fn first_k_then_guess(urls: &[String], limit: NonZeroUsize) -> Results {
 
 /// Remembers every answer in a `static` and fetches only what is new.
 fn cached(urls: &[String], limit: NonZeroUsize) -> Results {
-    static CACHE: Mutex<Option<HashMap<String, Result<String, FetchError>>>> = Mutex::new(None);
-    let missing: Vec<String> = {
-        let cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-        urls.iter()
-            .filter(|u| cache.as_ref().is_none_or(|c| !c.contains_key(*u)))
-            .cloned()
-            .collect()
-    };
-    let fetched = pool(&missing, limit);
-    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-    let cache = cache.get_or_insert_with(HashMap::new);
-    cache.extend(missing.into_iter().zip(fetched));
-    urls.iter().map(|u| cache[u].clone()).collect()
+    static CACHE: AnswerCache = Mutex::new(None);
+    from_cache(&CACHE, urls, |missing| pool(missing, limit))
 }
 
 /// Spawns `limit` threads, joins them all, then the next batch: never more

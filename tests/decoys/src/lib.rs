@@ -16,6 +16,7 @@ pub mod catalogue;
 pub mod false_sharing;
 pub mod fetch_all;
 pub mod fetch_bounded;
+pub mod fetch_paced;
 pub mod frames;
 pub mod gil;
 pub mod lock_order;

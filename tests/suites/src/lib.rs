@@ -129,6 +129,7 @@ macro_rules! __generic_suite {
 pub mod false_sharing;
 pub mod fetch_all;
 pub mod fetch_bounded;
+pub mod fetch_paced;
 pub mod fetching;
 pub mod frames;
 pub mod gil;

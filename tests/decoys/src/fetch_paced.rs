@@ -1,0 +1,262 @@
+//! Wrong `fetch_paced`s: each keeps one limit and breaks the other, paces
+//! too timidly, spins while it waits, or breaks a promise every fetcher
+//! keeps.
+
+use std::collections::VecDeque;
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use testweb::FetchError;
+
+use crate::fetch_all::{AnswerCache, from_cache};
+use crate::{Class, Decoy};
+
+type Results = Vec<Result<String, FetchError>>;
+
+/// How a worker decides when its next request may start.
+#[derive(Clone, Copy)]
+enum Pace {
+    /// One second after the request `per_second` places earlier (right).
+    Window,
+    /// Whenever a worker is free: the rate is ignored.
+    Never,
+    /// One request every 1 / `per_second` seconds, evenly spaced.
+    Even,
+    /// As [`Pace::Window`], but waiting in a loop on the clock.
+    Spin,
+}
+
+/// A pool of `workers` threads sharing one list of URLs, paced as `pace`
+/// says; the results in input order.
+fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) -> Results {
+    let booked: Mutex<VecDeque<Instant>> = Mutex::new(VecDeque::new());
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<Result<String, FetchError>>>> =
+        Mutex::new(urls.iter().map(|_| None).collect());
+    let gap = Duration::from_secs(1) / per_second as u32;
+    thread::scope(|s| {
+        for _ in 0..workers.min(urls.len()) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(url) = urls.get(i) else { break };
+                    let at = {
+                        let mut b = booked.lock().unwrap_or_else(PoisonError::into_inner);
+                        let now = Instant::now();
+                        let at = match pace {
+                            Pace::Never => now,
+                            Pace::Even => b.back().map_or(now, |&last| now.max(last + gap)),
+                            Pace::Window | Pace::Spin if b.len() >= per_second => {
+                                now.max(b[b.len() - per_second] + Duration::from_secs(1))
+                            }
+                            Pace::Window | Pace::Spin => now,
+                        };
+                        b.push_back(at);
+                        at
+                    };
+                    if let Pace::Spin = pace {
+                        while Instant::now() < at {
+                            std::hint::spin_loop();
+                        }
+                    } else {
+                        thread::sleep(at.saturating_duration_since(Instant::now()));
+                    }
+                    let page = testweb::get(url);
+                    slots.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(page);
+                }
+            });
+        }
+    });
+    slots
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .into_iter()
+        .map(|r| r.expect("every index was fetched"))
+        .collect()
+}
+
+/// Right: both limits, as fast as they allow.
+fn right(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get(), r.get(), Pace::Window)
+}
+
+/// `max_in_flight` workers and no pacing: the rate is never looked at.
+fn no_pacing(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get(), r.get(), Pace::Never)
+}
+
+/// Paced starts, one thread per URL: `max_in_flight` is never looked at.
+fn thread_per_url(urls: &[String], _k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, urls.len(), r.get(), Pace::Window)
+}
+
+/// Starts evenly spaced, 1 / per_second apart: within both limits, and far
+/// slower than they allow when a second's worth may start at once.
+fn evenly_spaced(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get(), r.get(), Pace::Even)
+}
+
+/// Right pacing, waited for in a loop on the clock.
+fn spins_until_allowed(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get(), r.get(), Pace::Spin)
+}
+
+/// One request at a time, on a thread of its own: both limits hold, and
+/// every latency is waited out in turn.
+fn one_at_a_time(urls: &[String], _k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, 1, r.get(), Pace::Window)
+}
+
+/// "A few URLs cannot hurt": eight or fewer are all fetched at once.
+fn few_urls_all_at_once(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    if urls.len() <= 8 {
+        paced_pool(urls, urls.len(), urls.len().max(1), Pace::Never)
+    } else {
+        right(urls, k, r)
+    }
+}
+
+/// Results in the order they arrived (the rate is not reached by the
+/// check that catches it, so it does not pace).
+fn arrival_order(urls: &[String], k: NonZeroUsize, _r: NonZeroUsize) -> Results {
+    let arrived = Mutex::new(Vec::new());
+    let next = AtomicUsize::new(0);
+    thread::scope(|s| {
+        for _ in 0..k.get().min(urls.len()) {
+            s.spawn(|| {
+                while let Some(url) = urls.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let page = testweb::get(url);
+                    arrived
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(page);
+                }
+            });
+        }
+    });
+    arrived.into_inner().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Unwraps every answer: a failing URL panics a worker.
+fn unwraps(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get(), r.get(), Pace::Window)
+        .into_iter()
+        .map(|page| Ok(page.unwrap()))
+        .collect()
+}
+
+/// Reads the first URL to size its pool: an empty list panics.
+fn reads_the_first_url(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    let _first_host = urls[0].split('/').nth(2).unwrap_or_default().to_owned();
+    right(urls, k, r)
+}
+
+/// Keeps every answer in a `static` and fetches only what is new.
+fn cached(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    static CACHE: AnswerCache = Mutex::new(None);
+    from_cache(&CACHE, urls, |missing| right(missing, k, r))
+}
+
+/// Right, then leaves a thread that "keeps the pacer warm" for 300 ms.
+fn pacer_lingers(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    let results = right(urls, k, r);
+    thread::spawn(|| thread::sleep(Duration::from_millis(300)));
+    results
+}
+
+/// The corpus for `fetch_paced`.
+pub fn corpus() -> Vec<Decoy<suites::fetch_paced::FetchPaced>> {
+    vec![
+        Decoy {
+            name: "max_in_flight workers, no pacing",
+            class: Class::RuleSkipped,
+            subject: no_pacing,
+            caught_by: "stays_within_both_limits",
+            breaks: "rate-limit",
+            says: &["more than per_second"],
+        },
+        Decoy {
+            name: "paced starts, one thread per URL",
+            class: Class::RuleSkipped,
+            subject: thread_per_url,
+            caught_by: "stays_within_both_limits",
+            breaks: "in-flight-limit",
+            says: &["more than max_in_flight"],
+        },
+        Decoy {
+            name: "eight URLs or fewer all at once",
+            class: Class::RuleSkipped,
+            subject: few_urls_all_at_once,
+            caught_by: "stays_within_both_limits",
+            breaks: "rate-limit",
+            says: &["5 URLs, max_in_flight = 2, per_second = 3"],
+        },
+        Decoy {
+            name: "starts evenly spaced, 1 / per_second apart",
+            class: Class::Batched,
+            subject: evenly_spaced,
+            caught_by: "as_fast_as_the_limits_allow",
+            breaks: "as-fast-as-allowed",
+            says: &["the rate binds", "not one every 1/per_second"],
+        },
+        Decoy {
+            name: "one request at a time",
+            class: Class::Sequential,
+            subject: one_at_a_time,
+            caught_by: "as_fast_as_the_limits_allow",
+            breaks: "as-fast-as-allowed",
+            says: &["never saw two of them at once", "one after another"],
+        },
+        Decoy {
+            name: "spins until the next start is allowed",
+            class: Class::Spinning,
+            subject: spins_until_allowed,
+            caught_by: "waits_asleep_for_the_next_start",
+            breaks: "waits-asleep",
+            says: &["of CPU", "spun"],
+        },
+        Decoy {
+            name: "results in the order they arrived",
+            class: Class::RuleSkipped,
+            subject: arrival_order,
+            caught_by: "results_come_back_in_input_order",
+            breaks: "input-order",
+            says: &["result i must belong to urls[i]"],
+        },
+        Decoy {
+            name: "unwraps every answer",
+            class: Class::Panics,
+            subject: unwraps,
+            caught_by: "a_failing_url_is_an_error_for_that_url_only",
+            breaks: "failure-stays-local",
+            says: &["panicked", "never a panic"],
+        },
+        Decoy {
+            name: "reads the first URL before anything else",
+            class: Class::Panics,
+            subject: reads_the_first_url,
+            caught_by: "no_urls_no_results",
+            breaks: "empty-input",
+            says: &["with no URLs", "empty list"],
+        },
+        Decoy {
+            name: "keeps answers in a static cache",
+            class: Class::StateBetweenCalls,
+            subject: cached,
+            caught_by: "results_are_fresh_every_call",
+            breaks: "really-fetched",
+            says: &["served in an earlier call"],
+        },
+        Decoy {
+            name: "leaves a thread behind after returning",
+            class: Class::RuleSkipped,
+            subject: pacer_lingers,
+            caught_by: "nothing_is_left_running",
+            breaks: "nothing-left-running",
+            says: &["nothing left running"],
+        },
+    ]
+}

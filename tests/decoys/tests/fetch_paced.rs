@@ -1,0 +1,12 @@
+//! Every wrong `fetch_paced` in the corpus is rejected by its check, for the
+//! reason the student should read.
+
+#[test]
+fn every_decoy_is_rejected_for_the_right_reason() {
+    let misses = decoys::misses(&decoys::fetch_paced::corpus(), suites::fetch_paced::CHECKS);
+    assert!(
+        misses.is_empty(),
+        "decoys not rejected:\n{}",
+        misses.join("\n\n")
+    );
+}
