@@ -113,6 +113,138 @@ fn exits_before_the_pool_ends() -> ExitCode {
     std::process::exit(0)
 }
 
+/// Squares `inputs` on a pool of `workers`, printing each result; the
+/// program's usual work, for the decoys that change its edges.
+fn squares_on(workers: usize, inputs: &[u64]) -> Result<(), ExitCode> {
+    let mut pool = Pool::new_with(workers).map_err(fail)?;
+    for (&x, r) in inputs.iter().zip(pool.map("square", inputs)) {
+        print_result(x, &r.map_err(fail)?);
+    }
+    Ok(())
+}
+
+/// Starts the pool, squares in the program itself, and prints a worker's
+/// pid beside each square.
+fn names_a_worker_it_did_not_use() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (workers, inputs) = args();
+    let pool = match Pool::new_with(workers) {
+        Ok(pool) => pool,
+        Err(e) => return fail(e),
+    };
+    let pids = pool.pids();
+    for (i, x) in inputs.into_iter().enumerate() {
+        println!(
+            "square({x}) = {} in pid {}",
+            x.wrapping_mul(x),
+            pids[i % pids.len()]
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// Keeps every square in a file, and answers an input it has seen from
+/// the file, with the pid that computed it then.
+fn remembers_squares_in_a_file() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let file = std::env::temp_dir().join("course-guard-decoy-squares");
+    let known = std::fs::read_to_string(&file).unwrap_or_default();
+    let (workers, inputs) = args();
+    let cached = |x: u64| {
+        known
+            .lines()
+            .find(|l| l.starts_with(&format!("square({x}) ")))
+            .map(str::to_owned)
+    };
+    let new: Vec<u64> = inputs
+        .iter()
+        .copied()
+        .filter(|&x| cached(x).is_none())
+        .collect();
+    let mut lines = Vec::new();
+    if !new.is_empty() {
+        let mut pool = match Pool::new_with(workers) {
+            Ok(pool) => pool,
+            Err(e) => return fail(e),
+        };
+        for (&x, r) in new.iter().zip(pool.map("square", &new)) {
+            match r {
+                Ok(done) => lines.push(format!("square({x}) = {} in pid {}", done.value, done.pid)),
+                Err(e) => return fail(e),
+            }
+        }
+    }
+    let mut keep = known.clone();
+    for line in &lines {
+        keep.push_str(line);
+        keep.push('\n');
+    }
+    let _ = std::fs::write(&file, keep);
+    for x in inputs {
+        let line = cached(x).or_else(|| {
+            lines
+                .iter()
+                .find(|l| l.starts_with(&format!("square({x}) ")))
+                .cloned()
+        });
+        println!("{}", line.unwrap_or_default());
+    }
+    ExitCode::SUCCESS
+}
+
+/// Caps the pool at four workers, whatever the command line asks.
+fn at_most_four_workers() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (workers, inputs) = args();
+    match squares_on(workers.min(4), &inputs) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+/// A new pool for every 16 inputs.
+fn a_pool_per_sixteen_inputs() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (workers, inputs) = args();
+    for chunk in inputs.chunks(16) {
+        if let Err(code) = squares_on(workers, chunk) {
+            return code;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Prints every square and leaves with `process::exit` at once: the
+/// workers are idle, and end a moment after the program when their stdin
+/// closes.
+fn exits_right_after_printing() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (workers, inputs) = args();
+    let mut pool = match Pool::new_with(workers) {
+        Ok(pool) => pool,
+        Err(e) => return fail(e),
+    };
+    for (&x, r) in inputs.iter().zip(pool.map("square", &inputs)) {
+        match r {
+            Ok(done) => print_result(x, &done),
+            Err(e) => return fail(e),
+        }
+    }
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    std::process::exit(0)
+}
+
 /// Plays the wrong program named by [`DECOY_VAR`], if any.
 pub fn play() -> Option<ExitCode> {
     Some(match std::env::var(DECOY_VAR).ok()?.as_str() {
@@ -122,6 +254,11 @@ pub fn play() -> Option<ExitCode> {
         "computes in the program" => computes_in_the_program(),
         "a pool per input" => a_pool_per_input(),
         "exits before the pool ends" => exits_before_the_pool_ends(),
+        "names a worker it did not use" => names_a_worker_it_did_not_use(),
+        "remembers squares in a file" => remembers_squares_in_a_file(),
+        "at most four workers" => at_most_four_workers(),
+        "a pool per sixteen inputs" => a_pool_per_sixteen_inputs(),
+        "exits right after printing" => exits_right_after_printing(),
         _ => return None,
     })
 }
@@ -202,7 +339,47 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
             subject: decoy(&[(DECOY_VAR, "exits before the pool ends")]),
             caught_by: "nothing_is_left_running",
             breaks: "nothing-left-running",
-            says: &["still ran", "`std::process::exit` skips every `Drop`"],
+            says: &["outlived it", "`std::process::exit` skips every `Drop`"],
+        },
+        Decoy {
+            name: "squares in the program, printing a worker's pid",
+            class: Class::MadeUp,
+            subject: decoy(&[(DECOY_VAR, "names a worker it did not use")]),
+            caught_by: "workers_run_the_tasks",
+            breaks: "in-the-workers",
+            says: &["never ran `square`", "every input goes to the pool"],
+        },
+        Decoy {
+            name: "remembers squares in a file between runs",
+            class: Class::StateBetweenCalls,
+            subject: decoy(&[(DECOY_VAR, "remembers squares in a file")]),
+            caught_by: "workers_run_the_tasks",
+            breaks: "in-the-workers",
+            says: &["not one of the program's workers"],
+        },
+        Decoy {
+            name: "at most four workers",
+            class: Class::RuleSkipped,
+            subject: decoy(&[(DECOY_VAR, "at most four workers")]),
+            caught_by: "only_the_pool_s_workers_start",
+            breaks: "only-the-workers",
+            says: &["no cap of your own"],
+        },
+        Decoy {
+            name: "a new pool for every 16 inputs",
+            class: Class::Batched,
+            subject: decoy(&[(DECOY_VAR, "a pool per sixteen inputs")]),
+            caught_by: "only_the_pool_s_workers_start",
+            breaks: "only-the-workers",
+            says: &["not one per task"],
+        },
+        Decoy {
+            name: "exits with process::exit right after printing",
+            class: Class::RuleSkipped,
+            subject: decoy(&[(DECOY_VAR, "exits right after printing")]),
+            caught_by: "nothing_is_left_running",
+            breaks: "nothing-left-running",
+            says: &["outlived it"],
         },
     ]
 }

@@ -60,7 +60,56 @@ pub fn arrive(role_var: &str, depth_var: &str) {
     }
 }
 
-/// Every arrival recorded in `path`, in order; none if there is no file.
+/// One task a worker ran, as the worker recorded it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Served {
+    /// The worker's process id.
+    pub pid: u32,
+    /// The task's name.
+    pub task: String,
+    /// The input it ran the task on.
+    pub input: u64,
+}
+
+/// Records, if a test asked for a census, that this process ran `task` on
+/// `input`: the pool's worker calls it for every input it serves. A result
+/// that a program prints as computed by a worker, with no such line, was
+/// not computed there. Never fails.
+pub fn served(task: &str, input: u64) {
+    let Some(path) = std::env::var_os(CENSUS_VAR) else {
+        return;
+    };
+    let line = format!(
+        "served {} {} {input}\n",
+        std::process::id(),
+        task.replace(char::is_whitespace, "_")
+    );
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = file.write_all(line.as_bytes());
+    }
+}
+
+/// Every task recorded as served in `path`, in order.
+pub fn read_served(path: &Path) -> Vec<Served> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .filter_map(|line| {
+            let mut f = line.strip_prefix("served ")?.split(' ');
+            Some(Served {
+                pid: f.next()?.parse().ok()?,
+                task: f.next()?.to_owned(),
+                input: f.next()?.parse().ok()?,
+            })
+        })
+        .collect()
+}
+
+/// Every arrival recorded in `path`, in order (lines of served tasks
+/// skipped); none if there is no file.
 pub fn read(path: &Path) -> Vec<Arrival> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     text.lines()
@@ -118,12 +167,25 @@ mod tests {
     #[test]
     fn reads_what_was_written_and_counts_by_depth() {
         let path = std::env::temp_dir().join(format!("census-test-{}", std::process::id()));
-        std::fs::write(&path, "10 1 0 -\n11 10 1 0\n12 10 1 1\nbroken\n").expect("writing");
+        std::fs::write(
+            &path,
+            "10 1 0 -\n11 10 1 0\nserved 11 square 7\n12 10 1 1\nbroken\n",
+        )
+        .expect("writing");
         let all = read(&path);
+        let served = read_served(&path);
         let _ = std::fs::remove_file(&path);
         assert_eq!(all.len(), 3);
         assert_eq!(all[1].role.as_deref(), Some("0"));
         assert_eq!(all[0].role, None);
         assert_eq!(describe_depths(&all), "1 at depth 0, 2 at depth 1");
+        assert_eq!(
+            served,
+            vec![Served {
+                pid: 11,
+                task: "square".to_owned(),
+                input: 7
+            }]
+        );
     }
 }

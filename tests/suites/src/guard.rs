@@ -16,7 +16,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use harness::census::{self, Arrival};
+use harness::census::{self, Arrival, Served};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
@@ -59,6 +59,11 @@ struct Ran {
     started: Vec<Arrival>,
     /// Those still running when the program had ended.
     left: Vec<Arrival>,
+    /// Those that outlived the program even for a moment: alive, or ended
+    /// but handed to the suite to be waited for, when it had ended.
+    orphaned: Vec<u32>,
+    /// Every task a worker recorded running, with its input.
+    served: Vec<Served>,
 }
 
 impl Ran {
@@ -165,6 +170,10 @@ fn run(api: GuardApi, workers: usize, inputs: &[u64]) -> Ran {
     for (k, v) in api.env {
         cmd.env(k, v);
     }
+    // Workers whose program ended without waiting for them are handed to
+    // the suite (not to init) and stay visible until it waits for them:
+    // even one that ends a microsecond after the program is seen.
+    let _ = nix::sys::prctl::set_child_subreaper(true);
     let mut child = cmd
         .spawn()
         .unwrap_or_else(|e| panic!("starting {}: {e}", program.display()));
@@ -191,7 +200,11 @@ fn run(api: GuardApi, workers: usize, inputs: &[u64]) -> Ran {
         thread::sleep(Duration::from_millis(2));
     };
     let all = census::read(&file);
+    let served = census::read_served(&file);
     let left = census::still_running(&all);
+    let orphaned = reap_orphans(&all, me);
+    // Later orphans (of other tests in this process) go to init again.
+    let _ = nix::sys::prctl::set_child_subreaper(false);
     // Nothing outlives the test: every copy still running is ended.
     for a in &left {
         let _ = kill(Pid::from_raw(a.pid as i32), Signal::SIGKILL);
@@ -223,7 +236,31 @@ fn run(api: GuardApi, workers: usize, inputs: &[u64]) -> Ran {
         inputs: inputs.to_vec(),
         started: all.iter().filter(|a| a.pid != me).cloned().collect(),
         left,
+        orphaned,
+        served,
     }
+}
+
+/// The processes of `all` (other than the program, `me`) that outlived
+/// it: each is now the suite's child (the suite is their subreaper), alive
+/// or a zombie. Waits for each, so that none is left behind. A worker the
+/// program killed and waited for before it ended is gone from the process
+/// table, and not counted.
+fn reap_orphans(all: &[Arrival], me: u32) -> Vec<u32> {
+    use nix::sys::wait::{WaitPidFlag, waitpid};
+    let mut orphaned = Vec::new();
+    for a in all.iter().filter(|a| a.pid != me) {
+        let pid = Pid::from_raw(a.pid as i32);
+        // Ours only if it was handed to us: then waitpid succeeds (it may
+        // still be running: end it first).
+        let ours = harness::children::stat(a.pid).is_some_and(|s| s.ppid == std::process::id());
+        if ours {
+            let _ = kill(pid, Signal::SIGKILL);
+            let _ = waitpid(pid, Some(WaitPidFlag::empty()));
+            orphaned.push(a.pid);
+        }
+    }
+    orphaned
 }
 
 /// A run with a random number of workers (1 to 3) and random inputs.
@@ -239,7 +276,17 @@ fn fresh_run(api: GuardApi) -> Ran {
 /// the program's own workers: a process the census shows it started, one
 /// pool deep, not the program itself.
 pub fn workers_run_the_tasks(api: GuardApi) {
-    let ran = fresh_run(api);
+    let first = fresh_run(api);
+    assert_computed_by_workers(&first);
+    // The same inputs again: a square kept from the first run (in a file,
+    // say) was not computed in this run's workers.
+    let again = run(api, first.workers, &first.inputs);
+    assert_computed_by_workers(&again);
+}
+
+/// Every input of `ran` squared right, in one of its own workers, which
+/// recorded running `square` on it.
+fn assert_computed_by_workers(ran: &Ran) {
     ran.assert_success();
     let results = ran.results();
     for &x in &ran.inputs {
@@ -266,13 +313,39 @@ pub fn workers_run_the_tasks(api: GuardApi) {
             ran.summary(),
             ran.started
         );
+        assert!(
+            ran.served
+                .iter()
+                .any(|t| t.pid == pid && t.task == "square" && t.input == x),
+            "{}: the program printed square({x}) as computed in pid {pid}, one of its workers, \
+             but that worker never ran `square` on {x} (the pool's workers record every task \
+             they run; they ran {:?}). The square was computed somewhere else, or kept from \
+             an earlier run: every input goes to the pool, every run.",
+            ran.summary(),
+            ran.served
+                .iter()
+                .map(|t| format!("{}({}) in pid {}", t.task, t.input, t.pid))
+                .collect::<Vec<_>>()
+        );
     }
 }
 
 /// The program starts its pool's workers and nothing else: exactly as many
 /// processes as workers, all children of the program, one pool deep.
 pub fn only_the_pool_s_workers_start(api: GuardApi) {
-    let ran = fresh_run(api);
+    assert_only_the_workers(&fresh_run(api));
+    // The top of the range: more workers than a small cap, more inputs
+    // than a batch.
+    let mut draw = Draw::new();
+    let workers = draw.pick(5..=8);
+    let n = draw.pick(17..=40);
+    let inputs: Vec<u64> = (0..n).map(|_| draw.pick(1..=1 << 31) as u64).collect();
+    assert_only_the_workers(&run(api, workers, &inputs));
+}
+
+/// Exactly `ran.workers` processes started, each a child of the program,
+/// one pool deep.
+fn assert_only_the_workers(ran: &Ran) {
     ran.assert_success();
     let ours = ran
         .started
@@ -288,6 +361,8 @@ pub fn only_the_pool_s_workers_start(api: GuardApi) {
         ran.workers,
         if ran.deepest() > 1 {
             ran.advice()
+        } else if ran.started.len() < ran.workers {
+            "Start as many workers as the command line asks, with no cap of your own."
         } else {
             "Start one pool for the whole run, not one per task."
         }
@@ -300,6 +375,16 @@ pub fn only_the_pool_s_workers_start(api: GuardApi) {
 pub fn nothing_is_left_running(api: GuardApi) {
     let ran = fresh_run(api);
     ran.assert_success();
+    assert!(
+        ran.orphaned.is_empty(),
+        "{}; {} of them outlived it (pids {:?}: when the program had ended they were \
+         still there, handed to the suite to be waited for). Let the pool be dropped before \
+         `main` returns: its Drop ends the workers and waits for them, and \
+         `std::process::exit` skips every `Drop`.",
+        ran.summary(),
+        ran.orphaned.len(),
+        ran.orphaned
+    );
     assert!(
         ran.left.is_empty(),
         "{}; when it had ended, {} of them still ran (pids {:?}, ended by the suite). Let the \
