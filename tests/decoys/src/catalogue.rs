@@ -65,6 +65,7 @@ pub fn entries() -> Vec<Entry> {
     gil.extend(listed(&d::gil::timed()));
     gil.push(Listed::from(&d::gil::releases_without_notifying()));
     gil.push(Listed::from(&d::gil::deadlocks_in_check_in()));
+    gil.push(Listed::from(&d::gil::shares_the_drop_request()));
     gil.push(Listed::from(&d::gil::one_wake_up_in_flight()));
     let mut pool = listed(&d::pool::corpus());
     pool.extend(listed(&d::pool::stuck()));

@@ -6,6 +6,7 @@
 
 use std::cell::Cell;
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -88,8 +89,20 @@ pub const HONOURS_EVERY_OTHER_REQUEST: u8 = 24;
 /// only when someone sleeps, the wake-up is lost only when a woken waiter
 /// finds the lock taken again by a thread that never slept.)
 pub const ONE_WAKE_UP_IN_FLIGHT: u8 = 25;
+/// The drop request is one flag in a `static`, shared by every Gil: a
+/// waiter on one Gil asks the holder of every other.
+pub const SHARED_DROP_REQUEST: u8 = 26;
+/// The guard's `Drop` releases without waking anyone while a panic
+/// unwinds, "to keep the unwinding short".
+pub const NO_WAKE_ON_PANIC: u8 = 27;
+/// Waiters re-check every 500 ms "in case a wake-up was lost": polling,
+/// slow enough to look like sleeping.
+pub const WAKES_EVERY_500_MS: u8 = 28;
 /// No flaw: the reference design, for the decoys that wrap it.
 pub const NO_FLAW: u8 = u8::MAX;
+
+/// The drop request of every [`SHARED_DROP_REQUEST`] lock.
+static SHARED_REQUEST: AtomicBool = AtomicBool::new(false);
 
 /// A GIL with one flaw, chosen by `FLAW`.
 pub struct Flawed<const FLAW: u8> {
@@ -134,10 +147,10 @@ impl<const FLAW: u8> Flawed<FLAW> {
             std::thread::yield_now();
             self.state()
         } else {
-            let wait = if FLAW == WAKES_EVERY_10_MS {
-                wait.min(Duration::from_millis(10))
-            } else {
-                wait
+            let wait = match FLAW {
+                WAKES_EVERY_10_MS => wait.min(Duration::from_millis(10)),
+                WAKES_EVERY_500_MS => wait.min(Duration::from_millis(500)),
+                _ => wait,
             };
             self.changed
                 .wait_timeout(state, wait)
@@ -184,6 +197,9 @@ impl<const FLAW: u8> Flawed<FLAW> {
             } else if now >= deadline {
                 if state.switches == seen && FLAW != NEVER_HANDS_OVER {
                     state.drop_request = true;
+                    if FLAW == SHARED_DROP_REQUEST {
+                        SHARED_REQUEST.store(true, Ordering::SeqCst);
+                    }
                 }
                 deadline = now + asks_after;
             }
@@ -205,6 +221,9 @@ impl<const FLAW: u8> Flawed<FLAW> {
         state.switches += 1;
         if FLAW != KEEPS_THE_DROP_REQUEST {
             state.drop_request = false;
+        }
+        if FLAW == SHARED_DROP_REQUEST {
+            SHARED_REQUEST.store(false, Ordering::SeqCst);
         }
         if FLAW == ONE_WAKE_UP_IN_FLIGHT {
             if slept {
@@ -260,7 +279,8 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
             std::thread::yield_now();
         }
         let mut state = self.0.state();
-        if !state.drop_request {
+        let shared = FLAW == SHARED_DROP_REQUEST && SHARED_REQUEST.load(Ordering::SeqCst);
+        if !state.drop_request && !shared {
             return;
         }
         state.requests_seen += 1;
@@ -350,6 +370,10 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
 
 impl<const FLAW: u8> Drop for FlawedGuard<'_, FLAW> {
     fn drop(&mut self) {
+        if FLAW == NO_WAKE_ON_PANIC && std::thread::panicking() {
+            self.0.state().held = false;
+            return;
+        }
         if FLAW != FORGETS_TO_RELEASE_ON_DROP && self.2.get() {
             self.0.release();
         }
@@ -525,6 +549,22 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
             breaks: "waiters-sleep",
             says: &["woke up", "It polls"],
+        },
+        Decoy {
+            name: "a waiter re-checks every 500 ms, in case a wake-up was lost",
+            class: Class::Spinning,
+            subject: of::<Flawed<WAKES_EVERY_500_MS>>(),
+            caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
+            breaks: "waiters-sleep",
+            says: &["woke up", "It polls"],
+        },
+        Decoy {
+            name: "a guard dropped in a panic releases without waking",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<NO_WAKE_ON_PANIC>>(),
+            caught_by: "a_panicking_holder_releases_the_gil",
+            breaks: "drop-releases",
+            says: &["still had not got the lock", "`std::thread::panicking()`"],
         },
         Decoy {
             name: "a waiter takes the lock after 500 ms, the holder must be stuck",
@@ -730,5 +770,19 @@ pub fn one_wake_up_in_flight() -> Decoy<Checks> {
             "never finished",
             "slept through a release",
         ],
+    }
+}
+
+/// A GIL whose drop request is a `static` shared by every Gil: a waiter on
+/// one Gil asks the holder of another, which hands over to nobody and waits
+/// for ever. It gets stuck for good, so it has a process of its own.
+pub fn shares_the_drop_request() -> Decoy<Checks> {
+    Decoy {
+        name: "the drop request is a static shared by every Gil",
+        class: Class::Stuck,
+        subject: of::<Flawed<SHARED_DROP_REQUEST>>(),
+        caught_by: "two_gils_are_two_locks",
+        breaks: "own-lock",
+        says: &["alone on one Gil", "drop request in the Gil value"],
     }
 }

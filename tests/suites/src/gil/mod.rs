@@ -649,14 +649,14 @@ pub fn a_waiter_sleeps_until_the_holder_lets_go<G: GilApi>() {
     /// How long the holder computes in each trial: once for longer than a
     /// test usually waits, then twice briefly.
     const HOLDS: [Duration; 3] = [
-        Duration::from_millis(1500),
+        Duration::from_millis(3000),
         Duration::from_millis(60),
         Duration::from_millis(60),
     ];
     /// Times a waiter may wake while it waits: once for the release, and
     /// a few times for the state's own mutex. A waiter polling every 10 ms
-    /// wakes 150 times in the long hold.
-    const WAKEUPS_AT_MOST: u64 = 8;
+    /// wakes 300 times in the long hold, one polling every 500 ms six.
+    const WAKEUPS_AT_MOST: u64 = 4;
     const WAKE_WITHIN: Duration = Duration::from_secs(1);
     let gil = Arc::new(G::new(FOREVER));
     for hold in HOLDS {
@@ -861,6 +861,7 @@ pub fn a_panicking_holder_releases_the_gil<G: GilApi>() {
     let when = "after a thread panicked while holding the GIL";
     expect_the_panic(holding.join(), when);
     assert_free(&gil, when);
+    a_waiter_gets_the_lock_when_its_holder_panics::<G>();
     let inside = {
         let gil = Arc::clone(&gil);
         std::thread::spawn(move || {
@@ -871,6 +872,60 @@ pub fn a_panicking_holder_releases_the_gil<G: GilApi>() {
     let when = "after a thread panicked inside allow_threads";
     expect_the_panic(inside.join(), when);
     assert_free(&gil, when);
+}
+
+/// A thread already asleep in `acquire` (switch interval a minute, so
+/// only a release's wake-up brings it in) when the holder panics must get
+/// the lock within a second: the release in the guard's `Drop` wakes it
+/// while the panic unwinds, as every release does.
+fn a_waiter_gets_the_lock_when_its_holder_panics<G: GilApi>() {
+    let gil = Arc::new(G::new(FOREVER));
+    let (held, holding) = mpsc::channel();
+    let (go, panic_now) = mpsc::channel::<()>();
+    let holder = {
+        let gil = Arc::clone(&gil);
+        std::thread::spawn(move || {
+            let _guard = gil.acquire();
+            let _ = held.send(());
+            let _ = panic_now.recv();
+            panic!("a panic while holding the GIL, with a waiter {EXPECTED_PANIC}");
+        })
+    };
+    holding
+        .recv_timeout(STUCK_AFTER)
+        .expect("the first thread takes a free GIL");
+    let (took, taken) = mpsc::channel();
+    {
+        let gil = Arc::clone(&gil);
+        // Not joined: if nothing wakes it, it sleeps a minute and the test
+        // process ends it.
+        std::thread::spawn(move || {
+            let guard = gil.acquire();
+            let _ = took.send(Instant::now());
+            drop(guard);
+        });
+    }
+    // Time for the waiter to fall asleep in acquire. One that has not yet
+    // only finds the lock free, which makes the check easier, not harder.
+    std::thread::sleep(Duration::from_millis(50));
+    let _ = go.send(());
+    expect_the_panic(
+        holder.join(),
+        "when a thread panicked holding the GIL with a waiter",
+    );
+    let panicked = Instant::now();
+    match taken.recv_timeout(Duration::from_secs(1)) {
+        Ok(_) => {}
+        Err(_) => panic!(
+            "a thread waited in acquire (switch interval {}) while the holder panicked; a \
+             second after the panic it still had not got the lock ({} since the holder's \
+             thread ended). The guard's Drop, which runs while the panic unwinds, must release \
+             the lock and wake its waiters like any release: do not skip the wake-up when \
+             `std::thread::panicking()`.",
+            human(FOREVER),
+            human(panicked.elapsed()),
+        ),
+    }
 }
 
 /// The thread must have ended with the test's own panic, not one from the

@@ -6,10 +6,10 @@
 //! course's `Gil` is a value, and each value is a lock of its own, with the
 //! switch interval it was made with.
 
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use super::{FOREVER, GilApi, human, settle};
+use super::{FOREVER, GilApi, GuardApi, human, settle, settle_within};
 
 const CHECK: &str = "two_gils_are_two_locks";
 /// How long the second lock may take to be taken while the first is held:
@@ -65,4 +65,45 @@ pub fn two_gils_are_two_locks<G: GilApi>() {
             human(after),
         );
     }
+    a_request_stays_with_its_gil::<G>();
+}
+
+/// How long the holder of one Gil checks in, alone on it, while a thread
+/// waits for the other Gil and asks its holder to let go.
+const ALONE: Duration = Duration::from_millis(200);
+
+/// A drop request made of one Gil's holder is not put to the other's: a
+/// holder alone on its Gil, checking in, finishes its work while a thread
+/// waiting for the other Gil asks that Gil's holder (which never checks in)
+/// to let go. A request kept in a `static` reaches the lone holder, which
+/// hands its Gil over to nobody and waits for ever.
+fn a_request_stays_with_its_gil<G: GilApi>() {
+    let short = Duration::from_millis(2);
+    let (alone_on, other) = (Arc::new(G::new(short)), Arc::new(G::new(short)));
+    // Well within the suite's own limit: the reference takes ALONE.
+    settle_within(
+        Duration::from_secs(1),
+        CHECK,
+        "A thread alone on one Gil, checking in, never finished its work while a thread \
+         waiting for a second Gil asked that Gil's holder to let go: the request reached the \
+         holder of the first Gil, which handed it over to nobody and waited for a taker. Keep \
+         the drop request in the Gil value, not in a `static` shared by every Gil.",
+        move || {
+            let held = other.acquire();
+            std::thread::scope(|s| {
+                let lone = s.spawn(|| {
+                    let mut guard = alone_on.acquire();
+                    let began = Instant::now();
+                    while began.elapsed() < ALONE {
+                        std::hint::black_box(0u64);
+                        guard.check_in();
+                    }
+                });
+                let waiter = s.spawn(|| drop(other.acquire()));
+                let _ = lone.join();
+                drop(held);
+                let _ = waiter.join();
+            });
+        },
+    );
 }
