@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs a red team's wrong solutions against this checkout, as a student
+# runs them: `cargo test` in the exercise's folder.
+#
+#   course/red-teams/rerun.sh round-4 gil        # every solution of gil
+#   course/red-teams/rerun.sh round-4 gil 03     # one of them
+#
+# Each solution is a patch against the reference solution's src/ at the
+# commit the round was written against (see that round's README.md); it is
+# applied to a copy of the reference put in the exercise's folder, which is
+# restored to its stub afterwards. Prints one line per solution: passed
+# (a hole) or rejected, with the first failing test.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+round=$1 ex=$2 only=${3:-}
+ch=$(awk -v ex="$ex" '$1=="name" && $3=="\""ex"\"" {f=1} f && $1=="chapter" {gsub(/"/,"",$3); print $3; exit}' exercises/info.toml)
+dir=exercises/$ch/$ex
+restore() { git checkout -q -- "$dir" && git clean -fdq "$dir/src"; }
+trap restore EXIT
+for patch in course/red-teams/$round/$ex/${only:-*}.patch; do
+    n=$(basename "$patch" .patch)
+    restore
+    rm -rf "$dir/src" && cp -r "solutions/$ch/$ex/src" "$dir/src"
+    if ! git apply -p1 --directory="$dir" "$patch" 2>/dev/null; then
+        echo "$ex/$n: the patch no longer applies (the reference changed)"
+        continue
+    fi
+    if out=$(cd "$dir" && timeout 300 cargo test --quiet 2>&1); then
+        echo "$ex/$n: PASSED (a hole)"
+    else
+        # The failing tests, as libtest lists them at the end.
+        failed=$(printf '%s\n' "$out" | awk '/^failures:$/ {n++} n == 2 && /^    / {printf "%s ", $1}')
+        echo "$ex/$n: rejected ${failed:-(did not compile, or no test ran)}"
+    fi
+done
