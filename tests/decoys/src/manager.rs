@@ -226,6 +226,11 @@ impl Drop for Guessing {
 }
 
 fn start_guessing(program: &Path) -> Started {
+    start_guessing_for(program, std::time::Duration::from_millis(30))
+}
+
+/// [`start_guessing`], with a sleep of `guess`.
+fn start_guessing_for(program: &Path, guess: std::time::Duration) -> Started {
     let address =
         std::env::temp_dir().join(format!("course-manager-{}-guess.sock", std::process::id()));
     let _ = std::fs::remove_file(&address);
@@ -241,7 +246,7 @@ fn start_guessing(program: &Path) -> Started {
         .stdout(std::process::Stdio::null())
         .spawn()
         .map_err(|e| e.to_string())?;
-    std::thread::sleep(std::time::Duration::from_millis(30));
+    std::thread::sleep(guess);
     Ok(Box::new(Guessing { child, address }))
 }
 
@@ -388,6 +393,17 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             says: &["4 of them had a reply", "a fixed few at a time"],
         },
         Decoy {
+            name: "serves connections with a fixed pool of 8 threads",
+            class: Class::Batched,
+            subject: ManagerApi {
+                start: |p| start_with_handlers(p, 8),
+                ..REAL
+            },
+            caught_by: "every_connection_is_served_at_once",
+            breaks: "connections-at-once",
+            says: &["8 of them had a reply", "a fixed few at a time"],
+        },
+        Decoy {
             name: "counters kept in each connection",
             class: Class::RuleSkipped,
             subject: ManagerApi {
@@ -452,6 +468,17 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             caught_by: "dropping_the_manager_leaves_no_process",
             breaks: "drop-cleans-up",
             says: &["socket file", "is still there"],
+        },
+        Decoy {
+            name: "start sleeps 500 ms instead of waiting for ready",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: |p| start_guessing_for(p, std::time::Duration::from_millis(500)),
+                ..REAL
+            },
+            caught_by: "start_waits_until_the_manager_listens",
+            breaks: "start-waits-for-ready",
+            says: &["must wait for the manager's ready frame"],
         },
         Decoy {
             name: "start sleeps 30 ms instead of waiting for ready",

@@ -416,18 +416,18 @@ pub fn the_manager_ends_when_its_stdin_ends(api: ManagerApi) {
 }
 
 /// `Manager::start` returns once the manager listens, however long it
-/// takes to get there: started through a program that waits 300 ms before
+/// takes to get there: started through a program that waits 1.2 s before
 /// it runs the real one, a connection made right after `start` returns
 /// must work. A pool of guesses (a short sleep) is not a wait for the
 /// manager's ready frame.
 pub fn start_waits_until_the_manager_listens(api: ManagerApi) {
-    let slow = Witness::slow(&(api.program)(), "0.3");
+    let slow = Witness::slow(&(api.program)(), "1.2");
     let manager = (api.start)(&slow.script)
         .unwrap_or_else(|e| panic!("Manager::start failed through a slow program: {e}"));
     let connected = manager.connect().and_then(|mut c| c.add("x", 1));
     assert!(
         connected == Ok(1),
-        "started through a program that takes 300 ms to begin, the manager could not be used \
+        "started through a program that takes 1.2 s to begin, the manager could not be used \
          right after Manager::start returned ({connected:?}): start must wait for the manager's \
          ready frame (written once it listens), not guess with a sleep"
     );
@@ -443,14 +443,15 @@ pub fn start_waits_until_the_manager_listens(api: ManagerApi) {
 
 /// Clients of [`every_connection_is_served_at_once`], all connected at
 /// once.
-const CLIENTS: usize = 8;
+const CLIENTS: usize = 13;
 
 /// The most [`every_connection_is_served_at_once`] waits for the replies:
 /// the manager answers each within milliseconds, and one that never
 /// answers a client while another stays connected never does.
 const REPLIES_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// Eight clients connect to one manager, and each sends `add("open", 1)`
+/// Thirteen clients (past any fixed few threads: 4, 8, 10, 12) connect to
+/// one manager, and each sends `add("open", 1)`
 /// from its own thread and waits for the reply, all of them keeping their
 /// connections open until every one has replied (or the wait is given up):
 /// every one must be answered. A manager that serves one connection until
