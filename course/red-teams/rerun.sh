@@ -6,9 +6,9 @@
 #   course/red-teams/rerun.sh round-4 gil 03     # one of them
 #
 # Each solution is a patch against the reference solution's src/ at the
-# commit the round was written against (see that round's README.md); it is
-# applied to a copy of the reference put in the exercise's folder, which is
-# restored to its stub afterwards. Prints one line per solution: passed
+# commit the round was written against (the exercise folder's BASE file);
+# it is applied to that version of the reference, put in the exercise's
+# folder, which is restored to its stub afterwards. Prints one line per solution: passed
 # (a hole) or rejected, with the first failing test.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,9 +20,11 @@ trap restore EXIT
 for patch in course/red-teams/$round/$ex/${only:-*}.patch; do
     n=$(basename "$patch" .patch)
     restore
-    rm -rf "$dir/src" && cp -r "solutions/$ch/$ex/src" "$dir/src"
+    base=$(cat "course/red-teams/$round/$ex/BASE")
+    rm -rf "$dir/src" && mkdir -p "$dir/src"
+    git archive "$base" "solutions/$ch/$ex/src" | tar -x --strip-components=4 -C "$dir/src"
     if ! git apply -p1 --directory="$dir" "$patch" 2>/dev/null; then
-        echo "$ex/$n: the patch no longer applies (the reference changed)"
+        echo "$ex/$n: the patch does not apply to the reference at $base"
         continue
     fi
     if out=$(cd "$dir" && timeout 300 cargo test --quiet 2>&1); then
