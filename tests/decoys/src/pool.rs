@@ -146,6 +146,214 @@ impl PoolHandle for AlibiThreads {
     }
 }
 
+/// Starts a pool of one worker for every input (of the same program), and
+/// keeps its own workers idle.
+struct PerTask {
+    program: std::path::PathBuf,
+    inner: Box<dyn PoolHandle>,
+}
+
+impl PoolHandle for PerTask {
+    fn map(&mut self, task: &str, inputs: &[u64], _: Option<usize>) -> Results {
+        let mut out = Vec::new();
+        for &x in inputs {
+            let mut one = (REAL.start)(&self.program, 1).expect("start");
+            out.extend(one.map(task, &[x], Some(1)));
+        }
+        out
+    }
+    fn pids(&self) -> Vec<u32> {
+        self.inner.pids()
+    }
+    fn frames_sent(&self) -> u64 {
+        self.inner.frames_sent()
+    }
+}
+
+/// Computes `square` in the parent, "cheaper than a round trip", and files
+/// each result under a worker: every other task goes to the workers.
+fn square_at_home(
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
+    let pids = p.pids();
+    if task != "square" || pids.is_empty() {
+        return p.map(task, inputs, chunk);
+    }
+    inputs
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| Ok((x.wrapping_mul(x), pids[i % pids.len()])))
+        .collect()
+}
+
+/// Sends one frame per input whatever the chunk size, and reports the
+/// frames the chunks would have taken.
+struct OneFramePerInput {
+    inner: Box<dyn PoolHandle>,
+    frames: u64,
+}
+
+impl PoolHandle for OneFramePerInput {
+    fn map(&mut self, task: &str, inputs: &[u64], chunk: Option<usize>) -> Results {
+        let per = chunk.unwrap_or_else(|| inputs.len().div_ceil(4 * self.pids().len().max(1)));
+        self.frames += inputs.len().div_ceil(per.max(1)) as u64;
+        self.inner.map(task, inputs, Some(1))
+    }
+    fn pids(&self) -> Vec<u32> {
+        self.inner.pids()
+    }
+    fn frames_sent(&self) -> u64 {
+        self.frames
+    }
+}
+
+/// Waits up to a second for the workers to end by themselves, then kills
+/// the rest (by dropping the pool): a grace period before the kill.
+fn grace_then_kill(p: Box<dyn PoolHandle>) {
+    let pids = p.pids();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    while std::time::Instant::now() < until
+        && harness::children::still_ours(&pids)
+            .iter()
+            .any(|s| s.state != 'Z')
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    drop(p);
+}
+
+/// Spawns the workers itself and reads their hellos: after the first
+/// (`all` false), or after every one, giving up on the first failure
+/// without killing or waiting for any (`all` true).
+fn start_by_hand(program: &Path, workers: usize, all: bool) -> Started {
+    use frames_solution::FrameReader;
+    use pool_solution::protocol::Reply;
+    let mut children = Vec::new();
+    let (said, hellos) = std::sync::mpsc::channel();
+    for i in 0..workers.max(1) {
+        let mut child = std::process::Command::new(program)
+            .env(REAL.role_var, i.to_string())
+            .env(pool_solution::DEPTH_VAR, "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let out = child.stdout.take().expect("piped");
+        let said = said.clone();
+        std::thread::spawn(move || {
+            let hello = FrameReader::new(std::io::BufReader::new(out), 1 << 20).read::<Reply>();
+            let _ = said.send((i, matches!(hello, Ok(Some(Reply::Hello { .. })))));
+        });
+        children.push(child);
+    }
+    let limit = REAL.hello_limit;
+    for _ in 0..if all { children.len() } else { 1 } {
+        match hellos.recv_timeout(limit) {
+            Ok((_, true)) => {}
+            Ok((i, false)) => {
+                std::mem::forget(children);
+                return Err(format!("worker {i} ended before it said hello"));
+            }
+            Err(_) => {
+                std::mem::forget(children);
+                return Err("a worker never said hello".to_owned());
+            }
+        }
+    }
+    Ok(Box::new(NoHelloWait { children }))
+}
+
+/// Runs on the workers that are left after a death: the pool is started
+/// again with as many workers as survived (at least one).
+struct Shrinking {
+    program: std::path::PathBuf,
+    inner: Box<dyn PoolHandle>,
+}
+
+impl PoolHandle for Shrinking {
+    fn map(&mut self, task: &str, inputs: &[u64], chunk: Option<usize>) -> Results {
+        let results = self.inner.map(task, inputs, chunk);
+        // The workers that died in this map, by the pids their errors name.
+        let dead: std::collections::BTreeSet<&str> = results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .filter(|e| !e.contains("panicked"))
+            .filter_map(|e| e.split("(pid ").nth(1)?.split(')').next())
+            .collect();
+        if !dead.is_empty() {
+            let left = self.inner.pids().len().saturating_sub(dead.len()).max(1);
+            if let Ok(fewer) = (REAL.start)(&self.program, left) {
+                self.inner = fewer;
+            }
+        }
+        results
+    }
+    fn pids(&self) -> Vec<u32> {
+        self.inner.pids()
+    }
+    fn frames_sent(&self) -> u64 {
+        self.inner.frames_sent()
+    }
+}
+
+/// Replaces every worker after a map in which a task panicked, "in case it
+/// was left in a bad state".
+struct FreshAfterPanic {
+    program: std::path::PathBuf,
+    workers: usize,
+    inner: Box<dyn PoolHandle>,
+}
+
+impl PoolHandle for FreshAfterPanic {
+    fn map(&mut self, task: &str, inputs: &[u64], chunk: Option<usize>) -> Results {
+        let results = self.inner.map(task, inputs, chunk);
+        let panicked = results
+            .iter()
+            .any(|r| r.as_ref().is_err_and(|e| e.contains("panicked")));
+        if panicked {
+            if let Ok(fresh) = (REAL.start)(&self.program, self.workers) {
+                self.inner = fresh;
+            }
+        }
+        results
+    }
+    fn pids(&self) -> Vec<u32> {
+        self.inner.pids()
+    }
+    fn frames_sent(&self) -> u64 {
+        self.inner.frames_sent()
+    }
+}
+
+/// Declares a worker hung when a map has gone on for a second, and kills
+/// every worker: the pool then reports them dead.
+fn hung_after_a_second(
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
+    let pids = p.pids();
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if finished
+            .recv_timeout(std::time::Duration::from_secs(1))
+            .is_err()
+        {
+            for pid in pids {
+                let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+            }
+        }
+    });
+    let results = p.map(task, inputs, chunk);
+    let _ = done.send(());
+    let _ = watchdog.join();
+    results
+}
+
 /// Closes the pipes (by dropping the pool) only once every worker has
 /// ended by itself: a busy or stopped worker keeps the parent waiting.
 fn wait_without_kill(p: Box<dyn PoolHandle>) {
@@ -256,21 +464,10 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             name: "one new process per task",
             class: Class::RuleSkipped,
             subject: decoy(|program, workers| {
-                wrap(
-                    program,
-                    workers,
-                    |p, task, inputs, _| {
-                        let program = std::env::current_exe().expect("path");
-                        let mut out = Vec::new();
-                        for &x in inputs {
-                            let mut one = (REAL.start)(&program, 1).expect("start");
-                            out.extend(one.map(task, &[x], Some(1)));
-                        }
-                        let _ = p;
-                        out
-                    },
-                    drop,
-                )
+                Ok(Box::new(PerTask {
+                    program: program.to_owned(),
+                    inner: (REAL.start)(program, workers)?,
+                }))
             }),
             caught_by: "workers_are_reused",
             breaks: "reused",
@@ -486,6 +683,86 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
                 "the default is one worker per core",
                 "available_parallelism()` is",
             ],
+        },
+        Decoy {
+            name: "computes square in the parent, filed under a worker",
+            class: Class::MadeUp,
+            subject: decoy(|program, workers| wrap(program, workers, square_at_home, drop)),
+            caught_by: "results_come_back_in_input_order",
+            breaks: "runs-in-workers",
+            says: &["must be computed in the worker processes"],
+        },
+        Decoy {
+            name: "one frame per input, frames_sent counts the chunks asked for",
+            class: Class::MadeUp,
+            subject: decoy(|program, workers| {
+                Ok(Box::new(OneFramePerInput {
+                    inner: (REAL.start)(program, workers)?,
+                    frames: 0,
+                }))
+            }),
+            caught_by: "chunks_set_the_frames",
+            breaks: "chunks",
+            says: &["its workers received"],
+        },
+        Decoy {
+            name: "drop gives the workers a second to end, then kills",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| wrap(program, workers, honest_map, grace_then_kill)),
+            caught_by: "dropping_the_pool_kills_its_workers",
+            breaks: "drop-kills",
+            says: &["kill the workers at once"],
+        },
+        Decoy {
+            name: "start returns after the first hello",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| start_by_hand(program, workers, false)),
+            caught_by: "start_waits_for_every_hello",
+            breaks: "waits-for-hello",
+            says: &["not the first"],
+        },
+        Decoy {
+            name: "a failed start leaves the workers it started",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| start_by_hand(program, workers, true)),
+            caught_by: "start_waits_for_every_hello",
+            breaks: "no-leftovers",
+            says: &["after Pool::start failed"],
+        },
+        Decoy {
+            name: "a dead worker is not replaced: the pool runs on with fewer",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| {
+                Ok(Box::new(Shrinking {
+                    program: program.to_owned(),
+                    inner: (REAL.start)(program, workers)?,
+                }))
+            }),
+            caught_by: "a_killed_worker_is_an_error_naming_it",
+            breaks: "no-hang-on-death",
+            says: &["workers running"],
+        },
+        Decoy {
+            name: "every worker replaced after a task panicked",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| {
+                Ok(Box::new(FreshAfterPanic {
+                    program: program.to_owned(),
+                    workers,
+                    inner: (REAL.start)(program, workers)?,
+                }))
+            }),
+            caught_by: "a_panicking_task_is_an_error_for_its_input",
+            breaks: "panic-is-an-error",
+            says: &["not the ones it had"],
+        },
+        Decoy {
+            name: "a worker quiet for a second is declared hung and killed",
+            class: Class::MadeUp,
+            subject: decoy(|program, workers| wrap(program, workers, hung_after_a_second, drop)),
+            caught_by: "a_long_task_is_not_a_death",
+            breaks: "death-is-an-error",
+            says: &["No worker died"],
         },
         Decoy {
             name: "start calls worker_role() itself, so it never refuses",

@@ -37,27 +37,20 @@ pub struct Arrival {
 /// `role_var` and `depth_var` name the environment variables a pool sets
 /// in its workers. Does nothing (and never fails) otherwise.
 pub fn arrive(role_var: &str, depth_var: &str) {
-    let Some(path) = std::env::var_os(CENSUS_VAR) else {
+    if census_file().is_none() {
         return;
-    };
+    }
     let depth: u32 = std::env::var(depth_var)
         .ok()
         .and_then(|d| d.parse().ok())
         .unwrap_or(0);
     let role = std::env::var(role_var).unwrap_or_else(|_| "-".to_owned());
-    let line = format!(
+    append(&format!(
         "{} {} {depth} {}\n",
         std::process::id(),
         std::os::unix::process::parent_id(),
         role.replace(char::is_whitespace, "_")
-    );
-    if let Ok(mut file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-    {
-        let _ = file.write_all(line.as_bytes());
-    }
+    ));
 }
 
 /// One task a worker ran, as the worker recorded it.
@@ -71,19 +64,20 @@ pub struct Served {
     pub input: u64,
 }
 
-/// Records, if a test asked for a census, that this process ran `task` on
-/// `input`: the pool's worker calls it for every input it serves. A result
-/// that a program prints as computed by a worker, with no such line, was
-/// not computed there. Never fails.
-pub fn served(task: &str, input: u64) {
-    let Some(path) = std::env::var_os(CENSUS_VAR) else {
+/// The census file, if a test asked for one: read once per process, since
+/// the pool's tasks ask on every input (an environment lookup takes a lock
+/// and allocates; the book times these tasks).
+fn census_file() -> Option<&'static Path> {
+    static FILE: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| std::env::var_os(CENSUS_VAR).map(Into::into))
+        .as_deref()
+}
+
+/// Appends one line to the census file, if there is one. Never fails.
+fn append(line: &str) {
+    let Some(path) = census_file() else {
         return;
     };
-    let line = format!(
-        "served {} {} {input}\n",
-        std::process::id(),
-        task.replace(char::is_whitespace, "_")
-    );
     if let Ok(mut file) = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -93,9 +87,61 @@ pub fn served(task: &str, input: u64) {
     }
 }
 
+/// Records, if a test asked for a census, that this process ran `task` on
+/// `input`: the pool's tasks call it for every input they are run on, in
+/// whichever process runs them. A result that a program reports as
+/// computed by a worker, with no such line from that worker, was not
+/// computed there. Never fails.
+pub fn served(task: &str, input: u64) {
+    append(&format!(
+        "served {} {} {input}\n",
+        std::process::id(),
+        task.replace(char::is_whitespace, "_")
+    ));
+}
+
+/// Records, if a test asked for a census, that this process decoded one
+/// request frame carrying `inputs` inputs: the pool's protocol calls it, so
+/// the frames a worker received are counted where they arrived, not by the
+/// parent that says it sent them. Never fails.
+pub fn frame(inputs: usize) {
+    append(&format!("frame {} {inputs}\n", std::process::id()));
+}
+
+/// One request frame a worker decoded, as it recorded it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Frame {
+    /// The worker's process id.
+    pub pid: u32,
+    /// How many inputs the frame carried.
+    pub inputs: usize,
+}
+
+/// Every request frame recorded in `path`, in order.
+pub fn read_frames(path: &Path) -> Vec<Frame> {
+    parse_frames(&std::fs::read_to_string(path).unwrap_or_default())
+}
+
+/// Every request frame recorded in `text`, a census's lines, in order.
+pub fn parse_frames(text: &str) -> Vec<Frame> {
+    text.lines()
+        .filter_map(|line| {
+            let mut f = line.strip_prefix("frame ")?.split(' ');
+            Some(Frame {
+                pid: f.next()?.parse().ok()?,
+                inputs: f.next()?.parse().ok()?,
+            })
+        })
+        .collect()
+}
+
 /// Every task recorded as served in `path`, in order.
 pub fn read_served(path: &Path) -> Vec<Served> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    parse_served(&std::fs::read_to_string(path).unwrap_or_default())
+}
+
+/// Every task recorded as served in `text`, a census's lines, in order.
+pub fn parse_served(text: &str) -> Vec<Served> {
     text.lines()
         .filter_map(|line| {
             let mut f = line.strip_prefix("served ")?.split(' ');
@@ -169,15 +215,17 @@ mod tests {
         let path = std::env::temp_dir().join(format!("census-test-{}", std::process::id()));
         std::fs::write(
             &path,
-            "10 1 0 -\n11 10 1 0\nserved 11 square 7\n12 10 1 1\nbroken\n",
+            "10 1 0 -\n11 10 1 0\nserved 11 square 7\nframe 11 3\n12 10 1 1\nbroken\n",
         )
         .expect("writing");
         let all = read(&path);
         let served = read_served(&path);
+        let frames = read_frames(&path);
         let _ = std::fs::remove_file(&path);
         assert_eq!(all.len(), 3);
         assert_eq!(all[1].role.as_deref(), Some("0"));
         assert_eq!(all[0].role, None);
+        assert_eq!(frames, vec![Frame { pid: 11, inputs: 3 }]);
         assert_eq!(describe_depths(&all), "1 at depth 0, 2 at depth 1");
         assert_eq!(
             served,

@@ -7,7 +7,13 @@ use serde::{Deserialize, Serialize};
 pub const FRAME_LIMIT: u32 = 64 << 20;
 
 /// Parent to worker.
+///
+/// Decoding one goes through [`Wire`], which records the frame in the
+/// census when a test asked for one ([`harness::census::frame`]): the
+/// worker that receives a request counts it, so a test sees how the inputs
+/// really went out, whatever the parent reports.
 #[derive(Debug, Serialize, Deserialize)]
+#[serde(from = "Wire")]
 pub enum Request {
     /// Run `task` on each input, in order, and answer with one `Done`.
     Run {
@@ -16,6 +22,21 @@ pub enum Request {
         /// One chunk of the parent's inputs.
         inputs: Vec<u64>,
     },
+}
+
+/// A [`Request`] as it arrives, before the census has counted it. The same
+/// shape, so the bytes on the wire are the same.
+#[derive(Deserialize)]
+enum Wire {
+    Run { task: String, inputs: Vec<u64> },
+}
+
+impl From<Wire> for Request {
+    fn from(wire: Wire) -> Request {
+        let Wire::Run { task, inputs } = wire;
+        harness::census::frame(inputs.len());
+        Request::Run { task, inputs }
+    }
 }
 
 /// Worker to parent.

@@ -136,8 +136,6 @@ fn run_all(tasks: &[Task], name: &str, inputs: &[u64]) -> Vec<Result<u64, String
     inputs
         .iter()
         .map(|&x| {
-            // The suites' witness of where each input was worked on.
-            harness::census::served(name, x);
             panic::catch_unwind(AssertUnwindSafe(|| (task.run)(x))).map_err(|payload| {
                 let message = payload
                     .downcast_ref::<&str>()

@@ -9,6 +9,8 @@
 
 use std::time::Duration;
 
+use harness::census::served;
+
 /// A function a worker runs for the parent, looked up by name.
 #[derive(Clone, Copy, Debug)]
 pub struct Task {
@@ -30,19 +32,30 @@ pub fn spin(n: u64) -> u64 {
     x
 }
 
-/// The tasks of this course's pool program.
+/// The tasks of this course's pool program. Each one first records, when a
+/// test asked for a census, that this process ran it on this input
+/// ([`harness::census::served`]): whichever process runs a task leaves
+/// that trace, so a test sees where the work was done, not where the pool
+/// says it was.
 pub const TASKS: &[Task] = &[
     Task {
         name: "square",
-        run: |x| x.wrapping_mul(x),
+        run: |x| {
+            served("square", x);
+            x.wrapping_mul(x)
+        },
     },
     Task {
         name: "spin",
-        run: spin,
+        run: |n| {
+            served("spin", n);
+            spin(n)
+        },
     },
     Task {
         name: "sleep_ms",
         run: |ms| {
+            served("sleep_ms", ms);
             std::thread::sleep(Duration::from_millis(ms));
             ms
         },
@@ -52,16 +65,23 @@ pub const TASKS: &[Task] = &[
         // Printed by the worker on its stderr: say it is meant, for whoever
         // reads a passing suite's output.
         run: |x| {
+            served("panic", x);
             panic!("task `panic` panicked on input {x}, as asked (expected: a test made it panic)")
         },
     },
     Task {
         name: "exit",
-        run: |code| std::process::exit(code as i32),
+        run: |code| {
+            served("exit", code);
+            std::process::exit(code as i32)
+        },
     },
     Task {
         name: "nest",
-        run: nest,
+        run: |x| {
+            served("nest", x);
+            nest(x)
+        },
     },
 ];
 

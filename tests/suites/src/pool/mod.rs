@@ -114,9 +114,12 @@ macro_rules! pool_adapter {
     };
 }
 
-fn start(pool: PoolApi, workers: usize) -> Box<dyn PoolHandle> {
-    (pool.start)(&(pool.program)(), workers)
-        .unwrap_or_else(|e| panic!("Pool::start with {workers} workers failed: {e}"))
+mod watched;
+
+use watched::{Watched, Worker1};
+
+fn start(pool: PoolApi, workers: usize) -> Watched {
+    Watched::start(pool, workers)
 }
 
 fn values(results: &[Result<(u64, u32), String>], what: &str) -> Vec<u64> {
@@ -230,16 +233,15 @@ pub fn chunks_set_the_frames(pool: PoolApi) {
     let inputs: Vec<u64> = (0..100).collect();
     for (chunk, frames) in [(Some(7), 15), (Some(1), 100), (None, 8), (Some(0), 100)] {
         let before = p.frames_sent();
-        let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            p.map("square", &inputs, chunk)
-        }))
-        .unwrap_or_else(|payload| {
-            panic!(
-                "map_chunked with chunk size {chunk:?} panicked ({}): a chunk size of 0 \
+        let (results, received) = p
+            .map_seen("square", &inputs, chunk)
+            .unwrap_or_else(|payload| {
+                panic!(
+                    "map_chunked with chunk size {chunk:?} panicked ({}): a chunk size of 0 \
                      means 1 (as `max(1)`), it must not reach `chunks(0)`",
-                harness::record::panic_message(payload.as_ref())
-            )
-        });
+                    harness::record::panic_message(payload.as_ref())
+                )
+            });
         values(&results, "square over 0..100");
         let sent = p.frames_sent() - before;
         let what = chunk.map_or(
@@ -254,6 +256,42 @@ pub fn chunks_set_the_frames(pool: PoolApi) {
             "100 inputs with {what} must go out in {frames} request frames, one per chunk; \
              the pool sent {sent}"
         );
+        let sizes: Vec<usize> = received.iter().map(|f| f.inputs).collect();
+        assert!(
+            received.len() as u64 == frames && sizes.iter().sum::<usize>() == inputs.len(),
+            "100 inputs with {what} must go out in {frames} request frames, one per chunk; the \
+             pool says it sent {sent}, but its workers received {} frames carrying {} inputs \
+             (sizes {}): the frames a worker decodes are counted where they arrive",
+            received.len(),
+            sizes.iter().sum::<usize>(),
+            summarize(&sizes)
+        );
+    }
+}
+
+/// "7 × 14, 2": frame sizes, runs of equal sizes folded.
+fn summarize(sizes: &[usize]) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for &s in sizes {
+        match runs.last_mut() {
+            Some((size, n)) if *size == s => *n += 1,
+            _ => runs.push((s, 1)),
+        }
+    }
+    let parts: Vec<String> = runs
+        .iter()
+        .map(|&(s, n)| {
+            if n == 1 {
+                s.to_string()
+            } else {
+                format!("{s} × {n}")
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        "none".to_owned()
+    } else {
+        parts.join(", ")
     }
 }
 
@@ -270,6 +308,7 @@ fn worker_and_pid(error: &str) -> Option<(String, u32)> {
 /// pool goes on working.
 pub fn a_panicking_task_is_an_error_for_its_input(pool: PoolApi) {
     let mut p = start(pool, 2);
+    let before = p.pids();
     let results = p.map("panic", &[1, 2, 3, 4, 5, 6, 7, 8], Some(1));
     // Which worker number each error gives to each pid: one number per
     // worker, a different one for each.
@@ -295,6 +334,34 @@ pub fn a_panicking_task_is_an_error_for_its_input(pool: PoolApi) {
     );
     let after = values(&p.map("square", &[4], None), "square after the panics");
     assert_eq!(after, [16], "the pool must still work after tasks panicked");
+    assert_eq!(
+        p.pids(),
+        before,
+        "after tasks panicked, the pool's workers are not the ones it had: a task that panics \
+         does not kill its worker, and a worker that reported a panic goes on serving (the \
+         workers are started once and reused)"
+    );
+}
+
+/// After a map in which workers died and one more map, the pool has as
+/// many workers as it was started with, all running, none of them the dead.
+/// (One more map: a pool may replace a worker that died at the end of a map
+/// when the next one begins.)
+fn assert_replaced(p: &Watched, dead: &[u32], after: &str) {
+    let pids = p.pids();
+    let alive = watched::running(&pids);
+    assert!(
+        pids.len() == p.workers() && alive.len() == p.workers(),
+        "{after}, the pool has {} workers running (it reports pids {pids:?}, of which {} run): a \
+         dead worker is replaced at once, so a pool of {} keeps {} workers, however many die",
+        alive.len(),
+        alive.len(),
+        p.workers(),
+        p.workers()
+    );
+    if let Some(d) = dead.iter().find(|d| pids.contains(d)) {
+        panic!("{after}, the pool still lists pid {d}, which died, among its workers: {pids:?}");
+    }
 }
 
 /// A worker killed with SIGKILL while it holds inputs: those inputs are
@@ -340,6 +407,7 @@ pub fn a_killed_worker_is_an_error_naming_it(pool: PoolApi) {
         [9, 16],
         "the pool must still work after a worker was killed"
     );
+    assert_replaced(&p, &[victim], "after a worker was killed, and one more map");
 }
 
 /// A task that calls `exit(3)` ends its worker: an error saying so, not a
@@ -367,6 +435,15 @@ pub fn a_worker_that_exits_is_an_error_not_a_hang(pool: PoolApi) {
         e.contains("worker") && e.contains("exited") && e.contains('3'),
         "the error for an input whose worker exited must name the worker and its exit status (3): {e}"
     );
+    values(
+        &p.map("square", &[6, 7], Some(1)),
+        "square after a worker exited",
+    );
+    assert_replaced(
+        &p,
+        &[],
+        "after a task called `exit` in a worker, and one more map",
+    );
     // Every worker dies, again and again: still an answer for every input.
     let results = p.map("exit", &[4, 5, 6, 7], Some(1));
     assert!(
@@ -382,6 +459,38 @@ pub fn a_worker_that_exits_is_an_error_not_a_hang(pool: PoolApi) {
         after,
         [25],
         "the pool must still work after its workers exited"
+    );
+    assert_replaced(
+        &p,
+        &[],
+        "after tasks called `exit` on 4 inputs, and one more map",
+    );
+}
+
+/// How long the task of [`a_long_task_is_not_a_death`] takes.
+const LONG_TASK: Duration = Duration::from_millis(2500);
+
+/// A worker busy with a long task is busy, not dead: a task of 2.5 s
+/// (longer than any other task of the suite) comes back as a result, from
+/// the same workers.
+pub fn a_long_task_is_not_a_death(pool: PoolApi) {
+    let mut p = start(pool, 2);
+    let before = p.pids();
+    let ms = LONG_TASK.as_millis() as u64;
+    let results = p.map("sleep_ms", &[ms, ms], Some(1));
+    for (i, r) in results.iter().enumerate() {
+        if let Err(e) = r {
+            panic!(
+                "input {i}, a task that sleeps {LONG_TASK:?}, failed: {e}. No worker died: a \
+                 worker is dead when its process ends, not when it has been quiet for a while \
+                 (a task may take as long as it takes)"
+            );
+        }
+    }
+    assert_eq!(
+        p.pids(),
+        before,
+        "a map of two {LONG_TASK:?} tasks changed the pool's workers, although none died"
     );
 }
 
@@ -420,7 +529,9 @@ pub fn dropping_the_pool_kills_its_workers(pool: PoolApi) {
         }
         stuck
     });
+    let began = Instant::now();
     drop(p);
+    let took = began.elapsed();
     let _ = tx.send(());
     let ended = !watchdog.join().expect("the watchdog");
     assert!(
@@ -429,8 +540,20 @@ pub fn dropping_the_pool_kills_its_workers(pool: PoolApi) {
          worker busy with a long task) did not return within 3 s: Drop must kill the workers \
          (SIGKILL), then wait for them, not wait for them to finish"
     );
+    assert!(
+        took < DROP_WITHIN,
+        "dropping a pool whose workers were stopped (SIGSTOP, as workers busy with a long task) \
+         took {took:?}: Drop must kill the workers at once, then wait for them; a grace period \
+         for them to finish keeps the parent waiting (at most {DROP_WITHIN:?} here, for killing \
+         and reaping two processes)"
+    );
     assert_gone(&pids, "after the pool with stopped workers was dropped");
 }
+
+/// How long dropping a pool of two stopped workers may take: killing and
+/// reaping two processes takes well under a millisecond; the rest is room
+/// for a busy machine.
+const DROP_WITHIN: Duration = Duration::from_millis(500);
 
 /// A panic in the parent while it holds a pool still ends the workers: the
 /// pool's `Drop` runs during unwinding.
@@ -604,61 +727,70 @@ pub fn nested_pools_are_fused(pool: PoolApi) {
     );
 }
 
-/// A program that ends before it says hello (`true`): `Pool::start`
-/// waits for every worker's hello, so it fails at once, saying so, instead
-/// of returning a pool whose workers are already gone.
+/// Three workers, of which one (worker 1) exits 300 ms after it starts
+/// without a word, while the others say hello at once: `Pool::start` waits
+/// for every worker's hello, so it fails, saying so, as soon as that worker
+/// ends, instead of returning a pool whose worker is already gone; and the
+/// workers it did start are gone too (killed and waited for, none left
+/// running or a zombie).
 pub fn start_waits_for_every_hello(pool: PoolApi) {
-    let program = ["/bin/true", "/usr/bin/true"]
-        .into_iter()
-        .map(Path::new)
-        .find(|p| p.exists())
-        .expect("a `true` program");
-    match (pool.start)(program, 2) {
+    let began = Instant::now();
+    let watched::StartedWith { pool: got, started } =
+        watched::start_with(pool, 3, Worker1::ExitsBeforeHello);
+    let took = began.elapsed();
+    match got {
         Ok(p) => {
             let pids = p.pids();
             drop(p);
             panic!(
-                "Pool::start with a program that exits before it says hello ({}) returned a \
-                 pool (workers {pids:?}): start must wait for every worker's hello and fail \
-                 when one ends first",
-                program.display()
+                "Pool::start with 3 workers, of which worker 1 exits 300 ms in without saying \
+                 hello, returned a pool after {took:?} (workers {pids:?}): start must wait for \
+                 every worker's hello, not the first, and fail when one ends first"
             )
         }
-        Err(e) => assert!(
-            e.contains("hello"),
-            "Pool::start with a program that exits before it says hello must fail saying the \
-             worker never said hello; it said: {e}"
-        ),
+        Err(e) => {
+            assert!(
+                e.contains("hello"),
+                "Pool::start, whose worker 1 exits before it says hello, must fail saying that \
+                 worker never said hello; it said: {e}"
+            );
+            assert!(
+                took < pool.hello_limit,
+                "Pool::start took {took:?} to fail, although worker 1 ended 300 ms in: a worker \
+                 that ends before its hello is a failure at once, not at HELLO_LIMIT ({:?})",
+                pool.hello_limit
+            );
+        }
     }
+    assert_gone(
+        &started,
+        "after Pool::start failed (a worker exited before its hello), of the workers it started",
+    );
 }
 
-/// A program that never says hello and never ends (`sleep`): `Pool::start`
-/// gives up after `HELLO_LIMIT` with an error that says so, instead of
-/// waiting forever.
+/// Three workers, of which one (worker 1) never says hello and never ends
+/// (`sleep`): `Pool::start` gives up after `HELLO_LIMIT` with an error that
+/// says so, instead of waiting forever, and leaves none of the workers it
+/// started behind, the silent one included.
 pub fn a_worker_that_never_says_hello_is_given_up(pool: PoolApi) {
-    use std::os::unix::fs::PermissionsExt;
-    let script = std::env::temp_dir().join(format!("course-pool-silent-{}.sh", std::process::id()));
-    std::fs::write(&script, "#!/bin/sh\nexec sleep 60\n").expect("writing a silent program");
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
-        .expect("making it executable");
     let began = Instant::now();
-    let started = (pool.start)(&script, 1);
+    let watched::StartedWith { pool: got, started } = watched::start_with(pool, 3, Worker1::Silent);
     let took = began.elapsed();
-    let _ = std::fs::remove_file(&script);
-    match started {
+    match got {
         Ok(p) => {
             let pids = p.pids();
             drop(p);
             panic!(
-                "Pool::start with a program that never says hello returned a pool (workers \
-                 {pids:?}): start must wait for the hello, at most HELLO_LIMIT ({:?}), then fail",
+                "Pool::start with 3 workers, of which worker 1 never says hello, returned a pool \
+                 (workers {pids:?}): start must wait for every hello, at most HELLO_LIMIT ({:?}), \
+                 then fail",
                 pool.hello_limit
             )
         }
         Err(e) => {
             assert!(
                 e.contains("hello"),
-                "Pool::start with a program that never says hello must fail saying the worker \
+                "Pool::start with a worker that never says hello must fail saying the worker \
                  never said hello; it said: {e}"
             );
             assert!(
@@ -668,6 +800,10 @@ pub fn a_worker_that_never_says_hello_is_given_up(pool: PoolApi) {
             );
         }
     }
+    assert_gone(
+        &started,
+        "after Pool::start gave up on a silent worker, of the workers it started",
+    );
 }
 
 /// The workers run at once: 8 tasks that each wait 50 ms, on 4 workers,
@@ -801,6 +937,7 @@ crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     a_panicking_task_is_an_error_for_its_input,
     a_killed_worker_is_an_error_naming_it,
     a_worker_that_exits_is_an_error_not_a_hang,
+    a_long_task_is_not_a_death,
     dropping_the_pool_leaves_no_process,
     dropping_the_pool_kills_its_workers,
     a_panic_in_the_parent_ends_the_workers,
