@@ -7,8 +7,9 @@
 #
 # Each solution is a patch against the reference solution's src/ at the
 # commit the round was written against (the exercise folder's BASE file);
-# it is applied to that version of the reference, put in the exercise's
-# folder, which is restored to its stub afterwards. Prints one line per solution: passed
+# it is applied to the reference as it is now, or if it no longer applies
+# there, to that version; put in the exercise's folder, which is restored to
+# its stub afterwards. Prints one line per solution: passed
 # (a hole) or rejected, with the first failing test.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,18 +21,28 @@ trap restore EXIT
 for patch in course/red-teams/$round/$ex/${only:-*}.patch; do
     n=$(basename "$patch" .patch)
     restore
+    # The reference as it is now first (files the course gives, such as the
+    # pool's tasks, may have changed since); if the patch no longer applies
+    # there, the reference at the round's base.
     base=$(cat "course/red-teams/$round/$ex/BASE")
-    rm -rf "$dir/src" && mkdir -p "$dir/src"
-    git archive "$base" "solutions/$ch/$ex/src" | tar -x --strip-components=4 -C "$dir/src"
-    if ! git apply -p1 --directory="$dir" "$patch" 2>/dev/null; then
-        echo "$ex/$n: the patch does not apply to the reference at $base"
+    applied=
+    for at in HEAD "$base"; do
+        rm -rf "$dir/src" && mkdir -p "$dir/src"
+        git archive "$at" "solutions/$ch/$ex/src" | tar -x --strip-components=4 -C "$dir/src"
+        if git apply -p1 --directory="$dir" "$patch" 2>/dev/null; then
+            applied=$at
+            break
+        fi
+    done
+    if [ -z "$applied" ]; then
+        echo "$ex/$n: the patch applies neither to the reference now nor at $base"
         continue
     fi
     if out=$(cd "$dir" && timeout 300 cargo test --quiet 2>&1); then
-        echo "$ex/$n: PASSED (a hole)"
+        echo "$ex/$n: PASSED (a hole) [on the reference at $applied]"
     else
         # The failing tests, as libtest lists them at the end.
         failed=$(printf '%s\n' "$out" | awk '/^failures:$/ {n++} n == 2 && /^    / {printf "%s ", $1}')
-        echo "$ex/$n: rejected ${failed:-(did not compile, or no test ran)}"
+        echo "$ex/$n: rejected ${failed:-(did not compile, or no test ran)} [on the reference at $applied]"
     fi
 done
