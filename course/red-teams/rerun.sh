@@ -8,8 +8,8 @@
 # Each solution is a patch against the reference solution's src/ at the
 # commit the round was written against (the exercise folder's BASE file);
 # it is applied to the reference as it is now, or if it no longer applies
-# there, to that version; put in the exercise's folder, which is restored to
-# its stub afterwards. Prints one line per solution: passed
+# there, to the files it touches as they were at that commit; put in the
+# exercise's folder, which is restored to its stub afterwards. Prints one line per solution: passed
 # (a hole) or rejected, with the first failing test.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,22 +21,23 @@ trap restore EXIT
 for patch in course/red-teams/$round/$ex/${only:-*}.patch; do
     n=$(basename "$patch" .patch)
     restore
-    # The reference as it is now first (files the course gives, such as the
-    # pool's tasks, may have changed since); if the patch no longer applies
-    # there, the reference at the round's base.
+    # The reference as it is now (files the course gives, such as the pool's
+    # tasks, may have changed since the round). If the patch no longer
+    # applies there, the files it touches are taken as they were at the
+    # round's base, the others as they are now.
     base=$(cat "course/red-teams/$round/$ex/BASE")
-    applied=
-    for at in HEAD "$base"; do
-        rm -rf "$dir/src" && mkdir -p "$dir/src"
-        git archive "$at" "solutions/$ch/$ex/src" | tar -x --strip-components=4 -C "$dir/src"
-        if git apply -p1 --directory="$dir" "$patch" 2>/dev/null; then
-            applied=$at
-            break
+    rm -rf "$dir/src" && mkdir -p "$dir/src"
+    git archive HEAD "solutions/$ch/$ex/src" | tar -x --strip-components=4 -C "$dir/src"
+    applied=HEAD
+    if ! git apply -p1 --directory="$dir" "$patch" 2>/dev/null; then
+        applied="$base for the files it touches"
+        for f in $(git apply -p1 --numstat "$patch" | cut -f3); do
+            git show "$base:solutions/$ch/$ex/$f" >"$dir/$f" 2>/dev/null || rm -f "$dir/$f"
+        done
+        if ! git apply -p1 --directory="$dir" "$patch" 2>/dev/null; then
+            echo "$ex/$n: the patch applies neither to the reference now nor at $base"
+            continue
         fi
-    done
-    if [ -z "$applied" ]; then
-        echo "$ex/$n: the patch applies neither to the reference now nor at $base"
-        continue
     fi
     if out=$(cd "$dir" && timeout 300 cargo test --quiet 2>&1); then
         echo "$ex/$n: PASSED (a hole) [on the reference at $applied]"
