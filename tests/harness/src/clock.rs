@@ -133,6 +133,15 @@ pub fn thread_wakeups() -> u64 {
         .unwrap_or(0)
 }
 
+/// How many times the threads of this process, those that ended included,
+/// have gone to sleep and been woken so far (voluntary context switches,
+/// `getrusage(RUSAGE_SELF)`). 0 where the platform does not say.
+pub fn process_wakeups() -> u64 {
+    getrusage(UsageWho::RUSAGE_SELF).map_or(0, |u| {
+        u64::try_from(u.voluntary_context_switches()).unwrap_or(0)
+    })
+}
+
 fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64())
 }
