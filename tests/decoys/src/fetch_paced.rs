@@ -27,6 +27,17 @@ enum Pace {
     Even,
     /// As [`Pace::Window`], but waiting in a loop on the clock.
     Spin,
+    /// As [`Pace::Window`], but checking the clock every millisecond.
+    Poll,
+    /// At most `per_second` in each whole second counted from the call's
+    /// start: windows that restart instead of sliding.
+    WholeSeconds,
+    /// One second after the request `per_second - 1` places earlier: one
+    /// start a second too few (and an index out of bounds at 1).
+    OffByOne,
+    /// As [`Pace::Window`], but the record keeps when a start was asked
+    /// for, not when it was given.
+    AskedTime,
 }
 
 /// A pool of `workers` threads sharing one list of URLs, paced as `pace`
@@ -37,6 +48,8 @@ fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) ->
     let slots: Mutex<Vec<Option<Result<String, FetchError>>>> =
         Mutex::new(urls.iter().map(|_| None).collect());
     let gap = Duration::from_secs(1) / per_second as u32;
+    let began = Instant::now();
+    let second = Duration::from_secs(1);
     thread::scope(|s| {
         for _ in 0..workers.min(urls.len()) {
             s.spawn(|| {
@@ -49,17 +62,41 @@ fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) ->
                         let at = match pace {
                             Pace::Never => now,
                             Pace::Even => b.back().map_or(now, |&last| now.max(last + gap)),
-                            Pace::Window | Pace::Spin if b.len() >= per_second => {
-                                now.max(b[b.len() - per_second] + Duration::from_secs(1))
+                            Pace::Window | Pace::Spin | Pace::Poll | Pace::AskedTime
+                                if b.len() >= per_second =>
+                            {
+                                now.max(b[b.len() - per_second] + second)
                             }
-                            Pace::Window | Pace::Spin => now,
+                            Pace::Window | Pace::Spin | Pace::Poll | Pace::AskedTime => now,
+                            Pace::OffByOne if b.len() + 1 >= per_second => {
+                                now.max(b[b.len() + 1 - per_second] + second)
+                            }
+                            Pace::OffByOne => now,
+                            Pace::WholeSeconds => {
+                                let mut at = now;
+                                loop {
+                                    let window = (at - began).as_secs();
+                                    let used = b
+                                        .iter()
+                                        .filter(|&&t| (t - began).as_secs() == window)
+                                        .count();
+                                    if used < per_second {
+                                        break at;
+                                    }
+                                    at = began + second * (window as u32 + 1);
+                                }
+                            }
                         };
-                        b.push_back(at);
+                        b.push_back(if let Pace::AskedTime = pace { now } else { at });
                         at
                     };
                     if let Pace::Spin = pace {
                         while Instant::now() < at {
                             std::hint::spin_loop();
+                        }
+                    } else if let Pace::Poll = pace {
+                        while Instant::now() < at {
+                            thread::sleep(Duration::from_millis(1));
                         }
                     } else {
                         thread::sleep(at.saturating_duration_since(Instant::now()));
@@ -167,6 +204,89 @@ fn pacer_lingers(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
     results
 }
 
+/// Windows of whole seconds, counted from the call's start.
+fn whole_seconds(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get(), r.get(), Pace::WholeSeconds)
+}
+
+/// One start a second too few.
+fn off_by_one(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get(), r.get(), Pace::OffByOne)
+}
+
+/// Records when each start was asked for, not when it was given.
+fn records_asked_time(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get(), r.get(), Pace::AskedTime)
+}
+
+/// Right pacing, waited for by checking the clock every millisecond.
+fn polls_every_millisecond(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get(), r.get(), Pace::Poll)
+}
+
+/// "One at a time needs no pacer": with max_in_flight 1, one worker
+/// fetches the URLs back to back.
+fn one_in_flight_unpaced(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    if k.get() == 1 {
+        paced_pool(urls, 1, r.get(), Pace::Never)
+    } else {
+        right(urls, k, r)
+    }
+}
+
+/// Never more workers than may start in one second: with answers slower
+/// than a second, fewer requests in flight than allowed.
+fn workers_capped_by_the_rate(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get().min(r.get()), r.get(), Pace::Window)
+}
+
+/// Detached workers that book their next start before they look for a URL,
+/// and a call that returns once every answer is in: a worker whose booked
+/// start comes after the last URL sleeps on after the call returned.
+fn books_then_looks(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    use std::sync::Arc;
+    use std::sync::mpsc;
+    let per_second = r.get();
+    let urls: Arc<Vec<String>> = Arc::new(urls.to_vec());
+    let booked = Arc::new(Mutex::new(VecDeque::<Instant>::new()));
+    let next = Arc::new(AtomicUsize::new(0));
+    let (done, answers) = mpsc::channel();
+    for _ in 0..k.get().min(urls.len()) {
+        let (urls, booked, next, done) = (urls.clone(), booked.clone(), next.clone(), done.clone());
+        thread::spawn(move || {
+            loop {
+                let at = {
+                    let mut b = booked.lock().unwrap_or_else(PoisonError::into_inner);
+                    let now = Instant::now();
+                    let at = if b.len() >= per_second {
+                        now.max(b[b.len() - per_second] + Duration::from_secs(1))
+                    } else {
+                        now
+                    };
+                    b.push_back(at);
+                    at
+                };
+                thread::sleep(at.saturating_duration_since(Instant::now()));
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(url) = urls.get(i) else { break };
+                if done.send((i, testweb::get(url))).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    drop(done);
+    let mut results: Vec<Option<Result<String, FetchError>>> = urls.iter().map(|_| None).collect();
+    for _ in 0..urls.len() {
+        let Ok((i, page)) = answers.recv() else { break };
+        results[i] = Some(page);
+    }
+    results
+        .into_iter()
+        .map(|r| r.expect("every index was fetched"))
+        .collect()
+}
+
 /// The corpus for `fetch_paced`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_paced::FetchPaced>> {
     vec![
@@ -192,7 +312,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_paced::FetchPaced>> {
             subject: few_urls_all_at_once,
             caught_by: "stays_within_both_limits",
             breaks: "rate-limit",
-            says: &["5 URLs, max_in_flight = 2, per_second = 3"],
+            says: &["8 URLs, max_in_flight = 2, per_second = 4"],
         },
         Decoy {
             name: "starts evenly spaced, 1 / per_second apart",
@@ -216,7 +336,63 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_paced::FetchPaced>> {
             subject: spins_until_allowed,
             caught_by: "waits_asleep_for_the_next_start",
             breaks: "waits-asleep",
-            says: &["of CPU", "spun"],
+            says: &["of CPU", "checking the clock"],
+        },
+        Decoy {
+            name: "checks the clock every millisecond until the next start",
+            class: Class::Spinning,
+            subject: polls_every_millisecond,
+            caught_by: "waits_asleep_for_the_next_start",
+            breaks: "waits-asleep",
+            says: &["wake-ups", "however long the pause between checks"],
+        },
+        Decoy {
+            name: "windows of whole seconds, not a sliding one",
+            class: Class::RuleSkipped,
+            subject: whole_seconds,
+            caught_by: "stays_within_both_limits",
+            breaks: "rate-limit",
+            says: &["a window that slides with every request"],
+        },
+        Decoy {
+            name: "one start a second too few",
+            class: Class::Sequential,
+            subject: off_by_one,
+            caught_by: "as_fast_as_the_limits_allow",
+            breaks: "as-fast-as-allowed",
+            says: &["the limits allow"],
+        },
+        Decoy {
+            name: "records when a start was asked for, not when it was given",
+            class: Class::RuleSkipped,
+            subject: records_asked_time,
+            caught_by: "waits_asleep_for_the_next_start",
+            breaks: "rate-limit",
+            says: &["more than per_second"],
+        },
+        Decoy {
+            name: "max_in_flight 1 fetched back to back, unpaced",
+            class: Class::RuleSkipped,
+            subject: one_in_flight_unpaced,
+            caught_by: "as_fast_as_the_limits_allow",
+            breaks: "rate-limit",
+            says: &["more than per_second", "one included"],
+        },
+        Decoy {
+            name: "no more workers than per_second",
+            class: Class::Sequential,
+            subject: workers_capped_by_the_rate,
+            caught_by: "as_fast_as_the_limits_allow",
+            breaks: "as-fast-as-allowed",
+            says: &["however few may start in one second"],
+        },
+        Decoy {
+            name: "detached workers that book a start before looking for a URL",
+            class: Class::RuleSkipped,
+            subject: books_then_looks,
+            caught_by: "nothing_is_left_running",
+            breaks: "nothing-left-running",
+            says: &["also where the rate binds"],
         },
         Decoy {
             name: "results in the order they arrived",
