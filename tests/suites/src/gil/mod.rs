@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use harness::{CpuCheck, Outcome, WaitCheck, human};
 
+mod asks_again;
 mod cheap;
 mod forced;
 mod paused;
@@ -282,6 +283,7 @@ pub fn hands_off_after_the_switch_interval<G: GilApi>() {
             }
         }
     }
+    asks_again::every_waiter_asks_again::<G>();
 }
 
 /// `Gil::new` keeps the interval it is given, and makes a zero one a

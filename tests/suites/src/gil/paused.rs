@@ -29,7 +29,8 @@ pub(super) fn listed<T: Shown>(trials: &[T]) -> String {
 }
 
 /// Runs `trials` trials of `trial` on a new lock `G` and on the yardstick,
-/// both with switch interval `interval`, interleaved, within `stuck_after`
+/// both with switch interval `interval`, interleaved (each trial is given
+/// its number, from 0), within `stuck_after`
 /// (past it, the check fails as stuck, with `why_stuck`). `None` if a
 /// waiter could not be paused: the check is then recorded as not judged.
 pub(super) fn beside_yardstick<G: GilApi, T: Send + 'static>(
@@ -38,16 +39,16 @@ pub(super) fn beside_yardstick<G: GilApi, T: Send + 'static>(
     trials: usize,
     stuck_after: Duration,
     why_stuck: &'static str,
-    trial: fn(&G) -> Result<T, String>,
-    yard_trial: fn(&Yardstick) -> Result<T, String>,
+    trial: fn(&G, usize) -> Result<T, String>,
+    yard_trial: fn(&Yardstick, usize) -> Result<T, String>,
 ) -> Option<(Vec<T>, Vec<T>)> {
     let gil = G::new(interval);
     let outcome = settle_within(stuck_after, check, why_stuck, move || {
         let yardstick = Yardstick::new(interval);
         let (mut mine, mut yard) = (Vec::new(), Vec::new());
-        for _ in 0..trials {
-            mine.push(trial(&gil)?);
-            yard.push(yard_trial(&yardstick)?);
+        for n in 0..trials {
+            mine.push(trial(&gil, n)?);
+            yard.push(yard_trial(&yardstick, n)?);
         }
         Ok::<_, String>((mine, yard))
     });

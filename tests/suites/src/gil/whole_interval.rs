@@ -73,7 +73,7 @@ fn compute_for(how_long: Duration) {
 }
 
 /// One trial; see the module's documentation.
-fn trial<G: GilApi>(gil: &G) -> Result<Trial, String> {
+fn trial<G: GilApi>(gil: &G, _: usize) -> Result<Trial, String> {
     let all_in = &Barrier::new(3);
     let first = &AtomicUsize::new(usize::MAX);
     let check_in_now = &AtomicBool::new(false);
