@@ -127,13 +127,14 @@ struct Witness {
     /// Where every copy writes when it ended (and `timed` copies when they
     /// started).
     times: PathBuf,
+    /// The census the copies write ([`harness::census`]): the updates an
+    /// updater made, recorded by the course's `update` as it makes them.
+    census: PathBuf,
+    /// Where a `teed` copy's stdout is kept too.
+    sent: PathBuf,
 }
 
 impl Witness {
-    fn new(real: &Path) -> Witness {
-        Witness::slow(real, "0")
-    }
-
     /// A witness that also logs, to `times`, when each copy of the script
     /// started (then sleeps `hold` seconds before it runs the program) and
     /// when the program ended, in nanoseconds: so the suite sees how many
@@ -180,7 +181,36 @@ impl Witness {
         Witness::made(real, "", "sh -c 'echo $$ >> \"$0\"; exec cat' CAT_LOG | ")
     }
 
+    /// A witness that keeps a copy of what the program writes to its
+    /// stdout in `sent`: what a child really sent back.
+    fn teed(real: &Path) -> Witness {
+        Witness::made_with(real, "", "", " | tee SENT")
+    }
+
+    /// What a `teed` copy sent on its stdout, as one frame of numbers.
+    fn sent_numbers(&self) -> Option<Vec<i64>> {
+        let bytes = std::fs::read(&self.sent).ok()?;
+        frames_solution::FrameReader::new(&bytes[..], 1 << 20)
+            .read::<Vec<i64>>()
+            .ok()
+            .flatten()
+    }
+
+    /// The updates the copies recorded in the census: per pid, how many
+    /// `add`s of 1.
+    fn adds_by(&self, pids: &[i64]) -> u64 {
+        harness::census::read_served(&self.census)
+            .iter()
+            .filter(|s| s.task == "add" && pids.contains(&i64::from(s.pid)))
+            .map(|s| s.input)
+            .sum()
+    }
+
     fn made(real: &Path, before: &str, feed: &str) -> Witness {
+        Witness::made_with(real, before, feed, "")
+    }
+
+    fn made_with(real: &Path, before: &str, feed: &str, after: &str) -> Witness {
         use std::os::unix::fs::PermissionsExt;
         use std::sync::atomic::{AtomicU32, Ordering};
         static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -194,13 +224,19 @@ impl Witness {
         );
         let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', r"'\''"));
         let times = base.with_extension("times");
+        let census = base.with_extension("census");
+        let sent = base.with_extension("sent");
         let text = format!(
-            "#!/bin/sh\n{}{}sh -c 'echo $$ >> \"$0\"; exec \"$@\"' {} {} \"$@\"\nstatus=$?\n\
-             echo \"end $(date +%s%N)\" >> {}\nexit $status\n",
+            "#!/bin/sh\n{}={}\nexport {}\n{}{}sh -c 'echo $$ >> \"$0\"; exec \"$@\"' {} {} \"$@\"{}\n\
+             status=$?\necho \"end $(date +%s%N)\" >> {}\nexit $status\n",
+            harness::census::CENSUS_VAR,
+            quote(&census),
+            harness::census::CENSUS_VAR,
             before.replace("TIMES", &quote(&times)),
             feed.replace("CAT_LOG", &quote(&cat_log)),
             quote(&log),
             quote(real),
+            after.replace("SENT", &quote(&sent)),
             quote(&times),
         );
         std::fs::write(&script, text).expect("writing the witness script");
@@ -211,6 +247,8 @@ impl Witness {
             log,
             cat_log,
             times,
+            census,
+            sent,
         }
     }
 
@@ -234,6 +272,8 @@ impl Drop for Witness {
         let _ = std::fs::remove_file(&self.log);
         let _ = std::fs::remove_file(&self.cat_log);
         let _ = std::fs::remove_file(&self.times);
+        let _ = std::fs::remove_file(&self.census);
+        let _ = std::fs::remove_file(&self.sent);
     }
 }
 
@@ -261,13 +301,25 @@ pub fn a_child_changes_only_its_copy(api: ManagerApi) {
         "the last number must be the child's pid, not the parent's ({}): got {pid}",
         std::process::id()
     );
+    assert_gone(
+        &[u32::try_from(pid).unwrap_or_default()],
+        "after in_a_child returned, its child",
+    );
     // Through a program that runs the real one as its own child: the answer
     // must carry the pid of the process that really changed the copy, which
     // only that process knows.
-    let witness = Witness::new(&(api.program)());
+    let witness = Witness::teed(&(api.program)());
     let answer = (api.in_a_child)(&witness.script, &[5, 7])
         .unwrap_or_else(|e| panic!("in_a_child failed through a wrapper program: {e}"));
     let ran = witness.pids();
+    let sent = witness.sent_numbers();
+    assert!(
+        sent.as_deref() == Some(&answer[..]),
+        "in_a_child(program, [5, 7]) returned {answer:?}, but the child sent back {}: only what \
+         the child sends back counts. The changed copy is made in the child (the parent only \
+         sends its list and reads the answer), and returned as the child sent it.",
+        sent.map_or("no list".to_owned(), |s| format!("{s:?}"))
+    );
     assert!(
         answer.len() == 3 && answer[..2] == [10, 14] && ran.len() == 1 && answer[2] == ran[0],
         "in_a_child(program, [5, 7]) must return exactly what the child sent back: its doubled \
@@ -300,12 +352,19 @@ pub fn updates_from_many_processes_are_all_counted(api: ManagerApi) {
     // copies started together overlap, however fast the updates are.
     let together = witness.most_at_once();
     assert!(
-        together >= 2,
-        "run_updaters(program, \"hits\", 4, 200) started its 4 updater processes one after \
-         another: at most {together} was running at any moment (each was held 200 ms before \
-         its first update, so updaters started together overlap). Start all of them, then \
-         wait for all of them: the manager is there to take updates from many processes at \
-         once."
+        together == 4,
+        "run_updaters(program, \"hits\", 4, 200) did not run its 4 updater processes all at \
+         once: at most {together} were running at any moment (each was held 200 ms before its \
+         first update, so updaters started together overlap). Start all of them, then wait \
+         for all of them: the manager is there to take updates from many processes at once."
+    );
+    let sent = witness.adds_by(&ran);
+    assert!(
+        sent == 800,
+        "run_updaters(program, \"hits\", 4, 200): the updater processes sent {sent} increments \
+         to the manager between them (the course's `update` records each one it sends), where \
+         4 × 200 = 800 were asked for. The updates come from the updater processes, sent to \
+         the manager: the parent makes none of them."
     );
     let mut client = manager
         .connect()
@@ -398,6 +457,8 @@ pub fn the_manager_ends_when_its_stdin_ends(api: ManagerApi) {
     else {
         panic!("the wrapper program did not run the manager")
     };
+    // A client stays connected meanwhile: the manager ends all the same.
+    let client = manager.connect();
     let _ = kill(Pid::from_raw(cat as i32), Signal::SIGKILL);
     let alive = || harness::children::stat(real as u32).is_some_and(|s| s.state != 'Z');
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
@@ -406,12 +467,14 @@ pub fn the_manager_ends_when_its_stdin_ends(api: ManagerApi) {
     }
     let outlived = alive();
     let _ = kill(Pid::from_raw(real as i32), Signal::SIGKILL);
+    drop(client);
     drop(manager);
     assert!(
         !outlived,
-        "the manager (pid {real}) still ran 3 s after its stdin ended: when its parent dies \
-         without Drop, nothing else ends it. Start a thread in the manager that reads stdin to \
-         the end and then exits the process"
+        "the manager (pid {real}) still ran 3 s after its stdin ended, with one client \
+         connected: when its parent dies without Drop, nothing else ends it, and a client \
+         that stays connected must not keep it alive. Start a thread in the manager that \
+         reads stdin to the end and then exits the process, at once"
     );
 }
 

@@ -146,10 +146,14 @@ impl Client {
 }
 
 /// An updater: `times` increments of `key`, each a request to the manager.
+/// Each one it made is recorded when a test asked for a census
+/// ([`harness::census::served`]): the test counts the updates where they
+/// were made, whatever the parent reports.
 fn update(address: &Path, key: &str, times: u32) -> Result<(), Error> {
     let mut client = Client::connect(address)?;
     for _ in 0..times {
         client.add(key, 1)?;
+        harness::census::served("add", 1);
     }
     Ok(())
 }
