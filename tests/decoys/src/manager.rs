@@ -41,6 +41,11 @@ struct Wrapped {
     updates_in_parent: bool,
     /// Starts each updater and waits for it before starting the next.
     one_by_one: bool,
+    /// Starts the updaters two at a time.
+    two_at_a_time: bool,
+    /// Starts the updaters with nothing to do, then sends their
+    /// increments from the parent, "to save round trips".
+    updaters_idle: bool,
 }
 
 impl Wrapped {
@@ -83,6 +88,19 @@ impl ManagerHandle for Wrapped {
             }
             return Ok(());
         }
+        if self.two_at_a_time {
+            for batch in (0..workers).collect::<Vec<_>>().chunks(2) {
+                self.inner()
+                    .run_updaters(program, key, batch.len(), times)?;
+            }
+            return Ok(());
+        }
+        if self.updaters_idle {
+            self.inner().run_updaters(program, key, workers, 0)?;
+            let mut client = self.inner().connect()?;
+            client.add(key, workers as i64 * i64::from(times))?;
+            return Ok(());
+        }
         let workers = if self.one_updater { 1 } else { workers };
         self.inner().run_updaters(program, key, workers, times)
     }
@@ -116,6 +134,8 @@ fn plain(program: &Path) -> Result<Wrapped, String> {
         forget: false,
         updates_in_parent: false,
         one_by_one: false,
+        two_at_a_time: false,
+        updaters_idle: false,
     })
 }
 
@@ -129,6 +149,90 @@ fn updaters_one_by_one(program: &Path) -> Started {
     let mut wrapped = plain(program)?;
     wrapped.one_by_one = true;
     Ok(Box::new(wrapped))
+}
+
+fn updaters_two_at_a_time(program: &Path) -> Started {
+    let mut wrapped = plain(program)?;
+    wrapped.two_at_a_time = true;
+    Ok(Box::new(wrapped))
+}
+
+fn updaters_idle(program: &Path) -> Started {
+    let mut wrapped = plain(program)?;
+    wrapped.updaters_idle = true;
+    Ok(Box::new(wrapped))
+}
+
+/// Set in the environment of a decoy `Changer` that sends its copy back
+/// unchanged, with its pid: it only "signs" it.
+pub const SIGNS_ONLY: &str = "COURSE_DECOY_CHANGER_SIGNS_ONLY";
+
+/// The decoys' program, run through a script that sets `var` to `value`
+/// (a script per setting, written once per process).
+fn program_with(var: &str, value: &str) -> std::path::PathBuf {
+    script_for(
+        &std::env::current_exe().expect("the test binary's path"),
+        var,
+        value,
+    )
+    .expect("writing a decoy's program script")
+}
+
+/// A script that runs `program` with `var` set to `value` (one per program
+/// and setting, kept for the process's life).
+fn script_for(program: &Path, var: &str, value: &str) -> Result<std::path::PathBuf, String> {
+    use std::hash::{Hash, Hasher};
+    use std::os::unix::fs::PermissionsExt;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    program.hash(&mut hasher);
+    let script = std::env::temp_dir().join(format!(
+        "course-manager-{}-{var}-{value}-{:x}.sh",
+        std::process::id(),
+        hasher.finish()
+    ));
+    if !script.exists() {
+        let text = format!(
+            "#!/bin/sh\n{var}={value} exec '{}' \"$@\"\n",
+            program.display()
+        );
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let part = script.with_extension(format!("part{n}"));
+        std::fs::write(&part, text).map_err(|e| e.to_string())?;
+        std::fs::set_permissions(&part, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| e.to_string())?;
+        std::fs::rename(&part, &script).map_err(|e| e.to_string())?;
+    }
+    Ok(script)
+}
+
+/// The child (a `Changer` that only signs) sends its copy back unchanged;
+/// the parent doubles it, all but the pid.
+fn doubled_in_the_parent(program: &Path, data: &[i64]) -> Result<Vec<i64>, String> {
+    let mut answer = (REAL.in_a_child)(program, data)?;
+    let last = answer.len().saturating_sub(1);
+    for x in &mut answer[..last] {
+        *x *= 2;
+    }
+    Ok(answer)
+}
+
+/// Sends the list, reads the answer, and never waits for the child.
+fn never_waits(program: &Path, data: &[i64]) -> Result<Vec<i64>, String> {
+    let mut child = std::process::Command::new(program)
+        .env(manager_solution::ROLE_VAR, "\"Changer\"")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut stdin = child.stdin.take().expect("piped");
+    frames_solution::write_frame(&mut stdin, &data).map_err(|e| e.to_string())?;
+    drop(stdin);
+    let out = child.stdout.take().expect("piped");
+    frames_solution::FrameReader::new(std::io::BufReader::new(out), 1 << 20)
+        .read::<Vec<i64>>()
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| "no answer".to_owned())
 }
 
 /// Starts the child, ignores its answer, doubles the list in the parent
@@ -257,17 +361,7 @@ pub const DEAF: &str = "COURSE_DECOY_DEAF_MANAGER";
 /// Starts the reference manager deaf to its stdin: no watcher ends it when
 /// its parent is gone.
 fn start_deaf(program: &Path) -> Started {
-    use std::os::unix::fs::PermissionsExt;
-    let script =
-        std::env::temp_dir().join(format!("course-manager-{}-deaf.sh", std::process::id()));
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\n{DEAF}=1 exec '{}' \"$@\"\n", program.display()),
-    )
-    .map_err(|e| e.to_string())?;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
-        .map_err(|e| e.to_string())?;
-    (REAL.start)(&script)
+    (REAL.start)(&script_for(program, DEAF, "1")?)
 }
 
 /// Set in the environment of a decoy manager that serves its connections
@@ -281,12 +375,22 @@ pub const HANDLERS: &str = "COURSE_DECOY_MANAGER_HANDLERS";
 /// serving one connection until it closes: with 1, on the accepting thread,
 /// one after another. Returns when the listener fails.
 pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::ExitCode {
+    static OPEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let linger = std::env::var_os(LINGERS).is_some();
     use std::io::Read;
     use std::os::unix::net::{UnixListener, UnixStream};
     use std::sync::{Mutex, PoisonError};
     type Counters = Mutex<HashMap<String, i64>>;
 
     fn serve_connection(connection: UnixStream, counters: &Counters) {
+        OPEN.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        struct Closed;
+        impl Drop for Closed {
+            fn drop(&mut self) {
+                OPEN.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        let _closed = Closed;
         let Ok(mut out) = connection.try_clone() else {
             return;
         };
@@ -318,8 +422,12 @@ pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::Exi
     if frames_solution::write_frame(&mut std::io::stdout().lock(), &"ready").is_err() {
         return std::process::ExitCode::FAILURE;
     }
-    std::thread::spawn(|| {
+    std::thread::spawn(move || {
         let _ = std::io::stdin().lock().read_to_end(&mut Vec::new());
+        // "Never cut a client off."
+        while linger && OPEN.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         std::process::exit(0);
     });
     let counters: &'static Counters = Box::leak(Box::default());
@@ -349,22 +457,17 @@ pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::Exi
 /// Starts a decoy manager ([`serve_with_handlers`]) with `handlers`
 /// connection threads, through a script that sets [`HANDLERS`].
 fn start_with_handlers(program: &Path, handlers: usize) -> Started {
-    use std::os::unix::fs::PermissionsExt;
-    let script = std::env::temp_dir().join(format!(
-        "course-manager-{}-handlers-{handlers}.sh",
-        std::process::id()
-    ));
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\n{HANDLERS}={handlers} exec '{}' \"$@\"\n",
-            program.display()
-        ),
-    )
-    .map_err(|e| e.to_string())?;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
-        .map_err(|e| e.to_string())?;
-    (REAL.start)(&script)
+    (REAL.start)(&script_for(program, HANDLERS, &handlers.to_string())?)
+}
+
+/// Set in the environment of a decoy manager ([`serve_with_handlers`]) that,
+/// once its stdin ends, waits until no client is connected before it exits.
+pub const LINGERS: &str = "COURSE_DECOY_MANAGER_LINGERS";
+
+/// A manager that waits for its clients to hang up once its stdin ends.
+fn start_lingering(program: &Path) -> Started {
+    let lingering = script_for(program, LINGERS, "1")?;
+    (REAL.start)(&script_for(&lingering, HANDLERS, "16")?)
 }
 
 /// The corpus for `manager`.
@@ -434,7 +537,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             },
             caught_by: "updates_from_many_processes_are_all_counted",
             breaks: "updaters-at-once",
-            says: &["one after another", "at most 1 was running"],
+            says: &["all at once", "at most 1 were running"],
         },
         Decoy {
             name: "the parent makes the updates itself, no updater process",
@@ -456,7 +559,10 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             },
             caught_by: "a_child_changes_only_its_copy",
             breaks: "answer-from-the-child",
-            says: &["must return exactly what the child sent back"],
+            says: &[
+                "only what the child sends back counts",
+                "the child sent back no list",
+            ],
         },
         Decoy {
             name: "drop leaves the socket file behind",
@@ -512,6 +618,62 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             caught_by: "dropping_the_manager_leaves_no_process",
             breaks: "drop-cleans-up",
             says: &["zombie"],
+        },
+        Decoy {
+            name: "the child only signs its copy; the parent doubles it",
+            class: Class::MadeUp,
+            subject: ManagerApi {
+                program: || program_with(SIGNS_ONLY, "1"),
+                in_a_child: doubled_in_the_parent,
+                ..REAL
+            },
+            caught_by: "a_child_changes_only_its_copy",
+            breaks: "answer-from-the-child",
+            says: &["but the child sent back"],
+        },
+        Decoy {
+            name: "in_a_child never waits for its child",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                in_a_child: never_waits,
+                ..REAL
+            },
+            caught_by: "a_child_changes_only_its_copy",
+            breaks: "child-waited-for",
+            says: &["zombie"],
+        },
+        Decoy {
+            name: "starts the updaters two at a time",
+            class: Class::Sequential,
+            subject: ManagerApi {
+                start: updaters_two_at_a_time,
+                ..REAL
+            },
+            caught_by: "updates_from_many_processes_are_all_counted",
+            breaks: "updater-processes",
+            says: &["all at once"],
+        },
+        Decoy {
+            name: "updaters started with nothing to do; the parent sends the increments",
+            class: Class::MadeUp,
+            subject: ManagerApi {
+                start: updaters_idle,
+                ..REAL
+            },
+            caught_by: "updates_from_many_processes_are_all_counted",
+            breaks: "updater-processes",
+            says: &["the parent makes none of them"],
+        },
+        Decoy {
+            name: "once its stdin ends, the manager waits for its clients to hang up",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: start_lingering,
+                ..REAL
+            },
+            caught_by: "the_manager_ends_when_its_stdin_ends",
+            breaks: "ends-with-stdin",
+            says: &["with one client connected"],
         },
         Decoy {
             name: "changes the list in the parent, no child",

@@ -15,6 +15,18 @@ fn main() -> ExitCode {
             // A decoy manager that serves a few connections at a time.
             return decoys::manager::serve_with_handlers(address, handlers);
         }
+        if std::env::var_os(decoys::manager::SIGNS_ONLY).is_some()
+            && matches!(role, manager_solution::Role::Changer)
+        {
+            // A child that sends its copy back unchanged, with its pid.
+            let mut input = frames_solution::FrameReader::new(std::io::stdin().lock(), 1 << 20);
+            let Ok(Some(mut copy)) = input.read::<Vec<i64>>() else {
+                return ExitCode::FAILURE;
+            };
+            copy.push(i64::from(std::process::id()));
+            let _ = frames_solution::write_frame(&mut std::io::stdout().lock(), &copy);
+            return ExitCode::SUCCESS;
+        }
         if std::env::var_os(decoys::manager::DEAF).is_some()
             && matches!(role, manager_solution::Role::Manager { .. })
         {

@@ -457,8 +457,12 @@ pub fn the_manager_ends_when_its_stdin_ends(api: ManagerApi) {
     else {
         panic!("the wrapper program did not run the manager")
     };
-    // A client stays connected meanwhile: the manager ends all the same.
-    let client = manager.connect();
+    // A client stays connected meanwhile, served once (so the manager
+    // knows of it): the manager ends all the same.
+    let client = manager.connect().map(|mut c| {
+        let _ = c.get("open");
+        c
+    });
     let _ = kill(Pid::from_raw(cat as i32), Signal::SIGKILL);
     let alive = || harness::children::stat(real as u32).is_some_and(|s| s.state != 'Z');
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
