@@ -217,6 +217,39 @@ fn a_pool_per_sixteen_inputs() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// A worker serves, then falls through into the program's work once its
+/// stdin ends (the `return` forgotten).
+fn serves_then_runs() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        let _ = worker.serve(TASKS);
+    }
+    run()
+}
+
+/// A square the pool could not give is computed in the program, "so the
+/// run still succeeds".
+fn computes_what_the_pool_could_not() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (workers, inputs) = args();
+    let mut pool = match Pool::new_with(workers) {
+        Ok(pool) => pool,
+        Err(e) => return fail(e),
+    };
+    for (&x, r) in inputs.iter().zip(pool.map("square", &inputs)) {
+        match r {
+            Ok(done) => print_result(x, &done),
+            Err(_) => println!(
+                "square({x}) = {} in pid {}",
+                x.wrapping_mul(x),
+                std::process::id()
+            ),
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 /// Prints every square and leaves with `process::exit` at once: the
 /// workers are idle, and end a moment after the program when their stdin
 /// closes.
@@ -248,6 +281,8 @@ pub fn play() -> Option<ExitCode> {
         "at most four workers" => at_most_four_workers(),
         "a pool per sixteen inputs" => a_pool_per_sixteen_inputs(),
         "exits right after printing" => exits_right_after_printing(),
+        "serves, then runs" => serves_then_runs(),
+        "computes what the pool could not" => computes_what_the_pool_could_not(),
         _ => return None,
     })
 }
@@ -261,6 +296,7 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
     let decoy = |env| GuardApi {
         program: this_binary,
         env,
+        role_vars: (guard_solution::ROLE_VAR, guard_solution::DEPTH_VAR),
     };
     vec![
         Decoy {
@@ -313,6 +349,25 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
                 "the program's own process",
                 "must run in the pool's workers",
             ],
+        },
+        Decoy {
+            name: "a worker serves, then goes on to the program's work",
+            class: Class::RuleSkipped,
+            subject: decoy(&[(DECOY_VAR, "serves, then runs")]),
+            caught_by: "only_the_pool_s_workers_start",
+            breaks: "role-check-first",
+            says: &[
+                "whose stdin was already at its end",
+                "Return what `serve` returns",
+            ],
+        },
+        Decoy {
+            name: "computes in the program the squares the pool could not give",
+            class: Class::MadeUp,
+            subject: decoy(&[(DECOY_VAR, "computes what the pool could not")]),
+            caught_by: "workers_run_the_tasks",
+            breaks: "failure-reported",
+            says: &["a fault the suite injected", "Yet it printed"],
         },
         Decoy {
             name: "a pool per input",

@@ -21,6 +21,7 @@ pub mod cores;
 pub mod deadline;
 pub mod exclusive;
 pub mod explain;
+pub mod fault;
 pub mod heap;
 pub mod memory;
 pub mod pause;

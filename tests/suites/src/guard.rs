@@ -29,6 +29,9 @@ pub struct GuardApi {
     pub program: fn() -> PathBuf,
     /// Extra environment variables (a decoy's name).
     pub env: &'static [(&'static str, &'static str)],
+    /// The variable that makes a copy of the program a worker (its value
+    /// is the worker's number), and the one that holds its pool depth.
+    pub role_vars: (&'static str, &'static str),
 }
 
 /// Defines `SUBJECT`: the crate's own binary.
@@ -38,6 +41,7 @@ macro_rules! guard_adapter {
         pub const SUBJECT: $crate::guard::GuardApi = $crate::guard::GuardApi {
             program: || $crate::own_binary(env!(concat!("CARGO_BIN_EXE_", env!("CARGO_PKG_NAME")))),
             env: &[],
+            role_vars: ($krate::ROLE_VAR, $krate::DEPTH_VAR),
         };
     };
 }
@@ -151,6 +155,11 @@ impl Ran {
 
 /// Runs the program once with a census, `workers` workers and `inputs`.
 fn run(api: GuardApi, workers: usize, inputs: &[u64]) -> Ran {
+    run_with(api, workers, inputs, &[])
+}
+
+/// [`run`], with `extra` in the program's environment.
+fn run_with(api: GuardApi, workers: usize, inputs: &[u64], extra: &[(&str, String)]) -> Ran {
     let file = std::env::temp_dir().join(format!(
         "course-census-{}-{}",
         std::process::id(),
@@ -168,6 +177,9 @@ fn run(api: GuardApi, workers: usize, inputs: &[u64]) -> Ran {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (k, v) in api.env {
+        cmd.env(k, v);
+    }
+    for (k, v) in extra {
         cmd.env(k, v);
     }
     // Workers whose program ended without waiting for them are handed to
@@ -282,6 +294,38 @@ pub fn workers_run_the_tasks(api: GuardApi) {
     // say) was not computed in this run's workers.
     let again = run(api, first.workers, &first.inputs);
     assert_computed_by_workers(&again);
+    a_failed_square_is_reported(api, &first);
+}
+
+/// The same inputs once more, with `square` made to fail on one of them
+/// in the workers ([`harness::fault`]): the pool cannot give that square,
+/// so the program must fail, and must not print it as computed anywhere.
+fn a_failed_square_is_reported(api: GuardApi, first: &Ran) {
+    let x = first.inputs[first.inputs.len() / 2];
+    let ran = run_with(
+        api,
+        first.workers,
+        &first.inputs,
+        &[(harness::fault::FAULT_VAR, format!("square:{x}"))],
+    );
+    let printed: Vec<(u64, u32)> = ran
+        .results()
+        .iter()
+        .filter(|r| r.0 == x)
+        .map(|r| (r.1, r.2))
+        .collect();
+    assert!(
+        !ran.status.success() && printed.is_empty(),
+        "{}, with `square` made to fail on input {x} in the workers (a fault the suite \
+         injected: the pool answers that input with an error). {} A square the pool could not \
+         give is a failure to report: the program must end with a failure, and never compute \
+         the square itself (in the program, or anywhere but a worker).",
+        ran.summary(),
+        match printed.first() {
+            Some((y, pid)) => format!("Yet it printed square({x}) = {y}, in pid {pid}."),
+            None => "Yet it succeeded.".to_owned(),
+        }
+    );
 }
 
 /// Every input of `ran` squared right, in one of its own workers, which
@@ -334,6 +378,7 @@ fn assert_computed_by_workers(ran: &Ran) {
 /// processes as workers, all children of the program, one pool deep.
 pub fn only_the_pool_s_workers_start(api: GuardApi) {
     assert_only_the_workers(&fresh_run(api));
+    a_worker_whose_stdin_ends_starts_nothing(api);
     // The top of the range: more workers than a small cap, more inputs
     // than a batch.
     let mut draw = Draw::new();
@@ -341,6 +386,29 @@ pub fn only_the_pool_s_workers_start(api: GuardApi) {
     let n = draw.pick(17..=40);
     let inputs: Vec<u64> = (0..n).map(|_| draw.pick(1..=1 << 31) as u64).collect();
     assert_only_the_workers(&run(api, workers, &inputs));
+}
+
+/// The program started as a worker (worker 0, one pool deep) whose stdin
+/// is already at its end, as when its pool lets go of it: it serves
+/// nothing, and must end, having started nothing and printed no result.
+/// A worker that falls through into the program's work after serving
+/// starts a pool of its own here.
+fn a_worker_whose_stdin_ends_starts_nothing(api: GuardApi) {
+    let (role, depth) = api.role_vars;
+    let ran = run_with(
+        api,
+        2,
+        &[3, 4],
+        &[(role, "0".to_owned()), (depth, "1".to_owned())],
+    );
+    assert!(
+        ran.started.is_empty() && ran.results().is_empty(),
+        "{}, started as a worker ({role}=0, {depth}=1) whose stdin was already at its end. A \
+         worker serves the program's tasks until its stdin ends, and then returns from `main`: \
+         it never goes on to the program's work, which starts a pool of its own. Return what \
+         `serve` returns.",
+        ran.summary()
+    );
 }
 
 /// Exactly `ran.workers` processes started, each a child of the program,

@@ -36,12 +36,15 @@ pub fn spin(n: u64) -> u64 {
 /// test asked for a census, that this process ran it on this input
 /// ([`harness::census::served`]): whichever process runs a task leaves
 /// that trace, so a test sees where the work was done, not where the pool
-/// says it was.
+/// says it was. A test may also make one fail ([`harness::fault`]).
 pub const TASKS: &[Task] = &[
     Task {
         name: "square",
         run: |x| {
             served("square", x);
+            if harness::fault::injected("square", x) {
+                panic!("square({x}) failed: a fault a test injected (expected)");
+            }
             x.wrapping_mul(x)
         },
     },
