@@ -98,6 +98,13 @@ pub const NO_WAKE_ON_PANIC: u8 = 27;
 /// Waiters re-check every 500 ms "in case a wake-up was lost": polling,
 /// slow enough to look like sleeping.
 pub const WAKES_EVERY_500_MS: u8 = 28;
+/// Asked to hand over, `check_in` waits for the waiter at most 500 ms,
+/// then takes the lock back anyway: past a 400 ms pause.
+pub const GIVES_UP_WAITING_AFTER_500_MS: u8 = 29;
+/// A waiter asks for the lock once per `acquire`: "once asked, asking
+/// again only repeats it". A request used up by a hand-over to another
+/// waiter is never made again.
+pub const ASKS_ONCE_PER_ACQUIRE: u8 = 30;
 /// No flaw: the reference design, for the decoys that wrap it.
 pub const NO_FLAW: u8 = u8::MAX;
 
@@ -185,6 +192,7 @@ impl<const FLAW: u8> Flawed<FLAW> {
         };
         let began = Instant::now();
         let mut deadline = began + asks_after;
+        let mut asked = false;
         while state.held {
             let now = Instant::now();
             if FLAW == STEALS_AFTER_500_MS && began.elapsed() >= Duration::from_millis(500) {
@@ -195,7 +203,11 @@ impl<const FLAW: u8> Flawed<FLAW> {
             {
                 state.drop_request = true;
             } else if now >= deadline {
-                if state.switches == seen && FLAW != NEVER_HANDS_OVER {
+                if state.switches == seen
+                    && FLAW != NEVER_HANDS_OVER
+                    && !(FLAW == ASKS_ONCE_PER_ACQUIRE && asked)
+                {
+                    asked = true;
                     state.drop_request = true;
                     if FLAW == SHARED_DROP_REQUEST {
                         SHARED_REQUEST.store(true, Ordering::SeqCst);
@@ -316,8 +328,13 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
             let began = Instant::now();
             state.handing_over += 1;
             while state.switches == released_at {
-                if FLAW == GIVES_UP_WAITING_AFTER_200_MS {
-                    let left = Duration::from_millis(200).saturating_sub(began.elapsed());
+                if FLAW == GIVES_UP_WAITING_AFTER_200_MS || FLAW == GIVES_UP_WAITING_AFTER_500_MS {
+                    let limit = if FLAW == GIVES_UP_WAITING_AFTER_200_MS {
+                        200
+                    } else {
+                        500
+                    };
+                    let left = Duration::from_millis(limit).saturating_sub(began.elapsed());
                     if left.is_zero() {
                         break;
                     }
@@ -597,6 +614,22 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
             breaks: "forced-switching",
             says: &["while the waiter was still paused", "took it back after 2"],
+        },
+        Decoy {
+            name: "check_in waits for the waiter 500 ms at most, then takes the lock back",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<GIVES_UP_WAITING_AFTER_500_MS>>(),
+            caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
+            breaks: "forced-switching",
+            says: &["while the waiter was still paused", "took it back after 5"],
+        },
+        Decoy {
+            name: "a waiter asks once per acquire",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<ASKS_ONCE_PER_ACQUIRE>>(),
+            caught_by: "hands_off_after_the_switch_interval",
+            breaks: "asks-after-interval",
+            says: &["every waiter asks again", "must be made again"],
         },
         Decoy {
             name: "check_in honours every other drop request",
