@@ -105,6 +105,10 @@ pub const GIVES_UP_WAITING_AFTER_500_MS: u8 = 29;
 /// again only repeats it". A request used up by a hand-over to another
 /// waiter is never made again.
 pub const ASKS_ONCE_PER_ACQUIRE: u8 = 30;
+/// The waiters time their interval in whole milliseconds, rounded up ("a
+/// condition variable's timeout is not finer than that in practice"):
+/// `switch_interval()` still reports the interval given.
+pub const WHOLE_MILLISECONDS: u8 = 31;
 /// No flaw: the reference design, for the decoys that wrap it.
 pub const NO_FLAW: u8 = u8::MAX;
 
@@ -271,6 +275,8 @@ impl<const FLAW: u8> GilApi for Flawed<FLAW> {
             reported: clamped,
             interval: if ignores {
                 Duration::from_millis(5)
+            } else if FLAW == WHOLE_MILLISECONDS {
+                Duration::from_millis(clamped.as_nanos().div_ceil(1_000_000) as u64)
             } else {
                 clamped
             },
@@ -622,6 +628,14 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
             breaks: "forced-switching",
             says: &["while the waiter was still paused", "took it back after 5"],
+        },
+        Decoy {
+            name: "waiters time their interval in whole milliseconds",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<WHOLE_MILLISECONDS>>(),
+            caught_by: "hands_off_after_the_switch_interval",
+            breaks: "keeps-interval",
+            says: &["however short", "100 µs"],
         },
         Decoy {
             name: "a waiter asks once per acquire",
