@@ -11,7 +11,7 @@
 //! grader cannot risk.)
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
 
 /// The system allocator, counting live blocks while a window is open.
 /// Installed by the suites crate as the global allocator of every test
@@ -20,6 +20,8 @@ pub struct Counting;
 
 static OPEN: AtomicBool = AtomicBool::new(false);
 static NET: AtomicIsize = AtomicIsize::new(0);
+/// The largest block asked for while the window was open, in bytes.
+static LARGEST: AtomicUsize = AtomicUsize::new(0);
 
 // SAFETY: every call is passed on to `System` unchanged; the counters only
 // observe. A global allocator cannot be written without `unsafe`.
@@ -30,6 +32,7 @@ unsafe impl GlobalAlloc for Counting {
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() && OPEN.load(Ordering::Relaxed) {
             NET.fetch_add(1, Ordering::Relaxed);
+            LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
         }
         p
     }
@@ -39,6 +42,7 @@ unsafe impl GlobalAlloc for Counting {
         let p = unsafe { System.alloc_zeroed(layout) };
         if !p.is_null() && OPEN.load(Ordering::Relaxed) {
             NET.fetch_add(1, Ordering::Relaxed);
+            LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
         }
         p
     }
@@ -52,7 +56,10 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // One block before and after: nothing to count.
+        // One block before and after: no block to count, but its new size.
+        if OPEN.load(Ordering::Relaxed) {
+            LARGEST.fetch_max(new_size, Ordering::Relaxed);
+        }
         // SAFETY: as for `dealloc`.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -66,11 +73,30 @@ unsafe impl GlobalAlloc for Counting {
 /// process allocates (the suites hold [`crate::exclusive`]), and only with
 /// [`Counting`] installed: [`installed`] says whether it is.
 pub fn net_blocks<T>(work: impl FnOnce() -> T) -> (T, isize) {
+    let (out, net, _) = window(work);
+    (out, net)
+}
+
+/// Runs `work` with the count open and returns its result and the largest
+/// block anyone asked for meanwhile (a `reserve`, a `vec![0; n]`, a growing
+/// buffer's last size), in bytes: what a reader that allocates before the
+/// bytes arrive cannot hide. The same conditions as [`net_blocks`].
+pub fn largest_block<T>(work: impl FnOnce() -> T) -> (T, usize) {
+    let (out, _, largest) = window(work);
+    (out, largest)
+}
+
+fn window<T>(work: impl FnOnce() -> T) -> (T, isize, usize) {
     NET.store(0, Ordering::SeqCst);
+    LARGEST.store(0, Ordering::SeqCst);
     OPEN.store(true, Ordering::SeqCst);
     let out = work();
     OPEN.store(false, Ordering::SeqCst);
-    (out, NET.load(Ordering::SeqCst))
+    (
+        out,
+        NET.load(Ordering::SeqCst),
+        LARGEST.load(Ordering::SeqCst),
+    )
 }
 
 /// Whether [`Counting`] is this process's allocator: a box made inside a

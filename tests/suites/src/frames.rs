@@ -137,6 +137,14 @@ fn names(error: &str, case: &str, numbers: &[(&str, u64)]) {
     }
 }
 
+/// The numbers written in `text`, each a whole run of digits: "byte 13"
+/// holds 13, not 1 or 3.
+fn numbers_in(text: &str) -> Vec<u64> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect()
+}
+
 /// Frames written one after another read back as the same messages, in
 /// order, and then the stream ends cleanly (`None`, no error).
 pub fn messages_round_trip_in_order(frames: Frames) {
@@ -220,6 +228,36 @@ pub fn trailing_garbage_says_where(frames: Frames) {
         error.contains("prefix"),
         "reading {case}: the error must say the stream ended inside a length prefix, but it says: {error}"
     );
+    // The same stream, one byte per read: the error counts every prefix
+    // byte that arrived, not those of the first read.
+    let case = "two frames followed by 2 stray bytes, served one byte per read";
+    let mut input = OneByte(&stream);
+    let result = panic::catch_unwind(AssertUnwindSafe(|| (frames.read_all)(&mut input, LIMIT)))
+        .unwrap_or_else(|payload| {
+            panic!(
+                "reading {case} panicked ({})",
+                harness::record::panic_message(payload.as_ref())
+            )
+        });
+    let error = error_of(result, &msgs, case);
+    let said = numbers_in(&error);
+    assert!(
+        said.contains(&(offset as u64)) && said.contains(&2),
+        "reading {case}: the error must name the byte where the stray bytes begin ({offset}) and \
+         how many bytes of the prefix arrived (2, over two reads), but it says: {error}"
+    );
+}
+
+/// Hands out one byte per `read`.
+struct OneByte<'a>(&'a [u8]);
+
+impl Read for OneByte<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.0.len()).min(1);
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
 }
 
 /// A body that is not JSON, and a body with a valid value followed by
@@ -233,6 +271,8 @@ pub fn a_malformed_body_says_where(frames: Frames) {
             &b"{\"id\":1,\"text\":\"a\",\"values\":[]} junk"[..],
             "a valid value followed by junk inside the body",
         ),
+        (&b"\xff\xfe"[..], "a body of 2 bytes that are not UTF-8"),
+        (&b""[..], "a body of 0 bytes (a prefix that declares 0)"),
     ] {
         let mut stream = first.clone();
         stream.extend_from_slice(&(body.len() as u32).to_le_bytes());
@@ -272,6 +312,74 @@ pub fn a_hostile_length_is_refused_by_the_limit(frames: Frames) {
         "reading {case}: the error must say the frame is over the limit (refused before reading \
          its body), but it says: {error}"
     );
+    // After a good frame, the same prefix with 10 MiB behind it: refused
+    // from the prefix, at the byte where that frame begins, having read
+    // (and allocated) next to nothing of what follows.
+    let first = encode(frames, &messages(3)[2..]).concat();
+    let mut prefix = first.clone();
+    prefix.extend_from_slice(&u32::MAX.to_le_bytes());
+    let mut input = Endless {
+        head: &prefix,
+        zeros: 10 << 20,
+        taken: 0,
+    };
+    let case = "one frame, then a prefix declaring 4294967295 bytes (limit 1048576) and 10 MiB \
+                of bytes";
+    let (result, largest) = harness::heap::largest_block(|| {
+        panic::catch_unwind(AssertUnwindSafe(|| (frames.read_all)(&mut input, LIMIT)))
+    });
+    let result = result.unwrap_or_else(|payload| {
+        panic!(
+            "reading {case} panicked ({})",
+            harness::record::panic_message(payload.as_ref())
+        )
+    });
+    let error = error_of(result, &messages(3)[2..], case);
+    let said = numbers_in(&error);
+    let at = first.len() as u64;
+    assert!(
+        said.contains(&at) && !said.contains(&(at + 4)),
+        "reading {case}: the error must name the byte where the refused frame begins ({at}, its \
+         length prefix), but it says: {error}"
+    );
+    let read_past = input.taken.saturating_sub(prefix.len());
+    assert!(
+        read_past <= READ_AHEAD && (!harness::heap::installed() || largest <= READ_AHEAD),
+        "reading {case}: the reader read {read_past} bytes past the prefix and its largest \
+         allocation was {largest} bytes before it refused the frame (at most {READ_AHEAD} \
+         pass, a read buffer's worth): a prefix over the limit is refused from the prefix \
+         alone, before any of the body is read or kept"
+    );
+}
+
+/// How far past a refused prefix a reader may have read (or how large a
+/// block it may have asked for): a read buffer's worth.
+const READ_AHEAD: usize = 64 << 10;
+
+/// Serves `head`, then `zeros` zero bytes, counting what it handed out,
+/// without holding them.
+struct Endless<'a> {
+    head: &'a [u8],
+    zeros: usize,
+    taken: usize,
+}
+
+impl Read for Endless<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = if self.head.is_empty() {
+            let n = buf.len().min(self.zeros);
+            buf[..n].fill(0);
+            self.zeros -= n;
+            n
+        } else {
+            let n = buf.len().min(self.head.len());
+            buf[..n].copy_from_slice(&self.head[..n]);
+            self.head = &self.head[n..];
+            n
+        };
+        self.taken += n;
+        Ok(n)
+    }
 }
 
 /// A body of exactly the limit is allowed; one byte more is refused. The
@@ -344,6 +452,40 @@ pub fn write_frame_flushes(frames: Frames) {
             now.len(),
             want.len()
         );
+    }
+    // A writer that takes at most 100 bytes per call, as a pipe or a
+    // socket may: the whole frame must still be handed on.
+    let mut arrived = Vec::new();
+    (frames.write)(
+        &mut Sips {
+            bytes: &mut arrived,
+        },
+        &msg,
+    )
+    .unwrap_or_else(|e| panic!("write_frame failed: {e}"));
+    assert!(
+        arrived == want,
+        "write_frame into a writer that takes at most 100 bytes per `write` returned with {} of \
+         the frame's {} bytes handed on: `write` may take only part of what it is given, and \
+         says how much; `write_all` keeps writing until the whole frame is handed on",
+        arrived.len(),
+        want.len()
+    );
+}
+
+/// Takes at most 100 bytes per `write`.
+struct Sips<'a> {
+    bytes: &'a mut Vec<u8>,
+}
+
+impl Write for Sips<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(100);
+        self.bytes.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -460,6 +602,7 @@ const READ_REFUSED: &str = "the check's stream failed on purpose (connection res
 struct FailsAfter<'a> {
     bytes: &'a [u8],
     failures: usize,
+    kind: std::io::ErrorKind,
 }
 
 impl Read for FailsAfter<'_> {
@@ -469,10 +612,7 @@ impl Read for FailsAfter<'_> {
                 return Ok(0);
             }
             self.failures += 1;
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::ConnectionReset,
-                READ_REFUSED,
-            ));
+            return Err(std::io::Error::new(self.kind, READ_REFUSED));
         }
         let n = buf.len().min(self.bytes.len());
         buf[..n].copy_from_slice(&self.bytes[..n]);
@@ -492,16 +632,33 @@ pub fn a_failed_read_says_where(frames: Frames) {
     let whole = encoded[..2].concat();
     let mut cut = whole.clone();
     cut.extend_from_slice(&encoded[2][..4 + (encoded[2].len() - 4) / 2]);
-    for (stream, case) in [
-        (&whole, "two frames, then a read that fails"),
+    use std::io::ErrorKind::{BrokenPipe, ConnectionReset, UnexpectedEof};
+    for (stream, kind, case) in [
+        (
+            &whole,
+            ConnectionReset,
+            "two frames, then a read that fails",
+        ),
         (
             &cut,
+            ConnectionReset,
             "two frames, then a read that fails halfway through the third's body",
+        ),
+        (
+            &whole,
+            BrokenPipe,
+            "two frames, then a read that fails with a broken-pipe error",
+        ),
+        (
+            &whole,
+            UnexpectedEof,
+            "two frames, then a read that fails with an unexpected-end error",
         ),
     ] {
         let mut input = FailsAfter {
             bytes: stream,
             failures: 0,
+            kind,
         };
         let result = panic::catch_unwind(AssertUnwindSafe(|| (frames.read_all)(&mut input, LIMIT)))
             .unwrap_or_else(|payload| {
@@ -602,6 +759,35 @@ pub fn the_body_is_not_allocated_before_it_arrives(frames: Frames) {
         )
     });
     error_of(result, &[], case);
+    // Under the 64 MiB that the mapped memory can show: a buffer reserved
+    // up front, "capped" at some size, is seen by the allocator.
+    if harness::heap::installed() {
+        let mut small = Declares {
+            prefix: (30u32 << 20).to_le_bytes(),
+            sent: 0,
+            grown: 0,
+            start: virtual_size(),
+        };
+        let (result, largest) = harness::heap::largest_block(|| {
+            panic::catch_unwind(AssertUnwindSafe(|| {
+                (frames.read_all)(&mut small, DECLARED * 2)
+            }))
+        });
+        let case = "a prefix declaring 31457280 bytes (limit 536870912) and no body";
+        let result = result.unwrap_or_else(|payload| {
+            panic!(
+                "reading {case} panicked ({})",
+                harness::record::panic_message(payload.as_ref())
+            )
+        });
+        error_of(result, &[], case);
+        assert!(
+            largest <= READ_AHEAD,
+            "reading {case}: the largest block allocated during the read was {largest} bytes (at \
+             most {READ_AHEAD} pass): the body's buffer was reserved before its bytes arrived. \
+             Let it grow as they come, whatever the prefix declares"
+        );
+    }
     assert!(
         source.grown < 64 << 20,
         "reading {case}: when the reader asked for the body, the process had {} MiB more memory \
