@@ -394,9 +394,224 @@ fn read_error_unwrapped(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<S
     REFERENCE_READ(&mut UnwrapsRead(input), limit)
 }
 
+/// What a [`slipping`] reader gets wrong, each one a mistake of red team
+/// round 5 (`course/red-teams/round-5/frames/`).
+#[derive(Clone, Copy, PartialEq)]
+enum Slip {
+    /// Reads the declared body first, and compares it with the limit after.
+    LimitAfterTheBody,
+    /// Reserves the declared length up front, "capped" at 32 MiB.
+    ReservesUpFront,
+    /// Reports the prefix bytes of the first read only, when it is cut.
+    FirstReadCounted,
+    /// Takes a prefix that declares 0 bytes for the end of the stream.
+    ZeroIsTheEnd,
+    /// Makes the body a `&str` with `unwrap` before decoding it.
+    Utf8Unwrapped,
+    /// Says the refused frame began 4 bytes later, after its prefix.
+    OffsetAfterThePrefix,
+}
+
+/// A careful reader (limits, offsets, a failed read as an error) with one
+/// slip.
+fn slipping(input: &mut dyn Read, limit: u32, slip: Slip) -> (Vec<Msg>, Option<String>) {
+    read_with(input, |input, offset| {
+        let at = *offset;
+        let mut prefix = [0u8; 4];
+        let mut got = 0;
+        let mut first = None;
+        while got < 4 {
+            match input.read(&mut prefix[got..]) {
+                Ok(0) if got == 0 => return Ok(None),
+                Ok(0) => {
+                    let said = if slip == Slip::FirstReadCounted {
+                        first.unwrap_or(got)
+                    } else {
+                        got
+                    };
+                    return Err(format!(
+                        "the stream ended {said} bytes into the length prefix of the frame at \
+                         byte {at}"
+                    ));
+                }
+                Ok(n) => {
+                    first.get_or_insert(n);
+                    got += n;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(format!("reading the frame at byte {at} failed: {e}")),
+            }
+        }
+        let declared = u32::from_le_bytes(prefix);
+        if slip == Slip::ZeroIsTheEnd && declared == 0 {
+            return Ok(None);
+        }
+        let over = |at: u64| {
+            format!(
+                "the frame at byte {at} declares a body of {declared} bytes, over the limit of \
+                 {limit}"
+            )
+        };
+        if declared > limit && slip != Slip::LimitAfterTheBody {
+            let shown = if slip == Slip::OffsetAfterThePrefix {
+                at + 4
+            } else {
+                at
+            };
+            return Err(over(shown));
+        }
+        let mut body = Vec::new();
+        if slip == Slip::ReservesUpFront {
+            body.reserve((declared as usize).min(32 << 20));
+        }
+        let arrived = input
+            .take(u64::from(declared))
+            .read_to_end(&mut body)
+            .map_err(|e| format!("reading the frame at byte {at} failed: {e}"))?;
+        if declared > limit {
+            return Err(over(at));
+        }
+        if arrived < declared as usize {
+            return Err(format!(
+                "the frame at byte {at} declares a body of {declared} bytes, but the stream \
+                 ended after {arrived} of them"
+            ));
+        }
+        *offset += 4 + u64::from(declared);
+        let decoded = if slip == Slip::Utf8Unwrapped {
+            serde_json::from_str(std::str::from_utf8(&body).unwrap())
+        } else {
+            serde_json::from_slice(&body)
+        };
+        decoded
+            .map(Some)
+            .map_err(|e| format!("the body of the frame at byte {at} is malformed: {e}"))
+    })
+}
+
+/// Hands the reference reader a stream whose broken-pipe and
+/// unexpected-end errors are turned into the end of the stream ("the other
+/// end went away").
+fn pipe_errors_are_the_end(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String>) {
+    struct Forgiving<'a>(&'a mut dyn Read);
+    impl Read for Forgiving<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.0.read(buf) {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::UnexpectedEof
+                    ) =>
+                {
+                    Ok(0)
+                }
+                other => other,
+            }
+        }
+    }
+    REFERENCE_READ(&mut Forgiving(input), limit)
+}
+
+/// One `write` of the whole frame, its count ignored, then a flush.
+fn one_write_count_ignored(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
+    let body = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
+    let mut frame = (body.len() as u32).to_le_bytes().to_vec();
+    frame.extend_from_slice(&body);
+    let _ = out.write(&frame).map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())
+}
+
 /// The corpus for `frames`.
 pub fn corpus() -> Vec<Decoy<Frames>> {
     vec![
+        Decoy {
+            name: "checks the limit only after reading the body",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::LimitAfterTheBody),
+            },
+            caught_by: "a_hostile_length_is_refused_by_the_limit",
+            breaks: "limit",
+            says: &["bytes past the prefix", "refused from the prefix alone"],
+        },
+        Decoy {
+            name: "reserves the declared body up front, capped at 32 MiB",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::ReservesUpFront),
+            },
+            caught_by: "the_body_is_not_allocated_before_it_arrives",
+            breaks: "no-early-allocation",
+            says: &["largest block allocated"],
+        },
+        Decoy {
+            name: "counts the prefix bytes of the first read only",
+            class: Class::MadeUp,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::FirstReadCounted),
+            },
+            caught_by: "trailing_garbage_says_where",
+            breaks: "says-where",
+            says: &["how many bytes of the prefix arrived"],
+        },
+        Decoy {
+            name: "a prefix that declares 0 bytes is the end of the stream",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::ZeroIsTheEnd),
+            },
+            caught_by: "a_malformed_body_says_where",
+            breaks: "broken-is-an-error",
+            says: &["a body of 0 bytes", "no error"],
+        },
+        Decoy {
+            name: "unwraps the body as UTF-8 before decoding",
+            class: Class::Panics,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::Utf8Unwrapped),
+            },
+            caught_by: "a_malformed_body_says_where",
+            breaks: "never-panics",
+            says: &["panicked", "not UTF-8"],
+        },
+        Decoy {
+            name: "a refused frame said to begin after its prefix",
+            class: Class::MadeUp,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::OffsetAfterThePrefix),
+            },
+            caught_by: "a_hostile_length_is_refused_by_the_limit",
+            breaks: "says-where",
+            says: &["the byte where the refused frame begins"],
+        },
+        Decoy {
+            name: "a broken pipe or an unexpected end is the end of the stream",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: pipe_errors_are_the_end,
+            },
+            caught_by: "a_failed_read_says_where",
+            breaks: "read-refused",
+            says: &["a failed read is not the end of the stream"],
+        },
+        Decoy {
+            name: "one write of the frame, its count ignored",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write: one_write_count_ignored,
+                read_all: REFERENCE_READ,
+            },
+            caught_by: "write_frame_flushes",
+            breaks: "flushes",
+            says: &["at most 100 bytes per `write`"],
+        },
         Decoy {
             name: "trusts the length prefix (no limit)",
             class: Class::RuleSkipped,
