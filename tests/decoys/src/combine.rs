@@ -26,9 +26,12 @@ impl Session for Decoyed {
     }
 }
 
-fn session(workers: usize, scores: Scores) -> Result<Box<dyn Session>, String> {
-    let program = std::env::current_exe().map_err(|e| e.to_string())?;
-    let pool = Pool::start(&program, workers).map_err(|e| e.to_string())?;
+fn session(
+    program: &std::path::Path,
+    workers: usize,
+    scores: Scores,
+) -> Result<Box<dyn Session>, String> {
+    let pool = Pool::start(program, workers).map_err(|e| e.to_string())?;
     Ok(Box::new(Decoyed { pool, scores }))
 }
 
@@ -141,8 +144,12 @@ fn skips_failures(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, St
         .collect())
 }
 
-fn api(start: fn(usize) -> Result<Box<dyn Session>, String>) -> CombineApi {
-    CombineApi { start, score }
+fn api(start: fn(&std::path::Path, usize) -> Result<Box<dyn Session>, String>) -> CombineApi {
+    CombineApi {
+        program: || std::env::current_exe().expect("the test binary's path"),
+        start,
+        score,
+    }
 }
 
 /// Every wrong way back, with the check that must catch it.
@@ -151,7 +158,7 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
         Decoy {
             name: "the workers update the parent's list",
             class: Class::MadeUp,
-            subject: api(|w| session(w, shared_list)),
+            subject: api(|p, w| session(p, w, shared_list)),
             caught_by: "every_result_reaches_the_parent",
             breaks: "every-result",
             says: &[
@@ -163,23 +170,26 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
         Decoy {
             name: "computed in the parent",
             class: Class::Sequential,
-            subject: api(|w| session(w, in_the_parent)),
+            subject: api(|p, w| session(p, w, in_the_parent)),
             caught_by: "the_workers_do_the_work",
             breaks: "in-the-workers",
-            says: &["worker processes", "used only", "computed in the workers"],
+            says: &[
+                "in the test's own process",
+                "computed in the worker processes",
+            ],
         },
         Decoy {
             name: "computed in the parent's threads",
             class: Class::RuleSkipped,
-            subject: api(|w| session(w, threads_in_the_parent)),
+            subject: api(|p, w| session(p, w, threads_in_the_parent)),
             caught_by: "the_workers_do_the_work",
             breaks: "in-the-workers",
-            says: &["worker processes", "used only", "or its threads"],
+            says: &["in the test's own process", "or its threads"],
         },
         Decoy {
             name: "whole batches only",
             class: Class::Batched,
-            subject: api(|w| session(w, whole_batches_only)),
+            subject: api(|p, w| session(p, w, whole_batches_only)),
             caught_by: "every_result_reaches_the_parent",
             breaks: "every-result",
             says: &["results were lost", "not only whole chunks"],
@@ -187,7 +197,7 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
         Decoy {
             name: "combined through a HashMap",
             class: Class::RuleSkipped,
-            subject: api(|w| session(w, through_a_hash_map)),
+            subject: api(|p, w| session(p, w, through_a_hash_map)),
             caught_by: "results_keep_the_input_order",
             breaks: "input-order",
             says: &["must be in input order"],
@@ -195,7 +205,7 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
         Decoy {
             name: "results paired with the sorted inputs",
             class: Class::RuleSkipped,
-            subject: api(|w| session(w, paired_with_sorted_inputs)),
+            subject: api(|p, w| session(p, w, paired_with_sorted_inputs)),
             caught_by: "every_result_reaches_the_parent",
             breaks: "every-result",
             says: &["each input must be paired with its own score"],
@@ -203,15 +213,15 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
         Decoy {
             name: "a list kept between calls",
             class: Class::StateBetweenCalls,
-            subject: api(|w| session(w, kept_between_calls)),
+            subject: api(|p, w| session(p, w, kept_between_calls)),
             caught_by: "each_call_starts_afresh",
             breaks: "fresh-every-call",
-            says: &["for inputs of the first call", "keep nothing in a static"],
+            says: &["nothing is kept from an earlier call"],
         },
         Decoy {
             name: "spins while the workers work",
             class: Class::Spinning,
-            subject: api(|w| session(w, spins_while_waiting)),
+            subject: api(|p, w| session(p, w, spins_while_waiting)),
             caught_by: "the_workers_do_the_work",
             breaks: "parent-waits",
             says: &["the test's own process used", "spin while it waits"],
@@ -219,7 +229,7 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
         Decoy {
             name: "returns the last error, not the first",
             class: Class::RuleSkipped,
-            subject: api(|w| session(w, last_error)),
+            subject: api(|p, w| session(p, w, last_error)),
             caught_by: "the_first_failure_is_the_error",
             breaks: "first-error",
             says: &[
@@ -230,7 +240,7 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
         Decoy {
             name: "unwraps each task's result",
             class: Class::Panics,
-            subject: api(|w| session(w, unwraps_each_result)),
+            subject: api(|p, w| session(p, w, unwraps_each_result)),
             caught_by: "the_first_failure_is_the_error",
             breaks: "first-error",
             says: &["it panicked", "never unwrap a task's result"],
@@ -238,7 +248,7 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
         Decoy {
             name: "leaves the failed inputs out",
             class: Class::MadeUp,
-            subject: api(|w| session(w, skips_failures)),
+            subject: api(|p, w| session(p, w, skips_failures)),
             caught_by: "the_first_failure_is_the_error",
             breaks: "first-error",
             says: &["it returned Ok", "makes the whole call an `Err`"],

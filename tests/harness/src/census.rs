@@ -64,13 +64,25 @@ pub struct Served {
     pub input: u64,
 }
 
-/// The census file, if a test asked for one: read once per process, since
-/// the pool's tasks ask on every input (an environment lookup takes a lock
-/// and allocates; the book times these tasks).
+/// The census file of this process: the one [`CENSUS_VAR`] names, or the
+/// one [`record_here`] gave. Settled once per process, since the pool's
+/// tasks ask on every input (an environment lookup takes a lock and
+/// allocates; the book times these tasks).
+static FILE: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+
 fn census_file() -> Option<&'static Path> {
-    static FILE: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
     FILE.get_or_init(|| std::env::var_os(CENSUS_VAR).map(Into::into))
         .as_deref()
+}
+
+/// Makes this process record to `path` too, as if [`CENSUS_VAR`] named it:
+/// a test that cannot set its own environment (other threads run) uses it
+/// so that work done in its own process is seen. Whether this process now
+/// records to `path` (not if it had settled on another file, or on none,
+/// before).
+pub fn record_here(path: &Path) -> bool {
+    let _ = FILE.set(Some(path.to_owned()));
+    census_file() == Some(path)
 }
 
 /// Appends one line to the census file, if there is one. Never fails.

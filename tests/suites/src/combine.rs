@@ -2,12 +2,18 @@
 //!
 //! Evidence, not timing. Inputs are drawn at random for every call, so
 //! only results computed now, for these inputs, pass. The pool's workers
-//! are the exercise's own binary; their CPU time is read from `/proc`
-//! while they live, so the suite sees that the scores were computed in
-//! other processes and not in the parent (the parent's CPU clock is read
-//! too). The pool itself is the course's, started here with two workers.
+//! are the exercise's own binary, started through a wrapper that hands
+//! them a census ([`crate::wrapper`]): the course's `score` records every
+//! input it scores, in the process that scores it, and this process records
+//! to the same census. So after every call the suite knows which inputs were
+//! scored in that call, and where: each input in a worker, none in the
+//! parent or its threads. The workers' CPU time is read from `/proc` too.
+//! The pool itself is the course's, started here with two workers; one
+//! check makes `score` fail on one input in the workers
+//! ([`harness::fault`]).
 
 use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use harness::children;
@@ -26,8 +32,11 @@ pub trait Session {
 /// The crate under test.
 #[derive(Clone, Copy)]
 pub struct CombineApi {
-    /// Starts a pool of `workers` of the exercise's program.
-    pub start: fn(usize) -> Result<Box<dyn Session>, String>,
+    /// The exercise's program, whose workers serve its tasks.
+    pub program: fn() -> PathBuf,
+    /// Starts a pool of `workers` copies of a program (the exercise's, or a
+    /// wrapper of it).
+    pub start: fn(&Path, usize) -> Result<Box<dyn Session>, String>,
     /// The crate's `score`: what each result must be.
     pub score: fn(u64) -> u64,
 }
@@ -55,9 +64,9 @@ macro_rules! combine_adapter {
         }
 
         pub const SUBJECT: $crate::combine::CombineApi = $crate::combine::CombineApi {
-            start: |workers| {
-                let program: fn() -> ::std::path::PathBuf = $program;
-                $krate::Pool::start(&program(), workers)
+            program: $program,
+            start: |program, workers| {
+                $krate::Pool::start(program, workers)
                     .map(|p| Box::new(Handle(p)) as Box<dyn $crate::combine::Session>)
                     .map_err(|e| e.to_string())
             },
@@ -67,7 +76,72 @@ macro_rules! combine_adapter {
 }
 
 fn start(api: CombineApi) -> Box<dyn Session> {
-    (api.start)(2).unwrap_or_else(|e| panic!("starting a pool of 2 workers failed: {e}"))
+    let program = crate::wrapper::wrapper(&(api.program)(), "worker", "");
+    (api.start)(&program.path, 2)
+        .unwrap_or_else(|e| panic!("starting a pool of 2 workers failed: {e}"))
+}
+
+/// The input on which `score` fails in the workers of [`start_faulty`].
+const FAILS_ON: u64 = 1_000_003;
+
+/// A pool of 2 workers in which `score` panics on [`FAILS_ON`].
+fn start_faulty(api: CombineApi) -> Box<dyn Session> {
+    let program = crate::wrapper::wrapper(
+        &(api.program)(),
+        "score-fails",
+        &format!(
+            "{}=score:{FAILS_ON}\nexport {}\n",
+            harness::fault::FAULT_VAR,
+            harness::fault::FAULT_VAR
+        ),
+    );
+    (api.start)(&program.path, 2)
+        .unwrap_or_else(|e| panic!("starting a pool of 2 workers failed: {e}"))
+}
+
+/// `scores` on `inputs`, and what the census saw meanwhile: `score` must
+/// not have run in this process (the parent) at all, and when the call
+/// returned `Ok`, every result's input must have been scored in this call,
+/// in a worker, as many times as results name it. (Missing results are
+/// the other checks' to name.)
+fn scores(session: &mut dyn Session, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let from = crate::wrapper::census_len();
+    let result = session.scores(inputs);
+    let (new, _) = crate::wrapper::census_since(from);
+    let ran: Vec<_> = harness::census::parse_served(&new)
+        .into_iter()
+        .filter(|s| s.task == "score")
+        .collect();
+    let me = std::process::id();
+    let in_parent = ran.iter().filter(|s| s.pid == me).count();
+    assert!(
+        in_parent == 0,
+        "scores over {} inputs: `score` ran {in_parent} times in the test's own process, the \
+         parent, during the call (the course's `score` records every input it scores, in the \
+         process that scores it). The scores must be computed in the worker processes (task \
+         `score` through `map`), not in the parent or its threads, not even a few of them, nor \
+         again to check the workers' answers.",
+        inputs.len()
+    );
+    if let Ok(got) = &result {
+        let mut claimed: std::collections::BTreeMap<u64, usize> = Default::default();
+        for &(x, _) in got {
+            *claimed.entry(x).or_default() += 1;
+        }
+        for (&x, &times) in &claimed {
+            let scored = ran.iter().filter(|s| s.input == x).count();
+            assert!(
+                scored >= times,
+                "scores over {} inputs returned {times} result(s) for input {x}, but `score` ran \
+                 on it {scored} time(s) during this call (the course's `score` records every \
+                 input it scores). Every result is computed now, in a worker, once for each time \
+                 its input is asked: nothing is kept from an earlier call, and a repeated input \
+                 is scored again.",
+                inputs.len()
+            );
+        }
+    }
+    result
 }
 
 /// `n` random inputs, all different.
@@ -84,8 +158,7 @@ fn inputs(draw: &mut Draw, n: usize) -> Vec<u64> {
 }
 
 fn call(session: &mut dyn Session, inputs: &[u64]) -> Vec<(u64, u64)> {
-    session
-        .scores(inputs)
+    scores(session, inputs)
         .unwrap_or_else(|e| panic!("scores over {} inputs failed: {e}", inputs.len()))
 }
 
@@ -141,6 +214,21 @@ pub fn every_result_reaches_the_parent(api: CombineApi) {
              paired with its own score"
         );
     }
+    // Inputs may repeat: one result per input all the same, in its place.
+    let mut repeated = inputs(&mut draw, 6);
+    for _ in 0..6 {
+        let x = repeated[draw.pick(0..=repeated.len() - 1)];
+        let at = draw.pick(0..=repeated.len());
+        repeated.insert(at, x);
+    }
+    let got = call(&mut *session, &repeated);
+    let keys: Vec<u64> = got.iter().map(|(x, _)| *x).collect();
+    assert!(
+        keys == repeated,
+        "scores over {} inputs, some of them repeated ({repeated:?}), gave the results for \
+         {keys:?}: one result per input, each in its input's place, repeated inputs included",
+        repeated.len()
+    );
 }
 
 /// The list is in input order, whichever worker answered first.
@@ -165,7 +253,8 @@ pub fn results_keep_the_input_order(api: CombineApi) {
 }
 
 /// Two calls with different inputs: the second list holds the second
-/// inputs' results only. Nothing is kept from one call to the next.
+/// inputs' results only; then the first inputs again, which must be scored
+/// again in that call. Nothing is kept from one call to the next.
 pub fn each_call_starts_afresh(api: CombineApi) {
     let mut draw = Draw::new();
     let mut session = start(api);
@@ -184,6 +273,8 @@ pub fn each_call_starts_afresh(api: CombineApi) {
         second.len(),
         got.len()
     );
+    // The first inputs again: scored again, in this call.
+    call(&mut *session, &first);
     let empty = call(&mut *session, &[]);
     assert!(
         empty.is_empty(),
@@ -225,7 +316,7 @@ pub fn the_first_failure_is_the_error(api: CombineApi) {
          worker 0 (pid {first}), the second chunk with worker 1 (pid {second}), and the other \
          inputs were scored by new workers"
     );
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| session.scores(&xs)));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| scores(&mut *session, &xs)));
     let error = match outcome {
         Err(payload) => panic!(
             "{case}: it panicked ({}). The first input that failed is the error: return it \
@@ -254,6 +345,38 @@ pub fn the_first_failure_is_the_error(api: CombineApi) {
             "is not the pool's error for input 0".to_owned()
         }
     );
+    // One input that fails alone, not the first: `score` panics on it in
+    // the workers, and every other input is scored.
+    let mut session = start_faulty(api);
+    let n = draw.pick(10..=30);
+    let mut xs = inputs(&mut draw, n);
+    xs.retain(|&x| x != FAILS_ON);
+    let at = draw.pick(1..=xs.len() - 1);
+    xs.insert(at, FAILS_ON);
+    let case = format!(
+        "scores over {} inputs, where `score` fails (panics, in the worker) on input {at} \
+         ({FAILS_ON}) only",
+        xs.len()
+    );
+    match panic::catch_unwind(AssertUnwindSafe(|| scores(&mut *session, &xs))) {
+        Err(payload) => panic!(
+            "{case}: it panicked ({}). The first input that failed is the error: return it as \
+             the `Err` of `scores`",
+            harness::record::panic_message(payload.as_ref())
+        ),
+        Ok(Ok(got)) => panic!(
+            "{case}: it returned Ok with {} results for {} inputs. An input without a score \
+             makes the whole call an `Err`, whichever input it is: not a shorter list, and not \
+             a score made up, or computed in the parent",
+            got.len(),
+            xs.len()
+        ),
+        Ok(Err(e)) => assert!(
+            e.contains(&FAILS_ON.to_string()),
+            "{case}: it returned the error \"{e}\", which is not the pool's error for input \
+             {FAILS_ON}: the first input that failed is the error"
+        ),
+    }
 }
 
 /// CPU time of the calling thread alone (`RUSAGE_THREAD`).
@@ -311,7 +434,7 @@ pub fn the_workers_do_the_work(api: CombineApi) {
         human(parent)
     );
     assert!(
-        parent.as_secs_f64() <= 0.25 * work.as_secs_f64(),
+        parent.as_secs_f64() <= 0.1 * work.as_secs_f64(),
         "{n} scores cost about {} of CPU and the workers used {}, but the test's own process \
          used {} too: the parent must send the inputs and wait for the answers (a blocking \
          `map`), not compute them again or spin while it waits",

@@ -140,6 +140,7 @@ pub mod page_cache;
 pub mod poison;
 pub mod pool;
 mod reference;
+pub mod wrapper;
 // The Pitfalls chapter, the tutorial's four mistakes.
 pub mod combine;
 pub mod diagnose;

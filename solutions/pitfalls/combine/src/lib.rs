@@ -18,8 +18,14 @@ use pool_solution::{Task, tasks::spin};
 pub const ROUNDS: u64 = 200_000;
 
 /// The work for one input: an integer hash of it, costing between
-/// [`ROUNDS`] and twice that many rounds.
+/// [`ROUNDS`] and twice that many rounds. It records, when a test asked for
+/// a census, that this process scored `x` ([`harness::census::served`]),
+/// and fails if a test asked it to ([`harness::fault`]).
 pub fn score(x: u64) -> u64 {
+    harness::census::served("score", x);
+    if harness::fault::injected("score", x) {
+        panic!("score({x}) failed: a fault a test injected (expected)");
+    }
     spin(ROUNDS + x % ROUNDS)
 }
 

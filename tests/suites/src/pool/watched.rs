@@ -11,17 +11,11 @@
 //! frame where it is decoded. A result is accepted only if the worker it
 //! names ran that task on that input during that map.
 //!
-//! The wrappers are written once per test process, before any pool starts:
-//! a script written while another thread forks can be held open by the
-//! forked child until it execs, and running it then fails with "text file
-//! busy". Their folder is removed by the next run's suite, once this
-//! process has ended.
+//! The wrappers are [`crate::wrapper`]'s, which also make this process
+//! record to the same census: a task run in the parent is seen too.
 
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::Duration;
 
 use harness::census;
 
@@ -39,107 +33,34 @@ pub enum Worker1 {
     Silent,
 }
 
-const WRAPPERS: [(Worker1, &str); 3] = [
-    (Worker1::Serves, "worker"),
-    (Worker1::ExitsBeforeHello, "exits-before-hello"),
-    (Worker1::Silent, "silent"),
-];
-
-/// This process's wrappers' folder.
-struct Wrappers {
-    dir: PathBuf,
-}
-
-impl Wrappers {
-    fn census(&self) -> PathBuf {
-        self.dir.join("census")
-    }
-
-    fn program(&self, worker1: Worker1) -> PathBuf {
-        let name = WRAPPERS.iter().find(|w| w.0 == worker1).expect("listed").1;
-        self.dir.join(name)
-    }
-
-    /// Where a wrapper lists the pids it started.
-    fn started(&self, worker1: Worker1) -> PathBuf {
-        self.program(worker1).with_extension("pids")
-    }
-}
-
-fn wrappers(pool: PoolApi) -> &'static Wrappers {
-    // One set per program: the decoys' suite runs pools of more than one.
-    static MADE: Mutex<BTreeMap<PathBuf, &'static Wrappers>> = Mutex::new(BTreeMap::new());
+/// The wrapper of the pool's program for `worker1`.
+fn wrapper_for(pool: PoolApi, worker1: Worker1) -> crate::wrapper::Wrapper {
     let program = (pool.program)();
-    let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
-    let n = made.len();
-    *made.entry(program.clone()).or_insert_with(|| {
-        use std::os::unix::fs::PermissionsExt;
-        let tmp = std::env::temp_dir();
-        remove_stale(&tmp);
-        let dir = tmp.join(format!("course-pool-{}", std::process::id())).join(n.to_string());
-        std::fs::create_dir_all(&dir).expect("making the suite's scratch folder");
-        let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', r"'\''"));
-        let census = dir.join("census");
-        std::fs::write(&census, "").expect("making the census file");
-        for (worker1, name) in WRAPPERS {
-            let path = dir.join(name);
-            let started = path.with_extension("pids");
-            let fault = match worker1 {
-                Worker1::Serves => String::new(),
-                Worker1::ExitsBeforeHello => format!(
-                    "if [ \"${}\" = 1 ]; then sleep 0.3; exit 0; fi\n",
-                    pool.role_var
-                ),
-                Worker1::Silent => {
-                    format!("if [ \"${}\" = 1 ]; then exec sleep 60; fi\n", pool.role_var)
-                }
-            };
-            let script = format!(
-                "#!/bin/sh\necho $$ >> {}\n{fault}COURSE_CENSUS={}\nexport COURSE_CENSUS\nexec {} \"$@\"\n",
-                quote(&started),
-                quote(&census),
-                quote(&program),
-            );
-            std::fs::write(&path, script).expect("writing a wrapper");
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-                .expect("making it executable");
-        }
-        // Let any child forked meanwhile by another thread reach its exec,
-        // which closes its copy of the files just written.
-        std::thread::sleep(Duration::from_millis(50));
-        Box::leak(Box::new(Wrappers { dir }))
-    })
-}
-
-/// Removes the folders of suites whose process has ended.
-fn remove_stale(tmp: &Path) {
-    let Ok(entries) = std::fs::read_dir(tmp) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name
-            .to_str()
-            .and_then(|n| n.strip_prefix("course-pool-"))
-            .and_then(|p| p.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        if !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
+    let role = pool.role_var;
+    match worker1 {
+        Worker1::Serves => crate::wrapper::wrapper(&program, "worker", ""),
+        Worker1::ExitsBeforeHello => crate::wrapper::wrapper(
+            &program,
+            "exits-before-hello",
+            &format!("if [ \"${role}\" = 1 ]; then sleep 0.3; exit 0; fi\n"),
+        ),
+        Worker1::Silent => crate::wrapper::wrapper(
+            &program,
+            "silent",
+            &format!("if [ \"${role}\" = 1 ]; then exec sleep 60; fi\n"),
+        ),
     }
 }
 
 /// Starts a pool whose workers run through the wrapper for `worker1`, and
 /// what `Pool::start` said, with the pids that wrapper started meanwhile.
 pub fn start_with(pool: PoolApi, workers: usize, worker1: Worker1) -> StartedWith {
-    let w = wrappers(pool);
-    let list = w.started(worker1);
-    let before = read_pids(&list).len();
-    let started = (pool.start)(&w.program(worker1), workers);
+    let w = wrapper_for(pool, worker1);
+    let before = w.pids().len();
+    let started = (pool.start)(&w.path, workers);
+    let pids = w.pids();
     StartedWith {
-        started: read_pids(&list)[before.min(read_pids(&list).len())..].to_vec(),
+        started: pids[before.min(pids.len())..].to_vec(),
         pool: started,
     }
 }
@@ -153,18 +74,9 @@ pub struct StartedWith {
     pub started: Vec<u32>,
 }
 
-fn read_pids(path: &Path) -> Vec<u32> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.trim().parse().ok())
-        .collect()
-}
-
 /// A started pool, under watch.
 pub struct Watched {
     pool: Box<dyn PoolHandle>,
-    census: PathBuf,
     workers: usize,
 }
 
@@ -175,16 +87,11 @@ pub type Results = Vec<Result<(u64, u32), String>>;
 impl Watched {
     /// Starts `workers` workers, or fails the test saying why not.
     pub fn start(pool: PoolApi, workers: usize) -> Watched {
-        let census = wrappers(pool).census();
         let started = start_with(pool, workers, Worker1::Serves);
         let pool = started
             .pool
             .unwrap_or_else(|e| panic!("Pool::start with {workers} workers failed: {e}"));
-        Watched {
-            pool,
-            census,
-            workers,
-        }
+        Watched { pool, workers }
     }
 
     /// The map, and what the workers recorded meanwhile: every result must
@@ -206,13 +113,13 @@ impl Watched {
         inputs: &[u64],
         chunk: Option<usize>,
     ) -> Result<(Results, Vec<census::Frame>), Box<dyn std::any::Any + Send>> {
-        let from = census_len(&self.census);
+        let from = crate::wrapper::census_len();
         let mut workers: BTreeSet<u32> = self.pool.pids().into_iter().collect();
         let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             self.pool.map(task, inputs, chunk)
         }))?;
         workers.extend(self.pool.pids());
-        let new = census_since(&self.census, from);
+        let (new, _) = crate::wrapper::census_since(from);
         let ran: Vec<census::Served> = census::parse_served(&new)
             .into_iter()
             .filter(|s| s.task == task)
@@ -279,16 +186,6 @@ fn describe(served: &[census::Served]) -> String {
         all.push(format!("and {} more", served.len() - 12));
     }
     all.join(", ")
-}
-
-fn census_len(path: &Path) -> u64 {
-    std::fs::metadata(path).map_or(0, |m| m.len())
-}
-
-/// The census's lines written since byte `from`.
-fn census_since(path: &Path, from: u64) -> String {
-    let text = std::fs::read(path).unwrap_or_default();
-    String::from_utf8_lossy(text.get(from as usize..).unwrap_or_default()).into_owned()
 }
 
 /// The pids among `pids` that still run (a zombie does not).
