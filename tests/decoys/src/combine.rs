@@ -144,6 +144,92 @@ fn skips_failures(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, St
         .collect())
 }
 
+/// Scores each distinct input once, and returns one pair per distinct
+/// input ("each needs scoring only once").
+fn distinct_inputs_once(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let mut distinct = inputs.to_vec();
+    let mut seen = std::collections::HashSet::new();
+    distinct.retain(|x| seen.insert(*x));
+    let got = values(pool, &distinct)?;
+    Ok(distinct.into_iter().zip(got).collect())
+}
+
+/// Keeps every score it has seen in a `static` map and sends only new
+/// inputs to the pool ("scores never change").
+fn cached_scores(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    static SEEN: Mutex<Option<HashMap<u64, u64>>> = Mutex::new(None);
+    let mut seen = SEEN.lock().unwrap_or_else(PoisonError::into_inner);
+    let seen = seen.get_or_insert_with(HashMap::new);
+    let new: Vec<u64> = inputs
+        .iter()
+        .copied()
+        .filter(|x| !seen.contains_key(x))
+        .collect();
+    for (x, v) in new.iter().copied().zip(values(pool, &new)?) {
+        seen.insert(x, v);
+    }
+    Ok(inputs.iter().map(|x| (*x, seen[x])).collect())
+}
+
+/// Only input 0's failure is an error; later failures are left out.
+fn only_input_0_fails(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let results = pool.map("score", inputs);
+    if let Some(Err(e)) = results.first() {
+        return Err(e.to_string());
+    }
+    Ok(results
+        .into_iter()
+        .zip(inputs)
+        .filter_map(|(r, &x)| r.ok().map(|d| (x, d.value)))
+        .collect())
+}
+
+/// Checks every tenth score again in the parent ("a spot check").
+fn spot_checked(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let got: Vec<(u64, u64)> = inputs.iter().copied().zip(values(pool, inputs)?).collect();
+    for &(x, v) in got.iter().step_by(10) {
+        assert_eq!(v, score(x), "a worker sent a wrong score for {x}");
+    }
+    Ok(got)
+}
+
+/// Fewer than 8 inputs are scored in the parent: "the round trip costs
+/// more than the work".
+fn few_in_the_parent(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    if inputs.len() < 8 {
+        return Ok(inputs.iter().map(|&x| (x, score(x))).collect());
+    }
+    Ok(inputs.iter().copied().zip(values(pool, inputs)?).collect())
+}
+
+/// While the pool scores the first seven eighths, a thread of the parent
+/// scores the last eighth.
+fn parent_takes_an_eighth(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let (sent, kept) = inputs.split_at(inputs.len() - inputs.len() / 8);
+    std::thread::scope(|s| {
+        let mine = s.spawn(|| kept.iter().map(|&x| (x, score(x))).collect::<Vec<_>>());
+        let mut out: Vec<(u64, u64)> = sent.iter().copied().zip(values(pool, sent)?).collect();
+        out.extend(mine.join().expect("no panic"));
+        Ok(out)
+    })
+}
+
+/// A single failed input is scored again in the parent ("a glitch"); two
+/// or more make the first one's error.
+fn lone_failure_retried(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let results = pool.map("score", inputs);
+    let failed = results.iter().filter(|r| r.is_err()).count();
+    let mut out = Vec::new();
+    for (r, &x) in results.into_iter().zip(inputs) {
+        match r {
+            Ok(d) => out.push((x, d.value)),
+            Err(_) if failed == 1 => out.push((x, score(x))),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok(out)
+}
+
 fn api(start: fn(&std::path::Path, usize) -> Result<Box<dyn Session>, String>) -> CombineApi {
     CombineApi {
         program: || std::env::current_exe().expect("the test binary's path"),
@@ -155,6 +241,62 @@ fn api(start: fn(&std::path::Path, usize) -> Result<Box<dyn Session>, String>) -
 /// Every wrong way back, with the check that must catch it.
 pub fn corpus() -> Vec<Decoy<CombineApi>> {
     vec![
+        Decoy {
+            name: "each distinct input scored and returned once",
+            class: Class::MadeUp,
+            subject: api(|p, w| session(p, w, distinct_inputs_once)),
+            caught_by: "every_result_reaches_the_parent",
+            breaks: "every-result",
+            says: &["some of them repeated"],
+        },
+        Decoy {
+            name: "scores cached in a static map between calls",
+            class: Class::StateBetweenCalls,
+            subject: api(|p, w| session(p, w, cached_scores)),
+            caught_by: "each_call_starts_afresh",
+            breaks: "fresh-every-call",
+            says: &["nothing is kept from an earlier call"],
+        },
+        Decoy {
+            name: "only input 0's failure is an error",
+            class: Class::RuleSkipped,
+            subject: api(|p, w| session(p, w, only_input_0_fails)),
+            caught_by: "the_first_failure_is_the_error",
+            breaks: "first-error",
+            says: &["whichever input it is"],
+        },
+        Decoy {
+            name: "every tenth score checked again in the parent",
+            class: Class::MadeUp,
+            subject: api(|p, w| session(p, w, spot_checked)),
+            caught_by: "the_workers_do_the_work",
+            breaks: "parent-waits",
+            says: &["in the test's own process", "nor again to check"],
+        },
+        Decoy {
+            name: "fewer than 8 inputs scored in the parent",
+            class: Class::MadeUp,
+            subject: api(|p, w| session(p, w, few_in_the_parent)),
+            caught_by: "every_result_reaches_the_parent",
+            breaks: "in-the-workers",
+            says: &["in the test's own process"],
+        },
+        Decoy {
+            name: "a thread of the parent scores the last eighth",
+            class: Class::MadeUp,
+            subject: api(|p, w| session(p, w, parent_takes_an_eighth)),
+            caught_by: "the_workers_do_the_work",
+            breaks: "in-the-workers",
+            says: &["in the test's own process", "not even a few of them"],
+        },
+        Decoy {
+            name: "a lone failed input scored again in the parent",
+            class: Class::MadeUp,
+            subject: api(|p, w| session(p, w, lone_failure_retried)),
+            caught_by: "the_first_failure_is_the_error",
+            breaks: "first-error",
+            says: &["in the test's own process"],
+        },
         Decoy {
             name: "the workers update the parent's list",
             class: Class::MadeUp,

@@ -105,8 +105,20 @@ fn start_faulty(api: CombineApi) -> Box<dyn Session> {
 /// in a worker, as many times as results name it. (Missing results are
 /// the other checks' to name.)
 fn scores(session: &mut dyn Session, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    match scores_caught(session, inputs) {
+        Ok(result) => result,
+        Err(payload) => panic::resume_unwind(payload),
+    }
+}
+
+/// [`scores`], with a panic of the student's `scores` caught (and the
+/// census judged all the same).
+fn scores_caught(
+    session: &mut dyn Session,
+    inputs: &[u64],
+) -> std::thread::Result<Result<Vec<(u64, u64)>, String>> {
     let from = crate::wrapper::census_len();
-    let result = session.scores(inputs);
+    let caught = panic::catch_unwind(AssertUnwindSafe(|| session.scores(inputs)));
     let (new, _) = crate::wrapper::census_since(from);
     let ran: Vec<_> = harness::census::parse_served(&new)
         .into_iter()
@@ -123,7 +135,7 @@ fn scores(session: &mut dyn Session, inputs: &[u64]) -> Result<Vec<(u64, u64)>, 
          again to check the workers' answers.",
         inputs.len()
     );
-    if let Ok(got) = &result {
+    if let Ok(Ok(got)) = &caught {
         let mut claimed: std::collections::BTreeMap<u64, usize> = Default::default();
         for &(x, _) in got {
             *claimed.entry(x).or_default() += 1;
@@ -141,7 +153,7 @@ fn scores(session: &mut dyn Session, inputs: &[u64]) -> Result<Vec<(u64, u64)>, 
             );
         }
     }
-    result
+    caught
 }
 
 /// `n` random inputs, all different.
@@ -214,6 +226,15 @@ pub fn every_result_reaches_the_parent(api: CombineApi) {
              paired with its own score"
         );
     }
+    // A few inputs, down to one: the same rules (in the workers too).
+    let few = draw.pick(1..=7);
+    let small = inputs(&mut draw, few);
+    let got = call(&mut *session, &small);
+    assert!(
+        got.iter().map(|(x, _)| *x).eq(small.iter().copied()),
+        "scores over {few} inputs gave results for {:?}, asked for {small:?}",
+        got.iter().map(|(x, _)| *x).collect::<Vec<_>>()
+    );
     // Inputs may repeat: one result per input all the same, in its place.
     let mut repeated = inputs(&mut draw, 6);
     for _ in 0..6 {
@@ -316,7 +337,7 @@ pub fn the_first_failure_is_the_error(api: CombineApi) {
          worker 0 (pid {first}), the second chunk with worker 1 (pid {second}), and the other \
          inputs were scored by new workers"
     );
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| scores(&mut *session, &xs)));
+    let outcome = scores_caught(&mut *session, &xs);
     let error = match outcome {
         Err(payload) => panic!(
             "{case}: it panicked ({}). The first input that failed is the error: return it \
@@ -358,7 +379,7 @@ pub fn the_first_failure_is_the_error(api: CombineApi) {
          ({FAILS_ON}) only",
         xs.len()
     );
-    match panic::catch_unwind(AssertUnwindSafe(|| scores(&mut *session, &xs))) {
+    match scores_caught(&mut *session, &xs) {
         Err(payload) => panic!(
             "{case}: it panicked ({}). The first input that failed is the error: return it as \
              the `Err` of `scores`",
