@@ -111,6 +111,18 @@ fn spins_while_waiting(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)
     })
 }
 
+/// Runs the map on another thread and yields in a loop until it is done.
+fn yields_while_waiting(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    std::thread::scope(|s| {
+        let job = s.spawn(|| values(pool, inputs));
+        while !job.is_finished() {
+            std::thread::yield_now();
+        }
+        let got = job.join().expect("no panic")?;
+        Ok(inputs.iter().copied().zip(got).collect())
+    })
+}
+
 /// Keeps going past a failed input and returns the last error it met.
 fn last_error(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
     let mut out = Vec::new();
@@ -241,6 +253,14 @@ fn api(start: fn(&std::path::Path, usize) -> Result<Box<dyn Session>, String>) -
 /// Every wrong way back, with the check that must catch it.
 pub fn corpus() -> Vec<Decoy<CombineApi>> {
     vec![
+        Decoy {
+            name: "yields in a loop while the map runs on another thread",
+            class: Class::Spinning,
+            subject: api(|p, w| session(p, w, yields_while_waiting)),
+            caught_by: "the_workers_do_the_work",
+            breaks: "parent-waits",
+            says: &["pool of 1 worker", "or yield in a loop"],
+        },
         Decoy {
             name: "each distinct input scored and returned once",
             class: Class::MadeUp,

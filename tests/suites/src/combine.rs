@@ -76,9 +76,13 @@ macro_rules! combine_adapter {
 }
 
 fn start(api: CombineApi) -> Box<dyn Session> {
+    start_with(api, 2)
+}
+
+fn start_with(api: CombineApi, workers: usize) -> Box<dyn Session> {
     let program = crate::wrapper::wrapper(&(api.program)(), "worker", "");
-    (api.start)(&program.path, 2)
-        .unwrap_or_else(|e| panic!("starting a pool of 2 workers failed: {e}"))
+    (api.start)(&program.path, workers)
+        .unwrap_or_else(|e| panic!("starting a pool of {workers} workers failed: {e}"))
 }
 
 /// The input on which `score` fails in the workers of [`start_faulty`].
@@ -461,6 +465,24 @@ pub fn the_workers_do_the_work(api: CombineApi) {
          `map`), not compute them again or spin while it waits",
         human(work),
         human(in_workers),
+        human(parent)
+    );
+    // One worker, so that a core is free beside it: a parent that waits by
+    // spinning (even yielding as it spins) gets that core and burns it for
+    // as long as the worker works.
+    let n = (0.1 / each.as_secs_f64()).clamp(4.0, 150.0) as usize;
+    let xs = inputs(&mut draw, n);
+    let work = each * n as u32;
+    let mut session = start_with(api, 1);
+    let parent_before = process_cpu_time();
+    call(&mut *session, &xs);
+    let parent = process_cpu_time().saturating_sub(parent_before);
+    assert!(
+        parent.as_secs_f64() <= 0.1 * work.as_secs_f64(),
+        "{n} scores on a pool of 1 worker cost about {} of CPU, and the test's own process used \
+         {} meanwhile (at most a tenth passes): the parent must wait for the answers in a \
+         blocking `map`, asleep, not spin (or yield in a loop) while the worker works",
+        human(work),
         human(parent)
     );
 }
