@@ -259,7 +259,7 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             subject: api(|p, w| session(p, w, yields_while_waiting)),
             caught_by: "the_workers_do_the_work",
             breaks: "parent-waits",
-            says: &["pool of 1 worker", "or yield in a loop"],
+            says: &["the test's own process used", "spin"],
         },
         Decoy {
             name: "each distinct input scored and returned once",

@@ -65,24 +65,24 @@ pub struct Served {
 }
 
 /// The census file of this process: the one [`CENSUS_VAR`] names, or the
-/// one [`record_here`] gave. Settled once per process, since the pool's
-/// tasks ask on every input (an environment lookup takes a lock and
-/// allocates; the book times these tasks).
-static FILE: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
-
-fn census_file() -> Option<&'static Path> {
-    FILE.get_or_init(|| std::env::var_os(CENSUS_VAR).map(Into::into))
-        .as_deref()
+/// one [`record_here`] gave. The variable is read once per process, since
+/// the pool's tasks ask on every input (an environment lookup takes a lock
+/// and allocates; the book times these tasks).
+fn file() -> &'static std::sync::RwLock<Option<std::path::PathBuf>> {
+    static FILE: std::sync::OnceLock<std::sync::RwLock<Option<std::path::PathBuf>>> =
+        std::sync::OnceLock::new();
+    FILE.get_or_init(|| std::sync::RwLock::new(std::env::var_os(CENSUS_VAR).map(Into::into)))
 }
 
-/// Makes this process record to `path` too, as if [`CENSUS_VAR`] named it:
-/// a test that cannot set its own environment (other threads run) uses it
-/// so that work done in its own process is seen. Whether this process now
-/// records to `path` (not if it had settled on another file, or on none,
-/// before).
-pub fn record_here(path: &Path) -> bool {
-    let _ = FILE.set(Some(path.to_owned()));
-    census_file() == Some(path)
+fn census_file() -> Option<std::path::PathBuf> {
+    file().read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Makes this process record to `path` from now on, as if [`CENSUS_VAR`]
+/// named it: a test that cannot set its own environment (other threads
+/// run) uses it so that work done in its own process is seen.
+pub fn record_here(path: &Path) {
+    *file().write().unwrap_or_else(|e| e.into_inner()) = Some(path.to_owned());
 }
 
 /// Appends one line to the census file, if there is one. Never fails.
@@ -90,6 +90,7 @@ fn append(line: &str) {
     let Some(path) = census_file() else {
         return;
     };
+    let path = path.as_path();
     if let Ok(mut file) = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
