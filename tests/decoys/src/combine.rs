@@ -242,7 +242,7 @@ fn lone_failure_retried(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64
     Ok(out)
 }
 
-fn api(start: fn(&std::path::Path, usize) -> Result<Box<dyn Session>, String>) -> CombineApi {
+fn api(start: fn(&std::path::Path, usize) -> suites::combine::Started) -> CombineApi {
     CombineApi {
         program: || std::env::current_exe().expect("the test binary's path"),
         start,

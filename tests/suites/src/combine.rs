@@ -29,6 +29,10 @@ pub trait Session {
     fn scores(&mut self, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String>;
 }
 
+/// A started pool and the student's `scores` on it, or why it did not
+/// start.
+pub type Started = Result<Box<dyn Session>, String>;
+
 /// The crate under test.
 #[derive(Clone, Copy)]
 pub struct CombineApi {
@@ -36,7 +40,7 @@ pub struct CombineApi {
     pub program: fn() -> PathBuf,
     /// Starts a pool of `workers` copies of a program (the exercise's, or a
     /// wrapper of it).
-    pub start: fn(&Path, usize) -> Result<Box<dyn Session>, String>,
+    pub start: fn(&Path, usize) -> Started,
     /// The crate's `score`: what each result must be.
     pub score: fn(u64) -> u64,
 }
