@@ -57,11 +57,23 @@ pub fn tracked_files(root: &Path) -> Result<BTreeSet<PathBuf>> {
         .collect())
 }
 
+/// Where a copy lists the course's files it holds: a later copy removes
+/// those the course no longer has (a module moved to a folder of its own
+/// would otherwise be found twice).
+const COPIED: &str = ".course-files";
+
 /// Copies the course at `course_root` into `dest`, writing only files whose
-/// bytes differ (so a warm copy keeps its builds) and removing student
-/// sources left by an earlier grade.
+/// bytes differ (so a warm copy keeps its builds), and removing the files
+/// an earlier copy took from the course that the course no longer has.
 pub fn prepare(course_root: &Path, dest: &Path) -> Result<CourseCopy> {
     let tracked = tracked_files(course_root)?;
+    let listed = dest.join(COPIED);
+    if let Ok(before) = std::fs::read_to_string(&listed) {
+        let now: BTreeSet<&Path> = tracked.iter().map(PathBuf::as_path).collect();
+        for gone in before.lines().map(Path::new).filter(|p| !now.contains(p)) {
+            let _ = std::fs::remove_file(dest.join(gone));
+        }
+    }
     for rel in &tracked {
         let from = course_root.join(rel);
         let to = dest.join(rel);
@@ -73,6 +85,12 @@ pub fn prepare(course_root: &Path, dest: &Path) -> Result<CourseCopy> {
             std::fs::write(&to, &bytes).with_context(|| format!("writing {}", to.display()))?;
         }
     }
+    std::fs::create_dir_all(dest)?;
+    let list: String = tracked
+        .iter()
+        .map(|p| format!("{}\n", p.display()))
+        .collect();
+    std::fs::write(&listed, list).with_context(|| format!("writing {}", listed.display()))?;
     Ok(CourseCopy {
         root: dest.to_path_buf(),
         tracked,
