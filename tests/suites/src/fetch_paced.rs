@@ -51,6 +51,13 @@ fn subject(f: FetchPaced, in_flight: usize, per_second: usize) -> Subject<impl F
 /// any second: request `i` starts when request `i - in_flight` has ended
 /// and one second after request `i - per_second` started.
 pub fn fastest(n: usize, in_flight: usize, per_second: usize, latency: Duration) -> Duration {
+    schedule(n, in_flight, per_second, latency)
+        .last()
+        .map_or(Duration::ZERO, |&s| s + latency)
+}
+
+/// When each request of the fastest schedule starts (see [`fastest`]).
+fn schedule(n: usize, in_flight: usize, per_second: usize, latency: Duration) -> Vec<Duration> {
     let mut starts: Vec<Duration> = Vec::with_capacity(n);
     for i in 0..n {
         let mut at = Duration::ZERO;
@@ -65,7 +72,7 @@ pub fn fastest(n: usize, in_flight: usize, per_second: usize, latency: Duration)
         }
         starts.push(at);
     }
-    starts.last().map_or(Duration::ZERO, |&s| s + latency)
+    starts
 }
 
 /// The most requests of the server's current round that arrived within
@@ -222,20 +229,7 @@ fn fastest_peak(
     per_second: usize,
     latency: Duration,
 ) -> (usize, Duration) {
-    let mut starts: Vec<Duration> = Vec::with_capacity(n);
-    for i in 0..n {
-        let mut at = Duration::ZERO;
-        if i >= in_flight {
-            at = at.max(starts[i - in_flight] + latency);
-        }
-        if i >= per_second {
-            at = at.max(starts[i - per_second] + SECOND);
-        }
-        if let Some(&last) = starts.last() {
-            at = at.max(last);
-        }
-        starts.push(at);
-    }
+    let starts = schedule(n, in_flight, per_second, latency);
     let mut best = (0, Duration::ZERO);
     for &t in &starts {
         let open: Vec<Duration> = starts
