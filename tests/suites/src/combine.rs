@@ -190,30 +190,7 @@ pub fn every_result_reaches_the_parent(api: CombineApi) {
     let n = draw.pick(20..=60);
     let xs = inputs(&mut draw, n);
     let got = call(&mut *session, &xs);
-    if got.len() != xs.len() {
-        let missing = xs
-            .iter()
-            .filter(|x| !got.iter().any(|(y, _)| y == *x))
-            .count();
-        panic!(
-            "scores over {} inputs gave {} results for them ({} of {} inputs have none): {}",
-            xs.len(),
-            got.len(),
-            missing,
-            xs.len(),
-            if got.is_empty() {
-                "the parent's list is empty. A worker is another process: what a task pushes \
-                 into a collection lands in the worker's copy. Return the score from the task \
-                 and build the list in the parent from the values `map` returns."
-            } else if got.len() > xs.len() {
-                "some inputs came back more than once: build a new list for each call, one \
-                 entry per result `map` returns."
-            } else {
-                "results were lost: keep one entry per input, for every input (all of them, \
-                 not only whole chunks)."
-            }
-        );
-    }
+    one_result_per_input(&xs, &got);
     let distinct: std::collections::BTreeSet<u64> = got.iter().map(|(x, _)| *x).collect();
     assert!(
         distinct.len() == xs.len(),
@@ -238,6 +215,7 @@ pub fn every_result_reaches_the_parent(api: CombineApi) {
     let few = draw.pick(1..=7);
     let small = inputs(&mut draw, few);
     let got = call(&mut *session, &small);
+    one_result_per_input(&small, &got);
     assert!(
         got.iter().map(|(x, _)| *x).eq(small.iter().copied()),
         "scores over {few} inputs gave results for {:?}, asked for {small:?}",
@@ -258,6 +236,37 @@ pub fn every_result_reaches_the_parent(api: CombineApi) {
          {keys:?}: one result per input, each in its input's place, repeated inputs included",
         repeated.len()
     );
+}
+
+/// Fails unless `got` has as many results as `xs` has inputs, saying what
+/// kind of loss it saw (none at all, some, or extra).
+fn one_result_per_input(xs: &[u64], got: &[(u64, u64)]) {
+    if got.len() != xs.len() {
+        let missing = xs
+            .iter()
+            .filter(|x| !got.iter().any(|(y, _)| y == *x))
+            .count();
+        panic!(
+            "scores over {} inputs gave {} results for them ({} of {} inputs have none): {}",
+            xs.len(),
+            got.len(),
+            missing,
+            xs.len(),
+            if got.is_empty() {
+                "the parent's list is empty: all results were lost. A worker is another \
+                 process: what a task pushes into a collection lands in the worker's copy. \
+                 Return the score from the task and build the list in the parent from the \
+                 values `map` returns, one entry per input, for every input (all of them, not \
+                 only whole chunks)."
+            } else if got.len() > xs.len() {
+                "some inputs came back more than once: build a new list for each call, one \
+                 entry per result `map` returns."
+            } else {
+                "results were lost: keep one entry per input, for every input (all of them, \
+                 not only whole chunks)."
+            }
+        );
+    }
 }
 
 /// The list is in input order, whichever worker answered first.
