@@ -80,6 +80,13 @@ pub const TASKS: &[Task] = &[
         },
     },
     Task {
+        name: "torn",
+        run: |x| {
+            served("torn", x);
+            torn()
+        },
+    },
+    Task {
         name: "nest",
         run: |x| {
             served("nest", x);
@@ -96,4 +103,20 @@ pub fn nest(x: u64) -> u64 {
     let mut pool = crate::Pool::new_with(1).unwrap_or_else(|e| panic!("{e}"));
     let result = pool.map("nest", &[x]).pop().expect("one input, one result");
     result.unwrap_or_else(|e| panic!("{e}")).value
+}
+
+/// A worker that dies halfway through writing a reply, as one killed
+/// mid-write or crashed in a C library would: the start of a frame whose
+/// prefix declares 100 bytes, 14 of them, then the end of the process with
+/// status 1. Written to a new handle on this process's stdout, so that no
+/// lock or buffer the worker holds on it is needed.
+fn torn() -> ! {
+    use std::io::Write;
+    let mut frame = 100u32.to_le_bytes().to_vec();
+    frame.extend_from_slice(b"{\"Done\":{\"res");
+    if let Ok(mut out) = std::fs::OpenOptions::new().write(true).open("/dev/stdout") {
+        let _ = out.write_all(&frame);
+        let _ = out.flush();
+    }
+    std::process::exit(1)
 }

@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use harness::children;
 
+use crate::fetching::Draw;
 use crate::gone::assert_gone;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
@@ -207,14 +208,24 @@ pub fn workers_are_reused(pool: PoolApi) {
     let mut p = start(pool, 2);
     let before = p.pids();
     let mut seen = BTreeSet::new();
+    // The same `spin` inputs every map too: a pure task's results are the
+    // same every time, and the workers compute them every time (the census
+    // sees a result answered from an earlier map).
+    let mut draw = Draw::new();
+    let spins: Vec<u64> = (0..draw.pick(2..=6))
+        .map(|_| draw.pick(1_000..=200_000) as u64)
+        .collect();
     for round in 0..3 {
         let results = p.map("square", &(0..20).collect::<Vec<_>>(), Some(1));
         values(&results, &format!("map {round}"));
         seen.extend(pids_of(&results));
+        let results = p.map("spin", &spins, Some(draw.pick(1..=2)));
+        values(&results, &format!("spin map {round}"));
+        seen.extend(pids_of(&results));
     }
     assert!(
         seen.len() <= 2,
-        "3 maps of 20 inputs on 2 workers ran in {} different processes: workers must be \
+        "3 maps of 20 inputs (and 3 of `spin`) on 2 workers ran in {} different processes: workers must be \
          reused, not started per task or per map (a start costs milliseconds)",
         seen.len()
     );
@@ -343,6 +354,79 @@ pub fn a_panicking_task_is_an_error_for_its_input(pool: PoolApi) {
     );
 }
 
+/// A task that panics on one input of a chunk fails that input only: the
+/// worker catches each input's panic, so the other inputs of the same
+/// chunk, before and after it, are results.
+pub fn a_panic_fails_only_its_input(pool: PoolApi) {
+    let mut draw = Draw::new();
+    let n = draw.pick(6..=24);
+    let inputs: Vec<u64> = (0..n as u64).map(|i| 10 + i).collect();
+    // Never the first or last input: a chunk with inputs on both sides.
+    let bad = inputs[draw.pick(1..=n - 2)];
+    let chunk = draw.pick(3..=n);
+    let mut p = Watched::start_faulty(pool, 2, "square", bad);
+    let before = p.pids();
+    let results = p.map("square", &inputs, Some(chunk));
+    let failed: Vec<u64> = inputs
+        .iter()
+        .zip(&results)
+        .filter(|(_, r)| r.is_err())
+        .map(|(x, _)| *x)
+        .collect();
+    assert!(
+        failed == [bad],
+        "`square` over {n} inputs in chunks of {chunk}, with the course's `square` made to \
+         panic on input {bad} only: the inputs that failed were {failed:?}. A panic is that \
+         input's error; the other inputs of its chunk still ran and are results (catch the \
+         panic around each input, not around the chunk)"
+    );
+    for (x, r) in inputs.iter().zip(&results) {
+        if let Ok((v, _)) = r {
+            assert_eq!(*v, x * x, "square({x}) came back as {v}");
+        }
+    }
+    assert_eq!(
+        p.pids(),
+        before,
+        "a task that panicked changed the pool's workers: the worker sends the panic back and \
+         goes on serving"
+    );
+}
+
+/// A worker that dies halfway through writing a reply (a frame's prefix and
+/// part of its body, then its end) is a death like any other: the map
+/// returns, its inputs are errors naming it, and the pool goes on.
+pub fn a_worker_dying_mid_reply_is_a_death(pool: PoolApi) {
+    let mut p = start(pool, 2);
+    let victim_input = 1;
+    let began = Instant::now();
+    let results = p.map("torn", &[victim_input], Some(1));
+    let took = began.elapsed();
+    let e = results
+        .first()
+        .and_then(|r| r.clone().err())
+        .unwrap_or_else(|| {
+            panic!(
+                "task `torn` writes the start of a reply (a prefix declaring 100 bytes and 14 \
+                 of them) and ends its worker with status 1, yet the map returned {results:?}"
+            )
+        });
+    assert!(
+        e.contains("worker"),
+        "the error for an input whose worker died mid-reply must name the worker: {e}"
+    );
+    assert!(
+        took < Duration::from_secs(4),
+        "the map took {took:?} after a worker died halfway through a reply: a broken frame on \
+         a worker's stdout is its end, noticed at once"
+    );
+    values(
+        &p.map("square", &[2, 3, 4], Some(1)),
+        "square after a worker died mid-reply",
+    );
+    assert_replaced(&p, &[], "after a worker died mid-reply, and one more map");
+}
+
 /// After a map in which workers died and one more map, the pool has as
 /// many workers as it was started with, all running, none of them the dead.
 /// (One more map: a pool may replace a worker that died at the end of a map
@@ -465,23 +549,52 @@ pub fn a_worker_that_exits_is_an_error_not_a_hang(pool: PoolApi) {
         &[],
         "after tasks called `exit` on 4 inputs, and one more map",
     );
+    // However many die: rounds of deaths, drawn, far past a handful.
+    let mut draw = Draw::new();
+    let rounds = draw.pick(6..=12);
+    for round in 0..rounds {
+        let results = p.map("exit", &[1, 2, 3], Some(1));
+        assert!(
+            results.iter().all(|r| r.is_err()),
+            "round {round} of {rounds} of `exit` on 3 inputs: {results:?}"
+        );
+        let after = values(
+            &p.map("square", &[round as u64, 9], Some(1)),
+            &format!("square after round {round} of {rounds} of deaths"),
+        );
+        assert_eq!(
+            after,
+            [(round * round) as u64, 81],
+            "after round {round} of {rounds} of deaths (at least {} workers died so far), the \
+             pool must still compute: a dead worker is replaced however many die",
+            6 + 2 * round
+        );
+    }
+    assert_replaced(
+        &p,
+        &[],
+        &format!("after {rounds} more rounds of `exit` on 3 inputs, and one more map"),
+    );
 }
 
-/// How long the task of [`a_long_task_is_not_a_death`] takes.
-const LONG_TASK: Duration = Duration::from_millis(2500);
-
-/// A worker busy with a long task is busy, not dead: a task of 2.5 s
-/// (longer than any other task of the suite) comes back as a result, from
-/// the same workers.
+/// A worker busy with a long task is busy, not dead: a task drawn between
+/// 0.5 and 2.5 s longer than the pool's own hello limit and than 4 s
+/// (longer than any other wait of the suite or of the pool) comes back as
+/// a result, from the same workers.
 pub fn a_long_task_is_not_a_death(pool: PoolApi) {
     let mut p = start(pool, 2);
     let before = p.pids();
-    let ms = LONG_TASK.as_millis() as u64;
+    // Capped at 5 s: the suite gives a check 8 s.
+    let longest_wait = pool
+        .hello_limit
+        .clamp(Duration::from_secs(4), Duration::from_secs(5));
+    let ms = longest_wait.as_millis() as u64 + Draw::new().pick(500..=2500) as u64;
+    let long = Duration::from_millis(ms);
     let results = p.map("sleep_ms", &[ms, ms], Some(1));
     for (i, r) in results.iter().enumerate() {
         if let Err(e) = r {
             panic!(
-                "input {i}, a task that sleeps {LONG_TASK:?}, failed: {e}. No worker died: a \
+                "input {i}, a task that sleeps {long:?}, failed: {e}. No worker died: a \
                  worker is dead when its process ends, not when it has been quiet for a while \
                  (a task may take as long as it takes)"
             );
@@ -490,7 +603,7 @@ pub fn a_long_task_is_not_a_death(pool: PoolApi) {
     assert_eq!(
         p.pids(),
         before,
-        "a map of two {LONG_TASK:?} tasks changed the pool's workers, although none died"
+        "a map of two {long:?} tasks changed the pool's workers, although none died"
     );
 }
 
@@ -510,8 +623,13 @@ pub fn dropping_the_pool_leaves_no_process(pool: PoolApi) {
 /// parent waiting in `Drop`.
 pub fn dropping_the_pool_kills_its_workers(pool: PoolApi) {
     assert!(children::available(), "this check reads /proc (Linux)");
-    let mut p = start(pool, 2);
-    values(&p.map("square", &[1, 2], Some(1)), "square");
+    // From 4 to 8 workers: a grace period per worker shows as it grows.
+    let workers = Draw::new().pick(4..=8);
+    let mut p = start(pool, workers);
+    values(
+        &p.map("square", &(1..=workers as u64).collect::<Vec<_>>(), Some(1)),
+        "square",
+    );
     let pids = p.pids();
     for &pid in &pids {
         kill(Pid::from_raw(pid as i32), Signal::SIGSTOP).expect("stopping a worker");
@@ -542,17 +660,17 @@ pub fn dropping_the_pool_kills_its_workers(pool: PoolApi) {
     );
     assert!(
         took < DROP_WITHIN,
-        "dropping a pool whose workers were stopped (SIGSTOP, as workers busy with a long task) \
-         took {took:?}: Drop must kill the workers at once, then wait for them; a grace period \
-         for them to finish keeps the parent waiting (at most {DROP_WITHIN:?} here, for killing \
-         and reaping two processes)"
+        "dropping a pool whose {workers} workers were stopped (SIGSTOP, as workers busy with a \
+         long task) took {took:?}: Drop must kill the workers at once, then wait for them; a grace period \
+         for them to finish keeps the parent waiting, and the more so the more workers (at most \
+         {DROP_WITHIN:?} here, for killing and reaping {workers} processes)"
     );
     assert_gone(&pids, "after the pool with stopped workers was dropped");
 }
 
-/// How long dropping a pool of two stopped workers may take: killing and
-/// reaping two processes takes well under a millisecond; the rest is room
-/// for a busy machine.
+/// How long dropping a pool of up to 8 stopped workers may take: killing
+/// and reaping one takes well under a millisecond; the rest is room for a
+/// busy machine.
 const DROP_WITHIN: Duration = Duration::from_millis(500);
 
 /// A panic in the parent while it holds a pool still ends the workers: the
@@ -708,7 +826,14 @@ pub fn a_missing_role_check_is_named(pool: PoolApi) {
 /// that says so, not let it spawn without end.
 pub fn nested_pools_are_fused(pool: PoolApi) {
     let mut p = start(pool, 1);
+    let from = crate::wrapper::census_len();
     let results = p.map("nest", &[7], Some(1));
+    let (new, _) = crate::wrapper::census_since(from);
+    let nesting: BTreeSet<u32> = harness::census::parse_served(&new)
+        .into_iter()
+        .filter(|s| s.task == "nest")
+        .map(|s| s.pid)
+        .collect();
     let e = results
         .first()
         .and_then(|r| r.clone().err())
@@ -723,6 +848,17 @@ pub fn nested_pools_are_fused(pool: PoolApi) {
         e.contains(&first_refused),
         "pools may nest {} deep (MAX_DEPTH): the first pool refused is the one {first_refused}, \
          but the error was: {e}",
+        pool.max_depth
+    );
+    // Every `nest` ran in a worker one level deeper than the last: as many
+    // processes ran it as there are levels of workers.
+    assert!(
+        nesting.len() == pool.max_depth as usize,
+        "task `nest` ran in {} processes ({nesting:?}), one per level of workers: pools may \
+         nest {} deep, so {} levels of workers run it and the pool that would start a level \
+         deeper is refused (the census counts every process that ran `nest`)",
+        nesting.len(),
+        pool.max_depth,
         pool.max_depth
     );
 }
@@ -935,8 +1071,10 @@ crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     workers_are_reused,
     chunks_set_the_frames,
     a_panicking_task_is_an_error_for_its_input,
+    a_panic_fails_only_its_input,
     a_killed_worker_is_an_error_naming_it,
     a_worker_that_exits_is_an_error_not_a_hang,
+    a_worker_dying_mid_reply_is_a_death,
     a_long_task_is_not_a_death,
     dropping_the_pool_leaves_no_process,
     dropping_the_pool_kills_its_workers,

@@ -94,6 +94,28 @@ impl Watched {
         Watched { pool, workers }
     }
 
+    /// Starts `workers` workers in which the course's task `task` fails
+    /// (panics) on `input` ([`harness::fault`]), or fails the test.
+    pub fn start_faulty(pool: PoolApi, workers: usize, task: &str, input: u64) -> Watched {
+        let program = (pool.program)();
+        let fault = format!("{task}:{input}");
+        let w = crate::wrapper::wrapper(
+            &program,
+            &format!("fault-{task}-{input}"),
+            &format!(
+                "{}='{fault}'\nexport {}\n",
+                harness::fault::FAULT_VAR,
+                harness::fault::FAULT_VAR
+            ),
+        );
+        let pool = (pool.start)(&w.path, workers).unwrap_or_else(|e| {
+            panic!(
+                "Pool::start with {workers} workers (task `{task}` failing on {input}) failed: {e}"
+            )
+        });
+        Watched { pool, workers }
+    }
+
     /// The map, and what the workers recorded meanwhile: every result must
     /// be one its worker computed in this map. Fails the test otherwise; a
     /// panic of the pool's `map` goes on as it is.
