@@ -39,6 +39,10 @@ for patch in course/red-teams/$round/$ex/${only:-*}.patch; do
             continue
         fi
     fi
+    # The reference's binary names its library crate `<name>_solution`; the
+    # exercise's crate is `<name>`.
+    krate=${ex//-/_}
+    grep -rlw "${krate}_solution" "$dir/src" | xargs -r sed -i "s/\b${krate}_solution\b/${krate}/g"
     if out=$(cd "$dir" && timeout 300 cargo test --quiet 2>&1); then
         echo "$ex/$n: PASSED (a hole) [on the reference at $applied]"
     else
