@@ -336,13 +336,22 @@ fn hung_after_a_second(
     inputs: &[u64],
     chunk: Option<usize>,
 ) -> Results {
+    hung_after(std::time::Duration::from_secs(1), p, task, inputs, chunk)
+}
+
+/// Kills every worker once a map has gone on for `limit`, as if they were
+/// stuck: their inputs come back as deaths.
+fn hung_after(
+    limit: std::time::Duration,
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
     let pids = p.pids();
     let (done, finished) = std::sync::mpsc::channel::<()>();
     let watchdog = std::thread::spawn(move || {
-        if finished
-            .recv_timeout(std::time::Duration::from_secs(1))
-            .is_err()
-        {
+        if finished.recv_timeout(limit).is_err() {
             for pid in pids {
                 let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
             }
@@ -352,6 +361,156 @@ fn hung_after_a_second(
     let _ = done.send(());
     let _ = watchdog.join();
     results
+}
+
+/// [`hung_after_a_second`] with the cut-off of round 6's `pool/01`: 4 s,
+/// the pool's own hello limit, longer than most tasks.
+fn hung_after_four_seconds(
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
+    hung_after(std::time::Duration::from_secs(4), p, task, inputs, chunk)
+}
+
+/// Deaths seen by [`eight_restarts`], over every pool of this process.
+static DEATHS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A "crash-loop guard" (round 6's `pool/02`): after 8 deaths, no more
+/// replacements: every input is an error saying every worker died.
+fn eight_restarts(
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
+    use std::sync::atomic::Ordering;
+    if DEATHS.load(Ordering::SeqCst) >= 8 {
+        return inputs
+            .iter()
+            .map(|_| Err("no worker: every worker died (8 restarts at most)".to_owned()))
+            .collect();
+    }
+    let results = p.map(task, inputs, chunk);
+    let died = results
+        .iter()
+        .filter(|r| {
+            r.as_ref()
+                .is_err_and(|e| e.contains("exited") || e.contains("signal"))
+        })
+        .count();
+    DEATHS.fetch_add(died, Ordering::SeqCst);
+    results
+}
+
+/// Asks first (round 6's `pool/03`): SIGTERM to each worker and 150 ms for
+/// it to end, one after the other, before the kill.
+fn term_then_grace(p: Box<dyn PoolHandle>) {
+    for pid in p.pids() {
+        let _ = kill(Pid::from_raw(pid as i32), Signal::SIGTERM);
+        let until = std::time::Instant::now() + std::time::Duration::from_millis(150);
+        while std::time::Instant::now() < until
+            && harness::children::still_ours(&[pid])
+                .iter()
+                .any(|s| s.state != 'Z')
+        {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+    drop(p);
+}
+
+/// Every `spin` result received, by input (round 6's `pool/05`): a map
+/// whose inputs are all known is answered from here.
+static SPUN: std::sync::Mutex<std::collections::BTreeMap<u64, (u64, u32)>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+fn spin_from_memory(
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
+    let mut spun = SPUN.lock().unwrap_or_else(|e| e.into_inner());
+    if task == "spin" && !inputs.is_empty() && inputs.iter().all(|x| spun.contains_key(x)) {
+        return inputs.iter().map(|x| Ok(spun[x])).collect();
+    }
+    let results = p.map(task, inputs, chunk);
+    if task == "spin" {
+        for (x, r) in inputs.iter().zip(&results) {
+            if let Ok(v) = r {
+                spun.insert(*x, *v);
+            }
+        }
+    }
+    results
+}
+
+/// One panic fails its whole chunk (round 6's `pool/07`), as a worker
+/// that catches panics around the chunk, not around each input.
+fn panic_fails_the_chunk(
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
+    let mut results = p.map(task, inputs, chunk);
+    let size = chunk.unwrap_or(1).max(1);
+    for start in (0..results.len()).step_by(size) {
+        let end = (start + size).min(results.len());
+        let panicked = results[start..end]
+            .iter()
+            .find_map(|r| r.as_ref().err().filter(|e| e.contains("panicked")).cloned());
+        if let Some(e) = panicked {
+            for r in &mut results[start..end] {
+                *r = Err(e.clone());
+            }
+        }
+    }
+    results
+}
+
+/// A reply reader that quits on a broken frame without a word (round 6's
+/// `pool/08`): the map notices only when a later time-out fires, 6 s on.
+fn torn_reply_noticed_late(
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
+    let results = p.map(task, inputs, chunk);
+    if task == "torn" {
+        std::thread::sleep(std::time::Duration::from_secs(6));
+    }
+    results
+}
+
+/// A fuse one level late (round 6's `pool/04`): the workers start one
+/// level shallower than they are, through a script that lowers the depth
+/// the pool hands them, so a fifth level runs and is refused as "nested 5
+/// deep" all the same.
+fn start_one_level_shallow(program: &Path, workers: usize) -> Started {
+    use std::os::unix::fs::PermissionsExt;
+    static SCRIPT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let program = program.to_owned();
+    let script = SCRIPT.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("course-decoy-shallow-{}.sh", process::id()));
+        let var = pool_solution::DEPTH_VAR;
+        std::fs::write(
+            &path,
+            format!(
+                "#!/bin/sh\n{var}=$((${{{var}:-1}} - 1))\nexport {var}\nexec '{}' \"$@\"\n",
+                program.display()
+            ),
+        )
+        .expect("writing the decoy's script");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .expect("making it executable");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        path
+    });
+    (REAL.start)(script, workers)
 }
 
 /// Closes the pipes (by dropping the pool) only once every worker has
@@ -763,6 +922,66 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             caught_by: "a_long_task_is_not_a_death",
             breaks: "death-is-an-error",
             says: &["No worker died"],
+        },
+        Decoy {
+            name: "a worker quiet for 4 s is declared stuck and killed (round 6, pool/01)",
+            class: Class::MadeUp,
+            subject: decoy(|program, workers| {
+                wrap(program, workers, hung_after_four_seconds, drop)
+            }),
+            caught_by: "a_long_task_is_not_a_death",
+            breaks: "death-is-an-error",
+            says: &["No worker died"],
+        },
+        Decoy {
+            name: "at most 8 replacements per pool (round 6, pool/02)",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| wrap(program, workers, eight_restarts, drop)),
+            caught_by: "a_worker_that_exits_is_an_error_not_a_hang",
+            breaks: "no-hang-on-death",
+            says: &["however many die"],
+        },
+        Decoy {
+            name: "drop sends SIGTERM and waits 150 ms per worker (round 6, pool/03)",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| wrap(program, workers, honest_map, term_then_grace)),
+            caught_by: "dropping_the_pool_kills_its_workers",
+            breaks: "drop-kills",
+            says: &["kill the workers at once"],
+        },
+        Decoy {
+            name: "the depth fuse one level late, with the right message (round 6, pool/04)",
+            class: Class::RuleSkipped,
+            subject: decoy(start_one_level_shallow),
+            caught_by: "nested_pools_are_fused",
+            breaks: "depth-fuse",
+            says: &["one per level of workers"],
+        },
+        Decoy {
+            name: "spin results kept and answered again (round 6, pool/05)",
+            class: Class::StateBetweenCalls,
+            subject: decoy(|program, workers| wrap(program, workers, spin_from_memory, drop)),
+            caught_by: "workers_are_reused",
+            breaks: "runs-in-workers",
+            says: &["never answers from its own computation or from an earlier map"],
+        },
+        Decoy {
+            name: "a panic fails its whole chunk (round 6, pool/07)",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| wrap(program, workers, panic_fails_the_chunk, drop)),
+            caught_by: "a_panic_fails_only_its_input",
+            breaks: "panic-is-an-error",
+            says: &["not around the chunk"],
+        },
+        Decoy {
+            name: "a worker dead mid-reply noticed only by a time-out (round 6, pool/08)",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| {
+                wrap(program, workers, torn_reply_noticed_late, drop)
+            }),
+            caught_by: "a_worker_dying_mid_reply_is_a_death",
+            breaks: "no-hang-on-death",
+            says: &["noticed at once"],
         },
         Decoy {
             name: "start calls worker_role() itself, so it never refuses",
