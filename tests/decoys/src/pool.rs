@@ -984,6 +984,14 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             says: &["noticed at once"],
         },
         Decoy {
+            name: "a spawn that fails leaves the workers started before it (round 6, pool/06)",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| start_by_hand(program, workers, true)),
+            caught_by: "a_start_that_cannot_spawn_leaves_nothing",
+            breaks: "no-leftovers",
+            says: &["still this process's children"],
+        },
+        Decoy {
             name: "start calls worker_role() itself, so it never refuses",
             class: Class::RuleSkipped,
             subject: decoy(start_checks_the_role_itself),

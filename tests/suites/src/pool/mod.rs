@@ -864,6 +864,98 @@ pub fn nested_pools_are_fused(pool: PoolApi) {
     );
 }
 
+/// A `start` that fails because a worker cannot even be spawned, after
+/// others were (too many open files, too many processes), leaves none of
+/// those behind, running or zombie. Made by lowering this process's limit
+/// on open files step by step while `Pool::start` starts 6 workers (the
+/// suite's checks run one at a time, so nothing else here opens files
+/// meanwhile; the limit is restored as soon as `start` returns).
+pub fn a_start_that_cannot_spawn_leaves_nothing(pool: PoolApi) {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    const WORKERS: usize = 6;
+    // The worker's own complaints about the limit it inherited are noise.
+    let w = crate::wrapper::wrapper(&(pool.program)(), "quiet-worker", "exec 2>/dev/null\n");
+    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).expect("reading RLIMIT_NOFILE");
+    let open = std::fs::read_dir("/proc/self/fd").map_or(0, Iterator::count) as u64;
+    let mut failures = Vec::new();
+    // Children are counted from /proc, not from the wrapper's log: at the
+    // lowest limits a wrapper cannot open its log. The checks run one at a
+    // time, so a child that was not there before is this start's.
+    let me = std::process::id();
+    let children_now =
+        || -> BTreeSet<u32> { children::children_of(me).iter().map(|s| s.pid).collect() };
+    let earlier = children_now();
+    for extra in 0..=32u64 {
+        let logged = w.pids().len();
+        let limit = (open + extra).min(hard);
+        setrlimit(Resource::RLIMIT_NOFILE, limit, hard).expect("lowering RLIMIT_NOFILE");
+        let started = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            (pool.start)(&w.path, WORKERS)
+        }));
+        setrlimit(Resource::RLIMIT_NOFILE, soft, hard).expect("restoring RLIMIT_NOFILE");
+        let pids: Vec<u32> = children_now().difference(&earlier).copied().collect();
+        // Workers spawned: those whose wrapper could log its pid, or more.
+        let spawned = w.pids().len().saturating_sub(logged).max(pids.len());
+        let said = match started {
+            Err(_) => panic!(
+                "with at most {limit} open files in this process, Pool::start of {WORKERS} \
+                 workers panicked (after starting {} of them): a worker that cannot be started \
+                 is an error that `start` returns",
+                spawned
+            ),
+            Ok(Ok(p)) => {
+                drop(p);
+                None
+            }
+            Ok(Err(e)) => Some(e),
+        };
+        let until = Instant::now() + Duration::from_millis(500);
+        let mut left = children::still_ours(&pids);
+        while !left.is_empty() && Instant::now() < until {
+            thread::sleep(Duration::from_millis(10));
+            left = children::still_ours(&pids);
+        }
+        if let Some(e) = &said {
+            failures.push(spawned);
+            assert!(
+                left.is_empty(),
+                "with at most {limit} open files in this process, Pool::start of {WORKERS} \
+                 workers failed ({e}) after {} workers were started; 500 ms later {} of them \
+                 were still this process's children ({}): a `start` that fails kills and waits \
+                 for every worker it started, also when a later one could not be spawned",
+                spawned,
+                left.len(),
+                left.iter()
+                    .map(|s| format!(
+                        "pid {} {}",
+                        s.pid,
+                        if s.state == 'Z' {
+                            "a zombie"
+                        } else {
+                            "running"
+                        }
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        } else {
+            assert!(
+                left.is_empty(),
+                "a pool of {WORKERS} was dropped, yet 500 ms later {} of its workers were still \
+                 this process's children",
+                left.len()
+            );
+        }
+    }
+    assert!(
+        failures.iter().any(|&n| n > 0),
+        "with this process's open files limited to between {open} and {} , no Pool::start of \
+         {WORKERS} workers failed after starting some workers (workers started before each \
+         failure: {failures:?}), so this check could not judge a failed spawn",
+        open + 32
+    );
+}
+
 /// Three workers, of which one (worker 1) exits 300 ms after it starts
 /// without a word, while the others say hello at once: `Pool::start` waits
 /// for every worker's hello, so it fails, saying so, as soon as that worker
@@ -1082,6 +1174,7 @@ crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     a_panic_in_the_parent_ends_the_workers,
     a_missing_role_check_is_named,
     nested_pools_are_fused,
+    a_start_that_cannot_spawn_leaves_nothing,
     start_waits_for_every_hello,
     a_worker_that_never_says_hello_is_given_up,
     workers_run_at_once,
