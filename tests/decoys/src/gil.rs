@@ -109,6 +109,10 @@ pub const ASKS_ONCE_PER_ACQUIRE: u8 = 30;
 /// condition variable's timeout is not finer than that in practice"):
 /// `switch_interval()` still reports the interval given.
 pub const WHOLE_MILLISECONDS: u8 = 31;
+/// Every 256th check-in calls `yield_now`, "a courtesy to a waiter that has
+/// not asked yet" (round 4's `gil/04`): a system call that an average over
+/// 20,000 check-ins hides.
+pub const YIELDS_EVERY_256TH_CHECK_IN: u8 = 32;
 /// No flaw: the reference design, for the decoys that wrap it.
 pub const NO_FLAW: u8 = u8::MAX;
 
@@ -295,6 +299,16 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
     fn check_in(&mut self) {
         if FLAW == CHECK_IN_YIELDS {
             std::thread::yield_now();
+        }
+        if FLAW == YIELDS_EVERY_256TH_CHECK_IN {
+            thread_local! {
+                static CHECK_INS: Cell<u32> = const { Cell::new(0) };
+            }
+            let n = CHECK_INS.get().wrapping_add(1);
+            CHECK_INS.set(n);
+            if n % 256 == 0 {
+                std::thread::yield_now();
+            }
         }
         let mut state = self.0.state();
         let shared = FLAW == SHARED_DROP_REQUEST && SHARED_REQUEST.load(Ordering::SeqCst);
@@ -765,6 +779,14 @@ pub fn timed() -> Vec<Decoy<Checks>> {
             caught_by: "check_in_is_cheap_when_nobody_waits",
             breaks: "cheap-check-in",
             says: &["no system call"],
+        },
+        Decoy {
+            name: "check_in yields the CPU every 256th time (round 4, gil/04)",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<YIELDS_EVERY_256TH_CHECK_IN>>(),
+            caught_by: "check_in_is_cheap_when_nobody_waits",
+            breaks: "cheap-check-in",
+            says: &["lost the core", "however rarely"],
         },
     ]
 }
