@@ -897,12 +897,16 @@ pub fn a_start_that_cannot_spawn_leaves_nothing(pool: PoolApi) {
         // Workers spawned: those whose wrapper could log its pid, or more.
         let spawned = w.pids().len().saturating_sub(logged).max(pids.len());
         let said = match started {
-            Err(_) => panic!(
-                "with at most {limit} open files in this process, Pool::start of {WORKERS} \
-                 workers panicked (after starting {} of them): a worker that cannot be started \
-                 is an error that `start` returns",
-                spawned
-            ),
+            Err(payload) => {
+                // The panic goes on as it is (a stub's `todo!()` stays one),
+                // after saying where it happened.
+                eprintln!(
+                    "with at most {limit} open files in this process, Pool::start of {WORKERS} \
+                     workers panicked (after starting {spawned} of them): a worker that cannot \
+                     be started is an error that `start` returns"
+                );
+                std::panic::resume_unwind(payload)
+            }
             Ok(Ok(p)) => {
                 drop(p);
                 None
