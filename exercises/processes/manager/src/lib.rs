@@ -148,10 +148,17 @@ impl Client {
 /// An updater: `times` increments of `key`, each a request to the manager.
 /// Each one it made is recorded when a test asked for a census
 /// ([`harness::census::served`]): the test counts the updates where they
-/// were made, whatever the parent reports.
+/// were made, whatever the parent reports. A test may also make it fail
+/// ([`harness::fault`], `update:n`: before its increment number `n`, from
+/// 0), as a real updater might: the process then ends with a failure.
 fn update(address: &Path, key: &str, times: u32) -> Result<(), Error> {
     let mut client = Client::connect(address)?;
-    for _ in 0..times {
+    for done in 0..times {
+        if harness::fault::injected("update", u64::from(done)) {
+            return Err(Error::Protocol(format!(
+                "update failed after {done} increments: a fault a test injected (expected)"
+            )));
+        }
         client.add(key, 1)?;
         harness::census::served("add", 1);
     }
@@ -208,7 +215,9 @@ impl Manager {
     // ANCHOR: updaters
     /// Starts `workers` copies of `program` as updaters, each adding 1 to
     /// `key` `times` times through the manager, all at once, and waits for
-    /// every one of them.
+    /// every one of them. An updater that could not start or ended with a
+    /// failure makes it return an error, once every other one has been
+    /// waited for.
     pub fn run_updaters(
         &self,
         program: &Path,
