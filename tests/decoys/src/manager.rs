@@ -41,8 +41,15 @@ struct Wrapped {
     updates_in_parent: bool,
     /// Starts each updater and waits for it before starting the next.
     one_by_one: bool,
-    /// Starts the updaters two at a time.
-    two_at_a_time: bool,
+    /// Starts the updaters this many at a time, each batch waited for
+    /// before the next (0: all at once).
+    batch: usize,
+    /// Starts every updater, then waits for them in order and returns at
+    /// the first that failed, the rest never waited for.
+    returns_at_first_failure: bool,
+    /// Starts every updater, waits for every one, and returns `Ok` even if
+    /// one failed.
+    ignores_failures: bool,
     /// Starts the updaters with nothing to do, then sends their
     /// increments from the parent, "to save round trips".
     updaters_idle: bool,
@@ -88,8 +95,20 @@ impl ManagerHandle for Wrapped {
             }
             return Ok(());
         }
-        if self.two_at_a_time {
-            for batch in (0..workers).collect::<Vec<_>>().chunks(2) {
+        if self.returns_at_first_failure || self.ignores_failures {
+            let children: Vec<std::process::Child> = (0..workers)
+                .map(|_| updater(program, &self.inner().address(), key, times))
+                .collect::<Result<_, _>>()?;
+            for mut child in children {
+                let status = child.wait().map_err(|e| e.to_string())?;
+                if !status.success() && self.returns_at_first_failure {
+                    return Err(format!("an updater ended with {status}"));
+                }
+            }
+            return Ok(());
+        }
+        if self.batch > 0 {
+            for batch in (0..workers).collect::<Vec<_>>().chunks(self.batch) {
                 self.inner()
                     .run_updaters(program, key, batch.len(), times)?;
             }
@@ -134,9 +153,35 @@ fn plain(program: &Path) -> Result<Wrapped, String> {
         forget: false,
         updates_in_parent: false,
         one_by_one: false,
-        two_at_a_time: false,
+        batch: 0,
+        returns_at_first_failure: false,
+        ignores_failures: false,
         updaters_idle: false,
     })
+}
+
+/// `program` started as an updater of the manager at `address`, as the
+/// reference starts one.
+fn updater(
+    program: &Path,
+    address: &Path,
+    key: &str,
+    times: u32,
+) -> Result<std::process::Child, String> {
+    let role = manager_solution::Role::Updater {
+        address: address.to_path_buf(),
+        key: key.to_owned(),
+        times,
+    };
+    std::process::Command::new(program)
+        .env(
+            manager_solution::ROLE_VAR,
+            serde_json::to_string(&role).expect("a role encodes"),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())
 }
 
 fn updates_in_parent(program: &Path) -> Started {
@@ -151,9 +196,27 @@ fn updaters_one_by_one(program: &Path) -> Started {
     Ok(Box::new(wrapped))
 }
 
-fn updaters_two_at_a_time(program: &Path) -> Started {
+/// A reference manager whose `run_updaters` starts `batch` updaters at a
+/// time, "not too many processes at once".
+fn updaters_in_batches(program: &Path, batch: usize) -> Started {
     let mut wrapped = plain(program)?;
-    wrapped.two_at_a_time = true;
+    wrapped.batch = batch;
+    Ok(Box::new(wrapped))
+}
+
+/// A reference manager whose `run_updaters` returns at the first updater
+/// that failed (`child?.wait()?` in order), the others never waited for.
+fn updaters_until_one_fails(program: &Path) -> Started {
+    let mut wrapped = plain(program)?;
+    wrapped.returns_at_first_failure = true;
+    Ok(Box::new(wrapped))
+}
+
+/// A reference manager whose `run_updaters` waits for every updater and
+/// never looks at how they ended.
+fn updaters_failures_ignored(program: &Path) -> Started {
+    let mut wrapped = plain(program)?;
+    wrapped.ignores_failures = true;
     Ok(Box::new(wrapped))
 }
 
@@ -215,6 +278,37 @@ fn doubled_in_the_parent(program: &Path, data: &[i64]) -> Result<Vec<i64>, Strin
         *x *= 2;
     }
     Ok(answer)
+}
+
+/// Sends the child the list already doubled; the child (a `Changer` that
+/// only signs) appends its pid.
+fn doubled_before_sending(program: &Path, data: &[i64]) -> Result<Vec<i64>, String> {
+    let doubled: Vec<i64> = data.iter().map(|x| x * 2).collect();
+    (REAL.in_a_child)(program, &doubled)
+}
+
+/// Sends the list, then waits for the child before it reads the answer
+/// ("let the child finish first"): a child whose answer is more than a
+/// pipe holds never finishes.
+fn waits_before_reading(program: &Path, data: &[i64]) -> Result<Vec<i64>, String> {
+    let mut child = std::process::Command::new(program)
+        .env(manager_solution::ROLE_VAR, "\"Changer\"")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut stdin = child.stdin.take().expect("piped");
+    frames_solution::write_frame(&mut stdin, &data).map_err(|e| e.to_string())?;
+    drop(stdin);
+    let status = child.wait().map_err(|e| e.to_string())?;
+    let out = child.stdout.take().expect("piped");
+    match frames_solution::FrameReader::new(std::io::BufReader::new(out), 1 << 20)
+        .read::<Vec<i64>>()
+        .map_err(|e| e.to_string())?
+    {
+        Some(copy) if status.success() => Ok(copy),
+        _ => Err(format!("the child ended ({status}) without an answer")),
+    }
 }
 
 /// Sends the list, reads the answer, and never waits for the child.
@@ -329,6 +423,44 @@ impl Drop for Guessing {
     }
 }
 
+/// Starts a manager and waits for its ready frame at most 2 s ("a manager
+/// is up within two seconds"), then returns all the same.
+fn start_giving_up(program: &Path) -> Started {
+    let address = std::env::temp_dir().join(format!(
+        "course-manager-{}-gives-up.sock",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&address);
+    let role = manager_solution::Role::Manager {
+        address: address.clone(),
+    };
+    let mut child = std::process::Command::new(program)
+        .env(
+            manager_solution::ROLE_VAR,
+            serde_json::to_string(&role).expect("a role encodes"),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let out = child.stdout.take().expect("piped");
+    let (said, ready) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut out = frames_solution::FrameReader::new(out, 1 << 20);
+        let _ = said.send(out.read::<String>().map_err(|e| e.to_string()));
+    });
+    match ready.recv_timeout(std::time::Duration::from_secs(2)) {
+        Ok(Ok(Some(ready))) if ready == "ready" => {}
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        other => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("the manager did not start: {other:?}"));
+        }
+    }
+    Ok(Box::new(Guessing { child, address }))
+}
+
 fn start_guessing(program: &Path) -> Started {
     start_guessing_for(program, std::time::Duration::from_millis(30))
 }
@@ -362,6 +494,73 @@ pub const DEAF: &str = "COURSE_DECOY_DEAF_MANAGER";
 /// its parent is gone.
 fn start_deaf(program: &Path) -> Started {
     (REAL.start)(&script_for(program, DEAF, "1")?)
+}
+
+/// Set in the environment of a decoy manager whose connections take their
+/// replies from one channel they all share (the decoys' main runs
+/// [`serve_shared_replies`] instead of the reference manager).
+pub const SHARED_REPLIES: &str = "COURSE_DECOY_MANAGER_SHARED_REPLIES";
+
+/// The reference manager, but with one reply channel: the owner thread
+/// sends every value into it, and each connection thread, once it has
+/// passed its request on, takes the next value from it (behind a lock).
+/// When requests of two connections overlap, each may take the other's
+/// answer. Returns when the listener fails.
+pub fn serve_shared_replies(address: &Path) -> std::process::ExitCode {
+    use std::io::Read;
+    use std::os::unix::net::UnixListener;
+    use std::sync::{Arc, Mutex, PoisonError, mpsc};
+    let Ok(listener) = UnixListener::bind(address) else {
+        return std::process::ExitCode::FAILURE;
+    };
+    if frames_solution::write_frame(&mut std::io::stdout().lock(), &"ready").is_err() {
+        return std::process::ExitCode::FAILURE;
+    }
+    std::thread::spawn(|| {
+        let _ = std::io::stdin().lock().read_to_end(&mut Vec::new());
+        std::process::exit(0);
+    });
+    let (requests, owner) = mpsc::channel::<manager_solution::Request>();
+    let (reply, answers) = mpsc::channel::<i64>();
+    let answers = Arc::new(Mutex::new(answers));
+    std::thread::spawn(move || {
+        let mut counters: HashMap<String, i64> = HashMap::new();
+        for request in owner {
+            let value = match request {
+                manager_solution::Request::Add { key, delta } => {
+                    let counter = counters.entry(key).or_insert(0);
+                    *counter += delta;
+                    *counter
+                }
+                manager_solution::Request::Get { key } => counters.get(&key).copied().unwrap_or(0),
+            };
+            let _ = reply.send(value);
+        }
+    });
+    for connection in listener.incoming().flatten() {
+        let (requests, answers) = (requests.clone(), Arc::clone(&answers));
+        std::thread::spawn(move || {
+            let Ok(mut out) = connection.try_clone() else {
+                return;
+            };
+            let mut frames =
+                frames_solution::FrameReader::new(std::io::BufReader::new(connection), 1 << 20);
+            while let Ok(Some(request)) = frames.read::<manager_solution::Request>() {
+                if requests.send(request).is_err() {
+                    return;
+                }
+                let value = answers
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .recv();
+                let Ok(value) = value else { return };
+                if frames_solution::write_frame(&mut out, &value).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    std::process::ExitCode::FAILURE
 }
 
 /// Set in the environment of a decoy manager that serves its connections
@@ -474,6 +673,98 @@ fn start_lingering(program: &Path) -> Started {
 pub fn corpus() -> Vec<Decoy<ManagerApi>> {
     vec![
         Decoy {
+            name: "starts the updaters in batches of 8",
+            class: Class::Batched,
+            subject: ManagerApi {
+                start: |p| updaters_in_batches(p, 8),
+                ..REAL
+            },
+            caught_by: "updates_from_many_processes_are_all_counted",
+            breaks: "updaters-at-once",
+            says: &["all at once", "at most 8 of"],
+        },
+        Decoy {
+            name: "serves connections with a fixed pool of 16 threads",
+            class: Class::Batched,
+            subject: ManagerApi {
+                start: |p| start_with_handlers(p, 16),
+                ..REAL
+            },
+            caught_by: "every_connection_is_served_at_once",
+            breaks: "connections-at-once",
+            says: &["16 of them had a reply", "a fixed few at a time"],
+        },
+        Decoy {
+            name: "one reply channel shared by every connection",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: |p| (REAL.start)(&script_for(p, SHARED_REPLIES, "1")?),
+                ..REAL
+            },
+            caught_by: "every_client_gets_its_own_answers",
+            breaks: "shared-state",
+            says: &[
+                "were not their own",
+                "a reply Sender sent with each request",
+            ],
+        },
+        Decoy {
+            name: "in_a_child waits for the child before it reads the answer",
+            class: Class::Stuck,
+            subject: ManagerApi {
+                in_a_child: waits_before_reading,
+                ..REAL
+            },
+            caught_by: "a_big_list_comes_back_whole",
+            breaks: "child-changes-a-copy",
+            says: &["had not returned after 4 s", "then wait for the child"],
+        },
+        Decoy {
+            name: "start waits for ready at most 2 s, then returns anyway",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: start_giving_up,
+                ..REAL
+            },
+            caught_by: "start_waits_until_the_manager_listens",
+            breaks: "start-waits-for-ready",
+            says: &["returned after 2.", "give up after a while"],
+        },
+        Decoy {
+            name: "the parent doubles the list before sending it; the child only signs it",
+            class: Class::MadeUp,
+            subject: ManagerApi {
+                program: || program_with(SIGNS_ONLY, "1"),
+                in_a_child: doubled_before_sending,
+                ..REAL
+            },
+            caught_by: "a_child_changes_only_its_copy",
+            breaks: "answer-from-the-child",
+            says: &["gave its child", "Send the list unchanged"],
+        },
+        Decoy {
+            name: "run_updaters returns at the first failed updater, the rest never waited for",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: updaters_until_one_fails,
+                ..REAL
+            },
+            caught_by: "a_failed_updater_is_reported_once_all_are_waited_for",
+            breaks: "updaters-at-once",
+            says: &["were not waited for", "even after one of them failed"],
+        },
+        Decoy {
+            name: "run_updaters returns Ok though an updater failed",
+            class: Class::MadeUp,
+            subject: ManagerApi {
+                start: updaters_failures_ignored,
+                ..REAL
+            },
+            caught_by: "a_failed_updater_is_reported_once_all_are_waited_for",
+            breaks: "updaters-at-once",
+            says: &["returned Ok(())", "makes run_updaters return an error"],
+        },
+        Decoy {
             name: "serves one connection at a time, until it closes",
             class: Class::Sequential,
             subject: ManagerApi {
@@ -526,7 +817,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             },
             caught_by: "updates_from_many_processes_are_all_counted",
             breaks: "updater-processes",
-            says: &["must start `program` 4 times", "ran in 1 process"],
+            says: &["must start `program`", "ran in 1 process"],
         },
         Decoy {
             name: "starts each updater and waits for it before the next",
@@ -537,7 +828,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             },
             caught_by: "updates_from_many_processes_are_all_counted",
             breaks: "updaters-at-once",
-            says: &["all at once", "at most 1 were running"],
+            says: &["all at once", "at most 1 of"],
         },
         Decoy {
             name: "the parent makes the updates itself, no updater process",
@@ -548,7 +839,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             },
             caught_by: "updates_from_many_processes_are_all_counted",
             breaks: "updater-processes",
-            says: &["must start `program` 4 times", "ran in 0 process"],
+            says: &["must start `program`", "ran in 0 process"],
         },
         Decoy {
             name: "starts the child but ignores its answer",
@@ -646,7 +937,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             name: "starts the updaters two at a time",
             class: Class::Sequential,
             subject: ManagerApi {
-                start: updaters_two_at_a_time,
+                start: |p| updaters_in_batches(p, 2),
                 ..REAL
             },
             caught_by: "updates_from_many_processes_are_all_counted",

@@ -15,6 +15,12 @@ fn main() -> ExitCode {
             // A decoy manager that serves a few connections at a time.
             return decoys::manager::serve_with_handlers(address, handlers);
         }
+        if let (manager_solution::Role::Manager { address }, Some(_)) =
+            (&role, std::env::var_os(decoys::manager::SHARED_REPLIES))
+        {
+            // A decoy manager whose connections share one reply channel.
+            return decoys::manager::serve_shared_replies(address);
+        }
         if std::env::var_os(decoys::manager::SIGNS_ONLY).is_some()
             && matches!(role, manager_solution::Role::Changer)
         {
