@@ -475,21 +475,29 @@ pub fn a_big_list_comes_back_whole(api: ManagerApi) {
         })
     };
     let started = std::time::Instant::now();
-    let Ok(answer) = answered.recv_timeout(BIG_LIST_WITHIN) else {
-        // End the child: the call then returns (with an error), and its
-        // thread with it.
-        drop(children);
-        let _ = answered.recv_timeout(std::time::Duration::from_secs(2));
-        drop(call);
-        panic!(
-            "in_a_child with a list of {} numbers, whose answer is {kib} KiB of JSON (the \
-             frame limit allows up to 1024 KiB; a pipe holds 64 KiB), had not returned after \
-             {} s (the reference answers in well under one). A child that writes more than a \
-             pipe holds blocks until its parent reads: read the child's answer first, then \
-             wait for the child. A parent that waits first, then reads, waits forever.",
-            data.len(),
-            BIG_LIST_WITHIN.as_secs()
-        )
+    let answer = match answered.recv_timeout(BIG_LIST_WITHIN) {
+        Ok(answer) => answer,
+        // The call panicked: that panic is the test's.
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => match call.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => panic!("in_a_child's thread ended without an answer"),
+        },
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            // End the child: the call then returns (with an error), and its
+            // thread with it.
+            drop(children);
+            let _ = answered.recv_timeout(std::time::Duration::from_secs(2));
+            drop(call);
+            panic!(
+                "in_a_child with a list of {} numbers, whose answer is {kib} KiB of JSON (the \
+                 frame limit allows up to 1024 KiB; a pipe holds 64 KiB), had not returned after \
+                 {} s (the reference answers in well under one). A child that writes more than a \
+                 pipe holds blocks until its parent reads: read the child's answer first, then \
+                 wait for the child. A parent that waits first, then reads, waits forever.",
+                data.len(),
+                BIG_LIST_WITHIN.as_secs()
+            )
+        }
     };
     let took = started.elapsed();
     let _ = call.join();
