@@ -3,25 +3,59 @@
 //!
 //! The pool's tasks are the course's, not the student's: a test that sets
 //! [`FAULT_VAR`] to `task:input` (`square:7`) makes that task fail on that
-//! input, in whichever process runs it, as a real task might. What the
-//! student's program then does with the failure (reports it, or covers it
-//! up by computing the answer elsewhere) is what the test judges.
+//! input, in whichever process runs it, as a real task might; to
+//! `task:input:exit` (`square:7:exit`), makes the process that runs it end
+//! there, as a crash in a C library would. What the student's program then
+//! does with the failure (reports it, or covers it up by computing the
+//! answer elsewhere) is what the test judges.
 
 use std::sync::OnceLock;
 
 /// Environment variable naming the task and input that fail.
 pub const FAULT_VAR: &str = "COURSE_FAULT";
 
-/// Whether a test asked `task` to fail on `input` in this process. Read
-/// once per process: tasks ask on every input.
-pub fn injected(task: &str, input: u64) -> bool {
-    static FAULT: OnceLock<Option<(String, u64)>> = OnceLock::new();
+/// What a test asked of one task on one input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// The task fails (the course's tasks panic).
+    Fails,
+    /// The process running the task ends.
+    Exits,
+}
+
+/// The fault asked for in this process, read once: tasks ask on every input.
+fn asked() -> Option<&'static (String, u64, Kind)> {
+    static FAULT: OnceLock<Option<(String, u64, Kind)>> = OnceLock::new();
     FAULT
         .get_or_init(|| {
             let value = std::env::var(FAULT_VAR).ok()?;
-            let (task, input) = value.split_once(':')?;
-            Some((task.to_owned(), input.trim().parse().ok()?))
+            let mut parts = value.split(':');
+            let task = parts.next()?.to_owned();
+            let input = parts.next()?.trim().parse().ok()?;
+            let kind = match parts.next() {
+                None => Kind::Fails,
+                Some("exit") => Kind::Exits,
+                Some(_) => return None,
+            };
+            Some((task, input, kind))
         })
         .as_ref()
-        .is_some_and(|(t, i)| t == task && *i == input)
 }
+
+fn is(task: &str, input: u64, kind: Kind) -> bool {
+    asked().is_some_and(|(t, i, k)| t == task && *i == input && *k == kind)
+}
+
+/// Whether a test asked `task` to fail on `input` in this process.
+pub fn injected(task: &str, input: u64) -> bool {
+    is(task, input, Kind::Fails)
+}
+
+/// Whether a test asked the process that runs `task` on `input` to end
+/// there, with status [`EXIT_STATUS`].
+pub fn ends_process(task: &str, input: u64) -> bool {
+    is(task, input, Kind::Exits)
+}
+
+/// The exit status of a process ended by [`ends_process`]'s fault.
+pub const EXIT_STATUS: i32 = 7;

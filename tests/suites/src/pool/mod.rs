@@ -238,11 +238,30 @@ pub fn workers_are_reused(pool: PoolApi) {
 
 /// One request frame per chunk: 100 inputs in chunks of 7 are 15 frames,
 /// in chunks of 1 (or 0, taken as 1) are 100, and by default (CPython's `ceil(100 / (4 × 2))` =
-/// 13 per chunk) are 8.
+/// 13 per chunk) are 8, also in the map after a worker died: the pool's size
+/// is what it was started with, not the workers alive at that moment.
 pub fn chunks_set_the_frames(pool: PoolApi) {
     let mut p = start(pool, 2);
     let inputs: Vec<u64> = (0..100).collect();
-    for (chunk, frames) in [(Some(7), 15), (Some(1), 100), (None, 8), (Some(0), 100)] {
+    // The last round follows a map in which one worker ended (`exit`): the
+    // pool may replace it as this map begins, and its size is still 2.
+    let rounds = [
+        (Some(7), 15),
+        (Some(1), 100),
+        (None, 8),
+        (Some(0), 100),
+        (None, 8),
+    ];
+    for (round, (chunk, frames)) in rounds.into_iter().enumerate() {
+        let after_death = round == rounds.len() - 1;
+        if after_death {
+            let died = p.map("exit", &[3], Some(1));
+            assert!(
+                died.iter().all(Result::is_err),
+                "a task that calls `exit(3)` ended its worker, yet its input came back as a \
+                 result: {died:?}"
+            );
+        }
         let before = p.frames_sent();
         let (results, received) = p
             .map_seen("square", &inputs, chunk)
@@ -256,7 +275,14 @@ pub fn chunks_set_the_frames(pool: PoolApi) {
         values(&results, "square over 0..100");
         let sent = p.frames_sent() - before;
         let what = chunk.map_or(
-            "the default chunk size (13 for 100 inputs on 2 workers)".to_owned(),
+            if after_death {
+                "the default chunk size, in the map after one of the pool's 2 workers ended (13 \
+                 per chunk: the pool's size is the workers it was started with, and it replaces \
+                 the dead one by this map at the latest)"
+                    .to_owned()
+            } else {
+                "the default chunk size (13 for 100 inputs on 2 workers)".to_owned()
+            },
             |c| match c {
                 0 => "chunk size 0 (taken as 1)".to_owned(),
                 c => format!("chunk size {c}"),
@@ -364,7 +390,7 @@ pub fn a_panic_fails_only_its_input(pool: PoolApi) {
     // Never the first or last input: a chunk with inputs on both sides.
     let bad = inputs[draw.pick(1..=n - 2)];
     let chunk = draw.pick(3..=n);
-    let mut p = Watched::start_faulty(pool, 2, "square", bad);
+    let mut p = Watched::start_faulty(pool, 2, &format!("square:{bad}"));
     let before = p.pids();
     let results = p.map("square", &inputs, Some(chunk));
     let failed: Vec<u64> = inputs
@@ -425,6 +451,156 @@ pub fn a_worker_dying_mid_reply_is_a_death(pool: PoolApi) {
         "square after a worker died mid-reply",
     );
     assert_replaced(&p, &[], "after a worker died mid-reply, and one more map");
+}
+
+/// Most chunks a dead worker may take down with it: the one it was
+/// computing and the chunks sent ahead to it, which the page keeps to 64.
+const MOST_HELD: usize = 1 + 64;
+
+/// How long a map may go on after its worker died before the suite says it
+/// hangs (the map itself takes milliseconds).
+const MAP_AFTER_DEATH: Duration = Duration::from_secs(3);
+
+/// A worker that dies while chunks are sent ahead to it (quick tasks, many
+/// in its pipe) takes down the inputs it held and only those: every one of
+/// them is an error naming it, the map returns, and the rest of the map
+/// (the other worker's inputs and those not sent yet) still succeeds in the
+/// living workers and the replacement. The course's `square` is made to
+/// end its worker's process on one drawn input, well into the map.
+pub fn a_death_with_chunks_sent_ahead_fails_only_those(pool: PoolApi) {
+    let mut draw = Draw::new();
+    let n = draw.pick(3000..=8000);
+    let chunk = draw.pick(1..=3);
+    let fatal = draw.pick(n / 4..=n / 2) as u64;
+    let inputs: Vec<u64> = (0..n as u64).collect();
+    let mut p = Watched::start_faulty(pool, 2, &format!("square:{fatal}:exit"));
+    let status = harness::fault::EXIT_STATUS;
+    let said = format!(
+        "`square` over 0..{n} in chunks of {chunk} on 2 workers, the worker that runs \
+         square({fatal}) ending there with status {status}"
+    );
+    // A map that waits for answers the dead worker will never send hangs:
+    // say so before the suite's time limit cuts the test short.
+    let (done, finished) = mpsc::channel::<()>();
+    let warning = said.clone();
+    let watchdog = thread::spawn(move || {
+        if finished.recv_timeout(MAP_AFTER_DEATH).is_err() {
+            eprintln!(
+                "{warning}: the map had not returned after {MAP_AFTER_DEATH:?}. A dead worker \
+                 sends no more answers: every chunk it held, the one it was computing and those \
+                 sent ahead to it, is an error at once"
+            );
+        }
+    });
+    let began = Instant::now();
+    let results = p.map("square", &inputs, Some(chunk));
+    let took = began.elapsed();
+    let _ = done.send(());
+    let _ = watchdog.join();
+    assert!(
+        took < MAP_AFTER_DEATH,
+        "{said}: the map took {took:?}; a dead worker must be noticed at once"
+    );
+    let failed: Vec<(u64, &String)> = inputs
+        .iter()
+        .zip(&results)
+        .filter_map(|(&x, r)| Some((x, r.as_ref().err()?)))
+        .collect();
+    let Some((_, fatal_error)) = failed.iter().find(|(x, _)| *x == fatal) else {
+        panic!(
+            "{said}: input {fatal} did not fail, yet its worker ended there: {:?}",
+            results[fatal as usize]
+        );
+    };
+    let Some((_, dead)) = worker_and_pid(fatal_error) else {
+        panic!(
+            "{said}: the error for input {fatal} must name its worker as `worker N (pid P)`: {fatal_error}"
+        );
+    };
+    for (x, e) in &failed {
+        assert!(
+            e.contains(&format!("pid {dead}")) && e.contains(&status.to_string()),
+            "{said}: input {x} failed with \"{e}\", but only the dead worker's inputs may fail, \
+             each error naming it (pid {dead}) and how it ended (status {status})"
+        );
+    }
+    assert!(
+        failed.len() <= MOST_HELD * chunk,
+        "{said}: {} inputs failed (the first {:?}, the last {:?}), more than the dead worker \
+         (pid {dead}) can have held: the chunk it was computing and at most 64 sent ahead, \
+         {} inputs. The rest of the map, the other worker's inputs and those not yet sent, goes \
+         on in the living workers and the dead one's replacement",
+        failed.len(),
+        failed.first().map(|f| f.0),
+        failed.last().map(|f| f.0),
+        MOST_HELD * chunk
+    );
+    for (x, r) in inputs.iter().zip(&results) {
+        if let Ok((v, _)) = r {
+            assert_eq!(*v, x * x, "{said}: square({x}) came back as {v}");
+        }
+    }
+    let after = values(&p.map("square", &[3, 4], Some(1)), "square after the death");
+    assert_eq!(
+        after,
+        [9, 16],
+        "{said}: the pool must still work afterwards"
+    );
+    assert_replaced(
+        &p,
+        &[dead],
+        "after a worker died with chunks sent ahead, and one more map",
+    );
+}
+
+/// The lowest file descriptor number this process does not use: with the
+/// limit on open files set there, no new file, pipe or socket can be made.
+fn lowest_free_fd() -> u64 {
+    let used: BTreeSet<u64> = std::fs::read_dir("/proc/self/fd")
+        .expect("listing /proc/self/fd")
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect();
+    (0..).find(|fd| !used.contains(fd)).expect("a free number")
+}
+
+/// When every worker is dead and no replacement can be started (this
+/// process may open no more files, so no pipe for a new worker), a map has
+/// no worker to run its inputs: each is an error, never a result the parent
+/// computed itself. Once workers can start again, the pool works.
+pub fn with_no_worker_left_every_input_is_an_error(pool: PoolApi) {
+    let mut p = start(pool, 2);
+    let dead = p.pids();
+    let files = lowest_free_fd();
+    let results = p.map_with_files_limited("square", &[5, 6, 7], Some(1), files, || {
+        for &pid in &dead {
+            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+        }
+        // A killed process ends within microseconds; reading /proc to see
+        // it would need a file.
+        thread::sleep(Duration::from_millis(100));
+    });
+    assert!(
+        results.iter().all(Result::is_err),
+        "both workers of a pool of 2 were killed, and this process could open no more files, so \
+         no new worker could be started; then `square` over [5, 6, 7] came back as {results:?}. \
+         With no worker to run them, every input is an error (saying no worker was left): the \
+         tasks run in the workers, never in the parent"
+    );
+    let after = values(
+        &p.map("square", &[3, 4], Some(1)),
+        "square once workers could be started again",
+    );
+    assert_eq!(
+        after,
+        [9, 16],
+        "the pool must work again once workers can be started"
+    );
+    assert_replaced(
+        &p,
+        &dead,
+        "after every worker was killed, and two more maps",
+    );
 }
 
 /// After a map in which workers died and one more map, the pool has as
@@ -999,6 +1175,79 @@ pub fn start_waits_for_every_hello(pool: PoolApi) {
         &started,
         "after Pool::start failed (a worker exited before its hello), of the workers it started",
     );
+    // The same death beside a silent worker: nothing to wait for can hold
+    // the failure back.
+    let began = Instant::now();
+    let watched::StartedWith { pool: got, started } =
+        watched::start_with(pool, 3, Worker1::ExitsBesideSilent);
+    let took = began.elapsed();
+    let soon = pool.hello_limit / 2;
+    match got {
+        Ok(p) => {
+            drop(p);
+            panic!(
+                "Pool::start with 3 workers, of which worker 1 exits 300 ms in and worker 2 never \
+                 says a word, returned a pool after {took:?}"
+            )
+        }
+        Err(e) => assert!(
+            took < soon,
+            "Pool::start with 3 workers, of which worker 1 exits 300 ms in without its hello \
+             while worker 2 stays silent, failed after {took:?} ({e}): a worker that ends \
+             before its hello is a failure at once, even while another worker has not said \
+             hello yet; waiting for the silent one first takes HELLO_LIMIT ({:?})",
+            pool.hello_limit
+        ),
+    }
+    assert_gone(
+        &started,
+        "after Pool::start failed (a worker exited beside a silent one), of the workers it started",
+    );
+}
+
+/// The hello limit counts from the start, for every worker: hellos that
+/// come one after another, each a little later than the last, cannot
+/// stretch it. Worker `i` waits `i` times a drawn 55 to 85 % of
+/// `HELLO_LIMIT` before it becomes the real program, so worker 2's hello
+/// comes after the limit: `start` must give up, saying so, and leave none
+/// of its workers behind.
+pub fn hellos_one_after_another_do_not_stretch_the_limit(pool: PoolApi) {
+    let mut draw = Draw::new();
+    let step = pool.hello_limit * draw.pick(55..=85) as u32 / 100;
+    let began = Instant::now();
+    let watched::StartedWith { pool: got, started } =
+        watched::start_with(pool, 3, Worker1::Staggered(step));
+    let took = began.elapsed();
+    let said = format!(
+        "Pool::start with 3 workers, worker i saying hello i × {step:?} after it starts (worker \
+         2 at {:?}, HELLO_LIMIT {:?})",
+        step * 2,
+        pool.hello_limit
+    );
+    match got {
+        Ok(p) => {
+            drop(p);
+            panic!(
+                "{said}, returned a pool after {took:?}: the limit counts from the start, for \
+                 each worker, not from the last hello, or slow hellos one after another would \
+                 stretch it without end"
+            )
+        }
+        Err(e) => {
+            assert!(
+                e.contains("hello"),
+                "{said}, failed saying: {e}; it must say a worker never said hello in time"
+            );
+            assert!(
+                took < pool.hello_limit + Duration::from_secs(2),
+                "{said}, gave up after {took:?}: at HELLO_LIMIT at the latest"
+            );
+        }
+    }
+    assert_gone(
+        &started,
+        "after Pool::start gave up on a late hello, of the workers it started",
+    );
 }
 
 /// Three workers, of which one (worker 1) never says hello and never ends
@@ -1081,84 +1330,155 @@ pub fn workers_run_at_once(pool: PoolApi) {
 /// second, on any number of cores).
 const DEMO_WITHIN: Duration = Duration::from_secs(5);
 
-/// `Pool::new()` starts one worker per core. The pool's program, run
-/// plainly (no role), is its demo: it starts `Pool::new()` (which uses the
-/// program itself, `current_exe`, as the workers' program: the suite's own
-/// test binary cannot be one), maps `spin` over 8 inputs, prints each
-/// result with the pid that computed it, and then how many workers the
-/// pool has. That number must be `std::thread::available_parallelism()`,
-/// and the results must come from that many processes at most, none of
-/// them the demo's own.
+/// What the pool's program printed when run as its demo.
+struct Demo {
+    /// The demo's own pid.
+    pid: u32,
+    /// How it ended and what it printed.
+    output: std::process::Output,
+    /// "8 inputs in N workers, ...": N.
+    workers: Option<usize>,
+    /// "spin(I) = V in pid P": every P.
+    pids: BTreeSet<u32>,
+}
+
+impl Demo {
+    /// Runs the pool's program without a role (its demo), allowed to run
+    /// on `cpu` only when that is given (as `taskset -c cpu` would).
+    fn run(pool: PoolApi, check: &str, cpu: Option<usize>) -> Demo {
+        let program = (pool.program)();
+        let mut command = Command::new(&program);
+        command
+            .env_remove(pool.role_var)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        // A child starts with the CPUs of the thread that started it: a
+        // thread of its own, narrowed first, starts the demo.
+        let child = thread::scope(|s| {
+            s.spawn(|| {
+                if let Some(cpu) = cpu {
+                    let mut one = nix::sched::CpuSet::new();
+                    one.set(cpu).expect("a CPU number the machine has");
+                    nix::sched::sched_setaffinity(Pid::from_raw(0), &one)
+                        .expect("narrowing a thread to one CPU");
+                }
+                command.spawn()
+            })
+            .join()
+            .expect("the thread that starts the demo")
+        })
+        .unwrap_or_else(|e| panic!("[{check}] could not run {}: {e}", program.display()));
+        let pid = child.id();
+        let (done, finished) = mpsc::channel();
+        thread::spawn(move || {
+            let _ = done.send(child.wait_with_output());
+        });
+        let output = match finished.recv_timeout(DEMO_WITHIN) {
+            Ok(Ok(output)) => output,
+            Ok(Err(e)) => panic!("[{check}] waiting for the demo (pid {pid}): {e}"),
+            Err(_) => {
+                let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+                let _ = finished.recv_timeout(Duration::from_secs(1));
+                panic!(
+                    "[{check}] the pool's program, run without a role (its demo: `Pool::new()`, \
+                     then `spin` over 8 inputs), did not end within {DEMO_WITHIN:?}"
+                );
+            }
+        };
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let workers = stdout.lines().find_map(|l| {
+            let (_, rest) = l.split_once(" inputs in ")?;
+            rest.split_once(" workers")?.0.trim().parse().ok()
+        });
+        let pids = stdout
+            .lines()
+            .filter(|l| l.starts_with("spin("))
+            .filter_map(|l| l.rsplit_once(" in pid ")?.1.trim().parse().ok())
+            .collect();
+        Demo {
+            pid,
+            output,
+            workers,
+            pids,
+        }
+    }
+
+    fn said(&self) -> String {
+        format!(
+            "it printed:\n{}{}",
+            String::from_utf8_lossy(&self.output.stdout),
+            String::from_utf8_lossy(&self.output.stderr)
+        )
+    }
+
+    /// Fails the check unless the demo's pool had `cores` workers (`on`:
+    /// where it ran, for the message) and its results came from them.
+    fn judge(&self, check: &str, cores: usize, on: &str) {
+        let Some(workers) = self.workers else {
+            panic!(
+                "[{check}] the pool's program, run without a role, is its demo: `Pool::new()`, \
+                 then `spin` over 8 inputs, and a last line \"8 inputs in N workers, ...\". It \
+                 ended ({}) without that line; {}",
+                self.output.status,
+                self.said()
+            );
+        };
+        assert!(
+            workers == cores,
+            "[{check}] `Pool::new()` started a pool of {workers} workers {on}, where \
+             `std::thread::available_parallelism()` is {cores}: the default is one worker per \
+             core the program may use (`default_workers()`), as CPython's `Pool()` does. (The \
+             program's demo said so; {})",
+            self.said()
+        );
+        let pids = &self.pids;
+        assert!(
+            self.output.status.success()
+                && pids.len() <= cores
+                && !pids.is_empty()
+                && !pids.contains(&self.pid),
+            "[{check}] the demo's `spin` results came from the processes {pids:?} (the demo is \
+             pid {}, its pool has {workers} workers) and it ended with {}: every result must \
+             come from one of the pool's workers; {}",
+            self.pid,
+            self.output.status,
+            self.said()
+        );
+    }
+}
+
+/// `Pool::new()` starts one worker per core the program may use. The
+/// pool's program, run plainly (no role), is its demo: it starts
+/// `Pool::new()` (which uses the program itself, `current_exe`, as the
+/// workers' program: the suite's own test binary cannot be one), maps
+/// `spin` over 8 inputs, prints each result with the pid that computed it,
+/// and then how many workers the pool has. That number must be
+/// `std::thread::available_parallelism()`, and the results must come from
+/// that many processes at most, none of them the demo's own. Then again
+/// with the demo allowed to run on one CPU only (its affinity, as
+/// `taskset` or a container sets it): one worker.
 pub fn the_default_pool_has_one_worker_per_core(pool: PoolApi) {
     let check = "the default pool has one worker per core";
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
-    let program = (pool.program)();
-    let child = Command::new(&program)
-        .env_remove(pool.role_var)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("[{check}] could not run {}: {e}", program.display()));
-    let demo = child.id();
-    let (done, finished) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = done.send(child.wait_with_output());
-    });
-    let output = match finished.recv_timeout(DEMO_WITHIN) {
-        Ok(Ok(output)) => output,
-        Ok(Err(e)) => panic!("[{check}] waiting for the demo (pid {demo}): {e}"),
-        Err(_) => {
-            let _ = kill(Pid::from_raw(demo as i32), Signal::SIGKILL);
-            let _ = finished.recv_timeout(Duration::from_secs(1));
-            panic!(
-                "[{check}] the pool's program, run without a role (its demo: `Pool::new()`, \
-                 then `spin` over 8 inputs), did not end within {DEMO_WITHIN:?}"
-            );
-        }
-    };
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let said = || {
-        format!(
-            "it printed:\n{stdout}{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    };
-    // "8 inputs in N workers, F frames, T"
-    let workers: Option<usize> = stdout.lines().find_map(|l| {
-        let (_, rest) = l.split_once(" inputs in ")?;
-        rest.split_once(" workers")?.0.trim().parse().ok()
-    });
-    let Some(workers) = workers else {
-        panic!(
-            "[{check}] the pool's program, run without a role, is its demo: `Pool::new()`, then \
-             `spin` over 8 inputs, and a last line \"8 inputs in N workers, ...\". It ended \
-             ({}) without that line; {}",
-            output.status,
-            said()
-        );
-    };
-    // "spin(I) = V in pid P"
-    let pids: BTreeSet<u32> = stdout
-        .lines()
-        .filter(|l| l.starts_with("spin("))
-        .filter_map(|l| l.rsplit_once(" in pid ")?.1.trim().parse().ok())
+    Demo::run(pool, check, None).judge(check, cores, "on this machine");
+    let mine = nix::sched::sched_getaffinity(Pid::from_raw(0)).expect("this thread's CPUs");
+    let allowed: Vec<usize> = (0..nix::sched::CpuSet::count())
+        .filter(|&c| mine.is_set(c).unwrap_or(false))
         .collect();
-    assert!(
-        workers == cores,
-        "[{check}] `Pool::new()` started a pool of {workers} workers, on a machine where \
-         `std::thread::available_parallelism()` is {cores}: the default is one worker per core \
-         (`default_workers()`), as CPython's `Pool()` does. (The program's demo said so; {})",
-        said()
-    );
-    assert!(
-        output.status.success() && pids.len() <= cores && !pids.is_empty() && !pids.contains(&demo),
-        "[{check}] the demo's `spin` results came from the processes {pids:?} (the demo is pid \
-         {demo}, its pool has {workers} workers) and it ended with {}: every result must come \
-         from one of the pool's workers; {}",
-        output.status,
-        said()
-    );
+    if allowed.len() > 1 {
+        let cpu = allowed[Draw::new().pick(0..=allowed.len() - 1)];
+        Demo::run(pool, check, Some(cpu)).judge(
+            check,
+            1,
+            &format!("in a program allowed to run on CPU {cpu} only (`taskset -c {cpu}`)"),
+        );
+    } else {
+        eprintln!(
+            "[{check}] this process may run on one CPU only: the demo was not run again on one \
+             CPU of several"
+        );
+    }
 }
 
 crate::declare_suite!($ pool: PoolApi = pool_adapter! [
@@ -1172,6 +1492,8 @@ crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     a_killed_worker_is_an_error_naming_it,
     a_worker_that_exits_is_an_error_not_a_hang,
     a_worker_dying_mid_reply_is_a_death,
+    a_death_with_chunks_sent_ahead_fails_only_those,
+    with_no_worker_left_every_input_is_an_error,
     a_long_task_is_not_a_death,
     dropping_the_pool_leaves_no_process,
     dropping_the_pool_kills_its_workers,
@@ -1181,6 +1503,7 @@ crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     a_start_that_cannot_spawn_leaves_nothing,
     start_waits_for_every_hello,
     a_worker_that_never_says_hello_is_given_up,
+    hellos_one_after_another_do_not_stretch_the_limit,
     workers_run_at_once,
     the_default_pool_has_one_worker_per_core,
 ]);

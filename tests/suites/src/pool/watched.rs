@@ -31,6 +31,12 @@ pub enum Worker1 {
     ExitsBeforeHello,
     /// It never says a word and never ends.
     Silent,
+    /// It exits 300 ms in without a word, and worker 2 never says a word
+    /// and never ends: a dead worker beside a silent one.
+    ExitsBesideSilent,
+    /// Every worker `i` waits `i` times this long before it becomes the
+    /// real program: slow hellos, one after the other, none silent.
+    Staggered(std::time::Duration),
 }
 
 /// The wrapper of the pool's program for `worker1`.
@@ -49,6 +55,21 @@ fn wrapper_for(pool: PoolApi, worker1: Worker1) -> crate::wrapper::Wrapper {
             "silent",
             &format!("if [ \"${role}\" = 1 ]; then exec sleep 60; fi\n"),
         ),
+        Worker1::ExitsBesideSilent => crate::wrapper::wrapper(
+            &program,
+            "exits-beside-silent",
+            &format!("case \"${role}\" in 1) sleep 0.3; exit 0;; 2) exec sleep 60;; esac\n"),
+        ),
+        Worker1::Staggered(step) => {
+            let ms = step.as_millis();
+            crate::wrapper::wrapper(
+                &program,
+                &format!("staggered-{ms}"),
+                &format!(
+                    "ms=$((${{{role}:-0}} * {ms}))\nsleep $((ms / 1000)).$(printf %03d $((ms % 1000)))\n"
+                ),
+            )
+        }
     }
 }
 
@@ -94,14 +115,15 @@ impl Watched {
         Watched { pool, workers }
     }
 
-    /// Starts `workers` workers in which the course's task `task` fails
-    /// (panics) on `input` ([`harness::fault`]), or fails the test.
-    pub fn start_faulty(pool: PoolApi, workers: usize, task: &str, input: u64) -> Watched {
+    /// Starts `workers` workers with the fault `fault` injected in the
+    /// course's tasks (`square:7`: `square` panics on 7; `square:7:exit`:
+    /// the worker running `square(7)` ends; see [`harness::fault`]), or
+    /// fails the test.
+    pub fn start_faulty(pool: PoolApi, workers: usize, fault: &str) -> Watched {
         let program = (pool.program)();
-        let fault = format!("{task}:{input}");
         let w = crate::wrapper::wrapper(
             &program,
-            &format!("fault-{task}-{input}"),
+            &format!("fault-{}", fault.replace(':', "-")),
             &format!(
                 "{}='{fault}'\nexport {}\n",
                 harness::fault::FAULT_VAR,
@@ -109,9 +131,7 @@ impl Watched {
             ),
         );
         let pool = (pool.start)(&w.path, workers).unwrap_or_else(|e| {
-            panic!(
-                "Pool::start with {workers} workers (task `{task}` failing on {input}) failed: {e}"
-            )
+            panic!("Pool::start with {workers} workers (fault `{fault}` injected) failed: {e}")
         });
         Watched { pool, workers }
     }
@@ -135,11 +155,63 @@ impl Watched {
         inputs: &[u64],
         chunk: Option<usize>,
     ) -> Result<(Results, Vec<census::Frame>), Box<dyn std::any::Any + Send>> {
+        self.map_seen_limited(task, inputs, chunk, None)
+    }
+
+    /// [`Watched::map`] with this process's limit on open files set to
+    /// `files` while `first` and then the pool's `map` run (and restored before anything
+    /// else: the census is a file too), so that no new worker can be
+    /// started. The suite's checks run one at a time: nothing else here
+    /// opens files meanwhile.
+    pub fn map_with_files_limited(
+        &mut self,
+        task: &str,
+        inputs: &[u64],
+        chunk: Option<usize>,
+        files: u64,
+        first: impl FnOnce(),
+    ) -> Results {
+        match self.map_seen_limited(task, inputs, chunk, Some((files, Box::new(first)))) {
+            Ok((results, _)) => results,
+            Err(payload) => std::panic::resume_unwind(payload),
+        }
+    }
+
+    fn map_seen_limited(
+        &mut self,
+        task: &str,
+        inputs: &[u64],
+        chunk: Option<usize>,
+        files: Option<(u64, Box<dyn FnOnce() + '_>)>,
+    ) -> Result<(Results, Vec<census::Frame>), Box<dyn std::any::Any + Send>> {
+        use nix::sys::resource::{Resource, getrlimit, setrlimit};
         let from = crate::wrapper::census_len();
         let mut workers: BTreeSet<u32> = self.pool.pids().into_iter().collect();
+        let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).expect("reading RLIMIT_NOFILE");
+        let limited = files.is_some();
+        if let Some((files, first)) = files {
+            setrlimit(Resource::RLIMIT_NOFILE, files.min(hard), hard)
+                .expect("lowering RLIMIT_NOFILE");
+            first();
+        }
         let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             self.pool.map(task, inputs, chunk)
-        }))?;
+        }));
+        if limited {
+            setrlimit(Resource::RLIMIT_NOFILE, soft, hard).expect("restoring RLIMIT_NOFILE");
+        }
+        let results = results?;
+        let me = std::process::id();
+        if let Some(i) = results
+            .iter()
+            .position(|r| r.as_ref().is_ok_and(|&(_, pid)| pid == me))
+        {
+            panic!(
+                "input {i} of `{task}` came back as computed by the parent's own process (the \
+                 test's, pid {me}): the tasks run in the pool's worker processes, never in the \
+                 parent, also when no worker is left to run them (then the input is an error)"
+            );
+        }
         workers.extend(self.pool.pids());
         let (new, _) = crate::wrapper::census_since(from);
         let ran: Vec<census::Served> = census::parse_served(&new)
