@@ -587,6 +587,133 @@ fn start_checks_the_role_itself(program: &Path, workers: usize) -> Started {
     (REAL.start)(program, workers)
 }
 
+/// The default chunk size from the workers alive now (round 7's
+/// `pool/01`): in the map after a death, before the replacement, one
+/// worker too few.
+fn chunk_from_the_living(
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
+    let chunk = chunk.or_else(|| Some(inputs.len().div_ceil(4 * p.pids().len().max(1)).max(1)));
+    p.map(task, inputs, chunk)
+}
+
+/// Whether `e` is the error of an input lost with a dead worker.
+fn is_death(e: &str) -> bool {
+    e.contains("exited") || e.contains("signal")
+}
+
+/// A dead worker's chunks sent ahead answered only by a time-out (round
+/// 7's `pool/05`, which waits for them for ever): more than one input lost
+/// with a worker, and the map waits 4 s before it gives them up.
+fn chunks_sent_ahead_given_up_late(
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
+    let results = p.map(task, inputs, chunk);
+    let lost = results
+        .iter()
+        .filter(|r| r.as_ref().is_err_and(|e| is_death(e)))
+        .count();
+    if lost > 1 {
+        std::thread::sleep(std::time::Duration::from_secs(4));
+    }
+    results
+}
+
+/// One death fails every input after it (round 7's `pool/08`, as
+/// `BrokenProcessPool` does with the chunks not yet sent).
+fn a_death_breaks_the_rest(
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
+    let mut results = p.map(task, inputs, chunk);
+    let first = results
+        .iter()
+        .position(|r| r.as_ref().is_err_and(|e| is_death(e)));
+    if let Some(first) = first {
+        let error = results[first].clone();
+        for r in &mut results[first..] {
+            *r = error.clone();
+        }
+    }
+    results
+}
+
+/// When no worker is left to run a map (round 7's `pool/03`), the parent
+/// computes `square` itself "so that the map still finishes": here, when
+/// every input of a map failed.
+fn parent_computes_when_no_worker_is_left(
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
+    let results = p.map(task, inputs, chunk);
+    if task == "square" && !results.is_empty() && results.iter().all(Result::is_err) {
+        return inputs
+            .iter()
+            .map(|&x| Ok((x.wrapping_mul(x), process::id())))
+            .collect();
+    }
+    results
+}
+
+/// Spawns the workers itself and waits for every hello; a worker that
+/// ends first is recorded, and reported only once every other worker has
+/// answered or `HELLO_LIMIT` has passed (round 7's `pool/07`). Kills and
+/// waits for every worker when it fails.
+fn start_reporting_failures_last(program: &Path, workers: usize) -> Started {
+    use frames_solution::FrameReader;
+    use pool_solution::protocol::Reply;
+    let mut children = Vec::new();
+    let (said, hellos) = std::sync::mpsc::channel();
+    for i in 0..workers.max(1) {
+        let mut child = std::process::Command::new(program)
+            .env(REAL.role_var, i.to_string())
+            .env(pool_solution::DEPTH_VAR, "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let out = child.stdout.take().expect("piped");
+        let said = said.clone();
+        std::thread::spawn(move || {
+            let hello = FrameReader::new(std::io::BufReader::new(out), 1 << 20).read::<Reply>();
+            let _ = said.send((i, matches!(hello, Ok(Some(Reply::Hello { .. })))));
+        });
+        children.push(child);
+    }
+    let deadline = std::time::Instant::now() + REAL.hello_limit;
+    let mut failure = None;
+    for _ in 0..children.len() {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match hellos.recv_timeout(left) {
+            Ok((_, true)) => {}
+            Ok((i, false)) => {
+                failure.get_or_insert(format!("worker {i} ended before it said hello"));
+            }
+            Err(_) => {
+                failure.get_or_insert("a worker never said hello".to_owned());
+                break;
+            }
+        }
+    }
+    match failure {
+        None => Ok(Box::new(NoHelloWait { children })),
+        Some(e) => {
+            drop(NoHelloWait { children });
+            Err(e)
+        }
+    }
+}
+
 /// The corpus for `pool`.
 pub fn corpus() -> Vec<Decoy<PoolApi>> {
     vec![
@@ -992,6 +1119,79 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             says: &["still this process's children"],
         },
         Decoy {
+            name: "the default chunk from the workers alive now (round 7, pool/01)",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| wrap(program, workers, chunk_from_the_living, drop)),
+            caught_by: "chunks_set_the_frames",
+            breaks: "chunks",
+            says: &["after one of the pool's 2 workers ended", "request frames"],
+        },
+        Decoy {
+            name: "the hello limit restarted after every hello (round 7, pool/02)",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| start_by_hand(program, workers, true)),
+            caught_by: "hellos_one_after_another_do_not_stretch_the_limit",
+            breaks: "hello-limit",
+            says: &["returned a pool", "counts from the start"],
+        },
+        Decoy {
+            name: "the parent computes the map when no worker can start (round 7, pool/03)",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| {
+                wrap(
+                    program,
+                    workers,
+                    parent_computes_when_no_worker_is_left,
+                    drop,
+                )
+            }),
+            caught_by: "with_no_worker_left_every_input_is_an_error",
+            breaks: "runs-in-workers",
+            says: &["the parent's own process"],
+        },
+        Decoy {
+            name: "default_workers() counts /proc/cpuinfo, not the CPUs it may use (round 7, pool/04)",
+            class: Class::RuleSkipped,
+            subject: PoolApi {
+                program: || demo_program_with(CPUINFO),
+                ..REAL
+            },
+            caught_by: "the_default_pool_has_one_worker_per_core",
+            breaks: "one-per-core",
+            says: &[
+                "allowed to run on CPU",
+                "one worker per core the program may use",
+            ],
+        },
+        Decoy {
+            name: "a dead worker's chunks sent ahead given up only after 4 s (round 7, pool/05)",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| {
+                wrap(program, workers, chunks_sent_ahead_given_up_late, drop)
+            }),
+            caught_by: "a_death_with_chunks_sent_ahead_fails_only_those",
+            breaks: "no-hang-on-death",
+            says: &["the map took", "noticed at once"],
+        },
+        Decoy {
+            name: "a dead worker beside a silent one reported at the hello limit (round 7, pool/07)",
+            class: Class::RuleSkipped,
+            subject: decoy(start_reporting_failures_last),
+            caught_by: "start_waits_for_every_hello",
+            breaks: "waits-for-hello",
+            says: &["stays silent", "a failure at once"],
+        },
+        Decoy {
+            name: "one death fails every input after it (round 7, pool/08)",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| {
+                wrap(program, workers, a_death_breaks_the_rest, drop)
+            }),
+            caught_by: "a_death_with_chunks_sent_ahead_fails_only_those",
+            breaks: "death-is-an-error",
+            says: &["more than the dead worker", "can have held"],
+        },
+        Decoy {
             name: "start calls worker_role() itself, so it never refuses",
             class: Class::RuleSkipped,
             subject: decoy(start_checks_the_role_itself),
@@ -1043,6 +1243,30 @@ pub fn demo(workers: usize) -> process::ExitCode {
 /// A pool program whose demo's default pool has `workers` workers: a
 /// script that runs this binary with [`DEMO_WORKERS`] set.
 fn demo_program(workers: usize) -> std::path::PathBuf {
+    demo_program_with(&workers.to_string())
+}
+
+/// What [`DEMO_WORKERS`] says for a default that counts the processors in
+/// `/proc/cpuinfo`, whatever CPUs the program may use.
+const CPUINFO: &str = "cpuinfo";
+
+/// How many workers the decoys' demo starts, from [`DEMO_WORKERS`]'s value.
+pub fn demo_workers(value: &str) -> Option<usize> {
+    if value == CPUINFO {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+        return Some(
+            cpuinfo
+                .lines()
+                .filter(|l| l.starts_with("processor"))
+                .count(),
+        );
+    }
+    value.parse().ok()
+}
+
+/// A pool program whose demo's default pool is `workers` (a number, or
+/// [`CPUINFO`]).
+fn demo_program_with(workers: &str) -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;
     let me = std::env::current_exe().expect("the test binary's path");
     let script = std::env::temp_dir().join(format!("{}{workers}.sh", demo_scripts()));

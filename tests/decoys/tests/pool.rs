@@ -31,7 +31,7 @@ fn main() -> ExitCode {
     }
     if let Some(workers) = std::env::var(decoys::pool::DEMO_WORKERS)
         .ok()
-        .and_then(|n| n.parse().ok())
+        .and_then(|n| decoys::pool::demo_workers(&n))
     {
         // A pool program run without a role: its demo.
         return decoys::pool::demo(workers);

@@ -36,7 +36,8 @@ pub fn spin(n: u64) -> u64 {
 /// test asked for a census, that this process ran it on this input
 /// ([`harness::census::served`]): whichever process runs a task leaves
 /// that trace, so a test sees where the work was done, not where the pool
-/// says it was. A test may also make one fail ([`harness::fault`]).
+/// says it was. A test may also make one fail, or end its process
+/// ([`harness::fault`]).
 pub const TASKS: &[Task] = &[
     Task {
         name: "square",
@@ -44,6 +45,9 @@ pub const TASKS: &[Task] = &[
             served("square", x);
             if harness::fault::injected("square", x) {
                 panic!("square({x}) failed: a fault a test injected (expected)");
+            }
+            if harness::fault::ends_process("square", x) {
+                std::process::exit(harness::fault::EXIT_STATUS);
             }
             x.wrapping_mul(x)
         },

@@ -553,8 +553,16 @@ pub fn a_death_with_chunks_sent_ahead_fails_only_those(pool: PoolApi) {
     );
 }
 
-/// The lowest file descriptor number this process does not use: with the
-/// limit on open files set there, no new file, pipe or socket can be made.
+/// A limit on open files under which this process can make no new file,
+/// pipe or socket: new descriptors take the lowest free number, which must
+/// be below the limit. Those the pool closes (a dead worker's pipes) free
+/// numbers above 2, so the limit keeps only the standard three below it,
+/// or fewer if one of those is free.
+fn no_new_files() -> u64 {
+    lowest_free_fd().min(3)
+}
+
+/// The lowest file descriptor number this process does not use.
 fn lowest_free_fd() -> u64 {
     let used: BTreeSet<u64> = std::fs::read_dir("/proc/self/fd")
         .expect("listing /proc/self/fd")
@@ -571,7 +579,7 @@ fn lowest_free_fd() -> u64 {
 pub fn with_no_worker_left_every_input_is_an_error(pool: PoolApi) {
     let mut p = start(pool, 2);
     let dead = p.pids();
-    let files = lowest_free_fd();
+    let files = no_new_files();
     let results = p.map_with_files_limited("square", &[5, 6, 7], Some(1), files, || {
         for &pid in &dead {
             let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
