@@ -35,7 +35,9 @@ pub enum Worker1 {
     /// and never ends: a dead worker beside a silent one.
     ExitsBesideSilent,
     /// Every worker `i` waits `i` times this long before it becomes the
-    /// real program: slow hellos, one after the other, none silent.
+    /// real program: slow hellos, one after the other, none silent. (The
+    /// wait is a `sleep` child of the wrapper, kept off the worker's pipes:
+    /// a worker killed while it waits must not leave its pipes held open.)
     Staggered(std::time::Duration),
 }
 
@@ -66,7 +68,7 @@ fn wrapper_for(pool: PoolApi, worker1: Worker1) -> crate::wrapper::Wrapper {
                 &program,
                 &format!("staggered-{ms}"),
                 &format!(
-                    "ms=$((${{{role}:-0}} * {ms}))\nsleep $((ms / 1000)).$(printf %03d $((ms % 1000)))\n"
+                    "ms=$((${{{role}:-0}} * {ms}))\nsleep $((ms / 1000)).$(printf %03d $((ms % 1000))) </dev/null >/dev/null 2>&1\n"
                 ),
             )
         }
