@@ -1234,7 +1234,11 @@ fn reaped(left: &[harness::children::Stat]) -> String {
             format!(
                 "pid {} {}",
                 s.pid,
-                if s.state == 'Z' { "a zombie" } else { "running" }
+                if s.state == 'Z' {
+                    "a zombie"
+                } else {
+                    "running"
+                }
             )
         })
         .collect::<Vec<_>>()
@@ -1255,10 +1259,7 @@ const UPDATERS_PAST_THE_LIMIT: std::ops::RangeInclusive<usize> = 20..=40;
 pub fn an_updater_that_cannot_start_is_reported_once_all_are_waited_for(api: ManagerApi) {
     use nix::sys::resource::{Resource, getrlimit, setrlimit};
     let mut draw = Draw::new();
-    let (workers, times) = (
-        draw.pick(UPDATERS_PAST_THE_LIMIT),
-        draw.pick(5..=30) as u32,
-    );
+    let (workers, times) = (draw.pick(UPDATERS_PAST_THE_LIMIT), draw.pick(5..=30) as u32);
     let manager = start(api);
     let witness = Witness::kids_logged(&(api.program)());
     let me = std::process::id();
@@ -1550,12 +1551,23 @@ pub fn a_manager_that_hangs_up_is_an_error(api: ManagerApi) {
         ("read its `get` request and hung up without a reply", true),
         ("hung up without reading its `add` request", false),
     ];
-    std::thread::scope(|s| {
+    let wrong = std::thread::scope(|s| {
         let playing = s.spawn(|| {
+            // Never waits long: a client that panicked never comes.
+            let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+            let _ = fake.set_nonblocking(true);
             for (_, reads) in cases {
-                let Ok((mut connection, _)) = fake.accept() else {
-                    return;
+                let mut connection = loop {
+                    match fake.accept() {
+                        Ok((connection, _)) => break connection,
+                        Err(_) if std::time::Instant::now() < until => {
+                            std::thread::sleep(std::time::Duration::from_millis(2));
+                        }
+                        Err(_) => return,
+                    }
                 };
+                let _ = connection.set_nonblocking(false);
+                let _ = connection.set_read_timeout(Some(std::time::Duration::from_secs(1)));
                 if reads {
                     // The frame: a 4-byte length, then that many bytes.
                     let mut prefix = [0u8; 4];
@@ -1567,27 +1579,44 @@ pub fn a_manager_that_hangs_up_is_an_error(api: ManagerApi) {
                 drop(connection);
             }
         });
+        let mut wrong = None;
         for (i, (how, _)) in cases.iter().enumerate() {
-            let mut client = manager
-                .connect()
-                .unwrap_or_else(|e| panic!("connect to a (fake) manager failed: {e}"));
+            let mut client = match manager.connect() {
+                Ok(client) => client,
+                Err(e) => {
+                    wrong = Some(format!("connect to a (fake) manager failed: {e}"));
+                    break;
+                }
+            };
             let (call, result) = if i == 1 {
                 (format!("get({key:?})"), client.get(&key))
             } else {
                 (format!("add({key:?}, {delta})"), client.add(&key, delta))
             };
             if let Ok(v) = result {
-                panic!(
+                wrong = Some(format!(
                     "[a manager that hangs up is an error] {call} on a connection whose manager \
                      {how} returned Ok({v}): the manager never answered, so there is no value \
                      to return. A request the manager never answered is an error (the manager \
                      hung up), never a value: `add` returns the counter's new value, and 0 is \
                      a value no counter had here."
-                );
+                ));
+                break;
             }
         }
+        // The fake's accepts that no client came for.
+        while !playing.is_finished() {
+            let _ = std::os::unix::net::UnixStream::connect(&address);
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
         let _ = playing.join();
+        wrong
     });
+    if let Some(wrong) = wrong {
+        drop(fake);
+        drop(manager);
+        panic!("{wrong}");
+    }
     drop(fake);
     drop(manager);
 }
@@ -1651,7 +1680,9 @@ pub fn every_request_goes_to_the_thread_that_holds_the_map(api: ManagerApi) {
     drop(client);
     // The connection's thread ends once the client hung up.
     let until = std::time::Instant::now() + std::time::Duration::from_millis(500);
-    while switches_by_thread(pid).keys().any(|t| !before.contains_key(t))
+    while switches_by_thread(pid)
+        .keys()
+        .any(|t| !before.contains_key(t))
         && std::time::Instant::now() < until
     {
         std::thread::sleep(std::time::Duration::from_millis(10));
