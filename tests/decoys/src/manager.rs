@@ -920,6 +920,30 @@ fn start_lingering(program: &Path) -> Started {
 /// The corpus for `manager`.
 pub fn corpus() -> Vec<Decoy<ManagerApi>> {
     vec![
+        // Round 8's "variants of closed holes": the sizes the suite drew
+        // before it, past which a fixed number still passed.
+        Decoy {
+            name: "starts the updaters in batches of 32",
+            class: Class::Batched,
+            subject: ManagerApi {
+                start: |p| updaters_in_batches(p, 32),
+                ..REAL
+            },
+            caught_by: "updates_from_many_processes_are_all_counted",
+            breaks: "updaters-at-once",
+            says: &["all at once", "at most 32 of"],
+        },
+        Decoy {
+            name: "serves connections with a fixed pool of 64 threads",
+            class: Class::Batched,
+            subject: ManagerApi {
+                start: |p| start_with_handlers(p, 64),
+                ..REAL
+            },
+            caught_by: "every_connection_is_served_at_once",
+            breaks: "connections-at-once",
+            says: &["64 of them had a reply", "a fixed few at a time"],
+        },
         // Round 8's wrong managers, one decoy each (manager/10 too).
         Decoy {
             name: "in_a_child returns at a missing answer before it waits for the child",

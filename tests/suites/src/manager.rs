@@ -672,8 +672,8 @@ pub fn a_child_without_an_answer_is_waited_for_too(api: ManagerApi) {
 const GATHER_WITHIN: f64 = 1.5;
 
 /// Two calls of `run_updaters`, sizes drawn per run: 2 to 8 updaters of
-/// 100 to 300 increments each, then 9 to 20 updaters of 10 to 40 (past any
-/// batch of 8 a "not too many at once" might start). In each, all the
+/// 100 to 300 increments each, then 33 to 40 updaters of 10 to 40 (past any
+/// batch of 8, 16 or 32 a "not too many at once" might start). In each, all the
 /// updaters must run at once, each its own process, and the manager's
 /// counter must be the sum. A counter kept in each process would show 0
 /// or one updater's share.
@@ -681,7 +681,7 @@ pub fn updates_from_many_processes_are_all_counted(api: ManagerApi) {
     let mut draw = Draw::new();
     let calls = [
         (draw.pick(2..=8), draw.pick(100..=300) as u32),
-        (draw.pick(9..=20), draw.pick(10..=40) as u32),
+        (draw.pick(33..=40), draw.pick(10..=40) as u32),
     ];
     let manager = start(api);
     for (call, (workers, times)) in calls.into_iter().enumerate() {
@@ -1341,16 +1341,16 @@ pub fn an_updater_that_cannot_start_is_reported_once_all_are_waited_for(api: Man
 }
 
 /// How many clients [`every_connection_is_served_at_once`] connects at
-/// once, drawn per run: past any fixed pool of up to 16 threads, and into
-/// the dozens.
-const CLIENTS_AT_ONCE: std::ops::RangeInclusive<usize> = 17..=48;
+/// once, drawn per run: past any fixed pool of up to 64 threads, and up
+/// to 100.
+const CLIENTS_AT_ONCE: std::ops::RangeInclusive<usize> = 65..=100;
 
 /// The most [`every_connection_is_served_at_once`] waits for the replies:
 /// the manager answers each within milliseconds, and one that never
 /// answers a client while another stays connected never does.
 const REPLIES_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// 17 to 48 clients (drawn per run: past any fixed pool of 4, 8, 12 or 16
+/// 65 to 100 clients (drawn per run: past any fixed pool of 4, 8, 16 or 64
 /// threads) connect to one manager, and each sends `add("open", 1)`
 /// from its own thread and waits for the reply, all of them keeping their
 /// connections open until every one has replied (or the wait is given up):
@@ -1411,10 +1411,12 @@ pub fn every_connection_is_served_at_once(api: ManagerApi) {
         !gave_up,
         "[every connection is served at once] {n} clients connected to one manager, and \
          each sent add(\"open\", 1) and waited for the reply, every client keeping its \
-         connection open (the number of clients drawn this run from 17 to 48): after {} s, {} of them had a reply (clients {ok:?}). The others waited \
+         connection open (the number of clients drawn this run from {} to {}): after {} s, {} of them had a reply (clients {ok:?}). The others waited \
          for as long as those stayed connected: the manager serves one connection until it \
          closes, or a fixed few at a time. Each client connection gets a thread in the manager, \
          which passes its requests to the one thread that holds the map.",
+        CLIENTS_AT_ONCE.start(),
+        CLIENTS_AT_ONCE.end(),
         REPLIES_WITHIN.as_secs(),
         ok.len()
     );
