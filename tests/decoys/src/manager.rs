@@ -53,6 +53,22 @@ struct Wrapped {
     /// Starts the updaters with nothing to do, then sends their
     /// increments from the parent, "to save round trips".
     updaters_idle: bool,
+    /// Starts the updaters with `collect::<Result<Vec<_>, _>>()?`: an
+    /// updater that cannot start returns at once, the started ones never
+    /// waited for (round 8, manager/02).
+    returns_at_failed_spawn: bool,
+    /// Once an updater failed, kills (and reaps) every later one: "the run
+    /// is lost anyway" (round 8, manager/03).
+    kills_after_failure: bool,
+    /// Reads an updater's status as `code().unwrap_or(0)`: one killed by a
+    /// signal counts as a success (round 8, manager/04).
+    signal_is_success: bool,
+    /// Clients that keep what they read, forgotten only on their own `add`
+    /// (round 8, manager/07).
+    caching_clients: bool,
+    /// Clients that read "no reply" (the manager hung up) as 0 (round 8,
+    /// manager/09).
+    hang_up_is_zero: bool,
 }
 
 impl Wrapped {
@@ -72,7 +88,17 @@ impl ManagerHandle for Wrapped {
         if self.local_clients {
             return Ok(Box::new(LocalClient::default()));
         }
-        self.inner().connect()
+        let client = self.inner().connect()?;
+        if self.caching_clients {
+            return Ok(Box::new(CachingClient {
+                inner: client,
+                read: HashMap::new(),
+            }));
+        }
+        if self.hang_up_is_zero {
+            return Ok(Box::new(ZeroOnHangUp(client)));
+        }
+        Ok(client)
     }
     fn run_updaters(
         &self,
@@ -106,6 +132,47 @@ impl ManagerHandle for Wrapped {
                 }
             }
             return Ok(());
+        }
+        if self.returns_at_failed_spawn || self.kills_after_failure || self.signal_is_success {
+            let address = self.inner().address();
+            let children: Vec<Result<std::process::Child, String>> = if self.returns_at_failed_spawn
+            {
+                (0..workers)
+                    .map(|_| updater(program, &address, key, times))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into_iter()
+                    .map(Ok)
+                    .collect()
+            } else {
+                (0..workers)
+                    .map(|_| updater(program, &address, key, times))
+                    .collect()
+            };
+            let mut failed = None;
+            for child in children {
+                let mut child = match child {
+                    Ok(child) => child,
+                    Err(e) => {
+                        failed = Some(e);
+                        continue;
+                    }
+                };
+                if failed.is_some() && self.kills_after_failure {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    continue;
+                }
+                let status = child.wait().map_err(|e| e.to_string())?;
+                let bad = if self.signal_is_success {
+                    status.code().unwrap_or(0) != 0
+                } else {
+                    !status.success()
+                };
+                if bad {
+                    failed = Some(format!("an updater ended with {status}"));
+                }
+            }
+            return failed.map_or(Ok(()), Err);
         }
         if self.batch > 0 {
             for batch in (0..workers).collect::<Vec<_>>().chunks(self.batch) {
@@ -157,7 +224,63 @@ fn plain(program: &Path) -> Result<Wrapped, String> {
         returns_at_first_failure: false,
         ignores_failures: false,
         updaters_idle: false,
+        returns_at_failed_spawn: false,
+        kills_after_failure: false,
+        signal_is_success: false,
+        caching_clients: false,
+        hang_up_is_zero: false,
     })
+}
+
+/// A reference manager with one of its flags set by `set`.
+fn changed(program: &Path, set: fn(&mut Wrapped)) -> Started {
+    let mut wrapped = plain(program)?;
+    set(&mut wrapped);
+    Ok(Box::new(wrapped))
+}
+
+/// A reference client that keeps what it read, "so reading again costs no
+/// round trip", and forgets a counter only when it adds to it itself.
+struct CachingClient {
+    inner: Box<dyn ClientHandle>,
+    read: HashMap<String, i64>,
+}
+
+impl ClientHandle for CachingClient {
+    fn add(&mut self, key: &str, delta: i64) -> Result<i64, String> {
+        self.read.remove(key);
+        self.inner.add(key, delta)
+    }
+    fn get(&mut self, key: &str) -> Result<i64, String> {
+        if let Some(&value) = self.read.get(key) {
+            return Ok(value);
+        }
+        let value = self.inner.get(key)?;
+        self.read.insert(key.to_owned(), value);
+        Ok(value)
+    }
+}
+
+/// A reference client whose "no reply" (the reference's "the manager hung
+/// up") reads as 0: `unwrap_or_default()` on the reply.
+struct ZeroOnHangUp(Box<dyn ClientHandle>);
+
+impl ZeroOnHangUp {
+    fn zero_if_hung_up(reply: Result<i64, String>) -> Result<i64, String> {
+        match reply {
+            Err(e) if e.contains("hung up") => Ok(0),
+            other => other,
+        }
+    }
+}
+
+impl ClientHandle for ZeroOnHangUp {
+    fn add(&mut self, key: &str, delta: i64) -> Result<i64, String> {
+        Self::zero_if_hung_up(self.0.add(key, delta))
+    }
+    fn get(&mut self, key: &str) -> Result<i64, String> {
+        Self::zero_if_hung_up(self.0.get(key))
+    }
 }
 
 /// `program` started as an updater of the manager at `address`, as the
@@ -306,6 +429,54 @@ fn waits_before_reading(program: &Path, data: &[i64]) -> Result<Vec<i64>, String
         .read::<Vec<i64>>()
         .map_err(|e| e.to_string())?
     {
+        Some(copy) if status.success() => Ok(copy),
+        _ => Err(format!("the child ended ({status}) without an answer")),
+    }
+}
+
+/// A child in the `Changer` role with piped stdin and stdout, as the
+/// reference starts it.
+fn changer(program: &Path) -> Result<std::process::Child, String> {
+    std::process::Command::new(program)
+        .env(manager_solution::ROLE_VAR, "\"Changer\"")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())
+}
+
+/// Sends the list, reads the answer with `?` (no answer: return at once),
+/// then waits for the child: one that sent nothing is never waited for
+/// (round 8, manager/01).
+fn answer_before_wait(program: &Path, data: &[i64]) -> Result<Vec<i64>, String> {
+    let mut child = changer(program)?;
+    let mut stdin = child.stdin.take().expect("piped");
+    frames_solution::write_frame(&mut stdin, &data).map_err(|e| e.to_string())?;
+    drop(stdin);
+    let out = child.stdout.take().expect("piped");
+    let answer = frames_solution::FrameReader::new(std::io::BufReader::new(out), 1 << 20)
+        .read::<Vec<i64>>()
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| "the child ended without an answer".to_owned())?;
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!("the child ended with {status}"));
+    }
+    Ok(answer)
+}
+
+/// The reference before round 8: `write_frame(..)?` returns before `wait`
+/// when the list cannot be written (a child that quit without reading more
+/// than a pipe holds), and that child is never waited for.
+fn write_before_wait(program: &Path, data: &[i64]) -> Result<Vec<i64>, String> {
+    let mut child = changer(program)?;
+    let mut stdin = child.stdin.take().expect("piped");
+    frames_solution::write_frame(&mut stdin, &data).map_err(|e| e.to_string())?;
+    drop(stdin);
+    let out = child.stdout.take().expect("piped");
+    let answer = frames_solution::FrameReader::new(out, 1 << 20).read::<Vec<i64>>();
+    let status = child.wait().map_err(|e| e.to_string())?;
+    match answer.map_err(|e| e.to_string())? {
         Some(copy) if status.success() => Ok(copy),
         _ => Err(format!("the child ended ({status}) without an answer")),
     }
@@ -576,6 +747,11 @@ pub const HANDLERS: &str = "COURSE_DECOY_MANAGER_HANDLERS";
 pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::ExitCode {
     static OPEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let linger = std::env::var_os(LINGERS).is_some();
+    let grace = std::env::var(GRACE_MS)
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map(std::time::Duration::from_millis);
+    let logs = std::env::var_os(LOGS_EACH).is_some();
     use std::io::Read;
     use std::os::unix::net::{UnixListener, UnixStream};
     use std::sync::{Mutex, PoisonError};
@@ -627,10 +803,27 @@ pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::Exi
         while linger && OPEN.load(std::sync::atomic::Ordering::SeqCst) > 0 {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
+        // "Give connected clients a moment to finish."
+        if let Some(grace) = grace {
+            let until = std::time::Instant::now() + grace;
+            while OPEN.load(std::sync::atomic::Ordering::SeqCst) > 0
+                && std::time::Instant::now() < until
+            {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        }
         std::process::exit(0);
     });
     let counters: &'static Counters = Box::leak(Box::default());
-    if handlers <= 1 {
+    if handlers == 0 {
+        // A thread per connection, each applying its requests itself.
+        for connection in listener.incoming().flatten() {
+            if logs {
+                eprintln!("manager: a client connected");
+            }
+            std::thread::spawn(move || serve_connection(connection, counters));
+        }
+    } else if handlers == 1 {
         for connection in listener.incoming().flatten() {
             serve_connection(connection, counters);
         }
@@ -660,6 +853,61 @@ fn start_with_handlers(program: &Path, handlers: usize) -> Started {
 }
 
 /// Set in the environment of a decoy manager ([`serve_with_handlers`]) that,
+/// once its stdin ends, waits up to this many milliseconds for its clients
+/// to hang up before it exits (round 8, manager/06: 2 000).
+pub const GRACE_MS: &str = "COURSE_DECOY_MANAGER_GRACE_MS";
+
+/// A manager (a thread per connection) that gives its connected clients up
+/// to 2 s once its stdin ends.
+fn start_with_grace(program: &Path) -> Started {
+    let graceful = script_for(program, GRACE_MS, "2000")?;
+    (REAL.start)(&script_for(&graceful, HANDLERS, "0")?)
+}
+
+/// Set in the environment of a decoy manager ([`serve_with_handlers`], a
+/// thread per connection) that writes a line to its stderr for every
+/// connection it accepts, on the accepting thread.
+pub const LOGS_EACH: &str = "COURSE_DECOY_MANAGER_LOGS_EACH";
+
+/// Starts a manager that logs each connection ([`LOGS_EACH`]) with its
+/// stderr piped, "to keep the test output quiet", and that pipe never read
+/// (round 8, manager/08): once it holds 64 KiB, the manager's accepting
+/// thread blocks in `eprintln!` for good.
+fn start_with_stderr_unread(program: &Path) -> Started {
+    let logging = script_for(program, LOGS_EACH, "1")?;
+    let program = script_for(&logging, HANDLERS, "0")?;
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let address = std::env::temp_dir().join(format!(
+        "course-manager-{}-stderr-{}.sock",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_file(&address);
+    let role = manager_solution::Role::Manager {
+        address: address.clone(),
+    };
+    let mut child = std::process::Command::new(&program)
+        .env(
+            manager_solution::ROLE_VAR,
+            serde_json::to_string(&role).expect("a role encodes"),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let out = child.stdout.take().expect("piped");
+    match frames_solution::FrameReader::new(out, 1 << 20).read::<String>() {
+        Ok(Some(ready)) if ready == "ready" => Ok(Box::new(Guessing { child, address })),
+        other => {
+            let _ = child.kill();
+            let _ = child.wait();
+            Err(format!("the manager did not start: {other:?}"))
+        }
+    }
+}
+
+/// Set in the environment of a decoy manager ([`serve_with_handlers`]) that,
 /// once its stdin ends, waits until no client is connected before it exits.
 pub const LINGERS: &str = "COURSE_DECOY_MANAGER_LINGERS";
 
@@ -672,6 +920,147 @@ fn start_lingering(program: &Path) -> Started {
 /// The corpus for `manager`.
 pub fn corpus() -> Vec<Decoy<ManagerApi>> {
     vec![
+        // Round 8's "variants of closed holes": the sizes the suite drew
+        // before it, past which a fixed number still passed.
+        Decoy {
+            name: "starts the updaters in batches of 32",
+            class: Class::Batched,
+            subject: ManagerApi {
+                start: |p| updaters_in_batches(p, 32),
+                ..REAL
+            },
+            caught_by: "updates_from_many_processes_are_all_counted",
+            breaks: "updaters-at-once",
+            says: &["all at once", "at most 32 of"],
+        },
+        Decoy {
+            name: "serves connections with a fixed pool of 64 threads",
+            class: Class::Batched,
+            subject: ManagerApi {
+                start: |p| start_with_handlers(p, 64),
+                ..REAL
+            },
+            caught_by: "every_connection_is_served_at_once",
+            breaks: "connections-at-once",
+            says: &["64 of them had a reply", "a fixed few at a time"],
+        },
+        // Round 8's wrong managers, one decoy each (manager/10 too).
+        Decoy {
+            name: "in_a_child returns at a missing answer before it waits for the child",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                in_a_child: answer_before_wait,
+                ..REAL
+            },
+            caught_by: "a_child_without_an_answer_is_waited_for_too",
+            breaks: "child-waited-for",
+            says: &["was a zombie", "also when it sent no answer"],
+        },
+        Decoy {
+            name: "in_a_child returns at a failed write of the list before it waits for the child",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                in_a_child: write_before_wait,
+                ..REAL
+            },
+            caught_by: "a_child_without_an_answer_is_waited_for_too",
+            breaks: "child-waited-for",
+            says: &["was a zombie", "could not be given its list"],
+        },
+        Decoy {
+            name: "run_updaters returns at the first updater that cannot start",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: |p| changed(p, |w| w.returns_at_failed_spawn = true),
+                ..REAL
+            },
+            caught_by: "an_updater_that_cannot_start_is_reported_once_all_are_waited_for",
+            breaks: "updaters-at-once",
+            says: &["had not been waited for", "A `?` on the spawns"],
+        },
+        Decoy {
+            name: "run_updaters kills the other updaters after the first failure",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: |p| changed(p, |w| w.kills_after_failure = true),
+                ..REAL
+            },
+            caught_by: "a_failed_updater_is_reported_once_all_are_waited_for",
+            breaks: "updaters-at-once",
+            says: &["healthy updaters' increments", "loses their increments"],
+        },
+        Decoy {
+            name: "an updater killed by a signal counts as a success",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: |p| changed(p, |w| w.signal_is_success = true),
+                ..REAL
+            },
+            caught_by: "an_updater_killed_by_a_signal_is_a_failure",
+            breaks: "updaters-at-once",
+            says: &["returned Ok(())", "ended by a signal ended with a failure"],
+        },
+        Decoy {
+            name: "once its stdin ends, the manager gives connected clients 2 s",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: start_with_grace,
+                ..REAL
+            },
+            caught_by: "the_manager_ends_when_its_stdin_ends",
+            breaks: "ends-with-stdin",
+            says: &[
+                "still ran 500 ms after its stdin ended",
+                "nor get a grace period",
+            ],
+        },
+        Decoy {
+            name: "clients keep what they read, forgotten only on their own add",
+            class: Class::StateBetweenCalls,
+            subject: ManagerApi {
+                start: |p| changed(p, |w| w.caching_clients = true),
+                ..REAL
+            },
+            caught_by: "the_manager_owns_the_state",
+            breaks: "shared-state",
+            says: &[
+                "the first read it again",
+                "`get` asks the manager every time",
+            ],
+        },
+        Decoy {
+            name: "the manager logs each connection to a stderr piped and never read",
+            class: Class::Stuck,
+            subject: ManagerApi {
+                start: start_with_stderr_unread,
+                ..REAL
+            },
+            caught_by: "thousands_of_connections_are_all_served",
+            breaks: "connections-at-once",
+            says: &["s with no reply", "a pipe nobody reads"],
+        },
+        Decoy {
+            name: "a client reads a manager that hung up as 0",
+            class: Class::MadeUp,
+            subject: ManagerApi {
+                start: |p| changed(p, |w| w.hang_up_is_zero = true),
+                ..REAL
+            },
+            caught_by: "a_manager_that_hangs_up_is_an_error",
+            breaks: "shared-state",
+            says: &["returned Ok(0)", "never a value"],
+        },
+        Decoy {
+            name: "connection threads apply requests under a lock on a shared map, no owner thread",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: |p| start_with_handlers(p, 0),
+                ..REAL
+            },
+            caught_by: "every_request_goes_to_the_thread_that_holds_the_map",
+            breaks: "connections-at-once",
+            says: &["none woke for its requests", "under a lock on a shared map"],
+        },
         Decoy {
             name: "starts the updaters in batches of 8",
             class: Class::Batched,
@@ -897,7 +1286,7 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             },
             caught_by: "the_manager_ends_when_its_stdin_ends",
             breaks: "ends-with-stdin",
-            says: &["still ran 3 s after its stdin ended"],
+            says: &["still ran 500 ms after its stdin ended"],
         },
         Decoy {
             name: "kills the manager but never waits for it",

@@ -189,6 +189,35 @@ impl Witness {
         )
     }
 
+    /// A witness whose first copy (the first to make the folder `mark`)
+    /// writes its pid to `failed` and kills itself with `signal` (a `kill`
+    /// argument: `KILL`, `TERM`) before it runs the program, as the OOM
+    /// killer or a crash would end an updater. Every copy writes its own pid
+    /// (the process `run_updaters` started) to `kids`.
+    fn one_killed(real: &Path, signal: &str) -> Witness {
+        Witness::made(
+            real,
+            &format!(
+                "echo $$ >> KIDS\nif mkdir FAULT_MARK 2>/dev/null; then\necho $$ > FAILED_PID\n\
+                 kill -{signal} $$\nsleep 5\nexit 0\nfi\n"
+            ),
+            "",
+        )
+    }
+
+    /// A witness every copy of which writes its own pid (the process the
+    /// code under test started) to `kids`, then runs the program.
+    fn kids_logged(real: &Path) -> Witness {
+        Witness::made(real, "echo $$ >> KIDS\n", "")
+    }
+
+    /// A witness whose copies write their own pid to `kids`, then run
+    /// `instead` (shell commands) and end without running the program: a
+    /// child that never answers.
+    fn answers_nothing(real: &Path, instead: &str) -> Witness {
+        Witness::made(real, &format!("echo $$ >> KIDS\n{instead}\n"), "")
+    }
+
     /// The most copies of the script that were running at the same moment.
     fn most_at_once(&self) -> usize {
         let mut events: Vec<(u128, i32)> = std::fs::read_to_string(&self.times)
@@ -535,14 +564,116 @@ pub fn a_big_list_comes_back_whole(api: ManagerApi) {
     );
 }
 
+/// A child of `in_a_child` that ends without an answer, in each way it
+/// can: it reads its list and ends with status 0, or with a failure (a
+/// status drawn per run from 1 to 125), or it ends at once without reading
+/// a list of a few numbers, or a list drawn per run between 80 KiB (more
+/// than a pipe holds, so the parent's write fails) and 1 MiB of JSON.
+/// Every call must return an error, and its child must then be gone from
+/// the process table, neither running nor a zombie: a child that sent
+/// nothing is waited for too, and so is one whose list could not be
+/// written.
+pub fn a_child_without_an_answer_is_waited_for_too(api: ManagerApi) {
+    let mut draw = Draw::new();
+    let status = draw.pick(1..=125);
+    let small: Vec<i64> = (0..draw.pick(1..=6))
+        .map(|_| draw.pick(0..=2000) as i64 - 1000)
+        .collect();
+    // Numbers of 10 digits: 11 bytes each with the comma.
+    let big: Vec<i64> = (0..draw.pick(80 * 1024 / 11..=(1 << 20) / 11 - 2))
+        .map(|i| 1_000_000_000 + i as i64)
+        .collect();
+    let big_kib = (big.len() * 11) / 1024;
+    let cases: [(String, String, &[i64]); 4] = [
+        (
+            "reads its list, then ends with status 0 without answering".to_owned(),
+            "cat > /dev/null\nexit 0".to_owned(),
+            &small,
+        ),
+        (
+            format!("reads its list, then ends with status {status} without answering"),
+            format!("cat > /dev/null\nexit {status}"),
+            &small,
+        ),
+        (
+            "ends at once, without reading its list or answering".to_owned(),
+            "exec 0<&-\nexit 0".to_owned(),
+            &small,
+        ),
+        (
+            format!(
+                "ends at once, without reading its list of {} numbers ({big_kib} KiB of JSON, \
+                 more than a pipe holds: the parent's write fails)",
+                big.len()
+            ),
+            "exec 0<&-\nexit 0".to_owned(),
+            &big,
+        ),
+    ];
+    for (how, instead, data) in cases {
+        let witness = Witness::answers_nothing(&(api.program)(), &instead);
+        let shown = if data.len() > 8 {
+            format!("a list of {} numbers", data.len())
+        } else {
+            format!("{data:?}")
+        };
+        let result = (api.in_a_child)(&witness.script, data);
+        let kids: Vec<u32> = Witness::read_pids(&witness.kids)
+            .into_iter()
+            .filter_map(|p| u32::try_from(p).ok())
+            .collect();
+        // A moment for the kernel, as after any wait.
+        let until = std::time::Instant::now() + std::time::Duration::from_millis(500);
+        let mut left = harness::children::still_ours(&kids);
+        while !left.is_empty() && std::time::Instant::now() < until {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            left = harness::children::still_ours(&kids);
+        }
+        for s in &left {
+            let pid = nix::unistd::Pid::from_raw(s.pid as i32);
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+            let _ = nix::sys::wait::waitpid(pid, None);
+        }
+        let shown_result = match &result {
+            Ok(v) if v.len() > 8 => format!("Ok(a list of {} numbers)", v.len()),
+            other => format!("{other:?}"),
+        };
+        if let Some(s) = left.first() {
+            panic!(
+                "in_a_child(program, {shown}) with a child that {how}: it returned \
+                 {shown_result}, and 500 ms later its child (pid {}) was {}. No zombie child: \
+                 in_a_child waits for its child however it ended, also when it sent no answer \
+                 or could not be given its list. A `?` on the write or on the answer before \
+                 `wait` returns without waiting: keep the error, wait, then return it.",
+                s.pid,
+                if s.state == 'Z' {
+                    "a zombie (it ended, and was never waited for)".to_owned()
+                } else {
+                    format!("still running (state {})", s.state)
+                }
+            );
+        }
+        assert!(
+            kids.len() == 1,
+            "in_a_child(program, {shown}) must start `program` once; it started it {} times",
+            kids.len()
+        );
+        assert!(
+            result.is_err(),
+            "in_a_child(program, {shown}) with a child that {how} returned {shown_result}: a \
+             child that sends no answer is an error, never an answer"
+        );
+    }
+}
+
 /// How long a copy of a [`Witness::gathered`] script waits for the others
 /// to start: `run_updaters` that starts them all at once starts 20 within
 /// milliseconds.
 const GATHER_WITHIN: f64 = 1.5;
 
 /// Two calls of `run_updaters`, sizes drawn per run: 2 to 8 updaters of
-/// 100 to 300 increments each, then 9 to 20 updaters of 10 to 40 (past any
-/// batch of 8 a "not too many at once" might start). In each, all the
+/// 100 to 300 increments each, then 33 to 40 updaters of 10 to 40 (past any
+/// batch of 8, 16 or 32 a "not too many at once" might start). In each, all the
 /// updaters must run at once, each its own process, and the manager's
 /// counter must be the sum. A counter kept in each process would show 0
 /// or one updater's share.
@@ -550,7 +681,7 @@ pub fn updates_from_many_processes_are_all_counted(api: ManagerApi) {
     let mut draw = Draw::new();
     let calls = [
         (draw.pick(2..=8), draw.pick(100..=300) as u32),
-        (draw.pick(9..=20), draw.pick(10..=40) as u32),
+        (draw.pick(33..=40), draw.pick(10..=40) as u32),
     ];
     let manager = start(api);
     for (call, (workers, times)) in calls.into_iter().enumerate() {
@@ -659,6 +790,29 @@ pub fn the_manager_owns_the_state(api: ManagerApi) {
         Some(0),
         "an absent counter reads as 0"
     );
+    // A client that has read a counter reads it again after another client
+    // added to it, round after round (2 to 6, deltas drawn per run): each
+    // `get` asks the manager.
+    let mut draw = Draw::new();
+    let key = format!("read again {}", draw.pick(0..=999_999));
+    let mut expected = 0;
+    let mut reads = vec![a.get(&key)];
+    for round in 1..=draw.pick(2..=6) {
+        let delta = draw.pick(1..=999) as i64;
+        expected += delta;
+        let added = b.add(&key, delta);
+        let read = a.get(&key);
+        reads.push(read.clone());
+        assert!(
+            added == Ok(expected) && read == Ok(expected),
+            "a client read {key:?}, then, round after round, a second client added to it and the \
+             first read it again: in round {round} the second client's add({key:?}, {delta}) gave \
+             {added:?} and the first client's get then gave {read:?}, where the counter held \
+             {expected} (the first client's reads so far: {reads:?}). What one client adds, \
+             another reads: `get` asks the manager every time; a value a client read before is \
+             not the counter's value now."
+        );
+    }
 }
 
 /// 2 to 6 clients (drawn per run) each add to a counter of their own, a
@@ -844,23 +998,44 @@ pub fn the_manager_ends_when_its_stdin_ends(api: ManagerApi) {
         c
     });
     let _ = kill(Pid::from_raw(cat as i32), Signal::SIGKILL);
+    let cut_at = std::time::Instant::now();
     let alive = || harness::children::stat(real as u32).is_some_and(|s| s.state != 'Z');
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let deadline = cut_at + ENDS_WITHIN;
     while alive() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
     let outlived = alive();
+    // How long it did run on, for the message (up to 3 s more).
+    let gone_after = if outlived {
+        let longer = cut_at + std::time::Duration::from_secs(3);
+        while alive() && std::time::Instant::now() < longer {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        if alive() {
+            "more than 3 s".to_owned()
+        } else {
+            format!("{} ms", cut_at.elapsed().as_millis())
+        }
+    } else {
+        String::new()
+    };
     let _ = kill(Pid::from_raw(real as i32), Signal::SIGKILL);
     drop(client);
     drop(manager);
     assert!(
         !outlived,
-        "the manager (pid {real}) still ran 3 s after its stdin ended, with one client \
-         connected: when its parent dies without Drop, nothing else ends it, and a client \
-         that stays connected must not keep it alive. Start a thread in the manager that \
-         reads stdin to the end and then exits the process, at once"
+        "the manager (pid {real}) still ran {} ms after its stdin ended, with one client \
+         connected (it ran on for {gone_after}): when its parent dies without Drop, nothing \
+         else ends it, and a client that stays connected must not keep it alive, nor get a \
+         grace period. Start a thread in the manager that reads stdin to the end and then exits \
+         the process, at once (the reference is gone within a few milliseconds)",
+        ENDS_WITHIN.as_millis()
     );
 }
+
+/// How soon the manager must be gone once its stdin ended: "at once". The
+/// reference is gone within about 5 ms.
+const ENDS_WITHIN: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// `Manager::start` returns once the manager listens, however long it
 /// takes to get there: started through a program that waits 2.5 to 5 s
@@ -904,7 +1079,7 @@ pub fn start_waits_until_the_manager_listens(api: ManagerApi) {
 /// parent lives.
 pub fn a_failed_updater_is_reported_once_all_are_waited_for(api: ManagerApi) {
     let mut draw = Draw::new();
-    let (workers, times) = (draw.pick(3..=8), draw.pick(50..=200) as u32);
+    let (workers, times) = (draw.pick(FAILING_AMONG), draw.pick(50..=200) as u32);
     let call = format!("run_updaters(program, \"failing\", {workers}, {times})");
     let manager = start(api);
     let witness = Witness::one_fails(&(api.program)(), "0.5");
@@ -927,6 +1102,8 @@ pub fn a_failed_updater_is_reported_once_all_are_waited_for(api: ManagerApi) {
         let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
         let _ = nix::sys::wait::waitpid(pid, None);
     }
+    // What the healthy updaters did: their increments, all of them.
+    let counted = manager.connect().and_then(|mut c| c.get("failing"));
     drop(manager);
     let running: Vec<u32> = left
         .iter()
@@ -967,19 +1144,213 @@ pub fn a_failed_updater_is_reported_once_all_are_waited_for(api: ManagerApi) {
          increment): an updater that fails makes run_updaters return an error, once every other \
          one has been waited for."
     );
+    let healthy = (workers as i64 - 1) * i64::from(times);
+    assert!(
+        counted == Ok(healthy),
+        "{call} (sizes drawn this run), with updater {failed:?} failing before its first \
+         increment and the {} others held 500 ms: it returned {result:?}, and then the counter \
+         read {counted:?}, where the {} healthy updaters' increments make {} × {times} = \
+         {healthy}. run_updaters waits for every other updater even after one failed, and lets \
+         each do its work: killing the rest after the first failure loses their increments.",
+        workers - 1,
+        workers - 1,
+        workers - 1
+    );
+}
+
+/// How many updaters [`a_failed_updater_is_reported_once_all_are_waited_for`]
+/// and [`an_updater_killed_by_a_signal_is_a_failure`] start, one of them
+/// failing.
+const FAILING_AMONG: std::ops::RangeInclusive<usize> = 3..=24;
+
+/// `run_updaters` of 3 to 24 updaters (drawn per run) of 10 to 60
+/// increments (drawn), the first of them to start killed by a signal
+/// (`KILL` or `TERM`, drawn) before it runs the program, as the OOM killer
+/// or a crash would end it: an updater ended by a signal ended with a
+/// failure, so `run_updaters` must return an error, once every other one
+/// has been waited for (none left running or a zombie) and has done its
+/// work. `ExitStatus::code()` is `None` for a process a signal ended: one
+/// that reads it as 0 reports a killed updater as a success.
+pub fn an_updater_killed_by_a_signal_is_a_failure(api: ManagerApi) {
+    let mut draw = Draw::new();
+    let (workers, times) = (draw.pick(FAILING_AMONG), draw.pick(10..=60) as u32);
+    let signal = ["KILL", "TERM"][draw.pick(0..=1)];
+    let call = format!("run_updaters(program, \"killed\", {workers}, {times})");
+    let manager = start(api);
+    let witness = Witness::one_killed(&(api.program)(), signal);
+    let result = manager.run_updaters(&witness.script, "killed", workers, times);
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let kids: Vec<u32> = Witness::read_pids(&witness.kids)
+        .into_iter()
+        .filter_map(|p| u32::try_from(p).ok())
+        .collect();
+    let killed = Witness::read_pids(&witness.failed);
+    let left = harness::children::still_ours(&kids);
+    let what = reaped(&left);
+    let counted = manager.connect().and_then(|mut c| c.get("killed"));
+    drop(manager);
+    assert!(
+        left.is_empty(),
+        "{call} (sizes drawn this run), with updater {killed:?} killed by SIG{signal} before its \
+         first increment: it returned {result:?} while {} of the {} updater processes it started \
+         were not waited for ({what}). run_updaters waits for every one.",
+        left.len(),
+        kids.len()
+    );
+    assert!(
+        kids.len() == workers && killed.len() == 1,
+        "{call} must start `program` {workers} times; {} copies started ({} killed as the test \
+         asked)",
+        kids.len(),
+        killed.len()
+    );
+    assert!(
+        result.is_err(),
+        "{call} (sizes drawn this run) returned Ok(()), though updater {killed:?} was killed by \
+         SIG{signal} before its first increment: an updater ended by a signal ended with a \
+         failure, and makes run_updaters return an error. `ExitStatus::code()` is None for a \
+         process a signal ended; `success()` says whether it ended well."
+    );
+    let healthy = (workers as i64 - 1) * i64::from(times);
+    assert!(
+        counted == Ok(healthy),
+        "{call}, with updater {killed:?} killed by SIG{signal}: the counter read {counted:?}, \
+         where the {} other updaters' increments make {healthy}: every other updater is waited \
+         for, and does its work",
+        workers - 1
+    );
+}
+
+/// Ends and collects the processes in `left` (a check's leftovers, so that
+/// it leaves nothing behind) and says what they were: running or zombies.
+fn reaped(left: &[harness::children::Stat]) -> String {
+    for s in left {
+        let pid = nix::unistd::Pid::from_raw(s.pid as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+        let _ = nix::sys::wait::waitpid(pid, None);
+    }
+    left.iter()
+        .map(|s| {
+            format!(
+                "pid {} {}",
+                s.pid,
+                if s.state == 'Z' {
+                    "a zombie"
+                } else {
+                    "running"
+                }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How many updaters [`an_updater_that_cannot_start_is_reported_once_all_are_waited_for`]
+/// asks for: more than the limited open files let start.
+const UPDATERS_PAST_THE_LIMIT: std::ops::RangeInclusive<usize> = 20..=40;
+
+/// `run_updaters` of 20 to 40 updaters (drawn per run) while this process
+/// may open only a few more files, the limit raised one file at a time: the
+/// first few updaters start, and a later one cannot (its pipes cannot be
+/// made). `run_updaters` must then return an error, once it has waited for
+/// every updater it did start: none of them may still run or be a zombie
+/// when it returns. One that returns at the failed spawn (a `collect` into
+/// a `Result` and `?`) leaves the started ones running, then zombies.
+pub fn an_updater_that_cannot_start_is_reported_once_all_are_waited_for(api: ManagerApi) {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    let mut draw = Draw::new();
+    let (workers, times) = (draw.pick(UPDATERS_PAST_THE_LIMIT), draw.pick(5..=30) as u32);
+    let manager = start(api);
+    let witness = Witness::kids_logged(&(api.program)());
+    let me = std::process::id();
+    let children_now = || -> std::collections::BTreeSet<u32> {
+        harness::children::children_of(me)
+            .iter()
+            .map(|s| s.pid)
+            .collect()
+    };
+    let earlier = children_now();
+    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).expect("reading RLIMIT_NOFILE");
+    let open = std::fs::read_dir("/proc/self/fd").map_or(0, Iterator::count) as u64;
+    let mut judged = Vec::new();
+    for extra in 0..=64u64 {
+        if judged.len() >= 3 {
+            break;
+        }
+        let logged = Witness::read_pids(&witness.kids).len();
+        // At least 16: a shell started with fewer cannot open its script.
+        let limit = (open.max(16) + extra).min(hard);
+        setrlimit(Resource::RLIMIT_NOFILE, limit, hard).expect("lowering RLIMIT_NOFILE");
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            manager.run_updaters(&witness.script, "limited", workers, times)
+        }));
+        setrlimit(Resource::RLIMIT_NOFILE, soft, hard).expect("restoring RLIMIT_NOFILE");
+        let call = format!(
+            "run_updaters(program, \"limited\", {workers}, {times}) (sizes drawn this run) with \
+             at most {limit} open files in this process"
+        );
+        let result = match result {
+            Ok(result) => result,
+            Err(panic) => {
+                eprintln!(
+                    "{call} panicked: an updater that cannot be started is an error that \
+                     run_updaters returns"
+                );
+                std::panic::resume_unwind(panic)
+            }
+        };
+        // The updaters it started: those whose script logged its pid, or
+        // those still this process's children, whichever are more.
+        let pids: Vec<u32> = children_now().difference(&earlier).copied().collect();
+        let spawned = Witness::read_pids(&witness.kids)
+            .len()
+            .saturating_sub(logged)
+            .max(pids.len());
+        let left = harness::children::still_ours(&pids);
+        let what = reaped(&left);
+        assert!(
+            left.is_empty(),
+            "{call} returned {result:?} after {spawned} of the {workers} updaters were started; \
+             when it returned, {} of them had not been waited for ({what}). An updater that \
+             could not start makes run_updaters return an error, once every other one has been \
+             waited for: keep the spawn error, wait for every updater that did start, then \
+             return it. A `?` on the spawns returns at once, and a process never waited for \
+             stays a zombie.",
+            left.len()
+        );
+        if spawned < workers {
+            assert!(
+                result.is_err(),
+                "{call} returned Ok(()), though only {spawned} of the {workers} updaters could \
+                 be started: an updater that could not start makes run_updaters return an error"
+            );
+            if spawned > 0 {
+                judged.push(spawned);
+            }
+        }
+    }
+    drop(manager);
+    assert!(
+        !judged.is_empty(),
+        "with this process's open files limited to between {} and {}, no call of \
+         run_updaters of {workers} updaters started some of them and failed to start the next, \
+         so this check could not judge a failed spawn",
+        open.max(16),
+        open.max(16) + 64
+    );
 }
 
 /// How many clients [`every_connection_is_served_at_once`] connects at
-/// once, drawn per run: past any fixed pool of up to 16 threads, and into
-/// the dozens.
-const CLIENTS_AT_ONCE: std::ops::RangeInclusive<usize> = 17..=48;
+/// once, drawn per run: past any fixed pool of up to 64 threads, and up
+/// to 100.
+const CLIENTS_AT_ONCE: std::ops::RangeInclusive<usize> = 65..=100;
 
 /// The most [`every_connection_is_served_at_once`] waits for the replies:
 /// the manager answers each within milliseconds, and one that never
 /// answers a client while another stays connected never does.
 const REPLIES_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// 17 to 48 clients (drawn per run: past any fixed pool of 4, 8, 12 or 16
+/// 65 to 100 clients (drawn per run: past any fixed pool of 4, 8, 16 or 64
 /// threads) connect to one manager, and each sends `add("open", 1)`
 /// from its own thread and waits for the reply, all of them keeping their
 /// connections open until every one has replied (or the wait is given up):
@@ -1040,10 +1411,12 @@ pub fn every_connection_is_served_at_once(api: ManagerApi) {
         !gave_up,
         "[every connection is served at once] {n} clients connected to one manager, and \
          each sent add(\"open\", 1) and waited for the reply, every client keeping its \
-         connection open (the number of clients drawn this run from 17 to 48): after {} s, {} of them had a reply (clients {ok:?}). The others waited \
+         connection open (the number of clients drawn this run from {} to {}): after {} s, {} of them had a reply (clients {ok:?}). The others waited \
          for as long as those stayed connected: the manager serves one connection until it \
          closes, or a fixed few at a time. Each client connection gets a thread in the manager, \
          which passes its requests to the one thread that holds the map.",
+        CLIENTS_AT_ONCE.start(),
+        CLIENTS_AT_ONCE.end(),
         REPLIES_WITHIN.as_secs(),
         ok.len()
     );
@@ -1067,15 +1440,291 @@ pub fn every_connection_is_served_at_once(api: ManagerApi) {
     );
 }
 
+/// How many short connections [`thousands_of_connections_are_all_served`]
+/// makes, drawn per run: a log line of 16 bytes or more per connection
+/// fills a 64 KiB pipe within 4 096.
+const SHORT_CONNECTIONS: std::ops::RangeInclusive<usize> = 4_500..=7_000;
+
+/// How long [`thousands_of_connections_are_all_served`] waits for one more
+/// connection to be answered: the reference answers one in well under a
+/// millisecond.
+const STALLED_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// 4 500 to 7 000 short connections (drawn per run), one after another,
+/// each an `add("many", 1)` and a hang-up: every one must be answered, with
+/// the counter's new value. A manager that stops accepting after a few
+/// thousand (it writes a line per connection to a stderr that is a pipe
+/// nobody reads, and blocks once the pipe is full) leaves every later
+/// client waiting.
+pub fn thousands_of_connections_are_all_served(api: ManagerApi) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let n = Draw::new().pick(SHORT_CONNECTIONS);
+    let manager = start(api);
+    let pid = manager.pid();
+    let (served, finished, stalled) = (
+        AtomicUsize::new(0),
+        AtomicBool::new(false),
+        AtomicBool::new(false),
+    );
+    let outcome = std::thread::scope(|s| {
+        // A watcher ends the manager when no connection was answered for
+        // a while: that ends the wait of the client it never answered.
+        s.spawn(|| {
+            let (mut last, mut since) = (0, std::time::Instant::now());
+            while !finished.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                let now = served.load(Ordering::SeqCst);
+                if now != last {
+                    (last, since) = (now, std::time::Instant::now());
+                } else if since.elapsed() > STALLED_AFTER {
+                    stalled.store(true, Ordering::SeqCst);
+                    let _ = nix::sys::signal::kill(
+                        nix::unistd::Pid::from_raw(pid as i32),
+                        nix::sys::signal::Signal::SIGKILL,
+                    );
+                    return;
+                }
+            }
+        });
+        let outcome = (|| -> Result<(), String> {
+            for i in 1..=n {
+                let mut client = manager
+                    .connect()
+                    .map_err(|e| format!("connection {i} of {n} could not connect: {e}"))?;
+                match client.add("many", 1) {
+                    Ok(v) if v == i as i64 => {}
+                    Ok(v) => {
+                        return Err(format!(
+                            "connection {i} of {n}: add(\"many\", 1) gave {v}, where the counter \
+                             then held {i}"
+                        ));
+                    }
+                    Err(e) => return Err(format!("connection {i} of {n}: add failed: {e}")),
+                }
+                served.store(i, Ordering::SeqCst);
+            }
+            Ok(())
+        })();
+        finished.store(true, Ordering::SeqCst);
+        outcome
+    });
+    let stalled = stalled.load(Ordering::SeqCst);
+    let done = served.load(Ordering::SeqCst);
+    drop(manager);
+    assert!(
+        !stalled,
+        "[thousands of connections are all served] {n} short connections, one after another, \
+         each add(\"many\", 1) then a hang-up (the number drawn this run from 4500 to 7000): \
+         {done} were answered, and connection {} then waited {} s with no reply. The manager \
+         serves every connection over its life: each one gets a thread. A manager that stops \
+         accepting after a few thousand is blocked somewhere, often writing a line per \
+         connection to a stderr that is a pipe nobody reads (64 KiB fill, then every write \
+         waits): leave the manager's stderr as it is (inherited), or read what you pipe.",
+        done + 1,
+        STALLED_AFTER.as_secs()
+    );
+    if let Err(e) = outcome {
+        panic!("[thousands of connections are all served] {e}");
+    }
+}
+
+/// A manager that reads a request and hangs up without a reply (the suite
+/// takes over the manager's socket path, and plays that manager): `add`
+/// and `get` must each fail, never return a value; and so must one whose
+/// manager hangs up before it reads. A client that reads "no reply" as 0
+/// counts an increment the manager never made.
+pub fn a_manager_that_hangs_up_is_an_error(api: ManagerApi) {
+    use std::io::Read;
+    use std::os::unix::net::UnixListener;
+    let mut draw = Draw::new();
+    let key = format!("hung up {}", draw.pick(0..=999_999));
+    let delta = draw.pick(1..=999) as i64;
+    let manager = start(api);
+    let address = manager.address();
+    // The real manager keeps running, listening on a socket file no longer
+    // there; the suite's listener has its path.
+    let _ = std::fs::remove_file(&address);
+    let fake = UnixListener::bind(&address)
+        .unwrap_or_else(|e| panic!("binding a fake manager at {}: {e}", address.display()));
+    // What the fake does with each connection, and whether it reads the
+    // request first.
+    let cases: [(&str, bool); 3] = [
+        ("read its `add` request and hung up without a reply", true),
+        ("read its `get` request and hung up without a reply", true),
+        ("hung up without reading its `add` request", false),
+    ];
+    let wrong = std::thread::scope(|s| {
+        let playing = s.spawn(|| {
+            // Never waits long: a client that panicked never comes.
+            let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+            let _ = fake.set_nonblocking(true);
+            for (_, reads) in cases {
+                let mut connection = loop {
+                    match fake.accept() {
+                        Ok((connection, _)) => break connection,
+                        Err(_) if std::time::Instant::now() < until => {
+                            std::thread::sleep(std::time::Duration::from_millis(2));
+                        }
+                        Err(_) => return,
+                    }
+                };
+                let _ = connection.set_nonblocking(false);
+                let _ = connection.set_read_timeout(Some(std::time::Duration::from_secs(1)));
+                if reads {
+                    // The frame: a 4-byte length, then that many bytes.
+                    let mut prefix = [0u8; 4];
+                    if connection.read_exact(&mut prefix).is_ok() {
+                        let mut body = vec![0u8; u32::from_le_bytes(prefix) as usize];
+                        let _ = connection.read_exact(&mut body);
+                    }
+                }
+                drop(connection);
+            }
+        });
+        let mut wrong = None;
+        for (i, (how, _)) in cases.iter().enumerate() {
+            let mut client = match manager.connect() {
+                Ok(client) => client,
+                Err(e) => {
+                    wrong = Some(format!("connect to a (fake) manager failed: {e}"));
+                    break;
+                }
+            };
+            let (call, result) = if i == 1 {
+                (format!("get({key:?})"), client.get(&key))
+            } else {
+                (format!("add({key:?}, {delta})"), client.add(&key, delta))
+            };
+            if let Ok(v) = result {
+                wrong = Some(format!(
+                    "[a manager that hangs up is an error] {call} on a connection whose manager \
+                     {how} returned Ok({v}): the manager never answered, so there is no value \
+                     to return. A request the manager never answered is an error (the manager \
+                     hung up), never a value: `add` returns the counter's new value, and 0 is \
+                     a value no counter had here."
+                ));
+                break;
+            }
+        }
+        // The fake's accepts that no client came for.
+        while !playing.is_finished() {
+            let _ = std::os::unix::net::UnixStream::connect(&address);
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let _ = playing.join();
+        wrong
+    });
+    if let Some(wrong) = wrong {
+        drop(fake);
+        drop(manager);
+        panic!("{wrong}");
+    }
+    drop(fake);
+    drop(manager);
+}
+
+/// Voluntary and involuntary context switches of each thread of process
+/// `pid`, by thread id (Linux's `/proc/<pid>/task/<tid>/status`).
+fn switches_by_thread(pid: u32) -> std::collections::BTreeMap<u32, u64> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Default::default();
+    };
+    tasks
+        .filter_map(|t| {
+            let tid: u32 = t.ok()?.file_name().to_str()?.parse().ok()?;
+            let status = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/status")).ok()?;
+            let switches = status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches"))
+                .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
+                .sum();
+            Some((tid, switches))
+        })
+        .collect()
+}
+
+/// One client makes 300 to 800 requests (drawn per run), one after
+/// another on its connection, then hangs up: the manager's threads are
+/// read from `/proc/<pid>/task` before it connected and after it left.
+/// Every request goes to the one thread that holds the map, so a thread
+/// that was there before the client came and is still there after it left
+/// must have woken for its requests (its context switches, as the kernel
+/// counts them, at least half as many as the requests). A manager whose
+/// connection threads apply the requests themselves, under a lock on a
+/// shared map, has no such thread: the accepting thread wakes once, the
+/// stdin watcher never.
+pub fn every_request_goes_to_the_thread_that_holds_the_map(api: ManagerApi) {
+    let requests = Draw::new().pick(300..=800);
+    let manager = start(api);
+    let pid = manager.pid();
+    // One connection first, gone before the count starts: whatever a
+    // manager starts at its first client is there already.
+    let mut first = manager
+        .connect()
+        .unwrap_or_else(|e| panic!("connect failed: {e}"));
+    let _ = first.add("warm", 1);
+    drop(first);
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let before = switches_by_thread(pid);
+    let mut client = manager
+        .connect()
+        .unwrap_or_else(|e| panic!("connect failed: {e}"));
+    for i in 0..requests {
+        let result = if i % 2 == 0 {
+            client.add("owned", 1)
+        } else {
+            client.get("owned")
+        };
+        if let Err(e) = result {
+            panic!("request {} of {requests} failed: {e}", i + 1);
+        }
+    }
+    drop(client);
+    // The connection's thread ends once the client hung up.
+    let until = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    while switches_by_thread(pid)
+        .keys()
+        .any(|t| !before.contains_key(t))
+        && std::time::Instant::now() < until
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let after = switches_by_thread(pid);
+    drop(manager);
+    let woke: Vec<(u32, u64)> = before
+        .iter()
+        .filter_map(|(tid, was)| Some((*tid, after.get(tid)?.saturating_sub(*was))))
+        .collect();
+    let most = woke.iter().map(|&(_, n)| n).max().unwrap_or(0);
+    assert!(
+        most as usize >= requests / 2,
+        "[every request goes to the one thread that holds the map] one client made {requests} \
+         requests on its connection (drawn this run from 300 to 800), then hung up. Of the \
+         manager's threads that were there before it connected and still there after it left \
+         ({} of them), none woke for its requests: the most any switched was {most} times \
+         (per thread: {woke:?}, from /proc/{pid}/task/*/status). Every request goes to the one \
+         thread that holds the map, which outlives the connections: each connection's thread \
+         passes its requests on (a channel) and waits for the reply; it does not apply them \
+         itself under a lock on a shared map.",
+        before.len()
+    );
+}
+
 crate::declare_suite!($ manager: ManagerApi = manager_adapter! [
     a_child_changes_only_its_copy,
     a_big_list_comes_back_whole,
     updates_from_many_processes_are_all_counted,
     a_failed_updater_is_reported_once_all_are_waited_for,
+    an_updater_that_cannot_start_is_reported_once_all_are_waited_for,
+    an_updater_killed_by_a_signal_is_a_failure,
+    a_child_without_an_answer_is_waited_for_too,
     the_manager_owns_the_state,
+    a_manager_that_hangs_up_is_an_error,
     every_client_gets_its_own_answers,
     dropping_the_manager_leaves_no_process,
     start_waits_until_the_manager_listens,
     the_manager_ends_when_its_stdin_ends,
     every_connection_is_served_at_once,
+    thousands_of_connections_are_all_served,
+    every_request_goes_to_the_thread_that_holds_the_map,
 ]);

@@ -133,12 +133,14 @@ impl Client {
     }
 
     // ANCHOR: client
-    /// Adds `delta` to the manager's counter `key`; its new value.
+    /// Adds `delta` to the manager's counter `key`; its new value. A
+    /// manager that hung up without a reply is an error, never a value.
     pub fn add(&mut self, key: &str, delta: i64) -> Result<i64, Error> {
         todo!("send Request::Add and read the reply")
     }
 
-    /// The manager's counter `key`.
+    /// The manager's counter `key`, as the manager has it now (what any
+    /// client added), read from the manager every time.
     pub fn get(&mut self, key: &str) -> Result<i64, Error> {
         todo!("send Request::Get and read the reply")
     }
@@ -176,7 +178,9 @@ fn change_a_copy() -> Result<(), Error> {
 /// Starts `program` as a child in the `Changer` role, sends it `data` (so
 /// it gets a copy), and returns what it sent back: its changed copy, with
 /// its pid as the last number. `data` itself is untouched, whatever the
-/// child did.
+/// child did. The child is waited for however it ended: a child that sent
+/// no answer, or quit without reading its list, makes it return an error
+/// once that child has been waited for.
 pub fn in_a_child(program: &Path, data: &[i64]) -> Result<Vec<i64>, Error> {
     todo!("spawn a Changer, write the list, read the answer, wait")
 }
@@ -216,8 +220,9 @@ impl Manager {
     /// Starts `workers` copies of `program` as updaters, each adding 1 to
     /// `key` `times` times through the manager, all at once, and waits for
     /// every one of them. An updater that could not start or ended with a
-    /// failure makes it return an error, once every other one has been
-    /// waited for.
+    /// failure (an exit code other than 0, or killed by a signal) makes it
+    /// return an error, once every other one (started before or after it)
+    /// has been waited for, and has done its work.
     pub fn run_updaters(
         &self,
         program: &Path,

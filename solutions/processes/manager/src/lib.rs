@@ -188,7 +188,8 @@ impl Client {
     }
 
     // ANCHOR: client
-    /// Adds `delta` to the manager's counter `key`; its new value.
+    /// Adds `delta` to the manager's counter `key`; its new value. A
+    /// manager that hung up without a reply is an error, never a value.
     pub fn add(&mut self, key: &str, delta: i64) -> Result<i64, Error> {
         // SOLUTION: todo!("send Request::Add and read the reply")
         self.ask(&Request::Add {
@@ -198,7 +199,8 @@ impl Client {
         // END SOLUTION
     }
 
-    /// The manager's counter `key`.
+    /// The manager's counter `key`, as the manager has it now (what any
+    /// client added), read from the manager every time.
     pub fn get(&mut self, key: &str) -> Result<i64, Error> {
         // SOLUTION: todo!("send Request::Get and read the reply")
         self.ask(&Request::Get {
@@ -261,16 +263,21 @@ fn change_a_copy() -> Result<(), Error> {
 /// Starts `program` as a child in the `Changer` role, sends it `data` (so
 /// it gets a copy), and returns what it sent back: its changed copy, with
 /// its pid as the last number. `data` itself is untouched, whatever the
-/// child did.
+/// child did. The child is waited for however it ended: a child that sent
+/// no answer, or quit without reading its list, makes it return an error
+/// once that child has been waited for.
 pub fn in_a_child(program: &Path, data: &[i64]) -> Result<Vec<i64>, Error> {
     // SOLUTION: todo!("spawn a Changer, write the list, read the answer, wait")
     let mut child = started(program, &Role::Changer)?;
     let mut stdin = child.stdin.take().expect("piped");
-    write_frame(&mut stdin, &data)?;
+    // A child that quits without reading a list bigger than a pipe makes
+    // this write fail: it is still waited for below, like any other child.
+    let sent = write_frame(&mut stdin, &data);
     drop(stdin);
     let mut out = FrameReader::new(child.stdout.take().expect("piped"), LIMIT);
     let answer = out.read();
     let status = child.wait()?;
+    sent?;
     match answer? {
         Some(copy) if status.success() => Ok(copy),
         _ => Err(Error::Protocol(format!(
@@ -358,8 +365,9 @@ impl Manager {
     /// Starts `workers` copies of `program` as updaters, each adding 1 to
     /// `key` `times` times through the manager, all at once, and waits for
     /// every one of them. An updater that could not start or ended with a
-    /// failure makes it return an error, once every other one has been
-    /// waited for.
+    /// failure (an exit code other than 0, or killed by a signal) makes it
+    /// return an error, once every other one (started before or after it)
+    /// has been waited for, and has done its work.
     pub fn run_updaters(
         &self,
         program: &Path,
