@@ -1130,9 +1130,9 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             name: "the hello limit restarted after every hello (round 7, pool/02)",
             class: Class::RuleSkipped,
             subject: decoy(|program, workers| start_by_hand(program, workers, true)),
-            caught_by: "hellos_one_after_another_do_not_stretch_the_limit",
+            caught_by: "a_worker_that_never_says_hello_is_given_up",
             breaks: "hello-limit",
-            says: &["returned a pool", "counts from the start"],
+            says: &["gave up after", "counts from the start"],
         },
         Decoy {
             name: "the parent computes the map when no worker can start (round 7, pool/03)",

@@ -763,7 +763,7 @@ pub fn a_worker_that_exits_is_an_error_not_a_hang(pool: PoolApi) {
 }
 
 /// A worker busy with a long task is busy, not dead: a task drawn between
-/// 0.5 and 2.5 s longer than the pool's own hello limit and than 4 s
+/// 0.3 and 1.5 s longer than the pool's own hello limit and than 4 s
 /// (longer than any other wait of the suite or of the pool) comes back as
 /// a result, from the same workers.
 pub fn a_long_task_is_not_a_death(pool: PoolApi) {
@@ -773,7 +773,7 @@ pub fn a_long_task_is_not_a_death(pool: PoolApi) {
     let longest_wait = pool
         .hello_limit
         .clamp(Duration::from_secs(4), Duration::from_secs(5));
-    let ms = longest_wait.as_millis() as u64 + Draw::new().pick(500..=2500) as u64;
+    let ms = longest_wait.as_millis() as u64 + Draw::new().pick(300..=1500) as u64;
     let long = Duration::from_millis(ms);
     let results = p.map("sleep_ms", &[ms, ms], Some(1));
     for (i, r) in results.iter().enumerate() {
@@ -1213,32 +1213,31 @@ pub fn start_waits_for_every_hello(pool: PoolApi) {
     );
 }
 
-/// The hello limit counts from the start, for every worker: hellos that
-/// come one after another, each a little later than the last, cannot
-/// stretch it. Worker `i` waits `i` times a drawn 55 to 85 % of
-/// `HELLO_LIMIT` before it becomes the real program, so worker 2's hello
-/// comes after the limit: `start` must give up, saying so, and leave none
-/// of its workers behind.
-pub fn hellos_one_after_another_do_not_stretch_the_limit(pool: PoolApi) {
-    let mut draw = Draw::new();
-    let step = pool.hello_limit * draw.pick(55..=85) as u32 / 100;
+/// Three workers: worker 0 says hello at once, worker 1 a drawn 70 to 85 %
+/// of `HELLO_LIMIT` after it starts, and worker 2 never says a word and
+/// never ends (`sleep`). `Pool::start` gives up at `HELLO_LIMIT`, counted
+/// from the start for every worker, with an error that says so, instead of
+/// waiting forever or restarting the limit at each hello (which would give
+/// up near 1.8 times the limit), and leaves none of the workers it started
+/// behind, the silent one included.
+pub fn a_worker_that_never_says_hello_is_given_up(pool: PoolApi) {
+    let late = pool.hello_limit * Draw::new().pick(70..=85) as u32 / 100;
     let began = Instant::now();
     let watched::StartedWith { pool: got, started } =
-        watched::start_with(pool, 3, Worker1::Staggered(step));
+        watched::start_with(pool, 3, Worker1::LateBesideSilent(late));
     let took = began.elapsed();
     let said = format!(
-        "Pool::start with 3 workers, worker i saying hello i × {step:?} after it starts (worker \
-         2 at {:?}, HELLO_LIMIT {:?})",
-        step * 2,
+        "Pool::start with 3 workers, of which worker 1 says hello {late:?} after it starts and \
+         worker 2 never says a word (HELLO_LIMIT {:?})",
         pool.hello_limit
     );
     match got {
         Ok(p) => {
+            let pids = p.pids();
             drop(p);
             panic!(
-                "{said}, returned a pool after {took:?}: the limit counts from the start, for \
-                 each worker, not from the last hello, or slow hellos one after another would \
-                 stretch it without end"
+                "{said}, returned a pool after {took:?} (workers {pids:?}): start must wait for \
+                 every hello, at most HELLO_LIMIT, then fail"
             )
         }
         Err(e) => {
@@ -1248,45 +1247,9 @@ pub fn hellos_one_after_another_do_not_stretch_the_limit(pool: PoolApi) {
             );
             assert!(
                 took < pool.hello_limit + Duration::from_secs(2),
-                "{said}, gave up after {took:?}: at HELLO_LIMIT at the latest"
-            );
-        }
-    }
-    assert_gone(
-        &started,
-        "after Pool::start gave up on a late hello, of the workers it started",
-    );
-}
-
-/// Three workers, of which one (worker 1) never says hello and never ends
-/// (`sleep`): `Pool::start` gives up after `HELLO_LIMIT` with an error that
-/// says so, instead of waiting forever, and leaves none of the workers it
-/// started behind, the silent one included.
-pub fn a_worker_that_never_says_hello_is_given_up(pool: PoolApi) {
-    let began = Instant::now();
-    let watched::StartedWith { pool: got, started } = watched::start_with(pool, 3, Worker1::Silent);
-    let took = began.elapsed();
-    match got {
-        Ok(p) => {
-            let pids = p.pids();
-            drop(p);
-            panic!(
-                "Pool::start with 3 workers, of which worker 1 never says hello, returned a pool \
-                 (workers {pids:?}): start must wait for every hello, at most HELLO_LIMIT ({:?}), \
-                 then fail",
-                pool.hello_limit
-            )
-        }
-        Err(e) => {
-            assert!(
-                e.contains("hello"),
-                "Pool::start with a worker that never says hello must fail saying the worker \
-                 never said hello; it said: {e}"
-            );
-            assert!(
-                took < pool.hello_limit + Duration::from_secs(2),
-                "Pool::start gave up on a silent worker after {took:?}: HELLO_LIMIT is {:?}",
-                pool.hello_limit
+                "{said}, gave up after {took:?}: at HELLO_LIMIT at the latest, for the silent \
+                 worker too. The limit counts from the start for every worker, not from the \
+                 last hello, or slow hellos one after another would stretch it without end"
             );
         }
     }
@@ -1511,7 +1474,6 @@ crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     a_start_that_cannot_spawn_leaves_nothing,
     start_waits_for_every_hello,
     a_worker_that_never_says_hello_is_given_up,
-    hellos_one_after_another_do_not_stretch_the_limit,
     workers_run_at_once,
     the_default_pool_has_one_worker_per_core,
 ]);

@@ -29,16 +29,15 @@ pub enum Worker1 {
     /// It waits 300 ms, then exits without a word (its hello never comes,
     /// and the others' hellos come first).
     ExitsBeforeHello,
-    /// It never says a word and never ends.
-    Silent,
     /// It exits 300 ms in without a word, and worker 2 never says a word
     /// and never ends: a dead worker beside a silent one.
     ExitsBesideSilent,
-    /// Every worker `i` waits `i` times this long before it becomes the
-    /// real program: slow hellos, one after the other, none silent. (The
-    /// wait is a `sleep` child of the wrapper, kept off the worker's pipes:
-    /// a worker killed while it waits must not leave its pipes held open.)
-    Staggered(std::time::Duration),
+    /// It waits this long before it becomes the real program (a late
+    /// hello, still inside the limit), and worker 2 never says a word and
+    /// never ends. (The wait is a `sleep` child of the wrapper, kept off the
+    /// worker's pipes: a worker killed while it waits must not leave its
+    /// pipes held open.)
+    LateBesideSilent(std::time::Duration),
 }
 
 /// The wrapper of the pool's program for `worker1`.
@@ -52,23 +51,20 @@ fn wrapper_for(pool: PoolApi, worker1: Worker1) -> crate::wrapper::Wrapper {
             "exits-before-hello",
             &format!("if [ \"${role}\" = 1 ]; then sleep 0.3; exit 0; fi\n"),
         ),
-        Worker1::Silent => crate::wrapper::wrapper(
-            &program,
-            "silent",
-            &format!("if [ \"${role}\" = 1 ]; then exec sleep 60; fi\n"),
-        ),
         Worker1::ExitsBesideSilent => crate::wrapper::wrapper(
             &program,
             "exits-beside-silent",
             &format!("case \"${role}\" in 1) sleep 0.3; exit 0;; 2) exec sleep 60;; esac\n"),
         ),
-        Worker1::Staggered(step) => {
-            let ms = step.as_millis();
+        Worker1::LateBesideSilent(late) => {
+            let ms = late.as_millis();
             crate::wrapper::wrapper(
                 &program,
-                &format!("staggered-{ms}"),
+                &format!("late-{ms}-beside-silent"),
                 &format!(
-                    "ms=$((${{{role}:-0}} * {ms}))\nsleep $((ms / 1000)).$(printf %03d $((ms % 1000))) </dev/null >/dev/null 2>&1\n"
+                    "case \"${role}\" in 1) sleep {}.{:03} </dev/null >/dev/null 2>&1;; 2) exec sleep 60;; esac\n",
+                    ms / 1000,
+                    ms % 1000
                 ),
             )
         }
