@@ -6,7 +6,7 @@
 
 use std::cell::Cell;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -113,6 +113,12 @@ pub const WHOLE_MILLISECONDS: u8 = 31;
 /// not asked yet" (round 4's `gil/04`): a system call that an average over
 /// 20,000 check-ins hides.
 pub const YIELDS_EVERY_256TH_CHECK_IN: u8 = 32;
+/// A release reads a sleeper count (an atomic that waiters raise under the
+/// mutex before they sleep) before it takes the mutex, and wakes nobody if
+/// it read 0: "most releases have nobody to wake" (round 4's `gil/05`). A
+/// waiter that counts itself and sleeps between that read and the release
+/// sleeps through it.
+pub const LOOKS_BEFORE_LOCKING: u8 = 33;
 /// No flaw: the reference design, for the decoys that wrap it.
 pub const NO_FLAW: u8 = u8::MAX;
 
@@ -128,6 +134,8 @@ pub struct Flawed<const FLAW: u8> {
     /// The interval `switch_interval` reports: the one given to `new`,
     /// clamped (the locks that ignore their interval hide it there).
     reported: Duration,
+    /// Threads asleep on `changed` ([`LOOKS_BEFORE_LOCKING`] only).
+    sleepers: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -167,10 +175,14 @@ impl<const FLAW: u8> Flawed<FLAW> {
                 WAKES_EVERY_500_MS => wait.min(Duration::from_millis(500)),
                 _ => wait,
             };
-            self.changed
+            self.sleepers.fetch_add(1, Ordering::SeqCst);
+            let state = self
+                .changed
                 .wait_timeout(state, wait)
                 .unwrap_or_else(PoisonError::into_inner)
-                .0
+                .0;
+            self.sleepers.fetch_sub(1, Ordering::SeqCst);
+            state
         }
     }
 
@@ -258,6 +270,14 @@ impl<const FLAW: u8> Flawed<FLAW> {
     }
 
     fn release(&self) {
+        if FLAW == LOOKS_BEFORE_LOCKING {
+            let anyone = self.sleepers.load(Ordering::SeqCst) > 0;
+            self.state().held = false;
+            if anyone {
+                self.changed.notify_all();
+            }
+            return;
+        }
         let mut state = self.state();
         state.held = false;
         self.wake_after_release(&mut state);
@@ -277,6 +297,7 @@ impl<const FLAW: u8> GilApi for Flawed<FLAW> {
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
             reported: clamped,
+            sleepers: AtomicUsize::new(0),
             interval: if ignores {
                 Duration::from_millis(5)
             } else if FLAW == WHOLE_MILLISECONDS {
@@ -690,6 +711,17 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             caught_by: "a_new_holder_gets_a_whole_interval",
             breaks: "whole-interval",
             says: &["had been asked to hand over", "clears any drop request"],
+        },
+        Decoy {
+            name: "a release reads the sleeper count before it takes the mutex (round 4, gil/05)",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<LOOKS_BEFORE_LOCKING>>(),
+            caught_by: "no_lost_wakeups",
+            breaks: "never-stuck",
+            says: &[
+                "slept through the release",
+                "before it takes the lock's state",
+            ],
         },
         Decoy {
             name: "check_in releases and takes the lock straight back (no forced switching)",

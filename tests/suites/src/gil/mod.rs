@@ -17,6 +17,7 @@ use harness::{CpuCheck, Outcome, WaitCheck, human};
 mod asks_again;
 mod cheap;
 mod forced;
+mod one_waiter;
 mod paused;
 mod two_locks;
 mod whole_interval;
@@ -692,7 +693,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// A switch interval nobody waits out in a check: a waiter in these checks
 /// can only get the lock when the holder releases it.
-const FOREVER: Duration = Duration::from_secs(60);
+pub(super) const FOREVER: Duration = Duration::from_secs(60);
 
 /// With a switch interval of a minute, a thread waiting in `acquire` must
 /// not get the lock while the holder computes and checks in (nobody has
@@ -839,7 +840,9 @@ struct Waited {
 
 /// Eight threads take the lock hundreds of times, with and without
 /// `allow_threads`; none may sleep through its wake-up. The switch interval
-/// is a minute, so a waiter wakes only when a release wakes it.
+/// is a minute, so a waiter wakes only when a release wakes it. Then a
+/// holder and one waiter take thousands of turns, each release the
+/// waiter's only way out ([`one_waiter`]).
 pub fn no_lost_wakeups<G: GilApi>() {
     const THREADS: usize = 8;
     const ROUNDS: usize = 300;
@@ -869,6 +872,23 @@ pub fn no_lost_wakeups<G: GilApi>() {
         THREADS * ROUNDS,
         "every acquire returns once"
     );
+    // One waiter, and no release after the one it needs: see `one_waiter`.
+    let turns = settle(
+        "no_lost_wakeups",
+        "A holder and one waiter taking turns never finished.",
+        one_waiter::take_turns::<G>,
+    );
+    if let Err((turn, late)) = turns {
+        panic!(
+            "a holder and one waiter took turns with the GIL (switch interval a minute); in turn \
+             {turn} the holder let go {} ns after it told the waiter to come, and 1.5 s later the \
+             waiter still did not have the lock: it slept through the release, and only another \
+             release woke it. Every release must wake a thread waiting for the lock. A release \
+             that decides whether anyone needs waking before it takes the lock's state (a \
+             sleeper count read first, say) misses a waiter that goes to sleep in between",
+            late.as_nanos()
+        );
+    }
 }
 
 /// While one thread is inside `allow_threads`, another can take the lock;
