@@ -154,8 +154,15 @@ fn hold_once_gathered(gil: &Gil, n: usize) {
 /// that cannot happen, however the threads are scheduled.
 pub fn counts_run_under_the_gil_given(f: CountUnderGil) {
     let mut draw = Draw::new();
-    let n = draw.pick(3..=8);
-    let texts = texts::texts(&mut draw, n);
+    for sizes in [3..=8, 9..=120] {
+        let n = draw.pick(sizes);
+        under_the_gil_given(f, &mut draw, n);
+    }
+}
+
+/// One call of [`counts_run_under_the_gil_given`], on `n` texts.
+fn under_the_gil_given(f: CountUnderGil, draw: &mut Draw, n: usize) {
+    let texts = texts::texts(draw, n);
     *gil_watch() = GilWatch::default();
     let gil = Gil::new(DEFAULT_SWITCH_INTERVAL);
     texts::arm(n, Duration::ZERO, true);
@@ -338,16 +345,29 @@ pub fn the_caller_never_takes_the_gil(f: CountUnderGil) {
     // joining gets the GIL first, once every `count` has returned, is up to
     // the scheduler; the suite nearly always does, and two calls make it
     // all but certain. A caller that joins never waits for the GIL.
-    for _ in 0..CALLS_AT_THE_EDGES {
-        let n = draw.pick(3..=8);
+    // The first on one to 8 texts, the second on many.
+    for sizes in [1..=8, 9..=150] {
+        let n = draw.pick(sizes);
         let texts = texts::texts(&mut draw, n);
+        gil_solution::trace::start();
         let (got, edges) = call_at_the_edges(f, &texts, &caller);
+        let took = gil_solution::trace::stop()
+            .iter()
+            .filter(|(_, who, e)| {
+                *who == thread::current().id() && *e == gil_solution::trace::Event::Takes
+            })
+            .count();
         judge_the_edges(&texts, &got, &edges);
+        assert!(
+            took == 0,
+            "[the caller never takes the GIL] count_under_gil on {n} texts: the calling thread \
+             took the GIL it was given {took} time(s) during the call (the course's GIL noted \
+             every thread that took it). It must not take it at all, before, between or after \
+             its threads: each thread takes it, `gil.acquire()` in its closure, and the calling \
+             thread only starts the threads and joins them."
+        );
     }
 }
-
-/// Calls of `the_caller_never_takes_the_gil`.
-const CALLS_AT_THE_EDGES: usize = 2;
 
 /// One call of `f` on `texts` while a thread of the suite holds the GIL at
 /// its edges ([`hold_at_the_edges`]); `caller` is this thread's id.

@@ -35,15 +35,35 @@ use std::time::{Duration, Instant};
 
 use crate::fetching::Draw;
 
-/// The words texts are made of.
-const VOCABULARY: [&str; 12] = [
-    "ant", "bee", "cat", "dog", "eel", "fox", "gnu", "hen", "ibis", "jay", "kiwi", "lark",
+/// The words texts are made of: short ones that repeat, the same word in
+/// other cases (a different word: counting is exact), words past 24 bytes
+/// that share their first 24, and words beyond ASCII.
+const VOCABULARY: [&str; 20] = [
+    "ant",
+    "bee",
+    "cat",
+    "dog",
+    "eel",
+    "fox",
+    "gnu",
+    "hen",
+    "ibis",
+    "jay",
+    "kiwi",
+    "lark",
+    "Ant",
+    "ANT",
+    "internationalisation-of-words",
+    "internationalisation-of-wordings",
+    "café",
+    "naïve",
+    "straße",
+    "日本語",
 ];
 
-/// One text of 3 to 40 words, drawn from a small vocabulary (so words
-/// repeat), with one to three spaces between words.
-fn text(draw: &mut Draw) -> String {
-    let words = draw.pick(3..=40);
+/// One text of `words` words drawn from [`VOCABULARY`] (so words repeat),
+/// with one to three spaces between words.
+fn text_of(draw: &mut Draw, words: usize) -> String {
     let mut text = String::new();
     for i in 0..words {
         if i > 0 {
@@ -52,6 +72,12 @@ fn text(draw: &mut Draw) -> String {
         text.push_str(VOCABULARY[draw.pick(0..=VOCABULARY.len() - 1)]);
     }
     text
+}
+
+/// One text of 3 to 40 words.
+fn text(draw: &mut Draw) -> String {
+    let words = draw.pick(3..=40);
+    text_of(draw, words)
 }
 
 /// `n` texts of 3 to 40 words each, drawn from a small vocabulary (so words
@@ -144,6 +170,11 @@ pub struct Seen {
     pub caller_visited: bool,
     /// Calls of the probe, per text it was called on.
     pub calls: HashMap<String, usize>,
+    /// From the first call's arrival to the last's: how long the call took
+    /// to have every thread at work.
+    pub spread: Duration,
+    /// The kernel's ids of the threads that called it.
+    pub tids: HashSet<u32>,
 }
 
 struct State {
@@ -162,9 +193,48 @@ struct State {
     threads: HashSet<ThreadId>,
     calls: HashMap<String, usize>,
     caller: ThreadId,
+    first_arrival: Option<Instant>,
+    tids: HashSet<u32>,
 }
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
+
+/// The kernel's id of the calling thread (0 where it cannot be read).
+fn own_tid() -> u32 {
+    std::fs::read_link("/proc/thread-self")
+        .ok()
+        .and_then(|link| link.file_name()?.to_str()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Of `tids`, the threads of this process still running after `grace`:
+/// those the kernel still lists, and not as exited (`Z`, `X`).
+pub fn still_running(tids: &HashSet<u32>, grace: Duration) -> Vec<u32> {
+    let running = || -> Vec<u32> {
+        let mut left: Vec<u32> = tids
+            .iter()
+            .copied()
+            .filter(|&tid| tid != 0)
+            .filter(|tid| {
+                std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).is_ok_and(|stat| {
+                    // The state follows the command's closing parenthesis.
+                    let state = stat.rsplit(')').next().unwrap_or("").trim_start();
+                    !state.starts_with('Z') && !state.starts_with('X')
+                })
+            })
+            .collect();
+        left.sort_unstable();
+        left
+    };
+    let until = Instant::now() + grace;
+    loop {
+        let left = running();
+        if left.is_empty() || Instant::now() >= until {
+            return left;
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+}
 static CHANGED: Condvar = Condvar::new();
 
 fn state() -> MutexGuard<'static, Option<State>> {
@@ -187,7 +257,9 @@ pub fn visit(text: &str) {
     s.active += 1;
     s.peak = s.peak.max(s.active);
     s.threads.insert(thread::current().id());
+    s.tids.insert(own_tid());
     s.last_arrival = Instant::now();
+    s.first_arrival.get_or_insert(s.last_arrival);
     let wave = s.waves;
     if s.active >= s.expected {
         s.gathered = true;
@@ -236,6 +308,8 @@ pub fn arm(expected: usize, hold: Duration, gated: bool) {
         threads: HashSet::new(),
         calls: HashMap::new(),
         caller: thread::current().id(),
+        first_arrival: None,
+        tids: HashSet::new(),
     });
 }
 
@@ -249,6 +323,10 @@ pub fn disarm() -> Seen {
         threads: s.threads.len(),
         caller_visited: s.threads.contains(&s.caller),
         calls: s.calls,
+        spread: s
+            .first_arrival
+            .map_or(Duration::ZERO, |first| s.last_arrival - first),
+        tids: s.tids,
     })
 }
 
@@ -324,8 +402,8 @@ impl<A: PartialEq + Debug> Exercise<A> {
 /// `answers_fresh_texts`: the right answer on texts drawn this run.
 pub fn answers_fresh_texts<A: PartialEq + Debug>(ex: Exercise<A>) {
     let mut draw = Draw::new();
-    for _ in 0..2 {
-        let n = draw.pick(2..=7);
+    for sizes in [1..=3, 4..=7] {
+        let n = draw.pick(sizes);
         let texts = texts(&mut draw, n);
         let want = (ex.answer)(&texts);
         let got = (ex.call)(texts.clone());
@@ -401,17 +479,39 @@ pub fn two_calls_at_once_keep_apart<A: PartialEq + Debug + Send>(ex: Exercise<A>
     let (first, second) = (texts(&mut draw, n1), texts(&mut draw, n2));
     let (want1, want2) = ((ex.answer)(&first), (ex.answer)(&second));
     let call = &ex.call;
-    let ((got1, got2), seen) = watch(n1 + n2, Duration::ZERO, || {
-        thread::scope(|s| {
-            let a = s.spawn(|| call(first.clone()));
-            let b = s.spawn(|| call(second.clone()));
-            let join = |h: thread::ScopedJoinHandle<'_, A>| {
-                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
-            };
-            (join(a), join(b))
+    let together = || {
+        watch(n1 + n2, Duration::ZERO, || {
+            thread::scope(|s| {
+                let a = s.spawn(|| call(first.clone()));
+                let b = s.spawn(|| call(second.clone()));
+                let join = |h: thread::ScopedJoinHandle<'_, A>| {
+                    h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+                };
+                (join(a), join(b))
+            })
         })
-    });
+    };
+    let ((got1, got2), mut seen) = together();
     if got1 == want1 && got2 == want2 {
+        if seen.peak < n1 + n2 {
+            // Once more: a start slowed down by a busy machine.
+            let ((again1, again2), again) = together();
+            if again1 == want1 && again2 == want2 {
+                seen = again;
+            }
+        }
+        assert!(
+            seen.peak >= n1 + n2,
+            "[two calls at once keep apart] two calls of {} at the same time, from two threads, \
+             on {n1} and {n2} texts, each returned its right answer, but the probe saw at most \
+             {} of their {} threads at work at once (twice), each call's threads waiting for \
+             the other's: the calls took turns. Something every call shares holds the others \
+             back (a lock in a `static` taken for the whole call). Each call must work on its \
+             own, whatever else runs in the process.",
+            ex.name,
+            seen.peak,
+            n1 + n2
+        );
         return;
     }
     // A call that is wrong on its own is wrong, not mixed with another.
@@ -438,43 +538,127 @@ pub fn two_calls_at_once_keep_apart<A: PartialEq + Debug + Send>(ex: Exercise<A>
     );
 }
 
-/// The sizes `one_thread_per_text_all_at_once` draws from: a few texts,
-/// then many (past any cap on threads or size of batch a solution might
-/// pick).
-pub const ROUNDS: [std::ops::RangeInclusive<usize>; 2] = [4..=8, 40..=70];
+/// The sizes `one_thread_per_text_all_at_once` draws from: one text, a
+/// few (three of them big: see [`round_texts`]), many, then hundreds (past
+/// any cap on threads or size of batch a solution might pick, and past 256).
+pub const ROUNDS: [std::ops::RangeInclusive<usize>; 4] = [1..=1, 4..=8, 40..=70, 257..=320];
 
-/// `one_thread_per_text_all_at_once`: on a few texts, then on many, each
-/// with blank and repeated texts among them, the probe must see one call
-/// per text, all at once, each on its own thread, none on the caller.
+/// Words of the biggest text of the second round: past what 16 bits count.
+pub const HUGE_TEXT: std::ops::RangeInclusive<usize> = 65_537..=90_000;
+
+/// Words of two more big texts of the second round: past 4 KiB each.
+pub const BIG_TEXT: std::ops::RangeInclusive<usize> = 1_000..=2_000;
+
+/// How long after the call returns a thread it started may still be
+/// ending: a joined thread is gone from the kernel's list within
+/// microseconds of `join` returning.
+pub const THREADS_END_WITHIN: Duration = Duration::from_millis(20);
+
+/// The texts of round `round` of `one_thread_per_text_all_at_once`: as
+/// [`mixed_texts`] draws them, and in the second round three of the
+/// non-blank ones made big: one of [`HUGE_TEXT`] words, two of
+/// [`BIG_TEXT`].
+pub fn round_texts(draw: &mut Draw, round: usize, n: usize) -> Vec<String> {
+    let mut texts = mixed_texts(draw, n);
+    if round == 1 {
+        let mut places: Vec<usize> = (0..n).filter(|&i| !texts[i].trim().is_empty()).collect();
+        for i in (1..places.len()).rev() {
+            places.swap(i, draw.pick(0..=i));
+        }
+        for (k, &i) in places.iter().take(3).enumerate() {
+            let words = draw.pick(if k == 0 { HUGE_TEXT } else { BIG_TEXT });
+            texts[i] = text_of(draw, words);
+        }
+    }
+    texts
+}
+
+/// How long a plain loop that starts one thread per text, each calling the
+/// probe, takes to have them all inside it: the yardstick for how long the
+/// calls of a solution may take to arrive, in the same run.
+fn yardstick_spread(texts: &[String]) -> Duration {
+    let ((), seen) = watch(texts.len(), Duration::ZERO, || {
+        thread::scope(|s| {
+            for t in texts {
+                s.spawn(move || visit(t));
+            }
+        })
+    });
+    seen.spread
+}
+
+/// How long the calls may take to arrive, against the yardstick's.
+fn spread_allowed(yardstick: Duration) -> Duration {
+    yardstick * 3 + Duration::from_millis(20)
+}
+
+/// `one_thread_per_text_all_at_once`: on one text, a few (three of them
+/// big), many, then hundreds, each with blank and repeated texts among
+/// them, the probe must see one call per text, all at once, each on its
+/// own thread, none on the caller; the calls must all arrive about as soon
+/// as a plain loop's in the same run (nothing holds a thread back until
+/// the one before is done); and every thread must have ended when the call
+/// returns.
 pub fn one_thread_per_text_all_at_once<A: PartialEq + Debug>(ex: Exercise<A>) {
     let mut draw = Draw::new();
-    for sizes in ROUNDS {
+    for (round, sizes) in ROUNDS.into_iter().enumerate() {
         let n = draw.pick(sizes);
-        let texts = mixed_texts(&mut draw, n);
+        let texts = round_texts(&mut draw, round, n);
         let want = (ex.answer)(&texts);
         let all_at_once =
             |s: &Seen| s.visits == n && s.threads == n && !s.caller_visited && s.peak >= n;
         let mut seen = Seen::default();
+        let mut yardstick = Duration::ZERO;
         for _ in 0..2 {
+            yardstick = yardstick_spread(&texts);
             let (got, s) = watch(n, Duration::ZERO, || (ex.call)(texts.clone()));
             seen = s;
+            let left = still_running(&seen.tids, THREADS_END_WITHIN);
             assert!(
                 got == want,
                 "{}",
                 ex.wrong(&texts, &got, &want, "one thread per text, all at once")
             );
+            assert!(
+                left.is_empty(),
+                "[one thread per text, all at once] {} on {n} texts returned, and {} of the {} \
+                 threads that called `{}` were still running {} ms later (kernel thread ids \
+                 {left:?}): every thread a call starts must have ended when it returns. Join \
+                 them, or let a scope end; a thread left detached, or kept in a pool for the \
+                 next call, outlives the call.",
+                ex.name,
+                left.len(),
+                seen.tids.len(),
+                ex.probe,
+                THREADS_END_WITHIN.as_millis()
+            );
             // A second try only when every text's call came, each on a
-            // thread of its own, but not all at once: a start slowed down
-            // by a busy machine can look like that once.
+            // thread of its own, but not all at once or not in time: a
+            // start slowed down by a busy machine can look like that once.
             let own_threads = seen.visits == n && seen.threads == n && !seen.caller_visited;
-            if all_at_once(&seen) || !own_threads {
+            let in_time = seen.spread <= spread_allowed(yardstick);
+            if (all_at_once(&seen) && in_time) || !own_threads {
                 break;
             }
         }
-        if all_at_once(&seen) {
-            continue;
+        if !all_at_once(&seen) {
+            fail_one_thread_per_text(&ex, &texts, &seen);
         }
-        fail_one_thread_per_text(&ex, &texts, &seen);
+        assert!(
+            seen.spread <= spread_allowed(yardstick),
+            "[one thread per text, all at once] {} on {n} texts: every text's call of `{}` came, \
+             each on a thread of its own, but the last came {} ms after the first, where a plain \
+             loop that starts one thread per text had them all in {} ms in this run (at most \
+             {} ms allowed, twice): the threads were held back, each until the one before had \
+             finished or until a wait ran out (a lock tried with a time-out, a start that waits \
+             for the previous thread). Start every thread before joining any, without waiting \
+             between them, and lock only to add a result, after the work.",
+            ex.name,
+            ex.probe,
+            seen.spread.as_millis(),
+            yardstick.as_millis(),
+            spread_allowed(yardstick).as_millis()
+        );
     }
 }
 
@@ -550,17 +734,17 @@ fn fail_one_thread_per_text<A>(ex: &Exercise<A>, texts: &[String], seen: &Seen) 
 /// How much CPU the calling thread may use while it waits for threads that
 /// are asleep for [`HOLD`]: a thread that joins uses well under a
 /// millisecond; one that spins uses the whole wait, or its share of a core.
-pub const CALLER_CPU_ALLOWED: Duration = Duration::from_millis(40);
+pub const CALLER_CPU_ALLOWED: Duration = Duration::from_millis(10);
 
 /// How often the calling thread may wake up while it waits for threads
 /// that are asleep for [`HOLD`], beyond one per thread: a thread that joins
 /// sleeps until each thread ends (one or two wake-ups a thread, a few more
-/// while it starts them); one that polls wakes up at every poll, dozens of
-/// times in [`HOLD`] even every 20 ms.
-pub const CALLER_WAKEUPS_ALLOWED: u64 = 12;
+/// while it starts them); one that polls wakes up at every poll, 20 times
+/// in [`HOLD`] at a poll every 50 ms.
+pub const CALLER_WAKEUPS_ALLOWED: u64 = 4;
 
 /// How long each thread's work lasts in `the_caller_sleeps_while_it_waits`.
-pub const HOLD: Duration = Duration::from_millis(400);
+pub const HOLD: Duration = Duration::from_millis(1000);
 
 /// CPU time of the calling thread so far (zero where it cannot be read).
 fn thread_cpu() -> Duration {
