@@ -422,8 +422,9 @@ pub fn answers_fresh_texts<A: PartialEq + Debug>(ex: Exercise<A>) {
 /// without calling the probe.
 pub fn starts_afresh_every_call<A: PartialEq + Debug>(ex: Exercise<A>) {
     let mut draw = Draw::new();
-    let n = draw.pick(2..=6);
-    let texts = texts(&mut draw, n);
+    let n = draw.pick(4..=6);
+    // Big texts among them: a memo may keep only those.
+    let texts = round_texts(&mut draw, 1, n);
     let want = (ex.answer)(&texts);
     let (first, seen1) = counting_calls(|| (ex.call)(texts.clone()));
     let (second, seen2) = counting_calls(|| (ex.call)(texts.clone()));
@@ -543,7 +544,8 @@ pub fn two_calls_at_once_keep_apart<A: PartialEq + Debug + Send>(ex: Exercise<A>
 /// any cap on threads or size of batch a solution might pick, and past 256).
 pub const ROUNDS: [std::ops::RangeInclusive<usize>; 4] = [1..=1, 4..=8, 40..=70, 257..=320];
 
-/// Words of the biggest text of the second round: past what 16 bits count.
+/// Words of the biggest text of the second round, all the same word: past
+/// what 16 bits count, in all and of one word.
 pub const HUGE_TEXT: std::ops::RangeInclusive<usize> = 65_537..=90_000;
 
 /// Words of two more big texts of the second round: past 4 KiB each.
@@ -566,11 +568,27 @@ pub fn round_texts(draw: &mut Draw, round: usize, n: usize) -> Vec<String> {
             places.swap(i, draw.pick(0..=i));
         }
         for (k, &i) in places.iter().take(3).enumerate() {
-            let words = draw.pick(if k == 0 { HUGE_TEXT } else { BIG_TEXT });
-            texts[i] = text_of(draw, words);
+            texts[i] = if k == 0 {
+                huge_text(draw)
+            } else {
+                let words = draw.pick(BIG_TEXT);
+                text_of(draw, words)
+            };
         }
     }
     texts
+}
+
+/// One text of [`HUGE_TEXT`] words, one word of [`VOCABULARY`] over and
+/// over, with one to three spaces between them.
+fn huge_text(draw: &mut Draw) -> String {
+    let word = VOCABULARY[draw.pick(0..=VOCABULARY.len() - 1)];
+    let mut text = String::from(word);
+    for _ in 1..draw.pick(HUGE_TEXT) {
+        text.push_str(&" ".repeat(draw.pick(1..=3)));
+        text.push_str(word);
+    }
+    text
 }
 
 /// How long a plain loop that starts one thread per text, each calling the

@@ -32,8 +32,8 @@ fn exercise(f: WordsPerText) -> Exercise<Vec<usize>> {
 /// included.
 const WORD: &str = "word ";
 
-/// Bytes of each big text, about.
-const BIG_TEXT: usize = 8 << 20;
+/// Bytes of each big text, about: past 16 MiB.
+const BIG_TEXT: usize = 17 << 20;
 
 /// Big texts per call.
 const BIG_TEXTS: usize = 3;
@@ -42,11 +42,15 @@ const BIG_TEXTS: usize = 3;
 const CALLS: usize = 8;
 
 /// The `count` of [`the_texts_are_freed`]: the words of a big text made of
-/// [`WORD`] over and over, read from its length (a scan of 24 MiB per call
+/// [`WORD`] over and over, read from its length (a scan of 51 MiB per call
 /// would be slow in a debug build).
 fn count_big(text: &str) -> usize {
+    BIG_COUNTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     text.len() / WORD.len()
 }
+
+/// Calls of [`count_big`] so far.
+static BIG_COUNTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Big texts, each one word longer than the one before (so their counts
 /// differ, in the texts' order).
@@ -60,8 +64,8 @@ const MIB: usize = 1 << 20;
 
 /// The texts are freed: the page's `Box::leak` makes the compiler quiet by
 /// never freeing them. After a first call (which settles the allocator),
-/// [`CALLS`] calls on [`BIG_TEXTS`] texts of 8 MiB each: a leak keeps every
-/// call's texts, 24 MiB a call, in the process's resident memory (`VmRSS`);
+/// [`CALLS`] calls on [`BIG_TEXTS`] texts of 17 MiB each: a leak keeps every
+/// call's texts, 51 MiB a call, in the process's resident memory (`VmRSS`);
 /// freed texts are reused by the next call, so the memory held afterwards
 /// grows by about one call's texts at most. Over half the calls' texts
 /// held is a leak.
@@ -71,11 +75,19 @@ pub fn the_texts_are_freed(f: WordsPerText) {
     }
     let want: Vec<usize> = big_texts().iter().map(|t| count_big(t)).collect();
     let call = || {
+        let before = BIG_COUNTS.load(std::sync::atomic::Ordering::SeqCst);
         let got = f(big_texts(), count_big);
+        let counted = BIG_COUNTS.load(std::sync::atomic::Ordering::SeqCst) - before;
         assert!(
             got == want,
-            "words_per_text on {BIG_TEXTS} texts of 8 MiB returned {got:?}, but their counts, in \
+            "words_per_text on {BIG_TEXTS} texts of 17 MiB returned {got:?}, but their counts, in \
              order, are {want:?}"
+        );
+        assert!(
+            counted == BIG_TEXTS,
+            "words_per_text on {BIG_TEXTS} texts of 17 MiB returned the right counts, but called \
+             `count` {counted} times, where every call must count every text, once: a memo of \
+             texts seen before (a `static`) answers from an earlier call"
         );
     };
     call();
@@ -87,7 +99,7 @@ pub fn the_texts_are_freed(f: WordsPerText) {
     let weigh = CALLS * BIG_TEXTS * BIG_TEXT;
     assert!(
         rise < weigh / 2,
-        "words_per_text on {BIG_TEXTS} texts of 8 MiB each, {CALLS} calls: the process held \
+        "words_per_text on {BIG_TEXTS} texts of 17 MiB each, {CALLS} calls: the process held \
          {} MiB more memory afterwards, where the {CALLS} calls' texts weigh {} MiB (at most \
          {} MiB allowed: freed texts are reused by the next call): the texts are never freed. \
          `Box::leak` makes the compiler quiet by never giving the memory back. Start the \
