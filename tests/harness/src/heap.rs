@@ -19,6 +19,55 @@ use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
 pub struct Counting;
 
 static OPEN: AtomicBool = AtomicBool::new(false);
+/// Whether [`born_and_live`] is tracking blocks by address.
+static TRACK: AtomicBool = AtomicBool::new(false);
+/// The addresses of the blocks allocated while tracking and not yet freed:
+/// an open-addressing table, 0 for a free slot, [`GONE`] for a block freed
+/// since. Written only while tracking.
+static BORN: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
+/// Slots of [`BORN`]: far more than the blocks of a call on a few texts.
+const SLOTS: usize = 1 << 16;
+/// A slot whose block was freed (no block lives at address 1).
+const GONE: usize = 1;
+/// Whether a block found no free slot while tracking.
+static FULL: AtomicBool = AtomicBool::new(false);
+
+fn slot_of(address: usize) -> usize {
+    // Fibonacci hashing of the address without its alignment bits.
+    ((address >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) % SLOTS
+}
+
+fn note_born(address: usize) {
+    let first = slot_of(address);
+    for i in 0..SLOTS {
+        let slot = &BORN[(first + i) % SLOTS];
+        if slot
+            .compare_exchange(0, address, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+        {
+            return;
+        }
+    }
+    FULL.store(true, Ordering::Relaxed);
+}
+
+/// Marks `address` freed if it was born while tracking; whether it was.
+fn note_freed(address: usize) -> bool {
+    let first = slot_of(address);
+    for i in 0..SLOTS {
+        let slot = &BORN[(first + i) % SLOTS];
+        match slot.load(Ordering::Relaxed) {
+            0 => return false,
+            a if a == address => {
+                return slot
+                    .compare_exchange(address, GONE, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_ok();
+            }
+            _ => {}
+        }
+    }
+    false
+}
 static NET: AtomicIsize = AtomicIsize::new(0);
 /// The largest block asked for while the window was open, in bytes.
 static LARGEST: AtomicUsize = AtomicUsize::new(0);
@@ -33,6 +82,9 @@ unsafe impl GlobalAlloc for Counting {
         if !p.is_null() && OPEN.load(Ordering::Relaxed) {
             NET.fetch_add(1, Ordering::Relaxed);
             LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
+            if TRACK.load(Ordering::Relaxed) {
+                note_born(p as usize);
+            }
         }
         p
     }
@@ -43,6 +95,9 @@ unsafe impl GlobalAlloc for Counting {
         if !p.is_null() && OPEN.load(Ordering::Relaxed) {
             NET.fetch_add(1, Ordering::Relaxed);
             LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
+            if TRACK.load(Ordering::Relaxed) {
+                note_born(p as usize);
+            }
         }
         p
     }
@@ -50,6 +105,9 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if OPEN.load(Ordering::Relaxed) {
             NET.fetch_sub(1, Ordering::Relaxed);
+            if TRACK.load(Ordering::Relaxed) {
+                note_freed(ptr as usize);
+            }
         }
         // SAFETY: `ptr` came from this allocator, which is `System`'s.
         unsafe { System.dealloc(ptr, layout) }
@@ -57,11 +115,21 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // One block before and after: no block to count, but its new size.
-        if OPEN.load(Ordering::Relaxed) {
+        let born = OPEN.load(Ordering::Relaxed) && {
             LARGEST.fetch_max(new_size, Ordering::Relaxed);
-        }
+            TRACK.load(Ordering::Relaxed) && note_freed(ptr as usize)
+        };
         // SAFETY: as for `dealloc`.
-        unsafe { System.realloc(ptr, layout, new_size) }
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if born {
+            // The same block at a new address; on failure the old one lives on.
+            note_born(if p.is_null() {
+                ptr as usize
+            } else {
+                p as usize
+            });
+        }
+        p
     }
 }
 
@@ -97,6 +165,29 @@ fn window<T>(work: impl FnOnce() -> T) -> (T, isize, usize) {
         NET.load(Ordering::SeqCst),
         LARGEST.load(Ordering::SeqCst),
     )
+}
+
+/// Runs `work` while tracking blocks by address and returns its result
+/// (dropped inside the window when it is `()`) and how many blocks
+/// allocated meanwhile are still allocated at the end, by any thread: what
+/// the work made and kept, even when it freed as many older blocks (a
+/// value kept in a `static` until the next call replaces it nets 0 blocks,
+/// but is born in the call and outlives it). `None` when more blocks were
+/// allocated than the tracker holds. The same conditions as
+/// [`net_blocks`].
+pub fn born_and_live<T>(work: impl FnOnce() -> T) -> (T, Option<usize>) {
+    for slot in &BORN {
+        slot.store(0, Ordering::Relaxed);
+    }
+    FULL.store(false, Ordering::SeqCst);
+    TRACK.store(true, Ordering::SeqCst);
+    let (out, _, _) = window(work);
+    TRACK.store(false, Ordering::SeqCst);
+    let live = BORN
+        .iter()
+        .filter(|slot| slot.load(Ordering::Relaxed) > GONE)
+        .count();
+    (out, (!FULL.load(Ordering::SeqCst)).then_some(live))
 }
 
 /// Whether [`Counting`] is this process's allocator: a box made inside a
