@@ -907,9 +907,10 @@ pub fn frees_what_it_shares<A: PartialEq + Debug>(ex: Exercise<A>) {
     let mut kept = Vec::new();
     for _ in 0..KEPT_CALLS {
         let n = draw.pick(2..=6);
-        let texts = texts(&mut draw, n);
+        // The texts are made in the window too: a call that keeps them
+        // keeps blocks born there.
         let ((), live) = harness::heap::born_and_live(|| {
-            drop((ex.call)(texts));
+            drop((ex.call)(texts(&mut draw, n)));
             let deadline = Instant::now() + Duration::from_secs(2);
             while harness::aftermath::threads_now() > threads_before && Instant::now() < deadline {
                 thread::sleep(Duration::from_millis(5));
@@ -921,12 +922,12 @@ pub fn frees_what_it_shares<A: PartialEq + Debug>(ex: Exercise<A>) {
         }
     }
     panic!(
-        "[frees what it shares] {KEPT_CALLS} more calls of {}, each on 2 to 6 texts handed in \
-         and its answer dropped: every one of them left blocks it had allocated still \
+        "[frees what it shares] {KEPT_CALLS} more calls of {}, each on 2 to 6 texts made, handed \
+         in and its answer dropped: every one of them left blocks it had allocated still \
          allocated once it had returned and its threads had ended ({kept:?}), even though \
          the calls together leave no more blocks than one: each call keeps what it shared \
-         (a `static` holding it until the next call replaces it). Nothing may outlive the \
-         call: what the threads share is freed when the call is done.",
+         or its texts (a `static` holding them until the next call replaces them). Nothing may \
+         outlive the call: what the threads share, and the texts, are freed when it is done.",
         ex.name
     );
 }
