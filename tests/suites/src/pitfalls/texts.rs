@@ -29,6 +29,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Debug;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
@@ -199,6 +200,30 @@ struct State {
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
 
+/// Whether the probe lets its calls go at the same instant ([`burst`]).
+static BURST: AtomicBool = AtomicBool::new(false);
+static BURST_EXPECTED: AtomicUsize = AtomicUsize::new(0);
+static BURST_ARRIVED: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs `call` while the probe makes its `expected` calls spin until all
+/// have come, then lets them go on at the same instant: what two threads
+/// that finish together do to a shared total shows (an update made of a
+/// load and a store loses one of them now and then).
+pub fn burst<T>(expected: usize, call: impl FnOnce() -> T) -> T {
+    BURST_ARRIVED.store(0, Ordering::Release);
+    BURST_EXPECTED.store(expected, Ordering::Release);
+    BURST.store(true, Ordering::Release);
+    let out = call();
+    BURST.store(false, Ordering::Release);
+    out
+}
+
+/// Calls in the bursts of [`answers_fresh_texts`] and the same-instant
+/// calls of [`two_calls_at_once_keep_apart`], at most, and the time they
+/// may take.
+const TRIALS: usize = 300;
+const TRIALS_BUDGET: Duration = Duration::from_millis(400);
+
 /// The kernel's id of the calling thread (0 where it cannot be read).
 fn own_tid() -> u32 {
     std::fs::read_link("/proc/thread-self")
@@ -248,6 +273,18 @@ fn state() -> MutexGuard<'static, Option<State>> {
 /// is open), or until no call has arrived for [`IDLE_CAP`], then stays
 /// `hold` longer. Without a watch it returns at once.
 pub fn visit(text: &str) {
+    if BURST.load(Ordering::Acquire) {
+        // Every call spins here until all have come, and all go on at the
+        // same instant (see [`burst`]).
+        BURST_ARRIVED.fetch_add(1, Ordering::AcqRel);
+        let until = Instant::now() + IDLE_CAP;
+        while BURST_ARRIVED.load(Ordering::Acquire) < BURST_EXPECTED.load(Ordering::Acquire)
+            && Instant::now() < until
+        {
+            std::hint::spin_loop();
+        }
+        return;
+    }
     let mut guard = state();
     let Some(s) = guard.as_mut() else {
         return;
@@ -413,6 +450,23 @@ pub fn answers_fresh_texts<A: PartialEq + Debug>(ex: Exercise<A>) {
             ex.wrong(&texts, &got, &want, "answers fresh texts")
         );
     }
+    // Lost updates need threads that finish at the same instant: calls on
+    // 2 texts whose threads the probe lets go together, many times.
+    let began = Instant::now();
+    for trial in 1..=TRIALS {
+        if began.elapsed() > TRIALS_BUDGET {
+            break;
+        }
+        let texts = texts(&mut draw, 2);
+        let want = (ex.answer)(&texts);
+        let got = burst(2, || (ex.call)(texts.clone()));
+        assert!(
+            got == want,
+            "{} (In call {trial} of up to {TRIALS} on 2 texts, whose threads the probe let go \
+             at the same instant.)",
+            ex.wrong(&texts, &got, &want, "answers fresh texts")
+        );
+    }
 }
 
 /// `starts_afresh_every_call`: the same texts twice in a row give the same
@@ -492,6 +546,7 @@ pub fn two_calls_at_once_keep_apart<A: PartialEq + Debug + Send>(ex: Exercise<A>
             })
         })
     };
+    same_instant(&ex, &mut draw);
     let ((got1, got2), mut seen) = together();
     if got1 == want1 && got2 == want2 {
         if seen.peak < n1 + n2 {
@@ -537,6 +592,58 @@ pub fn two_calls_at_once_keep_apart<A: PartialEq + Debug + Send>(ex: Exercise<A>
         n1 + n2,
         name = ex.name
     );
+}
+
+/// Part of `two_calls_at_once_keep_apart`: two calls that start at the
+/// same instant (two threads spinning until a flag flips), many times,
+/// each on its own 2 to 4 texts, must each get their own answer: a `static`
+/// used only when a check says no other call runs is shared when both
+/// check at once.
+fn same_instant<A: PartialEq + Debug + Send>(ex: &Exercise<A>, draw: &mut Draw) {
+    let began = Instant::now();
+    for trial in 1..=TRIALS {
+        if began.elapsed() > TRIALS_BUDGET {
+            return;
+        }
+        let (n1, n2) = (draw.pick(2..=4), draw.pick(2..=4));
+        let (first, second) = (texts(draw, n1), texts(draw, n2));
+        let (want1, want2) = ((ex.answer)(&first), (ex.answer)(&second));
+        let go = AtomicBool::new(false);
+        let ready = AtomicUsize::new(0);
+        let call = &ex.call;
+        let (got1, got2) = thread::scope(|s| {
+            let start = |texts: Vec<String>| {
+                let (go, ready) = (&go, &ready);
+                s.spawn(move || {
+                    ready.fetch_add(1, Ordering::AcqRel);
+                    while !go.load(Ordering::Acquire) {
+                        std::hint::spin_loop();
+                    }
+                    call(texts)
+                })
+            };
+            let (a, b) = (start(first.clone()), start(second.clone()));
+            while ready.load(Ordering::Acquire) < 2 {
+                std::hint::spin_loop();
+            }
+            go.store(true, Ordering::Release);
+            let join = |h: thread::ScopedJoinHandle<'_, A>| {
+                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+            };
+            (join(a), join(b))
+        });
+        assert!(
+            got1 == want1 && got2 == want2,
+            "[two calls at once keep apart] two calls of {} that started at the same instant, \
+             from two threads, on {n1} and {n2} different texts (trial {trial} of up to \
+             {TRIALS}): the first returned {got1:?} where its texts give {want1:?}, the second \
+             {got2:?} where its texts give {want2:?}. Each call must answer for its own texts \
+             alone. What the threads share lives in a `static`, at least when a check says no \
+             other call is running, and two calls that check at the same moment both believe \
+             it. Create it inside the call, never in a `static`.",
+            ex.name
+        );
+    }
 }
 
 /// The sizes `one_thread_per_text_all_at_once` draws from: one text, a
