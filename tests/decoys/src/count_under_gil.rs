@@ -483,7 +483,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             subject: caller_takes_the_gil_after_joining,
             caught_by: "the_caller_never_takes_the_gil",
             breaks: "gil-in-each-thread",
-            says: &["the call did not return meanwhile", "after joining"],
+            says: &["the calling thread took", "after joining its threads"],
         },
     ]
 }
