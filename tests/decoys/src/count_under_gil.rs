@@ -316,6 +316,49 @@ fn leaks_the_texts(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
     })
 }
 
+/// Starts every thread, then takes the GIL once on the calling thread and
+/// drops it before joining, "to let the threads settle" (round 9,
+/// `count-under-gil/03`).
+fn takes_the_gil_between(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| s.spawn(move || count(&mut gil.acquire(), t)))
+            .collect();
+        drop(gil.acquire());
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// Past 8 texts, the threads share a GIL of the call's own, "the given one
+/// is for small jobs" (round 9, `count-under-gil/02`).
+fn own_gil_past_8_texts(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    let own = Gil::new(gil.switch_interval());
+    let gil = if texts.len() > 8 { &own } else { gil };
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| s.spawn(move || count(&mut gil.acquire(), t)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// Counts cut to a `u8` (round 9, `count-under-gil/12`): wrong past 255
+/// words.
+fn counts_as_u8(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| s.spawn(move || count(&mut gil.acquire(), t) as u8))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| usize::from(h.join().unwrap()))
+            .collect()
+    })
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
     vec![
@@ -475,7 +518,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             subject: caller_takes_the_gil_first,
             caught_by: "the_caller_never_takes_the_gil",
             breaks: "gil-in-each-thread",
-            says: &["started 0 of its", "takes the GIL itself before it starts"],
+            says: &["the calling thread took", "before starting its"],
         },
         Decoy {
             name: "the calling thread takes the GIL after joining the threads",
@@ -483,7 +526,31 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             subject: caller_takes_the_gil_after_joining,
             caught_by: "the_caller_never_takes_the_gil",
             breaks: "gil-in-each-thread",
-            says: &["the calling thread took", "after joining its threads"],
+            says: &["after joining"],
+        },
+        Decoy {
+            name: "the caller takes the GIL between starting and joining (round 9, count-under-gil/03)",
+            class: Class::RuleSkipped,
+            subject: takes_the_gil_between,
+            caught_by: "the_caller_never_takes_the_gil",
+            breaks: "gil-in-each-thread",
+            says: &["the calling thread took", "while they work"],
+        },
+        Decoy {
+            name: "a GIL of the call's own past 8 texts (round 9, count-under-gil/02)",
+            class: Class::RuleSkipped,
+            subject: own_gil_past_8_texts,
+            caught_by: "counts_run_under_the_gil_given",
+            breaks: "gil-in-each-thread",
+            says: &["not of the GIL given"],
+        },
+        Decoy {
+            name: "counts cut to a u8 (round 9, count-under-gil/12)",
+            class: Class::MadeUp,
+            subject: counts_as_u8,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "counts",
+            says: &["the right answer is"],
         },
     ]
 }

@@ -269,6 +269,141 @@ fn leaks_the_total(texts: Vec<String>, count: Count) -> usize {
     *total.lock().unwrap()
 }
 
+/// Right threads and total, but never joined: they are detached, and each
+/// lingers 50 ms after adding its count (round 9, `total-words/10`); the
+/// caller waits on a channel for the counts instead.
+fn detached_threads(texts: Vec<String>, count: Count) -> usize {
+    let total = Arc::new(AtomicUsize::new(0));
+    let (done, finished) = std::sync::mpsc::channel();
+    let n = texts.len();
+    for text in texts {
+        let (total, done) = (Arc::clone(&total), done.clone());
+        thread::spawn(move || {
+            total.fetch_add(count(&text), Ordering::SeqCst);
+            let _ = done.send(());
+            thread::sleep(Duration::from_millis(50));
+        });
+    }
+    for _ in 0..n {
+        finished.recv().unwrap();
+    }
+    total.load(Ordering::SeqCst)
+}
+
+/// Adds with a separate load and store on a shared atomic (round 9,
+/// `total-words/05`): two threads that finish together lose one count.
+fn load_then_store(texts: Vec<String>, count: Count) -> usize {
+    let total = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| {
+            let total = Arc::clone(&total);
+            thread::spawn(move || {
+                let n = count(&text);
+                let now = total.load(Ordering::SeqCst);
+                spin_loop();
+                total.store(now + n, Ordering::SeqCst);
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    total.load(Ordering::SeqCst)
+}
+
+/// A lock around the counting that a thread gives up on after 100 ms and
+/// counts anyway (round 9, `total-words/04`): the threads take turns, each
+/// held back until the lock's holder is done or the wait runs out.
+fn lock_with_a_time_out(texts: Vec<String>, count: Count) -> usize {
+    let turn = Arc::new(Mutex::new(()));
+    let total = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| {
+            let (turn, total) = (Arc::clone(&turn), Arc::clone(&total));
+            thread::spawn(move || {
+                let began = std::time::Instant::now();
+                let mut held = turn.try_lock().ok();
+                while held.is_none() && began.elapsed() < Duration::from_millis(100) {
+                    thread::sleep(Duration::from_millis(1));
+                    held = turn.try_lock().ok();
+                }
+                total.fetch_add(count(&text), Ordering::SeqCst);
+                drop(held);
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    total.load(Ordering::SeqCst)
+}
+
+/// One lock in a `static`, taken for the whole call (round 9,
+/// `total-words/15`): calls from two threads take turns.
+fn one_call_at_a_time(texts: Vec<String>, count: Count) -> usize {
+    static CALLS: Mutex<()> = Mutex::new(());
+    let _one = CALLS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let total = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| {
+            let total = Arc::clone(&total);
+            thread::spawn(move || total.fetch_add(count(&text), Ordering::SeqCst))
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    total.load(Ordering::SeqCst)
+}
+
+/// Keeps the call's shared total in a `static` until the next call replaces
+/// it (round 9, `total-words/09`): as many blocks freed as kept, call
+/// after call.
+fn kept_until_the_next_call(texts: Vec<String>, count: Count) -> usize {
+    static LAST: Mutex<Option<Arc<Mutex<usize>>>> = Mutex::new(None);
+    let total = Arc::new(Mutex::new(0));
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| {
+            let total = Arc::clone(&total);
+            thread::spawn(move || *total.lock().unwrap() += count(&text))
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let sum = *total.lock().unwrap();
+    *LAST
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(total);
+    sum
+}
+
+/// A 16-bit total (round 9, `total-words/06`): past 65,535 words it wraps.
+fn sixteen_bit_total(texts: Vec<String>, count: Count) -> usize {
+    let total = Arc::new(Mutex::new(0u16));
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| {
+            let total = Arc::clone(&total);
+            thread::spawn(move || {
+                let n = count(&text) as u16;
+                let mut t = total.lock().unwrap();
+                *t = t.wrapping_add(n);
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    usize::from(*total.lock().unwrap())
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
     vec![
@@ -406,6 +541,54 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             caught_by: "the_caller_sleeps_while_it_waits",
             breaks: "caller-sleeps",
             says: &["woke up", "it polls"],
+        },
+        Decoy {
+            name: "detached threads that outlive the call by 50 ms (round 9, total-words/10)",
+            class: Class::StateBetweenCalls,
+            subject: detached_threads,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "threads-end",
+            says: &["were still running", "outlives the call"],
+        },
+        Decoy {
+            name: "adds with a separate load and store (round 9, total-words/05)",
+            class: Class::MadeUp,
+            subject: load_then_store,
+            caught_by: "answers_fresh_texts",
+            breaks: "one-shared-total",
+            says: &["updates were lost", "at the same instant"],
+        },
+        Decoy {
+            name: "a lock around the counting, given up after 100 ms (round 9, total-words/04)",
+            class: Class::Sequential,
+            subject: lock_with_a_time_out,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "lock-only-to-add",
+            says: &["held back", "a plain loop"],
+        },
+        Decoy {
+            name: "a static lock held for the whole call (round 9, total-words/15)",
+            class: Class::StateBetweenCalls,
+            subject: one_call_at_a_time,
+            caught_by: "two_calls_at_once_keep_apart",
+            breaks: "fresh-every-call",
+            says: &["took turns"],
+        },
+        Decoy {
+            name: "the shared total kept in a static until the next call (round 9, total-words/09)",
+            class: Class::StateBetweenCalls,
+            subject: kept_until_the_next_call,
+            caught_by: "frees_what_it_shares",
+            breaks: "total-freed",
+            says: &["until the next call", "still allocated"],
+        },
+        Decoy {
+            name: "a 16-bit total (round 9, total-words/06)",
+            class: Class::MadeUp,
+            subject: sixteen_bit_total,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "total",
+            says: &["the right answer is"],
         },
     ]
 }

@@ -294,6 +294,73 @@ fn leaks_the_map(texts: Vec<String>, words: Words) -> Frequencies {
     freq.lock().unwrap().clone()
 }
 
+/// Lowercases every word before counting it, "word counts ignore case"
+/// (round 9, `word-frequencies/03`): `Ant` and `ant` become one word.
+fn lowercases(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = Mutex::new(Frequencies::new());
+    thread::scope(|s| {
+        for t in &texts {
+            let freq = &freq;
+            s.spawn(move || {
+                let found: Vec<String> = words(t).iter().map(|w| w.to_lowercase()).collect();
+                add(freq, found, 1);
+            });
+        }
+    });
+    freq.into_inner().unwrap()
+}
+
+/// Spins 25 ms on `is_finished` before joining, "they are usually done by
+/// then" (round 9, `word-frequencies/08`).
+fn spins_then_joins(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = Mutex::new(Frequencies::new());
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                let freq = &freq;
+                s.spawn(move || add(freq, words(t), 1))
+            })
+            .collect();
+        let began = std::time::Instant::now();
+        while began.elapsed() < Duration::from_millis(25)
+            && !handles.iter().all(|h| h.is_finished())
+        {
+            std::hint::spin_loop();
+        }
+        for h in handles {
+            h.join().unwrap();
+        }
+    });
+    freq.into_inner().unwrap()
+}
+
+/// Words cut to their first 24 bytes, "longer keys hash slowly" (round 9,
+/// `word-frequencies/17`): long words that share them merge.
+fn cuts_words_to_24_bytes(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = Mutex::new(Frequencies::new());
+    thread::scope(|s| {
+        for t in &texts {
+            let freq = &freq;
+            s.spawn(move || {
+                let found: Vec<String> = words(t)
+                    .into_iter()
+                    .map(|mut w| {
+                        let mut end = w.len().min(24);
+                        while !w.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        w.truncate(end);
+                        w
+                    })
+                    .collect();
+                add(freq, found, 1);
+            });
+        }
+    });
+    freq.into_inner().unwrap()
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
     vec![
@@ -423,6 +490,30 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             caught_by: "the_caller_sleeps_while_it_waits",
             breaks: "caller-sleeps",
             says: &["woke up", "it polls"],
+        },
+        Decoy {
+            name: "lowercases every word (round 9, word-frequencies/03)",
+            class: Class::MadeUp,
+            subject: lowercases,
+            caught_by: "answers_fresh_texts",
+            breaks: "frequencies",
+            says: &["the right answer is"],
+        },
+        Decoy {
+            name: "spins 25 ms on is_finished before joining (round 9, word-frequencies/08)",
+            class: Class::Spinning,
+            subject: spins_then_joins,
+            caught_by: "the_caller_sleeps_while_it_waits",
+            breaks: "caller-sleeps",
+            says: &["ms of CPU", "it spins"],
+        },
+        Decoy {
+            name: "words cut to 24 bytes (round 9, word-frequencies/17)",
+            class: Class::MadeUp,
+            subject: cuts_words_to_24_bytes,
+            caught_by: "answers_fresh_texts",
+            breaks: "frequencies",
+            says: &["the right answer is"],
         },
     ]
 }

@@ -230,6 +230,79 @@ fn leaks_a_copy_per_text(texts: Vec<String>, count: Count) -> Vec<usize> {
     handles.into_iter().map(|h| h.join().unwrap()).collect()
 }
 
+/// One text is counted on the calling thread: "a thread for one text is a
+/// waste" (round 9, `words-per-text/01`).
+fn one_text_on_the_caller(texts: Vec<String>, count: Count) -> Vec<usize> {
+    if texts.len() == 1 {
+        return vec![count(&texts[0])];
+    }
+    thread::scope(|s| {
+        let handles: Vec<_> = texts.iter().map(|t| s.spawn(move || count(t))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// At most 100 threads; the texts past them are counted on the calling
+/// thread (round 9, `words-per-text/02`).
+fn at_most_100_threads(texts: Vec<String>, count: Count) -> Vec<usize> {
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .take(100)
+            .map(|t| s.spawn(move || count(t)))
+            .collect();
+        let rest: Vec<usize> = texts.iter().skip(100).map(|t| count(t)).collect();
+        let mut out: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        out.extend(rest);
+        out
+    })
+}
+
+/// Each result comes back with its index as a `u8` (round 9,
+/// `words-per-text/03`): past 256 texts, counts land in the wrong places.
+fn index_as_u8(texts: Vec<String>, count: Count) -> Vec<usize> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let n = texts.len();
+    thread::scope(|s| {
+        for (i, t) in texts.iter().enumerate() {
+            let tx = tx.clone();
+            s.spawn(move || tx.send((i as u8, count(t))).unwrap());
+        }
+    });
+    drop(tx);
+    let mut out = vec![0; n];
+    for (i, c) in rx {
+        out[usize::from(i)] = c;
+    }
+    out
+}
+
+/// Polls `is_finished` every 50 ms instead of joining (round 9,
+/// `words-per-text/05`): few wake-ups, but one per poll.
+fn polls_every_50_ms(texts: Vec<String>, count: Count) -> Vec<usize> {
+    thread::scope(|s| {
+        let handles: Vec<_> = texts.iter().map(|t| s.spawn(move || count(t))).collect();
+        while !handles.iter().all(|h| h.is_finished()) {
+            thread::sleep(Duration::from_millis(50));
+        }
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// Keeps the call's texts in a `static` until the next call replaces them
+/// (round 9, `words-per-text/07`).
+fn texts_kept_until_the_next_call(texts: Vec<String>, count: Count) -> Vec<usize> {
+    static LAST: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let out = thread::scope(|s| {
+        let handles: Vec<_> = texts.iter().map(|t| s.spawn(move || count(t))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    *LAST
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = texts;
+    out
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
     vec![
@@ -370,6 +443,46 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             caught_by: "the_caller_sleeps_while_it_waits",
             breaks: "caller-sleeps",
             says: &["woke up", "it polls"],
+        },
+        Decoy {
+            name: "one text counted on the calling thread (round 9, words-per-text/01)",
+            class: Class::Sequential,
+            subject: one_text_on_the_caller,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &["on 1 texts", "calling thread"],
+        },
+        Decoy {
+            name: "at most 100 threads, the rest on the caller (round 9, words-per-text/02)",
+            class: Class::Sequential,
+            subject: at_most_100_threads,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "one-thread-per-text",
+            says: &["Part of it ran on the calling thread"],
+        },
+        Decoy {
+            name: "each index sent back as a u8 (round 9, words-per-text/03)",
+            class: Class::MadeUp,
+            subject: index_as_u8,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "counts",
+            says: &["the right answer is"],
+        },
+        Decoy {
+            name: "polls every 50 ms instead of joining (round 9, words-per-text/05)",
+            class: Class::Spinning,
+            subject: polls_every_50_ms,
+            caught_by: "the_caller_sleeps_while_it_waits",
+            breaks: "caller-sleeps",
+            says: &["woke up", "it polls"],
+        },
+        Decoy {
+            name: "the texts kept in a static until the next call (round 9, words-per-text/07)",
+            class: Class::StateBetweenCalls,
+            subject: texts_kept_until_the_next_call,
+            caught_by: "frees_what_it_shares",
+            breaks: "texts-freed",
+            says: &["until the next call", "its texts"],
         },
     ]
 }
