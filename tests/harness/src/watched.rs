@@ -26,7 +26,7 @@
 //! waiting for one, or finished. Two transfers in opposite orders then both
 //! hold their first lock before either asks for its second.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -76,6 +76,18 @@ struct State<T> {
     /// thread that did it first.
     taken_after: HashMap<(usize, usize), String>,
     inversion: Option<Inversion>,
+    /// While set, a thread's first write through a guard waits up to the
+    /// bound until this many threads have written ([`Watch::meet_at_writes`]).
+    write_rendezvous: Option<(usize, Duration)>,
+    /// Threads that have written through a guard.
+    writers: HashSet<ThreadId>,
+    /// The most threads that were writing, or waiting at the write
+    /// rendezvous, at the same moment.
+    peak_writers: usize,
+    writing_now: usize,
+    /// `try_lock`s that failed on the same lock as the same thread's
+    /// previous failed try, with no lock taken in between: polling.
+    retries: u64,
 }
 
 /// Two threads that took the same two locks in opposite orders.
@@ -109,6 +121,8 @@ struct Seen {
     ticket: u64,
     /// Its last `try_lock` failed: about to try again, or to give up.
     tried: bool,
+    /// The lock its last failed `try_lock` was on, until it takes a lock.
+    failed_on: Option<usize>,
     left: bool,
 }
 
@@ -150,6 +164,11 @@ impl<T: Clone + Send + 'static> Watch<T> {
                 tickets: 0,
                 taken_after: HashMap::new(),
                 inversion: None,
+                write_rendezvous: None,
+                writers: HashSet::new(),
+                peak_writers: 0,
+                writing_now: 0,
+                retries: 0,
             }),
             changed: Condvar::new(),
             quiet_check: Mutex::new(None),
@@ -175,6 +194,28 @@ impl<T: Clone + Send + 'static> Watch<T> {
     /// have called [`Watch::leave`]).
     pub fn rendezvous(&self, threads: usize, bound: Duration) {
         self.state().rendezvous = Some((threads, bound));
+    }
+
+    /// From now on, a thread's first write through a guard waits up to
+    /// `bound` until `threads` threads have written (or called
+    /// [`Watch::leave`]): threads whose writes are held apart by a lock the
+    /// watch does not see (one around every check-and-move) never all
+    /// meet there, and [`Watch::peak_writers`] says so.
+    pub fn meet_at_writes(&self, threads: usize, bound: Duration) {
+        self.state().write_rendezvous = Some((threads, bound));
+    }
+
+    /// The most threads at a write at the same moment, under
+    /// [`Watch::meet_at_writes`].
+    pub fn peak_writers(&self) -> usize {
+        self.state().peak_writers
+    }
+
+    /// How many `try_lock`s failed on the lock the same thread had just
+    /// failed to take, with nothing taken in between: a thread polling a
+    /// lock, sleeping between tries or not, instead of waiting in `lock`.
+    pub fn retries(&self) -> u64 {
+        self.state().retries
     }
 
     /// Checks `check` on the locks' values each time the last held lock is
@@ -296,6 +337,7 @@ impl<T: Clone + Send + 'static> Watch<T> {
         seen.holds += 1;
         seen.waits_for = None;
         seen.tried = false;
+        seen.failed_on = None;
         let holding = state.threads.values().filter(|s| s.holds > 0).count();
         state.peak_holders = state.peak_holders.max(holding);
         self.changed.notify_all();
@@ -343,6 +385,48 @@ impl<T: Clone + Send + 'static> Watch<T> {
         }
         drop(state);
         self.changed.notify_all();
+    }
+}
+
+impl<T: Clone + Send + 'static> Watch<T> {
+    /// The write rendezvous ([`Watch::meet_at_writes`]), for the calling
+    /// thread's first write.
+    fn meet_at_write(&self) {
+        let mut state = self.state();
+        let Some((threads, bound)) = state.write_rendezvous else {
+            return;
+        };
+        let me = thread::current().id();
+        if !state.writers.insert(me) {
+            return;
+        }
+        state.writing_now += 1;
+        state.peak_writers = state.peak_writers.max(state.writing_now);
+        self.changed.notify_all();
+        let until = Instant::now() + bound;
+        let met = |s: &State<T>| {
+            s.writers.len()
+                + s.threads
+                    .iter()
+                    .filter(|(t, seen)| seen.left && !s.writers.contains(t))
+                    .count()
+                >= threads
+        };
+        while !met(&state) {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                // Held apart by something the watch does not see: stop
+                // meeting, so that the check ends and says so.
+                state.write_rendezvous = None;
+                break;
+            }
+            state = self
+                .changed
+                .wait_timeout(state, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        state.writing_now -= 1;
     }
 }
 
@@ -439,7 +523,13 @@ impl<T: Clone + Send + 'static> Watched<T> {
         let mut state = self.watch.state();
         if !state.free_for(self.id, None) {
             state.failed_tries += 1;
-            state.seen(me).tried = true;
+            let seen = state.seen(me);
+            seen.tried = true;
+            let again = seen.failed_on == Some(self.id);
+            seen.failed_on = Some(self.id);
+            if again {
+                state.retries += 1;
+            }
             if state.failed_tries > SPIN_LIMIT {
                 drop(state);
                 panic!("the watch stopped a thread spinning on try_lock");
@@ -469,6 +559,7 @@ impl<T: Clone + Send + 'static> Deref for WatchedGuard<'_, T> {
 
 impl<T: Clone + Send + 'static> DerefMut for WatchedGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
+        self.lock.watch.meet_at_write();
         self.value.as_deref_mut().expect("held until drop")
     }
 }

@@ -76,12 +76,16 @@ fn bank(balances: &[i64]) -> Bank {
 struct Probe {
     name: String,
     transfers: Vec<(usize, usize, i64)>,
+    /// The accounts it hands `transfer`, as a range of the bank's: a bank
+    /// of its own within the watch. `None`: all of them.
+    bank: Option<std::ops::Range<usize>>,
 }
 
 fn probe(from: usize, to: usize, amount: i64) -> Probe {
     Probe {
         name: format!("transfer({from}→{to})"),
         transfers: vec![(from, to, amount)],
+        bank: None,
     }
 }
 
@@ -104,6 +108,10 @@ fn run(
                 thread::Builder::new()
                     .name(p.name.clone())
                     .spawn_scoped(s, move || {
+                        let accounts = match &p.bank {
+                            Some(range) => &accounts[range.clone()],
+                            None => &accounts[..],
+                        };
                         let results = p
                             .transfers
                             .iter()
@@ -197,13 +205,25 @@ pub fn a_transfer_moves_the_amount(transfer: Transfer) {
     }
 }
 
-/// A transfer of more than `from` holds changes nothing and says why, at
-/// every size; and a refusal is about that moment only: once the account
-/// holds enough, the same transfer goes through.
+/// Balances of `a_transfer_beyond_the_balance_is_refused`: `(rich, poor,
+/// top-up)`, from cents to past 2^53 (where a float no longer holds every
+/// cent) and past 2^60; the top-up of the last ones brings the poor account
+/// to exactly the amount.
+const REFUSALS: [(i64, i64, i64); 5] = [
+    (40, 10, 5),
+    (40_000_000, 10_000_000, 5_000_000),
+    (40_000_000_000_000, 10_000_000_000_000, 5_000_000_000_000),
+    (4_000_000_000_000_000_000, 9_007_199_254_740_990, 1),
+    (4_000_000_000_000_000_000, 1_152_921_504_606_846_977, 1),
+];
+
+/// A transfer of more than `from` holds, by one cent, changes nothing and
+/// says why, at every size up to past 2^60; and a refusal is about that
+/// moment only: once the account holds enough (exactly enough, for the
+/// biggest), the same transfer goes through.
 pub fn a_transfer_beyond_the_balance_is_refused(transfer: Transfer) {
     let check = "a transfer beyond the balance is refused";
-    for scale in [1, 1_000_000, 1_000_000_000_000] {
-        let (rich, poor) = (40 * scale, 10 * scale);
+    for (rich, poor, top_up) in REFUSALS {
         let bank = bank(&[rich, poor]);
         let ask = poor + 1;
         let got = transfer(&bank.1, 1, 0, ask);
@@ -223,18 +243,18 @@ pub fn a_transfer_beyond_the_balance_is_refused(transfer: Transfer) {
             "[{check}] a refused transfer changed the balances from [{rich}, {poor}] to \
              {now:?}: check before you move anything."
         );
-        let top_up = transfer(&bank.1, 0, 1, 5 * scale);
+        let topped = transfer(&bank.1, 0, 1, top_up);
         let again = transfer(&bank.1, 1, 0, ask);
         let now = bank.0.values();
-        let expected = [rich - 5 * scale + ask, poor + 5 * scale - ask];
+        let expected = [rich - top_up + ask, poor + top_up - ask];
         assert!(
-            top_up.is_ok() && again.is_ok() && now == expected,
+            topped.is_ok() && again.is_ok() && now == expected,
             "[{check}] transfer(1→0, {ask}) was refused while account 1 held {poor}; then \
-             transfer(0→1, {}) returned {top_up:?}, and the same transfer(1→0, {ask}) again \
-             returned {again:?}, leaving {now:?} (expected Ok, Ok and {expected:?}). A \
-             refusal is about the balance at that moment: read the balance every time, and \
-             keep nothing between calls.",
-            5 * scale
+             transfer(0→1, {top_up}) returned {topped:?}, and the same transfer(1→0, {ask}) \
+             again returned {again:?}, leaving {now:?} (expected Ok, Ok and {expected:?}). A \
+             refusal is about the balance at that moment, to the cent: read the balance every \
+             time, compare whole cents (no float holds every cent past 2^53), and keep \
+             nothing between calls."
         );
     }
 }
@@ -271,12 +291,23 @@ pub fn a_transfer_to_the_same_account_is_refused(transfer: Transfer) {
 }
 
 /// What each account holds in `opposite_transfers_do_not_deadlock`: more
-/// than any transfer there asks.
-const START: i64 = 100_000_000_000_000_000;
+/// than any transfer there asks (at most 2 × 10^18).
+const START: i64 = 4_000_000_000_000_000_000;
 
-/// The powers of ten the amounts are drawn at, from cents to ten million
+/// The powers of ten the amounts are drawn at, from cents to a billion
 /// billion: a rule that changes at some amount meets it.
-const SIZES: u32 = 16;
+const SIZES: u32 = 19;
+
+/// Accounts of the bank in `opposite_transfers_do_not_deadlock`: past 256,
+/// so that an order kept in a byte meets two accounts it cannot tell apart.
+const MANY_ACCOUNTS: usize = 300;
+
+/// An amount at `size` (a power of ten): from `10^size` to ten times that,
+/// at most `10^size + 10^18`.
+fn amount_at(draw: &mut Draw, size: u32) -> i64 {
+    let base = 10_i64.pow(size);
+    base + draw.next((base as u64 * 9).min(1_000_000_000_000_000_000)) as i64
+}
 
 /// Pairs of transfers between the same two accounts, in opposite
 /// directions, run at once; each holds its first lock before either asks
@@ -288,13 +319,19 @@ pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
     // million billion, between accounts drawn per run: no rule that depends
     // on the amount or the accounts passes by luck.
     let mut draw = Draw::new(0x0dd);
+    let n = MANY_ACCOUNTS;
+    // The round 256 apart comes at a size drawn per run.
+    let apart = draw.next(u64::from(SIZES)) as u32;
     for size in 0..SIZES {
-        let base = 10_i64.pow(size);
-        let a = draw.next(8) as usize;
-        let b = (a + 1 + draw.next(7) as usize) % 8;
-        let there = base + draw.next(base as u64 * 9) as i64;
-        let back = base + draw.next(base as u64 * 9) as i64;
-        let bank = bank(&[START; 8]);
+        let a = draw.next(n as u64) as usize;
+        let b = if size == apart {
+            (a + 256) % n
+        } else {
+            (a + 1 + draw.next(n as u64 - 1) as usize) % n
+        };
+        let there = amount_at(&mut draw, size);
+        let back = amount_at(&mut draw, size);
+        let bank = bank(&vec![START; n]);
         bank.0.rendezvous(2, MEET);
         let got = run(
             check,
@@ -304,14 +341,24 @@ pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
             &format!("transfer({a}→{b}, {there}) and transfer({b}→{a}, {back}) ran at once"),
             ORDER_FIX,
         );
-        let mut expected = vec![START; 8];
+        let mut expected = vec![START; n];
         expected[a] += back - there;
         expected[b] += there - back;
         let now = bank.0.values();
+        let off: Vec<String> = (0..n)
+            .filter(|&i| now[i] != expected[i])
+            .map(|i| format!("account {i} holds {} instead of {}", now[i], expected[i]))
+            .collect();
         assert!(
-            got.iter().flatten().all(Result::is_ok) && now == expected,
-            "[{check}] transfer({a}→{b}, {there}) and transfer({b}→{a}, {back}) returned \
-             {got:?} and left {now:?}, expected both Ok and {expected:?}."
+            got.iter().flatten().all(Result::is_ok) && off.is_empty(),
+            "[{check}] transfer({a}→{b}, {there}) and transfer({b}→{a}, {back}), in a bank of \
+             {n} accounts each holding {START}, returned {got:?}, and {}; expected both Ok and \
+             the amounts moved.",
+            if off.is_empty() {
+                "the balances are right".to_owned()
+            } else {
+                off.join(", ")
+            }
         );
         one_order(
             check,
@@ -321,24 +368,59 @@ pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
     }
 }
 
-/// Transfers on different accounts, in banks of 4, 8 and 16 accounts (2, 4
-/// and 8 transfers): all of a bank's transfers must hold their accounts at
-/// the same moment. One lock around every transfer, or around a small
-/// bank's, makes them take turns.
+/// Transfers on different accounts must hold their accounts, and write
+/// their balances, at the same moment: in banks of 4, 8 and 16 accounts (2,
+/// 4 and 8 transfers, their amounts drawn from cents to a billion billion),
+/// and in banks of 2 and of 3 accounts side by side (one transfer in each).
+/// One lock around every transfer, around a small bank's, around a big
+/// amount's, or around the check-and-move alone, makes them take turns.
 pub fn transfers_on_other_accounts_run_at_once(transfer: Transfer) {
     let check = "transfers on other accounts run at once";
-    for accounts in [4, 8, 16] {
-        let pairs = accounts / 2;
-        let bank = bank(&vec![500; accounts]);
+    let mut draw = Draw::new(0x5a5);
+    // (accounts in all, accounts per bank): one bank, or several small ones.
+    for (accounts, per_bank) in [(4, 4), (8, 8), (16, 16), (4, 2), (6, 3)] {
+        let pairs = if per_bank == accounts {
+            accounts / 2
+        } else {
+            accounts / per_bank
+        };
+        let start = START;
+        let bank = bank(&vec![start; accounts]);
         bank.0.rendezvous(pairs, MEET);
-        let probes: Vec<Probe> = (0..pairs).map(|i| probe(2 * i, 2 * i + 1, 5)).collect();
-        let names: Vec<String> = (0..pairs)
-            .map(|i| format!("{}→{}", 2 * i, 2 * i + 1))
+        bank.0.meet_at_writes(pairs, MEET);
+        let amounts: Vec<i64> = (0..pairs)
+            .map(|_| {
+                let size = draw.next(u64::from(SIZES)) as u32;
+                amount_at(&mut draw, size)
+            })
             .collect();
-        let what = format!(
-            "transfers {} in a bank of {accounts} accounts ran at once",
-            names.join(", ")
-        );
+        let probes: Vec<Probe> = (0..pairs)
+            .map(|i| {
+                if per_bank == accounts {
+                    probe(2 * i, 2 * i + 1, amounts[i])
+                } else {
+                    Probe {
+                        name: format!("bank {i}: transfer(0→1)"),
+                        transfers: vec![(0, 1, amounts[i])],
+                        bank: Some(i * per_bank..(i + 1) * per_bank),
+                    }
+                }
+            })
+            .collect();
+        let what = if per_bank == accounts {
+            let names: Vec<String> = (0..pairs)
+                .map(|i| format!("{}→{} ({})", 2 * i, 2 * i + 1, amounts[i]))
+                .collect();
+            format!(
+                "transfers {} in a bank of {accounts} accounts ran at once",
+                names.join(", ")
+            )
+        } else {
+            format!(
+                "{pairs} banks of {per_bank} accounts each, side by side, each made a transfer \
+                 0→1 at once (amounts {amounts:?})"
+            )
+        };
         run(check, transfer, &bank, &probes, &what, ORDER_FIX);
         let peak = bank.0.peak_holders();
         assert!(
@@ -346,14 +428,37 @@ pub fn transfers_on_other_accounts_run_at_once(transfer: Transfer) {
             "[{check}] {what}; they share no account, yet at most {peak} of the {pairs} held \
              their accounts at the same moment (each one that held a lock waited up to \
              {MEET:?} for the others). Something makes them take turns, such as one lock \
-             around every transfer (or around a small bank's): lock only the two accounts a \
-             transfer touches, in a bank of any size."
+             around every transfer (or around a small bank's, or a big amount's): lock only \
+             the two accounts a transfer touches, in a bank of any size, for any amount."
+        );
+        let writers = bank.0.peak_writers();
+        assert!(
+            writers >= pairs,
+            "[{check}] {what}; they share no account, and all held their accounts at once, \
+             yet at most {writers} of the {pairs} were writing a balance at the same moment \
+             (each one that wrote waited up to {MEET:?} for the others to write too): \
+             something besides the two accounts' locks makes the check-and-move take turns, \
+             such as a lock of its own (a `static` ledger) around it. The two accounts' locks \
+             are all a transfer needs: take nothing else."
         );
         let now = bank.0.values();
         let expected: Vec<i64> = (0..accounts)
-            .map(|i| if i % 2 == 0 { 495 } else { 505 })
+            .map(|a| {
+                let (p, from, to) = if per_bank == accounts {
+                    (a / 2, a % 2 == 0, a % 2 == 1)
+                } else {
+                    (a / per_bank, a % per_bank == 0, a % per_bank == 1)
+                };
+                if from {
+                    start - amounts[p]
+                } else if to {
+                    start + amounts[p]
+                } else {
+                    start
+                }
+            })
             .collect();
-        assert_eq!(now, expected, "[{check}]");
+        assert_eq!(now, expected, "[{check}] {what}: the balances are wrong");
     }
 }
 
@@ -402,6 +507,7 @@ pub fn every_transfer_counts_under_contention(transfer: Transfer) {
             Probe {
                 name: format!("worker {t}"),
                 transfers,
+                bank: None,
             }
         })
         .collect();
@@ -440,6 +546,15 @@ pub fn every_transfer_counts_under_contention(transfer: Transfer) {
          all): some transfers were lost or half done. A transfer that finds an account busy \
          must wait for it (`lock`), not skip it (`try_lock` and give up), and must read and \
          write each balance under its lock."
+    );
+    let retries = bank.0.retries();
+    assert!(
+        retries == 0,
+        "[{check}] the transfers were right, but {retries} times a thread tried an account \
+         with `try_lock` again after that same account had just been found busy, taking \
+         nothing in between: it polled the lock (with a sleep or not) instead of waiting for \
+         it. Take the locks with `lock`, in a fixed order; it sleeps until the lock is free \
+         and wakes when it is."
     );
     let failed = bank.0.failed_tries();
     assert!(
@@ -527,12 +642,14 @@ pub fn the_money_is_never_in_flight(transfer: Transfer) {
         Probe {
             name: "there".into(),
             transfers: (0..20).map(|i| (0, 1, 25 * size(i))).collect(),
+            bank: None,
         },
         Probe {
             name: "back".into(),
             transfers: (0..10)
                 .flat_map(|i| [(1, 2, 10 * size(i)), (2, 0, 10 * size(i))])
                 .collect(),
+            bank: None,
         },
     ];
     run(
