@@ -323,11 +323,12 @@ pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
     // The round 256 apart comes at a size drawn per run.
     let apart = draw.next(u64::from(SIZES)) as u32;
     for size in 0..SIZES {
-        let a = draw.next(n as u64) as usize;
-        let b = if size == apart {
-            (a + 256) % n
+        let (a, b) = if size == apart {
+            let a = draw.next(n as u64 - 256) as usize;
+            (a, a + 256)
         } else {
-            (a + 1 + draw.next(n as u64 - 1) as usize) % n
+            let a = draw.next(n as u64) as usize;
+            (a, (a + 1 + draw.next(n as u64 - 1) as usize) % n)
         };
         let there = amount_at(&mut draw, size);
         let back = amount_at(&mut draw, size);
@@ -366,6 +367,38 @@ pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
             &format!("transfer({a}→{b}, {there}) and transfer({b}→{a}, {back}) ran at once"),
         );
     }
+    // One order whatever the amount: in one bank, one thread moves money
+    // both ways between the same two accounts at every size, one transfer
+    // after another. Two orders for the same two accounts show, met or not.
+    let (a, b) = (draw.next(4) as usize, 4 + draw.next(4) as usize);
+    let bank = bank(&[START; 8]);
+    let transfers: Vec<(usize, usize, i64)> = (0..SIZES)
+        .flat_map(|size| {
+            let (there, back) = (amount_at(&mut draw, size), amount_at(&mut draw, size));
+            [(a, b, there), (b, a, back)]
+        })
+        .collect();
+    let what = format!(
+        "one thread moved money between accounts {a} and {b}, both ways, at every size from \
+         a cent to a billion billion"
+    );
+    let got = run(
+        check,
+        transfer,
+        &bank,
+        &[Probe {
+            name: "both ways".into(),
+            transfers,
+            bank: None,
+        }],
+        &what,
+        ORDER_FIX,
+    );
+    assert!(
+        got.iter().flatten().all(Result::is_ok),
+        "[{check}] {what}: {got:?}, expected every transfer Ok"
+    );
+    one_order(check, &bank, &what);
 }
 
 /// Transfers on different accounts must hold their accounts, and write
