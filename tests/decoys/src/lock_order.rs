@@ -358,6 +358,133 @@ fn remembers_refusals(a: &Accounts, from: usize, to: usize, amount: i64) -> Resu
 }
 
 /// Every wrong transfer, with the check that must reject it.
+/// The right order, then a `static` ledger lock around the check-and-move
+/// "so the books stay consistent" (round 9, `lock-order/10`): transfers on
+/// other accounts hold their accounts at once but move money in turns.
+fn ledger_around_the_move(
+    a: &Accounts,
+    from: usize,
+    to: usize,
+    amount: i64,
+) -> Result<(), Refusal> {
+    static LEDGER: Mutex<()> = Mutex::new(());
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let (first, second) = (from.min(to), from.max(to));
+    let mut g1 = a[first].lock();
+    let mut g2 = a[second].lock();
+    let _books = LEDGER.lock().unwrap_or_else(PoisonError::into_inner);
+    let (source, target) = if first == from {
+        (&mut *g1, &mut *g2)
+    } else {
+        (&mut *g2, &mut *g1)
+    };
+    if *source < amount {
+        return short(*source, amount);
+    }
+    *source -= amount;
+    *target += amount;
+    Ok(())
+}
+
+/// One `static` lock around every transfer in a bank of fewer than 4
+/// accounts, "too small to be worth the order" (round 9, `lock-order/01`):
+/// separate small banks take turns.
+fn tiny_banks_one_lock(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    static TINY: Mutex<()> = Mutex::new(());
+    if a.len() < 4 {
+        let _all = TINY.lock().unwrap_or_else(PoisonError::into_inner);
+        return by_id(a, from, to, amount);
+    }
+    by_id(a, from, to, amount)
+}
+
+/// One `static` lock around every transfer of a million cents or more,
+/// "big money one at a time" (round 9, `lock-order/02`).
+fn big_amounts_one_lock(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    static BIG: Mutex<()> = Mutex::new(());
+    if amount >= 1_000_000 {
+        let _all = BIG.lock().unwrap_or_else(PoisonError::into_inner);
+        return by_id(a, from, to, amount);
+    }
+    by_id(a, from, to, amount)
+}
+
+/// The lower id first, but the second account polled with `try_lock` and a
+/// 1 ms sleep between tries (round 9, `lock-order/07`).
+fn polls_the_second(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let (first, second) = (from.min(to), from.max(to));
+    let mut g1 = a[first].lock();
+    let mut g2 = loop {
+        if let Some(g) = a[second].try_lock() {
+            break g;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    };
+    let (source, target) = if first == from {
+        (&mut *g1, &mut *g2)
+    } else {
+        (&mut *g2, &mut *g1)
+    };
+    if *source < amount {
+        return short(*source, amount);
+    }
+    *source -= amount;
+    *target += amount;
+    Ok(())
+}
+
+/// Compares the balance with the amount in dollars, as `f64` (round 9,
+/// `lock-order/05`): past 2^53 cents, one cent too many goes through.
+fn compares_in_dollars(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let (first, second) = (from.min(to), from.max(to));
+    let mut g1 = a[first].lock();
+    let mut g2 = a[second].lock();
+    let (source, target) = if first == from {
+        (&mut *g1, &mut *g2)
+    } else {
+        (&mut *g2, &mut *g1)
+    };
+    if (*source as f64 / 100.0) < (amount as f64 / 100.0) {
+        return short(*source, amount);
+    }
+    *source -= amount;
+    *target += amount;
+    Ok(())
+}
+
+/// The higher id first for amounts of 10^18 cents or more, "the clearing
+/// house's order" (round 9, `lock-order/04`).
+fn order_flips_for_huge(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let pair = if amount >= 1_000_000_000_000_000_000 {
+        (from.max(to), from.min(to))
+    } else {
+        (from.min(to), from.max(to))
+    };
+    in_order(a, pair, from, amount)
+}
+
+/// Orders by the account's id kept in a byte, ties taken `from` first
+/// (round 9, `lock-order/08`): accounts 256 apart have no order.
+fn order_by_id_byte(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let (f, t) = (a[from].id() as u8, a[to].id() as u8);
+    let pair = if f <= t { (from, to) } else { (to, from) };
+    in_order(a, pair, from, amount)
+}
+
 pub fn corpus() -> Vec<Decoy<Transfer>> {
     vec![
         Decoy {
@@ -519,6 +646,62 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
                 "the same transfer(1→0, 11) again",
                 "keep nothing between calls",
             ],
+        },
+        Decoy {
+            name: "a static ledger lock around the check-and-move (round 9, lock-order/10)",
+            class: Class::Sequential,
+            subject: ledger_around_the_move,
+            caught_by: "transfers_on_other_accounts_run_at_once",
+            breaks: "disjoint-at-once",
+            says: &["writing a balance", "take nothing else"],
+        },
+        Decoy {
+            name: "one static lock for banks of fewer than 4 accounts (round 9, lock-order/01)",
+            class: Class::Sequential,
+            subject: tiny_banks_one_lock,
+            caught_by: "transfers_on_other_accounts_run_at_once",
+            breaks: "disjoint-at-once",
+            says: &["side by side", "take turns"],
+        },
+        Decoy {
+            name: "one static lock for amounts of a million cents or more (round 9, lock-order/02)",
+            class: Class::Sequential,
+            subject: big_amounts_one_lock,
+            caught_by: "transfers_on_other_accounts_run_at_once",
+            breaks: "disjoint-at-once",
+            says: &["take turns"],
+        },
+        Decoy {
+            name: "the second account polled with try_lock and a 1 ms sleep (round 9, lock-order/07)",
+            class: Class::Spinning,
+            subject: polls_the_second,
+            caught_by: "every_transfer_counts_under_contention",
+            breaks: "waits-for-busy",
+            says: &["polled the lock"],
+        },
+        Decoy {
+            name: "balance and amount compared as f64 dollars (round 9, lock-order/05)",
+            class: Class::MadeUp,
+            subject: compares_in_dollars,
+            caught_by: "a_transfer_beyond_the_balance_is_refused",
+            breaks: "refuses-short",
+            says: &["returned Ok(())", "Insufficient"],
+        },
+        Decoy {
+            name: "the order flips for amounts of 10^18 cents or more (round 9, lock-order/04)",
+            class: Class::Stuck,
+            subject: order_flips_for_huge,
+            caught_by: "opposite_transfers_do_not_deadlock",
+            breaks: "one-order",
+            says: &["opposite orders"],
+        },
+        Decoy {
+            name: "the order kept in a byte (round 9, lock-order/08)",
+            class: Class::Stuck,
+            subject: order_by_id_byte,
+            caught_by: "opposite_transfers_do_not_deadlock",
+            breaks: "one-order",
+            says: &["opposite orders"],
         },
     ]
 }

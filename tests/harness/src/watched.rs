@@ -85,8 +85,8 @@ struct State<T> {
     /// rendezvous, at the same moment.
     peak_writers: usize,
     writing_now: usize,
-    /// `try_lock`s that failed on the same lock as the same thread's
-    /// previous failed try, with no lock taken in between: polling.
+    /// `try_lock`s on the lock the same thread's previous `try_lock` found
+    /// busy, with no lock taken in between: polling.
     retries: u64,
 }
 
@@ -211,9 +211,9 @@ impl<T: Clone + Send + 'static> Watch<T> {
         self.state().peak_writers
     }
 
-    /// How many `try_lock`s failed on the lock the same thread had just
-    /// failed to take, with nothing taken in between: a thread polling a
-    /// lock, sleeping between tries or not, instead of waiting in `lock`.
+    /// How many `try_lock`s were on the lock the same thread had just found
+    /// busy, with nothing taken in between: a thread polling a lock,
+    /// sleeping between tries or not, instead of waiting in `lock`.
     pub fn retries(&self) -> u64 {
         self.state().retries
     }
@@ -521,15 +521,15 @@ impl<T: Clone + Send + 'static> Watched<T> {
     pub fn try_lock(&self) -> Option<WatchedGuard<'_, T>> {
         let me = thread::current().id();
         let mut state = self.watch.state();
+        if state.seen(me).failed_on == Some(self.id) {
+            // Back for the lock it just found busy: polling.
+            state.retries += 1;
+        }
         if !state.free_for(self.id, None) {
             state.failed_tries += 1;
             let seen = state.seen(me);
             seen.tried = true;
-            let again = seen.failed_on == Some(self.id);
             seen.failed_on = Some(self.id);
-            if again {
-                state.retries += 1;
-            }
             if state.failed_tries > SPIN_LIMIT {
                 drop(state);
                 panic!("the watch stopped a thread spinning on try_lock");
