@@ -357,7 +357,6 @@ fn remembers_refusals(a: &Accounts, from: usize, to: usize, amount: i64) -> Resu
     got
 }
 
-/// Every wrong transfer, with the check that must reject it.
 /// The right order, then a `static` ledger lock around the check-and-move
 /// "so the books stay consistent" (round 9, `lock-order/10`): transfers on
 /// other accounts hold their accounts at once but move money in turns.
@@ -485,6 +484,7 @@ fn order_by_id_byte(a: &Accounts, from: usize, to: usize, amount: i64) -> Result
     in_order(a, pair, from, amount)
 }
 
+/// Every wrong transfer, with the check that must reject it.
 pub fn corpus() -> Vec<Decoy<Transfer>> {
     vec![
         Decoy {
