@@ -72,6 +72,13 @@ pub struct FalseSharing {
     pub live: Live,
     /// `Counters`' own accounts: `total()`, `len()`, `is_empty()`.
     pub tally: Tally,
+    /// The addresses of the counters of a `Counters::new(n)` made first,
+    /// and of another made after `k` more were made and dropped, the first
+    /// alive throughout.
+    pub churn: fn(usize, usize) -> (Vec<usize>, Vec<usize>),
+    /// `Counters::new(n)` with each counter set through `slot(i)` to the
+    /// given value: its `total()`.
+    pub total_of: fn(&[u64]) -> u64,
 }
 
 /// Defines `SUBJECT`, the crate's `Counters` and `count_matching` seen as
@@ -112,6 +119,28 @@ macro_rules! false_sharing_adapter {
                             .sum::<u64>()
                     };
                     $krate::count_matching(items, &counters, &|x| is_match(x, &sum))
+                },
+                churn: |n, k| {
+                    let first = $krate::Counters::new(n);
+                    for _ in 0..k {
+                        drop(::std::hint::black_box($krate::Counters::new(n)));
+                    }
+                    let later = $krate::Counters::new(n);
+                    let at = |c: &$krate::Counters| -> ::std::vec::Vec<usize> {
+                        (0..n)
+                            .map(|i| ::std::ptr::from_ref(c.slot(i)).addr())
+                            .collect()
+                    };
+                    (at(&first), at(&later))
+                },
+                total_of: |values| {
+                    let counters = $krate::Counters::new(values.len());
+                    for (i, &v) in values.iter().enumerate() {
+                        counters
+                            .slot(i)
+                            .store(v, ::std::sync::atomic::Ordering::SeqCst);
+                    }
+                    counters.total()
                 },
                 tally: |items, n, is_match| {
                     let counters = $krate::Counters::new(n);
@@ -167,7 +196,21 @@ pub fn counts_are_right(subject: FalseSharing) {
     {
         let items = items(n, call as u64);
         let expected = items.iter().filter(|&&x| x % 3 == 0).count() as u64;
+        let before = threads_now();
         let (total, values) = (subject.count)(&items, threads, &|x| x % 3 == 0);
+        let until = Instant::now() + Duration::from_millis(20);
+        while threads_now() > before && Instant::now() < until {
+            thread::sleep(Duration::from_millis(1));
+        }
+        let left = threads_now().saturating_sub(before);
+        assert!(
+            left == 0,
+            "[{check}] call {} of 5 ({n} items, {threads} threads) returned, and 20 ms later \
+             the process had {left} more thread(s) than before it: every thread \
+             count_matching starts must have ended when it returns (join them, or let a \
+             `thread::scope` end), none left running.",
+            call + 1
+        );
         let sum: u64 = values.iter().sum();
         assert!(
             total == expected && sum == expected,
@@ -181,11 +224,18 @@ pub fn counts_are_right(subject: FalseSharing) {
     }
 }
 
-/// For 2 to 200 counters: every two are at least [`LINE`] bytes apart and
-/// in different [`LINE`]-byte blocks, however many there are.
+/// Threads of this process right now (0 where /proc is missing).
+fn threads_now() -> usize {
+    std::fs::read_dir("/proc/self/task").map_or(0, Iterator::count)
+}
+
+/// For 2 to 300 counters: every two are at least [`LINE`] bytes apart and
+/// in different [`LINE`]-byte blocks, however many there are; so are the
+/// counters of two `Counters` alive at once, of 1 counter each too, and of
+/// one made after hundreds of others came and went.
 pub fn no_two_counters_share_a_cache_line(subject: FalseSharing) {
     let check = "no two counters share a cache line";
-    for n in [2, 3, 8, 17, 33, 65, 200] {
+    for n in [2, 3, 8, 17, 33, 65, 200, 257, 300] {
         let addresses = (subject.addresses)(n);
         for i in 0..n {
             for j in i + 1..n {
@@ -208,29 +258,53 @@ pub fn no_two_counters_share_a_cache_line(subject: FalseSharing) {
             }
         }
     }
-    // Two sets of counters alive at once: each has counters of its own.
-    for n in [2, 8, 17] {
-        let (one, two) = (subject.pair)(n);
+    // Two sets of counters alive at once: each has counters of its own;
+    // then one made after many others came and went, beside the first.
+    let pairs = [1, 2, 8, 17]
+        .map(|n| {
+            (
+                format!("two `Counters::new({n})` alive at the same time"),
+                (subject.pair)(n),
+            )
+        })
+        .into_iter()
+        .chain([(8, 700)].map(|(n, k)| {
+            (
+                format!(
+                    "a `Counters::new({n})` kept alive while {k} more were made and dropped, and \
+                     one made after them"
+                ),
+                (subject.churn)(n, k),
+            )
+        }));
+    for (what, (one, two)) in pairs {
         for (i, &a) in one.iter().enumerate() {
             for (j, &b) in two.iter().enumerate() {
                 let apart = a.abs_diff(b);
                 assert!(
                     apart >= LINE && a / LINE != b / LINE,
-                    "[{check}] two `Counters::new({n})` alive at the same time: counter {i} \
-                     of the first is at {a:#x} and counter {j} of the second at {b:#x}, \
-                     {apart} bytes apart. Each `Counters` owns its counters, in memory of its \
-                     own, not slots shared through a `static`: two counts running at once \
-                     would add into the same counters."
+                    "[{check}] {what}: counter {i} of the first is at {a:#x} and counter {j} \
+                     of the second at {b:#x}, {apart} bytes apart. Each `Counters` owns its \
+                     counters, each on a line of its own, in memory of its own (even a single \
+                     counter; not slots handed out from a `static`): two counts running at \
+                     once would fight over one line, or add into the same counters.",
                 );
             }
         }
     }
 }
 
-/// The runs of [`the_threads_count_at_once`]: counters (threads) and items.
-/// Few items and more threads than cores included: one thread per counter
-/// holds at every size.
-const AT_ONCE_RUNS: [(usize, u64); 3] = [(4, 4_000), (12, 24), (3, 3)];
+/// The runs of [`the_threads_count_at_once`]: counters (threads), items,
+/// and how long each thread's first call is held. Few items, fewer items
+/// than counters, and more threads than cores included; the last run holds
+/// the threads a whole second, long enough to see a caller that polls.
+const AT_ONCE_RUNS: [(usize, u64, Duration); 5] = [
+    (4, 4_000, Duration::from_millis(100)),
+    (12, 24, Duration::from_millis(100)),
+    (3, 3, Duration::from_millis(100)),
+    (5, 3, Duration::from_millis(100)),
+    (2, 1_000, Duration::from_secs(1)),
+];
 
 /// `n` counters, `n` threads, for each of [`AT_ONCE_RUNS`]: `is_match` must
 /// be called from `n` different threads, all inside it at the same moment
@@ -238,8 +312,8 @@ const AT_ONCE_RUNS: [(usize, u64); 3] = [(4, 4_000), (12, 24), (3, 3)];
 /// while the calling thread waits for them asleep; and the thread with the
 /// `i`-th share (the `i`-th lowest first item) counts into `slot(i)`.
 pub fn the_threads_count_at_once(subject: FalseSharing) {
-    for (threads, items) in AT_ONCE_RUNS {
-        count_at_once(subject, threads, items);
+    for (threads, items, hold) in AT_ONCE_RUNS {
+        count_at_once(subject, threads, items, hold);
     }
 }
 
@@ -251,10 +325,12 @@ struct Share {
     matches: u64,
 }
 
-fn count_at_once(subject: FalseSharing, threads: usize, n_items: u64) {
+fn count_at_once(subject: FalseSharing, counters: usize, n_items: u64, hold: Duration) {
     let check = "the threads count at once";
     const MEET: Duration = Duration::from_millis(300);
-    const HOLD: Duration = Duration::from_millis(100);
+    // One thread per counter; with fewer items than counters, one per item.
+    let threads = counters.min(n_items as usize);
+    let caller = thread::current().id();
     struct Seen {
         shares: HashMap<ThreadId, Share>,
         inside: usize,
@@ -298,7 +374,7 @@ fn count_at_once(subject: FalseSharing, threads: usize, n_items: u64) {
             s.inside -= 1;
             drop(s);
             // Long enough to see what the calling thread does meanwhile.
-            thread::sleep(HOLD);
+            thread::sleep(hold);
         }
         hit
     };
@@ -306,13 +382,20 @@ fn count_at_once(subject: FalseSharing, threads: usize, n_items: u64) {
     let expected_total = items.iter().filter(|&&x| matches(x)).count() as u64;
     let caller_cpu = thread_cpu_time();
     let caller_wakeups = thread_wakeups();
-    let (total, values) = (subject.count)(&items, threads, &is_match);
+    let (total, values) = (subject.count)(&items, counters, &is_match);
     let caller_wakeups = thread_wakeups().saturating_sub(caller_wakeups);
     let caller_cpu = thread_cpu_time()
         .zip(caller_cpu)
         .map(|(after, before)| after.saturating_sub(before));
     let s = seen.into_inner().unwrap_or_else(PoisonError::into_inner);
-    let run = format!("with {threads} counters and {n_items} items");
+    let run = format!("with {counters} counters and {n_items} items");
+    assert!(
+        !s.shares.contains_key(&caller),
+        "[{check}] {run}, the thread that called count_matching called is_match itself: it \
+         counted a share (or all of it) instead of leaving every share to a thread of its \
+         own. Start one thread per counter (one per item when there are fewer items), and \
+         let the calling thread only wait for them."
+    );
     assert!(
         s.shares.len() == threads && s.peak == threads,
         "[{check}] {run}, is_match was called from {} thread(s), and at most {} were \
@@ -332,19 +415,21 @@ fn count_at_once(subject: FalseSharing, threads: usize, n_items: u64) {
     shares.sort_by_key(|share| share.first);
     let by_share: Vec<u64> = shares.iter().map(|share| share.matches).collect();
     assert!(
-        by_share == values,
+        values.len() >= by_share.len()
+            && values[..by_share.len()] == by_share[..]
+            && values[by_share.len()..].iter().all(|&v| v == 0),
         "[{check}] {run}: the threads' shares, in the order of their first items, held \
          {by_share:?} matches, but the counters hold {values:?}. The thread with the i-th \
          share counts into `counters.slot(i)`, its own counter, and no other."
     );
     // A join sleeps: well under a millisecond of CPU. A caller that loops
-    // until the threads are done burns most of the 100 ms they are held.
-    let allowed = HOLD / 4;
+    // until the threads are done burns most of the time they are held.
+    let allowed = (hold / 4).min(Duration::from_millis(25));
     if let Some(used) = caller_cpu {
         assert!(
             used < allowed,
             "[{check}] the threads counted correctly, but while they were busy (each was \
-             held {HOLD:?} in is_match) the thread that called count_matching used \
+             held {hold:?} in is_match) the thread that called count_matching used \
              {used:.0?} of CPU (allowed: {allowed:?}; a thread that waits in a join uses \
              almost none). It spins, checking whether they are done: wait for them with \
              `join` (a `thread::scope` joins them for you at its end)."
@@ -356,7 +441,7 @@ fn count_at_once(subject: FalseSharing, threads: usize, n_items: u64) {
     assert!(
         caller_wakeups <= wakeups_allowed,
         "[{check}] {run}: the threads counted correctly, but while they were busy (each was \
-         held {HOLD:?} in is_match) the thread that called count_matching woke up \
+         held {hold:?} in is_match) the thread that called count_matching woke up \
          {caller_wakeups} times (allowed: {wakeups_allowed}; a thread that joins wakes about \
          once per thread). It polls, sleeping a little and checking whether they are done: \
          wait for them with `join` (a `thread::scope` joins them for you at its end)."
@@ -370,10 +455,10 @@ fn count_at_once(subject: FalseSharing, threads: usize, n_items: u64) {
 /// counters at zero until then.
 pub fn the_counters_are_live(subject: FalseSharing) {
     let check = "the counters are live";
-    const THREADS: u64 = 4;
-    // A million: shares of 250,000, far past the size at which a thread
+    const THREADS: u64 = 2;
+    // Shares of 1,100,000, past 2^20: past the size at which a thread
     // might start "saving atomics" by adding in batches.
-    const ITEMS: u64 = 1_000_000;
+    const ITEMS: u64 = 2_200_000;
     let found = AtomicU64::new(0);
     let worst = AtomicU64::new(0);
     let is_match = |_: u64, sum: &dyn Fn() -> u64| {
@@ -422,6 +507,15 @@ pub fn the_counters_know_their_total_and_number(subject: FalseSharing) {
         (3, true),
         (8, true),
     ];
+    // Counters past what 32 bits hold: `total` adds them in 64.
+    let big = [(1 << 32) + 7, 1 << 33, 5, u64::from(u32::MAX)];
+    let total = (subject.total_of)(&big);
+    let sum: u64 = big.iter().sum();
+    assert!(
+        total == sum,
+        "[{check}] counters set through `slot` to {big:?}: total() returned {total}, where \
+         they add up to {sum}. Each counter is a u64; add them as u64s."
+    );
     for (n, count) in runs {
         let t = (subject.tally)(if count { &items } else { &[] }, n, &even);
         let what = if count {
