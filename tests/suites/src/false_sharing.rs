@@ -62,9 +62,9 @@ pub type Tally = fn(&[u64], usize, IsMatch<'_>) -> Tallied;
 pub struct FalseSharing {
     /// The address of each of `Counters::new(n)`'s `n` counters.
     pub addresses: fn(usize) -> Vec<usize>,
-    /// The addresses of the counters of two `Counters::new(n)` alive at
+    /// The addresses of the counters of `k` `Counters::new(n)` alive at
     /// the same time.
-    pub pair: fn(usize) -> (Vec<usize>, Vec<usize>),
+    pub alive: fn(usize, usize) -> Vec<Vec<usize>>,
     /// `count_matching(items, &Counters::new(n), is_match)`: its result and
     /// the counters' values afterwards.
     pub count: Count,
@@ -73,9 +73,9 @@ pub struct FalseSharing {
     /// `Counters`' own accounts: `total()`, `len()`, `is_empty()`.
     pub tally: Tally,
     /// The addresses of the counters of a `Counters::new(n)` made first,
-    /// and of another made after `k` more were made and dropped, the first
-    /// alive throughout.
-    pub churn: fn(usize, usize) -> (Vec<usize>, Vec<usize>),
+    /// and of each of `k` more made and dropped one after another while the
+    /// first stays alive.
+    pub churn: fn(usize, usize) -> (Vec<usize>, Vec<Vec<usize>>),
     /// `Counters::new(n)` with each counter set through `slot(i)` to the
     /// given value: its `total()`.
     pub total_of: fn(&[u64]) -> u64,
@@ -94,14 +94,16 @@ macro_rules! false_sharing_adapter {
                         .map(|i| ::std::ptr::from_ref(counters.slot(i)).addr())
                         .collect()
                 },
-                pair: |n| {
-                    let (one, two) = ($krate::Counters::new(n), $krate::Counters::new(n));
-                    let at = |c: &$krate::Counters| -> ::std::vec::Vec<usize> {
-                        (0..n)
-                            .map(|i| ::std::ptr::from_ref(c.slot(i)).addr())
-                            .collect()
-                    };
-                    (at(&one), at(&two))
+                alive: |n, k| {
+                    let all: ::std::vec::Vec<$krate::Counters> =
+                        (0..k).map(|_| $krate::Counters::new(n)).collect();
+                    all.iter()
+                        .map(|c| {
+                            (0..n)
+                                .map(|i| ::std::ptr::from_ref(c.slot(i)).addr())
+                                .collect()
+                        })
+                        .collect()
                 },
                 count: |items, n, is_match| {
                     let counters = $krate::Counters::new(n);
@@ -121,17 +123,14 @@ macro_rules! false_sharing_adapter {
                     $krate::count_matching(items, &counters, &|x| is_match(x, &sum))
                 },
                 churn: |n, k| {
-                    let first = $krate::Counters::new(n);
-                    for _ in 0..k {
-                        drop(::std::hint::black_box($krate::Counters::new(n)));
-                    }
-                    let later = $krate::Counters::new(n);
                     let at = |c: &$krate::Counters| -> ::std::vec::Vec<usize> {
                         (0..n)
                             .map(|i| ::std::ptr::from_ref(c.slot(i)).addr())
                             .collect()
                     };
-                    (at(&first), at(&later))
+                    let first = $krate::Counters::new(n);
+                    let later = (0..k).map(|_| at(&$krate::Counters::new(n))).collect();
+                    (at(&first), later)
                 },
                 total_of: |values| {
                     let counters = $krate::Counters::new(values.len());
@@ -258,36 +257,38 @@ pub fn no_two_counters_share_a_cache_line(subject: FalseSharing) {
             }
         }
     }
-    // Two sets of counters alive at once: each has counters of its own;
-    // then one made after many others came and went, beside the first.
-    let pairs = [1, 2, 8, 17]
-        .map(|n| {
-            (
-                format!("two `Counters::new({n})` alive at the same time"),
-                (subject.pair)(n),
-            )
-        })
-        .into_iter()
-        .chain([(8, 700)].map(|(n, k)| {
-            (
-                format!(
-                    "a `Counters::new({n})` kept alive while {k} more were made and dropped, and \
-                     one made after them"
-                ),
-                (subject.churn)(n, k),
-            )
-        }));
-    for (what, (one, two)) in pairs {
+    // Sets of counters alive at once: each has counters of its own (64 of
+    // one counter each: small blocks land side by side somewhere among
+    // them); then every one of 700 made and dropped beside a first kept
+    // alive throughout.
+    let mut sets: Vec<(String, Vec<usize>, Vec<usize>)> = Vec::new();
+    for (n, k) in [(1, 64), (2, 2), (8, 2), (17, 2)] {
+        let all = (subject.alive)(n, k);
+        for (x, one) in all.iter().enumerate() {
+            for two in &all[x + 1..] {
+                let what = format!("{k} `Counters::new({n})` alive at the same time");
+                sets.push((what, one.clone(), two.clone()));
+            }
+        }
+    }
+    let (first, later) = (subject.churn)(8, 700);
+    for two in later {
+        let what = "a `Counters::new(8)` kept alive while 700 more were made and dropped, one \
+                    after another"
+            .to_owned();
+        sets.push((what, first.clone(), two));
+    }
+    for (what, one, two) in sets {
         for (i, &a) in one.iter().enumerate() {
             for (j, &b) in two.iter().enumerate() {
                 let apart = a.abs_diff(b);
                 assert!(
                     apart >= LINE && a / LINE != b / LINE,
-                    "[{check}] {what}: counter {i} of the first is at {a:#x} and counter {j} \
-                     of the second at {b:#x}, {apart} bytes apart. Each `Counters` owns its \
+                    "[{check}] {what}: counter {i} of one is at {a:#x} and counter {j} of \
+                     another at {b:#x}, {apart} bytes apart. Each `Counters` owns its \
                      counters, each on a line of its own, in memory of its own (even a single \
                      counter; not slots handed out from a `static`): two counts running at \
-                     once would fight over one line, or add into the same counters.",
+                     once would fight over one line, or add into the same counters."
                 );
             }
         }
