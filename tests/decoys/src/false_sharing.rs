@@ -287,16 +287,114 @@ fn total_skips_counter_0(items: &[u64], n: usize, is_match: IsMatch<'_>) -> Tall
 /// Up to 8 counters come from one static pool of padded slots, shared by
 /// every `Counters` ("no allocation for the common case"): two alive at
 /// once count into the same atomics.
-fn static_pool_pair(n: usize) -> (Vec<usize>, Vec<usize>) {
+fn static_pool_alive(n: usize, k: usize) -> Vec<Vec<usize>> {
     #[repr(align(128))]
     struct Padded(AtomicU64);
     static POOL: [Padded; 8] = [const { Padded(AtomicU64::new(0)) }; 8];
     if n <= 8 {
-        let at = |_| addresses_of(&POOL[..n], |s| &s.0);
-        (at(0), at(1))
+        (0..k).map(|_| addresses_of(&POOL[..n], |s| &s.0)).collect()
     } else {
-        (reference::SUBJECT.pair)(n)
+        (reference::SUBJECT.alive)(n, k)
     }
+}
+
+/// A single counter in a plain `Box<AtomicU64>`, "no neighbour to share a
+/// line with" (round 9, `false-sharing/03`): other small blocks are its
+/// neighbours.
+fn single_unpadded(n: usize, k: usize) -> Vec<Vec<usize>> {
+    if n == 1 {
+        let boxes: Vec<Box<AtomicU64>> = (0..k).map(|_| Box::new(AtomicU64::new(0))).collect();
+        boxes
+            .iter()
+            .map(|b| vec![ptr::from_ref(&**b).addr()])
+            .collect()
+    } else {
+        (reference::SUBJECT.alive)(n, k)
+    }
+}
+
+/// Padded counters up to 256, packed past that (round 9,
+/// `false-sharing/04`).
+fn packed_past_256(n: usize) -> Vec<usize> {
+    if n <= 256 {
+        (reference::SUBJECT.addresses)(n)
+    } else {
+        side_by_side(n)
+    }
+}
+
+/// Counters handed out in turn from a static arena of 4096 padded slots
+/// that wraps around (round 9, `false-sharing/05`): after 4096 more
+/// counters, a new one is a live one's.
+fn arena_that_wraps(n: usize, k: usize) -> (Vec<usize>, Vec<Vec<usize>>) {
+    #[repr(align(128))]
+    struct Padded(AtomicU64);
+    const SLOTS: usize = 4096;
+    static ARENA: [Padded; SLOTS] = [const { Padded(AtomicU64::new(0)) }; SLOTS];
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let take = || {
+        let mut start = NEXT.fetch_add(n, Ordering::Relaxed) % SLOTS;
+        if start + n > SLOTS {
+            start = 0;
+        }
+        addresses_of(&ARENA[start..start + n], |s| &s.0)
+    };
+    let first = take();
+    (first, (0..k).map(|_| take()).collect())
+}
+
+/// The calling thread counts share 0 itself, "it has nothing else to do"
+/// (round 9, `false-sharing/01`).
+fn caller_counts_share_0(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let shares: Vec<&[u64]> = items.chunks(items.len().div_ceil(n).max(1)).collect();
+    thread::scope(|s| {
+        for (i, share) in shares.iter().enumerate().skip(1) {
+            let counter = &counters[i];
+            s.spawn(move || count_share(share, counter, is_match));
+        }
+        if let Some(share) = shares.first() {
+            count_share(share, &counters[0], is_match);
+        }
+    });
+    values(&counters)
+}
+
+/// Polls a count of finished threads every 30 ms instead of joining (round
+/// 9, `false-sharing/02`).
+fn polls_every_30_ms(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let shares: Vec<&[u64]> = items.chunks(items.len().div_ceil(n).max(1)).collect();
+    thread::scope(|s| {
+        for (i, share) in shares.iter().enumerate() {
+            let (counter, done) = (&counters[i], &done);
+            s.spawn(move || {
+                count_share(share, counter, is_match);
+                done.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+        while done.load(Ordering::SeqCst) < shares.len() {
+            thread::sleep(std::time::Duration::from_millis(30));
+        }
+    });
+    values(&counters)
+}
+
+/// Leaves a watchdog thread running after every call (round 9,
+/// `false-sharing/08`).
+fn leaves_a_watchdog(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    thread::spawn(|| {
+        loop {
+            thread::park();
+        }
+    });
+    RIGHT_COUNT(items, n, is_match)
+}
+
+/// Sums the counters as u32s (round 9, `false-sharing/11`).
+fn total_in_u32(values: &[u64]) -> u64 {
+    u64::from(values.iter().fold(0u32, |t, &v| t.wrapping_add(v as u32)))
 }
 
 /// Padded counters for up to 16, a plain packed array past that ("to save
@@ -349,10 +447,10 @@ fn rotated_slots(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u6
 pub fn corpus() -> Vec<Decoy<FalseSharing>> {
     let with = |addresses, count| FalseSharing {
         addresses,
-        pair: reference::SUBJECT.pair,
         count,
         live: RIGHT_LIVE,
         tally: RIGHT_TALLY,
+        ..reference::SUBJECT
     };
     let right_layout = reference::SUBJECT.addresses;
     vec![
@@ -392,15 +490,80 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             name: "up to 8 counters from one static pool",
             class: Class::StateBetweenCalls,
             subject: FalseSharing {
-                pair: static_pool_pair,
+                alive: static_pool_alive,
+                ..reference::SUBJECT
+            },
+            caught_by: "no_two_counters_share_a_cache_line",
+            breaks: "own-line",
+            says: &["`Counters::new(1)` alive at the same time", "0 bytes apart"],
+        },
+        Decoy {
+            name: "a single counter unpadded (round 9, false-sharing/03)",
+            class: Class::RuleSkipped,
+            subject: FalseSharing {
+                alive: single_unpadded,
                 ..reference::SUBJECT
             },
             caught_by: "no_two_counters_share_a_cache_line",
             breaks: "own-line",
             says: &[
-                "two `Counters::new(2)` alive at the same time",
-                "0 bytes apart",
+                "64 `Counters::new(1)` alive at the same time",
+                "even a single",
             ],
+        },
+        Decoy {
+            name: "packed past 256 counters (round 9, false-sharing/04)",
+            class: Class::RuleSkipped,
+            subject: with(packed_past_256, RIGHT_COUNT),
+            caught_by: "no_two_counters_share_a_cache_line",
+            breaks: "own-line",
+            says: &["with 257 counters", "8 bytes apart"],
+        },
+        Decoy {
+            name: "counters from a static arena that wraps (round 9, false-sharing/05)",
+            class: Class::StateBetweenCalls,
+            subject: FalseSharing {
+                churn: arena_that_wraps,
+                ..reference::SUBJECT
+            },
+            caught_by: "no_two_counters_share_a_cache_line",
+            breaks: "own-line",
+            says: &["kept alive while 700 more", "0 bytes apart"],
+        },
+        Decoy {
+            name: "the caller counts share 0 (round 9, false-sharing/01)",
+            class: Class::Sequential,
+            subject: with(right_layout, caller_counts_share_0),
+            caught_by: "the_threads_count_at_once",
+            breaks: "threads-at-once",
+            says: &["called is_match itself"],
+        },
+        Decoy {
+            name: "polls every 30 ms until the threads are done (round 9, false-sharing/02)",
+            class: Class::Spinning,
+            subject: with(right_layout, polls_every_30_ms),
+            caught_by: "the_threads_count_at_once",
+            breaks: "threads-at-once",
+            says: &["woke up", "polls"],
+        },
+        Decoy {
+            name: "leaves a watchdog thread running (round 9, false-sharing/08)",
+            class: Class::StateBetweenCalls,
+            subject: with(right_layout, leaves_a_watchdog),
+            caught_by: "counts_are_right",
+            breaks: "threads-at-once",
+            says: &["more thread(s) than before"],
+        },
+        Decoy {
+            name: "total() summed in u32 (round 9, false-sharing/11)",
+            class: Class::MadeUp,
+            subject: FalseSharing {
+                total_of: total_in_u32,
+                ..reference::SUBJECT
+            },
+            caught_by: "the_counters_know_their_total_and_number",
+            breaks: "own-accounts",
+            says: &["total() returned", "add them as u64s"],
         },
         Decoy {
             name: "sleeps a millisecond at a time until the threads are done",

@@ -391,13 +391,6 @@ fn count_at_once(subject: FalseSharing, counters: usize, n_items: u64, hold: Dur
     let s = seen.into_inner().unwrap_or_else(PoisonError::into_inner);
     let run = format!("with {counters} counters and {n_items} items");
     assert!(
-        !s.shares.contains_key(&caller),
-        "[{check}] {run}, the thread that called count_matching called is_match itself: it \
-         counted a share (or all of it) instead of leaving every share to a thread of its \
-         own. Start one thread per counter (one per item when there are fewer items), and \
-         let the calling thread only wait for them."
-    );
-    assert!(
         s.shares.len() == threads && s.peak == threads,
         "[{check}] {run}, is_match was called from {} thread(s), and at most {} were \
          counting at the same moment (each thread's first call waited up to {MEET:?} for the \
@@ -405,6 +398,13 @@ fn count_at_once(subject: FalseSharing, counters: usize, n_items: u64, hold: Dur
          at once, whatever the number of items or counters.",
         s.shares.len(),
         s.peak
+    );
+    assert!(
+        !s.shares.contains_key(&caller),
+        "[{check}] {run}, the thread that called count_matching called is_match itself: it \
+         counted a share (or all of it) instead of leaving every share to a thread of its \
+         own. Start one thread per counter (one per item when there are fewer items), and \
+         let the calling thread only wait for them."
     );
     let sum: u64 = values.iter().sum();
     assert!(
