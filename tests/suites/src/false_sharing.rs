@@ -53,6 +53,10 @@ pub struct Tallied {
     pub is_empty: bool,
 }
 
+/// The addresses of a first `Counters::new(n)`'s counters, and of each of
+/// `k` more made and dropped while it lives.
+pub type Churn = fn(usize, usize) -> (Vec<usize>, Vec<Vec<usize>>);
+
 /// `Counters::new(n)`, counted into with `count_matching` (when there are
 /// items), then asked for its `total()`, `len()` and `is_empty()`.
 pub type Tally = fn(&[u64], usize, IsMatch<'_>) -> Tallied;
@@ -75,7 +79,7 @@ pub struct FalseSharing {
     /// The addresses of the counters of a `Counters::new(n)` made first,
     /// and of each of `k` more made and dropped one after another while the
     /// first stays alive.
-    pub churn: fn(usize, usize) -> (Vec<usize>, Vec<Vec<usize>>),
+    pub churn: Churn,
     /// `Counters::new(n)` with each counter set through `slot(i)` to the
     /// given value: its `total()`.
     pub total_of: fn(&[u64]) -> u64,
