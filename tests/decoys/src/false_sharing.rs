@@ -360,12 +360,23 @@ fn caller_counts_share_0(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64
     values(&counters)
 }
 
+/// The reference's shares: as even as the items allow, one per counter
+/// (one item each to the first counters when there are fewer items).
+fn even_shares(items: &[u64], n: usize) -> Vec<&[u64]> {
+    let (n, len) = (n.max(1), items.len());
+    let bound = |i: usize| if len < n { i.min(len) } else { i * len / n };
+    (0..n)
+        .map(|i| &items[bound(i)..bound(i + 1)])
+        .filter(|share| !share.is_empty())
+        .collect()
+}
+
 /// Polls a count of finished threads every 30 ms instead of joining (round
 /// 9, `false-sharing/02`).
 fn polls_every_30_ms(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
     let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let shares: Vec<&[u64]> = items.chunks(items.len().div_ceil(n).max(1)).collect();
+    let shares = even_shares(items, n);
     thread::scope(|s| {
         for (i, share) in shares.iter().enumerate() {
             let (counter, done) = (&counters[i], &done);
@@ -440,6 +451,19 @@ fn small_on_the_caller(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, 
 fn rotated_slots(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
     let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
     count_into(items, n, &|i| &counters[(i + 1) % n], is_match);
+    values(&counters)
+}
+
+/// Shares of `ceil(len / n)` items (the old reference's): 9 items on 4
+/// counters make shares of 3, 3 and 3, and counter 3 gets no thread.
+fn ceil_shares(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    thread::scope(|s| {
+        for (i, share) in items.chunks(items.len().div_ceil(n).max(1)).enumerate() {
+            let counter = &counters[i];
+            s.spawn(move || count_share(share, counter, is_match));
+        }
+    });
     values(&counters)
 }
 
@@ -684,6 +708,14 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
                 "total() returned",
                 "each of the 1, once",
             ],
+        },
+        Decoy {
+            name: "shares of ceil(len / n): a counter left without a thread (round 10, false-sharing)",
+            class: Class::Sequential,
+            subject: with(right_layout, ceil_shares),
+            caught_by: "the_threads_count_at_once",
+            breaks: "threads-at-once",
+            says: &["with 4 counters and 9 items", "from 3 thread(s)"],
         },
     ]
 }

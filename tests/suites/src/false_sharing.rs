@@ -301,13 +301,15 @@ pub fn no_two_counters_share_a_cache_line(subject: FalseSharing) {
 
 /// The runs of [`the_threads_count_at_once`]: counters (threads), items,
 /// and how long each thread's first call is held. Few items, fewer items
-/// than counters, and more threads than cores included; the last run holds
+/// than counters, items that a share of `ceil(len / n)` would leave a
+/// counter without (9 on 4), and more threads than cores included; the last run holds
 /// the threads a whole second, long enough to see a caller that polls.
-const AT_ONCE_RUNS: [(usize, u64, Duration); 5] = [
+const AT_ONCE_RUNS: [(usize, u64, Duration); 6] = [
     (4, 4_000, Duration::from_millis(100)),
     (12, 24, Duration::from_millis(100)),
     (3, 3, Duration::from_millis(100)),
     (5, 3, Duration::from_millis(100)),
+    (4, 9, Duration::from_millis(100)),
     (2, 1_000, Duration::from_secs(1)),
 ];
 

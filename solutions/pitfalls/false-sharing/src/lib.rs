@@ -83,10 +83,18 @@ pub fn count_matching(
     is_match: &(dyn Fn(u64) -> bool + Sync),
 ) -> u64 {
     // SOLUTION: todo!("each share counted at the same time, into its own counter")
-    let threads = counters.len().max(1);
-    let share = items.len().div_ceil(threads).max(1);
+    // Shares as even as the items allow, one per counter: thread `i` takes
+    // items `i·len/n .. (i+1)·len/n`. With fewer items than counters, one
+    // item each to the first counters (an empty share needs no thread).
+    let n = counters.len().max(1);
+    let len = items.len();
+    let bounds = |i: usize| if len < n { i.min(len) } else { i * len / n };
     thread::scope(|s| {
-        for (i, chunk) in items.chunks(share).enumerate() {
+        for i in 0..n {
+            let chunk = &items[bounds(i)..bounds(i + 1)];
+            if chunk.is_empty() {
+                continue;
+            }
             let slot = counters.slot(i);
             s.spawn(move || {
                 for &item in chunk {
