@@ -264,7 +264,7 @@ pub fn a_transfer_to_the_same_account_is_refused(transfer: Transfer) {
     let check = "a transfer to the same account is refused";
     // Once with enough money and once without: the answer is SameAccount
     // whatever the balance.
-    for (account, amount) in [(2, 10), (0, 1_000)] {
+    for (account, amount) in [(2, 10), (0, 1_000), (1, i64::MAX)] {
         let bank = bank(&[0, 0, 70]);
         let got = run(
             check,
@@ -299,8 +299,9 @@ const START: i64 = 4_000_000_000_000_000_000;
 const SIZES: u32 = 19;
 
 /// Accounts of the bank in `opposite_transfers_do_not_deadlock`: past 256,
-/// so that an order kept in a byte meets two accounts it cannot tell apart.
-const MANY_ACCOUNTS: usize = 300;
+/// so that an order kept in a byte meets two accounts it cannot tell apart,
+/// and past a thousand.
+const MANY_ACCOUNTS: usize = 2_000;
 
 /// An amount at `size` (a power of ten): from `10^size` to ten times that,
 /// at most `10^size + 10^18`.
@@ -322,10 +323,15 @@ pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
     let n = MANY_ACCOUNTS;
     // The round 256 apart comes at a size drawn per run.
     let apart = draw.next(u64::from(SIZES)) as u32;
+    let far = (apart + 1 + draw.next(u64::from(SIZES) - 1) as u32) % SIZES;
     for size in 0..SIZES {
         let (a, b) = if size == apart {
             let a = draw.next(n as u64 - 256) as usize;
             (a, a + 256)
+        } else if size == far {
+            // More than a thousand apart.
+            let a = draw.next(n as u64 / 4) as usize;
+            (a, a + 1_000 + draw.next(n as u64 / 4) as usize)
         } else {
             let a = draw.next(n as u64) as usize;
             (a, (a + 1 + draw.next(n as u64 - 1) as usize) % n)
@@ -371,16 +377,20 @@ pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
     // both ways between the same two accounts at every size, one transfer
     // after another. Two orders for the same two accounts show, met or not.
     let (a, b) = (draw.next(4) as usize, 4 + draw.next(4) as usize);
-    let bank = bank(&[START; 8]);
+    let mut start = [0; 8];
+    start[a] = i64::MAX;
+    let bank = bank(&start);
+    // There and back by the same amount, at every size, the last past 5 ×
+    // 10^18 up to the largest an account can hold.
+    let top = i64::MAX - draw.next(4_000_000_000_000_000_000) as i64;
     let transfers: Vec<(usize, usize, i64)> = (0..SIZES)
-        .flat_map(|size| {
-            let (there, back) = (amount_at(&mut draw, size), amount_at(&mut draw, size));
-            [(a, b, there), (b, a, back)]
-        })
+        .map(|size| amount_at(&mut draw, size))
+        .chain([top])
+        .flat_map(|amount| [(a, b, amount), (b, a, amount)])
         .collect();
     let what = format!(
-        "one thread moved money between accounts {a} and {b}, both ways, at every size from \
-         a cent to a billion billion"
+        "one thread moved money between accounts {a} and {b}, there and back, at every size \
+         from a cent to the largest balance an account can hold"
     );
     let got = run(
         check,
@@ -493,6 +503,31 @@ pub fn transfers_on_other_accounts_run_at_once(transfer: Transfer) {
             .collect();
         assert_eq!(now, expected, "[{check}] {what}: the balances are wrong");
     }
+    // A bank of 2,000 accounts: four transfers between accounts a thousand
+    // apart, at once.
+    const BIG: usize = 2_000;
+    let bank = bank(&vec![START; BIG]);
+    bank.0.rendezvous(4, MEET);
+    bank.0.meet_at_writes(4, MEET);
+    let first = draw.next(200) as usize;
+    let probes: Vec<Probe> = (0..4)
+        .map(|i| probe(first + 250 * i, first + 250 * i + 1_000, 1 + i as i64))
+        .collect();
+    let what = format!(
+        "four transfers {first}→{}, {}→{}, … in a bank of {BIG} accounts ran at once",
+        first + 1_000,
+        first + 250,
+        first + 1_250
+    );
+    run(check, transfer, &bank, &probes, &what, ORDER_FIX);
+    let (peak, writers) = (bank.0.peak_holders(), bank.0.peak_writers());
+    assert!(
+        peak >= 4 && writers >= 4,
+        "[{check}] {what}; they share no account, yet at most {peak} of the 4 held their \
+         accounts, and at most {writers} wrote a balance, at the same moment: something \
+         makes them take turns (one lock for a big bank). Lock only the two accounts a \
+         transfer touches, in a bank of any size."
+    );
 }
 
 /// A small pseudo-random stream, seeded per run: no fixed sequence of
@@ -610,10 +645,13 @@ pub fn every_transfer_counts_under_contention(transfer: Transfer) {
 pub fn no_account_goes_below_zero(transfer: Transfer) {
     let check = "no account goes below zero";
     let mut draw = Draw::new(0xb0b);
-    let sizes = [2, 5, 9, 12, 15];
+    let sizes = [2, 5, 9, 12, 15, 18];
     for (round, size) in sizes.into_iter().enumerate() {
         let all = if round == 0 {
             100
+        } else if size == 18 {
+            // Up to the largest balance an account can hold.
+            i64::MAX - draw.next(4_000_000_000_000_000_000) as i64
         } else {
             let base = 10_i64.pow(size);
             base + draw.next(base as u64 * 9) as i64
@@ -647,6 +685,25 @@ pub fn no_account_goes_below_zero(transfer: Transfer) {
             }
         );
     }
+}
+
+/// A bank whose balances, whenever no account is locked, must add up to
+/// what they did at the start.
+fn bank_with_quiet_total(balances: &[i64]) -> Bank {
+    let total: i128 = balances.iter().map(|&b| i128::from(b)).sum();
+    let bank = bank(balances);
+    bank.0.check_when_quiet(move |now: &[i64]| {
+        let sum: i128 = now.iter().map(|&b| i128::from(b)).sum();
+        if sum == total {
+            Ok(())
+        } else {
+            Err(format!(
+                "at a moment when no account was locked, the balances were {now:?}, {sum} in \
+                 all instead of {total}"
+            ))
+        }
+    });
+    bank
 }
 
 /// Whenever no account is locked, the balances must add up to what they
@@ -693,7 +750,24 @@ pub fn the_money_is_never_in_flight(transfer: Transfer) {
         "two threads moved money among accounts 0, 1 and 2",
         ORDER_FIX,
     );
-    if let Some(seen) = bank.0.quiet_violation() {
+    // The same at the top of the range: one thread moves nearly all the
+    // money an account can hold round the three accounts.
+    let huge = i64::MAX - 1_000;
+    let top = bank_with_quiet_total(&[huge, 0, 0]);
+    let amount = huge - Draw::new(0xf1).next(1_000_000) as i64;
+    run(
+        check,
+        transfer,
+        &top,
+        &[Probe {
+            name: "round".into(),
+            transfers: vec![(0, 1, amount), (1, 2, amount), (2, 0, amount)],
+            bank: None,
+        }],
+        &format!("one thread moved {amount} cents from account 0 to 1, 1 to 2 and 2 to 0"),
+        ORDER_FIX,
+    );
+    if let Some(seen) = bank.0.quiet_violation().or_else(|| top.0.quiet_violation()) {
         panic!(
             "[{check}] {seen}: a transfer let go of one account before it had finished with \
              the other, so for that moment the money was in neither. Anyone who looked then \
