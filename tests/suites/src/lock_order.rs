@@ -504,14 +504,22 @@ pub fn transfers_on_other_accounts_run_at_once(transfer: Transfer) {
         assert_eq!(now, expected, "[{check}] {what}: the balances are wrong");
     }
     // A bank of 2,000 accounts: four transfers between accounts a thousand
-    // apart, at once.
+    // apart, at once, of nearly all an account can hold.
+    // The amounts near the largest balance an account can hold.
     const BIG: usize = 2_000;
-    let bank = bank(&vec![START; BIG]);
+    let first = draw.next(200) as usize;
+    let mut balances = vec![0; BIG];
+    for i in 0..4 {
+        balances[first + 250 * i] = i64::MAX;
+    }
+    let bank = bank(&balances);
     bank.0.rendezvous(4, MEET);
     bank.0.meet_at_writes(4, MEET);
-    let first = draw.next(200) as usize;
     let probes: Vec<Probe> = (0..4)
-        .map(|i| probe(first + 250 * i, first + 250 * i + 1_000, 1 + i as i64))
+        .map(|i| {
+            let amount = i64::MAX - draw.next(4_000_000_000_000_000_000) as i64;
+            probe(first + 250 * i, first + 250 * i + 1_000, amount)
+        })
         .collect();
     let what = format!(
         "four transfers {first}→{}, {}→{}, … in a bank of {BIG} accounts ran at once",
