@@ -484,6 +484,32 @@ fn order_by_id_byte(a: &Accounts, from: usize, to: usize, amount: i64) -> Result
     in_order(a, pair, from, amount)
 }
 
+/// One `static` lock around every transfer in a bank of more than a
+/// thousand accounts, "a big bank settles in turn" (round 10,
+/// `lock-order/02`).
+fn big_banks_one_lock(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if a.len() > 1_000 {
+        one_big_lock(a, from, to, amount)
+    } else {
+        by_id(a, from, to, amount)
+    }
+}
+
+/// No `SameAccount` refusal past 5 × 10^18 cents (round 10,
+/// `lock-order/09`): the account is locked twice.
+fn same_account_past_5e18(
+    a: &Accounts,
+    from: usize,
+    to: usize,
+    amount: i64,
+) -> Result<(), Refusal> {
+    if amount > 5_000_000_000_000_000_000 {
+        locks_one_account_twice(a, from, to, amount)
+    } else {
+        by_id(a, from, to, amount)
+    }
+}
+
 /// Every wrong transfer, with the check that must reject it.
 pub fn corpus() -> Vec<Decoy<Transfer>> {
     vec![
@@ -702,6 +728,22 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             caught_by: "opposite_transfers_do_not_deadlock",
             breaks: "one-order",
             says: &["opposite orders"],
+        },
+        Decoy {
+            name: "one static lock in banks past a thousand accounts (round 10, lock-order/02)",
+            class: Class::Sequential,
+            subject: big_banks_one_lock,
+            caught_by: "transfers_on_other_accounts_run_at_once",
+            breaks: "disjoint-at-once",
+            says: &["in a bank of 2000 accounts", "take turns"],
+        },
+        Decoy {
+            name: "no same-account refusal past 5 × 10^18 cents (round 10, lock-order/09)",
+            class: Class::Stuck,
+            subject: same_account_past_5e18,
+            caught_by: "a_transfer_to_the_same_account_is_refused",
+            breaks: "refuses-same-account",
+            says: &["a Mutex is not re-entrant"],
         },
     ]
 }
