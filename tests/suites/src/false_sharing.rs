@@ -193,9 +193,17 @@ fn items(n: usize, salt: u64) -> Vec<u64> {
 /// matches.
 pub fn counts_are_right(subject: FalseSharing) {
     let check = "counts are right";
-    for (call, (n, threads)) in [(10_000, 4), (9_999, 3), (1, 2), (5_000, 1), (777, 4)]
-        .into_iter()
-        .enumerate()
+    for (call, (n, threads)) in [
+        (10_000, 4),
+        (9_999, 3),
+        (1, 2),
+        (5_000, 1),
+        (777, 4),
+        (5_000, 80),
+        (9_000_000, 2),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let items = items(n, call as u64);
         let expected = items.iter().filter(|&&x| x % 3 == 0).count() as u64;
@@ -208,7 +216,7 @@ pub fn counts_are_right(subject: FalseSharing) {
         let left = threads_now().saturating_sub(before);
         assert!(
             left == 0,
-            "[{check}] call {} of 5 ({n} items, {threads} threads) returned, and 20 ms later \
+            "[{check}] call {} of 7 ({n} items, {threads} threads) returned, and 20 ms later \
              the process had {left} more thread(s) than before it: every thread \
              count_matching starts must have ended when it returns (join them, or let a \
              `thread::scope` end), none left running.",
@@ -217,7 +225,7 @@ pub fn counts_are_right(subject: FalseSharing) {
         let sum: u64 = values.iter().sum();
         assert!(
             total == expected && sum == expected,
-            "[{check}] call {} of 5: {n} items drawn this run, {expected} of them multiples \
+            "[{check}] call {} of 7: {n} items drawn this run, {expected} of them multiples \
              of 3, counted by {threads} threads: count_matching returned {total} and the \
              counters hold {values:?} ({sum} in all). Each thread must add 1 to its own \
              counter for each match in its share, every item must be in exactly one share, \
@@ -238,7 +246,7 @@ fn threads_now() -> usize {
 /// one made after hundreds of others came and went.
 pub fn no_two_counters_share_a_cache_line(subject: FalseSharing) {
     let check = "no two counters share a cache line";
-    for n in [2, 3, 8, 17, 33, 65, 200, 257, 300] {
+    for n in [2, 3, 8, 17, 33, 65, 200, 257, 300, 513, 600] {
         let addresses = (subject.addresses)(n);
         for i in 0..n {
             for j in i + 1..n {
@@ -304,12 +312,13 @@ pub fn no_two_counters_share_a_cache_line(subject: FalseSharing) {
 /// than counters, items that a share of `ceil(len / n)` would leave a
 /// counter without (9 on 4), and more threads than cores included; the last run holds
 /// the threads a whole second, long enough to see a caller that polls.
-const AT_ONCE_RUNS: [(usize, u64, Duration); 6] = [
+const AT_ONCE_RUNS: [(usize, u64, Duration); 7] = [
     (4, 4_000, Duration::from_millis(100)),
     (12, 24, Duration::from_millis(100)),
     (3, 3, Duration::from_millis(100)),
     (5, 3, Duration::from_millis(100)),
     (4, 9, Duration::from_millis(100)),
+    (80, 800, Duration::from_millis(100)),
     (2, 1_000, Duration::from_secs(1)),
 ];
 
@@ -463,9 +472,9 @@ fn count_at_once(subject: FalseSharing, counters: usize, n_items: u64, hold: Dur
 pub fn the_counters_are_live(subject: FalseSharing) {
     let check = "the counters are live";
     const THREADS: u64 = 2;
-    // Shares of 1,100,000, past 2^20: past the size at which a thread
-    // might start "saving atomics" by adding in batches.
-    const ITEMS: u64 = 2_200_000;
+    // Shares past 2^23: past the size at which a thread might start
+    // "saving atomics" by adding in batches.
+    const ITEMS: u64 = 2 * ((1 << 23) + 1_000);
     let found = AtomicU64::new(0);
     let worst = AtomicU64::new(0);
     let is_match = |_: u64, sum: &dyn Fn() -> u64| {
@@ -513,6 +522,8 @@ pub fn the_counters_know_their_total_and_number(subject: FalseSharing) {
         (1, true),
         (3, true),
         (8, true),
+        (300, false),
+        (300, true),
     ];
     // Counters past what 32 bits hold: `total` adds them in 64.
     let big = [(1 << 32) + 7, 1 << 33, 5, u64::from(u32::MAX)];
