@@ -474,7 +474,7 @@ pub fn the_counters_are_live(subject: FalseSharing) {
     const THREADS: u64 = 2;
     // Shares past 2^23: past the size at which a thread might start
     // "saving atomics" by adding in batches.
-    const ITEMS: u64 = 2 * ((1 << 23) + 1_000);
+    const ITEMS: u64 = 2 * ((1 << 23) + 1_000) + 1;
     let found = AtomicU64::new(0);
     let worst = AtomicU64::new(0);
     let is_match = |_: u64, sum: &dyn Fn() -> u64| {
