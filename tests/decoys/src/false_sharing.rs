@@ -681,7 +681,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             subject: with(right_layout, never_reset),
             caught_by: "counts_are_right",
             breaks: "right-count",
-            says: &["call 2 of 5", "keep nothing between calls"],
+            says: &["call 2 of 7", "keep nothing between calls"],
         },
         Decoy {
             name: "len() counts the padding words too",
