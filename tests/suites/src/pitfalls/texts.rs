@@ -302,11 +302,19 @@ pub fn visit(text: &str) {
     };
     s.visits += 1;
     *s.calls.entry(text.to_owned()).or_insert(0) += 1;
-    if thread::current().id() == s.caller {
+    if s.waves > 0 || thread::current().id() == s.caller {
         // The calling thread is noted, never held: held, it could not
         // start the threads it owes, and every later call would wait out
-        // the idle cap in turn.
-        s.threads.insert(s.caller);
+        // the idle cap in turn. Nor is any call once a wave has gone on
+        // without the rest (they did not all come at once, which is said):
+        // a solution that makes its calls one by one would otherwise wait
+        // out the idle cap once per text.
+        let me = thread::current().id();
+        s.threads.insert(me);
+        if me != s.caller {
+            s.tids.insert(own_tid());
+            s.last_arrival = Instant::now();
+        }
         return;
     }
     s.active += 1;
@@ -495,8 +503,10 @@ pub fn answers_fresh_texts<A: PartialEq + Debug>(ex: Exercise<A>) {
 pub fn starts_afresh_every_call<A: PartialEq + Debug>(ex: Exercise<A>) {
     let mut draw = Draw::new();
     let n = draw.pick(4..=6);
-    // Big texts among them: a memo may keep only those.
-    let texts = round_texts(&mut draw, 1, n);
+    // Big texts among them (a memo may keep only those), and none blank or
+    // repeated: a memo of earlier calls must show as such.
+    let mut texts = texts(&mut draw, n);
+    make_big(&mut draw, &mut texts);
     let want = (ex.answer)(&texts);
     let (first, seen1) = counting_calls(|| (ex.call)(texts.clone()));
     let (second, seen2) = counting_calls(|| (ex.call)(texts.clone()));
@@ -703,6 +713,16 @@ pub const THREADS_END_WITHIN: Duration = Duration::from_secs(1);
 pub fn round_texts(draw: &mut Draw, round: usize, n: usize) -> Vec<String> {
     let mut texts = mixed_texts(draw, n);
     if round == 1 {
+        make_big(draw, &mut texts);
+    }
+    texts
+}
+
+/// Makes three of the non-blank `texts` big: one of [`HUGE_TEXT`] words,
+/// two of [`BIG_TEXT`].
+fn make_big(draw: &mut Draw, texts: &mut [String]) {
+    let n = texts.len();
+    {
         let mut places: Vec<usize> = (0..n).filter(|&i| !texts[i].trim().is_empty()).collect();
         for i in (1..places.len()).rev() {
             places.swap(i, draw.pick(0..=i));
@@ -716,7 +736,6 @@ pub fn round_texts(draw: &mut Draw, round: usize, n: usize) -> Vec<String> {
             };
         }
     }
-    texts
 }
 
 /// One text of [`HUGE_TEXT`] words, one word of [`VOCABULARY`] over and
