@@ -33,6 +33,23 @@ pub fn from_first(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(
 }
 // ANCHOR_END: from_first
 
+/// Moves `amount` between the two held balances (`first` pays when
+/// `first_pays`), or refuses when the payer holds less: the body every
+/// decoy that holds both locks shares.
+fn settle(first: &mut i64, second: &mut i64, first_pays: bool, amount: i64) -> Result<(), Refusal> {
+    let (source, target) = if first_pays {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    if *source < amount {
+        return short(*source, amount);
+    }
+    *source -= amount;
+    *target += amount;
+    Ok(())
+}
+
 /// Takes `first`, then `second` (two of `from` and `to`), and moves the
 /// money: the body of every decoy that takes both locks and gets the order
 /// wrong only in which order it picks.
@@ -44,17 +61,7 @@ fn in_order(
 ) -> Result<(), Refusal> {
     let mut g1 = a[first].lock();
     let mut g2 = a[second].lock();
-    let (source, target) = if first == from {
-        (&mut *g1, &mut *g2)
-    } else {
-        (&mut *g2, &mut *g1)
-    };
-    if *source < amount {
-        return short(*source, amount);
-    }
-    *source -= amount;
-    *target += amount;
-    Ok(())
+    settle(&mut g1, &mut g2, first == from, amount)
 }
 
 /// The right transfer: the lower id first. The decoys that are right only
@@ -374,17 +381,7 @@ fn ledger_around_the_move(
     let mut g1 = a[first].lock();
     let mut g2 = a[second].lock();
     let _books = LEDGER.lock().unwrap_or_else(PoisonError::into_inner);
-    let (source, target) = if first == from {
-        (&mut *g1, &mut *g2)
-    } else {
-        (&mut *g2, &mut *g1)
-    };
-    if *source < amount {
-        return short(*source, amount);
-    }
-    *source -= amount;
-    *target += amount;
-    Ok(())
+    settle(&mut g1, &mut g2, first == from, amount)
 }
 
 /// One `static` lock around every transfer in a bank of fewer than 4
@@ -424,17 +421,7 @@ fn polls_the_second(a: &Accounts, from: usize, to: usize, amount: i64) -> Result
         }
         std::thread::sleep(std::time::Duration::from_millis(1));
     };
-    let (source, target) = if first == from {
-        (&mut *g1, &mut *g2)
-    } else {
-        (&mut *g2, &mut *g1)
-    };
-    if *source < amount {
-        return short(*source, amount);
-    }
-    *source -= amount;
-    *target += amount;
-    Ok(())
+    settle(&mut g1, &mut g2, first == from, amount)
 }
 
 /// Compares the balance with the amount in dollars, as `f64` (round 9,

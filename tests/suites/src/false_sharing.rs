@@ -14,6 +14,7 @@ use std::sync::{Condvar, Mutex, PoisonError};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use harness::aftermath::threads_now;
 use harness::clock::{thread_cpu_time, thread_wakeups};
 
 /// Bytes that two counters written by different threads must keep
@@ -234,11 +235,6 @@ pub fn counts_are_right(subject: FalseSharing) {
             call + 1
         );
     }
-}
-
-/// Threads of this process right now (0 where /proc is missing).
-fn threads_now() -> usize {
-    std::fs::read_dir("/proc/self/task").map_or(0, Iterator::count)
 }
 
 /// For 2 to 300 counters: every two are at least [`LINE`] bytes apart and

@@ -722,19 +722,7 @@ pub fn the_money_is_never_in_flight(transfer: Transfer) {
     // Amounts from cents to a hundred thousand billion, one size after
     // another, so that a rule that changes at some amount meets it.
     const SCALE: i64 = 1_000_000_000_000_000;
-    const TOTAL: i64 = 1_000 * SCALE;
-    let bank = bank(&[600 * SCALE, 400 * SCALE, 0]);
-    bank.0.check_when_quiet(|balances: &[i64]| {
-        let total: i64 = balances.iter().sum();
-        if total == TOTAL {
-            Ok(())
-        } else {
-            Err(format!(
-                "at a moment when no account was locked, the balances were {balances:?}, \
-                 {total} in all instead of {TOTAL}"
-            ))
-        }
-    });
+    let bank = bank_with_quiet_total(&[600 * SCALE, 400 * SCALE, 0]);
     let size = |i: usize| 10_i64.pow((i % 15) as u32);
     let probes = [
         Probe {

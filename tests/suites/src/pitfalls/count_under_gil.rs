@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use gil_solution::{DEFAULT_SWITCH_INTERVAL, Gil, GilGuard};
 
+use harness::aftermath::threads_now;
+
 use crate::fetching::Draw;
 use crate::pitfalls::texts::{self, Exercise};
 
@@ -210,29 +212,10 @@ fn under_the_gil_given(f: CountUnderGil, draw: &mut Draw, n: usize) {
     );
 }
 
-/// Threads of this process right now (0 where /proc is missing).
-fn threads_now() -> usize {
-    std::fs::read_dir("/proc/self/task").map_or(0, Iterator::count)
-}
-
-/// The kernel's id of the calling thread.
-fn own_tid() -> Option<String> {
-    let link = std::fs::read_link("/proc/thread-self").ok()?;
-    Some(link.file_name()?.to_string_lossy().into_owned())
-}
-
 /// How many times the thread `tid` of this process has gone to sleep and
-/// been woken (its voluntary context switches, counted by the kernel).
-fn wakeups_of(tid: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/self/task/{tid}/status"))
-        .ok()
-        .and_then(|status| {
-            status.lines().find_map(|line| {
-                line.strip_prefix("voluntary_ctxt_switches:")
-                    .and_then(|n| n.trim().parse().ok())
-            })
-        })
-        .unwrap_or(0)
+/// been woken, 0 where it cannot be read.
+fn wakeups_of(tid: u32) -> u64 {
+    texts::wakeups_of(tid).unwrap_or(0)
 }
 
 /// How long the suite holds the GIL at the start of the call (at most) and
@@ -272,7 +255,7 @@ struct Edges {
 fn hold_at_the_edges(
     gil: &Gil,
     n: usize,
-    caller: &str,
+    caller: u32,
     ready: std::sync::mpsc::Sender<()>,
 ) -> Edges {
     let mut edges = Edges::default();
@@ -337,9 +320,10 @@ fn hold_at_the_edges(
 /// Both are seen as threads and wake-ups counted by the kernel, not as
 /// times.
 pub fn the_caller_never_takes_the_gil(f: CountUnderGil) {
-    let Some(caller) = own_tid().filter(|_| threads_now() > 0) else {
+    let caller = texts::own_tid();
+    if caller == 0 || threads_now() == 0 {
         return; // no /proc: nothing to see the threads with
-    };
+    }
     let mut draw = Draw::new();
     // Two calls: whether the suite or a caller that takes the GIL after
     // joining gets the GIL first, once every `count` has returned, is up to
@@ -350,7 +334,7 @@ pub fn the_caller_never_takes_the_gil(f: CountUnderGil) {
         let n = draw.pick(sizes);
         let texts = texts::texts(&mut draw, n);
         gil_solution::trace::start();
-        let (got, edges) = call_at_the_edges(f, &texts, &caller);
+        let (got, edges) = call_at_the_edges(f, &texts, caller);
         let trace = gil_solution::trace::stop();
         // The trace first: it names any take, whenever it came.
         judge_the_trace(n, &trace);
@@ -380,7 +364,7 @@ fn judge_the_trace(n: usize, trace: &[(Instant, thread::ThreadId, gil_solution::
 
 /// One call of `f` on `texts` while a thread of the suite holds the GIL at
 /// its edges ([`hold_at_the_edges`]); `caller` is this thread's id.
-fn call_at_the_edges(f: CountUnderGil, texts: &[String], caller: &str) -> (Vec<usize>, Edges) {
+fn call_at_the_edges(f: CountUnderGil, texts: &[String], caller: u32) -> (Vec<usize>, Edges) {
     let n = texts.len();
     *gil_watch() = GilWatch::default();
     let gil = Gil::new(DEFAULT_SWITCH_INTERVAL);

@@ -225,7 +225,7 @@ const TRIALS: usize = 300;
 const TRIALS_BUDGET: Duration = Duration::from_millis(600);
 
 /// The kernel's id of the calling thread (0 where it cannot be read).
-fn own_tid() -> u32 {
+pub(crate) fn own_tid() -> u32 {
     std::fs::read_link("/proc/thread-self")
         .ok()
         .and_then(|link| link.file_name()?.to_str()?.parse().ok())
@@ -927,7 +927,7 @@ pub const HOLD: Duration = Duration::from_millis(1000);
 
 /// How many times the thread `tid` of this process has gone to sleep and
 /// been woken (its voluntary context switches, counted by the kernel).
-fn wakeups_of(tid: u32) -> Option<u64> {
+pub(crate) fn wakeups_of(tid: u32) -> Option<u64> {
     std::fs::read_to_string(format!("/proc/self/task/{tid}/status"))
         .ok()?
         .lines()
