@@ -359,6 +359,37 @@ fn counts_as_u8(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
     })
 }
 
+/// Spins up to 4 ms on `is_finished` before it joins (round 10,
+/// `count-under-gil/03`).
+fn spins_4_ms_then_joins(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| s.spawn(move || count(&mut gil.acquire(), t)))
+            .collect();
+        let until = std::time::Instant::now() + Duration::from_millis(4);
+        while std::time::Instant::now() < until && !handles.iter().all(|h| h.is_finished()) {
+            std::hint::spin_loop();
+        }
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// Right threads, joined, but the texts are handed to a thread of its own
+/// that drops them after the call has returned (round 10,
+/// `count-under-gil/10`).
+fn texts_dropped_on_a_detached_thread(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    let counts = thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| s.spawn(move || count(&mut gil.acquire(), t)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    thread::spawn(move || drop(texts));
+    counts
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
     vec![
@@ -416,7 +447,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             subject: spins_while_waiting,
             caught_by: "the_caller_sleeps_while_it_waits",
             breaks: "caller-sleeps",
-            says: &["ms of CPU", "it spins"],
+            says: &["µs of CPU", "it spins"],
         },
         Decoy {
             name: "a lock of its own around the whole job",
@@ -551,6 +582,22 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             caught_by: "one_thread_per_text_all_at_once",
             breaks: "counts",
             says: &["the right answer is"],
+        },
+        Decoy {
+            name: "spins 4 ms on is_finished, then joins (round 10, count-under-gil/03)",
+            class: Class::Spinning,
+            subject: spins_4_ms_then_joins,
+            caught_by: "the_caller_sleeps_while_it_waits",
+            breaks: "caller-sleeps",
+            says: &["µs of CPU", "it spins"],
+        },
+        Decoy {
+            name: "the texts dropped on a thread left running (round 10, count-under-gil/10)",
+            class: Class::StateBetweenCalls,
+            subject: texts_dropped_on_a_detached_thread,
+            caught_by: "no_thread_runs_on_after_the_return",
+            breaks: "threads-end",
+            says: &["freed after it had returned", "detached"],
         },
     ]
 }

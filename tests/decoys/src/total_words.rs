@@ -405,6 +405,81 @@ fn sixteen_bit_total(texts: Vec<String>, count: Count) -> usize {
     usize::from(*total.lock().unwrap())
 }
 
+/// Spins up to 4 ms on `is_finished` before it joins (round 10,
+/// `total-words/05`): short jobs end before a sleep pays off, it says.
+fn spins_4_ms_then_joins(texts: Vec<String>, count: Count) -> usize {
+    let total = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| {
+            let total = Arc::clone(&total);
+            thread::spawn(move || total.fetch_add(count(&text), Ordering::SeqCst))
+        })
+        .collect();
+    let until = std::time::Instant::now() + Duration::from_millis(4);
+    while std::time::Instant::now() < until && !handles.iter().all(|h| h.is_finished()) {
+        spin_loop();
+    }
+    for h in handles {
+        h.join().unwrap();
+    }
+    total.load(Ordering::SeqCst)
+}
+
+/// A 32-bit total (round 10, `total-words/06`): no text of the suite's has
+/// 4 billion words, but `count` may say so.
+fn thirty_two_bit_total(texts: Vec<String>, count: Count) -> usize {
+    let total = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| {
+            let total = Arc::clone(&total);
+            thread::spawn(move || total.fetch_add(count(&text) as u32, Ordering::SeqCst))
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    total.load(Ordering::SeqCst) as usize
+}
+
+/// `fetch_add` for small counts, a load then a store for counts of 1,000
+/// or more (round 10, `total-words/07`): the suite's texts are small.
+fn load_then_store_for_big_counts(texts: Vec<String>, count: Count) -> usize {
+    let total = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| {
+            let total = Arc::clone(&total);
+            thread::spawn(move || {
+                let n = count(&text);
+                if n < 1000 {
+                    total.fetch_add(n, Ordering::SeqCst);
+                } else {
+                    let now = total.load(Ordering::SeqCst);
+                    spin_loop();
+                    total.store(now + n, Ordering::SeqCst);
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    total.load(Ordering::SeqCst)
+}
+
+/// Right threads, joined, but the texts are handed to a thread of its own
+/// that drops them after the call has returned.
+fn texts_dropped_on_a_detached_thread(texts: Vec<String>, count: Count) -> usize {
+    let total = thread::scope(|s| {
+        let handles: Vec<_> = texts.iter().map(|t| s.spawn(move || count(t))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    thread::spawn(move || drop(texts));
+    total
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
     vec![
@@ -478,7 +553,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             subject: spins_while_waiting,
             caught_by: "the_caller_sleeps_while_it_waits",
             breaks: "caller-sleeps",
-            says: &["ms of CPU", "it spins"],
+            says: &["µs of CPU", "it spins"],
         },
         Decoy {
             name: "a static total, set back to 0 by each call",
@@ -590,6 +665,38 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             caught_by: "one_thread_per_text_all_at_once",
             breaks: "total",
             says: &["the right answer is"],
+        },
+        Decoy {
+            name: "spins 4 ms on is_finished, then joins (round 10, total-words/05)",
+            class: Class::Spinning,
+            subject: spins_4_ms_then_joins,
+            caught_by: "the_caller_sleeps_while_it_waits",
+            breaks: "caller-sleeps",
+            says: &["µs of CPU", "it spins"],
+        },
+        Decoy {
+            name: "a 32-bit total (round 10, total-words/06)",
+            class: Class::MadeUp,
+            subject: thirty_two_bit_total,
+            caught_by: "counts_of_any_size_add_up",
+            breaks: "total",
+            says: &["32 bits"],
+        },
+        Decoy {
+            name: "a load then a store for counts of 1,000 or more (round 10, total-words/07)",
+            class: Class::MadeUp,
+            subject: load_then_store_for_big_counts,
+            caught_by: "counts_of_any_size_add_up",
+            breaks: "one-shared-total",
+            says: &["Only one of the two counts arrived", "at the same instant"],
+        },
+        Decoy {
+            name: "the texts dropped on a thread left running (as round 10, words-per-text/11)",
+            class: Class::StateBetweenCalls,
+            subject: texts_dropped_on_a_detached_thread,
+            caught_by: "no_thread_runs_on_after_the_return",
+            breaks: "threads-end",
+            says: &["freed after it had returned", "detached"],
         },
     ]
 }

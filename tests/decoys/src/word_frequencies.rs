@@ -53,15 +53,15 @@ fn map_per_thread(texts: Vec<String>, words: Words) -> Frequencies {
     freq
 }
 
-/// Splits on single spaces itself instead of calling `words`: the empty
-/// strings between double spaces count as words.
+/// Splits at white space itself instead of calling `words`: the empty
+/// words `words` returns between two spaces are missing.
 fn splits_itself(texts: Vec<String>, _words: Words) -> Frequencies {
     let freq = Mutex::new(HashMap::new());
     thread::scope(|s| {
         for text in &texts {
             let freq = &freq;
             s.spawn(move || {
-                for w in text.split(' ') {
+                for w in text.split_whitespace() {
                     *freq.lock().unwrap().entry(w.to_owned()).or_insert(0) += 1;
                 }
             });
@@ -361,6 +361,69 @@ fn cuts_words_to_24_bytes(texts: Vec<String>, words: Words) -> Frequencies {
     freq.into_inner().unwrap()
 }
 
+/// Scoped threads, one map under a lock, but every empty word that `words`
+/// returns is dropped (round 10, `word-frequencies/09`).
+fn empty_words_dropped(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        for t in &texts {
+            let freq = &freq;
+            s.spawn(move || {
+                let mine: Vec<String> = words(t).into_iter().filter(|w| !w.is_empty()).collect();
+                let mut freq = freq.lock().unwrap();
+                for w in mine {
+                    *freq.entry(w).or_insert(0) += 1;
+                }
+            });
+        }
+    });
+    freq.into_inner().unwrap()
+}
+
+/// Words cut to their first 256 bytes, to save memory (round 10,
+/// `word-frequencies/10`): long words that share them are merged.
+fn words_cut_at_256_bytes(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        for t in &texts {
+            let freq = &freq;
+            s.spawn(move || {
+                let mine = words(t);
+                let mut freq = freq.lock().unwrap();
+                for mut w in mine {
+                    let mut cut = w.len().min(256);
+                    while !w.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    w.truncate(cut);
+                    *freq.entry(w).or_insert(0) += 1;
+                }
+            });
+        }
+    });
+    freq.into_inner().unwrap()
+}
+
+/// Right threads, joined, but the texts are handed to a thread of its own
+/// that drops them after the call has returned.
+fn texts_dropped_on_a_detached_thread(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        for t in &texts {
+            let freq = &freq;
+            s.spawn(move || {
+                let mine = words(t);
+                let mut freq = freq.lock().unwrap();
+                for w in mine {
+                    *freq.entry(w).or_insert(0) += 1;
+                }
+            });
+        }
+    });
+    thread::spawn(move || drop(texts));
+    freq.into_inner().unwrap()
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
     vec![
@@ -405,12 +468,12 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             says: &["It counted 0 words", "updates were lost"],
         },
         Decoy {
-            name: "splits on single spaces itself",
+            name: "splits at white space itself",
             class: Class::MadeUp,
             subject: splits_itself,
             caught_by: "answers_fresh_texts",
             breaks: "frequencies",
-            says: &["It is not how often each word occurs"],
+            says: &["the right answer is", "the empty word"],
         },
         Decoy {
             name: "counts into a static map",
@@ -426,7 +489,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             subject: spins_on_strong_count,
             caught_by: "the_caller_sleeps_while_it_waits",
             breaks: "caller-sleeps",
-            says: &["ms of CPU", "it spins"],
+            says: &["µs of CPU", "it spins"],
         },
         Decoy {
             name: "a static map, emptied by each call",
@@ -461,8 +524,8 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             class: Class::MadeUp,
             subject: blank_texts_skipped,
             caught_by: "one_thread_per_text_all_at_once",
-            breaks: "one-thread-per-text",
-            says: &["Fewer calls than texts", "blank text(s) got no call"],
+            breaks: "frequencies",
+            says: &["the right answer is", "the empty word"],
         },
         Decoy {
             name: "equal texts share one thread and one call of `words`",
@@ -505,7 +568,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             subject: spins_then_joins,
             caught_by: "the_caller_sleeps_while_it_waits",
             breaks: "caller-sleeps",
-            says: &["ms of CPU", "it spins"],
+            says: &["µs of CPU", "it spins"],
         },
         Decoy {
             name: "words cut to 24 bytes (round 9, word-frequencies/17)",
@@ -514,6 +577,30 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             caught_by: "answers_fresh_texts",
             breaks: "frequencies",
             says: &["the right answer is"],
+        },
+        Decoy {
+            name: "empty words dropped (round 10, word-frequencies/09)",
+            class: Class::MadeUp,
+            subject: empty_words_dropped,
+            caught_by: "answers_fresh_texts",
+            breaks: "frequencies",
+            says: &["the right answer is", "the empty word"],
+        },
+        Decoy {
+            name: "words cut at 256 bytes (round 10, word-frequencies/10)",
+            class: Class::MadeUp,
+            subject: words_cut_at_256_bytes,
+            caught_by: "starts_afresh_every_call",
+            breaks: "frequencies",
+            says: &["the right answer is", "not counted as they came"],
+        },
+        Decoy {
+            name: "the texts dropped on a thread left running (as round 10, words-per-text/11)",
+            class: Class::StateBetweenCalls,
+            subject: texts_dropped_on_a_detached_thread,
+            caught_by: "no_thread_runs_on_after_the_return",
+            breaks: "threads-end",
+            says: &["freed after it had returned", "detached"],
         },
     ]
 }

@@ -303,6 +303,18 @@ fn texts_kept_until_the_next_call(texts: Vec<String>, count: Count) -> Vec<usize
     out
 }
 
+/// Right threads, joined, but the texts are handed to a thread of its own
+/// that drops them after the call has returned (round 10,
+/// `words-per-text/11`).
+fn texts_dropped_on_a_detached_thread(texts: Vec<String>, count: Count) -> Vec<usize> {
+    let counts = thread::scope(|s| {
+        let handles: Vec<_> = texts.iter().map(|t| s.spawn(move || count(t))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    thread::spawn(move || drop(texts));
+    counts
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
     vec![
@@ -371,7 +383,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             subject: spins_while_waiting,
             caught_by: "the_caller_sleeps_while_it_waits",
             breaks: "caller-sleeps",
-            says: &["ms of CPU", "it spins"],
+            says: &["µs of CPU", "it spins"],
         },
         Decoy {
             name: "a static list of results, emptied by each call",
@@ -483,6 +495,14 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             caught_by: "frees_what_it_shares",
             breaks: "texts-freed",
             says: &["until the next call", "its texts"],
+        },
+        Decoy {
+            name: "the texts dropped on a thread left running (round 10, words-per-text/11)",
+            class: Class::StateBetweenCalls,
+            subject: texts_dropped_on_a_detached_thread,
+            caught_by: "no_thread_runs_on_after_the_return",
+            breaks: "threads-end",
+            says: &["freed after it had returned", "detached"],
         },
     ]
 }

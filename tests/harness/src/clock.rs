@@ -167,7 +167,19 @@ pub fn human(d: Duration) -> String {
 /// `/proc/thread-self/schedstat` (Linux). `None` where it cannot be read.
 /// Tells a thread that waits asleep (a join) from one that spins.
 pub fn thread_cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    schedstat_cpu("/proc/thread-self/schedstat")
+}
+
+/// CPU time the thread `tid` of this process has used so far, as
+/// [`thread_cpu_time`] reads it: another thread can watch a caller while it
+/// waits. While that thread runs, the figure lags by at most a scheduler
+/// tick; once it sleeps, it is exact.
+pub fn thread_cpu_time_of(tid: u32) -> Option<Duration> {
+    schedstat_cpu(&format!("/proc/self/task/{tid}/schedstat"))
+}
+
+fn schedstat_cpu(path: &str) -> Option<Duration> {
+    let stat = std::fs::read_to_string(path).ok()?;
     let ns: u64 = stat.split_whitespace().next()?.parse().ok()?;
     Some(Duration::from_nanos(ns))
 }

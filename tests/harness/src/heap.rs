@@ -68,6 +68,27 @@ fn note_freed(address: usize) -> bool {
     }
     false
 }
+/// Blocks whose free [`frees_after_return`] slows down and watches: their
+/// addresses, 0 once freed (or for a free slot).
+static SLOW: [AtomicUsize; SLOW_SLOTS] = [const { AtomicUsize::new(0) }; SLOW_SLOTS];
+/// Blocks [`frees_after_return`] can watch at once.
+pub const SLOW_SLOTS: usize = 64;
+/// Whether any block's free is slowed; read on every free.
+static SLOWING: AtomicBool = AtomicBool::new(false);
+/// How long each watched block's free takes, in microseconds.
+static SLOW_BY_US: AtomicUsize = AtomicUsize::new(0);
+
+/// If `address` is a watched block: waits the slow-down, then marks it
+/// freed (a block is still allocated while its free sleeps).
+fn slow_free(address: usize) {
+    if let Some(slot) = SLOW.iter().find(|s| s.load(Ordering::Acquire) == address) {
+        std::thread::sleep(std::time::Duration::from_micros(
+            SLOW_BY_US.load(Ordering::Relaxed) as u64,
+        ));
+        let _ = slot.compare_exchange(address, 0, Ordering::AcqRel, Ordering::Relaxed);
+    }
+}
+
 static NET: AtomicIsize = AtomicIsize::new(0);
 /// The largest block asked for while the window was open, in bytes.
 static LARGEST: AtomicUsize = AtomicUsize::new(0);
@@ -103,6 +124,9 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if SLOWING.load(Ordering::Relaxed) {
+            slow_free(ptr as usize);
+        }
         if OPEN.load(Ordering::Relaxed) {
             NET.fetch_sub(1, Ordering::Relaxed);
             if TRACK.load(Ordering::Relaxed) {
@@ -114,6 +138,10 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if SLOWING.load(Ordering::Relaxed) {
+            // A watched block that moves is freed where it was.
+            slow_free(ptr as usize);
+        }
         // One block before and after: no block to count, but its new size.
         let born = OPEN.load(Ordering::Relaxed) && {
             LARGEST.fetch_max(new_size, Ordering::Relaxed);
@@ -188,6 +216,65 @@ pub fn born_and_live<T>(work: impl FnOnce() -> T) -> (T, Option<usize>) {
         .filter(|slot| slot.load(Ordering::Relaxed) > GONE)
         .count();
     (out, (!FULL.load(Ordering::SeqCst)).then_some(live))
+}
+
+/// What became of the blocks [`frees_after_return`] watched.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Frees {
+    /// Freed while the work ran.
+    pub before: usize,
+    /// Freed after the work had returned (by a thread still running then),
+    /// within the time allowed.
+    pub after: usize,
+    /// Still allocated when the time allowed was up.
+    pub never: usize,
+}
+
+/// Runs `work` while every free of the blocks at `addresses` (up to
+/// [`SLOW_SLOTS`] of them) takes `by` longer, and says which were freed
+/// while it ran, which after it had returned (waiting up to `by` plus
+/// `allow` for them), and which not at all. Slowed down, a free made by a
+/// thread that goes on after the work returns (a detached thread that drops
+/// what it was handed) is still under way when it returns, however soon
+/// after the return the thread gets to it. Only with [`Counting`]
+/// installed; only one call at a time (the suites hold [`crate::exclusive`]).
+pub fn frees_after_return<T>(
+    addresses: &[usize],
+    by: std::time::Duration,
+    allow: std::time::Duration,
+    work: impl FnOnce() -> T,
+) -> (T, Frees) {
+    assert!(
+        addresses.len() <= SLOW_SLOTS,
+        "at most {SLOW_SLOTS} blocks are watched at once"
+    );
+    let live = || {
+        SLOW.iter()
+            .filter(|s| s.load(Ordering::Acquire) != 0)
+            .count()
+    };
+    for (slot, &address) in SLOW.iter().zip(addresses) {
+        slot.store(address, Ordering::Release);
+    }
+    SLOW_BY_US.store(by.as_micros() as usize, Ordering::Relaxed);
+    SLOWING.store(true, Ordering::SeqCst);
+    let out = work();
+    let at_return = live();
+    let until = std::time::Instant::now() + by + allow;
+    while live() > 0 && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let never = live();
+    SLOWING.store(false, Ordering::SeqCst);
+    for slot in &SLOW {
+        slot.store(0, Ordering::Release);
+    }
+    let frees = Frees {
+        before: addresses.len() - at_return,
+        after: at_return - never,
+        never,
+    };
+    (out, frees)
 }
 
 /// Whether [`Counting`] is this process's allocator: a box made inside a

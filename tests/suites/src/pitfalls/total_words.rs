@@ -1,15 +1,18 @@
 //! Suite of `exercises/pitfalls/total-words`: an `Rc` sent to another
 //! thread. Once it compiles, the threads must add to one shared total.
 
-use crate::pitfalls::texts::{self, Exercise};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use crate::fetching::Draw;
+use crate::pitfalls::texts::{self, Exercise, TOGETHER_NEEDED, TOGETHER_WITHIN_NS, TRIALS_BUDGET};
 
 /// The signature under test.
 pub type TotalWords = fn(Vec<String>, fn(&str) -> usize) -> usize;
 
 /// The probe's `count`: the words of a text, counted while the probe watches.
 pub fn count(text: &str) -> usize {
-    texts::visit(text);
-    text.split_whitespace().count()
+    texts::probe(text, || text.split_whitespace().count())
 }
 
 fn exercise(f: TotalWords) -> Exercise<usize> {
@@ -31,6 +34,86 @@ fn exercise(f: TotalWords) -> Exercise<usize> {
     }
 }
 
+/// What [`weighted_count`] multiplies each text's words by.
+static WEIGHT: AtomicUsize = AtomicUsize::new(1);
+
+/// A `count` that stands for texts far longer than the suite makes: a
+/// text's words times [`WEIGHT`].
+fn weighted_count(text: &str) -> usize {
+    texts::probe(text, || {
+        text.split_whitespace().count() * WEIGHT.load(Ordering::SeqCst)
+    })
+}
+
+/// `counts_of_any_size_add_up`: for up to 600 ms, calls on 2 texts whose
+/// threads the probe lets go at the same instant, with a `count` that says
+/// each text has its words times a weight drawn from 1,000 to a million,
+/// from 2^28 to 2^31 (the two together past what 32 bits hold) and from
+/// 2^32 to 2^40: each total must be exact. A total kept in 32 bits wraps;
+/// an update made of a load and a store, for big counts only, loses one.
+pub fn counts_of_any_size_add_up(f: TotalWords) {
+    let mut draw = Draw::new();
+    let began = Instant::now();
+    let (mut trials, mut together) = (0, 0);
+    for trial in 1.. {
+        if together >= TOGETHER_NEEDED || began.elapsed() > TRIALS_BUDGET {
+            break;
+        }
+        let weight = match trial % 3 {
+            0 => draw.pick(1_000..=1_000_000),
+            1 => draw.pick(1 << 28..=1 << 31),
+            _ => draw.pick(1 << 32..=1 << 40),
+        };
+        WEIGHT.store(weight, Ordering::SeqCst);
+        let texts = texts::texts(&mut draw, 2);
+        let counts: Vec<usize> = texts
+            .iter()
+            .map(|t| t.split_whitespace().count() * weight)
+            .collect();
+        let want: usize = counts.iter().sum();
+        let (got, at_once) = texts::burst(2, || f(texts.clone(), weighted_count));
+        together += usize::from(at_once);
+        trials = trial;
+        let why = if counts.contains(&got) {
+            "Only one of the two counts arrived: two threads added at the same instant and \
+             one update was lost, an addition made of a read and a write (for big counts or \
+             small). Add with one `fetch_add`, or under the lock."
+                .to_owned()
+        } else if got as u64 == (want as u64) & u64::from(u32::MAX) || got < want {
+            "The total wrapped or lost bits: it is kept in a type too small for it (32 bits \
+             hold up to 4,294,967,295). Keep it in a `usize`, as `count` returns."
+                .to_owned()
+        } else {
+            "It is not the sum of what `count` returned: add each thread's count once.".to_owned()
+        };
+        assert!(
+            got == want,
+            "[counts of any size add up] total_words on 2 texts, with a `count` that said \
+             {counts:?} (each text's words times {weight}), in call {trial} \
+             whose threads the probe let go at the same instant, returned {got}; the sum is \
+             {want}. {why}"
+        );
+    }
+    eprintln!(
+        "[counts of any size add up] {trials} calls on 2 texts, counts up to 2^46, threads let go \
+         at the same instant ({together} of them within {TOGETHER_WITHIN_NS} ns of each other): \
+         every total exact."
+    );
+    if together < TOGETHER_NEEDED {
+        harness::speedup::not_judged(
+            "counts of any size add up",
+            &format!(
+                "every total was exact (the 32-bit part is judged), but lost updates need two \
+                 threads running at the same instant: in {} ms, only {together} of the calls' \
+                 pairs of threads left the probe within {TOGETHER_WITHIN_NS} ns of each other \
+                 ({TOGETHER_NEEDED} needed), the machine too busy to run them on two cores at \
+                 once.",
+                TRIALS_BUDGET.as_millis()
+            ),
+        );
+    }
+}
+
 texts::declare_texts_suite!($ total_words: TotalWords = [
     answers_fresh_texts,
     starts_afresh_every_call,
@@ -38,4 +121,7 @@ texts::declare_texts_suite!($ total_words: TotalWords = [
     one_thread_per_text_all_at_once,
     the_caller_sleeps_while_it_waits,
     frees_what_it_shares,
-] via exercise);
+    no_thread_runs_on_after_the_return,
+] via exercise, and [
+    counts_of_any_size_add_up,
+]);

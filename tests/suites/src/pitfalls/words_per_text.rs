@@ -118,6 +118,7 @@ texts::declare_texts_suite!($ words_per_text: WordsPerText = [
     one_thread_per_text_all_at_once,
     the_caller_sleeps_while_it_waits,
     frees_what_it_shares,
+    no_thread_runs_on_after_the_return,
 ] via exercise, and [
     the_texts_are_freed,
 ]);
