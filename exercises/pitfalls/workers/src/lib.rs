@@ -34,8 +34,9 @@ pub const WITHIN_TENTHS: u128 = 11;
 ///
 /// Only trials whose peak memory fits `budget_bytes` count. Among them,
 /// the fewest workers whose wall time is within [`WITHIN_TENTHS`] tenths of
-/// the fastest one's. If no trial fits, the one with the least peak memory (the fewest
-/// workers among equals). No trials: one worker.
+/// the fastest one's. If no trial fits, the one with the least peak memory
+/// (the fewest workers among equals). No trials: one worker. A function of
+/// its arguments alone: the same trials, the same pick, on every call.
 pub fn pick_workers(trials: &[Trial], budget_bytes: u64) -> usize {
     todo!("keep what fits the budget; fewest workers near the fastest")
 }
