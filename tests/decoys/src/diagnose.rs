@@ -1,17 +1,31 @@
 //! Wrong diagnoses of a run: each reads the clocks the way a student
 //! could, and is caught by the drawn cases around the rule's lines.
 
+use std::time::Duration;
+
 use suites::diagnose::{Diagnose, Kind, Run};
 
 use crate::{Class, Decoy};
 
+/// The reference's `src/lib.rs`: the source the decoys without a source
+/// of their own are read as (their state, if any, is for the calls to see).
+const REFERENCE_SOURCE: &str = include_str!("../../../solutions/pitfalls/diagnose/src/lib.rs");
+
 mod reference {
-    suites::diagnose_adapter!(diagnose_solution);
+    suites::diagnose_adapter!(diagnose_solution, super::REFERENCE_SOURCE);
+}
+
+/// A decoy's diagnosis, read as the reference's source.
+const fn plain(diagnose: fn(Run) -> (Kind, f64)) -> Diagnose {
+    Diagnose {
+        diagnose,
+        source: REFERENCE_SOURCE,
+    }
 }
 
 /// The reference's answer, for decoys that change one thing about it.
 fn right(run: Run) -> (Kind, f64) {
-    (reference::SUBJECT)(run)
+    reference::SUBJECT.call(run)
 }
 
 fn busy(run: &Run) -> f64 {
@@ -167,7 +181,20 @@ struct Twist {
     whole_core_and_speedup: bool,
 }
 
+/// The rule with the twist `t`: the reference's exact answer wherever the
+/// twist makes no difference (the twist is judged in `f64`, as a student
+/// would write it, against the same rule in `f64` untwisted), so that each
+/// decoy is wrong by its twist alone, not by the rounding of `f64`.
 fn twisted(run: Run, t: Twist) -> (Kind, f64) {
+    let bent = twisted_in_f64(run, t);
+    if bent.0 == twisted_in_f64(run, Twist::default()).0 {
+        (right(run).0, bent.1)
+    } else {
+        bent
+    }
+}
+
+fn twisted_in_f64(run: Run, t: Twist) -> (Kind, f64) {
     let p = busy(&run);
     let cores = t.cores_cap.map_or(run.cores, |cap| run.cores.min(cap)) as f64;
     let slack = if t.no_slack_past_16 && run.cores > 16 {
@@ -393,13 +420,219 @@ fn in_microseconds(run: Run) -> (Kind, f64) {
     (right(run).0, p)
 }
 
+/// The rule in `f64` seconds, as the reference wrote it before round 10:
+/// a nanosecond off a line rounds onto it past about a month of wall time.
+fn lines_in_f64(run: Run) -> (Kind, f64) {
+    twisted_in_f64(run, Twist::default())
+}
+
+/// The reference, with Parallel past `line` cores busy (and the speedup
+/// line) in place of its own answer where they differ: a line bent in
+/// `f64`.
+fn parallel_from(run: Run, line: f64, speedup_line: f64) -> (Kind, f64) {
+    match right(run) {
+        (Kind::Serial, p) if p >= line && speedup(&run).is_none_or(|s| s >= speedup_line) => {
+            (Kind::Parallel, p)
+        }
+        other => other,
+    }
+}
+
+/// The parallel line bent by 1e-7 relative (round 10, `diagnose/02`).
+fn parallel_line_bent_1e_7(run: Run) -> (Kind, f64) {
+    parallel_from(run, 1.4 * (1.0 - 1e-7), 1.2)
+}
+
+/// The speedup line bent by 1e-7 relative (round 10, `diagnose/03`).
+fn speedup_line_bent_1e_7(run: Run) -> (Kind, f64) {
+    parallel_from(run, 1.4, 1.2 * (1.0 - 1e-7))
+}
+
+/// A speedup below ×0.29 with 1.4 cores busy or more is Parallel (round 10,
+/// `diagnose/05`).
+fn tiny_speedup_is_parallel(run: Run) -> (Kind, f64) {
+    match right(run) {
+        (Kind::Serial, p) if p >= 1.4 && speedup(&run).is_some_and(|s| s < 0.29) => {
+            (Kind::Parallel, p)
+        }
+        other => other,
+    }
+}
+
+/// Under half a core busy with a speedup above ×10 is Parallel (round 10,
+/// `diagnose/06`).
+fn waiting_with_a_big_speedup_is_parallel(run: Run) -> (Kind, f64) {
+    match right(run) {
+        (Kind::Waiting, p) if speedup(&run).is_some_and(|s| s > 10.0) => (Kind::Parallel, p),
+        other => other,
+    }
+}
+
+/// Any speedup above ×8.5 is Parallel, from half a core up (round 10,
+/// `diagnose/07`).
+fn big_speedup_is_parallel(run: Run) -> (Kind, f64) {
+    match right(run) {
+        (Kind::Serial, p) if speedup(&run).is_some_and(|s| s > 8.5) => (Kind::Parallel, p),
+        other => other,
+    }
+}
+
+/// A CPU clock past 100 times the cores is Waiting, not Miscounted (round
+/// 10, `diagnose/08`).
+fn far_past_the_cores_is_waiting(run: Run) -> (Kind, f64) {
+    match right(run) {
+        (Kind::Miscounted, p) if p > run.cores.max(1) as f64 * 100.0 => (Kind::Waiting, p),
+        other => other,
+    }
+}
+
+/// From the 5,001st call on, every answer is Serial (round 10,
+/// `diagnose/09`).
+fn serial_after_5_000_calls(run: Run) -> (Kind, f64) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let (kind, p) = right(run);
+    if CALLS.fetch_add(1, Ordering::Relaxed) >= 5_000 {
+        (Kind::Serial, p)
+    } else {
+        (kind, p)
+    }
+}
+
+/// The same, from the ten-millionth call: more than any suite makes. Only
+/// its source shows it.
+fn serial_after_10_million_calls(run: Run) -> (Kind, f64) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let (kind, p) = right(run);
+    if CALLS.fetch_add(1, Ordering::Relaxed) >= 10_000_000 {
+        (Kind::Serial, p)
+    } else {
+        (kind, p)
+    }
+}
+
+/// The source of [`serial_after_10_million_calls`], as a student's
+/// `src/lib.rs` would hold it: the reference with a counter.
+const COUNTER_SOURCE: &str = concat!(
+    include_str!("../../../solutions/pitfalls/diagnose/src/lib.rs"),
+    "
+static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+"
+);
+
+/// A wall clamped to at least a microsecond before dividing (round 10,
+/// `diagnose/10`).
+fn wall_clamped_to_a_microsecond(run: Run) -> (Kind, f64) {
+    let wall = run.wall.max(Duration::from_micros(1));
+    (right(run).0, run.cpu.as_secs_f64() / wall.as_secs_f64())
+}
+
 /// Every wrong diagnosis, with the check that must catch it.
 pub fn corpus() -> Vec<Decoy<Diagnose>> {
     vec![
         Decoy {
+            name: "the lines in f64 seconds (the reference before round 10)",
+            class: Class::RuleSkipped,
+            subject: plain(lines_in_f64),
+            caught_by: "waiting_or_working",
+            breaks: "exact-lines",
+            says: &["diagnose answered", "at any scale"],
+        },
+        Decoy {
+            name: "the parallel line bent by 1e-7 (round 10, diagnose/02)",
+            class: Class::RuleSkipped,
+            subject: plain(parallel_line_bent_1e_7),
+            caught_by: "waiting_or_working",
+            breaks: "exact-lines",
+            says: &["answered Parallel", "expected Serial", "no tolerance"],
+        },
+        Decoy {
+            name: "the speedup line bent by 1e-7 (round 10, diagnose/03)",
+            class: Class::RuleSkipped,
+            subject: plain(speedup_line_bent_1e_7),
+            caught_by: "busy_cores_without_a_speedup_are_serial",
+            breaks: "exact-lines",
+            says: &["answered Parallel", "expected Serial", "no tolerance"],
+        },
+        Decoy {
+            name: "a speedup below ×0.29 is parallel (round 10, diagnose/05)",
+            class: Class::RuleSkipped,
+            subject: plain(tiny_speedup_is_parallel),
+            caught_by: "busy_cores_without_a_speedup_are_serial",
+            breaks: "busy-is-not-work",
+            says: &["answered Parallel", "expected Serial"],
+        },
+        Decoy {
+            name: "waiting with a speedup above ×10 is parallel (round 10, diagnose/06)",
+            class: Class::RuleSkipped,
+            subject: plain(waiting_with_a_big_speedup_is_parallel),
+            caught_by: "waiting_or_working",
+            breaks: "waiting",
+            says: &[
+                "answered Parallel",
+                "expected Waiting",
+                "whatever its speedup",
+            ],
+        },
+        Decoy {
+            name: "any speedup above ×8.5 is parallel (round 10, diagnose/07)",
+            class: Class::RuleSkipped,
+            subject: plain(big_speedup_is_parallel),
+            caught_by: "waiting_or_working",
+            breaks: "one-core",
+            says: &[
+                "answered Parallel",
+                "expected Serial",
+                "whatever its speedup",
+            ],
+        },
+        Decoy {
+            name: "a CPU clock past 100 times the cores is waiting (round 10, diagnose/08)",
+            class: Class::RuleSkipped,
+            subject: plain(far_past_the_cores_is_waiting),
+            caught_by: "cpu_time_beyond_the_cores_is_miscounted",
+            breaks: "miscounted",
+            says: &["answered Waiting", "expected Miscounted"],
+        },
+        Decoy {
+            name: "Serial from the 5,001st call (round 10, diagnose/09)",
+            class: Class::StateBetweenCalls,
+            subject: plain(serial_after_5_000_calls),
+            caught_by: "the_diagnosis_is_a_function_of_the_run",
+            breaks: "function-of-the-run",
+            says: &["of 100000", "answered Serial"],
+        },
+        Decoy {
+            name: "Serial from the ten-millionth call, seen in its source",
+            class: Class::StateBetweenCalls,
+            subject: Diagnose {
+                diagnose: serial_after_10_million_calls,
+                source: COUNTER_SOURCE,
+            },
+            caught_by: "the_diagnosis_is_a_function_of_the_run",
+            breaks: "function-of-the-run",
+            says: &[
+                "keeps state between calls",
+                "`static CALLS`",
+                "a function of its arguments alone",
+            ],
+        },
+        Decoy {
+            name: "the wall clamped to a microsecond (round 10, diagnose/10)",
+            class: Class::RuleSkipped,
+            subject: plain(wall_clamped_to_a_microsecond),
+            caught_by: "parallelism_is_cpu_time_over_wall_time",
+            breaks: "parallelism",
+            says: &[
+                "reported a parallelism",
+                "from a nanosecond of wall time up",
+            ],
+        },
+        Decoy {
             name: "believes in at most 16 cores",
             class: Class::RuleSkipped,
-            subject: cores_capped_at_16,
+            subject: plain(cores_capped_at_16),
             caught_by: "several_busy_cores_are_parallel",
             breaks: "parallel",
             says: &["answered Miscounted", "expected Parallel"],
@@ -407,23 +640,23 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "needs a speedup above ×1.2, not on it",
             class: Class::RuleSkipped,
-            subject: speedup_strictly_above,
+            subject: plain(speedup_strictly_above),
             caught_by: "several_busy_cores_are_parallel",
             breaks: "parallel",
-            says: &["exactly on both lines", "answered Serial"],
+            says: &["answered Serial", "at least ×1.2"],
         },
         Decoy {
             name: "counts exactly half a core as waiting",
             class: Class::RuleSkipped,
-            subject: half_a_core_is_waiting,
+            subject: plain(half_a_core_is_waiting),
             caught_by: "waiting_or_working",
             breaks: "one-core",
-            says: &["exactly half a core busy", "answered Waiting"],
+            says: &["answered Waiting", "expected Serial"],
         },
         Decoy {
             name: "drops the clock's slack past 16 cores",
             class: Class::RuleSkipped,
-            subject: no_slack_past_16_cores,
+            subject: plain(no_slack_past_16_cores),
             caught_by: "several_busy_cores_are_parallel",
             breaks: "parallel",
             says: &["answered Miscounted", "expected Parallel"],
@@ -431,7 +664,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "ignores the sequential time of runs over a minute",
             class: Class::RuleSkipped,
-            subject: long_runs_skip_the_speedup,
+            subject: plain(long_runs_skip_the_speedup),
             caught_by: "busy_cores_without_a_speedup_are_serial",
             breaks: "busy-is-not-work",
             says: &[
@@ -443,7 +676,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "a speedup of ×2 is parallel before the cores are checked",
             class: Class::RuleSkipped,
-            subject: speedup_before_miscount,
+            subject: plain(speedup_before_miscount),
             caught_by: "cpu_time_beyond_the_cores_is_miscounted",
             breaks: "miscounted",
             says: &["answered Parallel", "expected Miscounted"],
@@ -451,7 +684,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "runs under a millisecond are serial",
             class: Class::RuleSkipped,
-            subject: short_runs_are_serial,
+            subject: plain(short_runs_are_serial),
             caught_by: "several_busy_cores_are_parallel",
             breaks: "parallel",
             says: &["answered Serial", "expected Parallel"],
@@ -459,7 +692,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "reads the clocks in whole microseconds",
             class: Class::RuleSkipped,
-            subject: in_microseconds,
+            subject: plain(in_microseconds),
             caught_by: "parallelism_is_cpu_time_over_wall_time",
             breaks: "parallelism",
             says: &["not rounded"],
@@ -467,15 +700,15 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "exactly on the clock's slack line is miscounted",
             class: Class::RuleSkipped,
-            subject: slack_line_is_miscounted,
+            subject: plain(slack_line_is_miscounted),
             caught_by: "cpu_time_beyond_the_cores_is_miscounted",
             breaks: "miscounted",
-            says: &["exactly on the clock's slack line", "answered Miscounted"],
+            says: &["answered Miscounted", "the clock's slack line"],
         },
         Decoy {
             name: "believes in at most 64 cores",
             class: Class::RuleSkipped,
-            subject: cores_capped_at_64,
+            subject: plain(cores_capped_at_64),
             caught_by: "several_busy_cores_are_parallel",
             breaks: "parallel",
             says: &["answered Miscounted", "expected Parallel"],
@@ -483,7 +716,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "parallelism capped at twice the cores",
             class: Class::RuleSkipped,
-            subject: parallelism_capped,
+            subject: plain(parallelism_capped),
             caught_by: "parallelism_is_cpu_time_over_wall_time",
             breaks: "parallelism",
             says: &["not capped", "expected CPU time / wall time"],
@@ -491,7 +724,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "the kind read off the parallelism rounded to one decimal",
             class: Class::RuleSkipped,
-            subject: rounded_to_one_decimal,
+            subject: plain(rounded_to_one_decimal),
             caught_by: "waiting_or_working",
             breaks: "waiting",
             says: &["diagnose answered", "close to", "no rounding"],
@@ -499,7 +732,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "with a sequential time, the speedup alone decides",
             class: Class::RuleSkipped,
-            subject: speedup_alone_decides,
+            subject: plain(speedup_alone_decides),
             caught_by: "waiting_or_working",
             breaks: "one-core",
             says: &[
@@ -511,7 +744,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "a 3% tolerance on the parallel and speedup lines",
             class: Class::RuleSkipped,
-            subject: three_percent_tolerance,
+            subject: plain(three_percent_tolerance),
             caught_by: "waiting_or_working",
             breaks: "one-core",
             says: &[
@@ -523,7 +756,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "a 3% tolerance on the parallel and speedup lines (seen on the speedup line)",
             class: Class::RuleSkipped,
-            subject: three_percent_tolerance,
+            subject: plain(three_percent_tolerance),
             caught_by: "busy_cores_without_a_speedup_are_serial",
             breaks: "busy-is-not-work",
             says: &["answered Parallel", "expected Serial", "the speedup line"],
@@ -531,7 +764,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "the kind read off clocks in whole microseconds",
             class: Class::RuleSkipped,
-            subject: kind_in_whole_microseconds,
+            subject: plain(kind_in_whole_microseconds),
             caught_by: "waiting_or_working",
             breaks: "one-core",
             says: &["diagnose answered", "to the nanosecond"],
@@ -539,7 +772,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "the sequential time of runs under a millisecond ignored",
             class: Class::RuleSkipped,
-            subject: short_runs_drop_the_sequential_time,
+            subject: plain(short_runs_drop_the_sequential_time),
             caught_by: "busy_cores_without_a_speedup_are_serial",
             breaks: "busy-is-not-work",
             says: &[
@@ -551,7 +784,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "a whole core busy and a speedup of ×1.2 is parallel",
             class: Class::RuleSkipped,
-            subject: whole_core_and_a_speedup,
+            subject: plain(whole_core_and_a_speedup),
             caught_by: "waiting_or_working",
             breaks: "one-core",
             says: &[
@@ -563,7 +796,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "diagnoses remembered for the same two clocks",
             class: Class::StateBetweenCalls,
-            subject: remembered_by_clocks,
+            subject: plain(remembered_by_clocks),
             caught_by: "busy_cores_without_a_speedup_are_serial",
             breaks: "busy-is-not-work",
             says: &[
@@ -575,7 +808,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "diagnoses remembered for the same two clocks (seen on fewer cores)",
             class: Class::StateBetweenCalls,
-            subject: remembered_by_clocks,
+            subject: plain(remembered_by_clocks),
             caught_by: "cpu_time_beyond_the_cores_is_miscounted",
             breaks: "miscounted",
             says: &["the same clocks on fewer cores", "expected Miscounted"],
@@ -583,7 +816,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "always parallel",
             class: Class::MadeUp,
-            subject: always_parallel,
+            subject: plain(always_parallel),
             caught_by: "waiting_or_working",
             breaks: "waiting",
             says: &["answered Parallel", "expected Waiting", "cores busy"],
@@ -591,7 +824,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "wall time over CPU time",
             class: Class::MadeUp,
-            subject: inverted,
+            subject: plain(inverted),
             caught_by: "parallelism_is_cpu_time_over_wall_time",
             breaks: "parallelism",
             says: &["CPU time / wall time"],
@@ -599,7 +832,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "judged by wall time alone",
             class: Class::RuleSkipped,
-            subject: wall_time_alone,
+            subject: plain(wall_time_alone),
             caught_by: "waiting_or_working",
             breaks: "waiting",
             says: &["expected Waiting", "whatever its speedup"],
@@ -607,7 +840,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "computing is always serial",
             class: Class::Sequential,
-            subject: threads_never_help,
+            subject: plain(threads_never_help),
             caught_by: "several_busy_cores_are_parallel",
             breaks: "parallel",
             says: &["answered Serial", "expected Parallel"],
@@ -615,7 +848,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "cores available ignored",
             class: Class::RuleSkipped,
-            subject: ignores_cores,
+            subject: plain(ignores_cores),
             caught_by: "cpu_time_beyond_the_cores_is_miscounted",
             breaks: "miscounted",
             says: &["expected Miscounted", "counted something besides this run"],
@@ -623,7 +856,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "a spinning core counted as work",
             class: Class::Spinning,
-            subject: ignores_the_speedup,
+            subject: plain(ignores_the_speedup),
             caught_by: "busy_cores_without_a_speedup_are_serial",
             breaks: "busy-is-not-work",
             says: &["answered Parallel", "expected Serial", "spinning"],
@@ -631,7 +864,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "thresholds fitted to an idle machine",
             class: Class::MadeUp,
-            subject: fitted_to_the_examples,
+            subject: plain(fitted_to_the_examples),
             caught_by: "several_busy_cores_are_parallel",
             breaks: "parallel",
             says: &["answered Serial", "expected Parallel", "at least 1.4"],
@@ -639,7 +872,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "below one core is waiting",
             class: Class::RuleSkipped,
-            subject: below_one_core_is_waiting,
+            subject: plain(below_one_core_is_waiting),
             caught_by: "waiting_or_working",
             breaks: "one-core",
             says: &["answered Waiting", "expected Serial", "one core at a time"],
@@ -647,7 +880,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "first answer kept",
             class: Class::StateBetweenCalls,
-            subject: first_answer_kept,
+            subject: plain(first_answer_kept),
             caught_by: "waiting_or_working",
             breaks: "one-core",
             says: &["answered Waiting", "expected Serial"],
@@ -655,7 +888,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "judged by wall time alone (seen in sleeping threads measured now)",
             class: Class::RuleSkipped,
-            subject: wall_time_alone,
+            subject: plain(wall_time_alone),
             caught_by: "sleeping_threads_under_the_gil_are_waiting",
             breaks: "waiting",
             // Parallel with the sequential time, Serial without it.
@@ -668,7 +901,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "several cores available make computing parallel",
             class: Class::RuleSkipped,
-            subject: several_cores_make_it_parallel,
+            subject: plain(several_cores_make_it_parallel),
             caught_by: "computing_threads_under_the_gil_are_serial",
             breaks: "one-core",
             says: &[
@@ -681,7 +914,7 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
         Decoy {
             name: "CPU time past the wall time is miscounted",
             class: Class::RuleSkipped,
-            subject: cpu_past_the_wall_clock_is_miscounted,
+            subject: plain(cpu_past_the_wall_clock_is_miscounted),
             caught_by: "computing_threads_without_a_gil_are_parallel",
             breaks: "parallel",
             says: &[

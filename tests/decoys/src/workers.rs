@@ -1,11 +1,30 @@
 //! Wrong ways to pick a pool size from trials.
 
+use std::time::Duration;
+
 use suites::workers::{Pick, Trial};
 
 use crate::{Class, Decoy};
 
+/// The reference's `src/lib.rs`: the source the decoys without a source
+/// of their own are read as (their state, if any, is for the calls to see).
+const REFERENCE_SOURCE: &str = include_str!("../../../solutions/pitfalls/workers/src/lib.rs");
+
 mod reference {
-    suites::workers_adapter!(workers_solution);
+    suites::workers_adapter!(workers_solution, super::REFERENCE_SOURCE);
+}
+
+/// A decoy's pick, read as the reference's source.
+const fn plain(pick: fn(&[Trial], u64) -> usize) -> Pick {
+    Pick {
+        pick,
+        source: REFERENCE_SOURCE,
+    }
+}
+
+/// The reference's pick.
+fn right(trials: &[Trial], budget: u64) -> usize {
+    reference::SUBJECT.call(trials, budget)
 }
 
 fn fits(trials: &[Trial], budget: u64) -> Vec<Trial> {
@@ -40,7 +59,7 @@ fn exactly_the_fastest(trials: &[Trial], budget: u64) -> usize {
     let fit = fits(trials, budget);
     match fit.iter().min_by_key(|t| t.wall) {
         Some(t) => t.workers,
-        None => (reference::SUBJECT)(trials, budget),
+        None => right(trials, budget),
     }
 }
 
@@ -48,7 +67,7 @@ fn exactly_the_fastest(trials: &[Trial], budget: u64) -> usize {
 fn loose_tolerance(trials: &[Trial], budget: u64) -> usize {
     let fit = fits(trials, budget);
     let Some(fastest) = fit.iter().map(|t| t.wall).min() else {
-        return (reference::SUBJECT)(trials, budget);
+        return right(trials, budget);
     };
     fit.iter()
         .filter(|t| t.wall <= fastest.mul_f64(1.5))
@@ -59,7 +78,7 @@ fn loose_tolerance(trials: &[Trial], budget: u64) -> usize {
 
 /// The budget is never looked at.
 fn ignores_the_budget(trials: &[Trial], _: u64) -> usize {
-    (reference::SUBJECT)(trials, u64::MAX)
+    right(trials, u64::MAX)
 }
 
 /// Nothing fits: one worker, instead of the least memory.
@@ -67,14 +86,14 @@ fn nothing_fits_one(trials: &[Trial], budget: u64) -> usize {
     if fits(trials, budget).is_empty() {
         1
     } else {
-        (reference::SUBJECT)(trials, budget)
+        right(trials, budget)
     }
 }
 
 /// Measures once, then answers from memory (a `static`).
 fn first_answer_kept(trials: &[Trial], budget: u64) -> usize {
     static FIRST: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *FIRST.get_or_init(|| (reference::SUBJECT)(trials, budget))
+    *FIRST.get_or_init(|| right(trials, budget))
 }
 
 /// The rule, with one of the changes a red team made to it.
@@ -163,7 +182,8 @@ fn twisted(trials: &[Trial], budget: u64, t: Twist) -> usize {
     let mut line = if t.tenth_in_micros {
         fastest + std::time::Duration::from_micros((fastest.as_micros() as f64 * 0.1) as u64)
     } else {
-        fastest.mul_f64(1.1)
+        // The last nanosecond within ×1.1, exactly.
+        suites::pure::nanos(fastest.as_nanos() * 11 / 10)
     };
     if t.slack_50_us {
         line += std::time::Duration::from_micros(50);
@@ -206,7 +226,7 @@ fn duplicates_merged(trials: &[Trial], budget: u64) -> usize {
             ..m
         })
         .collect();
-    (reference::SUBJECT)(&merged, budget)
+    right(&merged, budget)
 }
 
 /// The answer remembered in a `static` per list of pool sizes and budget:
@@ -219,7 +239,7 @@ fn remembered_per_sizes(trials: &[Trial], budget: u64) -> usize {
     if let Some(&(_, n)) = picked.iter().find(|(k, _)| *k == key) {
         return n;
     }
-    let n = (reference::SUBJECT)(trials, budget);
+    let n = right(trials, budget);
     picked.push((key, n));
     n
 }
@@ -251,13 +271,301 @@ twist!(
     tenth_in_micros: tenth_in_micros,
 );
 
+/// The line computed in `f64` seconds, as the reference did before round
+/// 10: `fastest.mul_f64(1.1)` rounds past about a month of wall time, and
+/// panics past `Duration`'s range.
+fn line_in_f64(trials: &[Trial], budget: u64) -> usize {
+    let fit = fits(trials, budget);
+    let Some(fastest) = fit.iter().map(|t| t.wall).min() else {
+        return right(trials, budget);
+    };
+    let line = fastest.as_secs_f64() * 1.1;
+    fit.iter()
+        .filter(|t| t.wall.as_secs_f64() <= line)
+        .map(|t| t.workers)
+        .min()
+        .unwrap_or(1)
+}
+
+/// The pick with the trials' walls clamped to `most` before the rule.
+fn walls_clamped(trials: &[Trial], budget: u64, most: Duration) -> usize {
+    let clamped: Vec<Trial> = trials
+        .iter()
+        .map(|t| Trial {
+            wall: t.wall.min(most),
+            ..*t
+        })
+        .collect();
+    right(&clamped, budget)
+}
+
+/// Walls clamped to 4 hours before comparing (round 10, `workers/05`).
+fn walls_clamped_to_4_hours(trials: &[Trial], budget: u64) -> usize {
+    walls_clamped(trials, budget, Duration::from_secs(4 * 3600))
+}
+
+/// The answer capped at 100,000 workers (round 10, `workers/03`).
+fn capped_at_100_000(trials: &[Trial], budget: u64) -> usize {
+    right(trials, budget).min(100_000)
+}
+
+/// Trials of more than 100,000 workers ignored (round 10, `workers/04`).
+fn over_100_000_ignored(trials: &[Trial], budget: u64) -> usize {
+    let kept: Vec<Trial> = trials
+        .iter()
+        .copied()
+        .filter(|t| t.workers <= 100_000)
+        .collect();
+    right(&kept, budget)
+}
+
+/// Trials under a microsecond dropped (round 10, `workers/06`).
+fn under_a_microsecond_dropped(trials: &[Trial], budget: u64) -> usize {
+    let kept: Vec<Trial> = trials
+        .iter()
+        .copied()
+        .filter(|t| t.peak_bytes > budget || t.wall >= Duration::from_micros(1))
+        .collect();
+    let fits_before = trials.iter().any(|t| t.peak_bytes <= budget);
+    let fits_now = kept.iter().any(|t| t.peak_bytes <= budget);
+    if fits_before && !fits_now {
+        // Every trial that fitted was dropped: as if nothing fitted.
+        return right(trials, 0);
+    }
+    right(&kept, budget)
+}
+
+/// The budget compared in `f64` (round 10, `workers/07`): a byte over it
+/// fits past 2^53 bytes.
+fn budget_in_f64(trials: &[Trial], budget: u64) -> usize {
+    let fit: Vec<Trial> = trials
+        .iter()
+        .copied()
+        .filter(|t| t.peak_bytes as f64 <= budget as f64)
+        .collect();
+    if fit.is_empty() {
+        return right(trials, 0);
+    }
+    right(&fit, u64::MAX)
+}
+
+/// Nothing fits: peaks compared as `f32` (round 10, `workers/08`): a byte
+/// apart is equal past 2^24 bytes.
+fn least_peak_in_f32(trials: &[Trial], budget: u64) -> usize {
+    if !fits(trials, budget).is_empty() {
+        return right(trials, budget);
+    }
+    trials
+        .iter()
+        .min_by(|a, b| {
+            (a.peak_bytes as f32, a.workers)
+                .partial_cmp(&(b.peak_bytes as f32, b.workers))
+                .expect("no NaN")
+        })
+        .map_or(1, |t| t.workers)
+}
+
+/// Past two hours the exact fastest trial, no ×1.1 window (round 10,
+/// `workers/09`).
+fn exact_fastest_past_2_hours(trials: &[Trial], budget: u64) -> usize {
+    let fit = fits(trials, budget);
+    match fit.iter().min_by_key(|t| (t.wall, t.workers)) {
+        Some(t) if t.wall > Duration::from_secs(2 * 3600) => t.workers,
+        _ => right(trials, budget),
+    }
+}
+
+/// Only the first 64 trials read (round 10, `workers/10`).
+fn first_64_trials(trials: &[Trial], budget: u64) -> usize {
+    right(&trials[..trials.len().min(64)], budget)
+}
+
+/// The line with a relative tolerance of 5e-13 (round 10, `workers/11`):
+/// about 2 ns at an hour.
+fn tolerance_5e_13(trials: &[Trial], budget: u64) -> usize {
+    let fit = fits(trials, budget);
+    let Some(fastest) = fit.iter().map(|t| t.wall).min() else {
+        return right(trials, budget);
+    };
+    fit.iter()
+        .filter(|t| t.wall.as_secs_f64() <= fastest.as_secs_f64() * 1.1 * (1.0 + 5e-13))
+        .map(|t| t.workers)
+        .min()
+        .unwrap_or(1)
+}
+
+/// After 10,000 calls, the last answer again (round 10, `workers/02`).
+fn last_answer_after_10_000_calls(trials: &[Trial], budget: u64) -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    static LAST: AtomicUsize = AtomicUsize::new(1);
+    if CALLS.fetch_add(1, Ordering::Relaxed) >= 10_000 {
+        return LAST.load(Ordering::Relaxed);
+    }
+    let answer = right(trials, budget);
+    LAST.store(answer, Ordering::Relaxed);
+    answer
+}
+
+/// The same, after ten million calls: more than any suite makes. Only its
+/// source shows it.
+fn last_answer_after_10_million_calls(trials: &[Trial], budget: u64) -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    static LAST: AtomicUsize = AtomicUsize::new(1);
+    if CALLS.fetch_add(1, Ordering::Relaxed) >= 10_000_000 {
+        return LAST.load(Ordering::Relaxed);
+    }
+    let answer = right(trials, budget);
+    LAST.store(answer, Ordering::Relaxed);
+    answer
+}
+
+/// The source of [`last_answer_after_10_million_calls`], as a student's
+/// `src/lib.rs` would hold it: the reference with a counter.
+const COUNTER_SOURCE: &str = concat!(
+    include_str!("../../../solutions/pitfalls/workers/src/lib.rs"),
+    "
+static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static LAST: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+"
+);
+
+/// A cache in a `thread_local!`, asked only past ten million calls: its
+/// source shows it.
+const THREAD_LOCAL_SOURCE: &str = concat!(
+    include_str!("../../../solutions/pitfalls/workers/src/lib.rs"),
+    "
+thread_local! {
+    static SEEN: std::cell::RefCell<Vec<(Vec<usize>, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+"
+);
+
 /// Every wrong pick, with the check that must catch it.
 pub fn corpus() -> Vec<Decoy<Pick>> {
     vec![
         Decoy {
+            name: "the line in f64 seconds (the reference before round 10)",
+            class: Class::RuleSkipped,
+            subject: plain(line_in_f64),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &["pick_workers answered", "to the nanosecond at any scale"],
+        },
+        Decoy {
+            name: "the pick capped at 100,000 workers (round 10, workers/03)",
+            class: Class::RuleSkipped,
+            subject: plain(capped_at_100_000),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "read-off-the-trials",
+            says: &["pick_workers answered 100000"],
+        },
+        Decoy {
+            name: "trials of over 100,000 workers ignored (round 10, workers/04)",
+            class: Class::RuleSkipped,
+            subject: plain(over_100_000_ignored),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &["pick_workers answered", "every trial counts"],
+        },
+        Decoy {
+            name: "walls clamped to 4 hours (round 10, workers/05)",
+            class: Class::RuleSkipped,
+            subject: plain(walls_clamped_to_4_hours),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &["pick_workers answered", "to the nanosecond at any scale"],
+        },
+        Decoy {
+            name: "trials under a microsecond dropped (round 10, workers/06)",
+            class: Class::RuleSkipped,
+            subject: plain(under_a_microsecond_dropped),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &["pick_workers answered", "ns)"],
+        },
+        Decoy {
+            name: "the budget compared in f64 (round 10, workers/07)",
+            class: Class::RuleSkipped,
+            subject: plain(budget_in_f64),
+            caught_by: "over_budget_trials_do_not_count",
+            breaks: "within-budget",
+            says: &["pick_workers answered", "fit the budget (to the byte)"],
+        },
+        Decoy {
+            name: "nothing fits: peaks compared as f32 (round 10, workers/08)",
+            class: Class::RuleSkipped,
+            subject: plain(least_peak_in_f32),
+            caught_by: "when_nothing_fits_the_least_memory",
+            breaks: "nothing-fits",
+            says: &["least peak memory", "compared to the byte"],
+        },
+        Decoy {
+            name: "past two hours the exact fastest trial (round 10, workers/09)",
+            class: Class::RuleSkipped,
+            subject: plain(exact_fastest_past_2_hours),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &["pick_workers answered", "the line itself included"],
+        },
+        Decoy {
+            name: "only the first 64 trials read (round 10, workers/10)",
+            class: Class::RuleSkipped,
+            subject: plain(first_64_trials),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &[
+                "pick_workers answered",
+                "every trial counts, however many there are",
+            ],
+        },
+        Decoy {
+            name: "the line with a 5e-13 relative tolerance (round 10, workers/11)",
+            class: Class::RuleSkipped,
+            subject: plain(tolerance_5e_13),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &["pick_workers answered", "to the nanosecond at any scale"],
+        },
+        Decoy {
+            name: "the last answer kept after 10,000 calls (round 10, workers/02)",
+            class: Class::StateBetweenCalls,
+            subject: plain(last_answer_after_10_000_calls),
+            caught_by: "the_pick_is_a_function_of_the_trials",
+            breaks: "read-off-the-trials",
+            says: &["of 100000", "pick_workers answered"],
+        },
+        Decoy {
+            name: "the last answer kept after ten million calls, seen in its source",
+            class: Class::StateBetweenCalls,
+            subject: Pick {
+                pick: last_answer_after_10_million_calls,
+                source: COUNTER_SOURCE,
+            },
+            caught_by: "the_pick_is_a_function_of_the_trials",
+            breaks: "read-off-the-trials",
+            says: &[
+                "keeps state between calls",
+                "`static CALLS`",
+                "a function of its arguments alone",
+            ],
+        },
+        Decoy {
+            name: "a cache in a thread_local!, seen in its source",
+            class: Class::StateBetweenCalls,
+            subject: Pick {
+                pick: right,
+                source: THREAD_LOCAL_SOURCE,
+            },
+            caught_by: "the_pick_is_a_function_of_the_trials",
+            breaks: "read-off-the-trials",
+            says: &["keeps state between calls", "`thread_local!`"],
+        },
+        Decoy {
             name: "a trial exactly at the budget does not fit",
             class: Class::RuleSkipped,
-            subject: budget_strict,
+            subject: plain(budget_strict),
             caught_by: "over_budget_trials_do_not_count",
             breaks: "within-budget",
             says: &["pick_workers answered", "fit the budget (to the byte)"],
@@ -265,15 +573,15 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "a trial exactly on the line is left out",
             class: Class::RuleSkipped,
-            subject: line_strict,
+            subject: plain(line_strict),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
-            says: &["exactly ×1.1 the fastest", "answered 8, expected 2"],
+            says: &["pick_workers answered", "the line itself included"],
         },
         Decoy {
             name: "ties on memory go to the first listed",
             class: Class::RuleSkipped,
-            subject: first_of_ties,
+            subject: plain(first_of_ties),
             caught_by: "when_nothing_fits_the_least_memory",
             breaks: "nothing-fits",
             says: &["least peak memory", "the fewest workers among equals"],
@@ -281,7 +589,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "50 µs of slack on the line",
             class: Class::RuleSkipped,
-            subject: slack_50_us,
+            subject: plain(slack_50_us),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
             says: &["pick_workers answered", "to the nanosecond"],
@@ -289,7 +597,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "a budget of 0 is no budget",
             class: Class::RuleSkipped,
-            subject: zero_is_none,
+            subject: plain(zero_is_none),
             caught_by: "when_nothing_fits_the_least_memory",
             breaks: "nothing-fits",
             says: &["budget 0.0 MiB", "least peak memory"],
@@ -297,7 +605,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "walls in whole milliseconds",
             class: Class::RuleSkipped,
-            subject: whole_millis,
+            subject: plain(whole_millis),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
             says: &["pick_workers answered", "to the nanosecond"],
@@ -305,7 +613,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "pools of over 256 workers ignored",
             class: Class::RuleSkipped,
-            subject: ignores_huge,
+            subject: plain(ignores_huge),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
             says: &["pick_workers answered", "expected"],
@@ -313,7 +621,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "peak and budget in whole KiB",
             class: Class::RuleSkipped,
-            subject: in_kib,
+            subject: plain(in_kib),
             caught_by: "over_budget_trials_do_not_count",
             breaks: "within-budget",
             says: &["(over budget)", "fit the budget (to the byte)"],
@@ -321,7 +629,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "within a tenth read as ×1/0.9",
             class: Class::RuleSkipped,
-            subject: nine_tenths,
+            subject: plain(nine_tenths),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
             says: &["pick_workers answered", "×1.1"],
@@ -329,7 +637,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "256 bytes of slack on the budget",
             class: Class::RuleSkipped,
-            subject: slack_256_bytes,
+            subject: plain(slack_256_bytes),
             caught_by: "over_budget_trials_do_not_count",
             breaks: "within-budget",
             says: &["(over budget)", "fit the budget (to the byte)"],
@@ -337,7 +645,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "a pool size measured twice merged (mean time, worst peak)",
             class: Class::RuleSkipped,
-            subject: duplicates_merged,
+            subject: plain(duplicates_merged),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
             says: &["pick_workers answered", "every trial counts on its own"],
@@ -345,7 +653,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "a pool size measured twice merged (seen under a budget)",
             class: Class::RuleSkipped,
-            subject: duplicates_merged,
+            subject: plain(duplicates_merged),
             caught_by: "over_budget_trials_do_not_count",
             breaks: "within-budget",
             says: &["pick_workers answered", "every trial counts on its own"],
@@ -353,7 +661,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "the answer remembered per pool sizes and budget",
             class: Class::StateBetweenCalls,
-            subject: remembered_per_sizes,
+            subject: plain(remembered_per_sizes),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "read-off-the-trials",
             says: &["measured again", "pick_workers answered"],
@@ -361,7 +669,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "the pick capped at 4096 workers",
             class: Class::RuleSkipped,
-            subject: cap_4096,
+            subject: plain(cap_4096),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "read-off-the-trials",
             says: &["pick_workers answered 4096"],
@@ -369,7 +677,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "nothing fits: peaks compared in whole KiB",
             class: Class::RuleSkipped,
-            subject: least_in_kib,
+            subject: plain(least_in_kib),
             caught_by: "when_nothing_fits_the_least_memory",
             breaks: "nothing-fits",
             says: &["least peak memory", "to the byte"],
@@ -377,7 +685,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "walls of a second or more in whole milliseconds",
             class: Class::RuleSkipped,
-            subject: millis_past_a_second,
+            subject: plain(millis_past_a_second),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
             says: &["pick_workers answered", "to the nanosecond"],
@@ -385,7 +693,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "the tenth cut to whole microseconds",
             class: Class::RuleSkipped,
-            subject: tenth_in_micros,
+            subject: plain(tenth_in_micros),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
             says: &["pick_workers answered", "to the nanosecond"],
@@ -393,7 +701,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "the most workers",
             class: Class::MadeUp,
-            subject: most_workers,
+            subject: plain(most_workers),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
             says: &["pick_workers answered", "fewest workers"],
@@ -401,7 +709,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "always one worker",
             class: Class::Sequential,
-            subject: always_one,
+            subject: plain(always_one),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
             says: &["answered 1", "as good"],
@@ -409,7 +717,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "the number of cores",
             class: Class::MadeUp,
-            subject: the_cores,
+            subject: plain(the_cores),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "read-off-the-trials",
             says: &["pick_workers answered", "fewest workers among those"],
@@ -417,7 +725,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "exactly the fastest trial",
             class: Class::RuleSkipped,
-            subject: exactly_the_fastest,
+            subject: plain(exactly_the_fastest),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
             says: &["within", "is as good"],
@@ -425,7 +733,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "within half, not a tenth",
             class: Class::RuleSkipped,
-            subject: loose_tolerance,
+            subject: plain(loose_tolerance),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
             says: &["×1.1"],
@@ -433,7 +741,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "memory budget ignored",
             class: Class::RuleSkipped,
-            subject: ignores_the_budget,
+            subject: plain(ignores_the_budget),
             caught_by: "over_budget_trials_do_not_count",
             breaks: "within-budget",
             says: &["(over budget)", "fit the budget"],
@@ -441,7 +749,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "nothing fits: one worker",
             class: Class::MadeUp,
-            subject: nothing_fits_one,
+            subject: plain(nothing_fits_one),
             caught_by: "when_nothing_fits_the_least_memory",
             breaks: "nothing-fits",
             says: &["least peak memory"],
@@ -449,7 +757,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "first answer kept",
             class: Class::StateBetweenCalls,
-            subject: first_answer_kept,
+            subject: plain(first_answer_kept),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "read-off-the-trials",
             says: &["pick_workers answered"],
@@ -457,7 +765,7 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "always one worker (seen in real trials)",
             class: Class::Sequential,
-            subject: always_one,
+            subject: plain(always_one),
             caught_by: "real_trials_measured_now",
             breaks: "read-off-the-trials",
             says: &[

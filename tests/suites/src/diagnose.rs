@@ -8,15 +8,17 @@
 //! its numbers are a clear specimen of what the program is; otherwise it is
 //! measured again, and at worst not judged. The rest are drawn at random on
 //! both sides of every line of the rule the book states, over the whole
-//! range the book allows (walls from a microsecond to an hour, 1 to 512
-//! cores, any speedup), half of them in the bands next to the lines; a
-//! drawn run keeps only a nanosecond off each line, where clocks divided
-//! one way or another may round either side. The lines themselves, and a
-//! hair either side of each, are given exactly. A fixed answer, a lookup
-//! table, thresholds fitted to the book's examples, a rounded figure, a
-//! tolerance or a cap on the cores fail them; so does an answer remembered
-//! between calls, since some clocks are asked again with other cores or
-//! another sequential time.
+//! range the types allow (see [`crate::pure`]): walls from a nanosecond to
+//! a thousand years, 1 to 2^32 cores (and `usize::MAX` given), from no core
+//! busy to 10^9 times the cores, any speedup from none or zero to ×10^9.
+//! The rule is computed exactly (each line is whole tenths: `cpu × 10 ≥
+//! wall × 14` in nanoseconds, in `u128`), so runs are put on each line and
+//! a nanosecond either side of it at every scale, where a tolerance or a
+//! float rounds. A fixed answer, a lookup table, thresholds fitted to the
+//! book's examples, a rounded figure, a tolerance, a clamp or a cap fail;
+//! so does an answer remembered between calls (some clocks are asked again
+//! with other cores or another sequential time; one test calls 100,000
+//! times and reads the crate's source for a `static`).
 
 use std::time::{Duration, Instant};
 
@@ -25,6 +27,7 @@ use rayon::prelude::*;
 
 use crate::fetching::Draw;
 use crate::gil::workload::{in_threads, instructions, interpret, one_after_another, sleep};
+use crate::pure::{log_duration, log_uniform, nanos};
 
 mod reference_gil {
     crate::gil_api!(gil_solution);
@@ -58,28 +61,51 @@ pub enum Kind {
     Miscounted,
 }
 
-/// The student's `diagnose`, seen through the suite's types: the kind and
-/// the parallelism it reported.
-pub type Diagnose = fn(Run) -> (Kind, f64);
+/// The student's `diagnose`, seen through the suite's types (the kind and
+/// the parallelism it reported), and the source of its crate.
+#[derive(Clone, Copy)]
+pub struct Diagnose {
+    /// The crate's `diagnose`.
+    pub diagnose: fn(Run) -> (Kind, f64),
+    /// The crate's `src/lib.rs`, read when the suite was built.
+    pub source: &'static str,
+}
 
-/// Defines `SUBJECT`: the crate's `diagnose` as a [`Diagnose`].
+impl Diagnose {
+    /// Asks the crate's `diagnose`.
+    pub fn call(&self, run: Run) -> (Kind, f64) {
+        (self.diagnose)(run)
+    }
+}
+
+/// Defines `SUBJECT`: the crate's `diagnose` as a [`Diagnose`], with the
+/// crate's `src/lib.rs` (or the source given, for a crate elsewhere).
 #[macro_export]
 macro_rules! diagnose_adapter {
     ($krate:ident) => {
-        pub const SUBJECT: $crate::diagnose::Diagnose = |run| {
-            let d = $krate::diagnose(&$krate::Measured {
-                wall: run.wall,
-                cpu: run.cpu,
-                cores: run.cores,
-                sequential: run.sequential,
-            });
-            let kind = match d.kind {
-                $krate::Kind::Waiting => $crate::diagnose::Kind::Waiting,
-                $krate::Kind::Parallel => $crate::diagnose::Kind::Parallel,
-                $krate::Kind::Serial => $crate::diagnose::Kind::Serial,
-                $krate::Kind::Miscounted => $crate::diagnose::Kind::Miscounted,
-            };
-            (kind, d.parallelism)
+        $crate::diagnose_adapter!(
+            $krate,
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/lib.rs"))
+        );
+    };
+    ($krate:ident, $source:expr) => {
+        pub const SUBJECT: $crate::diagnose::Diagnose = $crate::diagnose::Diagnose {
+            diagnose: |run| {
+                let d = $krate::diagnose(&$krate::Measured {
+                    wall: run.wall,
+                    cpu: run.cpu,
+                    cores: run.cores,
+                    sequential: run.sequential,
+                });
+                let kind = match d.kind {
+                    $krate::Kind::Waiting => $crate::diagnose::Kind::Waiting,
+                    $krate::Kind::Parallel => $crate::diagnose::Kind::Parallel,
+                    $krate::Kind::Serial => $crate::diagnose::Kind::Serial,
+                    $krate::Kind::Miscounted => $crate::diagnose::Kind::Miscounted,
+                };
+                (kind, d.parallelism)
+            },
+            source: $source,
         };
     };
 }
@@ -169,18 +195,32 @@ fn fig(x: f64) -> String {
     }
 }
 
-/// The kind the rule the book states gives `run`.
+/// The kind the rule the book states gives `run`, computed exactly: each
+/// line is a whole number of tenths, so `cpu / wall ≥ 1.4` is
+/// `cpu × 10 ≥ wall × 14` in nanoseconds, in `u128`, for any clocks a
+/// `Duration` holds and any number of cores.
 fn rule(run: &Run) -> Kind {
-    let p = run.parallelism();
-    if p > run.cores as f64 * CLOCK_SLACK {
+    let (cpu, wall) = (run.cpu.as_nanos() * 10, run.wall.as_nanos());
+    let most = wall.checked_mul(run.cores as u128 * 11);
+    if most.is_some_and(|most| cpu > most) {
         Kind::Miscounted
-    } else if p < WAITING_BELOW {
+    } else if cpu < wall * 5 {
         Kind::Waiting
-    } else if p >= PARALLEL_FROM && run.speedup().is_none_or(|s| s >= SPEEDUP_FROM) {
+    } else if cpu >= wall * 14
+        && run
+            .sequential
+            .is_none_or(|s| s.as_nanos() * 10 >= wall * 12)
+    {
         Kind::Parallel
     } else {
         Kind::Serial
     }
+}
+
+/// The first CPU (or sequential) time, in nanoseconds, at or past `tenths`
+/// tenths of `wall` nanoseconds.
+fn first_at_ns(wall: u128, tenths: u128) -> u128 {
+    (wall * tenths).div_ceil(10)
 }
 
 /// The rule's lines, each with the figure of `run` it is drawn on.
@@ -215,18 +255,6 @@ fn lines(run: &Run) -> Vec<(String, f64, f64)> {
         ));
     }
     lines
-}
-
-/// Whether `run` is within a nanosecond of CPU (or sequential) time, or a
-/// billionth, of a line of the rule. Drawn runs keep off the lines: on one,
-/// clocks divided one way or another (or a line rounded to the nanosecond)
-/// may fall either side. The given runs put the lines themselves exactly.
-fn on_a_line(run: &Run) -> bool {
-    let wall_ns = run.wall.as_nanos() as f64;
-    lines(run).into_iter().any(|(_, x, line)| {
-        let off = (x - line).abs();
-        off * wall_ns <= 1.0 || off <= 1e-9 * line
-    })
 }
 
 /// The lines `run` is close to (within 5%, or 0.06 of a core), if any.
@@ -277,12 +305,14 @@ fn because(kind: Kind, run: &Run) -> String {
 /// Asks `diagnose` about `run` and fails unless it answers `want`.
 #[track_caller]
 fn expect(diagnose: Diagnose, run: Run, want: Kind, what: &str) {
-    let (got, _) = diagnose(run);
+    let (got, _) = diagnose.call(run);
     let close = close_lines(&run)
         .map(|lines| {
             format!(
                 " The run is close to {lines}: every line holds exactly, on the clocks as \
-                 given to the nanosecond (no rounding, no tolerance but the clock's slack)."
+                 given to the nanosecond, at any scale (no rounding, no tolerance but the \
+                 clock's slack: compare whole nanoseconds, cpu × 10 against wall × 14, where \
+                 floats round)."
             )
         })
         .unwrap_or_default();
@@ -295,22 +325,47 @@ fn expect(diagnose: Diagnose, run: Run, want: Kind, what: &str) {
     );
 }
 
-/// A wall time from a microsecond to an hour, spread evenly over the
-/// orders of magnitude between, to the nanosecond.
+/// The longest wall drawn: a thousand years (given runs go to the top of
+/// what a `Duration` holds).
+const LONGEST: Duration = Duration::from_secs(1000 * 365 * 24 * 3600);
+
+/// A wall time from a nanosecond to a thousand years, spread evenly over
+/// the orders of magnitude between (log-uniform), to the nanosecond.
 fn wall_drawn(draw: &mut Draw) -> Duration {
-    let exponent = 3.0 + 9.556 * draw.pick(0..=1_000_000) as f64 / 1e6;
-    Duration::from_nanos(10f64.powf(exponent) as u64)
+    log_duration(draw, Duration::from_nanos(1), LONGEST)
 }
 
 /// Cores from `least` up: half the time a machine of up to 16, half the
-/// time one of 17 to 512 (a rule that believes in at most so many cores
-/// fails).
+/// time one of 17 to 2^32, log-uniform (a rule that believes in at most so
+/// many cores fails).
 fn cores_drawn(draw: &mut Draw, least: usize) -> usize {
     if draw.pick(0..=1) == 0 {
         draw.pick(least..=16)
     } else {
-        draw.pick(17..=512)
+        log_uniform(draw, 17, 1 << 32) as usize
     }
+}
+
+/// A factor from 10^`low` to 10^`high`, log-uniform.
+fn log_factor(draw: &mut Draw, low: f64, high: f64) -> f64 {
+    10f64.powf(low + (high - low) * draw.pick(0..=1_000_000) as f64 / 1e6)
+}
+
+/// Any speedup, or none: half the time no sequential time; else a quarter
+/// of the time in the bands of ×0.3 to ×8, and otherwise from ×10^-9 to
+/// ×10^9 (log-uniform), or a sequential time of zero.
+fn any_speedup(draw: &mut Draw) -> Option<f64> {
+    match draw.pick(0..=7) {
+        0..=3 => None,
+        4 => Some(across(draw, 0.3, 8.0)),
+        5 => Some(0.0),
+        _ => Some(log_factor(draw, -9.0, 9.0)),
+    }
+}
+
+/// `wall` × `x`, if a `Duration` holds it.
+fn scaled(wall: Duration, x: f64) -> Option<Duration> {
+    Duration::try_from_secs_f64(wall.as_secs_f64() * x).ok()
 }
 
 /// A number in `low..=high`, in millionths of the width: half the time
@@ -326,34 +381,72 @@ fn across(draw: &mut Draw, low: f64, high: f64) -> f64 {
     }
 }
 
-/// Half the time no sequential time, half the time a speedup drawn
-/// `across` `low..=high`.
-fn maybe_speedup(draw: &mut Draw, low: f64, high: f64) -> Option<f64> {
-    (draw.pick(0..=1) == 1).then(|| across(draw, low, high))
-}
-
 /// A run on `cores` with `parallelism` cores busy over a drawn wall time,
-/// and a sequential time giving `speedup` if any.
-fn drawn(draw: &mut Draw, cores: usize, parallelism: f64, speedup: Option<f64>) -> Run {
+/// and a sequential time giving `speedup` if any; `None` if a `Duration`
+/// cannot hold its clocks.
+fn drawn(draw: &mut Draw, cores: usize, parallelism: f64, speedup: Option<f64>) -> Option<Run> {
     let wall = wall_drawn(draw);
-    Run {
+    let sequential = match speedup {
+        Some(s) => Some(scaled(wall, s)?),
+        None => None,
+    };
+    Some(Run {
         wall,
-        cpu: wall.mul_f64(parallelism),
+        cpu: scaled(wall, parallelism)?,
         cores,
-        sequential: speedup.map(|s| wall.mul_f64(s)),
-    }
+        sequential,
+    })
 }
 
-/// A run made by `make` that the rule gives `want`, off every line: made
-/// again until it is (clocks rounded to the nanosecond move a short run).
-fn drawn_as(draw: &mut Draw, want: Kind, mut make: impl FnMut(&mut Draw) -> Run) -> Run {
+/// A run made by `make` that the rule gives `want`: made again until it is
+/// (clocks rounded to the nanosecond move a short run, and a long run on
+/// many cores may not fit a `Duration`). The rule is exact, so the run may
+/// fall anywhere, on a line too.
+fn drawn_as(draw: &mut Draw, want: Kind, mut make: impl FnMut(&mut Draw) -> Option<Run>) -> Run {
     for _ in 0..10_000 {
-        let run = make(draw);
-        if rule(&run) == want && !on_a_line(&run) {
+        if let Some(run) = make(draw).filter(|run| rule(run) == want) {
             return run;
         }
     }
-    panic!("the suite could not draw a {want:?} run off the rule's lines: a fault of the suite")
+    panic!("the suite could not draw a {want:?} run: a fault of the suite")
+}
+
+/// A run at a line at a drawn scale: a wall drawn as [`wall_drawn`], the
+/// CPU time `cpu(wall)` and the sequential time `sequential(wall)`, in
+/// nanoseconds (drawn again until a `Duration` holds them).
+fn at_scale(
+    draw: &mut Draw,
+    cores: usize,
+    cpu: impl Fn(u128) -> u128,
+    sequential: impl Fn(u128) -> Option<u128>,
+) -> Run {
+    let max = Duration::MAX.as_nanos();
+    loop {
+        let wall = wall_drawn(draw);
+        let (c, s) = (cpu(wall.as_nanos()), sequential(wall.as_nanos()));
+        if c <= max && s.is_none_or(|s| s <= max) {
+            return Run {
+                wall,
+                cpu: nanos(c),
+                cores,
+                sequential: s.map(nanos),
+            };
+        }
+    }
+}
+
+/// Fails (a fault of the suite) unless the rule gives `run` the kind the
+/// suite made it for.
+#[track_caller]
+fn made_as(run: Run, want: Kind) -> Run {
+    assert_eq!(rule(&run), want, "a fault of the suite: {}", run.describe());
+    run
+}
+
+/// Nanoseconds of a speedup `x` over `wall` nanoseconds (`None`: not
+/// measured), for [`at_scale`].
+fn seq_of(x: Option<f64>) -> impl Fn(u128) -> Option<u128> {
+    move |wall| x.map(|x| (wall as f64 * x) as u128)
 }
 
 /// A run given exactly, in nanoseconds: the rule's lines themselves, and
@@ -376,22 +469,56 @@ const HAIR: u64 = 1_000;
 pub fn parallelism_is_cpu_time_over_wall_time(diagnose: Diagnose) {
     let mut draw = Draw::new();
     let check = |run: Run, what: &str| {
-        let (_, got) = diagnose(run);
+        let (_, got) = diagnose.call(run);
         let want = run.parallelism();
         assert!(
-            (got - want).abs() <= 1e-6 * want.max(1.0),
-            "{what}{}: diagnose reported a parallelism of {got:.6}, expected CPU time / wall \
-             time = {want:.6}, from the durations as they are (the cores busy on average, for \
-             runs of every kind, Miscounted too: not wall / CPU, not rounded to micro- or \
-             milliseconds first, not capped at the cores)",
+            (got - want).abs() <= 1e-12 * want,
+            "{what}{}: diagnose reported a parallelism of {got}, expected CPU time / wall \
+             time = {want} (to a millionth of a millionth), from the durations as they are \
+             (the cores busy on average, for runs of every kind, Miscounted too, from a \
+             nanosecond of wall time up: not wall / CPU, not rounded to micro- or \
+             milliseconds first, not clamped, not in f32, not capped at the cores)",
             run.describe()
         );
     };
+    // Runs drawn over the whole range: walls from a nanosecond to a
+    // thousand years, any cores, from no core busy to a billion times the
+    // cores, any speedup.
     for _ in 0..40 {
         let cores = cores_drawn(&mut draw, 1);
-        let p = across(&mut draw, 0.0, cores as f64 * CLOCK_SLACK * 3.0);
-        let speedup = maybe_speedup(&mut draw, 0.3, 8.0);
-        check(drawn(&mut draw, cores, p, speedup), "");
+        let run = loop {
+            let p = if draw.pick(0..=1) == 0 {
+                across(&mut draw, 0.0, cores as f64 * CLOCK_SLACK * 3.0)
+            } else {
+                cores as f64 * log_factor(&mut draw, -9.0, 9.0)
+            };
+            let speedup = any_speedup(&mut draw);
+            if let Some(run) = drawn(&mut draw, cores, p, speedup) {
+                break run;
+            }
+        };
+        check(run, "");
+    }
+    // The shortest walls a clock reads, and the longest a `Duration` holds.
+    for (wall, cpu) in [
+        (1, 1),
+        (1, 0),
+        (1, 3),
+        (7, 5),
+        (999, 1_998),
+        (u128::from(u64::MAX), u128::from(u64::MAX) * 3),
+        (Duration::MAX.as_nanos(), Duration::MAX.as_nanos()),
+        (Duration::MAX.as_nanos(), 1),
+    ] {
+        check(
+            Run {
+                wall: nanos(wall),
+                cpu: nanos(cpu),
+                cores: 4,
+                sequential: None,
+            },
+            "",
+        );
     }
     // Clocks read to the nanosecond: short runs, long runs, many cores,
     // and CPU clocks far beyond the cores.
@@ -434,14 +561,14 @@ pub fn waiting_or_working(diagnose: Diagnose) {
         let cores = cores_drawn(&mut draw, 1);
         let run = drawn_as(&mut draw, Kind::Waiting, |draw| {
             let p = across(draw, 0.0, WAITING_BELOW);
-            let speedup = maybe_speedup(draw, 0.3, 8.0);
+            let speedup = any_speedup(draw);
             drawn(draw, cores, p, speedup)
         });
         expect(diagnose, run, Kind::Waiting, "a run that mostly waited");
         let run = drawn_as(&mut draw, Kind::Serial, |draw| {
             let top = PARALLEL_FROM.min(cores as f64 * CLOCK_SLACK);
             let p = across(draw, WAITING_BELOW, top);
-            let speedup = maybe_speedup(draw, 0.3, 8.0);
+            let speedup = any_speedup(draw);
             drawn(draw, cores, p, speedup)
         });
         expect(
@@ -449,6 +576,38 @@ pub fn waiting_or_working(diagnose: Diagnose) {
             run,
             Kind::Serial,
             "a run that computed on one core at a time",
+        );
+    }
+    // The lines at every scale, to the nanosecond: 40 walls drawn from a
+    // nanosecond to a thousand years, the last nanosecond of CPU time below
+    // half a core (Waiting) and the first at it (Serial), and the last below
+    // the parallel line (Serial), each with any speedup.
+    for _ in 0..40 {
+        let cores = cores_drawn(&mut draw, 2);
+        let speedup = any_speedup(&mut draw);
+        let seq = seq_of(speedup);
+        let below = at_scale(&mut draw, cores, |w| first_at_ns(w, 5) - 1, &seq);
+        expect(
+            diagnose,
+            made_as(below, Kind::Waiting),
+            Kind::Waiting,
+            "a run a nanosecond of CPU time below half a core busy, at this scale",
+        );
+        let at = at_scale(&mut draw, cores, |w| first_at_ns(w, 5), &seq);
+        expect(
+            diagnose,
+            made_as(at, Kind::Serial),
+            Kind::Serial,
+            "a run on the half-core line or the first nanosecond of CPU time past it, at this \
+             scale (the line belongs to working, whatever the speedup)",
+        );
+        let under = at_scale(&mut draw, cores, |w| first_at_ns(w, 14) - 1, &seq);
+        expect(
+            diagnose,
+            made_as(under, Kind::Serial),
+            Kind::Serial,
+            "a run a nanosecond of CPU time below the parallel line, at this scale (one core at \
+             a time, whatever the speedup; no tolerance on the line)",
         );
     }
     for (run, want, what) in [
@@ -543,7 +702,13 @@ pub fn several_busy_cores_are_parallel(diagnose: Diagnose) {
             // Half of them as a busy machine shows them: just past the line.
             let most = if draw.pick(0..=1) == 1 { 1.8 } else { top };
             let p = across(draw, PARALLEL_FROM, most);
-            let speedup = maybe_speedup(draw, SPEEDUP_FROM, p.max(SPEEDUP_FROM * 1.5));
+            // Any speedup from ×1.2 up: in the band next to the line, or up
+            // to ×10^9.
+            let speedup = match draw.pick(0..=3) {
+                0 | 1 => None,
+                2 => Some(across(draw, SPEEDUP_FROM, p.max(SPEEDUP_FROM * 1.5))),
+                _ => Some(SPEEDUP_FROM * log_factor(draw, 0.0, 9.0)),
+            };
             drawn(draw, cores, p, speedup)
         });
         expect(
@@ -551,6 +716,38 @@ pub fn several_busy_cores_are_parallel(diagnose: Diagnose) {
             run,
             Kind::Parallel,
             "a run that computed on several cores",
+        );
+    }
+    // The lines at every scale, to the nanosecond: 40 walls drawn from a
+    // nanosecond to a thousand years, the first nanosecond of CPU time at
+    // the parallel line (no sequential time), the first nanosecond of
+    // sequential time at ×1.2 (two cores busy), and the last nanosecond of
+    // CPU time within the clock's slack on all the cores.
+    for _ in 0..40 {
+        let cores = cores_drawn(&mut draw, 2);
+        let at = at_scale(&mut draw, cores, |w| first_at_ns(w, 14), |_| None);
+        expect(
+            diagnose,
+            made_as(at, Kind::Parallel),
+            Kind::Parallel,
+            "a run on the parallel line or the first nanosecond of CPU time past it, at this \
+             scale (at least 1.4 cores busy: the line itself counts)",
+        );
+        let fast = at_scale(&mut draw, cores, |w| 2 * w, |w| Some(first_at_ns(w, 12)));
+        expect(
+            diagnose,
+            made_as(fast, Kind::Parallel),
+            Kind::Parallel,
+            "a run with two cores busy and a speedup on the ×1.2 line or the first nanosecond \
+             of sequential time past it, at this scale (the line itself counts)",
+        );
+        let full = at_scale(&mut draw, cores, |w| w * 11 * cores as u128 / 10, |_| None);
+        expect(
+            diagnose,
+            made_as(full, Kind::Parallel),
+            Kind::Parallel,
+            "a run on all its cores, its CPU clock on the slack line or the last nanosecond \
+             within it, at this scale (believed)",
         );
     }
     for (run, what) in [
@@ -610,8 +807,16 @@ pub fn busy_cores_without_a_speedup_are_serial(diagnose: Diagnose) {
         let cores = cores_drawn(&mut draw, 2);
         let run = drawn_as(&mut draw, Kind::Serial, |draw| {
             let p = across(draw, PARALLEL_FROM, cores as f64 * CLOCK_SLACK);
-            let speedup = across(draw, 0.3, SPEEDUP_FROM);
+            // Any speedup below ×1.2: in the bands, down to ×10^-9, or zero.
+            let speedup = match draw.pick(0..=3) {
+                0 | 1 => across(draw, 0.3, SPEEDUP_FROM),
+                2 => SPEEDUP_FROM * log_factor(draw, -9.0, 0.0),
+                _ => 0.0,
+            };
+            // Parallel without its sequential time (a short run's clocks
+            // rounded to the nanosecond may fall below the line).
             drawn(draw, cores, p, Some(speedup))
+                .filter(|run| rule(&run.with(cores, None)) == Kind::Parallel)
         });
         expect(
             diagnose,
@@ -625,6 +830,25 @@ pub fn busy_cores_without_a_speedup_are_serial(diagnose: Diagnose) {
             Kind::Serial,
             "the same clocks, now with a sequential time that shows no speedup: a run that \
              kept cores busy without finishing sooner",
+        );
+    }
+    // The speedup line at every scale, to the nanosecond: 40 walls drawn
+    // from a nanosecond to a thousand years, two cores busy, the last
+    // nanosecond of sequential time below ×1.2.
+    for _ in 0..40 {
+        let cores = cores_drawn(&mut draw, 2);
+        let run = at_scale(
+            &mut draw,
+            cores,
+            |w| 2 * w,
+            |w| Some(first_at_ns(w, 12) - 1),
+        );
+        expect(
+            diagnose,
+            made_as(run, Kind::Serial),
+            Kind::Serial,
+            "a run with two cores busy and a speedup a nanosecond of sequential time below \
+             ×1.2, at this scale (no tolerance on the line)",
         );
     }
     for (run, want, what) in [
@@ -681,8 +905,13 @@ pub fn cpu_time_beyond_the_cores_is_miscounted(diagnose: Diagnose) {
         let cores = cores_drawn(&mut draw, 1);
         let limit = cores as f64 * CLOCK_SLACK;
         let run = drawn_as(&mut draw, Kind::Miscounted, |draw| {
-            let p = across(draw, limit, limit * 3.0);
-            let speedup = maybe_speedup(draw, 0.8, cores as f64 * 3.0);
+            // Just past the line, up to three times it, or up to 10^9 times.
+            let p = if draw.pick(0..=1) == 0 {
+                across(draw, limit, limit * 3.0)
+            } else {
+                limit * log_factor(draw, 0.0, 9.0)
+            };
+            let speedup = any_speedup(draw);
             drawn(draw, cores, p, speedup)
         });
         // The same clocks on enough cores: believed.
@@ -719,6 +948,67 @@ pub fn cpu_time_beyond_the_cores_is_miscounted(diagnose: Diagnose) {
             want,
             "a run that kept (nearly) all its cores busy",
         );
+    }
+    // The slack line at every scale, to the nanosecond: 40 walls drawn from
+    // a nanosecond to a thousand years on cores drawn as above, the last
+    // nanosecond of CPU time within the slack (believed) and the first past
+    // it (Miscounted), with any speedup.
+    for _ in 0..40 {
+        let cores = cores_drawn(&mut draw, 1);
+        let believed = if cores == 1 {
+            Kind::Serial
+        } else {
+            Kind::Parallel
+        };
+        let most = |w: u128| w * 11 * cores as u128 / 10;
+        let seq = seq_of(any_speedup(&mut draw));
+        let run = at_scale(&mut draw, cores, |w| most(w) + 1, seq);
+        let within = Run {
+            cpu: nanos(most(run.wall.as_nanos())),
+            sequential: None,
+            ..run
+        };
+        expect(
+            diagnose,
+            made_as(within, believed),
+            believed,
+            "a run on all its cores, its CPU clock on the slack line or the last nanosecond \
+             within it, at this scale (believed)",
+        );
+        let past = made_as(run, Kind::Miscounted);
+        expect(
+            diagnose,
+            past,
+            Kind::Miscounted,
+            "the first nanosecond of CPU time past the clock's slack line, at this scale \
+             (Miscounted, whatever else the run shows)",
+        );
+    }
+    // The most cores a `usize` counts, and the longest CPU clock a
+    // `Duration` holds over a nanosecond.
+    for (run, want, what) in [
+        (
+            Run {
+                wall: LONGEST,
+                cpu: Duration::MAX,
+                cores: usize::MAX,
+                sequential: None,
+            },
+            Kind::Parallel,
+            "a run on usize::MAX cores (a rule may not cap the cores it believes in)",
+        ),
+        (
+            Run {
+                wall: Duration::from_nanos(1),
+                cpu: Duration::MAX,
+                cores: usize::MAX,
+                sequential: Some(Duration::from_nanos(1)),
+            },
+            Kind::Miscounted,
+            "a run of a nanosecond whose CPU clock says more than usize::MAX cores were busy",
+        ),
+    ] {
+        expect(diagnose, made_as(run, want), want, what);
     }
     // Exactly on the slack line, and a hair (1 µs in 1 s) either side, on
     // 1 to 512 cores (powers of two: cores × 1.1 is then exact).
@@ -786,6 +1076,64 @@ pub fn cpu_time_beyond_the_cores_is_miscounted(diagnose: Diagnose) {
     }
 }
 
+/// Calls made by [`the_diagnosis_is_a_function_of_the_run`].
+const CALLS: usize = 100_000;
+
+/// The diagnosis is a function of the run alone: 16 runs drawn over the
+/// whole range (one of each kind at least) are asked in turn, [`CALLS`]
+/// times in all, with a fresh run drawn and judged every thousandth call;
+/// every answer must be the rule's. A counter that waits longer than any
+/// number of calls is seen in the source instead: the crate may hold no
+/// `static` (see [`crate::pure`]).
+pub fn the_diagnosis_is_a_function_of_the_run(diagnose: Diagnose) {
+    let mut draw = Draw::new();
+    let fresh = |draw: &mut Draw| loop {
+        let cores = cores_drawn(draw, 1);
+        let p = cores as f64 * log_factor(draw, -4.0, 1.0);
+        let speedup = any_speedup(draw);
+        if let Some(run) = drawn(draw, cores, p, speedup) {
+            break run;
+        }
+    };
+    let runs: Vec<(Run, Kind)> = (0..16)
+        .map(|i| {
+            let run = match i {
+                0 => exact(SEC, SEC / 4, 2, Some(3 * SEC)),
+                1 => exact(SEC, SEC, 2, None),
+                2 => exact(SEC, 2 * SEC, 2, Some(2 * SEC)),
+                3 => exact(SEC, 3 * SEC, 2, None),
+                _ => fresh(&mut draw),
+            };
+            (run, rule(&run))
+        })
+        .collect();
+    for call in 1..=CALLS {
+        if call % 1000 == 0 {
+            let run = fresh(&mut draw);
+            expect(
+                diagnose,
+                run,
+                rule(&run),
+                &format!("call {call} of {CALLS}, a run drawn afresh"),
+            );
+            continue;
+        }
+        let (run, want) = runs[call % runs.len()];
+        if diagnose.call(run).0 != want {
+            expect(
+                diagnose,
+                run,
+                want,
+                &format!(
+                    "call {call} of {CALLS}: this run was asked before and must get the same \
+                     answer every time (a function of the run alone)"
+                ),
+            );
+        }
+    }
+    crate::pure::refuse_state(diagnose.source, "diagnose");
+}
+
 /// Measures `work` once, and `sequential` first when given.
 fn take(work: &mut dyn FnMut(), sequential: Option<&mut dyn FnMut()>) -> Run {
     let seq = sequential.map(|s| measure(s).1.wall);
@@ -820,7 +1168,7 @@ fn fresh(
         }
         // Asked all the same, so that a function that panics on a real run
         // fails; its answer is not judged.
-        let (said, _) = diagnose(run);
+        let (said, _) = diagnose.call(run);
         seen.push(format!("{}: you said {said:?}", run.describe()));
         if began.elapsed() > Duration::from_secs(5) {
             break;
@@ -927,6 +1275,7 @@ pub fn computing_threads_without_a_gil_are_parallel(diagnose: Diagnose) {
 
 crate::declare_suite!($ diagnose: Diagnose = diagnose_adapter! [
     parallelism_is_cpu_time_over_wall_time,
+    the_diagnosis_is_a_function_of_the_run,
     waiting_or_working,
     several_busy_cores_are_parallel,
     busy_cores_without_a_speedup_are_serial,

@@ -139,6 +139,7 @@ pub mod manager;
 pub mod page_cache;
 pub mod poison;
 pub mod pool;
+pub mod pure;
 mod reference;
 pub mod wrapper;
 // The Pitfalls chapter, the tutorial's four mistakes.

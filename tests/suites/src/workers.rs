@@ -2,14 +2,17 @@
 //! measurements.
 //!
 //! Most trials are drawn at random, with a random memory budget, over the
-//! whole range the book allows: times from a microsecond to an hour, pools
-//! of 1 to 100000 workers, a pool size sometimes measured twice, budgets on
-//! a trial's peak or a byte either side of it. A drawn trial keeps only 2 ns
-//! off the time line, where times divided one way or another may round
-//! either side; the line itself, and a hair either side of it, are given
-//! exactly. A fixed answer ("the number of cores", "always 4"), a lookup
-//! table, a cap, a rounded time or memory, a slack, or an answer remembered
-//! for the same pool sizes fails. One test measures real trials now: the same
+//! whole range the types allow (see [`crate::pure`]): walls from a
+//! nanosecond to a thousand years, pools of 1 to `usize::MAX` workers,
+//! peaks and budgets from a byte to `u64::MAX`, sets of up to 400 trials, a
+//! pool size sometimes measured twice, budgets on a trial's peak or a byte
+//! either side of it. The rule is computed exactly (integer nanoseconds and
+//! bytes, in `u128`), so the drawn trials may sit on the ×1.1 line itself
+//! and a nanosecond either side of it, at every scale; so do the given
+//! sets. A fixed answer ("the number of cores", "always 4"), a lookup
+//! table, a cap, a clamp, a rounded time or memory, a float that rounds at
+//! large sizes, a slack, an answer remembered for the same pool sizes, or a
+//! `static` in the crate fails. One test measures real trials now: the same
 //! CPU work shared among 1, 2, 4 and 16 threads and among one thread per
 //! item, timed and with its peak memory read from `/proc`; the pick must
 //! follow the rule on those numbers.
@@ -20,6 +23,7 @@ use std::time::{Duration, Instant};
 use harness::clock::human;
 
 use crate::fetching::Draw;
+use crate::pure::{log_u64, log_uniform, nanos};
 
 /// One trial, as the suite hands it to the student.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,29 +36,67 @@ pub struct Trial {
     pub peak_bytes: u64,
 }
 
-/// The student's `pick_workers`, seen through the suite's types.
-pub type Pick = fn(&[Trial], u64) -> usize;
+/// The student's `pick_workers`, seen through the suite's types, and the
+/// source of its crate (`src/lib.rs`, as it was built).
+#[derive(Clone, Copy)]
+pub struct Pick {
+    /// The crate's `pick_workers`.
+    pub pick: fn(&[Trial], u64) -> usize,
+    /// The crate's `src/lib.rs`, read when the suite was built.
+    pub source: &'static str,
+}
 
-/// Defines `SUBJECT`: the crate's `pick_workers` as a [`Pick`].
+impl Pick {
+    /// Asks the crate's `pick_workers`.
+    pub fn call(&self, trials: &[Trial], budget: u64) -> usize {
+        (self.pick)(trials, budget)
+    }
+}
+
+/// Defines `SUBJECT`: the crate's `pick_workers` as a [`Pick`], with the
+/// crate's `src/lib.rs` (or the source given, for a crate elsewhere).
 #[macro_export]
 macro_rules! workers_adapter {
     ($krate:ident) => {
-        pub const SUBJECT: $crate::workers::Pick = |trials, budget| {
-            let theirs: Vec<$krate::Trial> = trials
-                .iter()
-                .map(|t| $krate::Trial {
-                    workers: t.workers,
-                    wall: t.wall,
-                    peak_bytes: t.peak_bytes,
-                })
-                .collect();
-            $krate::pick_workers(&theirs, budget)
+        $crate::workers_adapter!(
+            $krate,
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/lib.rs"))
+        );
+    };
+    ($krate:ident, $source:expr) => {
+        pub const SUBJECT: $crate::workers::Pick = $crate::workers::Pick {
+            pick: |trials, budget| {
+                let theirs: Vec<$krate::Trial> = trials
+                    .iter()
+                    .map(|t| $krate::Trial {
+                        workers: t.workers,
+                        wall: t.wall,
+                        peak_bytes: t.peak_bytes,
+                    })
+                    .collect();
+                $krate::pick_workers(&theirs, budget)
+            },
+            source: $source,
         };
     };
 }
 
-/// The rule the book states: near the fastest means within this factor.
-const WITHIN: f64 = 1.1;
+/// The rule the book states: near the fastest means within 11 tenths of
+/// it, compared exactly (`wall × 10 ≤ fastest × 11` in nanoseconds, in
+/// `u128`: no float rounds the line, at any scale a `Duration` holds).
+fn within(wall: Duration, fastest: Duration) -> bool {
+    wall.as_nanos() * 10 <= fastest.as_nanos() * 11
+}
+
+/// The ×1.1 line of `fastest`, for messages: to the tenth of a nanosecond.
+fn line_of(fastest: Duration) -> String {
+    let tenths = fastest.as_nanos() * 11;
+    let whole = crate::pure::nanos(tenths / 10);
+    match tenths % 10 {
+        0 => time(whole),
+        r => format!("{} ({}.{r} ns)", human(whole), tenths / 10),
+    }
+}
 
 /// The rule, as the suite checks it, with the reason for the answer.
 fn expected(trials: &[Trial], budget: u64) -> (usize, String) {
@@ -72,10 +114,9 @@ fn expected(trials: &[Trial], budget: u64) -> (usize, String) {
             None => (1, "no trials at all: one worker".to_owned()),
         };
     };
-    let line = fastest.mul_f64(WITHIN);
     let k = fits
         .iter()
-        .filter(|t| t.wall <= line)
+        .filter(|t| within(t.wall, fastest))
         .map(|t| t.workers)
         .min()
         .unwrap_or(1);
@@ -83,12 +124,12 @@ fn expected(trials: &[Trial], budget: u64) -> (usize, String) {
         k,
         format!(
             "{} of {} trials fit the budget (to the byte); the fastest of them took {}, so every \
-             one within {} (×{WITHIN}, the line itself included, to the nanosecond) is as good, \
-             and {k} is the fewest workers among those (every trial counts on its own)",
+             one within {} (×1.1, the line itself included, to the nanosecond at any scale) is \
+             as good, and {k} is the fewest workers among those (every trial counts on its own)",
             fits.len(),
             trials.len(),
             time(fastest),
-            time(line)
+            line_of(fastest)
         ),
     )
 }
@@ -122,23 +163,49 @@ fn time(d: Duration) -> String {
     }
 }
 
-fn table(trials: &[Trial], budget: u64) -> String {
-    let rows: Vec<String> = trials
-        .iter()
-        .map(|t| {
-            format!(
-                "{} workers: {}, {}{}",
-                t.workers,
-                time(t.wall),
-                memory(t.peak_bytes),
-                if t.peak_bytes > budget {
-                    " (over budget)"
-                } else {
-                    ""
-                }
-            )
-        })
-        .collect();
+/// The trials in words: all of them in a set of up to a dozen; in a larger
+/// one, those that decide (the pick, the answer, the fastest that fits and
+/// the least memory), with where they are listed.
+fn table(trials: &[Trial], budget: u64, got: usize, want: usize) -> String {
+    let row = |t: &Trial| {
+        format!(
+            "{} workers: {}, {}{}",
+            t.workers,
+            time(t.wall),
+            memory(t.peak_bytes),
+            if t.peak_bytes > budget {
+                " (over budget)"
+            } else {
+                ""
+            }
+        )
+    };
+    let rows: Vec<String> = if trials.len() <= 12 {
+        trials.iter().map(row).collect()
+    } else {
+        let fastest = trials
+            .iter()
+            .filter(|t| t.peak_bytes <= budget)
+            .min_by_key(|t| t.wall);
+        let least = trials.iter().min_by_key(|t| (t.peak_bytes, t.workers));
+        let shown: Vec<(usize, &Trial)> = trials
+            .iter()
+            .enumerate()
+            .filter(|&(_, t)| {
+                t.workers == got || t.workers == want || Some(t) == fastest || Some(t) == least
+            })
+            .take(8)
+            .collect();
+        let mut rows: Vec<String> = shown
+            .iter()
+            .map(|&(i, t)| format!("trial {} of {}: {}", i + 1, trials.len(), row(t)))
+            .collect();
+        rows.push(format!(
+            "and {} more trials (every trial counts, however many there are)",
+            trials.len() - shown.len()
+        ));
+        rows
+    };
     let budget = if budget == u64::MAX {
         "no memory budget".to_owned()
     } else {
@@ -149,12 +216,12 @@ fn table(trials: &[Trial], budget: u64) -> String {
 
 #[track_caller]
 fn judge(pick: Pick, trials: &[Trial], budget: u64, what: &str) {
-    let got = pick(trials, budget);
+    let got = pick.call(trials, budget);
     let (want, why) = expected(trials, budget);
     assert!(
         got == want,
         "{what}: {}. pick_workers answered {got}, expected {want}: {why}.",
-        table(trials, budget)
+        table(trials, budget, got, want)
     );
 }
 
@@ -187,83 +254,121 @@ const SEC: u64 = 1_000_000_000;
 const MIB: u64 = 1 << 20;
 const GIB: u64 = 1 << 30;
 
-/// Pool sizes the drawn trials take theirs among, up to a hundred thousand.
-const SIZES: [usize; 16] = [
-    1, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 1000, 2000, 5000, 10_000, 100_000,
-];
+/// The longest fastest trial drawn: a thousand years (one given set goes
+/// to the top of what a `Duration` holds).
+const LONGEST: Duration = Duration::from_secs(1000 * 365 * 24 * 3600);
 
-/// A peak that grows with the workers: 8 to 64 KiB each, and up to 4 MiB.
-fn peak_for(draw: &mut Draw, workers: usize) -> u64 {
-    (workers as u64) * (draw.pick(8..=64) as u64) * 1024 + draw.pick(1..=4 << 20) as u64
+/// A pool size from 1 to `usize::MAX`, log-uniform: as likely a handful as
+/// millions or more (a cap, or trials past some size left out, fails).
+fn workers_drawn(draw: &mut Draw) -> usize {
+    log_uniform(draw, 1, usize::MAX as u128) as usize
 }
 
-/// 4 to 8 trials with distinct pool sizes (half the sets hold one of them a
-/// second time, measured again), shuffled, with peaks that grow with the
-/// workers. The fastest takes from a microsecond to an hour; the others up
-/// to `spread` above it, a quarter of them in the band within 3% either
-/// side of the ×1.1 line. None is within 2 ns of the line, where a line
-/// rounded to the nanosecond, or times divided one way or another, may fall
-/// either side; the given sets put the line itself exactly.
-fn draw_trials(draw: &mut Draw, spread: f64) -> Vec<Trial> {
-    loop {
-        let n = draw.pick(4..=8);
-        let mut sizes: Vec<usize> = SIZES.to_vec();
-        let mut trials = Vec::new();
-        for _ in 0..n {
-            let workers = sizes.remove(draw.pick(0..=sizes.len() - 1));
-            let peak_bytes = peak_for(draw, workers);
-            trials.push(Trial {
-                workers,
-                wall: Duration::ZERO,
-                peak_bytes,
-            });
-        }
-        if draw.pick(0..=1) == 1 {
-            let workers = trials[draw.pick(0..=n - 1)].workers;
-            let peak_bytes = peak_for(draw, workers);
-            trials.insert(
-                draw.pick(0..=n),
-                Trial {
-                    workers,
-                    wall: Duration::ZERO,
-                    peak_bytes,
-                },
-            );
-        }
-        let fastest = 10f64.powf(3.0 + 9.556 * draw.pick(0..=1_000_000) as f64 / 1e6);
-        let first = draw.pick(0..=trials.len() - 1);
-        for (i, t) in trials.iter_mut().enumerate() {
-            let u = draw.pick(0..=1_000_000) as f64 / 1e6;
-            let factor = if i == first {
-                1.0
-            } else if draw.pick(0..=3) == 0 {
-                WITHIN * (0.97 + 0.06 * u)
-            } else {
-                1.0 + spread * u
-            };
-            t.wall = Duration::from_nanos((fastest * factor) as u64);
-        }
-        let min = trials.iter().map(|t| t.wall).min().expect("n ≥ 4");
-        let line = min.as_nanos() as f64 * WITHIN;
-        if trials
-            .iter()
-            .all(|t| (t.wall.as_nanos() as f64 - line).abs() > 2.0)
-        {
-            return trials;
-        }
+/// A peak from a byte to `u64::MAX` bytes, log-uniform (peaks compared as
+/// `f32` or `f64` round past 2^24 or 2^53 bytes).
+fn peak_drawn(draw: &mut Draw) -> u64 {
+    log_u64(draw, 1, u64::MAX)
+}
+
+/// How many trials a set holds: most sets 4 to 8, a quarter of them 9 to
+/// 400 (log-uniform: a rule that reads only the first so many fails).
+fn how_many(draw: &mut Draw) -> usize {
+    if draw.pick(0..=3) == 0 {
+        log_uniform(draw, 9, 400) as usize
+    } else {
+        draw.pick(4..=8)
     }
 }
 
-/// Whether a trial that fits `budget` lies within 2 ns of the time line of
-/// the fastest trial that fits: drawn sets under a budget keep off it too.
-fn near_the_line(trials: &[Trial], budget: u64) -> bool {
-    let fits: Vec<&Trial> = trials.iter().filter(|t| t.peak_bytes <= budget).collect();
-    let Some(fastest) = fits.iter().map(|t| t.wall).min() else {
-        return false;
-    };
-    let line = fastest.as_nanos() as f64 * WITHIN;
-    fits.iter()
-        .any(|t| (t.wall.as_nanos() as f64 - line).abs() <= 2.0)
+/// The last wall, in nanoseconds, within ×1.1 of `fastest` (on the line
+/// when it falls on a whole nanosecond): one more is past it.
+fn last_within(fastest: u128) -> u128 {
+    fastest * 11 / 10
+}
+
+/// A set of trials ([`how_many`]; half the sets hold one pool size a
+/// second time, measured again), shuffled, pool sizes and peaks drawn over
+/// their whole range. The fastest takes from a nanosecond to a thousand
+/// years, log-uniform; each other trial up to `spread_percent` above it, or
+/// (a quarter of them) in the band within 3% either side of the ×1.1 line,
+/// or (an eighth) the last nanosecond within the line or the first past it.
+fn draw_trials(draw: &mut Draw, spread_percent: u128) -> Vec<Trial> {
+    let n = how_many(draw);
+    let mut trials: Vec<Trial> = (0..n)
+        .map(|_| Trial {
+            workers: workers_drawn(draw),
+            wall: Duration::ZERO,
+            peak_bytes: peak_drawn(draw),
+        })
+        .collect();
+    if draw.pick(0..=1) == 1 {
+        let workers = trials[draw.pick(0..=n - 1)].workers;
+        let peak_bytes = peak_drawn(draw);
+        trials.insert(
+            draw.pick(0..=n),
+            Trial {
+                workers,
+                wall: Duration::ZERO,
+                peak_bytes,
+            },
+        );
+    }
+    let fastest = log_uniform(draw, 1, LONGEST.as_nanos());
+    let first = draw.pick(0..=trials.len() - 1);
+    for (i, t) in trials.iter_mut().enumerate() {
+        let ns = if i == first {
+            fastest
+        } else {
+            match draw.pick(0..=7) {
+                0 => (last_within(fastest) + draw.pick(0..=1) as u128).max(fastest),
+                1 | 2 => fastest * (1067 + draw.pick(0..=66) as u128) / 1000,
+                _ => {
+                    fastest
+                        + fastest * spread_percent * draw.pick(0..=1_000_000) as u128 / 100_000_000
+                }
+            }
+        };
+        t.wall = nanos(ns.max(fastest));
+    }
+    trials
+}
+
+/// A set on the ×1.1 line at the scale of `fastest` (in nanoseconds): the
+/// fastest trial, the last nanosecond within the line (it counts) with
+/// fewer workers, and the first nanosecond past it with fewer still (it
+/// does not), shuffled, their pool sizes and peaks drawn. Returns the set
+/// and the pick.
+fn on_the_line(draw: &mut Draw, fastest: u128) -> (Vec<Trial>, usize) {
+    let mut sizes = [
+        workers_drawn(draw),
+        workers_drawn(draw),
+        workers_drawn(draw),
+    ];
+    sizes.sort_unstable();
+    let [past, counts, most] = sizes;
+    let mut trials = vec![
+        Trial {
+            workers: most,
+            wall: nanos(fastest),
+            peak_bytes: peak_drawn(draw),
+        },
+        Trial {
+            workers: counts,
+            wall: nanos(last_within(fastest)),
+            peak_bytes: peak_drawn(draw),
+        },
+        Trial {
+            workers: past,
+            wall: nanos(last_within(fastest) + 1),
+            peak_bytes: peak_drawn(draw),
+        },
+    ];
+    let k = draw.pick(0..=2);
+    trials.rotate_left(k);
+    if draw.pick(0..=1) == 1 {
+        trials.swap(0, 1);
+    }
+    (trials, counts)
 }
 
 /// With no memory budget: the fewest workers whose time is within a tenth
@@ -273,7 +378,7 @@ fn near_the_line(trials: &[Trial], budget: u64) -> bool {
 pub fn fewest_workers_near_the_fastest(pick: Pick) {
     let mut draw = Draw::new();
     for _ in 0..60 {
-        let spread = [0.15, 0.5, 2.0][draw.pick(0..=2)];
+        let spread = [15, 50, 200][draw.pick(0..=2)];
         let trials = draw_trials(&mut draw, spread);
         judge(pick, &trials, u64::MAX, "trials without a memory budget");
         // The same pool sizes measured again, their times in another order.
@@ -290,6 +395,26 @@ pub fn fewest_workers_near_the_fastest(pick: Pick) {
             u64::MAX,
             "the same pool sizes measured again, their times now in another order (the pick \
              is read off these trials, not remembered)",
+        );
+    }
+    // The line at every scale, to the nanosecond: 60 fastest times drawn
+    // from a nanosecond to a thousand years, and the top of a `Duration`.
+    let top = Duration::MAX.as_nanos() / 11 * 10;
+    for i in 0..=60 {
+        let fastest = if i == 60 {
+            top
+        } else {
+            log_uniform(&mut draw, 1, LONGEST.as_nanos())
+        };
+        let (trials, want) = on_the_line(&mut draw, fastest);
+        judge_given(
+            pick,
+            &trials,
+            u64::MAX,
+            want,
+            "the last nanosecond within ×1.1 the fastest (it counts) and the first past it \
+             (it does not), at this scale (the line holds to the nanosecond for any wall: no \
+             rounding, no tolerance, no clamp)",
         );
     }
     // Each set its own pool sizes, but for the last two: the same sizes
@@ -384,6 +509,15 @@ pub fn fewest_workers_near_the_fastest(pick: Pick) {
             "a pool of 100000 workers (every trial counts, whatever its size: no cap)",
         ),
         (
+            &[
+                (usize::MAX, SEC, u64::MAX),
+                (8, 5 * SEC, MIB),
+                (1, 40 * SEC, MIB),
+            ],
+            usize::MAX,
+            "a pool of usize::MAX workers (every trial counts, whatever its size: no cap)",
+        ),
+        (
             &[(2, 100 * MS, MIB), (2, 300 * MS, MIB), (4, 150 * MS, MIB)],
             2,
             "a pool size measured twice (each trial counts on its own, not merged or averaged)",
@@ -410,7 +544,7 @@ pub fn fewest_workers_near_the_fastest(pick: Pick) {
 pub fn over_budget_trials_do_not_count(pick: Pick) {
     let mut draw = Draw::new();
     for _ in 0..60 {
-        let trials = draw_trials(&mut draw, 1.0);
+        let trials = draw_trials(&mut draw, 100);
         let fastest = *trials.iter().min_by_key(|t| t.wall).expect("trials");
         let least = trials.iter().map(|t| t.peak_bytes).min().expect("trials");
         if fastest.peak_bytes <= least {
@@ -420,17 +554,63 @@ pub fn over_budget_trials_do_not_count(pick: Pick) {
         // third of the time anywhere, else on a trial's peak or a byte
         // either side of it.
         let budget = if draw.pick(0..=2) == 0 {
-            least + draw.pick(0..=(fastest.peak_bytes - least - 1) as usize) as u64
+            log_u64(&mut draw, least, fastest.peak_bytes - 1)
         } else {
             let t = trials[draw.pick(0..=trials.len() - 1)];
             (t.peak_bytes + draw.pick(0..=2) as u64)
                 .saturating_sub(1)
                 .clamp(least, fastest.peak_bytes - 1)
         };
-        if near_the_line(&trials, budget) {
-            continue;
-        }
         judge(pick, &trials, budget, "trials with a memory budget");
+    }
+    // A byte at every scale: 40 peaks drawn from 2 bytes to `u64::MAX`,
+    // the fastest trial's peak a byte over the budget (it does not count)
+    // or exactly on it (it counts), against a slower trial that fits.
+    for i in 0..40 {
+        let peak = if i == 0 {
+            u64::MAX
+        } else {
+            log_u64(&mut draw, 2, u64::MAX)
+        };
+        let fastest = log_uniform(&mut draw, 1, LONGEST.as_nanos());
+        let (fast, slow) = loop {
+            let (a, b) = (workers_drawn(&mut draw), workers_drawn(&mut draw));
+            if a != b {
+                break (a, b);
+            }
+        };
+        let mut trials = vec![
+            Trial {
+                workers: fast,
+                wall: nanos(fastest),
+                peak_bytes: peak,
+            },
+            Trial {
+                workers: slow,
+                wall: nanos(fastest * 3),
+                peak_bytes: log_u64(&mut draw, 1, peak - 1),
+            },
+        ];
+        if draw.pick(0..=1) == 1 {
+            trials.reverse();
+        }
+        judge_given(
+            pick,
+            &trials,
+            peak - 1,
+            slow,
+            "the fastest trial a byte over the budget, at this size (bytes are bytes at any \
+             size: it does not fit)",
+        );
+        if peak < u64::MAX {
+            judge_given(
+                pick,
+                &trials,
+                peak,
+                fast,
+                "the same trials with the fastest trial's peak exactly the budget (it fits)",
+            );
+        }
     }
     for (rows, budget, want, what) in [
         (
@@ -485,19 +665,20 @@ pub fn over_budget_trials_do_not_count(pick: Pick) {
 pub fn when_nothing_fits_the_least_memory(pick: Pick) {
     let mut draw = Draw::new();
     for _ in 0..40 {
-        let mut trials = draw_trials(&mut draw, 1.0);
+        let mut trials = draw_trials(&mut draw, 100);
         if draw.pick(0..=1) == 1 {
-            // Peaks within a KiB of each other, some of them equal.
-            let base = draw.pick(1 << 20..=64 << 20) as u64;
+            // Peaks within a KiB of each other, some of them equal or a
+            // byte apart, at any size up to `u64::MAX`.
+            let base = log_u64(&mut draw, 1, u64::MAX - 1024);
             for t in &mut trials {
-                t.peak_bytes = base + 16 * draw.pick(0..=40) as u64;
+                t.peak_bytes = base + [0, 1, 16 * draw.pick(0..=64) as u64][draw.pick(0..=2)];
             }
         }
         let least = trials.iter().map(|t| t.peak_bytes).min().expect("trials");
         let budget = match draw.pick(0..=2) {
             0 => 0,
             1 => least - 1,
-            _ => draw.pick(0..=(least - 1) as usize) as u64,
+            _ => log_u64(&mut draw, 1, least) - 1,
         };
         judge(pick, &trials, budget, "trials that all exceed the budget");
     }
@@ -533,11 +714,99 @@ pub fn when_nothing_fits_the_least_memory(pick: Pick) {
     ] {
         judge_given(pick, &given(rows), budget, want, what);
     }
-    let got = pick(&[], u64::MAX);
+    // A byte at every size: 40 least peaks drawn from a byte to
+    // `u64::MAX` − 1, a trial with fewer workers a byte above it.
+    for i in 0..40 {
+        let least = if i == 0 {
+            u64::MAX - 1
+        } else {
+            log_u64(&mut draw, 1, u64::MAX - 1)
+        };
+        let mut sizes = [workers_drawn(&mut draw), workers_drawn(&mut draw)];
+        sizes.sort_unstable();
+        if sizes[0] == sizes[1] {
+            continue;
+        }
+        let mut trials = vec![
+            Trial {
+                workers: sizes[1],
+                wall: nanos(log_uniform(&mut draw, 1, LONGEST.as_nanos())),
+                peak_bytes: least,
+            },
+            Trial {
+                workers: sizes[0],
+                wall: nanos(log_uniform(&mut draw, 1, LONGEST.as_nanos())),
+                peak_bytes: least + 1,
+            },
+        ];
+        if draw.pick(0..=1) == 1 {
+            trials.reverse();
+        }
+        let budget = log_u64(&mut draw, 1, least) - 1;
+        judge_given(
+            pick,
+            &trials,
+            budget,
+            sizes[1],
+            "nothing fits, two peaks a byte apart at this size (the least memory, to the byte \
+             at any size)",
+        );
+    }
+    let got = pick.call(&[], u64::MAX);
     assert_eq!(
         got, 1,
         "pick_workers with no trials answered {got}: with nothing measured, one worker"
     );
+}
+
+/// Calls made by [`the_pick_is_a_function_of_the_trials`].
+const CALLS: usize = 100_000;
+
+/// The pick is a function of its arguments alone: 16 sets drawn over the
+/// whole range are asked in turn, [`CALLS`] times in all, with a fresh set
+/// drawn and judged every thousandth call; every answer must be the rule's.
+/// A counter that waits longer than any number of calls is seen in the
+/// source instead: the crate may hold no `static` (see [`crate::pure`]).
+pub fn the_pick_is_a_function_of_the_trials(pick: Pick) {
+    let mut draw = Draw::new();
+    let sets: Vec<(Vec<Trial>, u64, usize)> = (0..16)
+        .map(|_| {
+            let mut trials = draw_trials(&mut draw, 50);
+            trials.truncate(6);
+            let budget = if draw.pick(0..=1) == 0 {
+                u64::MAX
+            } else {
+                trials[draw.pick(0..=trials.len() - 1)].peak_bytes
+            };
+            let want = expected(&trials, budget).0;
+            (trials, budget, want)
+        })
+        .collect();
+    for call in 1..=CALLS {
+        if call % 1000 == 0 {
+            let trials = draw_trials(&mut draw, 50);
+            judge(
+                pick,
+                &trials,
+                u64::MAX,
+                &format!("call {call} of {CALLS}, a set drawn afresh"),
+            );
+            continue;
+        }
+        let (trials, budget, want) = &sets[call % sets.len()];
+        if pick.call(trials, *budget) != *want {
+            judge(
+                pick,
+                trials,
+                *budget,
+                &format!(
+                    "call {call} of {CALLS}: these trials were asked before and must give the \
+                     same pick every time (a function of the trials and the budget alone)"
+                ),
+            );
+        }
+    }
+    crate::pure::refuse_state(pick.source, "pick_workers");
 }
 
 /// `items` pieces of `units` of CPU work shared among `workers` threads
@@ -594,6 +863,7 @@ pub fn real_trials_measured_now(pick: Pick) {
 
 crate::declare_suite!($ workers: Pick = workers_adapter! [
     fewest_workers_near_the_fastest,
+    the_pick_is_a_function_of_the_trials,
     over_budget_trials_do_not_count,
     when_nothing_fits_the_least_memory,
     real_trials_measured_now,

@@ -54,32 +54,41 @@ pub struct Diagnosis {
 // ANCHOR_END: measured
 
 // ANCHOR: rule
-/// Below this many cores busy on average, a run was mostly waiting.
-pub const WAITING_BELOW: f64 = 0.5;
+/// The rule's lines, in tenths: a line in whole tenths is compared exactly
+/// in whole nanoseconds (`cpu / wall ≥ 1.4` is `cpu × 10 ≥ wall × 14`, in
+/// `u128`), for any clocks a `Duration` holds; `f64` seconds round it past
+/// about a month of wall time.
+///
+/// Below this many tenths of a core busy on average (half a core), a run
+/// was mostly waiting.
+pub const WAITING_BELOW_TENTHS: u128 = 5;
 
-/// At least this many cores busy on average for a run to count as
-/// parallel: threads taking turns under a lock keep about one busy, a
-/// little more while they hand it over.
-pub const PARALLEL_FROM: f64 = 1.4;
+/// At least this many tenths of a core busy on average (1.4 cores) for a
+/// run to count as parallel: threads taking turns under a lock keep about
+/// one busy, a little more while they hand it over.
+pub const PARALLEL_FROM_TENTHS: u128 = 14;
 
 /// When the sequential time is known, a parallel run must also be at
-/// least this much faster than it: busy cores that do not shorten the
-/// work (a thread spinning while another computes) are not parallelism.
-pub const SPEEDUP_FROM: f64 = 1.2;
+/// least this many tenths faster than it (×1.2): busy cores that do not
+/// shorten the work (a thread spinning while another computes) are not
+/// parallelism.
+pub const SPEEDUP_FROM_TENTHS: u128 = 12;
 
-/// The CPU clock may run this much faster than `cores` cores could (clock
-/// ticks are coarse) before the measurement is not believed.
-pub const CLOCK_SLACK: f64 = 1.1;
+/// The CPU clock may run this many tenths of `cores` cores (×1.1) before
+/// the measurement is not believed (clock ticks are coarse).
+pub const CLOCK_SLACK_TENTHS: u128 = 11;
 // ANCHOR_END: rule
 
 // ANCHOR: diagnose
 /// Says what the run `m` was doing.
 ///
 /// In this order: a CPU time beyond what the cores could give is
-/// [`Kind::Miscounted`]; fewer than [`WAITING_BELOW`] cores busy is
-/// [`Kind::Waiting`]; at least [`PARALLEL_FROM`] cores busy, and (when the
-/// sequential time is known) a speedup of at least [`SPEEDUP_FROM`], is
-/// [`Kind::Parallel`]; anything else is [`Kind::Serial`].
+/// [`Kind::Miscounted`]; fewer than [`WAITING_BELOW_TENTHS`] tenths of a
+/// core busy is [`Kind::Waiting`]; at least [`PARALLEL_FROM_TENTHS`]
+/// tenths, and (when the sequential time is known) a speedup of at least
+/// [`SPEEDUP_FROM_TENTHS`] tenths, is [`Kind::Parallel`]; anything else is
+/// [`Kind::Serial`]. A function of `m` alone: the same run, the same
+/// answer, on every call.
 pub fn diagnose(m: &Measured) -> Diagnosis {
     todo!("which case this run is, by the page's rules")
 }

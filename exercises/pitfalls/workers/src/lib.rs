@@ -21,18 +21,22 @@ pub struct Trial {
     pub peak_bytes: u64,
 }
 
-/// A trial this much slower than the fastest one is as good as the
-/// fastest: the difference is within the noise of a shared machine.
-pub const WITHIN: f64 = 1.1;
+/// A trial up to this many tenths of the fastest one's wall time (×1.1) is
+/// as good as the fastest: the difference is within the noise of a shared
+/// machine. In tenths, so that the line holds to the nanosecond for any
+/// wall a `Duration` holds: `wall × 10 ≤ fastest × WITHIN_TENTHS`, in
+/// nanoseconds (`u128`), where a float would round.
+pub const WITHIN_TENTHS: u128 = 11;
 // ANCHOR_END: trial
 
 // ANCHOR: pick
 /// The pool size to use, from `trials` of the same work.
 ///
 /// Only trials whose peak memory fits `budget_bytes` count. Among them,
-/// the fewest workers whose wall time is within [`WITHIN`] of the fastest
-/// one's. If no trial fits, the one with the least peak memory (the fewest
-/// workers among equals). No trials: one worker.
+/// the fewest workers whose wall time is within [`WITHIN_TENTHS`] tenths of
+/// the fastest one's. If no trial fits, the one with the least peak memory
+/// (the fewest workers among equals). No trials: one worker. A function of
+/// its arguments alone: the same trials, the same pick, on every call.
 pub fn pick_workers(trials: &[Trial], budget_bytes: u64) -> usize {
     todo!("keep what fits the budget; fewest workers near the fastest")
 }

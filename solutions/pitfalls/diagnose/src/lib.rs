@@ -54,50 +54,65 @@ pub struct Diagnosis {
 // ANCHOR_END: measured
 
 // ANCHOR: rule
-/// Below this many cores busy on average, a run was mostly waiting.
-pub const WAITING_BELOW: f64 = 0.5;
+/// The rule's lines, in tenths: a line in whole tenths is compared exactly
+/// in whole nanoseconds (`cpu / wall ≥ 1.4` is `cpu × 10 ≥ wall × 14`, in
+/// `u128`), for any clocks a `Duration` holds; `f64` seconds round it past
+/// about a month of wall time.
+///
+/// Below this many tenths of a core busy on average (half a core), a run
+/// was mostly waiting.
+pub const WAITING_BELOW_TENTHS: u128 = 5;
 
-/// At least this many cores busy on average for a run to count as
-/// parallel: threads taking turns under a lock keep about one busy, a
-/// little more while they hand it over.
-pub const PARALLEL_FROM: f64 = 1.4;
+/// At least this many tenths of a core busy on average (1.4 cores) for a
+/// run to count as parallel: threads taking turns under a lock keep about
+/// one busy, a little more while they hand it over.
+pub const PARALLEL_FROM_TENTHS: u128 = 14;
 
 /// When the sequential time is known, a parallel run must also be at
-/// least this much faster than it: busy cores that do not shorten the
-/// work (a thread spinning while another computes) are not parallelism.
-pub const SPEEDUP_FROM: f64 = 1.2;
+/// least this many tenths faster than it (×1.2): busy cores that do not
+/// shorten the work (a thread spinning while another computes) are not
+/// parallelism.
+pub const SPEEDUP_FROM_TENTHS: u128 = 12;
 
-/// The CPU clock may run this much faster than `cores` cores could (clock
-/// ticks are coarse) before the measurement is not believed.
-pub const CLOCK_SLACK: f64 = 1.1;
+/// The CPU clock may run this many tenths of `cores` cores (×1.1) before
+/// the measurement is not believed (clock ticks are coarse).
+pub const CLOCK_SLACK_TENTHS: u128 = 11;
 // ANCHOR_END: rule
 
 // ANCHOR: diagnose
 /// Says what the run `m` was doing.
 ///
 /// In this order: a CPU time beyond what the cores could give is
-/// [`Kind::Miscounted`]; fewer than [`WAITING_BELOW`] cores busy is
-/// [`Kind::Waiting`]; at least [`PARALLEL_FROM`] cores busy, and (when the
-/// sequential time is known) a speedup of at least [`SPEEDUP_FROM`], is
-/// [`Kind::Parallel`]; anything else is [`Kind::Serial`].
+/// [`Kind::Miscounted`]; fewer than [`WAITING_BELOW_TENTHS`] tenths of a
+/// core busy is [`Kind::Waiting`]; at least [`PARALLEL_FROM_TENTHS`]
+/// tenths, and (when the sequential time is known) a speedup of at least
+/// [`SPEEDUP_FROM_TENTHS`] tenths, is [`Kind::Parallel`]; anything else is
+/// [`Kind::Serial`]. A function of `m` alone: the same run, the same
+/// answer, on every call.
 pub fn diagnose(m: &Measured) -> Diagnosis {
     // SOLUTION: todo!("which case this run is, by the page's rules")
     // Cores busy on average: the one figure that tells waiting from
     // working, whatever the size of the work.
     let parallelism = m.cpu.as_secs_f64() / m.wall.as_secs_f64().max(f64::MIN_POSITIVE);
+    // The lines, decided exactly on the clocks in nanoseconds: ten times
+    // the CPU time against the wall time times the line in tenths.
+    let cpu = m.cpu.as_nanos() * 10;
+    let wall = m.wall.as_nanos().max(1);
+    // No run keeps more cores busy than it has: the clock also counted
+    // other threads or processes (another test in the same binary). Past
+    // what a u128 holds, the cores are more than any clock can count.
+    let most = wall.checked_mul(m.cores.max(1) as u128 * CLOCK_SLACK_TENTHS);
     // Wall time alone cannot tell a fast run from a waiting one, nor the
     // CPU clock alone real work from spinning: the speedup over the
     // sequential time (when known) is what says the extra cores helped.
-    let speedup = m
+    let faster = m
         .sequential
-        .map(|s| s.as_secs_f64() / m.wall.as_secs_f64().max(f64::MIN_POSITIVE));
-    let kind = if parallelism > m.cores.max(1) as f64 * CLOCK_SLACK {
-        // No run keeps more cores busy than it has: the clock also counted
-        // other threads or processes (another test in the same binary).
+        .is_none_or(|s| s.as_nanos() * 10 >= wall * SPEEDUP_FROM_TENTHS);
+    let kind = if most.is_some_and(|most| cpu > most) {
         Kind::Miscounted
-    } else if parallelism < WAITING_BELOW {
+    } else if cpu < wall * WAITING_BELOW_TENTHS {
         Kind::Waiting
-    } else if parallelism >= PARALLEL_FROM && speedup.is_none_or(|s| s >= SPEEDUP_FROM) {
+    } else if cpu >= wall * PARALLEL_FROM_TENTHS && faster {
         Kind::Parallel
     } else {
         Kind::Serial

@@ -1,0 +1,232 @@
+//! What the suites of pure functions share: draws over the whole range a
+//! type allows, and the witness that a function keeps no state between
+//! calls.
+//!
+//! A pure function's suite draws its arguments log-uniformly over the whole
+//! range the page states (a nanosecond to years, a byte to `u64::MAX`), so
+//! that a rule bent only past the sizes a suite happens to draw (a cap, a
+//! clamp, a float that rounds at large sizes) meets a size past its bend.
+//!
+//! State kept between calls (a `static` counter that changes the answer
+//! after so many calls) cannot be seen by calling: a suite calls a finite
+//! number of times, and a counter can wait longer. It is seen in the
+//! source: the exercise's `src/lib.rs`, built into the suite's test binary
+//! by its adapter macro (`include_str!`), is parsed with `syn`, and any
+//! `static` item (also inside a function or a macro such as `thread_local!`)
+//! is refused. In safe Rust, which the exercises forbid leaving, a global
+//! is the only place a value outlives a call.
+
+use std::time::Duration;
+
+use crate::fetching::Draw;
+
+/// A number of `bits` random bits, from `draw`.
+fn random_bits(draw: &mut Draw, bits: u32) -> u128 {
+    let mut x: u128 = 0;
+    for _ in 0..4 {
+        x = (x << 32) | draw.pick(0..=u32::MAX as usize) as u128;
+    }
+    if bits >= 128 {
+        x
+    } else {
+        x & ((1u128 << bits) - 1)
+    }
+}
+
+/// A number from `low` to `high` (inclusive, `low ≥ 1`), spread evenly over
+/// the powers of two between: as likely to be near a nanosecond as near a
+/// year.
+pub fn log_uniform(draw: &mut Draw, low: u128, high: u128) -> u128 {
+    assert!(
+        1 <= low && low <= high,
+        "a fault of the suite: {low}..={high}"
+    );
+    let (lo_bits, hi_bits) = (128 - low.leading_zeros(), 128 - high.leading_zeros());
+    let bits = draw.pick(lo_bits as usize..=hi_bits as usize) as u32;
+    // A number of exactly `bits` bits, then kept within the range.
+    let top = 1u128 << (bits - 1);
+    (top | random_bits(draw, bits - 1)).clamp(low, high)
+}
+
+/// [`log_uniform`] for a `u64`.
+pub fn log_u64(draw: &mut Draw, low: u64, high: u64) -> u64 {
+    log_uniform(draw, low.into(), high.into()) as u64
+}
+
+/// A duration from `low` to `high`, to the nanosecond, log-uniform.
+pub fn log_duration(draw: &mut Draw, low: Duration, high: Duration) -> Duration {
+    nanos(log_uniform(draw, low.as_nanos().max(1), high.as_nanos()))
+}
+
+/// A duration of `ns` nanoseconds (any number a `Duration` holds).
+pub fn nanos(ns: u128) -> Duration {
+    let secs = u64::try_from(ns / 1_000_000_000).expect("a fault of the suite: past Duration::MAX");
+    Duration::new(secs, (ns % 1_000_000_000) as u32)
+}
+
+/// A year, for the ranges the pages state.
+pub const YEAR: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// Where the source of the crate under test says it keeps something
+/// between calls: one line per `static` item or macro that declares one,
+/// with its line in `src/lib.rs`. Empty for a function of its arguments
+/// alone. `Err` when the source does not parse.
+pub fn state_kept(source: &str) -> Result<Vec<String>, String> {
+    use syn::visit::Visit;
+
+    struct Finder(Vec<String>);
+
+    fn at(span: proc_macro2::Span) -> String {
+        format!("src/lib.rs line {}", span.start().line)
+    }
+
+    /// `static` as a word in `tokens` (not the lifetime `'static`), at any depth.
+    fn static_word(tokens: proc_macro2::TokenStream) -> Option<proc_macro2::Span> {
+        let mut after_quote = false;
+        for tree in tokens {
+            match tree {
+                proc_macro2::TokenTree::Ident(id) if id == "static" && !after_quote => {
+                    return Some(id.span());
+                }
+                proc_macro2::TokenTree::Group(g) => {
+                    if let Some(span) = static_word(g.stream()) {
+                        return Some(span);
+                    }
+                    after_quote = false;
+                }
+                proc_macro2::TokenTree::Punct(p) => after_quote = p.as_char() == '\'',
+                _ => after_quote = false,
+            }
+        }
+        None
+    }
+
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
+            self.0.push(format!(
+                "{}: `static {}`",
+                at(item.static_token.span),
+                item.ident
+            ));
+            syn::visit::visit_item_static(self, item);
+        }
+
+        fn visit_foreign_item_static(&mut self, item: &'ast syn::ForeignItemStatic) {
+            self.0.push(format!(
+                "{}: `static {}`",
+                at(item.static_token.span),
+                item.ident
+            ));
+        }
+
+        fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
+            if item.content.is_none() {
+                self.0.push(format!(
+                    "{}: `mod {};`, a module in another file, which the suite cannot read \
+                     (keep the exercise in src/lib.rs)",
+                    at(item.mod_token.span),
+                    item.ident
+                ));
+            }
+            syn::visit::visit_item_mod(self, item);
+        }
+
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            let name = mac
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
+            let span = mac
+                .path
+                .segments
+                .first()
+                .map_or_else(proc_macro2::Span::call_site, |s| s.ident.span());
+            if name == "include" {
+                self.0.push(format!(
+                    "{}: `include!`, code from another file, which the suite cannot read \
+                     (keep the exercise in src/lib.rs)",
+                    at(span)
+                ));
+            } else if name == "thread_local" {
+                self.0.push(format!("{}: `thread_local!`", at(span)));
+            } else if let Some(word) = static_word(mac.tokens.clone()) {
+                self.0
+                    .push(format!("{}: `{name}!` declares a `static`", at(word)));
+            }
+            syn::visit::visit_macro(self, mac);
+        }
+    }
+
+    let file = syn::parse_file(source).map_err(|e| e.to_string())?;
+    let mut finder = Finder(Vec::new());
+    finder.visit_file(&file);
+    Ok(finder.0)
+}
+
+/// Fails unless `source` (the crate's `src/lib.rs`) keeps nothing between
+/// calls: `function` must be a function of its arguments alone.
+#[track_caller]
+pub fn refuse_state(source: &str, function: &str) {
+    let found = match state_kept(source) {
+        Ok(found) => found,
+        Err(e) => panic!("the suite could not parse your src/lib.rs as it was built ({e})"),
+    };
+    assert!(
+        found.is_empty(),
+        "your crate keeps state between calls: {}. The page asks for `{function}` as a \
+         function of its arguments alone: the same arguments give the same answer on the \
+         first call and the millionth, so no `static`, `thread_local!` or other global may \
+         hold a value from one call to the next (a counter, a cache, a remembered answer)",
+        found.join("; ")
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statics_are_found_wherever_they_are() {
+        let found = |s: &str| state_kept(s).unwrap().len();
+        assert_eq!(found("pub fn f() -> u8 { 1 }"), 0);
+        assert_eq!(found("pub fn f(x: &'static str) -> &'static str { x }"), 0);
+        assert_eq!(found("const C: &'static str = \"static\";"), 0);
+        assert_eq!(found("/// a static\npub fn f() {}"), 0);
+        assert_eq!(found("static N: u8 = 1;"), 1);
+        assert_eq!(found("static mut N: u8 = 1;"), 1);
+        assert_eq!(found("fn f() { static N: u8 = 1; }"), 1);
+        assert_eq!(found("mod m { pub static N: u8 = 1; }"), 1);
+        assert_eq!(
+            found("thread_local! { static N: std::cell::Cell<u8> = std::cell::Cell::new(0); }"),
+            1
+        );
+        assert_eq!(
+            found("lazy_static::lazy_static! { static ref N: u8 = 1; }"),
+            1
+        );
+        assert_eq!(
+            found("macro_rules! g { () => { static N: u8 = 1; } } g!();"),
+            1
+        );
+        assert_eq!(found("mod other;"), 1);
+        assert_eq!(found("include!(\"x.rs\");"), 1);
+        let lines = state_kept("\n\nstatic CALLS: u8 = 0;").unwrap();
+        assert!(lines[0].contains("line 3"), "{lines:?}");
+    }
+
+    #[test]
+    fn draws_cover_the_range() {
+        let mut draw = Draw::new();
+        let (mut small, mut large) = (false, false);
+        for _ in 0..2000 {
+            let x = log_uniform(&mut draw, 1, u64::MAX.into());
+            assert!((1..=u64::MAX.into()).contains(&x));
+            small |= x < 1000;
+            large |= x > 1 << 60;
+        }
+        assert!(small && large);
+        assert_eq!(log_uniform(&mut draw, 7, 7), 7);
+    }
+}
