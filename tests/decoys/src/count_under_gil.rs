@@ -599,5 +599,16 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             breaks: "threads-end",
             says: &["freed after it had returned", "detached"],
         },
+        Decoy {
+            name: "a static lock held while the threads start (round 10, count-under-gil/07)",
+            class: Class::StateBetweenCalls,
+            subject: crate::globals::count_under_gil_spawn_lock,
+            caught_by: "nothing_is_kept_in_a_static",
+            breaks: "fresh-every-call",
+            says: &[
+                "keeps something in a global",
+                "in a `static` or anywhere else",
+            ],
+        },
     ]
 }

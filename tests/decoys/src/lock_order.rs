@@ -732,5 +732,16 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             breaks: "refuses-same-account",
             says: &["a Mutex is not re-entrant"],
         },
+        Decoy {
+            name: "the order flips after a million transfers, counted in a static (round 10, lock-order/04)",
+            class: Class::StateBetweenCalls,
+            subject: crate::globals::lock_order_flips_after_a_million,
+            caught_by: "the_order_is_set_by_the_accounts_alone",
+            breaks: "one-order",
+            says: &[
+                "keeps something in a global",
+                "set by the accounts themselves",
+            ],
+        },
     ]
 }

@@ -698,5 +698,16 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             breaks: "threads-end",
             says: &["freed after it had returned", "detached"],
         },
+        Decoy {
+            name: "a static lock held while the threads start (round 10, total-words/10)",
+            class: Class::StateBetweenCalls,
+            subject: crate::globals::total_words_spawn_lock,
+            caught_by: "nothing_is_kept_in_a_static",
+            breaks: "fresh-every-call",
+            says: &[
+                "keeps something in a global",
+                "in a `static` or anywhere else",
+            ],
+        },
     ]
 }

@@ -602,5 +602,16 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             breaks: "threads-end",
             says: &["freed after it had returned", "detached"],
         },
+        Decoy {
+            name: "a static lock held while the threads start (round 10, word-frequencies/08)",
+            class: Class::StateBetweenCalls,
+            subject: crate::globals::word_frequencies_spawn_lock,
+            caught_by: "nothing_is_kept_in_a_static",
+            breaks: "fresh-every-call",
+            says: &[
+                "keeps something in a global",
+                "in a `static` or anywhere else",
+            ],
+        },
     ]
 }

@@ -504,5 +504,16 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             breaks: "threads-end",
             says: &["freed after it had returned", "detached"],
         },
+        Decoy {
+            name: "a static memo of texts of 32 MiB or more (round 10, words-per-text/03)",
+            class: Class::StateBetweenCalls,
+            subject: crate::globals::words_per_text_memo_of_huge_texts,
+            caught_by: "nothing_is_kept_in_a_static",
+            breaks: "fresh-every-call",
+            says: &[
+                "keeps something in a global",
+                "in a `static` or anywhere else",
+            ],
+        },
     ]
 }

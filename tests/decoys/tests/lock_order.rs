@@ -3,6 +3,7 @@
 
 #[test]
 fn every_decoy_is_rejected_for_the_right_reason() {
+    suites::pure::set_source(decoys::globals::SOURCE);
     let misses = decoys::misses(&decoys::lock_order::corpus(), suites::lock_order::CHECKS);
     assert!(
         misses.is_empty(),

@@ -12,6 +12,7 @@ fn assert_all_rejected(misses: Vec<String>) {
 
 #[test]
 fn every_total_words_decoy_is_rejected_for_the_right_reason() {
+    suites::pure::set_source(decoys::globals::SOURCE);
     assert_all_rejected(decoys::misses(
         &decoys::total_words::corpus(),
         suites::total_words::CHECKS,
@@ -20,6 +21,7 @@ fn every_total_words_decoy_is_rejected_for_the_right_reason() {
 
 #[test]
 fn every_words_per_text_decoy_is_rejected_for_the_right_reason() {
+    suites::pure::set_source(decoys::globals::SOURCE);
     assert_all_rejected(decoys::misses(
         &decoys::words_per_text::corpus(),
         suites::words_per_text::CHECKS,
@@ -28,6 +30,7 @@ fn every_words_per_text_decoy_is_rejected_for_the_right_reason() {
 
 #[test]
 fn every_word_frequencies_decoy_is_rejected_for_the_right_reason() {
+    suites::pure::set_source(decoys::globals::SOURCE);
     assert_all_rejected(decoys::misses(
         &decoys::word_frequencies::corpus(),
         suites::word_frequencies::CHECKS,
@@ -36,6 +39,7 @@ fn every_word_frequencies_decoy_is_rejected_for_the_right_reason() {
 
 #[test]
 fn every_count_under_gil_decoy_is_rejected_for_the_right_reason() {
+    suites::pure::set_source(decoys::globals::SOURCE);
     assert_all_rejected(decoys::misses(
         &decoys::count_under_gil::corpus(),
         suites::count_under_gil::CHECKS,

@@ -59,6 +59,7 @@ crate::declare_suite!($ lock_order: Transfer = lock_order_adapter![
     every_transfer_counts_under_contention,
     no_account_goes_below_zero,
     the_money_is_never_in_flight,
+    the_order_is_set_by_the_accounts_alone,
 ]);
 
 /// How long a thread that took a lock waits for the others to reach
@@ -771,4 +772,30 @@ pub fn the_money_is_never_in_flight(transfer: Transfer) {
              the money has arrived."
         );
     }
+}
+
+/// `the_order_is_set_by_the_accounts_alone`: one transfer that has the
+/// money must be made, then the crate's `src/lib.rs`, as its test binary
+/// was built, must declare no `static` and no `thread_local!`
+/// ([`crate::pure::refuse_globals`]): the order is set by the accounts
+/// themselves, and a global (a count of transfers that flips the order
+/// after a million, an order remembered per pair) is something else, which
+/// the source shows however many transfers the suite makes.
+pub fn the_order_is_set_by_the_accounts_alone(transfer: Transfer) {
+    let (_watch, accounts) = bank(&[100, 0]);
+    let result = transfer(&accounts, 0, 1, 40);
+    assert!(
+        result.is_ok(),
+        "[the order is set by the accounts alone] transfer(0 → 1, 40) with 100 in account 0 \
+         returned {result:?}, where it must move the money and return Ok(())"
+    );
+    crate::pure::refuse_globals(
+        "the order is set by the accounts alone",
+        "The page asks for one order that every thread agrees on and that never changes, set \
+         by the accounts themselves: a global (a count of transfers that changes the order \
+         after so many, an order remembered per pair, a lock of its own) is something else, \
+         shared by every transfer in the process. Order the two accounts by something they \
+         are, such as their index. (The suite reads `src/lib.rs` only: keep the exercise in \
+         that file.)",
+    );
 }

@@ -165,6 +165,50 @@ pub fn state_kept(source: &str) -> Result<Vec<String>, String> {
     Ok(finder.0)
 }
 
+/// The source of the crate under test, as its test binary was built: set
+/// by each suite test before it runs (`include_str!` of the crate's
+/// `src/lib.rs`), or by a decoy runner for the decoy it runs.
+static SOURCE: std::sync::Mutex<Option<&'static str>> = std::sync::Mutex::new(None);
+
+/// Sets the source the checks read with [`source`].
+pub fn set_source(source: &'static str) {
+    *SOURCE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(source);
+}
+
+/// The source of the crate under test, if a suite test or a decoy runner
+/// set it.
+pub fn source() -> Option<&'static str> {
+    *SOURCE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Fails if the crate under test keeps anything in a global (a `static`,
+/// `thread_local!`), naming each, with `why`: what the page promises that
+/// a global breaks. `check` names the check in the message. A crate whose
+/// source was not set (a check called outside a suite test) is not judged
+/// here, and says so.
+#[track_caller]
+pub fn refuse_globals(check: &str, why: &str) {
+    let Some(source) = source() else {
+        harness::speedup::not_judged(check, "the crate's source was not given to the suite");
+        return;
+    };
+    let found = match state_kept(source) {
+        Ok(found) => found,
+        Err(e) => {
+            panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")
+        }
+    };
+    assert!(
+        found.is_empty(),
+        "[{check}] your crate keeps something in a global: {}. {why}",
+        found.join("; ")
+    );
+}
+
 /// Fails unless `source` (the crate's `src/lib.rs`) keeps nothing between
 /// calls: `function` must be a function of its arguments alone.
 #[track_caller]

@@ -430,6 +430,7 @@ texts::declare_texts_suite!($ count_under_gil: CountUnderGil = [
     the_caller_sleeps_while_it_waits,
     frees_what_it_shares,
     no_thread_runs_on_after_the_return,
+    nothing_is_kept_in_a_static,
 ] via exercise, and [
     counts_run_under_the_gil_given,
     the_caller_never_takes_the_gil,

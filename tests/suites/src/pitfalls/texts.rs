@@ -525,6 +525,15 @@ pub struct Exercise<A> {
 }
 
 impl<A: PartialEq + Debug> Exercise<A> {
+    /// Calls the function on `n` texts drawn from `draw` and fails the
+    /// check `check` unless the answer is right.
+    fn right_on_fresh_texts(&self, draw: &mut Draw, n: usize, check: &str) {
+        let texts = texts(draw, n);
+        let want = (self.answer)(&texts);
+        let got = (self.call)(texts.clone());
+        assert!(got == want, "{}", self.wrong(&texts, &got, &want, check));
+    }
+
     fn wrong(&self, texts: &[String], got: &A, want: &A, check: &str) -> String {
         let why = (self.explain)(got, want).unwrap_or_else(|| {
             format!(
@@ -1230,14 +1239,7 @@ pub fn frees_what_it_shares<A: PartialEq + Debug>(ex: Exercise<A>) {
     );
     let mut draw = Draw::new();
     for _ in 0..LEAK_WARM_UP {
-        let texts = texts(&mut draw, 3);
-        let want = (ex.answer)(&texts);
-        let got = (ex.call)(texts.clone());
-        assert!(
-            got == want,
-            "{}",
-            ex.wrong(&texts, &got, &want, "frees what it shares")
-        );
+        ex.right_on_fresh_texts(&mut draw, 3, "frees what it shares");
     }
     let sizes: Vec<usize> = (0..LEAK_CALLS).map(|_| draw.pick(2..=6)).collect();
     let threads_before = harness::aftermath::threads_now();
@@ -1358,5 +1360,29 @@ pub fn no_thread_runs_on_after_the_return<A: PartialEq + Debug>(ex: Exercise<A>)
         "[no thread runs on after the return] two calls on 3 to 8 texts, each text's free slowed \
          by {} ms: every text was freed before the call returned.",
         SLOW_FREE.as_millis()
+    );
+}
+
+/// `nothing_is_kept_in_a_static`: one call on 3 texts must be right, then
+/// the crate's `src/lib.rs`, as its test binary was built, must declare no
+/// `static` and no `thread_local!` ([`crate::pure::refuse_globals`]). The
+/// page promises that nothing is kept between calls and nothing shared by
+/// calls at once, "in a `static` or anywhere else": a `static` is that,
+/// whatever it holds (a lock taken only while spawning, a memo of texts
+/// past some size, a counter), and the source shows it whether or not a
+/// call the suite makes reaches it.
+pub fn nothing_is_kept_in_a_static<A: PartialEq + Debug>(ex: Exercise<A>) {
+    ex.right_on_fresh_texts(&mut Draw::new(), 3, "nothing is kept in a static");
+    crate::pure::refuse_globals(
+        "nothing is kept in a static",
+        &format!(
+            "The page promises that nothing is kept between calls of {} and nothing is shared \
+             by calls that run at the same time, \"in a `static` or anywhere else\": a global \
+             is shared by every call in the process, whatever it holds (a lock taken while \
+             the threads start, a memo of big texts, a counter of calls), and whether or not \
+             the suite's calls reach it. Make what the threads share inside the call. (The \
+             suite reads `src/lib.rs` only: keep the exercise in that file.)",
+            ex.name
+        ),
     );
 }

@@ -122,6 +122,7 @@ texts::declare_texts_suite!($ total_words: TotalWords = [
     the_caller_sleeps_while_it_waits,
     frees_what_it_shares,
     no_thread_runs_on_after_the_return,
+    nothing_is_kept_in_a_static,
 ] via exercise, and [
     counts_of_any_size_add_up,
 ]);

@@ -120,4 +120,5 @@ texts::declare_texts_suite!($ word_frequencies: WordFrequencies = [
     the_caller_sleeps_while_it_waits,
     frees_what_it_shares,
     no_thread_runs_on_after_the_return,
+    nothing_is_kept_in_a_static,
 ] via exercise);

@@ -119,6 +119,7 @@ texts::declare_texts_suite!($ words_per_text: WordsPerText = [
     the_caller_sleeps_while_it_waits,
     frees_what_it_shares,
     no_thread_runs_on_after_the_return,
+    nothing_is_kept_in_a_static,
 ] via exercise, and [
     the_texts_are_freed,
 ]);

@@ -1,0 +1,151 @@
+//! Wrong solutions whose fault is a global: a `static` that the calls the
+//! suites make may never reach, seen in the source instead. The suites
+//! read the source of the crate under test ([`suites::pure::source`]); a
+//! decoy runner hands them this file's, [`SOURCE`], which holds these
+//! decoys and nothing else.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+
+use harness::watched::Watched;
+use suites::lock_order::Refusal;
+
+/// This file, as the suites read a crate's `src/lib.rs`.
+pub const SOURCE: &str = include_str!("globals.rs");
+
+/// A `static` lock held by each call while it starts its threads (round
+/// 10, `total-words/10`): two calls at once take turns at spawning.
+pub fn total_words_spawn_lock(texts: Vec<String>, count: fn(&str) -> usize) -> usize {
+    static SPAWNING: Mutex<()> = Mutex::new(());
+    let total = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = {
+        let _turn = SPAWNING.lock().unwrap_or_else(PoisonError::into_inner);
+        texts
+            .into_iter()
+            .map(|text| {
+                let total = Arc::clone(&total);
+                thread::spawn(move || total.fetch_add(count(&text), Ordering::SeqCst))
+            })
+            .collect()
+    };
+    for h in handles {
+        h.join().unwrap();
+    }
+    total.load(Ordering::SeqCst)
+}
+
+/// A `static` memo of texts of 32 MiB or more (round 10,
+/// `words-per-text/03`): no text the suite makes is that big, so the memo
+/// never answers, but it is kept between calls.
+pub fn words_per_text_memo_of_huge_texts(
+    texts: Vec<String>,
+    count: fn(&str) -> usize,
+) -> Vec<usize> {
+    static MEMO: Mutex<Option<HashMap<String, usize>>> = Mutex::new(None);
+    const HUGE: usize = 32 << 20;
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                s.spawn(move || {
+                    if t.len() >= HUGE {
+                        let mut memo = MEMO.lock().unwrap_or_else(PoisonError::into_inner);
+                        if let Some(&n) = memo.get_or_insert_with(HashMap::new).get(t) {
+                            return n;
+                        }
+                    }
+                    let n = count(t);
+                    if t.len() >= HUGE {
+                        let mut memo = MEMO.lock().unwrap_or_else(PoisonError::into_inner);
+                        memo.get_or_insert_with(HashMap::new).insert(t.clone(), n);
+                    }
+                    n
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// A `static` lock held while the threads start (round 10,
+/// `word-frequencies/08`).
+pub fn word_frequencies_spawn_lock(
+    texts: Vec<String>,
+    words: fn(&str) -> Vec<String>,
+) -> HashMap<String, usize> {
+    static SPAWNING: Mutex<()> = Mutex::new(());
+    let freq = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        let turn = SPAWNING.lock().unwrap_or_else(PoisonError::into_inner);
+        for t in &texts {
+            let freq = &freq;
+            s.spawn(move || {
+                let mine = words(t);
+                let mut freq = freq.lock().unwrap();
+                for w in mine {
+                    *freq.entry(w).or_insert(0) += 1;
+                }
+            });
+        }
+        drop(turn);
+    });
+    freq.into_inner().unwrap()
+}
+
+/// A `static` lock held while the threads start (round 10,
+/// `count-under-gil/07`).
+pub fn count_under_gil_spawn_lock(
+    gil: &gil_solution::Gil,
+    texts: Vec<String>,
+    count: fn(&mut gil_solution::GilGuard<'_>, &str) -> usize,
+) -> Vec<usize> {
+    static SPAWNING: Mutex<()> = Mutex::new(());
+    thread::scope(|s| {
+        let turn = SPAWNING.lock().unwrap_or_else(PoisonError::into_inner);
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| s.spawn(move || count(&mut gil.acquire(), t)))
+            .collect();
+        drop(turn);
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// Takes the lower index first, until a million transfers have been made
+/// in the process; then the higher (round 10, `lock-order/04`): a transfer
+/// started just before the flip and one just after can deadlock.
+pub fn lock_order_flips_after_a_million(
+    a: &[Watched<i64>],
+    from: usize,
+    to: usize,
+    amount: i64,
+) -> Result<(), Refusal> {
+    static TRANSFERS: AtomicUsize = AtomicUsize::new(0);
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let flipped = TRANSFERS.fetch_add(1, Ordering::Relaxed) >= 1_000_000;
+    let (first, second) = if (from < to) != flipped {
+        (from, to)
+    } else {
+        (to, from)
+    };
+    let mut x = a[first].lock();
+    let mut y = a[second].lock();
+    let (source, target) = if first == from {
+        (&mut *x, &mut *y)
+    } else {
+        (&mut *y, &mut *x)
+    };
+    if *source < amount {
+        return Err(Refusal::Insufficient {
+            balance: *source,
+            amount,
+        });
+    }
+    *source -= amount;
+    *target += amount;
+    Ok(())
+}
