@@ -390,6 +390,62 @@ fn texts_dropped_on_a_detached_thread(gil: &Gil, texts: Vec<String>, count: Coun
     counts
 }
 
+/// Texts of 1 to 16 MiB are never freed (round 11, `count-under-gil/09`).
+fn forgets_texts_of_1_to_16_mib(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    let counts = thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| s.spawn(move || count(&mut gil.acquire(), t)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for text in texts {
+        if (1 << 20..=16 << 20).contains(&text.len()) {
+            std::mem::forget(text);
+        }
+    }
+    counts
+}
+
+/// Past 150 texts, each thread counts under a GIL of its own (round 11,
+/// `count-under-gil/01`).
+fn own_gils_past_150_texts(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    let own = texts.len() > 150;
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                s.spawn(move || {
+                    if own {
+                        let mine = Gil::new(gil.switch_interval());
+                        count(&mut mine.acquire(), t)
+                    } else {
+                        count(&mut gil.acquire(), t)
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// On a call with no texts, the caller takes the GIL "to make the empty
+/// list" (round 11, `count-under-gil/10`).
+fn takes_the_gil_for_no_texts(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    if texts.is_empty() {
+        let mut guard = gil.acquire();
+        guard.check_in();
+        return Vec::new();
+    }
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| s.spawn(move || count(&mut gil.acquire(), t)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
     vec![
@@ -609,6 +665,30 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
                 "keeps something in a global",
                 "in a `static` or anywhere else",
             ],
+        },
+        Decoy {
+            name: "texts of 1 to 16 MiB never freed (round 11, count-under-gil/09)",
+            class: Class::StateBetweenCalls,
+            subject: forgets_texts_of_1_to_16_mib,
+            caught_by: "texts_up_to_the_limit",
+            breaks: "threads-end",
+            says: &["not at all within a second"],
+        },
+        Decoy {
+            name: "a GIL of its own per thread past 150 texts (round 11, count-under-gil/01)",
+            class: Class::RuleSkipped,
+            subject: own_gils_past_150_texts,
+            caught_by: "counts_run_under_the_gil_given",
+            breaks: "gil-in-each-thread",
+            says: &["meanwhile `count` was seen holding its guard"],
+        },
+        Decoy {
+            name: "the caller takes the GIL on a call with no texts (round 11, count-under-gil/10)",
+            class: Class::RuleSkipped,
+            subject: takes_the_gil_for_no_texts,
+            caught_by: "the_caller_never_takes_the_gil",
+            breaks: "gil-in-each-thread",
+            says: &["the calling thread took"],
         },
     ]
 }

@@ -480,6 +480,40 @@ fn texts_dropped_on_a_detached_thread(texts: Vec<String>, count: Count) -> usize
     total
 }
 
+/// Texts over 8 MiB counted on the calling thread, the rest each in a
+/// thread of its own (round 11, `total-words/01`).
+fn big_texts_on_the_caller(texts: Vec<String>, count: Count) -> usize {
+    let total = AtomicUsize::new(0);
+    thread::scope(|s| {
+        for text in &texts {
+            if text.len() > 8 << 20 {
+                total.fetch_add(count(text), Ordering::SeqCst);
+            } else {
+                let total = &total;
+                s.spawn(move || total.fetch_add(count(text), Ordering::SeqCst));
+            }
+        }
+    });
+    total.into_inner()
+}
+
+/// The total leaked with `Box::leak` on calls of more than 6 texts (round
+/// 11, `total-words/09`): smaller calls free theirs.
+fn leaks_the_total_past_6_texts(texts: Vec<String>, count: Count) -> usize {
+    let local = AtomicUsize::new(0);
+    let total: &AtomicUsize = if texts.len() > 6 {
+        Box::leak(Box::new(AtomicUsize::new(0)))
+    } else {
+        &local
+    };
+    thread::scope(|s| {
+        for text in &texts {
+            s.spawn(move || total.fetch_add(count(text), Ordering::SeqCst));
+        }
+    });
+    total.load(Ordering::SeqCst)
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
     vec![
@@ -708,6 +742,22 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
                 "keeps something in a global",
                 "in a `static` or anywhere else",
             ],
+        },
+        Decoy {
+            name: "texts over 8 MiB counted on the calling thread (round 11, total-words/01)",
+            class: Class::Sequential,
+            subject: big_texts_on_the_caller,
+            caught_by: "texts_up_to_the_limit",
+            breaks: "one-thread-per-text",
+            says: &["the calling thread among them", "texts up to 17 MiB"],
+        },
+        Decoy {
+            name: "the total leaked on calls of more than 6 texts (round 11, total-words/09)",
+            class: Class::StateBetweenCalls,
+            subject: leaks_the_total_past_6_texts,
+            caught_by: "frees_what_it_shares",
+            breaks: "total-freed",
+            says: &["leaks what it shared"],
         },
     ]
 }

@@ -424,6 +424,33 @@ fn texts_dropped_on_a_detached_thread(texts: Vec<String>, words: Words) -> Frequ
     freq.into_inner().unwrap()
 }
 
+/// Takes the map's lock before splitting a text over 2 MiB, "so that a
+/// big text's words go in at once" (round 11, `word-frequencies/04`): the
+/// threads with big texts take turns.
+fn locks_before_splitting_big_texts(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        for t in &texts {
+            let freq = &freq;
+            s.spawn(move || {
+                if t.len() > 2 << 20 {
+                    let mut freq = freq.lock().unwrap();
+                    for w in words(t) {
+                        *freq.entry(w).or_insert(0) += 1;
+                    }
+                } else {
+                    let mine = words(t);
+                    let mut freq = freq.lock().unwrap();
+                    for w in mine {
+                        *freq.entry(w).or_insert(0) += 1;
+                    }
+                }
+            });
+        }
+    });
+    freq.into_inner().unwrap()
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
     vec![
@@ -612,6 +639,14 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
                 "keeps something in a global",
                 "in a `static` or anywhere else",
             ],
+        },
+        Decoy {
+            name: "the lock taken before splitting texts over 2 MiB (round 11, word-frequencies/04)",
+            class: Class::Sequential,
+            subject: locks_before_splitting_big_texts,
+            caught_by: "texts_up_to_the_limit",
+            breaks: "lock-only-to-count",
+            says: &["texts up to 17 MiB", "no lock taken before the work"],
         },
     ]
 }

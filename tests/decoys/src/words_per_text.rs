@@ -315,6 +315,21 @@ fn texts_dropped_on_a_detached_thread(texts: Vec<String>, count: Count) -> Vec<u
     counts
 }
 
+/// Texts of 1 to 16 MiB are never freed (`mem::forget`), the rest as
+/// they should be (round 11, `words-per-text/02`).
+fn forgets_texts_of_1_to_16_mib(texts: Vec<String>, count: Count) -> Vec<usize> {
+    let counts = thread::scope(|s| {
+        let handles: Vec<_> = texts.iter().map(|t| s.spawn(move || count(t))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for text in texts {
+        if (1 << 20..=16 << 20).contains(&text.len()) {
+            std::mem::forget(text);
+        }
+    }
+    counts
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
     vec![
@@ -514,6 +529,14 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
                 "keeps something in a global",
                 "in a `static` or anywhere else",
             ],
+        },
+        Decoy {
+            name: "texts of 1 to 16 MiB never freed (round 11, words-per-text/02)",
+            class: Class::StateBetweenCalls,
+            subject: forgets_texts_of_1_to_16_mib,
+            caught_by: "texts_up_to_the_limit",
+            breaks: "texts-freed",
+            says: &["not at all within a second"],
         },
     ]
 }

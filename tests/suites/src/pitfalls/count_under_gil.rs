@@ -20,13 +20,13 @@ pub type CountUnderGil = fn(&Gil, Vec<String>, fn(&mut GilGuard<'_>, &str) -> us
 /// GIL released, as blocking work does under CPython, then counts.
 pub fn count(guard: &mut GilGuard<'_>, text: &str) -> usize {
     guard.allow_threads(|| texts::visit(text));
-    text.split_whitespace().count()
+    texts::count_words(text)
 }
 
 fn exercise(f: CountUnderGil) -> Exercise<Vec<usize>> {
     Exercise {
         call: Box::new(move |texts| f(&Gil::new(DEFAULT_SWITCH_INTERVAL), texts, count)),
-        answer: |texts| texts.iter().map(|t| t.split_whitespace().count()).collect(),
+        answer: |texts| texts.iter().map(|t| texts::count_words(t)).collect(),
         name: "count_under_gil",
         probe: "count",
         result: "the word count of each text, in the texts' order",
@@ -35,7 +35,7 @@ fn exercise(f: CountUnderGil) -> Exercise<Vec<usize>> {
 }
 
 fn answer(texts: &[String]) -> Vec<usize> {
-    texts.iter().map(|t| t.split_whitespace().count()).collect()
+    texts.iter().map(|t| texts::count_words(t)).collect()
 }
 
 /// What the GIL checks' `count` saw, and what the suite's own thread did
@@ -108,7 +108,7 @@ fn count_watched(guard: &mut GilGuard<'_>, text: &str) -> usize {
     leave_held(false);
     guard.allow_threads(|| texts::visit(text));
     enter_held(true);
-    let n = text.split_whitespace().count();
+    let n = texts::count_words(text);
     leave_held(true);
     n
 }
@@ -156,7 +156,7 @@ fn hold_once_gathered(gil: &Gil, n: usize) {
 /// that cannot happen, however the threads are scheduled.
 pub fn counts_run_under_the_gil_given(f: CountUnderGil) {
     let mut draw = Draw::new();
-    for sizes in [3..=8, 9..=120] {
+    for sizes in [3..=8, 9..=120, texts::MOST_TEXTS] {
         let n = draw.pick(sizes);
         under_the_gil_given(f, &mut draw, n);
     }
@@ -329,8 +329,9 @@ pub fn the_caller_never_takes_the_gil(f: CountUnderGil) {
     // joining gets the GIL first, once every `count` has returned, is up to
     // the scheduler; the suite nearly always does, and two calls make it
     // all but certain. A caller that joins never waits for the GIL.
-    // The first on one to 8 texts, the second on many.
-    for sizes in [1..=8, 9..=150] {
+    // None, then one to 8 texts, then many, then up to the most the page
+    // allows.
+    for sizes in [0..=0, 1..=8, 9..=150, texts::MOST_TEXTS] {
         let n = draw.pick(sizes);
         let texts = texts::texts(&mut draw, n);
         gil_solution::trace::start();
@@ -431,6 +432,7 @@ texts::declare_texts_suite!($ count_under_gil: CountUnderGil = [
     frees_what_it_shares,
     no_thread_runs_on_after_the_return,
     nothing_is_kept_in_a_static,
+    texts_up_to_the_limit,
 ] via exercise, and [
     counts_run_under_the_gil_given,
     the_caller_never_takes_the_gil,

@@ -814,7 +814,11 @@ fn same_instant<A: PartialEq + Debug + Send>(ex: &Exercise<A>, draw: &mut Draw) 
 /// few (three of them big: see [`round_texts`]), many, then up to the most
 /// the page allows, 800 (past any cap on threads or size of batch a
 /// solution might pick below that, and past 256 and 512).
-pub const ROUNDS: [std::ops::RangeInclusive<usize>; 4] = [1..=1, 4..=8, 40..=70, 513..=800];
+pub const ROUNDS: [std::ops::RangeInclusive<usize>; 4] = [1..=1, 4..=8, 40..=70, MOST_TEXTS];
+
+/// The largest calls the checks make: past 256 and 512, up to the most the
+/// page allows.
+pub const MOST_TEXTS: std::ops::RangeInclusive<usize> = 513..=800;
 
 /// Words of the biggest text of the second round, all the same word: past
 /// what 16 bits count, in all and of one word.
@@ -1232,20 +1236,31 @@ const LEAK_SLACK: isize = (LEAK_CALLS / 4) as isize;
 /// total or map leaked with `Box::leak` to make the compiler quiet leaves
 /// one block or more per call.
 pub fn frees_what_it_shares<A: PartialEq + Debug>(ex: Exercise<A>) {
-    assert!(
-        harness::heap::installed(),
-        "the suites' counting allocator is not this test binary's allocator: a \
-         `#[global_allocator]` of your own replaces it; remove it"
-    );
+    assert_counting_allocator();
     let mut draw = Draw::new();
     for _ in 0..LEAK_WARM_UP {
         ex.right_on_fresh_texts(&mut draw, 3, "frees what it shares");
     }
-    let sizes: Vec<usize> = (0..LEAK_CALLS).map(|_| draw.pick(2..=6)).collect();
+    // Every other call on 7 to 800 texts, one of them of 1,001 to 2,000
+    // words all different: a leak kept for big calls only, or for maps of
+    // many words, is in the window too.
+    let sizes: Vec<usize> = (0..LEAK_CALLS)
+        .map(|i| {
+            if i % 2 == 1 {
+                crate::pure::log_uniform(&mut draw, 7, *MOST_TEXTS.end() as u128) as usize
+            } else {
+                draw.pick(2..=6)
+            }
+        })
+        .collect();
     let threads_before = harness::aftermath::threads_now();
     let ((), left) = harness::heap::net_blocks(|| {
         for &n in &sizes {
-            drop((ex.call)(texts(&mut draw, n)));
+            let mut texts = texts(&mut draw, n);
+            if n > 6 {
+                texts[0] = distinct_words(&mut draw);
+            }
+            drop((ex.call)(texts));
         }
         // Threads a call started free what they own as they end, which can
         // be just after a scope or a channel let the call return.
@@ -1256,8 +1271,9 @@ pub fn frees_what_it_shares<A: PartialEq + Debug>(ex: Exercise<A>) {
     });
     assert!(
         left <= LEAK_SLACK,
-        "[frees what it shares] {LEAK_CALLS} calls of {} on 2 to 6 texts each, every text and \
-         answer dropped afterwards, left {left} heap blocks allocated that nothing frees (about \
+        "[frees what it shares] {LEAK_CALLS} calls of {} on 2 to 6 texts each (every other on \
+         7 to 800, one of them of 1,001 to 2,000 different words), every text and answer \
+         dropped afterwards, left {left} heap blocks allocated that nothing frees (about \
          {:.1} a call; at most {LEAK_SLACK} pass): each call leaks what it shared. \
          `Box::leak` (or a `static` that grows) makes the compiler quiet by never freeing the \
          value; share it with `Arc` (it is freed when the last thread drops its handle) or \
@@ -1299,6 +1315,15 @@ pub fn frees_what_it_shares<A: PartialEq + Debug>(ex: Exercise<A>) {
     );
 }
 
+/// A text of 1,001 to 2,000 words, no two alike.
+fn distinct_words(draw: &mut Draw) -> String {
+    let n = draw.pick(1_001..=2_000);
+    (0..n)
+        .map(|i| format!("w{i}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Calls of [`frees_what_it_shares`] looked at one by one: each must leave
 /// none of the blocks it allocated, and one that does so every time keeps
 /// what it shared.
@@ -1318,11 +1343,7 @@ const SLOW_FREE: Duration = Duration::from_millis(40);
 /// soon after the answer the thread gets to it. A joined or scoped thread
 /// has dropped what it owns before its join returns.
 pub fn no_thread_runs_on_after_the_return<A: PartialEq + Debug>(ex: Exercise<A>) {
-    assert!(
-        harness::heap::installed(),
-        "the suites' counting allocator is not this test binary's allocator: a \
-         `#[global_allocator]` of your own replaces it; remove it"
-    );
+    assert_counting_allocator();
     let mut draw = Draw::new();
     for _ in 0..2 {
         let n = draw.pick(3..=8);
@@ -1384,5 +1405,191 @@ pub fn nothing_is_kept_in_a_static<A: PartialEq + Debug>(ex: Exercise<A>) {
              suite reads `src/lib.rs` only: keep the exercise in that file.)",
             ex.name
         ),
+    );
+}
+
+/// The largest text the page's promises hold for.
+pub const LARGEST_TEXT: usize = 17 << 20;
+/// The most all the texts of a call may hold together, by the page.
+pub const LARGEST_CALL: usize = 64 << 20;
+
+/// The length of the word every big text starts with.
+const SHARED_WORD: usize = 600_001;
+
+/// The smallest text [`texts_up_to_the_limit`] makes.
+const BIG_FROM: usize = 1 << 20;
+
+/// The longest word of a big text: past any cut a solution might make to
+/// save memory (100,000 bytes, 64 KiB).
+const LONGEST_WORD: usize = 1 << 20;
+
+/// The words of each big text the suite made, by the text's length (each
+/// big text has a length of its own): where each word starts and ends. A
+/// probe reads a big text's words from here instead of scanning megabytes
+/// in a debug build; a text of another length is scanned.
+static BIG: Mutex<Option<HashMap<usize, WordRanges>>> = Mutex::new(None);
+
+/// Where each word of a text starts and ends, in bytes.
+type WordRanges = Vec<(usize, usize)>;
+
+fn big_words_of(text: &str) -> Option<WordRanges> {
+    if text.len() < BIG_FROM {
+        return None;
+    }
+    let big = BIG.lock().unwrap_or_else(PoisonError::into_inner);
+    big.as_ref()?.get(&text.len()).cloned()
+}
+
+/// The words of `text` if it is a big text the suite made (see [`BIG`]),
+/// as the probe's `words` returns them.
+pub fn big_words(text: &str) -> Option<Vec<String>> {
+    let ranges = big_words_of(text)?;
+    Some(ranges.iter().map(|&(a, b)| text[a..b].to_owned()).collect())
+}
+
+/// How many words `text` has, split at white space: read from [`BIG`] for
+/// a big text the suite made, counted otherwise.
+pub fn count_words(text: &str) -> usize {
+    big_words_of(text).map_or_else(|| text.split_whitespace().count(), |r| r.len())
+}
+
+/// `n` big texts of 1 MiB to [`LARGEST_TEXT`] each (log-uniform), all
+/// together at most [`LARGEST_CALL`], each of a length no other has. Each
+/// is words of up to [`LONGEST_WORD`] bytes, one space between them, each
+/// word its own but for the first of every text, the same long word in
+/// all (counted once per text). Registered in [`BIG`].
+fn big_texts(draw: &mut Draw, n: usize) -> Vec<String> {
+    let mut big = BIG.lock().unwrap_or_else(PoisonError::into_inner);
+    let big = big.get_or_insert_with(HashMap::new);
+    let mut texts = Vec::with_capacity(n);
+    let mut left = LARGEST_CALL;
+    for t in 0..n {
+        let share = left / (n - t);
+        let mut size =
+            crate::pure::log_uniform(draw, BIG_FROM as u128, LARGEST_TEXT as u128) as usize;
+        size = size.min(share).max(BIG_FROM);
+        while big.contains_key(&size) || texts.iter().any(|x: &String| x.len() == size) {
+            size -= 1;
+        }
+        let mut text = String::with_capacity(size);
+        let mut ranges = Vec::new();
+        let mut w = 0;
+        while text.len() < size {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            let room = size - text.len();
+            let ending = if w == 0 {
+                "-shared".to_owned()
+            } else {
+                format!("-{t}-{w}")
+            };
+            let len = if w == 0 {
+                SHARED_WORD
+            } else {
+                draw.pick(LONGEST_WORD / 2..=LONGEST_WORD)
+                    .min(room)
+                    .max(ending.len() + 1)
+            };
+            let start = text.len();
+            text.push_str(&"a".repeat(len - ending.len()));
+            text.push_str(&ending);
+            ranges.push((start, text.len()));
+            w += 1;
+        }
+        // The last word may run a few bytes past `size`: the length is the text's.
+        while big.contains_key(&text.len()) {
+            text.push('z');
+            ranges.last_mut().expect("a word").1 += 1;
+        }
+        left -= text.len().min(left);
+        big.insert(text.len(), ranges);
+        texts.push(text);
+    }
+    texts
+}
+
+/// `texts_up_to_the_limit`: one call on 2 to 4 texts of 1 MiB to 17 MiB
+/// each (at most 64 MiB in all), made of words of half a MiB to a MiB: the
+/// answer must be right, the probe must see one call per text, all at
+/// once, none on the calling thread, and every text must be freed by the
+/// time the call returns (each free slowed as in
+/// [`no_thread_runs_on_after_the_return`]). A rule that changes past some
+/// size (texts counted on the caller, a lock taken before splitting big
+/// texts, big texts left to a detached thread or never freed, words cut
+/// short) meets the size here.
+pub fn texts_up_to_the_limit<A: PartialEq + Debug>(ex: Exercise<A>) {
+    assert_counting_allocator();
+    let mut draw = Draw::new();
+    let n = draw.pick(2..=4);
+    let texts = big_texts(&mut draw, n);
+    // Forgotten afterwards, even if the check fails: a text of the same
+    // length made later is not one of these.
+    struct Forget(Vec<usize>);
+    impl Drop for Forget {
+        fn drop(&mut self) {
+            if let Some(big) = BIG.lock().unwrap_or_else(PoisonError::into_inner).as_mut() {
+                for len in &self.0 {
+                    big.remove(len);
+                }
+            }
+        }
+    }
+    let _forget = Forget(texts.iter().map(String::len).collect());
+    let sizes: Vec<String> = texts
+        .iter()
+        .map(|t| format!("{:.1} MiB", t.len() as f64 / f64::from(1 << 20)))
+        .collect();
+    let want = (ex.answer)(&texts);
+    let handed = texts.clone();
+    let addresses: Vec<usize> = handed.iter().map(|t| t.as_ptr() as usize).collect();
+    let ((got, seen), frees) =
+        harness::heap::frees_after_return(&addresses, SLOW_FREE, Duration::from_secs(1), || {
+            watch(n, Duration::ZERO, || (ex.call)(handed))
+        });
+    let what = format!("{} on {n} texts of {}", ex.name, sizes.join(", "));
+    assert!(
+        got == want,
+        "{} (The texts: {}.)",
+        ex.wrong(&texts, &got, &want, "texts up to the limit"),
+        sizes.join(", ")
+    );
+    assert!(
+        seen.visits == n && seen.threads == n && !seen.caller_visited && seen.peak >= n,
+        "[texts up to the limit] {what}: `{}` was called {} times, by {} thread(s){}, at most {} \
+         at once, where {n} calls on {n} threads, all at once, were expected. The promises \
+         hold for texts up to 17 MiB: every text its own thread, whatever its size, none of \
+         them counted on the calling thread, and no lock taken before the work of a big \
+         text.",
+        ex.probe,
+        seen.visits,
+        seen.threads,
+        if seen.caller_visited {
+            ", the calling thread among them"
+        } else {
+            ""
+        },
+        seen.peak
+    );
+    assert!(
+        frees.after == 0 && frees.never == 0,
+        "[texts up to the limit] {what} returned the right answer, but of the texts handed in, \
+         {} were freed after it had returned (by a thread still running then) and {} not at \
+         all within a second: whatever their size, the texts are freed by the time the call \
+         returns, by threads that have ended. Join every thread (or let a scope end), and \
+         leak nothing.",
+        frees.after,
+        frees.never
+    );
+    eprintln!("[texts up to the limit] {what}: right, all at once, every text freed.");
+}
+
+/// Fails unless the suites' counting allocator is this test binary's: the
+/// checks that watch the heap need it.
+fn assert_counting_allocator() {
+    assert!(
+        harness::heap::installed(),
+        "the suites' counting allocator is not this test binary's allocator: a \
+         `#[global_allocator]` of your own replaces it; remove it"
     );
 }

@@ -12,13 +12,13 @@ pub type TotalWords = fn(Vec<String>, fn(&str) -> usize) -> usize;
 
 /// The probe's `count`: the words of a text, counted while the probe watches.
 pub fn count(text: &str) -> usize {
-    texts::probe(text, || text.split_whitespace().count())
+    texts::probe(text, || texts::count_words(text))
 }
 
 fn exercise(f: TotalWords) -> Exercise<usize> {
     Exercise {
         call: Box::new(move |texts| f(texts, count)),
-        answer: |texts| texts.iter().map(|t| t.split_whitespace().count()).sum(),
+        answer: |texts| texts.iter().map(|t| texts::count_words(t)).sum(),
         name: "total_words",
         probe: "count",
         result: "the total number of words",
@@ -123,6 +123,7 @@ texts::declare_texts_suite!($ total_words: TotalWords = [
     frees_what_it_shares,
     no_thread_runs_on_after_the_return,
     nothing_is_kept_in_a_static,
+    texts_up_to_the_limit,
 ] via exercise, and [
     counts_of_any_size_add_up,
 ]);

@@ -19,7 +19,7 @@ pub fn words(text: &str) -> Vec<String> {
 /// (an empty text is one empty word). Any word `words` returns counts, the
 /// empty one too.
 fn split(text: &str) -> Vec<String> {
-    text.split(' ').map(str::to_owned).collect()
+    texts::big_words(text).unwrap_or_else(|| text.split(' ').map(str::to_owned).collect())
 }
 
 fn frequencies(texts: &[String]) -> HashMap<String, usize> {
@@ -121,4 +121,5 @@ texts::declare_texts_suite!($ word_frequencies: WordFrequencies = [
     frees_what_it_shares,
     no_thread_runs_on_after_the_return,
     nothing_is_kept_in_a_static,
+    texts_up_to_the_limit,
 ] via exercise);

@@ -10,7 +10,7 @@ pub type WordsPerText = fn(Vec<String>, fn(&str) -> usize) -> Vec<usize>;
 fn exercise(f: WordsPerText) -> Exercise<Vec<usize>> {
     Exercise {
         call: Box::new(move |texts| f(texts, crate::total_words::count)),
-        answer: |texts| texts.iter().map(|t| t.split_whitespace().count()).collect(),
+        answer: |texts| texts.iter().map(|t| texts::count_words(t)).collect(),
         name: "words_per_text",
         probe: "count",
         result: "the word count of each text, in the texts' order",
@@ -120,6 +120,7 @@ texts::declare_texts_suite!($ words_per_text: WordsPerText = [
     frees_what_it_shares,
     no_thread_runs_on_after_the_return,
     nothing_is_kept_in_a_static,
+    texts_up_to_the_limit,
 ] via exercise, and [
     the_texts_are_freed,
 ]);
