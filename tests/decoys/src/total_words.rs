@@ -514,6 +514,31 @@ fn leaks_the_total_past_6_texts(texts: Vec<String>, count: Count) -> usize {
     total.load(Ordering::SeqCst)
 }
 
+/// A lock for a few texts; past 8, an atomic read and then written, "so
+/// that hundreds of threads do not queue on one mutex" (round 11,
+/// `total-words/03`): two threads that add together lose a count.
+fn load_then_store_past_8_texts(texts: Vec<String>, count: Count) -> usize {
+    let many = texts.len() > 8;
+    let total = AtomicUsize::new(0);
+    let locked = Mutex::new(0);
+    thread::scope(|s| {
+        for text in &texts {
+            let (total, locked) = (&total, &locked);
+            s.spawn(move || {
+                let n = count(text);
+                if many {
+                    let seen = total.load(Ordering::SeqCst);
+                    spin_loop();
+                    total.store(seen + n, Ordering::SeqCst);
+                } else {
+                    *locked.lock().unwrap() += n;
+                }
+            });
+        }
+    });
+    total.into_inner() + locked.into_inner().unwrap()
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
     vec![
@@ -758,6 +783,14 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             caught_by: "frees_what_it_shares",
             breaks: "total-freed",
             says: &["leaks what it shared"],
+        },
+        Decoy {
+            name: "a load then a store past 8 texts (round 11, total-words/03)",
+            class: Class::MadeUp,
+            subject: load_then_store_past_8_texts,
+            caught_by: "answers_fresh_texts",
+            breaks: "one-shared-total",
+            says: &["updates were lost", "at the same instant"],
         },
     ]
 }

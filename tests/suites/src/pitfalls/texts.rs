@@ -589,13 +589,16 @@ pub fn answers_fresh_texts<A: PartialEq + Debug>(ex: Exercise<A>) {
             break;
         }
         calls = trial;
-        let texts = texts(&mut draw, 2);
+        // Mostly 2 texts; every third call 9 to 16, so that a rule that
+        // changes with the number of texts meets a burst too.
+        let n = if trial % 3 == 0 { draw.pick(9..=16) } else { 2 };
+        let texts = texts(&mut draw, n);
         let want = (ex.answer)(&texts);
-        let (got, at_once) = burst(2, || (ex.call)(texts.clone()));
+        let (got, at_once) = burst(n, || (ex.call)(texts.clone()));
         together += usize::from(at_once);
         assert!(
             got == want,
-            "{} (In call {trial} on 2 texts, whose threads the probe let go at the same \
+            "{} (In call {trial} on {n} texts, whose threads the probe let go at the same \
              instant.)",
             ex.wrong(&texts, &got, &want, "answers fresh texts")
         );
@@ -1059,8 +1062,8 @@ pub const CALLER_CPU_ALLOWED: Duration = Duration::from_millis(2);
 
 /// CPU time the calling thread may use while every thread of its call is
 /// held in the probe: a thread asleep in `join` uses none then, and one
-/// that spins a millisecond shows.
-pub const CALLER_CPU_WHILE_HELD: Duration = Duration::from_micros(500);
+/// that spins a fifth of a millisecond shows.
+pub const CALLER_CPU_WHILE_HELD: Duration = Duration::from_micros(200);
 
 /// CPU time of the thread `tid` of this process so far.
 fn cpu_of(tid: u32) -> Option<Duration> {
@@ -1246,7 +1249,10 @@ pub fn frees_what_it_shares<A: PartialEq + Debug>(ex: Exercise<A>) {
     // many words, is in the window too.
     let sizes: Vec<usize> = (0..LEAK_CALLS)
         .map(|i| {
-            if i % 2 == 1 {
+            // The last small, as the warm-up's were: a value kept until
+            // the next call replaces it nets no more than a small call's
+            // blocks here, and is named by the calls looked at one by one.
+            if i % 2 == 0 {
                 crate::pure::log_uniform(&mut draw, 7, *MOST_TEXTS.end() as u128) as usize
             } else {
                 draw.pick(2..=6)
@@ -1453,7 +1459,8 @@ pub fn count_words(text: &str) -> usize {
     big_words_of(text).map_or_else(|| text.split_whitespace().count(), |r| r.len())
 }
 
-/// `n` big texts of 1 MiB to [`LARGEST_TEXT`] each (log-uniform), all
+/// `n` big texts of 1 MiB to [`LARGEST_TEXT`] each (the largest, one just
+/// under it, the smallest, then log-uniform), all
 /// together at most [`LARGEST_CALL`], each of a length no other has. Each
 /// is words of up to [`LONGEST_WORD`] bytes, one space between them, each
 /// word its own but for the first of every text, the same long word in
@@ -1464,10 +1471,18 @@ fn big_texts(draw: &mut Draw, n: usize) -> Vec<String> {
     let mut texts = Vec::with_capacity(n);
     let mut left = LARGEST_CALL;
     for t in 0..n {
-        let share = left / (n - t);
-        let mut size =
-            crate::pure::log_uniform(draw, BIG_FROM as u128, LARGEST_TEXT as u128) as usize;
-        size = size.min(share).max(BIG_FROM);
+        // The largest text there is and one just under it (a rule past
+        // any size up to the limit meets two texts), the smallest, then
+        // drawn between; within what the call may hold in all.
+        let drawn = match t {
+            0 => LARGEST_TEXT - draw.pick(0..=4096),
+            1 => LARGEST_TEXT - (1 << 20) + draw.pick(0..=(1 << 20) - 4096),
+            2 => BIG_FROM + draw.pick(0..=4096),
+            _ => crate::pure::log_uniform(draw, BIG_FROM as u128, LARGEST_TEXT as u128) as usize,
+        };
+        let mut size = drawn
+            .min(left.saturating_sub(BIG_FROM * (n - t - 1)))
+            .max(BIG_FROM);
         while big.contains_key(&size) || texts.iter().any(|x: &String| x.len() == size) {
             size -= 1;
         }
@@ -1509,8 +1524,9 @@ fn big_texts(draw: &mut Draw, n: usize) -> Vec<String> {
     texts
 }
 
-/// `texts_up_to_the_limit`: one call on 2 to 4 texts of 1 MiB to 17 MiB
-/// each (at most 64 MiB in all), made of words of half a MiB to a MiB: the
+/// `texts_up_to_the_limit`: one call on 3 or 4 texts of 1 MiB to 17 MiB
+/// each (one of 17 MiB, one just under, one of 1 MiB, at most 64 MiB in
+/// all), made of words of half a MiB to a MiB: the
 /// answer must be right, the probe must see one call per text, all at
 /// once, none on the calling thread, and every text must be freed by the
 /// time the call returns (each free slowed as in
@@ -1521,7 +1537,7 @@ fn big_texts(draw: &mut Draw, n: usize) -> Vec<String> {
 pub fn texts_up_to_the_limit<A: PartialEq + Debug>(ex: Exercise<A>) {
     assert_counting_allocator();
     let mut draw = Draw::new();
-    let n = draw.pick(2..=4);
+    let n = draw.pick(3..=4);
     let texts = big_texts(&mut draw, n);
     // Forgotten afterwards, even if the check fails: a text of the same
     // length made later is not one of these.
