@@ -25,22 +25,8 @@ pub const WINDOW: Duration = Duration::from_millis(200);
 /// for the kernel's accounting granularity, far below a spinning thread.
 pub const IDLE_CPU: Duration = Duration::from_millis(20);
 
-/// Threads of this process right now (`/proc/self/task`; 0 where there is
-/// no `/proc`).
-pub fn threads_now() -> usize {
-    thread_ids().len()
-}
-
-/// The kernel's ids of this process's threads right now.
-fn thread_ids() -> std::collections::BTreeSet<u64> {
-    std::fs::read_dir("/proc/self/task")
-        .map(|dir| {
-            dir.flatten()
-                .filter_map(|e| e.file_name().to_str()?.parse().ok())
-                .collect()
-        })
-        .unwrap_or_default()
-}
+pub use crate::threads::count as threads_now;
+use crate::threads::listed as thread_ids;
 
 /// What the process did after a call returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -28,6 +28,7 @@ pub mod pause;
 pub mod record;
 pub mod rounds;
 pub mod speedup;
+pub mod threads;
 pub mod verdict;
 pub mod watched;
 pub mod workload;

@@ -17,6 +17,7 @@ use std::thread;
 use std::time::Duration;
 
 use harness::WaitCheck;
+use harness::threads::count as threads_now;
 use testweb::{FetchError, Served, Server, closed_port_url, ever_served};
 
 use crate::reference;
@@ -30,12 +31,14 @@ pub fn server(latency: Duration) -> Server {
 }
 
 /// Longest one call of the student's function may take before it is
-/// declared stuck. The slowest call a suite makes of a correct solution
-/// takes well under a second; a sequential one under two. A deadlock is
-/// named after this long instead of the whole test's limit, so a suite
-/// against a deadlocking solution settles sooner (the later tests are cut
-/// short by [`harness::deadline::within_suite`]).
-pub const CALL_LIMIT: Duration = Duration::from_secs(4);
+/// declared stuck. The slowest call a suite makes of a correct solution,
+/// [`waits_for_a_slow_url`]'s, takes [`SLOWEST_MS`]; one that fetches its
+/// URLs one after another, or in fixed shares, takes up to the sum of that
+/// check's delays (4.5 s), and must get the verdict on what it does, not
+/// "stuck". A deadlock is named after this long instead of the whole
+/// test's limit, so a suite against a deadlocking solution settles sooner
+/// (the later tests are cut short by [`harness::deadline::within_suite`]).
+pub const CALL_LIMIT: Duration = Duration::from_secs(6);
 
 /// How long the server must have held every request of a call for the
 /// call to be required to overlap: threads start within a millisecond or
@@ -566,11 +569,6 @@ impl Draw {
         let width = (range.end() - range.start() + 1) as u64;
         range.start() + (self.0 % width) as usize
     }
-}
-
-/// Threads of this process right now.
-fn threads_now() -> usize {
-    std::fs::read_dir("/proc/self/task").map_or(0, Iterator::count)
 }
 
 /// Runs `work` while a sampler counts this process's threads every

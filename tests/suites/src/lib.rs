@@ -33,11 +33,54 @@ pub const TEST_LIMIT: Duration = Duration::from_secs(8);
 /// and records how it ended for the grader.
 pub fn run(package: &'static str, name: &'static str, test: impl FnOnce() + Send + 'static) {
     let _alone = harness::exclusive();
+    // Declared after `_alone`, so dropped before it, failed or not.
+    let _settled = Settled(harness::threads::listed());
     // A test that got stuck, or forgot to wait, leaves no process running.
     let _leftovers = harness::children::Leftovers::watch();
     harness::record::run_test(package, name, || {
-        harness::deadline::within_suite(TEST_LIMIT, name, test)
+        harness::deadline::within_suite(TEST_LIMIT, name, move || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(test))
+                .unwrap_or_else(|payload| std::panic::resume_unwind(explained(payload)));
+        })
     });
+}
+
+/// A panic's payload, with what it means added where the student's own
+/// words would not say: `thread::spawn` failing because the process (or
+/// the grader's sandbox, by its task limit) has no room for another thread.
+fn explained(payload: Box<dyn std::any::Any + Send>) -> Box<dyn std::any::Any + Send> {
+    let message = harness::record::panic_message(payload.as_ref());
+    if !message.contains("failed to spawn thread") {
+        return payload;
+    }
+    Box::new(format!(
+        "{message}\nThe system refused to start another thread: this process already had {} \
+         threads running (a grader's sandbox allows about two thousand). Threads that calls \
+         started earlier are still running: every thread a call starts must have ended when it \
+         returns (join each one, or let a scope end); a thread left detached, or kept waiting \
+         for more work, outlives the call.",
+        harness::threads::listed().len()
+    ))
+}
+
+/// How long a test's end waits for the threads it started to end.
+/// Longer than any thread a known wrong solution leaves lingering (2 s).
+pub const SETTLE_WITHIN: Duration = Duration::from_secs(3);
+
+/// At a test's end, waits up to [`SETTLE_WITHIN`] for the threads the test
+/// started and left running (a detached thread of the student's, which the
+/// test has already judged), so that the next test is judged on its own
+/// work, not on a task limit that the last one filled. Not after a test
+/// was stuck: its threads never end, and [`harness::deadline`] keeps the
+/// later tests short.
+struct Settled(std::collections::HashSet<u32>);
+
+impl Drop for Settled {
+    fn drop(&mut self) {
+        if !harness::deadline::abandoned_thread_running() {
+            harness::threads::settle(&self.0, SETTLE_WITHIN);
+        }
+    }
 }
 
 /// The crate's own binary: `built_at` (what `CARGO_BIN_EXE_<name>` says),

@@ -262,53 +262,8 @@ pub const TOGETHER_NEEDED: usize = 100;
 pub(crate) const TRIALS: usize = 300;
 pub(crate) const TRIALS_BUDGET: Duration = Duration::from_millis(600);
 
-/// The kernel's id of the calling thread (0 where it cannot be read).
-pub(crate) fn own_tid() -> u32 {
-    std::fs::read_link("/proc/thread-self")
-        .ok()
-        .and_then(|link| link.file_name()?.to_str()?.parse().ok())
-        .unwrap_or(0)
-}
+pub(crate) use harness::threads::{own_tid, still_running};
 
-/// Of `tids`, the threads of this process still running after `grace`:
-/// those the kernel still lists, neither exited (`Z`, `X`) nor exiting.
-pub fn still_running(tids: &HashSet<u32>, grace: Duration) -> Vec<u32> {
-    let running = || -> Vec<u32> {
-        let mut left: Vec<u32> = tids
-            .iter()
-            .copied()
-            .filter(|&tid| tid != 0)
-            .filter(|tid| {
-                std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).is_ok_and(|stat| {
-                    // After the command's closing parenthesis: the state,
-                    // then ppid, pgrp, session, tty, tpgid and the flags. A
-                    // joined thread may still be on its way out of the
-                    // kernel (`PF_EXITING`), which counts as ended.
-                    let fields: Vec<&str> = stat
-                        .rsplit(')')
-                        .next()
-                        .unwrap_or("")
-                        .split_whitespace()
-                        .collect();
-                    let state = fields.first().copied().unwrap_or("");
-                    let flags: u64 = fields.get(6).and_then(|f| f.parse().ok()).unwrap_or(0);
-                    const PF_EXITING: u64 = 0x4;
-                    !state.starts_with('Z') && !state.starts_with('X') && flags & PF_EXITING == 0
-                })
-            })
-            .collect();
-        left.sort_unstable();
-        left
-    };
-    let until = Instant::now() + grace;
-    loop {
-        let left = running();
-        if left.is_empty() || Instant::now() >= until {
-            return left;
-        }
-        thread::sleep(Duration::from_millis(1));
-    }
-}
 static CHANGED: Condvar = Condvar::new();
 
 fn state() -> MutexGuard<'static, Option<State>> {

@@ -1,0 +1,89 @@
+//! The threads of this process, as the kernel lists them in
+//! `/proc/self/task`: which are running, and waiting until those a test
+//! started have ended.
+//!
+//! A thread a student's code left detached keeps running after the check
+//! that started it has failed. Left alone it would be judged again by the
+//! next check: a thread that lingers two seconds, started 800 at a time,
+//! fills the sandbox's task limit and the next check fails on "failed to
+//! spawn thread" instead of on what it checks. [`settle`] lets a suite wait
+//! for them between checks.
+
+use std::collections::HashSet;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The kernel's id of the calling thread (0 where it cannot be read).
+pub fn own_tid() -> u32 {
+    std::fs::read_link("/proc/thread-self")
+        .ok()
+        .and_then(|link| link.file_name()?.to_str()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The ids of every thread of this process the kernel lists now.
+pub fn listed() -> HashSet<u32> {
+    std::fs::read_dir("/proc/self/task")
+        .map(|dir| {
+            dir.flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Threads of this process right now (0 where there is no `/proc`).
+pub fn count() -> usize {
+    listed().len()
+}
+
+/// Whether thread `tid` of this process still runs: the kernel lists it,
+/// neither exited (`Z`, `X`) nor on its way out (`PF_EXITING`: a joined
+/// thread may still be leaving the kernel, which counts as ended).
+fn running(tid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).is_ok_and(|stat| {
+        // After the command's closing parenthesis: the state, then ppid,
+        // pgrp, session, tty, tpgid and the flags.
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        let state = fields.first().copied().unwrap_or("");
+        let flags: u64 = fields.get(6).and_then(|f| f.parse().ok()).unwrap_or(0);
+        const PF_EXITING: u64 = 0x4;
+        !state.starts_with('Z') && !state.starts_with('X') && flags & PF_EXITING == 0
+    })
+}
+
+/// Of `tids`, the threads of this process still running after `grace`
+/// (checked every millisecond, so it returns as soon as all have ended).
+pub fn still_running(tids: &HashSet<u32>, grace: Duration) -> Vec<u32> {
+    let left = || -> Vec<u32> {
+        let mut left: Vec<u32> = tids
+            .iter()
+            .copied()
+            .filter(|&tid| tid != 0 && running(tid))
+            .collect();
+        left.sort_unstable();
+        left
+    };
+    let until = Instant::now() + grace;
+    loop {
+        let left = left();
+        if left.is_empty() || Instant::now() >= until {
+            return left;
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Waits, up to `within`, until every thread the kernel lists now but did
+/// not list in `before` has ended; returns those still running then. A
+/// thread stuck for good (a deadlocked solution) stays: the caller goes on
+/// regardless, and [`crate::deadline`] keeps later checks short.
+pub fn settle(before: &HashSet<u32>, within: Duration) -> Vec<u32> {
+    let started: HashSet<u32> = listed().difference(before).copied().collect();
+    still_running(&started, within)
+}
