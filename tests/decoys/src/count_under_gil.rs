@@ -656,6 +656,14 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             says: &["freed after it had returned", "detached"],
         },
         Decoy {
+            name: "a lock of its own tried for 50 µs around each job (round 11, count-under-gil/03)",
+            class: Class::RuleSkipped,
+            subject: crate::globals::count_under_gil_lock_tried_around_count,
+            caught_by: "no_lock_is_held_around_the_work",
+            breaks: "no-lock-of-its-own",
+            says: &["holds a lock around", "take turns"],
+        },
+        Decoy {
             name: "a static lock held while the threads start (round 10, count-under-gil/07)",
             class: Class::StateBetweenCalls,
             subject: crate::globals::count_under_gil_spawn_lock,

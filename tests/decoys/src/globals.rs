@@ -1,5 +1,7 @@
-//! Wrong solutions whose fault is a global: a `static` that the calls the
-//! suites make may never reach, seen in the source instead. The suites
+//! Wrong solutions whose fault is seen in the source, not in what a call
+//! does: a global (a `static` that the calls the suites make may never
+//! reach), or a lock only tried for a moment and held around the work when
+//! it is free (no hold of the probe can show the turns it makes). The suites
 //! read the source of the crate under test ([`suites::pure::source`]); a
 //! decoy runner hands them this file's, [`SOURCE`], which holds these
 //! decoys and nothing else.
@@ -8,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use harness::watched::Watched;
 use suites::lock_order::Refusal;
@@ -148,4 +151,83 @@ pub fn lock_order_flips_after_a_million(
     *source -= amount;
     *target += amount;
     Ok(())
+}
+
+/// Takes `turn` if it comes within `budget`, spinning; `None` after.
+fn tried_for<T>(turn: &Mutex<T>, budget: Duration) -> Option<std::sync::MutexGuard<'_, T>> {
+    let began = Instant::now();
+    loop {
+        match turn.try_lock() {
+            Ok(g) => break Some(g),
+            Err(_) if began.elapsed() > budget => break None,
+            Err(_) => std::hint::spin_loop(),
+        }
+    }
+}
+
+/// A lock tried for 50 µs and held around `count` when it comes (round
+/// 11, `total-words/04`): short counts take turns.
+pub fn total_words_lock_tried_around_count(texts: Vec<String>, count: fn(&str) -> usize) -> usize {
+    let turn = Mutex::new(());
+    let total = AtomicUsize::new(0);
+    thread::scope(|s| {
+        for text in &texts {
+            let (turn, total) = (&turn, &total);
+            s.spawn(move || {
+                let held = tried_for(turn, Duration::from_micros(50));
+                let n = count(text);
+                drop(held);
+                total.fetch_add(n, Ordering::SeqCst);
+            });
+        }
+    });
+    total.into_inner()
+}
+
+/// The map locked for 50 µs at most before `words`, kept while it runs
+/// when it came (round 11, `word-frequencies/05`).
+pub fn word_frequencies_lock_tried_around_words(
+    texts: Vec<String>,
+    words: fn(&str) -> Vec<String>,
+) -> HashMap<String, usize> {
+    let freq = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        for text in &texts {
+            let freq = &freq;
+            s.spawn(move || {
+                let held = tried_for(freq, Duration::from_micros(50));
+                let found = words(text);
+                let mut map =
+                    held.unwrap_or_else(|| freq.lock().unwrap_or_else(PoisonError::into_inner));
+                for w in found {
+                    *map.entry(w).or_insert(0) += 1;
+                }
+            });
+        }
+    });
+    freq.into_inner().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A lock of its own tried for 50 µs around each job (round 11,
+/// `count-under-gil/03`).
+pub fn count_under_gil_lock_tried_around_count(
+    gil: &gil_solution::Gil,
+    texts: Vec<String>,
+    count: fn(&mut gil_solution::GilGuard<'_>, &str) -> usize,
+) -> Vec<usize> {
+    let turn = Mutex::new(());
+    thread::scope(|s| {
+        let turn = &turn;
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                s.spawn(move || {
+                    let mut guard = gil.acquire();
+                    let _held = tried_for(turn, Duration::from_micros(50));
+                    count(&mut guard, t)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
 }

@@ -758,6 +758,14 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             says: &["freed after it had returned", "detached"],
         },
         Decoy {
+            name: "a lock tried for 50 µs and held around `count` when it comes (round 11, total-words/04)",
+            class: Class::RuleSkipped,
+            subject: crate::globals::total_words_lock_tried_around_count,
+            caught_by: "no_lock_is_held_around_the_work",
+            breaks: "lock-only-to-add",
+            says: &["holds a lock around", "take turns"],
+        },
+        Decoy {
             name: "a static lock held while the threads start (round 10, total-words/10)",
             class: Class::StateBetweenCalls,
             subject: crate::globals::total_words_spawn_lock,

@@ -630,6 +630,14 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             says: &["freed after it had returned", "detached"],
         },
         Decoy {
+            name: "the map locked for up to 50 µs before `words` and kept while it runs (round 11, word-frequencies/05)",
+            class: Class::RuleSkipped,
+            subject: crate::globals::word_frequencies_lock_tried_around_words,
+            caught_by: "no_lock_is_held_around_the_work",
+            breaks: "lock-only-to-count",
+            says: &["holds a lock around", "take turns"],
+        },
+        Decoy {
             name: "a static lock held while the threads start (round 10, word-frequencies/08)",
             class: Class::StateBetweenCalls,
             subject: crate::globals::word_frequencies_spawn_lock,

@@ -178,6 +178,7 @@ pub mod fetching;
 pub mod frames;
 pub mod gil;
 mod gone;
+pub mod held;
 pub mod lock_order;
 pub mod manager;
 pub mod page_cache;

@@ -1369,6 +1369,29 @@ pub fn nothing_is_kept_in_a_static<A: PartialEq + Debug>(ex: Exercise<A>) {
     );
 }
 
+/// `no_lock_is_held_around_the_work`: one call on 3 texts must be right,
+/// then the crate's `src/lib.rs` must hold no lock's guard at a call of
+/// the work function ([`crate::held`]). A lock tried for a few
+/// microseconds, held around the work when it is free, makes the threads
+/// take turns whenever the work is short, yet no hold of the probe shows
+/// it (the others give up on it and come); the source does.
+pub fn no_lock_is_held_around_the_work<A: PartialEq + Debug>(ex: Exercise<A>) {
+    ex.right_on_fresh_texts(&mut Draw::new(), 3, "no lock is held around the work");
+    crate::held::refuse_locks_around(
+        "no lock is held around the work",
+        ex.probe,
+        &format!(
+            "The page promises that {}'s threads do their work in parallel, with no lock held \
+             around it: a guard alive while `{}` runs makes the threads take turns whenever it \
+             is free, even one that is only tried for a moment (a `try_lock` in a loop, with a \
+             time-out). Call `{}` first, then take the lock to add its result, and let the \
+             guard go before the next call of `{}`: `drop` it, or take it in a block of its \
+             own.",
+            ex.name, ex.probe, ex.probe, ex.probe
+        ),
+    );
+}
+
 /// The largest text the page's promises hold for.
 pub const LARGEST_TEXT: usize = 17 << 20;
 /// The most all the texts of a call may hold together, by the page.

@@ -121,5 +121,6 @@ texts::declare_texts_suite!($ word_frequencies: WordFrequencies = [
     frees_what_it_shares,
     no_thread_runs_on_after_the_return,
     nothing_is_kept_in_a_static,
+    no_lock_is_held_around_the_work,
     texts_up_to_the_limit,
 ] via exercise);
