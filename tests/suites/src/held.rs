@@ -281,21 +281,13 @@ impl<'ast> Visit<'ast> for WorkCall<'_> {
 }
 
 impl Finder {
-    fn work_call_in_stmt(&self, s: &Stmt) -> Option<usize> {
+    /// The line of the first call of the work that `search` finds.
+    fn work_call(&self, search: impl FnOnce(&mut WorkCall<'_>)) -> Option<usize> {
         let mut call = WorkCall {
             work: &self.work,
             line: None,
         };
-        call.visit_stmt(s);
-        call.line
-    }
-
-    fn work_call_in_expr(&self, e: &Expr) -> Option<usize> {
-        let mut call = WorkCall {
-            work: &self.work,
-            line: None,
-        };
-        call.visit_expr(e);
+        search(&mut call);
         call.line
     }
 }
@@ -306,7 +298,7 @@ impl<'ast> Visit<'ast> for Finder {
         let mut alive: Vec<(String, usize)> = Vec::new();
         for stmt in &block.stmts {
             if let (Some(line), Some((guard, taken))) =
-                (self.work_call_in_stmt(stmt), alive.first())
+                (self.work_call(|c| c.visit_stmt(stmt)), alive.first())
             {
                 self.found.push(format!(
                     "src/lib.rs line {line}: the work is called while `{guard}` (a lock's guard \
@@ -342,7 +334,10 @@ impl<'ast> Visit<'ast> for Finder {
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         if yields_guard_through(&m.receiver, &self.makers)
-            && let Some(line) = m.args.iter().find_map(|a| self.work_call_in_expr(a))
+            && let Some(line) = m
+                .args
+                .iter()
+                .find_map(|a| self.work_call(|c| c.visit_expr(a)))
         {
             self.found.push(format!(
                 "src/lib.rs line {line}: the work is an argument of `.{}()` on a lock's guard, \
