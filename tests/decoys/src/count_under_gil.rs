@@ -656,6 +656,14 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             says: &["freed after it had returned", "detached"],
         },
         Decoy {
+            name: "waits on a Condvar 600 ms at a time (round 11, count-under-gil/04)",
+            class: Class::Spinning,
+            subject: crate::globals::count_under_gil_polls_every_600_ms,
+            caught_by: "nothing_polls_or_waits_by_the_clock",
+            breaks: "caller-sleeps",
+            says: &["waits by the clock", "never gives up"],
+        },
+        Decoy {
             name: "a lock of its own tried for 50 µs around each job (round 11, count-under-gil/03)",
             class: Class::RuleSkipped,
             subject: crate::globals::count_under_gil_lock_tried_around_count,

@@ -1,7 +1,8 @@
 //! Wrong solutions whose fault is seen in the source, not in what a call
 //! does: a global (a `static` that the calls the suites make may never
-//! reach), or a lock only tried for a moment and held around the work when
-//! it is free (no hold of the probe can show the turns it makes). The suites
+//! reach), a lock only tried for a moment and held around the work when
+//! it is free (no hold of the probe can show the turns it makes), or a
+//! wait by the clock shorter, or slower, than any check watches. The suites
 //! read the source of the crate under test ([`suites::pure::source`]); a
 //! decoy runner hands them this file's, [`SOURCE`], which holds these
 //! decoys and nothing else.
@@ -228,6 +229,106 @@ pub fn count_under_gil_lock_tried_around_count(
                 })
             })
             .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// Spins up to 700 µs on `is_finished` before joining (round 11,
+/// `total-words/07`): less CPU than the caller may use in all.
+pub fn total_words_spins_briefly_on_is_finished(
+    texts: Vec<String>,
+    count: fn(&str) -> usize,
+) -> usize {
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|t| thread::spawn(move || count(&t)))
+        .collect();
+    let began = Instant::now();
+    while began.elapsed() < Duration::from_micros(700) && !handles.iter().all(|h| h.is_finished()) {
+        std::hint::spin_loop();
+    }
+    handles.into_iter().map(|h| h.join().unwrap()).sum()
+}
+
+/// Gives up after 2 s (round 11, `words-per-text/09`): a text not counted
+/// by then is reported as 0, and its thread runs on, detached.
+pub fn words_per_text_gives_up_after_2_s(
+    texts: Vec<String>,
+    count: fn(&str) -> usize,
+) -> Vec<usize> {
+    let (done, results) = std::sync::mpsc::channel();
+    let n = texts.len();
+    for (i, t) in texts.into_iter().enumerate() {
+        let done = done.clone();
+        thread::spawn(move || {
+            let _ = done.send((i, count(&t)));
+        });
+    }
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let mut counts = vec![0; n];
+    for _ in 0..n {
+        match results.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok((i, c)) => counts[i] = c,
+            Err(_) => break,
+        }
+    }
+    counts
+}
+
+/// Polls with `yield_now` until every thread is done, then joins (a
+/// `word-frequencies` caller that checks again and again, giving its core
+/// away in between).
+pub fn word_frequencies_yields_until_done(
+    texts: Vec<String>,
+    words: fn(&str) -> Vec<String>,
+) -> HashMap<String, usize> {
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|t| thread::spawn(move || words(&t)))
+        .collect();
+    while !handles.iter().all(|h| h.is_finished()) {
+        thread::yield_now();
+    }
+    let mut freq = HashMap::new();
+    for h in handles {
+        for w in h.join().unwrap() {
+            *freq.entry(w).or_insert(0) += 1;
+        }
+    }
+    freq
+}
+
+/// Waits on a `Condvar` 600 ms at a time, checking a count of finished
+/// threads (round 11, `count-under-gil/04`): one wake-up in the 750 ms a
+/// check watches.
+pub fn count_under_gil_polls_every_600_ms(
+    gil: &gil_solution::Gil,
+    texts: Vec<String>,
+    count: fn(&mut gil_solution::GilGuard<'_>, &str) -> usize,
+) -> Vec<usize> {
+    let finished = (Mutex::new(0usize), std::sync::Condvar::new());
+    thread::scope(|s| {
+        let finished = &finished;
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                s.spawn(move || {
+                    let n = count(&mut gil.acquire(), t);
+                    *finished.0.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+                    finished.1.notify_all();
+                    n
+                })
+            })
+            .collect();
+        let mut done = finished.0.lock().unwrap_or_else(PoisonError::into_inner);
+        while *done < texts.len() {
+            done = finished
+                .1
+                .wait_timeout(done, Duration::from_millis(600))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        drop(done);
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     })
 }

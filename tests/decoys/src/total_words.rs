@@ -758,6 +758,14 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             says: &["freed after it had returned", "detached"],
         },
         Decoy {
+            name: "a spin of up to 700 µs on `is_finished` before joining (round 11, total-words/07)",
+            class: Class::Spinning,
+            subject: crate::globals::total_words_spins_briefly_on_is_finished,
+            caught_by: "nothing_polls_or_waits_by_the_clock",
+            breaks: "caller-sleeps",
+            says: &["waits by the clock", "never gives up"],
+        },
+        Decoy {
             name: "a lock tried for 50 µs and held around `count` when it comes (round 11, total-words/04)",
             class: Class::RuleSkipped,
             subject: crate::globals::total_words_lock_tried_around_count,

@@ -630,6 +630,14 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             says: &["freed after it had returned", "detached"],
         },
         Decoy {
+            name: "polls `is_finished` with `yield_now` until every thread is done",
+            class: Class::Spinning,
+            subject: crate::globals::word_frequencies_yields_until_done,
+            caught_by: "nothing_polls_or_waits_by_the_clock",
+            breaks: "caller-sleeps",
+            says: &["waits by the clock", "never gives up"],
+        },
+        Decoy {
             name: "the map locked for up to 50 µs before `words` and kept while it runs (round 11, word-frequencies/05)",
             class: Class::RuleSkipped,
             subject: crate::globals::word_frequencies_lock_tried_around_words,

@@ -520,6 +520,14 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             says: &["freed after it had returned", "detached"],
         },
         Decoy {
+            name: "gives up after 2 s, unfinished texts counted as 0 (round 11, words-per-text/09)",
+            class: Class::Spinning,
+            subject: crate::globals::words_per_text_gives_up_after_2_s,
+            caught_by: "nothing_polls_or_waits_by_the_clock",
+            breaks: "caller-sleeps",
+            says: &["waits by the clock", "never gives up"],
+        },
+        Decoy {
             name: "a static memo of texts of 32 MiB or more (round 10, words-per-text/03)",
             class: Class::StateBetweenCalls,
             subject: crate::globals::words_per_text_memo_of_huge_texts,

@@ -183,6 +183,7 @@ pub mod lock_order;
 pub mod manager;
 pub mod page_cache;
 pub mod poison;
+pub mod polls;
 pub mod pool;
 pub mod pure;
 mod reference;

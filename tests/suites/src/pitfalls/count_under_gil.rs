@@ -432,6 +432,7 @@ texts::declare_texts_suite!($ count_under_gil: CountUnderGil = [
     frees_what_it_shares,
     no_thread_runs_on_after_the_return,
     nothing_is_kept_in_a_static,
+    nothing_polls_or_waits_by_the_clock,
     no_lock_is_held_around_the_work,
     texts_up_to_the_limit,
 ] via exercise, and [

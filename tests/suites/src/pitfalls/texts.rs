@@ -1392,6 +1392,27 @@ pub fn no_lock_is_held_around_the_work<A: PartialEq + Debug>(ex: Exercise<A>) {
     );
 }
 
+/// `nothing_polls_or_waits_by_the_clock`: one call on 3 texts must be
+/// right, then the crate's `src/lib.rs` must call nothing that waits for
+/// a length of time or checks without waiting ([`crate::polls`]): a spin
+/// under the CPU the caller may use, a poll slower than the window it is
+/// watched in, a give-up later than any hold the suite makes, each stays
+/// inside what a timed check sees; the source shows them.
+pub fn nothing_polls_or_waits_by_the_clock<A: PartialEq + Debug>(ex: Exercise<A>) {
+    ex.right_on_fresh_texts(&mut Draw::new(), 3, "nothing polls or waits by the clock");
+    crate::polls::refuse_polls(
+        "nothing polls or waits by the clock",
+        &format!(
+            "The page promises that the thread that called {} waits asleep for its threads, \
+             not checking again and again whether they are done, and never gives up on them \
+             after a time of its own. Nothing in this exercise needs a clock: wait for each \
+             thread with `join()` (or let a scope end), or receive from a channel with a \
+             blocking `recv()`, which sleeps until the thread is done, however long `{}` takes.",
+            ex.name, ex.probe
+        ),
+    );
+}
+
 /// The largest text the page's promises hold for.
 pub const LARGEST_TEXT: usize = 17 << 20;
 /// The most all the texts of a call may hold together, by the page.

@@ -120,6 +120,7 @@ texts::declare_texts_suite!($ words_per_text: WordsPerText = [
     frees_what_it_shares,
     no_thread_runs_on_after_the_return,
     nothing_is_kept_in_a_static,
+    nothing_polls_or_waits_by_the_clock,
     texts_up_to_the_limit,
 ] via exercise, and [
     the_texts_are_freed,

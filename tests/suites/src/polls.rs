@@ -1,0 +1,123 @@
+//! A wait that polls, spins or gives up, seen in the source.
+//!
+//! The kernel counts a waiting thread's wake-ups and CPU time, and the
+//! Pitfalls checks judge the caller by them while its threads are held.
+//! But a check watches for a while: a spin shorter than its CPU allowance
+//! (round 11's `total-words/07`, 700 µs on `is_finished` before joining),
+//! a poll slower than its window (`count-under-gil/04`, a `Condvar` waited
+//! on for 600 ms at a time) or a give-up later than its longest hold
+//! (`words-per-text/09`, `recv_timeout` of 2 s, the unfinished texts
+//! reported as 0) stays inside what it can see. What they call is in the
+//! source all the same, and none of it has a place in these exercises,
+//! whose threads are waited for by `join` (or a blocking receive), asleep
+//! until they are done.
+//!
+//! So the exercise's `src/lib.rs` (as [`crate::pure::source`] gives it) is
+//! parsed, and every call of a function or method that waits for a length
+//! of time, or checks without waiting, is named.
+
+use syn::visit::Visit;
+
+/// What waits by the clock or checks without waiting, with what it does.
+const POLLING: &[(&str, &str)] = &[
+    ("sleep", "sleeps for a time"),
+    ("sleep_ms", "sleeps for a time"),
+    ("yield_now", "gives up its core and comes back to check"),
+    ("spin_loop", "spins"),
+    (
+        "is_finished",
+        "checks whether a thread is done without waiting",
+    ),
+    ("try_recv", "checks for a message without waiting"),
+    ("try_iter", "checks for messages without waiting"),
+    ("recv_timeout", "waits with a time-out"),
+    ("recv_deadline", "waits with a time-out"),
+    ("wait_timeout", "waits with a time-out"),
+    ("wait_timeout_ms", "waits with a time-out"),
+    ("wait_timeout_while", "waits with a time-out"),
+    ("park_timeout", "waits with a time-out"),
+];
+
+/// Where `source` polls, spins or waits by the clock: one line per call,
+/// with its line in `src/lib.rs`.
+pub fn polls(source: &str) -> Result<Vec<String>, String> {
+    struct Finder(Vec<String>);
+
+    impl Finder {
+        fn note(&mut self, ident: &syn::Ident) {
+            let name = ident.to_string();
+            if let Some((_, what)) = POLLING.iter().find(|(n, _)| *n == name) {
+                self.0.push(format!(
+                    "src/lib.rs line {}: `{name}` ({what})",
+                    ident.span().start().line
+                ));
+            }
+        }
+    }
+
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            self.note(&m.method);
+            syn::visit::visit_expr_method_call(self, m);
+        }
+
+        fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+            // A function named by its path (`thread::sleep`), called or
+            // passed on.
+            if let Some(last) = p.path.segments.last() {
+                self.note(&last.ident);
+            }
+            syn::visit::visit_expr_path(self, p);
+        }
+    }
+
+    let file = syn::parse_file(source).map_err(|e| e.to_string())?;
+    let mut finder = Finder(Vec::new());
+    finder.visit_file(&file);
+    Ok(finder.0)
+}
+
+/// Fails if the crate under test polls, spins or waits by the clock,
+/// naming each place, with `why`: what the page promises. `check` names
+/// the check in the message. A crate whose source was not set is not
+/// judged here, and says so.
+#[track_caller]
+pub fn refuse_polls(check: &str, why: &str) {
+    let Some(source) = crate::pure::source() else {
+        harness::speedup::not_judged(check, "the crate's source was not given to the suite");
+        return;
+    };
+    let found = polls(source).unwrap_or_else(|e| {
+        panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")
+    });
+    assert!(
+        found.is_empty(),
+        "[{check}] your crate waits by the clock or checks without waiting: {}. {why}",
+        found.join("; ")
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::polls;
+
+    #[test]
+    fn polls_spins_and_time_outs_are_named() {
+        let src = "fn f(h: &std::thread::JoinHandle<()>, rx: &std::sync::mpsc::Receiver<u8>) {
+            while !h.is_finished() { std::hint::spin_loop(); }
+            let _ = rx.recv_timeout(std::time::Duration::from_secs(2));
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }";
+        assert_eq!(polls(src).unwrap().len(), 4, "{:?}", polls(src));
+    }
+
+    #[test]
+    fn join_and_blocking_receives_are_not() {
+        let src = "fn f(h: std::thread::JoinHandle<()>, rx: std::sync::mpsc::Receiver<u8>) {
+            h.join().unwrap();
+            for _ in rx.iter() {}
+            let _ = rx.recv();
+        }";
+        assert!(polls(src).unwrap().is_empty(), "{:?}", polls(src));
+    }
+}
