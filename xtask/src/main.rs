@@ -208,6 +208,7 @@ fn main() -> Result<()> {
                 rerun_inconclusive: !no_rerun,
                 target_dir: Some(target_dir.unwrap_or_else(|| default_target(&root))),
                 sandbox: Sandbox::for_grading(&course.grading),
+                tests: Default::default(),
             };
             let grader = Grader::new(&root, &course, &out, options)?;
             match (path, class) {

@@ -166,6 +166,9 @@ pub struct Plan<'a> {
     /// When the student's sources were written: a suite executable older
     /// than this was not built from them.
     pub sources_written: Option<SystemTime>,
+    /// Only these tests of an exercise, by exercise (see
+    /// [`super::Options::tests`]).
+    pub tests: &'a BTreeMap<String, Vec<String>>,
 }
 
 /// Runs and scores `ex` from what [`build_all`] gave it (`built`; `None`:
@@ -182,7 +185,11 @@ pub fn exercise(
     emit(Event::ExerciseStarted {
         exercise: ex.name.clone(),
     });
-    let worth = ex.worth(plan.grading);
+    let selected = plan.tests.get(&ex.name);
+    let mut worth = ex.worth(plan.grading);
+    if let Some(only) = selected {
+        worth.retain(|t, _| only.iter().any(|o| o == t));
+    }
     let catalogue = course::Catalogue::load(plan.root, &ex.name)?;
     let mut report = ExerciseReport {
         name: ex.name.clone(),
@@ -247,7 +254,11 @@ pub fn exercise(
         plan.wall_seconds
             .unwrap_or_else(|| ex.wall_seconds(plan.grading)),
     );
-    let args = ["--test-threads=1", "--color=never"];
+    let mut args = vec!["--test-threads=1", "--color=never"];
+    if let Some(only) = selected {
+        args.push("--exact");
+        args.extend(only.iter().map(String::as_str));
+    }
     let programs = built.programs;
     let run = plan
         .sandbox
