@@ -80,10 +80,35 @@ pub fn still_running(tids: &HashSet<u32>, grace: Duration) -> Vec<u32> {
 }
 
 /// Waits, up to `within`, until every thread the kernel lists now but did
-/// not list in `before` has ended; returns those still running then. A
-/// thread stuck for good (a deadlocked solution) stays: the caller goes on
-/// regardless, and [`crate::deadline`] keeps later checks short.
-pub fn settle(before: &HashSet<u32>, within: Duration) -> Vec<u32> {
-    let started: HashSet<u32> = listed().difference(before).copied().collect();
+/// not list in `before`, and whose name is `name`, has ended; returns those
+/// still running then. Threads take their creator's name unless given one,
+/// so the threads a test's code started carry the test's name (its first
+/// 15 bytes, as the kernel keeps it); other tests' threads, waiting their
+/// turn, carry theirs and are not waited for. A thread stuck for good (a
+/// deadlocked solution) stays: the caller goes on regardless, and
+/// [`crate::deadline`] keeps later checks short.
+pub fn settle(before: &HashSet<u32>, name: &str, within: Duration) -> Vec<u32> {
+    let kept = kernel_name(name);
+    let started: HashSet<u32> = listed()
+        .difference(before)
+        .copied()
+        .filter(|tid| name_of(*tid).is_some_and(|n| n == kept))
+        .collect();
     still_running(&started, within)
+}
+
+/// `name` as the kernel keeps a thread's name: its first 15 bytes.
+fn kernel_name(name: &str) -> &str {
+    let mut end = name.len().min(15);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    &name[..end]
+}
+
+/// The name of thread `tid` of this process.
+fn name_of(tid: u32) -> Option<String> {
+    std::fs::read_to_string(format!("/proc/self/task/{tid}/comm"))
+        .ok()
+        .map(|n| n.trim_end_matches('\n').to_owned())
 }

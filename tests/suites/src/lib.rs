@@ -34,7 +34,7 @@ pub const TEST_LIMIT: Duration = Duration::from_secs(8);
 pub fn run(package: &'static str, name: &'static str, test: impl FnOnce() + Send + 'static) {
     let _alone = harness::exclusive();
     // Declared after `_alone`, so dropped before it, failed or not.
-    let _settled = Settled(harness::threads::listed());
+    let _settled = Settled(harness::threads::listed(), name);
     // A test that got stuck, or forgot to wait, leaves no process running.
     let _leftovers = harness::children::Leftovers::watch();
     harness::record::run_test(package, name, || {
@@ -68,17 +68,18 @@ fn explained(payload: Box<dyn std::any::Any + Send>) -> Box<dyn std::any::Any + 
 pub const SETTLE_WITHIN: Duration = Duration::from_secs(3);
 
 /// At a test's end, waits up to [`SETTLE_WITHIN`] for the threads the test
-/// started and left running (a detached thread of the student's, which the
+/// started and left running (those that carry its name: the other tests'
+/// threads, waiting their turn at [`harness::exclusive`], do not) (a detached thread of the student's, which the
 /// test has already judged), so that the next test is judged on its own
 /// work, not on a task limit that the last one filled. Not after a test
 /// was stuck: its threads never end, and [`harness::deadline`] keeps the
 /// later tests short.
-struct Settled(std::collections::HashSet<u32>);
+struct Settled(std::collections::HashSet<u32>, &'static str);
 
 impl Drop for Settled {
     fn drop(&mut self) {
         if !harness::deadline::abandoned_thread_running() {
-            harness::threads::settle(&self.0, SETTLE_WITHIN);
+            harness::threads::settle(&self.0, self.1, SETTLE_WITHIN);
         }
     }
 }
