@@ -3,10 +3,10 @@
 //!
 //! - [`course`]: the course model (its own crate): the manifest, the
 //!   catalogue of promises, and paths.
-//! - [`stubs`]: exercise crates generated from their solutions.
+//! - [`listings`]: exercise crates generated from their solutions, and the
+//!   error codes `cargo check` reports for compile-fail exercises (their own
+//!   crate, which the book's `live` crate uses without the tooling).
 //! - [`stubcheck`]: proof that every stub fails its suite, for the right reason.
-//! - [`diagnostics`]: the error codes `cargo check` reports, for
-//!   compile-fail exercises.
 //! - [`pages`]: rules on the book's sources (listings are included, never pasted).
 //! - [`book`]: pinned book tools, the live build, and the check of its output.
 //! - [`results`]: reading suite records and libtest output (shared by the
@@ -17,11 +17,9 @@
 pub mod book;
 pub mod browser;
 pub use course;
-pub mod diagnostics;
+pub use listings;
 pub mod grade;
 pub mod pages;
-pub mod readme;
 pub mod results;
 pub mod stubcheck;
-pub mod stubs;
 pub mod watch;

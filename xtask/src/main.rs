@@ -4,11 +4,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use listings::stubs;
 use xtask::course::{self, Course};
 use xtask::grade::report::{ExerciseReport, ExerciseStatus, TestStatus, first_line, pts, terminal};
 use xtask::grade::sandbox::Sandbox;
 use xtask::grade::{self, Grader, Options, gradebook};
-use xtask::{book, browser, pages, stubcheck, stubs};
+use xtask::{book, browser, pages, stubcheck};
 
 #[derive(Parser)]
 #[command(about = "Tooling for the threads-and-processes course")]

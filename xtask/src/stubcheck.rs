@@ -15,8 +15,8 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::course::{Exercise, Kind};
-use crate::diagnostics;
 use crate::results;
+use listings::diagnostics;
 
 /// What running one exercise's suite against its stub showed.
 #[derive(Debug, Default)]

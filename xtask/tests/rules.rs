@@ -1,8 +1,9 @@
 //! The course's rules, run by the root `cargo test` (the same checks as
 //! `cargo xtask check`).
 
+use listings::stubs;
 use xtask::course::{self, Course};
-use xtask::{pages, stubcheck, stubs};
+use xtask::{pages, stubcheck};
 
 fn course() -> Course {
     Course::load(&course::root()).expect("exercises/info.toml loads")

@@ -67,10 +67,10 @@ pub fn lock_order() -> Result<String> {
     let hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
     let contenders: [(&str, Transfer); 3] = [
-        ("`from` first, then `to`", decoys::lock_order::from_first),
+        ("`from` first, then `to`", mistakes::lock_order::from_first),
         (
             "one global lock, then `from`, `to`",
-            decoys::lock_order::one_big_lock,
+            mistakes::lock_order::one_big_lock,
         ),
         ("lower `id()` first (the reference)", reference::SUBJECT),
     ];
@@ -117,7 +117,7 @@ struct SharingRow {
 /// Two threads, each adding to its own counter: side by side in an array,
 /// one 64-byte line each, and in `Counters` (one `CachePadded` slot each).
 pub fn false_sharing() -> Result<String> {
-    use decoys::false_sharing::Line;
+    use mistakes::false_sharing::Line;
 
     const TIMES: u64 = 200_000;
     let packed = [AtomicU64::new(0), AtomicU64::new(0)];
@@ -252,10 +252,10 @@ pub fn page_cache() -> Result<String> {
     }
     let contenders: [(&str, NewCache); 3] = [
         ("lock held across the fetch", || {
-            Box::new(decoys::page_cache::HeldAcrossFetch::default())
+            Box::new(mistakes::page_cache::HeldAcrossFetch::default())
         }),
         ("lock released, each thread fetches what it misses", || {
-            Box::new(decoys::page_cache::FetchesTwice::default())
+            Box::new(mistakes::page_cache::FetchesTwice::default())
         }),
         (
             "lock released, one `OnceLock` per page (the reference)",
@@ -327,16 +327,16 @@ pub fn poison() -> Result<String> {
     }
     let contenders: [(&str, NewTally); 5] = [
         ("`lock().unwrap()`", || {
-            Box::new(decoys::poison::Unwraps::default())
+            Box::new(mistakes::poison::Unwraps::default())
         }),
         ("`into_inner`, changes in place", || {
-            Box::new(decoys::poison::IgnoresPoison::default())
+            Box::new(mistakes::poison::IgnoresPoison::default())
         }),
         ("`into_inner`, starts again from zero", || {
-            Box::new(decoys::poison::ResetsOnPoison::default())
+            Box::new(mistakes::poison::ResetsOnPoison::default())
         }),
         ("catches the panic in `update`", || {
-            Box::new(decoys::poison::Swallows::default())
+            Box::new(mistakes::poison::Swallows::default())
         }),
         (
             "changes a copy, `into_inner` (the reference)",

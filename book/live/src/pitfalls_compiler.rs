@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
-use xtask::course::{self, Course, Kind};
-use xtask::{diagnostics, stubs};
+use course::{self, Course, Kind};
+use listings::{diagnostics, stubs};
 
 use crate::section;
 use crate::store::Provenance;

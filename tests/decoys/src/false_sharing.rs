@@ -9,6 +9,7 @@ use std::thread;
 use suites::false_sharing::{Count, FalseSharing, IsLiveMatch, IsMatch, Live, Tallied, Tally};
 
 use crate::{Class, Decoy};
+pub use mistakes::false_sharing::Line;
 
 mod reference {
     suites::false_sharing_adapter!(false_sharing_solution);
@@ -30,10 +31,6 @@ fn side_by_side(n: usize) -> Vec<usize> {
     let slots: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
     addresses_of(&slots, |s| s)
 }
-
-/// Aligned to 64 bytes: one line each, but two to a prefetched pair.
-#[repr(align(64))]
-pub struct Line(pub AtomicU64);
 
 fn one_line_each(n: usize) -> Vec<usize> {
     let slots: Vec<Line> = (0..n).map(|_| Line(AtomicU64::new(0))).collect();

@@ -5,33 +5,12 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use harness::watched::Watched;
 use suites::lock_order::{Refusal, Transfer};
 
 use crate::{Class, Decoy};
 
-type Accounts = [Watched<i64>];
-
-fn short(balance: i64, amount: i64) -> Result<(), Refusal> {
-    Err(Refusal::Insufficient { balance, amount })
-}
-
-// ANCHOR: from_first
-/// Takes `from`, then `to`: the textbook deadlock.
-pub fn from_first(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
-    if from == to {
-        return Err(Refusal::SameAccount);
-    }
-    let mut source = a[from].lock();
-    let mut target = a[to].lock();
-    if *source < amount {
-        return short(*source, amount);
-    }
-    *source -= amount;
-    *target += amount;
-    Ok(())
-}
-// ANCHOR_END: from_first
+use mistakes::lock_order::{Accounts, short};
+pub use mistakes::lock_order::{from_first, one_big_lock};
 
 /// Moves `amount` between the two held balances (`first` pays when
 /// `first_pays`), or refuses when the payer holds less: the body every
@@ -172,13 +151,6 @@ fn locks_one_account_twice(
     *source -= amount;
     *target += amount;
     Ok(())
-}
-
-/// One global lock around every transfer: never deadlocks, never overlaps.
-pub fn one_big_lock(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
-    static BANK: Mutex<()> = Mutex::new(());
-    let _all = BANK.lock().unwrap_or_else(PoisonError::into_inner);
-    from_first(a, from, to, amount)
 }
 
 /// Takes `from`, tries `to`, and gives up quietly when it is busy.

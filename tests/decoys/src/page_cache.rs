@@ -3,45 +3,20 @@
 //! pages, spinning, polling, made-up pages, a cache in a `static`.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::Duration;
 
 use suites::page_cache::{NewCache, PageCache};
-use testweb::FetchError;
 
 use crate::{Class, Decoy};
 
-type Page = Result<String, FetchError>;
+pub use mistakes::page_cache::{FetchesTwice, HeldAcrossFetch};
+use mistakes::page_cache::{Page, lock};
 
 /// The reference's map: one cell per URL, filled by the one thread that
 /// fetches it.
 type Cells = HashMap<String, Arc<OnceLock<Page>>>;
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-// ANCHOR: held_across_fetch
-/// Looks up, fetches and stores under one guard.
-#[derive(Default)]
-pub struct HeldAcrossFetch {
-    pages: Mutex<HashMap<String, Page>>,
-}
-
-impl PageCache for HeldAcrossFetch {
-    fn get(&self, url: &str) -> Page {
-        let mut pages = lock(&self.pages);
-        if let Some(page) = pages.get(url) {
-            return page.clone();
-        }
-        // `pages` is still locked: every other thread waits for this fetch.
-        let page = testweb::get(url);
-        pages.insert(url.to_owned(), page.clone());
-        page
-    }
-}
-// ANCHOR_END: held_across_fetch
 
 /// One cell per URL like the reference, until the map holds `AT` pages;
 /// from then on it fetches with the map's lock held ("misses are rare once
@@ -130,24 +105,6 @@ impl PageCache for NormalisesUrls {
         let key = url.trim_end_matches('/').to_ascii_lowercase();
         let cell = Arc::clone(lock(&self.pages).entry(key).or_default());
         cell.get_or_init(|| testweb::get(url)).clone()
-    }
-}
-
-/// Checks under the lock, unlocks, fetches, locks again to store: every
-/// thread that asks before the first fetch ends fetches too.
-#[derive(Default)]
-pub struct FetchesTwice {
-    pages: Mutex<HashMap<String, Page>>,
-}
-
-impl PageCache for FetchesTwice {
-    fn get(&self, url: &str) -> Page {
-        if let Some(page) = lock(&self.pages).get(url) {
-            return page.clone();
-        }
-        let page = testweb::get(url);
-        lock(&self.pages).insert(url.to_owned(), page.clone());
-        page
     }
 }
 

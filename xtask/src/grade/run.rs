@@ -13,8 +13,8 @@ use super::report::{ExerciseReport, ExerciseStatus, TestKind, TestReport, TestSt
 use super::sandbox::{Ended, Sandbox};
 use super::score::{self, SuiteRun};
 use crate::course::{Exercise, Grading, Kind, Worth};
-use crate::diagnostics;
 use crate::results;
+use listings::diagnostics;
 
 /// What a build gave.
 #[derive(Debug)]

@@ -22,7 +22,7 @@ use anyhow::{Context, Result, bail};
 
 use super::report::Ignored;
 use crate::course::{Course, Exercise};
-use crate::stubs;
+use listings::stubs;
 
 /// A copy of the course to build submissions in.
 #[derive(Clone, Debug)]

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::course::{Catalogue, Course, Exercise};
+use course::{Catalogue, Course, Exercise};
 
 const BEGIN: &str = "// SOLUTION:";
 const END: &str = "// END SOLUTION";
