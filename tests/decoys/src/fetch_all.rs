@@ -48,6 +48,38 @@ fn warms_up_one_by_one(urls: &[String]) -> Results {
     }
 }
 
+/// One after another when there are two URLs or fewer, "not worth a
+/// second thread" (round 12, `fetch-all/15`): only a call of two URLs
+/// shows it.
+fn one_by_one_up_to_two(urls: &[String]) -> Results {
+    if urls.len() <= 2 {
+        one_after_another(urls)
+    } else {
+        all_at_once(urls)
+    }
+}
+
+/// Every request at once, but each result comes back tagged with its index
+/// kept in a `u8` (round 12, `fetch-all/16`): past 256 URLs, results land
+/// in the wrong slots and the empty ones are made up.
+fn index_in_a_u8(urls: &[String]) -> Results {
+    let (done, results) = std::sync::mpsc::channel();
+    thread::scope(|s| {
+        for (i, url) in urls.iter().enumerate() {
+            let done = done.clone();
+            #[allow(clippy::cast_possible_truncation)]
+            let i = i as u8;
+            s.spawn(move || drop(done.send((i, testweb::get(url)))));
+        }
+    });
+    drop(done);
+    let mut slots: Results = urls.iter().map(|_| Ok(String::new())).collect();
+    for (i, page) in results {
+        slots[usize::from(i)] = page;
+    }
+    slots
+}
+
 /// One request after another, on one thread of its own (not the caller,
 /// whose requests the client's log shows): the decoys that do not overlap.
 fn one_after_another(urls: &[String]) -> Results {
@@ -369,6 +401,41 @@ fn polls_with_sleep(urls: &[String]) -> Results {
 /// The corpus for `fetch_all`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
     vec![
+        Decoy {
+            name: "one after another for two URLs or fewer (round 12, fetch-all/15)",
+            class: Class::Sequential,
+            subject: one_by_one_up_to_two,
+            caught_by: "every_url_in_flight_whatever_the_count",
+            breaks: "all-at-once",
+            says: &["held each of your 2 requests", "one after another"],
+        },
+        Decoy {
+            name: "each result's index kept in a u8 (round 12, fetch-all/16)",
+            class: Class::MadeUp,
+            subject: index_in_a_u8,
+            caught_by: "results_come_back_in_input_order",
+            breaks: "input-order",
+            says: &["urls["],
+        },
+        Decoy {
+            name: "a pool of threads kept in a static for the next call (round 12, fetch-all/04)",
+            class: Class::StateBetweenCalls,
+            subject: crate::globals::fetch_all_pool_kept_in_a_static,
+            caught_by: "nothing_is_kept_in_a_static",
+            breaks: "nothing-left-running",
+            says: &[
+                "keeps something in a global",
+                "a pool of threads kept for the next call",
+            ],
+        },
+        Decoy {
+            name: "gives up 3.6 s after the start, a time-out of its own (round 12, fetch-all/07)",
+            class: Class::RuleSkipped,
+            subject: crate::globals::fetch_all_gives_up_after_its_own_deadline,
+            caught_by: "nothing_polls_or_waits_by_the_clock",
+            breaks: "waits-for-slow-answers",
+            says: &["waits by the clock", "no time-out of its own"],
+        },
         Decoy {
             name: "fetches a single URL on the calling thread",
             class: Class::Sequential,

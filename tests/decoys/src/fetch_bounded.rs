@@ -16,7 +16,7 @@ use crate::{Class, Decoy};
 type Results = Vec<Result<String, FetchError>>;
 
 /// A correct pool: `limit` workers sharing one queue of `(index, url)`.
-fn pool(urls: &[String], limit: NonZeroUsize) -> Results {
+pub(crate) fn pool(urls: &[String], limit: NonZeroUsize) -> Results {
     let (jobs, queue) = crossbeam_channel::unbounded();
     for job in urls.iter().enumerate() {
         jobs.send(job).expect("the queue is open");
@@ -425,6 +425,25 @@ fn remembers_failures(urls: &[String], _limit: NonZeroUsize) -> Results {
 /// The corpus for `fetch_bounded`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
     vec![
+        Decoy {
+            name: "workers that stop on a 100 ms time-out, not on a closed queue (round 12, fetch-bounded/02)",
+            class: Class::RuleSkipped,
+            subject: crate::globals::fetch_bounded_workers_stop_on_a_time_out,
+            caught_by: "nothing_polls_or_waits_by_the_clock",
+            breaks: "workers-stop",
+            says: &["waits by the clock", "a queue that closes"],
+        },
+        Decoy {
+            name: "a static set of URLs that failed with no answer (round 12, fetch-bounded/13)",
+            class: Class::StateBetweenCalls,
+            subject: crate::globals::fetch_bounded_remembers_unreachable_urls,
+            caught_by: "nothing_is_kept_in_a_static",
+            breaks: "really-fetched",
+            says: &[
+                "keeps something in a global",
+                "a memo of the URLs that failed",
+            ],
+        },
         Decoy {
             name: "one worker is a loop on the calling thread",
             class: Class::Sequential,

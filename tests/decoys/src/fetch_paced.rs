@@ -116,7 +116,7 @@ fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) ->
 }
 
 /// Right: both limits, as fast as they allow.
-fn right(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+pub(crate) fn right(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
     paced_pool(urls, k.get(), r.get(), Pace::Window)
 }
 
@@ -290,6 +290,14 @@ fn books_then_looks(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Result
 /// The corpus for `fetch_paced`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_paced::FetchPaced>> {
     vec![
+        Decoy {
+            name: "a static count of calls (round 12: pools and memos in statics)",
+            class: Class::StateBetweenCalls,
+            subject: crate::globals::fetch_paced_counts_calls_in_a_static,
+            caught_by: "nothing_is_kept_in_a_static",
+            breaks: "really-fetched",
+            says: &["keeps something in a global", "a count of calls"],
+        },
         Decoy {
             name: "max_in_flight workers, no pacing",
             class: Class::RuleSkipped,

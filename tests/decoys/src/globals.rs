@@ -332,3 +332,162 @@ pub fn count_under_gil_polls_every_600_ms(
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     })
 }
+
+/// The results of a fetcher, as the threads chapter's suites take them.
+type Fetched = Vec<Result<String, testweb::FetchError>>;
+
+/// A job for a thread of [`fetch_all_pool_kept_in_a_static`]'s pool.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A pool of threads kept in a `static` for the next call, grown to the
+/// largest call so far, one thread per URL (round 12, `fetch-all/04` and
+/// `05`): every request is in flight at once, and after every call the
+/// threads wait on for jobs that may never come.
+pub fn fetch_all_pool_kept_in_a_static(urls: &[String]) -> Fetched {
+    static POOL: Mutex<Vec<std::sync::mpsc::Sender<Job>>> = Mutex::new(Vec::new());
+    let (done, results) = std::sync::mpsc::channel();
+    {
+        let mut pool = POOL.lock().unwrap_or_else(PoisonError::into_inner);
+        while pool.len() < urls.len() {
+            let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+            thread::spawn(move || queue.into_iter().for_each(|job| job()));
+            pool.push(jobs);
+        }
+        for (i, (url, worker)) in urls.iter().zip(pool.iter()).enumerate() {
+            let (url, done) = (url.clone(), done.clone());
+            let job: Job = Box::new(move || drop(done.send((i, testweb::get(&url)))));
+            worker.send(job).expect("the pool's threads never end");
+        }
+    }
+    drop(done);
+    let mut slots: Vec<_> = urls.iter().map(|_| None).collect();
+    for (i, page) in results {
+        slots[i] = Some(page);
+    }
+    slots
+        .into_iter()
+        .map(|page| page.expect("every URL answered"))
+        .collect()
+}
+
+/// Gives up on the answers 3.6 s after the start, a time-out of its own
+/// just under the time a call may take (round 12, `fetch-all/07`): the
+/// late URLs become `Err`s and their threads are left running. The
+/// slowest answer the suites make comes after 3 s.
+pub fn fetch_all_gives_up_after_its_own_deadline(urls: &[String]) -> Fetched {
+    let deadline = Instant::now() + Duration::from_millis(3_600);
+    let (done, results) = std::sync::mpsc::channel();
+    for (i, url) in urls.iter().enumerate() {
+        let (url, done) = (url.clone(), done.clone());
+        thread::spawn(move || drop(done.send((i, testweb::get(&url)))));
+    }
+    drop(done);
+    let mut slots: Vec<_> = urls.iter().map(|_| None).collect();
+    for _ in 0..urls.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok((i, page)) = results.recv_timeout(left) else {
+            break;
+        };
+        slots[i] = Some(page);
+    }
+    slots
+        .into_iter()
+        .zip(urls)
+        .map(|(page, url)| {
+            page.unwrap_or_else(|| {
+                Err(testweb::FetchError::Transport {
+                    url: url.clone(),
+                    reason: "timed out".to_owned(),
+                })
+            })
+        })
+        .collect()
+}
+
+/// Workers that leave their loop on a 100 ms time-out instead of on a
+/// closed queue (round 12, `fetch-bounded/02`): the sender is kept until
+/// the workers are joined, so every call ends with each worker waiting
+/// 100 ms for jobs that never come.
+pub fn fetch_bounded_workers_stop_on_a_time_out(
+    urls: &[String],
+    limit: std::num::NonZeroUsize,
+) -> Fetched {
+    let (jobs, queue) = crossbeam_channel::unbounded();
+    for job in urls.iter().enumerate() {
+        jobs.send(job).expect("the queue is open");
+    }
+    let slots = Mutex::new(vec![None; urls.len()]);
+    thread::scope(|s| {
+        for _ in 0..limit.get().min(urls.len()) {
+            s.spawn(|| {
+                while let Ok((i, url)) = queue.recv_timeout(Duration::from_millis(100)) {
+                    let page = testweb::get(url);
+                    slots.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(page);
+                }
+            });
+        }
+    });
+    drop(jobs);
+    slots
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .into_iter()
+        .map(|page| page.expect("every URL was fetched"))
+        .collect()
+}
+
+/// A `static` set of the URLs that failed with no answer at all (nothing
+/// listening, not a URL), answered from memory in later calls (round 12,
+/// `fetch-bounded/13`): the server cannot see a request that never
+/// reaches it, so no call shows it; the source does.
+pub fn fetch_bounded_remembers_unreachable_urls(
+    urls: &[String],
+    limit: std::num::NonZeroUsize,
+) -> Fetched {
+    static UNREACHABLE: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let known = UNREACHABLE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    let to_fetch: Vec<String> = urls
+        .iter()
+        .filter(|u| !known.contains(u))
+        .cloned()
+        .collect();
+    let mut fetched = crate::fetch_bounded::pool(&to_fetch, limit).into_iter();
+    urls.iter()
+        .map(|url| {
+            if known.contains(url) {
+                return Err(testweb::FetchError::Transport {
+                    url: url.clone(),
+                    reason: "unreachable (remembered)".to_owned(),
+                });
+            }
+            let page = fetched.next().expect("one result per URL fetched");
+            if matches!(page, Err(testweb::FetchError::Transport { .. })) {
+                UNREACHABLE
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(url.clone());
+            }
+            page
+        })
+        .collect()
+}
+
+/// A `static` count of calls, kept for a log line (round 12's pools and
+/// memos, in `fetch-paced`): harmless to every answer, and still state that
+/// one call leaves to the next.
+pub fn fetch_paced_counts_calls_in_a_static(
+    urls: &[String],
+    k: std::num::NonZeroUsize,
+    r: std::num::NonZeroUsize,
+) -> Fetched {
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, Ordering::Relaxed);
+    let pages = crate::fetch_paced::right(urls, k, r);
+    if call == usize::MAX {
+        eprintln!("call {call}");
+    }
+    pages
+}

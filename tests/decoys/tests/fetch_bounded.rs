@@ -3,6 +3,9 @@
 
 #[test]
 fn every_decoy_is_rejected_for_the_right_reason() {
+    // The source witnesses read the decoys' source: the file that holds
+    // those decoys.
+    suites::pure::set_source(decoys::globals::SOURCE);
     let misses = decoys::misses(
         &decoys::fetch_bounded::corpus(),
         suites::fetch_bounded::CHECKS,

@@ -12,6 +12,7 @@ fn subject(fetch_all: FetchAll) -> Subject<FetchAll> {
 /// See [`fetching::results_come_back_in_input_order`].
 pub fn results_come_back_in_input_order(fetch_all: FetchAll) {
     fetching::results_come_back_in_input_order(subject(fetch_all));
+    fetching::results_keep_their_places_past_256(subject(fetch_all));
 }
 
 /// See [`fetching::a_failing_url_is_an_error_for_that_url_only`].
@@ -56,7 +57,9 @@ pub fn every_url_in_flight_whatever_the_count(fetch_all: FetchAll) {
     let mut draw = fetching::Draw::new();
     // The whole range: from 2 URLs to more than any cap a student may pick
     // (cores, 16, 32, 64 threads).
-    let sizes = [draw.pick(2..=9), draw.pick(17..=40), draw.pick(65..=160)];
+    // Two URLs always: the smallest size where a "not worth a thread" rule
+    // could go one by one.
+    let sizes = [2, draw.pick(3..=9), draw.pick(17..=40), draw.pick(65..=160)];
     for n in sizes {
         let peak = fetching::gathered_peak(subject(fetch_all), n);
         assert!(
@@ -80,6 +83,16 @@ pub fn every_url_in_flight_whatever_the_count(fetch_all: FetchAll) {
     }
 }
 
+/// See [`fetching::nothing_is_kept_in_a_static`].
+pub fn nothing_is_kept_in_a_static(fetch_all: FetchAll) {
+    fetching::nothing_is_kept_in_a_static(subject(fetch_all));
+}
+
+/// See [`fetching::nothing_polls_or_waits_by_the_clock`].
+pub fn nothing_polls_or_waits_by_the_clock(fetch_all: FetchAll) {
+    fetching::nothing_polls_or_waits_by_the_clock(subject(fetch_all));
+}
+
 /// See [`fetching::waits_for_a_slow_url`].
 pub fn waits_for_a_slow_url(fetch_all: FetchAll) {
     fetching::waits_for_a_slow_url(subject(fetch_all));
@@ -94,4 +107,6 @@ crate::declare_suite!($ fetch_all: FetchAll = [
     every_url_in_flight_whatever_the_count,
     waits_for_a_slow_url,
     nothing_is_left_running,
+    nothing_is_kept_in_a_static,
+    nothing_polls_or_waits_by_the_clock,
 ]);

@@ -26,6 +26,7 @@ fn subject(fetch_bounded: FetchBounded, limit: usize) -> Subject<impl Fetch> {
 /// See [`fetching::results_come_back_in_input_order`].
 pub fn results_come_back_in_input_order(fetch_bounded: FetchBounded) {
     fetching::results_come_back_in_input_order(subject(fetch_bounded, 2));
+    fetching::results_keep_their_places_past_256(subject(fetch_bounded, 4));
 }
 
 /// See [`fetching::a_failing_url_is_an_error_for_that_url_only`].
@@ -51,6 +52,16 @@ pub fn waits_for_a_slow_url(fetch_bounded: FetchBounded) {
 /// See [`fetching::nothing_is_left_running`] (limit 3).
 pub fn nothing_is_left_running(fetch_bounded: FetchBounded) {
     fetching::nothing_is_left_running(subject(fetch_bounded, 3));
+}
+
+/// See [`fetching::nothing_is_kept_in_a_static`] (limit 2).
+pub fn nothing_is_kept_in_a_static(fetch_bounded: FetchBounded) {
+    fetching::nothing_is_kept_in_a_static(subject(fetch_bounded, 2));
+}
+
+/// See [`fetching::nothing_polls_or_waits_by_the_clock`] (limit 2).
+pub fn nothing_polls_or_waits_by_the_clock(fetch_bounded: FetchBounded) {
+    fetching::nothing_polls_or_waits_by_the_clock(subject(fetch_bounded, 2));
 }
 
 /// Fetches `n` pages with limit `limit`, checks the results against the
@@ -354,6 +365,8 @@ crate::declare_suite!($ fetch_bounded: FetchBounded = [
     k_workers_whatever_n_and_k,
     waits_for_a_slow_url,
     nothing_is_left_running,
+    nothing_is_kept_in_a_static,
+    nothing_polls_or_waits_by_the_clock,
 ]);
 
 #[cfg(test)]

@@ -352,9 +352,17 @@ pub fn waits_asleep_for_the_next_start(f: FetchPaced) {
 /// every millisecond eight thousand.
 const WAKEUPS_ALLOWED: u64 = 300;
 
+/// See [`fetching::nothing_is_kept_in_a_static`] (2 in flight, 50 a second).
+pub fn nothing_is_kept_in_a_static(f: FetchPaced) {
+    fetching::nothing_is_kept_in_a_static(subject(f, 2, 50));
+}
+
 /// See [`fetching::results_come_back_in_input_order`].
 pub fn results_come_back_in_input_order(f: FetchPaced) {
     fetching::results_come_back_in_input_order(subject(f, 2, 50));
+    // Paced at 1,000 a second, 8 at a time: 257 to 600 URLs take under a
+    // second.
+    fetching::results_keep_their_places_past_256(subject(f, 8, 1000));
 }
 
 /// See [`fetching::a_failing_url_is_an_error_for_that_url_only`].
@@ -401,6 +409,7 @@ crate::declare_suite!($ fetch_paced: FetchPaced = [
     as_fast_as_the_limits_allow,
     waits_asleep_for_the_next_start,
     nothing_is_left_running,
+    nothing_is_kept_in_a_static,
 ]);
 
 #[cfg(test)]

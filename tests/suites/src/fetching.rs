@@ -410,6 +410,73 @@ pub fn results_come_back_in_input_order(subject: Subject<impl Fetch>) {
     subject.fetch(&server, &urls);
 }
 
+/// The whole range of sizes: one call of 257 to 600 URLs (drawn per run),
+/// answered at once, whose results must each be the page the server sent
+/// for that URL in that call. Past 256, an index kept in a `u8` wraps and
+/// results land in the wrong slots.
+pub fn results_keep_their_places_past_256(subject: Subject<impl Fetch>) {
+    let n = Draw::new().pick(MANY_URLS);
+    let server = fetching_server_for_many();
+    subject.fetch(&server, &server.page_urls(n));
+}
+
+/// Sizes of the call that checks results keep their places whatever the
+/// number of URLs: past what a `u8` or an `i8` index holds.
+pub const MANY_URLS: std::ops::RangeInclusive<usize> = 257..=600;
+
+/// A server that answers at once: hundreds of URLs take a fraction of a
+/// second even a few at a time.
+fn fetching_server_for_many() -> Server {
+    server(Duration::ZERO)
+}
+
+/// A source witness for the fetchers: one right call on a few URLs, then
+/// the crate's `src/lib.rs` must declare no `static` and no
+/// `thread_local!` ([`crate::pure::refuse_globals`]). A pool of threads
+/// kept for the next call, a memo of URLs that failed, a counter of calls:
+/// each lives in a global, each outlives the call or carries one call's
+/// result into the next, and the source shows it whether or not a call the
+/// suite makes reaches it.
+pub fn nothing_is_kept_in_a_static(subject: Subject<impl Fetch>) {
+    let server = server(Duration::ZERO);
+    subject.fetch(&server, &server.page_urls(3));
+    crate::pure::refuse_globals(
+        "nothing is kept in a static",
+        &format!(
+            "The page promises that nothing of a call of {name} outlives it and nothing is kept \
+             from an earlier call: a global (a pool of threads kept for the next call, a memo of \
+             the URLs that failed, a count of calls) is both, whatever it holds and whether or \
+             not the suite's calls reach it. Start the threads, and make what they share, inside \
+             the call. (The suite reads `src/lib.rs` only: keep the exercise in that file.)",
+            name = subject.name
+        ),
+    );
+}
+
+/// A source witness for the fetchers that need no clock (fetch_all,
+/// fetch_bounded): one right call, then the crate's `src/lib.rs` must call
+/// nothing that waits for a length of time or checks without waiting
+/// ([`crate::polls`]). A poll slower than the wake-ups a check counts, a
+/// time-out of one's own longer than the slowest answer a check makes, a
+/// worker that stops on a time-out instead of on a closed queue: each
+/// stays inside what a timed check sees, and the source shows it.
+pub fn nothing_polls_or_waits_by_the_clock(subject: Subject<impl Fetch>) {
+    let server = server(Duration::ZERO);
+    subject.fetch(&server, &server.page_urls(3));
+    crate::polls::refuse_polls(
+        "nothing polls or waits by the clock",
+        &format!(
+            "The page promises that every thread of {name}, the caller's too, waits asleep for \
+             what it needs (a join, a job, a result), never checking again and again, and that a \
+             slow answer is waited for with no time-out of its own. Nothing in this exercise \
+             needs a clock: `join()` (or the end of a scope), a blocking `recv()` on a channel, \
+             and a queue that closes when the last sender is dropped each sleep until there is \
+             something to do.",
+            name = subject.name
+        ),
+    );
+}
+
 /// A server error, a refused connection and a malformed URL each become an
 /// `Err` in their own place; the good URLs around them still succeed.
 pub fn a_failing_url_is_an_error_for_that_url_only(subject: Subject<impl Fetch>) {
