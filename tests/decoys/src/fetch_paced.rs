@@ -38,6 +38,16 @@ enum Pace {
     /// As [`Pace::Window`], but the record keeps when a start was asked
     /// for, not when it was given.
     AskedTime,
+    /// As [`Pace::Window`], keeping every booking of the call and clearing
+    /// the record once it holds more than 64 (round 12, `fetch-paced/02`).
+    ClearedPast64,
+    /// As [`Pace::Window`], but a request that fails gives its booking back
+    /// (round 12, `fetch-paced/10`).
+    FailuresGiveBack,
+    /// Reads the next allowed start under the lock, lets go, sleeps, and
+    /// books only once awake (round 12, `fetch-paced/08`): workers that look
+    /// before any of them books all take the same place.
+    CheckThenBook,
 }
 
 /// A pool of `workers` threads sharing one list of URLs, paced as `pace`
@@ -62,12 +72,24 @@ fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) ->
                         let at = match pace {
                             Pace::Never => now,
                             Pace::Even => b.back().map_or(now, |&last| now.max(last + gap)),
-                            Pace::Window | Pace::Spin | Pace::Poll | Pace::AskedTime
+                            Pace::Window
+                            | Pace::Spin
+                            | Pace::Poll
+                            | Pace::AskedTime
+                            | Pace::ClearedPast64
+                            | Pace::FailuresGiveBack
+                            | Pace::CheckThenBook
                                 if b.len() >= per_second =>
                             {
                                 now.max(b[b.len() - per_second] + second)
                             }
-                            Pace::Window | Pace::Spin | Pace::Poll | Pace::AskedTime => now,
+                            Pace::Window
+                            | Pace::Spin
+                            | Pace::Poll
+                            | Pace::AskedTime
+                            | Pace::ClearedPast64
+                            | Pace::FailuresGiveBack
+                            | Pace::CheckThenBook => now,
                             Pace::OffByOne if b.len() + 1 >= per_second => {
                                 now.max(b[b.len() + 1 - per_second] + second)
                             }
@@ -87,7 +109,14 @@ fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) ->
                                 }
                             }
                         };
-                        b.push_back(if let Pace::AskedTime = pace { now } else { at });
+                        match pace {
+                            Pace::CheckThenBook => {}
+                            Pace::AskedTime => b.push_back(now),
+                            _ => b.push_back(at),
+                        }
+                        if matches!(pace, Pace::ClearedPast64) && b.len() > 64 {
+                            b.clear();
+                        }
                         at
                     };
                     if let Pace::Spin = pace {
@@ -101,7 +130,19 @@ fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) ->
                     } else {
                         thread::sleep(at.saturating_duration_since(Instant::now()));
                     }
+                    if let Pace::CheckThenBook = pace {
+                        booked
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push_back(Instant::now());
+                    }
                     let page = testweb::get(url);
+                    if matches!(pace, Pace::FailuresGiveBack) && page.is_err() {
+                        let mut b = booked.lock().unwrap_or_else(PoisonError::into_inner);
+                        if let Some(mine) = b.iter().position(|&t| t == at) {
+                            b.remove(mine);
+                        }
+                    }
                     slots.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(page);
                 }
             });
@@ -118,6 +159,41 @@ fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) ->
 /// Right: both limits, as fast as they allow.
 pub(crate) fn right(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
     paced_pool(urls, k.get(), r.get(), Pace::Window)
+}
+
+/// Keeps every booking and clears the record past 64 (round 12,
+/// `fetch-paced/02`).
+fn cleared_past_64(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get(), r.get(), Pace::ClearedPast64)
+}
+
+/// Failed requests give their booking back (round 12, `fetch-paced/10`).
+fn failures_give_back(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get(), r.get(), Pace::FailuresGiveBack)
+}
+
+/// Checks, unlocks, sleeps, then books (round 12, `fetch-paced/08`).
+fn check_then_book(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get(), r.get(), Pace::CheckThenBook)
+}
+
+/// No pacing at 50 a second or more, "as good as no limit" (round 12,
+/// `fetch-paced/04`).
+fn unpaced_at_high_rates(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    let pace = if r.get() >= 50 {
+        Pace::Never
+    } else {
+        Pace::Window
+    };
+    paced_pool(urls, k.get(), r.get(), pace)
+}
+
+/// Workers capped at 16, four a core on a four-core machine (round 12,
+/// `fetch-paced/06` capped at four a core): fewer in flight than both
+/// limits allow. (A fixed cap, so that the decoy is as wrong on a machine
+/// of many cores.)
+fn four_workers_a_core(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get().min(16), r.get(), Pace::Window)
 }
 
 /// `max_in_flight` workers and no pacing: the rate is never looked at.
@@ -290,6 +366,46 @@ fn books_then_looks(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Result
 /// The corpus for `fetch_paced`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_paced::FetchPaced>> {
     vec![
+        Decoy {
+            name: "keeps every booking, clears the record past 64 (round 12, fetch-paced/02)",
+            class: Class::RuleSkipped,
+            subject: cleared_past_64,
+            caught_by: "stays_within_both_limits",
+            breaks: "rate-limit",
+            says: &["[within both limits]", "more than per_second"],
+        },
+        Decoy {
+            name: "failed requests give their booking back (round 12, fetch-paced/10)",
+            class: Class::RuleSkipped,
+            subject: failures_give_back,
+            caught_by: "stays_within_both_limits",
+            breaks: "rate-limit",
+            says: &["[within both limits]", "more than per_second"],
+        },
+        Decoy {
+            name: "checks, unlocks, sleeps, then books (round 12, fetch-paced/08)",
+            class: Class::RuleSkipped,
+            subject: check_then_book,
+            caught_by: "waits_asleep_for_the_next_start",
+            breaks: "rate-limit",
+            says: &["[within both limits]", "more than per_second = 4"],
+        },
+        Decoy {
+            name: "no pacing at 50 a second or more (round 12, fetch-paced/04)",
+            class: Class::RuleSkipped,
+            subject: unpaced_at_high_rates,
+            caught_by: "stays_within_both_limits",
+            breaks: "rate-limit",
+            says: &["[within both limits]", "more than per_second"],
+        },
+        Decoy {
+            name: "workers capped at 16, four a core on four cores (round 12, fetch-paced/06)",
+            class: Class::Batched,
+            subject: four_workers_a_core,
+            caught_by: "stays_within_both_limits",
+            breaks: "as-fast-as-allowed",
+            says: &["[within both limits]", "something caps the workers"],
+        },
         Decoy {
             name: "a static count of calls (round 12: pools and memos in statics)",
             class: Class::StateBetweenCalls,

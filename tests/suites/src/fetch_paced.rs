@@ -99,6 +99,9 @@ struct Case {
     in_flight: usize,
     per_second: usize,
     latencies: Vec<Duration>,
+    /// Every how many URLs one answers 500 at once instead of its page
+    /// (`None`: all pages).
+    fail_every: Option<usize>,
 }
 
 impl Case {
@@ -108,6 +111,7 @@ impl Case {
             in_flight,
             per_second,
             latencies: vec![latency; n],
+            fail_every: None,
         }
     }
 
@@ -131,7 +135,12 @@ impl Case {
                     + " ms"
             )
         };
-        format!("{n} URLs, max_in_flight = {in_flight}, per_second = {per_second}, {answered}")
+        let failing = self.fail_every.map_or_else(String::new, |k| {
+            format!(" (but every {k}th answers 500 at once)")
+        });
+        format!(
+            "{n} URLs, max_in_flight = {in_flight}, per_second = {per_second}, {answered}{failing}"
+        )
     }
 
     /// The call, checked against the server's log: the results, the peak
@@ -144,7 +153,13 @@ impl Case {
             .page_urls(self.latencies.len())
             .into_iter()
             .zip(&self.latencies)
-            .map(|(url, l)| format!("{url}?delay_ms={}", l.as_millis()))
+            .enumerate()
+            .map(|(i, (url, l))| match self.fail_every {
+                // A target of its own for each failing URL: each is fetched
+                // once, as every URL is.
+                Some(k) if i % k == k - 1 => server.url(&format!("/status/500?n={i}")),
+                _ => format!("{url}?delay_ms={}", l.as_millis()),
+            })
             .collect();
         let (in_flight, per_second) = (self.in_flight, self.per_second);
         let began = Instant::now();
@@ -190,6 +205,7 @@ pub fn stays_within_both_limits(f: FetchPaced) {
         in_flight: 2,
         per_second: 4,
         latencies: late_window,
+        fail_every: None,
     }
     .call(f);
     let mut draw = Draw::new();
@@ -217,8 +233,47 @@ pub fn stays_within_both_limits(f: FetchPaced) {
         in_flight,
         per_second,
         latencies,
+        fail_every: None,
     }
     .call(f);
+    many_workers_at_a_high_rate(f, &mut draw);
+}
+
+/// The high end of the range: per_second 50 to 60, more workers than that
+/// (per_second + 5 to + 20), per_second + 16 to + 24 URLs, the first
+/// per_second held 300 ms, every fourth failing at once. The rate binds: the first
+/// per_second start at once, the rest a second later. A pacer skipped at
+/// high rates, a record of bookings cleared past some length, failures that
+/// give their place back, or workers that all check an empty record before
+/// any of them books, start more than per_second within the window; and
+/// workers capped by the cores leave the server seeing far fewer than
+/// per_second at once.
+fn many_workers_at_a_high_rate(f: FetchPaced, draw: &mut Draw) {
+    let per_second = draw.pick(50..=60);
+    let in_flight = draw.pick(per_second + 5..=per_second + 20);
+    // Past 64 bookings (a record cleared there shows), and few enough after
+    // the first second's that a first request the machine delayed by more
+    // than the window's allowance cannot, with them, make a full window.
+    let n = draw.pick(per_second + 16..=per_second + 24);
+    let case = Case {
+        in_flight,
+        per_second,
+        // The first second's requests are held 300 ms, for the peak; the
+        // rest answer at once, so the call ends soon after the second.
+        latencies: (0..n)
+            .map(|i| Duration::from_millis(if i < per_second { 300 } else { 0 }))
+            .collect(),
+        fail_every: Some(4),
+    };
+    let (_, peak) = case.call(f);
+    assert!(
+        2 * peak >= per_second,
+        "[within both limits] {}: the server saw at most {peak} requests in flight at once. \
+         The first per_second = {per_second} may start at once and each is held 300 ms, so it \
+         should see about {per_second}: something caps the workers below both limits (one per \
+         core, a fixed number). Start min(max_in_flight, number of URLs) workers.",
+        case.describe()
+    );
 }
 
 /// The most requests in flight at any moment of the fastest schedule, and
@@ -315,10 +370,12 @@ pub fn as_fast_as_the_limits_allow(f: FetchPaced) {
     }
 }
 
-/// While it waits for the next allowed start, the process sleeps: 24 URLs
-/// with per_second 8 (three seconds' worth of starts, two seconds of
-/// waiting; the third wave also shows a record of starts kept wrong, which
-/// the first two cannot). The kernel counts how often the process's threads went to
+/// While it waits for the next allowed start, the process sleeps: 12 URLs
+/// with per_second 4 and max_in_flight 16 (three seconds' worth of starts,
+/// two seconds of waiting; the third wave also shows a record of starts
+/// kept wrong, which the first two cannot; and eight workers wait for the
+/// second second at once, so workers that read the next allowed start and
+/// book it only once awake all take the same place). The kernel counts how often the process's threads went to
 /// sleep (voluntary context switches, exited threads included): a thread
 /// that sleeps until the next start adds one or two per wait, one that
 /// checks the clock in a loop adds one per check; and the CPU the whole
@@ -326,7 +383,7 @@ pub fn as_fast_as_the_limits_allow(f: FetchPaced) {
 pub fn waits_asleep_for_the_next_start(f: FetchPaced) {
     let sleeps_before = harness::clock::process_wakeups();
     let before = harness::clock::process_cpu_time();
-    let case = Case::even(24, 4, 8, Duration::from_millis(10));
+    let case = Case::even(12, 16, 4, Duration::from_millis(10));
     let (took, _) = case.call(f);
     let cpu = harness::clock::process_cpu_time().saturating_sub(before);
     let sleeps = harness::clock::process_wakeups().saturating_sub(sleeps_before);
@@ -360,9 +417,9 @@ pub fn nothing_is_kept_in_a_static(f: FetchPaced) {
 /// See [`fetching::results_come_back_in_input_order`].
 pub fn results_come_back_in_input_order(f: FetchPaced) {
     fetching::results_come_back_in_input_order(subject(f, 2, 50));
-    // Paced at 1,000 a second, 8 at a time: 257 to 600 URLs take under a
-    // second.
-    fetching::results_keep_their_places_past_256(subject(f, 8, 1000));
+    // Paced at 10,000 a second, 8 at a time: 257 to 600 URLs take a tenth
+    // of a second or so.
+    fetching::results_keep_their_places_past_256(subject(f, 8, 10_000));
 }
 
 /// See [`fetching::a_failing_url_is_an_error_for_that_url_only`].
