@@ -661,7 +661,11 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             subject: crate::globals::count_under_gil_polls_every_600_ms,
             caught_by: "nothing_polls_or_waits_by_the_clock",
             breaks: "caller-sleeps",
-            says: &["waits by the clock", "never gives up"],
+            says: &[
+                "waits by the clock",
+                "never gives up",
+                "(in `fn count_under_gil_polls_every_600_ms`)",
+            ],
         },
         Decoy {
             name: "a lock of its own tried for 50 µs around each job (round 11, count-under-gil/03)",
@@ -669,7 +673,11 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             subject: crate::globals::count_under_gil_lock_tried_around_count,
             caught_by: "no_lock_is_held_around_the_work",
             breaks: "no-lock-of-its-own",
-            says: &["holds a lock around", "take turns"],
+            says: &[
+                "holds a lock around",
+                "take turns",
+                "(in `fn count_under_gil_lock_tried_around_count`)",
+            ],
         },
         Decoy {
             name: "a static lock held while the threads start (round 10, count-under-gil/07)",
@@ -680,6 +688,7 @@ pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
             says: &[
                 "keeps something in a global",
                 "in a `static` or anywhere else",
+                "(in `fn count_under_gil_spawn_lock`)",
             ],
         },
         Decoy {

@@ -426,6 +426,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             says: &[
                 "keeps something in a global",
                 "a pool of threads kept for the next call",
+                "(in `fn fetch_all_pool_kept_in_a_static`)",
             ],
         },
         Decoy {
@@ -434,7 +435,11 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             subject: crate::globals::fetch_all_gives_up_after_its_own_deadline,
             caught_by: "nothing_polls_or_waits_by_the_clock",
             breaks: "waits-for-slow-answers",
-            says: &["waits by the clock", "no time-out of its own"],
+            says: &[
+                "waits by the clock",
+                "no time-out of its own",
+                "(in `fn fetch_all_gives_up_after_its_own_deadline`)",
+            ],
         },
         Decoy {
             name: "fetches a single URL on the calling thread",

@@ -431,7 +431,11 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             subject: crate::globals::fetch_bounded_workers_stop_on_a_time_out,
             caught_by: "nothing_polls_or_waits_by_the_clock",
             breaks: "workers-stop",
-            says: &["waits by the clock", "a queue that closes"],
+            says: &[
+                "waits by the clock",
+                "a queue that closes",
+                "(in `fn fetch_bounded_workers_stop_on_a_time_out`)",
+            ],
         },
         Decoy {
             name: "a static set of URLs that failed with no answer (round 12, fetch-bounded/13)",
@@ -442,6 +446,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             says: &[
                 "keeps something in a global",
                 "a memo of the URLs that failed",
+                "(in `fn fetch_bounded_remembers_unreachable_urls`)",
             ],
         },
         Decoy {

@@ -412,7 +412,11 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_paced::FetchPaced>> {
             subject: crate::globals::fetch_paced_counts_calls_in_a_static,
             caught_by: "nothing_is_kept_in_a_static",
             breaks: "really-fetched",
-            says: &["keeps something in a global", "a count of calls"],
+            says: &[
+                "keeps something in a global",
+                "a count of calls",
+                "(in `fn fetch_paced_counts_calls_in_a_static`)",
+            ],
         },
         Decoy {
             name: "max_in_flight workers, no pacing",

@@ -713,6 +713,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             says: &[
                 "keeps something in a global",
                 "set by the accounts themselves",
+                "(in `fn lock_order_flips_after_a_million`)",
             ],
         },
     ]

@@ -763,7 +763,11 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             subject: crate::globals::total_words_spins_briefly_on_is_finished,
             caught_by: "nothing_polls_or_waits_by_the_clock",
             breaks: "caller-sleeps",
-            says: &["waits by the clock", "never gives up"],
+            says: &[
+                "waits by the clock",
+                "never gives up",
+                "(in `fn total_words_spins_briefly_on_is_finished`)",
+            ],
         },
         Decoy {
             name: "a lock tried for 50 µs and held around `count` when it comes (round 11, total-words/04)",
@@ -771,7 +775,11 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             subject: crate::globals::total_words_lock_tried_around_count,
             caught_by: "no_lock_is_held_around_the_work",
             breaks: "lock-only-to-add",
-            says: &["holds a lock around", "take turns"],
+            says: &[
+                "holds a lock around",
+                "take turns",
+                "(in `fn total_words_lock_tried_around_count`)",
+            ],
         },
         Decoy {
             name: "a static lock held while the threads start (round 10, total-words/10)",
@@ -782,6 +790,7 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             says: &[
                 "keeps something in a global",
                 "in a `static` or anywhere else",
+                "(in `fn total_words_spawn_lock`)",
             ],
         },
         Decoy {

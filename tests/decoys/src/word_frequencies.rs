@@ -635,7 +635,11 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             subject: crate::globals::word_frequencies_yields_until_done,
             caught_by: "nothing_polls_or_waits_by_the_clock",
             breaks: "caller-sleeps",
-            says: &["waits by the clock", "never gives up"],
+            says: &[
+                "waits by the clock",
+                "never gives up",
+                "(in `fn word_frequencies_yields_until_done`)",
+            ],
         },
         Decoy {
             name: "the map locked for up to 50 µs before `words` and kept while it runs (round 11, word-frequencies/05)",
@@ -643,7 +647,11 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             subject: crate::globals::word_frequencies_lock_tried_around_words,
             caught_by: "no_lock_is_held_around_the_work",
             breaks: "lock-only-to-count",
-            says: &["holds a lock around", "take turns"],
+            says: &[
+                "holds a lock around",
+                "take turns",
+                "(in `fn word_frequencies_lock_tried_around_words`)",
+            ],
         },
         Decoy {
             name: "a static lock held while the threads start (round 10, word-frequencies/08)",
@@ -654,6 +662,7 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             says: &[
                 "keeps something in a global",
                 "in a `static` or anywhere else",
+                "(in `fn word_frequencies_spawn_lock`)",
             ],
         },
         Decoy {

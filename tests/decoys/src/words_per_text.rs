@@ -525,7 +525,11 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             subject: crate::globals::words_per_text_gives_up_after_2_s,
             caught_by: "nothing_polls_or_waits_by_the_clock",
             breaks: "caller-sleeps",
-            says: &["waits by the clock", "never gives up"],
+            says: &[
+                "waits by the clock",
+                "never gives up",
+                "(in `fn words_per_text_gives_up_after_2_s`)",
+            ],
         },
         Decoy {
             name: "a static memo of texts of 32 MiB or more (round 10, words-per-text/03)",
@@ -536,6 +540,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             says: &[
                 "keeps something in a global",
                 "in a `static` or anywhere else",
+                "(in `fn words_per_text_memo_of_huge_texts`)",
             ],
         },
         Decoy {

@@ -80,6 +80,7 @@ pub fn refuse_locks_around(check: &str, work: &str, why: &str) {
     let found = locks_around_work(source, work).unwrap_or_else(|e| {
         panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")
     });
+    let found = crate::pure::with_functions(source, found);
     assert!(
         found.is_empty(),
         "[{check}] your crate holds a lock around `{work}`: {}. {why}",

@@ -90,6 +90,7 @@ pub fn refuse_polls(check: &str, why: &str) {
     let found = polls(source).unwrap_or_else(|e| {
         panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")
     });
+    let found = crate::pure::with_functions(source, found);
     assert!(
         found.is_empty(),
         "[{check}] your crate waits by the clock or checks without waiting: {}. {why}",

@@ -185,6 +185,71 @@ pub fn source() -> Option<&'static str> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// `found` (one line per place, each starting `src/lib.rs line N`) with
+/// the function each place is in: `src/lib.rs line N (in `fn name`)`. A
+/// student reads where to look; a decoy corpus that keeps many wrong
+/// functions in one file proves that each is refused for its own place.
+pub fn with_functions(source: &str, found: Vec<String>) -> Vec<String> {
+    use syn::spanned::Spanned;
+    use syn::visit::Visit;
+
+    /// Every function's name and the lines it spans.
+    struct Functions(Vec<(String, usize, usize)>);
+
+    impl Functions {
+        fn note(&mut self, name: &syn::Ident, span: proc_macro2::Span) {
+            self.0
+                .push((name.to_string(), span.start().line, span.end().line));
+        }
+    }
+
+    impl<'ast> Visit<'ast> for Functions {
+        fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+            self.note(&f.sig.ident, f.span());
+            syn::visit::visit_item_fn(self, f);
+        }
+
+        fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+            self.note(&f.sig.ident, f.span());
+            syn::visit::visit_impl_item_fn(self, f);
+        }
+    }
+
+    let Ok(file) = syn::parse_file(source) else {
+        return found;
+    };
+    let mut functions = Functions(Vec::new());
+    functions.visit_file(&file);
+    found
+        .into_iter()
+        .map(|place| {
+            let line: Option<usize> = place
+                .strip_prefix("src/lib.rs line ")
+                .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|n| n.parse().ok());
+            // The innermost function around the line: the one that starts last.
+            let inner = line.and_then(|line| {
+                functions
+                    .0
+                    .iter()
+                    .filter(|(_, from, to)| (*from..=*to).contains(&line))
+                    .max_by_key(|(_, from, _)| *from)
+            });
+            match inner {
+                Some((name, ..)) => {
+                    let digits = "src/lib.rs line ".len()
+                        + place["src/lib.rs line ".len()..]
+                            .chars()
+                            .take_while(char::is_ascii_digit)
+                            .count();
+                    format!("{} (in `fn {name}`){}", &place[..digits], &place[digits..])
+                }
+                None => place,
+            }
+        })
+        .collect()
+}
+
 /// Fails if the crate under test keeps anything in a global (a `static`,
 /// `thread_local!`), naming each, with `why`: what the page promises that
 /// a global breaks. `check` names the check in the message. A crate whose
@@ -197,7 +262,7 @@ pub fn refuse_globals(check: &str, why: &str) {
         return;
     };
     let found = match state_kept(source) {
-        Ok(found) => found,
+        Ok(found) => with_functions(source, found),
         Err(e) => {
             panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")
         }
@@ -230,6 +295,13 @@ pub fn refuse_state(source: &str, function: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn places_are_named_with_their_function() {
+        let src = "fn a() {}\n\nfn b() {\n    static X: u8 = 0;\n}\n";
+        let found = super::with_functions(src, vec!["src/lib.rs line 4: `static X`".to_owned()]);
+        assert_eq!(found, ["src/lib.rs line 4 (in `fn b`): `static X`"]);
+    }
 
     #[test]
     fn statics_are_found_wherever_they_are() {
