@@ -37,24 +37,47 @@ pub fn count() -> usize {
     listed().len()
 }
 
+/// The state letter the kernel gives thread `tid` of this process (`R`
+/// running, `S` asleep, `D` in the kernel, `Z` ended, ...), and its flags;
+/// `None` once it is gone.
+fn state_and_flags(tid: u32) -> Option<(char, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+    // After the command's closing parenthesis: the state, then ppid, pgrp,
+    // session, tty, tpgid and the flags.
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let state = fields.first()?.chars().next()?;
+    let flags = fields.get(6).and_then(|f| f.parse().ok()).unwrap_or(0);
+    Some((state, flags))
+}
+
+/// Waits, up to `within`, until thread `tid` of this process is asleep
+/// (the kernel's state `S`: blocked on a lock, a channel or a timer);
+/// whether it was. A check that needs a thread parked in a lock before it
+/// acts waits for this event instead of for a guessed length of time.
+pub fn wait_until_asleep(tid: u32, within: Duration) -> bool {
+    let until = Instant::now() + within;
+    loop {
+        match state_and_flags(tid) {
+            Some(('S', _)) => return true,
+            None => return false,
+            Some(_) if Instant::now() >= until => return false,
+            Some(_) => thread::yield_now(),
+        }
+    }
+}
+
 /// Whether thread `tid` of this process still runs: the kernel lists it,
 /// neither exited (`Z`, `X`) nor on its way out (`PF_EXITING`: a joined
 /// thread may still be leaving the kernel, which counts as ended).
 fn running(tid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).is_ok_and(|stat| {
-        // After the command's closing parenthesis: the state, then ppid,
-        // pgrp, session, tty, tpgid and the flags.
-        let fields: Vec<&str> = stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .collect();
-        let state = fields.first().copied().unwrap_or("");
-        let flags: u64 = fields.get(6).and_then(|f| f.parse().ok()).unwrap_or(0);
-        const PF_EXITING: u64 = 0x4;
-        !state.starts_with('Z') && !state.starts_with('X') && flags & PF_EXITING == 0
-    })
+    const PF_EXITING: u64 = 0x4;
+    state_and_flags(tid)
+        .is_some_and(|(state, flags)| state != 'Z' && state != 'X' && flags & PF_EXITING == 0)
 }
 
 /// Of `tids`, the threads of this process still running after `grace`
@@ -111,4 +134,44 @@ fn name_of(tid: u32) -> Option<String> {
     std::fs::read_to_string(format!("/proc/self/task/{tid}/comm"))
         .ok()
         .map(|n| n.trim_end_matches('\n').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    #[test]
+    fn a_thread_blocked_on_a_channel_is_seen_asleep_and_a_spinning_one_is_not() {
+        let (tid_of, tid) = mpsc::channel();
+        let (wake, woken) = mpsc::channel::<()>();
+        let sleeper = thread::spawn(move || {
+            tid_of.send(own_tid()).unwrap();
+            woken.recv().unwrap();
+        });
+        assert!(wait_until_asleep(
+            tid.recv().unwrap(),
+            Duration::from_secs(5)
+        ));
+        wake.send(()).unwrap();
+        sleeper.join().unwrap();
+
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (tid_of, tid) = mpsc::channel();
+        let spinner = {
+            let stop = std::sync::Arc::clone(&stop);
+            thread::spawn(move || {
+                tid_of.send(own_tid()).unwrap();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+            })
+        };
+        assert!(!wait_until_asleep(
+            tid.recv().unwrap(),
+            Duration::from_millis(50)
+        ));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        spinner.join().unwrap();
+    }
 }

@@ -972,19 +972,24 @@ fn a_waiter_gets_the_lock_when_its_holder_panics<G: GilApi>() {
         .recv_timeout(STUCK_AFTER)
         .expect("the first thread takes a free GIL");
     let (took, taken) = mpsc::channel();
+    let (its_tid, waiter_tid) = mpsc::channel();
     {
         let gil = Arc::clone(&gil);
         // Not joined: if nothing wakes it, it sleeps a minute and the test
         // process ends it.
         std::thread::spawn(move || {
+            let _ = its_tid.send(harness::threads::own_tid());
             let guard = gil.acquire();
             let _ = took.send(Instant::now());
             drop(guard);
         });
     }
-    // Time for the waiter to fall asleep in acquire. One that has not yet
-    // only finds the lock free, which makes the check easier, not harder.
-    std::thread::sleep(Duration::from_millis(50));
+    // Until the waiter has fallen asleep in acquire, as the kernel sees it
+    // (a second at most). One that has not yet only finds the lock free,
+    // which makes the check easier, not harder.
+    if let Ok(tid) = waiter_tid.recv_timeout(STUCK_AFTER) {
+        harness::threads::wait_until_asleep(tid, Duration::from_secs(1));
+    }
     let _ = go.send(());
     expect_the_panic(
         holder.join(),
