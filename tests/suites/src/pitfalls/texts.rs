@@ -254,13 +254,13 @@ pub const TOGETHER_WITHIN_NS: u64 = 100;
 /// Bursts whose calls left together that a check of lost updates waits
 /// for (within its time budget); fewer, and the machine could not show a
 /// lost update: that part of the check is not judged.
-pub const TOGETHER_NEEDED: usize = 100;
+pub const TOGETHER_NEEDED: usize = 250;
 
 /// Calls in the bursts of [`answers_fresh_texts`] and the same-instant
 /// calls of [`two_calls_at_once_keep_apart`], at most, and the time they
 /// may take.
 pub(crate) const TRIALS: usize = 300;
-pub(crate) const TRIALS_BUDGET: Duration = Duration::from_millis(600);
+pub(crate) const TRIALS_BUDGET: Duration = Duration::from_millis(1500);
 
 pub(crate) use harness::threads::{own_tid, still_running};
 

@@ -45,7 +45,7 @@ fn weighted_count(text: &str) -> usize {
     })
 }
 
-/// `counts_of_any_size_add_up`: for up to 600 ms, calls on 2 texts whose
+/// `counts_of_any_size_add_up`: for up to 1.5 s, calls on 2 texts whose
 /// threads the probe lets go at the same instant, with a `count` that says
 /// each text has its words times a weight drawn from 1,000 to a million,
 /// from 2^28 to 2^31 (the two together past what 32 bits hold) and from
