@@ -416,7 +416,9 @@ pub fn results_come_back_in_input_order(subject: Subject<impl Fetch>) {
 /// results land in the wrong slots.
 pub fn results_keep_their_places_past_256(subject: Subject<impl Fetch>) {
     let n = Draw::new().pick(MANY_URLS);
-    let server = fetching_server_for_many();
+    // Answered at once: hundreds of URLs take a fraction of a second even a
+    // few at a time.
+    let server = server(Duration::ZERO);
     subject.fetch(&server, &server.page_urls(n));
 }
 
@@ -424,10 +426,11 @@ pub fn results_keep_their_places_past_256(subject: Subject<impl Fetch>) {
 /// number of URLs: past what a `u8` or an `i8` index holds.
 pub const MANY_URLS: std::ops::RangeInclusive<usize> = 257..=600;
 
-/// A server that answers at once: hundreds of URLs take a fraction of a
-/// second even a few at a time.
-fn fetching_server_for_many() -> Server {
-    server(Duration::ZERO)
+/// One call on three URLs answered at once, checked against the server's
+/// log: a source witness judges a crate that does the task.
+fn one_right_call(subject: &Subject<impl Fetch>) {
+    let server = server(Duration::ZERO);
+    subject.fetch(&server, &server.page_urls(3));
 }
 
 /// A source witness for the fetchers: one right call on a few URLs, then
@@ -438,8 +441,7 @@ fn fetching_server_for_many() -> Server {
 /// result into the next, and the source shows it whether or not a call the
 /// suite makes reaches it.
 pub fn nothing_is_kept_in_a_static(subject: Subject<impl Fetch>) {
-    let server = server(Duration::ZERO);
-    subject.fetch(&server, &server.page_urls(3));
+    one_right_call(&subject);
     crate::pure::refuse_globals(
         "nothing is kept in a static",
         &format!(
@@ -461,8 +463,7 @@ pub fn nothing_is_kept_in_a_static(subject: Subject<impl Fetch>) {
 /// worker that stops on a time-out instead of on a closed queue: each
 /// stays inside what a timed check sees, and the source shows it.
 pub fn nothing_polls_or_waits_by_the_clock(subject: Subject<impl Fetch>) {
-    let server = server(Duration::ZERO);
-    subject.fetch(&server, &server.page_urls(3));
+    one_right_call(&subject);
     crate::polls::refuse_polls(
         "nothing polls or waits by the clock",
         &format!(
