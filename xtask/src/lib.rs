@@ -9,17 +9,16 @@
 //! - [`stubcheck`]: proof that every stub fails its suite, for the right reason.
 //! - [`pages`]: rules on the book's sources (listings are included, never pasted).
 //! - [`book`]: pinned book tools, the live build, and the check of its output.
-//! - [`results`]: reading suite records and libtest output (shared by the
-//!   stub check and the grader).
-//! - [`grade`]: the grader, the student's progress view and the gradebook.
+//! - [`grader`]: the grader, the student's progress view and the gradebook
+//!   (its own crate, in `grading/grader`, beside the instructors' files),
+//!   and the reading of suite records the stub check shares with it.
 //! - [`browser`]: the built book loaded in headless Chromium, as a reader sees it.
 
 pub mod book;
 pub mod browser;
 pub use course;
+pub use grader;
 pub use listings;
-pub mod grade;
 pub mod pages;
-pub mod results;
 pub mod stubcheck;
 pub mod watch;

@@ -6,9 +6,11 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use listings::stubs;
 use xtask::course::{self, Course};
-use xtask::grade::report::{ExerciseReport, ExerciseStatus, TestStatus, first_line, pts, terminal};
-use xtask::grade::sandbox::Sandbox;
-use xtask::grade::{self, Grader, Options, gradebook};
+use xtask::grader::report::{
+    ExerciseReport, ExerciseStatus, TestStatus, first_line, pts, terminal,
+};
+use xtask::grader::sandbox::Sandbox;
+use xtask::grader::{self, Grader, Options, gradebook};
 use xtask::{book, browser, pages, stubcheck};
 
 #[derive(Parser)]
@@ -259,8 +261,8 @@ fn main() -> Result<()> {
             Ok(())
         }
         Cmd::ReportSchema => {
-            let path = root.join(grade::report::json::SCHEMA_PATH);
-            std::fs::write(&path, grade::report::json::schema())?;
+            let path = root.join(grader::report::json::SCHEMA_PATH);
+            std::fs::write(&path, grader::report::json::schema())?;
             println!("wrote {}", path.display());
             Ok(())
         }
@@ -290,10 +292,10 @@ fn grade_one(
     path: &Path,
     student: &str,
     out: &Path,
-) -> Result<grade::report::Report> {
+) -> Result<grader::report::Report> {
     let mut term = terminal::Terminal::new();
     let report = grader.grade(path, student, &mut |e| term.event(&e))?;
-    grade::write_reports(&report, out)?;
+    grader::write_reports(&report, out)?;
     println!("{}", terminal::table(&report));
     for f in &report.ignored {
         println!("ignored: {} ({})", f.path, f.reason);
@@ -312,11 +314,11 @@ fn grade_one(
 
 /// The platforms' formats, where asked for.
 fn write_platforms(
-    report: &grade::report::Report,
+    report: &grader::report::Report,
     gradescope: Option<&Path>,
     classroom: Option<&Path>,
 ) -> Result<()> {
-    use grade::report::platforms;
+    use grader::report::platforms;
     if let Some(path) = gradescope {
         let text = serde_json::to_string_pretty(&platforms::gradescope(report))?;
         std::fs::write(path, text + "\n").with_context(|| format!("writing {}", path.display()))?;
@@ -358,7 +360,7 @@ fn grade_class(grader: &Grader<'_>, class: &Path, out: &Path) -> Result<()> {
 
 fn progress(root: &Path, course: &Course, only: &[String]) -> Result<()> {
     let mut term = terminal::Terminal::new();
-    let report = grade::progress(root, course, only, &mut |e| term.event(&e))?;
+    let report = grader::progress(root, course, only, &mut |e| term.event(&e))?;
     let mut table = tabled::builder::Builder::default();
     table.push_record(["exercise", "state", "points", "what to do next"]);
     for ex in report.graded() {
@@ -410,7 +412,7 @@ fn list(root: &Path, course: &Course) -> Result<()> {
 fn solution(root: &Path, course: &Course, name: &str) -> Result<()> {
     let ex = course.find(name)?;
     let mut term = terminal::Terminal::new();
-    let report = grade::progress(root, course, &[name.to_owned()], &mut |e| term.event(&e))?;
+    let report = grader::progress(root, course, &[name.to_owned()], &mut |e| term.event(&e))?;
     let graded = report
         .graded()
         .find(|e| e.name == name)
@@ -423,7 +425,7 @@ fn solution(root: &Path, course: &Course, name: &str) -> Result<()> {
         );
     }
     let dir = root.join(ex.solution_dir()).join("src");
-    for rel in grade::workspace::rust_sources(&dir)? {
+    for rel in grader::workspace::rust_sources(&dir)? {
         let text = std::fs::read_to_string(dir.join(&rel))?;
         println!(
             "// ===== {} =====",

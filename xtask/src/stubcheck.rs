@@ -15,7 +15,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::course::{Exercise, Kind};
-use crate::results;
+use grader::results;
 use listings::diagnostics;
 
 /// What running one exercise's suite against its stub showed.

@@ -2,7 +2,7 @@
 //! every grade, and a flawed GIL must never pass a single run.
 //!
 //! A grade runs a failed speed check again and keeps the best of three
-//! (`xtask::grade::run::SPEED_ATTEMPTS`), so a reference run here is passed
+//! (`xtask::grader::run::SPEED_ATTEMPTS`), so a reference run here is passed
 //! when one of up to three attempts passes, as it would be graded: on CI's
 //! two shared cores the reference's CPU check failed 1 attempt in 3 once
 //! (2026-12-04). An inconclusive attempt counts against the check, so a

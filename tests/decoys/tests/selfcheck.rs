@@ -38,9 +38,9 @@ use regex::Regex;
 /// busy machine.
 const TRIES: usize = 3;
 use xtask::course::{self, Course, Worth};
-use xtask::grade::report::{ExerciseReport, ExerciseStatus, Report, TestStatus};
-use xtask::grade::sandbox::{NOBODY, Sandbox};
-use xtask::grade::{Grader, Options};
+use xtask::grader::report::{ExerciseReport, ExerciseStatus, Report, TestStatus};
+use xtask::grader::sandbox::{NOBODY, Sandbox};
+use xtask::grader::{Grader, Options};
 
 /// One grade at a time: they share the course copy.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -114,7 +114,7 @@ fn grade_tests(
     let report = grader
         .grade(checkout, "selfcheck", &mut |_| {})
         .expect("grading completes");
-    eprintln!("{}", xtask::grade::report::terminal::table(&report));
+    eprintln!("{}", xtask::grader::report::terminal::table(&report));
     let times: Vec<String> = report
         .graded()
         .map(|e| format!("{} {:.1}+{:.1}", e.name, e.build_seconds, e.run_seconds))
@@ -167,7 +167,7 @@ fn sources(ex: &str, solved: bool) -> Vec<(PathBuf, String)> {
         e.solution_package().replace('-', "_"),
         e.package().replace('-', "_"),
     );
-    xtask::grade::workspace::rust_sources(&from.join("src"))
+    xtask::grader::workspace::rust_sources(&from.join("src"))
         .unwrap()
         .into_iter()
         .map(|rel| {
@@ -786,9 +786,9 @@ fn a_suite_past_the_wall_limit_is_killed_and_scores_zero_for_that_exercise() {
 
 #[test]
 fn the_report_schema_is_current() {
-    let kept = read(Path::new(xtask::grade::report::json::SCHEMA_PATH));
+    let kept = read(Path::new(xtask::grader::report::json::SCHEMA_PATH));
     assert!(
-        kept == xtask::grade::report::json::schema(),
+        kept == xtask::grader::report::json::schema(),
         "grading/report.schema.json is stale: run `cargo xtask report-schema`"
     );
 }

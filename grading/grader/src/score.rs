@@ -15,8 +15,8 @@ use harness::Outcome;
 use harness::speedup::{Reason, Requirement, Verdict};
 
 use super::report::{CheckFigures, TestKind, TestReport, TestStatus};
-use crate::course::{Tiers, Worth};
 use crate::results::{self, Event, Line, Record, TestEnd};
+use course::{Tiers, Worth};
 
 /// Everything one run of a suite left that scoring reads.
 #[derive(Clone, Copy, Debug)]

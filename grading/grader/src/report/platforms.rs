@@ -213,7 +213,7 @@ mod tests {
     //! that did not compile.
 
     use super::*;
-    use crate::grade::report::{
+    use crate::report::{
         CheckFigures, ExerciseReport, Limits, REPORT_SCHEMA, TestKind, TestReport,
     };
     use std::collections::BTreeMap;

@@ -21,7 +21,7 @@ use std::time::SystemTime;
 use anyhow::{Context, Result, bail};
 
 use super::report::Ignored;
-use crate::course::{Course, Exercise};
+use course::{Course, Exercise};
 use listings::stubs;
 
 /// A copy of the course to build submissions in.

@@ -12,8 +12,8 @@ use super::Event;
 use super::report::{ExerciseReport, ExerciseStatus, TestKind, TestReport, TestStatus};
 use super::sandbox::{Ended, Sandbox};
 use super::score::{self, SuiteRun};
-use crate::course::{Exercise, Grading, Kind, Worth};
 use crate::results;
+use course::{Exercise, Grading, Kind, Worth};
 use listings::diagnostics;
 
 /// What a build gave.

@@ -31,8 +31,8 @@ use anyhow::{Context, Result, bail};
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::{Pid, Uid};
 
-use crate::course::Grading;
 use crate::results::{self, Record};
+use course::Grading;
 
 /// The user a sandboxed suite runs as.
 pub const NOBODY: u32 = 65534;

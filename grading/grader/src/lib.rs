@@ -10,6 +10,8 @@
 //!   manifest's points.
 //! - [`report`]: the report's types and its JSON, JUnit, Markdown and
 //!   terminal forms.
+//! - [`results`]: reading the suites' records and libtest's output (the
+//!   stub check in `xtask` reads them too).
 //! - [`gradebook`]: many reports into one CSV and JSON.
 //!
 //! One typed [`Event`] stream feeds the terminal's progress; the finished
@@ -18,6 +20,7 @@
 pub mod forgery;
 pub mod gradebook;
 pub mod report;
+pub mod results;
 pub mod run;
 pub mod sandbox;
 pub mod score;
@@ -29,7 +32,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 
-use crate::course::{Course, Exercise};
+use course::{Course, Exercise};
 use report::{ExerciseLimit, ExerciseReport, ExerciseStatus, Limits, Report, TestReport};
 use sandbox::Sandbox;
 
@@ -355,7 +358,7 @@ pub fn progress(
             r.status = ExerciseStatus::Missing;
             r.untouched = true;
             r.message = "untouched: still the stub".to_owned();
-            if ex.kind == crate::course::Kind::CompileFail {
+            if ex.kind == course::Kind::CompileFail {
                 // Known without building: the course's rules prove that
                 // the stub gets exactly these codes.
                 r.status = ExerciseStatus::CompileError;

@@ -161,7 +161,7 @@ fn num(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grade::report::{ExerciseReport, Limits, REPORT_SCHEMA};
+    use crate::report::{ExerciseReport, Limits, REPORT_SCHEMA};
 
     fn report(student: &str, points: f64, status: ExerciseStatus) -> Report {
         Report {

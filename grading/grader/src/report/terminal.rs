@@ -7,7 +7,7 @@ use tabled::settings::Style;
 
 use super::markdown::status_words;
 use super::{ExerciseReport, Report, TestStatus, first_line, pts};
-use crate::grade::Event;
+use crate::Event;
 
 /// Shows grading progress from the event stream.
 pub struct Terminal {
