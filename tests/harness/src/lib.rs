@@ -25,6 +25,7 @@ pub mod fault;
 pub mod heap;
 pub mod memory;
 pub mod pause;
+pub mod quiet;
 pub mod record;
 pub mod rounds;
 pub mod speedup;

@@ -328,8 +328,11 @@ impl Witness {
                 part.replace(word, &quote(file))
             })
         };
+        // The script's own standard error goes nowhere (a shell says
+        // "Killed" when the test kills the manager it waits for); the
+        // manager's goes where the test's does (descriptor 9 holds it).
         let text = format!(
-            "#!/bin/sh\n{}={}\nexport {}\n{}{}sh -c 'echo $$ >> \"$0\"; exec \"$@\"' {} {} \"$@\"{}\n\
+            "#!/bin/sh\nexec 9>&2 2>/dev/null\n{}={}\nexport {}\n{}{}sh -c 'echo $$ >> \"$0\"; exec \"$@\"' {} {} \"$@\" 2>&9 9>&-{}\n\
              status=$?\necho \"end $(date +%s%N)\" >> {}\nexit $status\n",
             harness::census::CENSUS_VAR,
             quote(&census),

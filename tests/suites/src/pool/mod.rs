@@ -1072,11 +1072,15 @@ pub fn a_start_that_cannot_spawn_leaves_nothing(pool: PoolApi) {
     for extra in 0..=32u64 {
         let logged = w.pids().len();
         let limit = (open + extra).min(hard);
+        // Nor are the shell's, which come before the wrapper's first line:
+        // the workers started meanwhile write their standard error nowhere.
+        let quiet = harness::quiet::Quiet::stderr().expect("sending descriptor 2 to /dev/null");
         setrlimit(Resource::RLIMIT_NOFILE, limit, hard).expect("lowering RLIMIT_NOFILE");
         let started = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             (pool.start)(&w.path, WORKERS)
         }));
         setrlimit(Resource::RLIMIT_NOFILE, soft, hard).expect("restoring RLIMIT_NOFILE");
+        drop(quiet);
         let pids: Vec<u32> = children_now().difference(&earlier).copied().collect();
         // Workers spawned: those whose wrapper could log its pid, or more.
         let spawned = w.pids().len().saturating_sub(logged).max(pids.len());
