@@ -410,11 +410,31 @@ enum Slip {
     Utf8Unwrapped,
     /// Says the refused frame began 4 bytes later, after its prefix.
     OffsetAfterThePrefix,
+    /// Reserves the declared length up front when it is 16 MiB or less
+    /// (round 13, `frames/01`).
+    ReservesSmallBodies,
+    /// Never allows more than 64 MiB, whatever limit it was given (round
+    /// 13, `frames/02`).
+    CapsTheLimit,
+    /// Takes a read that fails inside a prefix for a stream that ended
+    /// there (round 13, `frames/03`).
+    PrefixFailureIsTruncation,
+    /// Takes a read interrupted by a signal for the end (round 13,
+    /// `frames/05`).
+    InterruptedIsTheEnd,
+    /// Takes an unexpected-end error inside a body for a truncation (round
+    /// 13, `frames/09`).
+    EofErrorIsTruncation,
 }
 
 /// A careful reader (limits, offsets, a failed read as an error) with one
 /// slip.
 fn slipping(input: &mut dyn Read, limit: u32, slip: Slip) -> (Vec<Msg>, Option<String>) {
+    let limit = if slip == Slip::CapsTheLimit {
+        limit.min(64 << 20)
+    } else {
+        limit
+    };
     read_with(input, |input, offset| {
         let at = *offset;
         let mut prefix = [0u8; 4];
@@ -438,7 +458,17 @@ fn slipping(input: &mut dyn Read, limit: u32, slip: Slip) -> (Vec<Msg>, Option<S
                     first.get_or_insert(n);
                     got += n;
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                    if slip == Slip::InterruptedIsTheEnd {
+                        return Ok(None);
+                    }
+                }
+                Err(_) if slip == Slip::PrefixFailureIsTruncation && got > 0 => {
+                    return Err(format!(
+                        "the stream ended {got} bytes into the length prefix of the frame at \
+                         byte {at}"
+                    ));
+                }
                 Err(e) => return Err(format!("reading the frame at byte {at} failed: {e}")),
             }
         }
@@ -464,10 +494,19 @@ fn slipping(input: &mut dyn Read, limit: u32, slip: Slip) -> (Vec<Msg>, Option<S
         if slip == Slip::ReservesUpFront {
             body.reserve((declared as usize).min(32 << 20));
         }
-        let arrived = input
-            .take(u64::from(declared))
-            .read_to_end(&mut body)
-            .map_err(|e| format!("reading the frame at byte {at} failed: {e}"))?;
+        if slip == Slip::ReservesSmallBodies && declared <= 16 << 20 {
+            body.reserve(declared as usize);
+        }
+        let arrived = match input.take(u64::from(declared)).read_to_end(&mut body) {
+            Ok(n) => n,
+            Err(e)
+                if slip == Slip::EofErrorIsTruncation
+                    && e.kind() == std::io::ErrorKind::UnexpectedEof =>
+            {
+                body.len()
+            }
+            Err(e) => return Err(format!("reading the frame at byte {at} failed: {e}")),
+        };
         if declared > limit {
             return Err(over(at));
         }
@@ -510,6 +549,42 @@ fn pipe_errors_are_the_end(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Optio
         }
     }
     REFERENCE_READ(&mut Forgiving(input), limit)
+}
+
+/// Hands the reference reader a stream whose aborted and not-connected
+/// errors are turned into the end of the stream (round 13, `frames/04`).
+fn aborted_is_the_end(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String>) {
+    struct Forgiving<'a>(&'a mut dyn Read);
+    impl Read for Forgiving<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.0.read(buf) {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::NotConnected
+                    ) =>
+                {
+                    Ok(0)
+                }
+                other => other,
+            }
+        }
+    }
+    REFERENCE_READ(&mut Forgiving(input), limit)
+}
+
+/// A `BufWriter` of its own, the prefix and the body written into it one
+/// after the other: one write for a small frame, two past 8 KiB (round 13,
+/// `frames/08`).
+fn buffered_two_writes(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
+    use std::io::Write as _;
+    let body = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
+    let mut buffered = std::io::BufWriter::new(out);
+    buffered
+        .write_all(&(body.len() as u32).to_le_bytes())
+        .and_then(|()| buffered.write_all(&body))
+        .and_then(|()| buffered.flush())
+        .map_err(|e| format!("writing a frame failed: {e}"))
 }
 
 /// One `write` of the whole frame, its count ignored, then a flush.
@@ -831,6 +906,86 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
             caught_by: "a_failed_read_says_where",
             breaks: "read-refused",
             says: &["no error", "a failed read is not the end of the stream"],
+        },
+        Decoy {
+            name: "reserves bodies of 16 MiB or less up front (round 13, frames/01)",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::ReservesSmallBodies),
+            },
+            caught_by: "the_body_is_not_allocated_before_it_arrives",
+            breaks: "no-early-allocation",
+            says: &["largest block allocated"],
+        },
+        Decoy {
+            name: "caps the limit at 64 MiB (round 13, frames/02)",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::CapsTheLimit),
+            },
+            caught_by: "the_body_is_not_allocated_before_it_arrives",
+            breaks: "limit",
+            says: &["never asked for the body", "under the reader's limit"],
+        },
+        Decoy {
+            name: "a read failing inside a prefix is a truncation (round 13, frames/03)",
+            class: Class::MadeUp,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::PrefixFailureIsTruncation),
+            },
+            caught_by: "a_failed_read_says_where",
+            breaks: "read-refused",
+            says: &[
+                "into the third frame's length prefix",
+                "does not carry the read's own",
+            ],
+        },
+        Decoy {
+            name: "an aborted or unconnected stream is the end (round 13, frames/04)",
+            class: Class::MadeUp,
+            subject: Frames {
+                write,
+                read_all: aborted_is_the_end,
+            },
+            caught_by: "a_failed_read_says_where",
+            breaks: "read-refused",
+            says: &["ConnectionAborted", "no error"],
+        },
+        Decoy {
+            name: "a read interrupted by a signal is the end (round 13, frames/05)",
+            class: Class::MadeUp,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::InterruptedIsTheEnd),
+            },
+            caught_by: "short_reads_are_not_the_end",
+            breaks: "short-reads",
+            says: &["interrupted", "tried again"],
+        },
+        Decoy {
+            name: "an unexpected-end error inside a body is a truncation (round 13, frames/09)",
+            class: Class::MadeUp,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::EofErrorIsTruncation),
+            },
+            caught_by: "a_failed_read_says_where",
+            breaks: "read-refused",
+            says: &["UnexpectedEof", "bytes into the third frame's body"],
+        },
+        Decoy {
+            name: "a BufWriter of its own, prefix then body (round 13, frames/08)",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write: buffered_two_writes,
+                read_all: REFERENCE_READ,
+            },
+            caught_by: "the_frame_goes_out_in_one_write",
+            breaks: "one-write",
+            says: &["write calls", "one `write_all`"],
         },
         Decoy {
             name: "unwraps a failed read",

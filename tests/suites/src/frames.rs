@@ -516,9 +516,22 @@ impl Write for Calls<'_> {
 /// together. Two writes are two system calls on a pipe, and between them
 /// the peer may wake up to a prefix whose body is not there yet.
 pub fn the_frame_goes_out_in_one_write(frames: Frames) {
-    let msg = messages(5).pop().expect("a message");
+    let mut draw = crate::fetching::Draw::new();
+    let small = messages(5).pop().expect("a message");
+    // A frame past any buffer a writer of one's own might hold (a
+    // `BufWriter` holds 8 KiB): its prefix and body must still go out in
+    // one write.
+    let mut large = small.clone();
+    large.text = "x".repeat(draw.pick(16 << 10..=1 << 20));
+    for msg in [small, large] {
+        one_write(frames, &msg);
+    }
+}
+
+/// `msg` written into a writer that records its `write` calls: one call.
+fn one_write(frames: Frames, msg: &Msg) {
     let mut calls = Vec::new();
-    (frames.write)(&mut Calls { calls: &mut calls }, &msg)
+    (frames.write)(&mut Calls { calls: &mut calls }, msg)
         .unwrap_or_else(|e| panic!("write_frame failed: {e}"));
     let sizes: Vec<usize> = calls.iter().map(Vec::len).collect();
     let total: usize = sizes.iter().sum();
@@ -600,7 +613,7 @@ pub fn a_refused_write_is_an_error(frames: Frames) {
 }
 
 /// What the failing reader's `read` says.
-const READ_REFUSED: &str = "the check's stream failed on purpose (connection reset)";
+const READ_REFUSED: &str = "the check's stream failed on purpose (a read the system refused)";
 
 /// Serves `bytes`, then fails every read after them; after many failures
 /// in a row it ends the stream, so a reader that tries again and again
@@ -627,79 +640,96 @@ impl Read for FailsAfter<'_> {
     }
 }
 
-/// A stream whose `read` fails (the operating system refuses it), once
-/// between two frames and once inside a body: the whole frames before it,
-/// then an error that carries the read's own error and the byte where the
-/// frame began; not the clean end, not a truncation, not a panic.
+/// Every kind of error a refused read may carry (all but `Interrupted`,
+/// which is not a refusal: a signal came, and the read is tried again).
+const REFUSALS: &[std::io::ErrorKind] = {
+    use std::io::ErrorKind::*;
+    &[
+        ConnectionReset,
+        ConnectionAborted,
+        NotConnected,
+        BrokenPipe,
+        UnexpectedEof,
+        TimedOut,
+        PermissionDenied,
+        InvalidData,
+        Other,
+    ]
+};
+
+/// A stream whose `read` fails (the operating system refuses it) after two
+/// whole frames: right after them, inside the third's length prefix and
+/// inside its body, with every kind of error a read may carry. Each time:
+/// the whole frames before it, then an error that carries the read's own
+/// error and the byte where the frame began; not the clean end, not a
+/// truncation, not a panic.
 pub fn a_failed_read_says_where(frames: Frames) {
+    let mut draw = crate::fetching::Draw::new();
     let msgs = messages(3);
     let encoded = encode(frames, &msgs);
     let offset = encoded[0].len() + encoded[1].len();
     let whole = encoded[..2].concat();
-    let mut cut = whole.clone();
-    cut.extend_from_slice(&encoded[2][..4 + (encoded[2].len() - 4) / 2]);
-    use std::io::ErrorKind::{BrokenPipe, ConnectionReset, UnexpectedEof};
-    for (stream, kind, case) in [
+    let in_prefix = draw.pick(1..=3);
+    let in_body = draw.pick(1..=encoded[2].len() - 5);
+    let places = [
+        (0, "right after two frames".to_owned()),
         (
-            &whole,
-            ConnectionReset,
-            "two frames, then a read that fails",
+            in_prefix,
+            format!("{in_prefix} bytes into the third frame's length prefix"),
         ),
         (
-            &cut,
-            ConnectionReset,
-            "two frames, then a read that fails halfway through the third's body",
+            4 + in_body,
+            format!("{in_body} bytes into the third frame's body"),
         ),
-        (
-            &whole,
-            BrokenPipe,
-            "two frames, then a read that fails with a broken-pipe error",
-        ),
-        (
-            &whole,
-            UnexpectedEof,
-            "two frames, then a read that fails with an unexpected-end error",
-        ),
-    ] {
-        let mut input = FailsAfter {
-            bytes: stream,
-            failures: 0,
-            kind,
-        };
-        let result = panic::catch_unwind(AssertUnwindSafe(|| (frames.read_all)(&mut input, LIMIT)))
-            .unwrap_or_else(|payload| {
+    ];
+    for (into, place) in &places {
+        let mut stream = whole.clone();
+        stream.extend_from_slice(&encoded[2][..*into]);
+        for &kind in REFUSALS {
+            let case = format!("a stream whose read fails ({kind:?}) {place}");
+            let mut input = FailsAfter {
+                bytes: &stream,
+                failures: 0,
+                kind,
+            };
+            let result =
+                panic::catch_unwind(AssertUnwindSafe(|| (frames.read_all)(&mut input, LIMIT)))
+                    .unwrap_or_else(|payload| {
+                        panic!(
+                            "reading {case} panicked ({}): a failed read must give an \
+                             Err(FrameError::Read), never a panic",
+                            harness::record::panic_message(payload.as_ref())
+                        )
+                    });
+            let (got, error) = result;
+            let Some(error) = error else {
                 panic!(
-                    "reading {case} panicked ({}): a failed read must give an \
-                         Err(FrameError::Read), never a panic",
-                    harness::record::panic_message(payload.as_ref())
+                    "reading {case} gave {} messages and no error, after the read failed with \
+                     \"{READ_REFUSED}\" {} time(s): a failed read is not the end of the stream, \
+                     whatever its kind (only a read of 0 bytes is). Return \
+                     FrameError::Read with the byte where the frame began",
+                    got.len(),
+                    input.failures
                 )
-            });
-        let (got, error) = result;
-        let Some(error) = error else {
-            panic!(
-                "reading {case} gave {} messages and no error, after the read failed with \
-                 \"{READ_REFUSED}\" {} time(s): a failed read is not the end of the stream. \
-                 Return FrameError::Read with the byte where the frame began",
-                got.len(),
-                input.failures
-            )
-        };
-        assert_eq!(
-            got,
-            msgs[..2],
-            "reading {case}: the frames before the failed read must come back intact"
-        );
-        assert!(
-            error.contains(READ_REFUSED),
-            "reading {case} gave the error \"{error}\", which does not carry the read's own \
-             error (\"{READ_REFUSED}\"): a read the operating system refused is \
-             FrameError::Read, with its source, not the end of the stream nor a truncation"
-        );
-        names(
-            &error,
-            case,
-            &[("the byte where the frame begins", offset as u64)],
-        );
+            };
+            assert_eq!(
+                got,
+                msgs[..2],
+                "reading {case}: the frames before the failed read must come back intact"
+            );
+            assert!(
+                error.contains(READ_REFUSED),
+                "reading {case} gave the error \"{error}\", which does not carry the read's own \
+                 error (\"{READ_REFUSED}\"): a read the operating system refused is \
+                 FrameError::Read, with its source, wherever in the frame it fails and whatever \
+                 its kind; not the end of the stream, nor a truncation"
+            );
+            names(
+                &error,
+                &case,
+                &[("the byte where the frame begins", offset as u64)],
+            );
+        }
     }
 }
 
@@ -722,6 +752,9 @@ struct Declares {
     sent: usize,
     grown: u64,
     start: u64,
+    /// Whether the reader asked for the body: a frame under the limit is
+    /// read, not refused from its prefix.
+    asked: bool,
 }
 
 impl Read for Declares {
@@ -733,6 +766,7 @@ impl Read for Declares {
             return Ok(n);
         }
         self.grown = self.grown.max(virtual_size().saturating_sub(self.start));
+        self.asked = true;
         Ok(0)
     }
 }
@@ -752,6 +786,7 @@ pub fn the_body_is_not_allocated_before_it_arrives(frames: Frames) {
         sent: 0,
         grown: 0,
         start: virtual_size(),
+        asked: false,
     };
     let case = "a prefix declaring 268435456 bytes (limit 536870912) and no body";
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -764,7 +799,14 @@ pub fn the_body_is_not_allocated_before_it_arrives(frames: Frames) {
             harness::record::panic_message(payload.as_ref())
         )
     });
-    error_of(result, &[], case);
+    let error = error_of(result, &[], case);
+    assert!(
+        source.asked,
+        "reading {case}: the reader never asked for the body, and said: {error}. A body of \
+         256 MiB is under the reader's limit of 512 MiB, so the frame must be read (and here \
+         the stream ends inside it); only a body over the limit the reader was given is refused \
+         from its prefix, whatever size seems too big"
+    );
     assert!(
         source.grown < 64 << 20,
         "reading {case}: when the reader asked for the body, the process had {} MiB more memory \
@@ -776,18 +818,24 @@ pub fn the_body_is_not_allocated_before_it_arrives(frames: Frames) {
     // Under the 64 MiB that the mapped memory can show: a buffer reserved
     // up front, "capped" at some size, is seen by the allocator.
     if harness::heap::installed() {
+        // Any length past what the allocator may hand out at once, up to
+        // 30 MiB: a buffer reserved up front only below some size is seen.
+        let mut draw = crate::fetching::Draw::new();
+        let declared = crate::pure::log_u64(&mut draw, 2 * READ_AHEAD as u64, 30 << 20) as u32;
         let mut small = Declares {
-            prefix: (30u32 << 20).to_le_bytes(),
+            prefix: declared.to_le_bytes(),
             sent: 0,
             grown: 0,
             start: virtual_size(),
+            asked: false,
         };
         let (result, largest) = harness::heap::largest_block(|| {
             panic::catch_unwind(AssertUnwindSafe(|| {
                 (frames.read_all)(&mut small, DECLARED * 2)
             }))
         });
-        let case = "a prefix declaring 31457280 bytes (limit 536870912) and no body";
+        let case = format!("a prefix declaring {declared} bytes (limit 536870912) and no body");
+        let case = case.as_str();
         let result = result.unwrap_or_else(|payload| {
             panic!(
                 "reading {case} panicked ({})",
@@ -813,6 +861,11 @@ struct Dribble<'a> {
 impl Read for Dribble<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         self.turn += 1;
+        // Every fifth read is interrupted by a signal, before any byte
+        // arrives, wherever in a frame the reader is.
+        if self.turn % 5 == 0 {
+            return Err(std::io::ErrorKind::Interrupted.into());
+        }
         let n = buf.len().min(self.bytes.len()).min(1 + self.turn % 3);
         buf[..n].copy_from_slice(&self.bytes[..n]);
         self.bytes = &self.bytes[n..];
@@ -820,9 +873,10 @@ impl Read for Dribble<'_> {
     }
 }
 
-/// A stream that arrives one to three bytes per `read` is still read whole:
-/// a short read is not the end of a frame, only a read of 0 bytes is the
-/// end of the stream.
+/// A stream that arrives one to three bytes per `read`, one `read` in five
+/// interrupted by a signal (`ErrorKind::Interrupted`, no bytes), is still
+/// read whole: a short read is not the end of a frame, an interrupted read
+/// is tried again, and only a read of 0 bytes is the end of the stream.
 pub fn short_reads_are_not_the_end(frames: Frames) {
     let msgs = messages(10);
     let stream = encode(frames, &msgs).concat();
@@ -834,18 +888,23 @@ pub fn short_reads_are_not_the_end(frames: Frames) {
         panic::catch_unwind(AssertUnwindSafe(|| (frames.read_all)(&mut input, LIMIT)))
             .unwrap_or_else(|payload| {
                 panic!(
-                    "reading 10 frames that arrive 1 to 3 bytes per read panicked ({})",
+                    "reading 10 frames that arrive 1 to 3 bytes per read (one in five \
+                     interrupted) panicked ({})",
                     harness::record::panic_message(payload.as_ref())
                 )
             });
     assert_eq!(
         error, None,
-        "10 whole frames that arrive 1 to 3 bytes per read must read without error: one `read` \
-         may return less than asked for; keep reading until the prefix or body is complete"
+        "10 whole frames that arrive 1 to 3 bytes per read, one read in five interrupted by a \
+         signal (ErrorKind::Interrupted), must read without error: one `read` may return less \
+         than asked for (keep reading until the prefix or body is complete), and an \
+         interrupted one is tried again (as `read_exact` does)"
     );
     assert_eq!(
         got, msgs,
-        "10 frames that arrive 1 to 3 bytes per read must come back whole"
+        "10 frames that arrive 1 to 3 bytes per read, one read in five interrupted by a signal \
+         (ErrorKind::Interrupted), must come back whole: an interrupted read is tried again, \
+         never the end of the stream"
     );
 }
 
