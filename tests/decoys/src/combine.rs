@@ -243,11 +243,75 @@ fn lone_failure_retried(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64
 }
 
 fn api(start: fn(&std::path::Path, usize) -> suites::combine::Started) -> CombineApi {
+    named("scores", start)
+}
+
+/// [`api`] for a decoy whose fault the source witnesses see: they read
+/// this file ([`SOURCE`]) from `function`.
+fn named(
+    function: &'static str,
+    start: fn(&std::path::Path, usize) -> suites::combine::Started,
+) -> CombineApi {
     CombineApi {
         program: || std::env::current_exe().expect("the test binary's path"),
         start,
         score,
+        function,
     }
+}
+
+/// This file, as the suite reads a crate's `src/lib.rs`.
+pub const SOURCE: &str = include_str!("combine.rs");
+
+/// The last call's inputs and answer, kept in a static: the same inputs
+/// twice in a row skip the map (round 13, `combine/01`).
+fn last_call_remembered(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    type Last = Option<(Vec<u64>, Vec<(u64, u64)>)>;
+    static LAST: Mutex<Last> = Mutex::new(None);
+    let mut last = LAST.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((xs, got)) = last.as_ref()
+        && xs == inputs
+    {
+        return Ok(got.clone());
+    }
+    let got: Vec<(u64, u64)> = inputs.iter().copied().zip(values(pool, inputs)?).collect();
+    *last = Some((inputs.to_vec(), got.clone()));
+    Ok(got)
+}
+
+/// Every score ever computed in one static list; a call returns its tail
+/// (round 13, `combine/02`).
+fn one_growing_list(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    static EVERY_SCORE: Mutex<Vec<(u64, u64)>> = Mutex::new(Vec::new());
+    let mut all = EVERY_SCORE.lock().unwrap_or_else(PoisonError::into_inner);
+    all.extend(inputs.iter().copied().zip(values(pool, inputs)?));
+    Ok(all[all.len() - inputs.len()..].to_vec())
+}
+
+/// The map runs on a helper thread, and the parent looks every 2 ms
+/// whether it is done (round 13, `combine/03`).
+fn polls_every_2_ms(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    std::thread::scope(|s| {
+        let map = s.spawn(|| values(pool, inputs));
+        while !map.is_finished() {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let got = map.join().expect("no panic")?;
+        Ok(inputs.iter().copied().zip(got).collect())
+    })
+}
+
+/// Only the first 1024 inputs are mapped (round 13, `combine/04`).
+fn first_1024_only(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let kept = &inputs[..inputs.len().min(1024)];
+    Ok(kept.iter().copied().zip(values(pool, kept)?).collect())
+}
+
+/// Each call leaves a watchdog thread behind, asleep for 30 s (round 13,
+/// `combine/08`).
+fn leaves_a_watchdog(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    std::thread::spawn(|| std::thread::sleep(std::time::Duration::from_secs(30)));
+    Ok(inputs.iter().copied().zip(values(pool, inputs)?).collect())
 }
 
 /// Every wrong way back, with the check that must catch it.
@@ -276,6 +340,48 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             caught_by: "each_call_starts_afresh",
             breaks: "fresh-every-call",
             says: &["nothing is kept from an earlier call"],
+        },
+        Decoy {
+            name: "the last call remembered in a static (round 13, combine/01)",
+            class: Class::StateBetweenCalls,
+            subject: named("last_call_remembered", |p, w| {
+                session(p, w, last_call_remembered)
+            }),
+            caught_by: "nothing_is_kept_in_a_static",
+            breaks: "fresh-every-call",
+            says: &["`static LAST`", "(in `fn last_call_remembered`)"],
+        },
+        Decoy {
+            name: "every score in one static list (round 13, combine/02)",
+            class: Class::StateBetweenCalls,
+            subject: named("one_growing_list", |p, w| session(p, w, one_growing_list)),
+            caught_by: "nothing_is_kept_in_a_static",
+            breaks: "fresh-every-call",
+            says: &["`static EVERY_SCORE`"],
+        },
+        Decoy {
+            name: "polls the map every 2 ms (round 13, combine/03)",
+            class: Class::Spinning,
+            subject: named("polls_every_2_ms", |p, w| session(p, w, polls_every_2_ms)),
+            caught_by: "nothing_polls_or_waits_by_the_clock",
+            breaks: "parent-waits",
+            says: &["`is_finished`", "`sleep`"],
+        },
+        Decoy {
+            name: "maps the first 1024 inputs only (round 13, combine/04)",
+            class: Class::MadeUp,
+            subject: api(|p, w| session(p, w, first_1024_only)),
+            caught_by: "every_result_reaches_the_parent",
+            breaks: "every-result",
+            says: &["results were lost"],
+        },
+        Decoy {
+            name: "leaves a watchdog thread running (round 13, combine/08)",
+            class: Class::StateBetweenCalls,
+            subject: api(|p, w| session(p, w, leaves_a_watchdog)),
+            caught_by: "every_result_reaches_the_parent",
+            breaks: "nothing-outlives",
+            says: &["still running", "nothing of a call outlives it"],
         },
         Decoy {
             name: "only input 0's failure is an error",

@@ -9,6 +9,7 @@ fn main() -> ExitCode {
     if let Some(worker) = combine_solution::worker_role() {
         return worker.serve(combine_solution::TASKS);
     }
+    suites::pure::set_source(decoys::combine::SOURCE);
     let misses = decoys::misses(&decoys::combine::corpus(), suites::combine::CHECKS);
     if misses.is_empty() {
         println!("every combine decoy was rejected for the right reason");

@@ -43,6 +43,9 @@ pub struct CombineApi {
     pub start: fn(&Path, usize) -> Started,
     /// The crate's `score`: what each result must be.
     pub score: fn(u64) -> u64,
+    /// The function of `src/lib.rs` the source witnesses read from (with
+    /// what it calls): the student's `scores`.
+    pub function: &'static str,
 }
 
 /// Defines `SUBJECT`: the crate's `scores` on a pool of its own binary
@@ -75,6 +78,7 @@ macro_rules! combine_adapter {
                     .map_err(|e| e.to_string())
             },
             score: $krate::score,
+            function: "scores",
         };
     };
 }
@@ -126,7 +130,21 @@ fn scores_caught(
     inputs: &[u64],
 ) -> std::thread::Result<Result<Vec<(u64, u64)>, String>> {
     let from = crate::wrapper::census_len();
+    let threads_before = harness::threads::listed();
     let caught = panic::catch_unwind(AssertUnwindSafe(|| session.scores(inputs)));
+    // Threads a call started carry the test's name (a thread takes its
+    // creator's): any still running a moment after it returned outlive it.
+    let name = std::thread::current().name().unwrap_or("main").to_owned();
+    let left = harness::threads::settle(&threads_before, &name, LINGER);
+    assert!(
+        left.is_empty(),
+        "scores over {} inputs returned, and {} thread(s) it started were still running {} \
+         later (thread ids {left:?}): nothing of a call outlives it. Every thread `scores` \
+         starts (a helper, a watchdog, a timer) ends before it returns: scope it, or join it",
+        inputs.len(),
+        left.len(),
+        human(LINGER)
+    );
     let (new, _) = crate::wrapper::census_since(from);
     let ran: Vec<_> = harness::census::parse_served(&new)
         .into_iter()
@@ -163,6 +181,9 @@ fn scores_caught(
     }
     caught
 }
+
+/// How long a thread `scores` started may take to end after it returned.
+const LINGER: Duration = Duration::from_millis(200);
 
 /// `n` random inputs, all different.
 fn inputs(draw: &mut Draw, n: usize) -> Vec<u64> {
@@ -211,16 +232,22 @@ pub fn every_result_reaches_the_parent(api: CombineApi) {
              paired with its own score"
         );
     }
-    // A few inputs, down to one: the same rules (in the workers too).
-    let few = draw.pick(1..=7);
-    let small = inputs(&mut draw, few);
-    let got = call(&mut *session, &small);
-    one_result_per_input(&small, &got);
-    assert!(
-        got.iter().map(|(x, _)| *x).eq(small.iter().copied()),
-        "scores over {few} inputs gave results for {:?}, asked for {small:?}",
-        got.iter().map(|(x, _)| *x).collect::<Vec<_>>()
-    );
+    // A few inputs, and exactly one: the same rules (in the workers too).
+    for few in [1, draw.pick(2..=7)] {
+        let small = inputs(&mut draw, few);
+        let got = call(&mut *session, &small);
+        one_result_per_input(&small, &got);
+        assert!(
+            got.iter().map(|(x, _)| *x).eq(small.iter().copied()),
+            "scores over {few} inputs gave results for {:?}, asked for {small:?}",
+            got.iter().map(|(x, _)| *x).collect::<Vec<_>>()
+        );
+    }
+    // Many: past any cap of a round number.
+    let n_many = draw.pick(MANY);
+    let many = inputs(&mut draw, n_many);
+    let got = call(&mut *session, &many);
+    one_result_per_input(&many, &got);
     // Inputs may repeat: one result per input all the same, in its place.
     let mut repeated = inputs(&mut draw, 6);
     for _ in 0..6 {
@@ -237,6 +264,9 @@ pub fn every_result_reaches_the_parent(api: CombineApi) {
         repeated.len()
     );
 }
+
+/// The size of the largest call: past 1024, a cap a student might pick.
+pub const MANY: std::ops::RangeInclusive<usize> = 1025..=1500;
 
 /// Fails unless `got` has as many results as `xs` has inputs, saying what
 /// kind of loss it saw (none at all, some, or extra).
@@ -300,6 +330,9 @@ pub fn each_call_starts_afresh(api: CombineApi) {
     let first = inputs(&mut draw, a);
     let second = inputs(&mut draw, b);
     call(&mut *session, &first);
+    // The same inputs twice in a row: the second call scores them again
+    // (the census sees it), it does not answer from the first.
+    call(&mut *session, &second);
     let got = call(&mut *session, &second);
     let stale = got.iter().filter(|(x, _)| !second.contains(x)).count();
     assert!(
@@ -500,10 +533,51 @@ pub fn the_workers_do_the_work(api: CombineApi) {
     );
 }
 
+/// A source witness: one right call, then `scores` and the functions of
+/// `src/lib.rs` it calls must declare or name no `static` and no
+/// `thread_local!` ([`crate::pure::refuse_globals_from`]). The course's own
+/// wrong version beside it (`scores_in_a_shared_list` and its `SEEN`) is
+/// not the student's, and not judged.
+pub fn nothing_is_kept_in_a_static(api: CombineApi) {
+    let mut draw = Draw::new();
+    let mut session = start(api);
+    let xs = inputs(&mut draw, 3);
+    call(&mut *session, &xs);
+    crate::pure::refuse_globals_from(
+        "nothing is kept in a static",
+        api.function,
+        "The page promises that nothing is kept from one call to the next: each call builds its \
+         own list, from scores computed now. A global (the last call's answer, every score so \
+         far, scores remembered to stand in for a failure) is kept by definition, whether or \
+         not the suite's calls reach it. (The suite reads `src/lib.rs` only: keep the exercise \
+         in that file.)",
+    );
+}
+
+/// A source witness: one right call, then `scores` and the functions it
+/// calls must call nothing that waits for a length of time or checks
+/// without waiting ([`crate::polls::refuse_polls_from`]): a poll slow
+/// enough costs too little CPU for a timed check to see it.
+pub fn nothing_polls_or_waits_by_the_clock(api: CombineApi) {
+    let mut draw = Draw::new();
+    let mut session = start(api);
+    let xs = inputs(&mut draw, 3);
+    call(&mut *session, &xs);
+    crate::polls::refuse_polls_from(
+        "nothing polls or waits by the clock",
+        api.function,
+        "The page promises that the parent sends the inputs and waits for the answers, never \
+         spinning or checking again and again: `map` blocks until every answer is in, asleep. \
+         Nothing here needs a clock or a thread that is checked on.",
+    );
+}
+
 crate::declare_suite!($ combine: CombineApi = combine_adapter! [
     every_result_reaches_the_parent,
     results_keep_the_input_order,
     each_call_starts_afresh,
     the_workers_do_the_work,
     the_first_failure_is_the_error,
+    nothing_is_kept_in_a_static,
+    nothing_polls_or_waits_by_the_clock,
 ]);

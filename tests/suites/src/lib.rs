@@ -187,6 +187,7 @@ pub mod poison;
 pub mod polls;
 pub mod pool;
 pub mod pure;
+pub mod reach;
 mod reference;
 pub mod wrapper;
 // The Pitfalls chapter, the tutorial's four mistakes.

@@ -98,6 +98,27 @@ pub fn refuse_polls(check: &str, why: &str) {
     );
 }
 
+/// [`refuse_polls`] for what `root` reaches only ([`crate::reach`]): the
+/// student's function and its helpers, not a course example beside them.
+#[track_caller]
+pub fn refuse_polls_from(check: &str, root: &str, why: &str) {
+    let Some(source) = crate::pure::source() else {
+        harness::speedup::not_judged(check, "the crate's source was not given to the suite");
+        return;
+    };
+    let found = polls(source)
+        .and_then(|found| crate::pure::reached_by(source, root, found))
+        .unwrap_or_else(|e| {
+            panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")
+        });
+    let found = crate::pure::with_functions(source, found);
+    assert!(
+        found.is_empty(),
+        "[{check}] your `{root}` waits by the clock or checks without waiting: {}. {why}",
+        found.join("; ")
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::polls;

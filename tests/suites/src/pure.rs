@@ -80,17 +80,22 @@ pub fn state_kept(source: &str) -> Result<Vec<String>, String> {
         format!("src/lib.rs line {}", span.start().line)
     }
 
-    /// `static` as a word in `tokens` (not the lifetime `'static`), at any depth.
-    fn static_word(tokens: proc_macro2::TokenStream) -> Option<proc_macro2::Span> {
+    /// `static` as a word in `tokens` (not the lifetime `'static`), at any
+    /// depth, and the name it declares (the next word but `mut`).
+    fn static_word(tokens: proc_macro2::TokenStream) -> Option<(proc_macro2::Span, String)> {
         let mut after_quote = false;
+        let mut found: Option<proc_macro2::Span> = None;
         for tree in tokens {
             match tree {
+                proc_macro2::TokenTree::Ident(id) if found.is_some() && id != "mut" => {
+                    return found.map(|span| (span, id.to_string()));
+                }
                 proc_macro2::TokenTree::Ident(id) if id == "static" && !after_quote => {
-                    return Some(id.span());
+                    found = Some(id.span());
                 }
                 proc_macro2::TokenTree::Group(g) => {
-                    if let Some(span) = static_word(g.stream()) {
-                        return Some(span);
+                    if let Some(found) = static_word(g.stream()) {
+                        return Some(found);
                     }
                     after_quote = false;
                 }
@@ -150,10 +155,15 @@ pub fn state_kept(source: &str) -> Result<Vec<String>, String> {
                     at(span)
                 ));
             } else if name == "thread_local" {
-                self.0.push(format!("{}: `thread_local!`", at(span)));
-            } else if let Some(word) = static_word(mac.tokens.clone()) {
+                let declared = static_word(mac.tokens.clone())
+                    .map_or_else(String::new, |(_, n)| format!(" (`static {n}`)"));
                 self.0
-                    .push(format!("{}: `{name}!` declares a `static`", at(word)));
+                    .push(format!("{}: `thread_local!`{declared}", at(span)));
+            } else if let Some((word, declared)) = static_word(mac.tokens.clone()) {
+                self.0.push(format!(
+                    "{}: `{name}!` declares a `static` (`static {declared}`)",
+                    at(word)
+                ));
             }
             syn::visit::visit_macro(self, mac);
         }
@@ -270,6 +280,61 @@ pub fn refuse_globals(check: &str, why: &str) {
     assert!(
         found.is_empty(),
         "[{check}] your crate keeps something in a global: {}. {why}",
+        found.join("; ")
+    );
+}
+
+/// The line of `src/lib.rs` a place names ("src/lib.rs line N: ...").
+fn line_of(place: &str) -> Option<usize> {
+    place
+        .strip_prefix("src/lib.rs line ")?
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The name a place declares ("... `static NAME`"), if it names one.
+fn declared_name(place: &str) -> Option<&str> {
+    let rest = &place[place.find("`static ")? + "`static ".len()..];
+    rest.split('`').next()
+}
+
+/// The places of `found` that belong to what `root` reaches
+/// ([`crate::reach`]): inside a function it reaches, or a global one of
+/// them names, or code in another file (which the suite cannot read, so it
+/// may be anything). `Err` when the source does not parse.
+pub fn reached_by(source: &str, root: &str, found: Vec<String>) -> Result<Vec<String>, String> {
+    let reach = crate::reach::reach(source, root)?;
+    Ok(found
+        .into_iter()
+        .filter(|place| {
+            let other_file = place.contains("another file");
+            let inside = line_of(place).is_some_and(|line| reach.covers(line));
+            let named = declared_name(place).is_some_and(|name| reach.uses(name));
+            other_file || inside || named
+        })
+        .collect())
+}
+
+/// [`refuse_globals`] for what `root` reaches only: the globals its code
+/// declares or names, its helpers' included, but not those of a course
+/// example elsewhere in the file.
+#[track_caller]
+pub fn refuse_globals_from(check: &str, root: &str, why: &str) {
+    let Some(source) = source() else {
+        harness::speedup::not_judged(check, "the crate's source was not given to the suite");
+        return;
+    };
+    let found = state_kept(source)
+        .and_then(|found| reached_by(source, root, found))
+        .unwrap_or_else(|e| {
+            panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")
+        });
+    let found = with_functions(source, found);
+    assert!(
+        found.is_empty(),
+        "[{check}] your `{root}` keeps something in a global: {}. {why}",
         found.join("; ")
     );
 }

@@ -1,0 +1,162 @@
+//! What one function of the crate under test reaches in its `src/lib.rs`:
+//! itself and every function of the file it calls, transitively, and the
+//! items those name.
+//!
+//! Some exercises keep a wrong version beside the student's function on
+//! purpose (combine's `scores_in_a_shared_list` and its `static SEEN`: the
+//! mistake the page measures). A source witness that refused every
+//! `static` of the file would refuse the course's own example; one that
+//! looks only at what the student's function reaches judges the student's
+//! code alone, wherever in the file a helper of theirs lives.
+
+use std::collections::{BTreeSet, HashSet};
+
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+
+/// The functions reached from a root, by name and the lines they span,
+/// and every name their bodies use.
+#[derive(Debug, Default)]
+pub struct Reach {
+    /// Name, first line, last line.
+    functions: Vec<(String, usize, usize)>,
+    /// Every identifier the reached functions use (paths, methods, macros).
+    used: HashSet<String>,
+}
+
+impl Reach {
+    /// Whether `line` of `src/lib.rs` is inside a reached function.
+    pub fn covers(&self, line: usize) -> bool {
+        self.functions
+            .iter()
+            .any(|(_, from, to)| (*from..=*to).contains(&line))
+    }
+
+    /// Whether a reached function names `ident`.
+    pub fn uses(&self, ident: &str) -> bool {
+        self.used.contains(ident)
+    }
+
+    /// The reached functions' names, for messages.
+    pub fn names(&self) -> BTreeSet<&str> {
+        self.functions.iter().map(|(n, ..)| n.as_str()).collect()
+    }
+}
+
+/// One function of the file: its name, lines, and the names it uses.
+struct Function {
+    name: String,
+    from: usize,
+    to: usize,
+    used: HashSet<String>,
+}
+
+/// Every identifier under a node.
+#[derive(Default)]
+struct Names(HashSet<String>);
+
+impl<'ast> Visit<'ast> for Names {
+    fn visit_ident(&mut self, ident: &'ast syn::Ident) {
+        self.0.insert(ident.to_string());
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        syn::visit::visit_macro(self, mac);
+        // A macro's arguments are tokens, not syntax: their words count.
+        fn words(tokens: proc_macro2::TokenStream, into: &mut HashSet<String>) {
+            for tree in tokens {
+                match tree {
+                    proc_macro2::TokenTree::Ident(id) => {
+                        into.insert(id.to_string());
+                    }
+                    proc_macro2::TokenTree::Group(g) => words(g.stream(), into),
+                    _ => {}
+                }
+            }
+        }
+        words(mac.tokens.clone(), &mut self.0);
+    }
+}
+
+/// Every function of the file, nested ones included.
+#[derive(Default)]
+struct Functions(Vec<Function>);
+
+impl Functions {
+    fn note(&mut self, name: &syn::Ident, span: proc_macro2::Span, block: &syn::Block) {
+        let mut names = Names::default();
+        names.visit_block(block);
+        self.0.push(Function {
+            name: name.to_string(),
+            from: span.start().line,
+            to: span.end().line,
+            used: names.0,
+        });
+    }
+}
+
+impl<'ast> Visit<'ast> for Functions {
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        self.note(&f.sig.ident, f.span(), &f.block);
+        syn::visit::visit_item_fn(self, f);
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        self.note(&f.sig.ident, f.span(), &f.block);
+        syn::visit::visit_impl_item_fn(self, f);
+    }
+}
+
+/// What `root` (every function of that name) reaches in `source`. `Err`
+/// when the source does not parse.
+pub fn reach(source: &str, root: &str) -> Result<Reach, String> {
+    let file = syn::parse_file(source).map_err(|e| e.to_string())?;
+    let mut all = Functions::default();
+    all.visit_file(&file);
+    let mut reached: Vec<usize> = Vec::new();
+    let mut todo: Vec<String> = vec![root.to_owned()];
+    let mut seen: HashSet<String> = HashSet::new();
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        for (i, f) in all.0.iter().enumerate() {
+            if f.name == name && !reached.contains(&i) {
+                reached.push(i);
+                todo.extend(f.used.iter().cloned());
+            }
+        }
+    }
+    let mut out = Reach::default();
+    for i in reached {
+        let f = &all.0[i];
+        out.functions.push((f.name.clone(), f.from, f.to));
+        out.used.extend(f.used.iter().cloned());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reach;
+
+    const SOURCE: &str = "
+static SEEN: u8 = 0;
+static KEPT: u8 = 0;
+fn wrong() -> u8 { SEEN }
+fn helper() -> u8 { KEPT }
+pub fn scores() -> u8 { helper() }
+";
+
+    #[test]
+    fn callees_are_reached_and_the_rest_is_not() {
+        let r = reach(SOURCE, "scores").unwrap();
+        assert_eq!(
+            r.names().into_iter().collect::<Vec<_>>(),
+            ["helper", "scores"]
+        );
+        assert!(r.uses("KEPT"));
+        assert!(!r.uses("SEEN"));
+        assert!(r.covers(5) && r.covers(6) && !r.covers(4) && !r.covers(2));
+    }
+}
