@@ -267,6 +267,134 @@ fn exits_right_after_printing() -> ExitCode {
     std::process::exit(0)
 }
 
+/// Squares on the pool, and leaves with `process::exit(1)`, the pool
+/// alive, when a square fails (round 13, `guard/01`).
+fn exits_on_a_failed_square() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (workers, inputs) = args();
+    let Ok(mut pool) = Pool::new_with(workers) else {
+        return ExitCode::FAILURE;
+    };
+    let results = pool.map("square", &inputs);
+    for (&x, r) in inputs.iter().zip(results) {
+        match r {
+            Ok(done) => print_result(x, &done),
+            Err(e) => {
+                eprintln!("square({x}) failed: {e}");
+                std::thread::spawn(move || pool.map("sleep_ms", &[2000]));
+                std::thread::sleep(Duration::from_millis(100));
+                std::process::exit(1)
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// No more workers than inputs, "an idle worker is a wasted process"
+/// (round 13, `guard/03`).
+fn no_more_workers_than_inputs() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (workers, inputs) = args();
+    match squares_on(workers.min(inputs.len()), &inputs) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+/// Inputs 0 and 1 are their own squares, printed by the program itself
+/// (round 13, `guard/05`).
+fn knows_squares_of_0_and_1() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (workers, inputs) = args();
+    let sent: Vec<u64> = inputs.iter().copied().filter(|&x| x > 1).collect();
+    let Ok(mut pool) = Pool::new_with(workers) else {
+        return ExitCode::FAILURE;
+    };
+    let mut done = pool.map("square", &sent).into_iter();
+    for x in inputs {
+        if x <= 1 {
+            println!("square({x}) = {x} in pid {}", std::process::id());
+        } else {
+            match done.next() {
+                Some(Ok(d)) => print_result(x, &d),
+                Some(Err(e)) => return fail(e),
+                None => return ExitCode::FAILURE,
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Inputs sorted and each squared once (round 13, `guard/06`).
+fn sorted_and_deduplicated() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (workers, mut inputs) = args();
+    inputs.sort_unstable();
+    inputs.dedup();
+    match squares_on(workers, &inputs) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+/// A worker whose serving fails goes on to the program's work (round 13,
+/// `guard/07`).
+fn runs_when_serving_fails() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        let code = worker.serve(TASKS);
+        if code == ExitCode::SUCCESS {
+            return code;
+        }
+    }
+    run()
+}
+
+/// Only the first 64 inputs are squared (round 13, `guard/08`).
+fn first_64_inputs() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (workers, inputs) = args();
+    match squares_on(workers, &inputs[..inputs.len().min(64)]) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+/// A square that fails is tried again on a pool of its own (round 13,
+/// `guard/09`).
+fn retries_on_a_second_pool() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (workers, inputs) = args();
+    let Ok(mut pool) = Pool::new_with(workers) else {
+        return ExitCode::FAILURE;
+    };
+    for (&x, r) in inputs.iter().zip(pool.map("square", &inputs)) {
+        let r = r.or_else(|_| {
+            let mut again = Pool::new_with(1).map_err(|e| e.to_string())?;
+            again
+                .map("square", &[x])
+                .remove(0)
+                .map_err(|e| e.to_string())
+        });
+        match r {
+            Ok(done) => print_result(x, &done),
+            Err(e) => return fail(e),
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 /// Plays the wrong program named by [`DECOY_VAR`], if any.
 pub fn play() -> Option<ExitCode> {
     Some(match std::env::var(DECOY_VAR).ok()?.as_str() {
@@ -283,6 +411,13 @@ pub fn play() -> Option<ExitCode> {
         "exits right after printing" => exits_right_after_printing(),
         "serves, then runs" => serves_then_runs(),
         "computes what the pool could not" => computes_what_the_pool_could_not(),
+        "exits on a failed square" => exits_on_a_failed_square(),
+        "no more workers than inputs" => no_more_workers_than_inputs(),
+        "knows the squares of 0 and 1" => knows_squares_of_0_and_1(),
+        "sorted and deduplicated" => sorted_and_deduplicated(),
+        "runs when serving fails" => runs_when_serving_fails(),
+        "first 64 inputs" => first_64_inputs(),
+        "retries on a second pool" => retries_on_a_second_pool(),
         _ => return None,
     })
 }
@@ -400,6 +535,62 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
             caught_by: "workers_run_the_tasks",
             breaks: "in-the-workers",
             says: &["not one of the program's workers"],
+        },
+        Decoy {
+            name: "exits on a failed square, the pool alive (round 13, guard/01)",
+            class: Class::RuleSkipped,
+            subject: decoy(&[(DECOY_VAR, "exits on a failed square")]),
+            caught_by: "workers_run_the_tasks",
+            breaks: "nothing-left-running",
+            says: &["made to fail on input", "outlived it"],
+        },
+        Decoy {
+            name: "no more workers than inputs (round 13, guard/03)",
+            class: Class::RuleSkipped,
+            subject: decoy(&[(DECOY_VAR, "no more workers than inputs")]),
+            caught_by: "only_the_pool_s_workers_start",
+            breaks: "only-the-workers",
+            says: &["no cap of your own"],
+        },
+        Decoy {
+            name: "squares of 0 and 1 known in the program (round 13, guard/05)",
+            class: Class::MadeUp,
+            subject: decoy(&[(DECOY_VAR, "knows the squares of 0 and 1")]),
+            caught_by: "workers_run_the_tasks",
+            breaks: "in-the-workers",
+            says: &["the program's own process"],
+        },
+        Decoy {
+            name: "inputs sorted and deduplicated (round 13, guard/06)",
+            class: Class::MadeUp,
+            subject: decoy(&[(DECOY_VAR, "sorted and deduplicated")]),
+            caught_by: "workers_run_the_tasks",
+            breaks: "right-squares",
+            says: &["One line per input, in the order given"],
+        },
+        Decoy {
+            name: "a worker whose serving fails runs the program (round 13, guard/07)",
+            class: Class::RuleSkipped,
+            subject: decoy(&[(DECOY_VAR, "runs when serving fails")]),
+            caught_by: "only_the_pool_s_workers_start",
+            breaks: "role-check-first",
+            says: &["serving failed", "failure included"],
+        },
+        Decoy {
+            name: "the first 64 inputs only (round 13, guard/08)",
+            class: Class::MadeUp,
+            subject: decoy(&[(DECOY_VAR, "first 64 inputs")]),
+            caught_by: "only_the_pool_s_workers_start",
+            breaks: "right-squares",
+            says: &["One line per input"],
+        },
+        Decoy {
+            name: "a failed square retried on a pool of its own (round 13, guard/09)",
+            class: Class::RuleSkipped,
+            subject: decoy(&[(DECOY_VAR, "retries on a second pool")]),
+            caught_by: "workers_run_the_tasks",
+            breaks: "only-the-workers",
+            says: &["The program starts one pool, also when a square fails"],
         },
         Decoy {
             name: "at most four workers",

@@ -160,6 +160,18 @@ fn run(api: GuardApi, workers: usize, inputs: &[u64]) -> Ran {
 
 /// [`run`], with `extra` in the program's environment.
 fn run_with(api: GuardApi, workers: usize, inputs: &[u64], extra: &[(&str, String)]) -> Ran {
+    run_fed(api, workers, inputs, extra, &[])
+}
+
+/// [`run_with`], with `stdin` as the program's standard input (none when
+/// empty).
+fn run_fed(
+    api: GuardApi,
+    workers: usize,
+    inputs: &[u64],
+    extra: &[(&str, String)],
+    stdin: &[u8],
+) -> Ran {
     let file = std::env::temp_dir().join(format!(
         "course-census-{}-{}",
         std::process::id(),
@@ -173,7 +185,11 @@ fn run_with(api: GuardApi, workers: usize, inputs: &[u64], extra: &[(&str, Strin
     cmd.args(&args)
         .env(census::CENSUS_VAR, &file)
         .env_remove("COURSE_RESULTS")
-        .stdin(Stdio::null())
+        .stdin(if stdin.is_empty() {
+            Stdio::null()
+        } else {
+            Stdio::piped()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (k, v) in api.env {
@@ -190,6 +206,12 @@ fn run_with(api: GuardApi, workers: usize, inputs: &[u64], extra: &[(&str, Strin
         .spawn()
         .unwrap_or_else(|e| panic!("starting {}: {e}", program.display()));
     let me = child.id();
+    if let Some(mut input) = child.stdin.take() {
+        use std::io::Write as _;
+        // A program that does not read it may have ended: that is its
+        // business, not a failure to start.
+        let _ = input.write_all(stdin);
+    }
     // Read both pipes while it runs; workers share the program's stderr,
     // so they end only when every copy has ended or been killed.
     let pipe = |mut from: Box<dyn Read + Send>| {
@@ -280,8 +302,19 @@ fn fresh_run(api: GuardApi) -> Ran {
     let mut draw = Draw::new();
     let workers = draw.pick(1..=3);
     let n = draw.pick(4..=12);
-    let inputs: Vec<u64> = (0..n).map(|_| draw.pick(1..=1 << 31) as u64).collect();
-    run(api, workers, &inputs)
+    run(api, workers, &inputs(&mut draw, n))
+}
+
+/// `n` random inputs and three more: 0 and 1 (squares a program might
+/// think it knows) and a repeat of one of them, each at a random place.
+fn inputs(draw: &mut Draw, n: usize) -> Vec<u64> {
+    let mut inputs: Vec<u64> = (0..n).map(|_| draw.pick(2..=1 << 31) as u64).collect();
+    let again = inputs[draw.pick(0..=n - 1)];
+    for x in [0, 1, again] {
+        let at = draw.pick(0..=inputs.len());
+        inputs.insert(at, x);
+    }
+    inputs
 }
 
 /// The program succeeds, and every input's square was computed in one of
@@ -326,6 +359,18 @@ fn a_failed_square_is_reported(api: GuardApi, first: &Ran) {
             None => "Yet it succeeded.".to_owned(),
         }
     );
+    // A run that fails is held to the rest all the same: one pool of its
+    // workers, and none of them left when it has ended.
+    assert!(
+        ran.started.len() == ran.workers,
+        "{}, with `square` made to fail on input {x} in the workers: {} processes started for a \
+         pool of {} workers. The program starts one pool, also when a square fails: a failed \
+         square is reported, not tried again on a pool of its own.",
+        ran.summary(),
+        ran.started.len(),
+        ran.workers
+    );
+    assert_nothing_left(&ran, &format!(", with `square` made to fail on input {x}"));
 }
 
 /// Every input of `ran` squared right, in one of its own workers, which
@@ -333,6 +378,15 @@ fn a_failed_square_is_reported(api: GuardApi, first: &Ran) {
 fn assert_computed_by_workers(ran: &Ran) {
     ran.assert_success();
     let results = ran.results();
+    let printed: Vec<u64> = results.iter().map(|r| r.0).collect();
+    assert!(
+        printed == ran.inputs,
+        "{}: it printed the squares of {printed:?}, for the inputs {:?}. One line per input, in \
+         the order given: an input given twice is squared and printed twice, and none is \
+         skipped, sorted or merged",
+        ran.summary(),
+        ran.inputs
+    );
     for &x in &ran.inputs {
         let Some(&(_, y, pid)) = results.iter().find(|r| r.0 == x) else {
             panic!("{}: no result for input {x}", ran.summary());
@@ -379,13 +433,47 @@ fn assert_computed_by_workers(ran: &Ran) {
 pub fn only_the_pool_s_workers_start(api: GuardApi) {
     assert_only_the_workers(&fresh_run(api));
     a_worker_whose_stdin_ends_starts_nothing(api);
-    // The top of the range: more workers than a small cap, more inputs
-    // than a batch.
+    a_worker_whose_serving_fails_starts_nothing(api);
     let mut draw = Draw::new();
-    let workers = draw.pick(5..=8);
-    let n = draw.pick(17..=40);
-    let inputs: Vec<u64> = (0..n).map(|_| draw.pick(1..=1 << 31) as u64).collect();
-    assert_only_the_workers(&run(api, workers, &inputs));
+    // The top of the range: more workers than a small cap, more inputs
+    // than a batch or a cap of a round number.
+    let workers = draw.pick(9..=12);
+    let n = draw.pick(65..=150);
+    let many = run(api, workers, &inputs(&mut draw, n));
+    assert_only_the_workers(&many);
+    assert_computed_by_workers(&many);
+    // More workers than inputs: the command line says how many workers,
+    // and an idle one is still started.
+    let workers = draw.pick(6..=9);
+    let n = draw.pick(1..=2);
+    let few: Vec<u64> = (0..n).map(|_| draw.pick(2..=1 << 31) as u64).collect();
+    assert_only_the_workers(&run(api, workers, &few));
+}
+
+/// The program started as a worker (worker 0, one pool deep) whose stdin
+/// holds a request that is not a frame the pool sends (a length prefix of
+/// 5, then 5 bytes that are not JSON): serving fails, and the worker must
+/// end with it, having started nothing and printed no result. A worker
+/// that goes on to the program's work when serving fails starts a pool.
+fn a_worker_whose_serving_fails_starts_nothing(api: GuardApi) {
+    let (role, depth) = api.role_vars;
+    let mut garbage = 5u32.to_le_bytes().to_vec();
+    garbage.extend_from_slice(b"}{!?#");
+    let ran = run_fed(
+        api,
+        2,
+        &[3, 4],
+        &[(role, "0".to_owned()), (depth, "1".to_owned())],
+        &garbage,
+    );
+    assert!(
+        ran.started.is_empty() && ran.results().is_empty(),
+        "{}, started as a worker ({role}=0, {depth}=1) whose stdin held a broken request (a \
+         prefix of 5, then 5 bytes that are not JSON), so serving failed. A worker returns \
+         what `serve` returns, failure included: it never goes on to the program's work, \
+         which starts a pool of its own.",
+        ran.summary()
+    );
 }
 
 /// The program started as a worker (worker 0, one pool deep) whose stdin
@@ -443,9 +531,15 @@ fn assert_only_the_workers(ran: &Ran) {
 pub fn nothing_is_left_running(api: GuardApi) {
     let ran = fresh_run(api);
     ran.assert_success();
+    assert_nothing_left(&ran, "");
+}
+
+/// None of `ran`'s processes outlived it, even for a moment. `how` says
+/// how it was run, for the message.
+fn assert_nothing_left(ran: &Ran, how: &str) {
     assert!(
         ran.orphaned.is_empty(),
-        "{}; {} of them outlived it (pids {:?}: when the program had ended they were \
+        "{}{how}; {} of them outlived it (pids {:?}: when the program had ended they were \
          still there, handed to the suite to be waited for). Let the pool be dropped before \
          `main` returns: its Drop ends the workers and waits for them, and \
          `std::process::exit` skips every `Drop`.",
@@ -455,7 +549,7 @@ pub fn nothing_is_left_running(api: GuardApi) {
     );
     assert!(
         ran.left.is_empty(),
-        "{}; when it had ended, {} of them still ran (pids {:?}, ended by the suite). Let the \
+        "{}{how}; when it had ended, {} of them still ran (pids {:?}, ended by the suite). Let the \
          pool be dropped before `main` returns: `std::process::exit` skips every `Drop`, and \
          a worker busy with a task outlives its parent.",
         ran.summary(),
