@@ -507,6 +507,22 @@ fn of<G: GilApi>() -> Checks {
 pub fn corpus() -> Vec<Decoy<Checks>> {
     vec![
         Decoy {
+            name: "one Condvar in a static for every lock (round 13, gil/09)",
+            class: Class::StateBetweenCalls,
+            subject: of::<crate::gil_source::SharedWaker>(),
+            caught_by: "nothing_is_kept_in_a_static",
+            breaks: "own-lock",
+            says: &["`static WAKER`", "a lock of its own"],
+        },
+        Decoy {
+            name: "a check-in that yields every 50 000 calls (round 13, gil/04)",
+            class: Class::Spinning,
+            subject: of::<crate::gil_source::SharedWaker>(),
+            caught_by: "waiting_never_spins",
+            breaks: "waiters-sleep",
+            says: &["`yield_now`", "(in `fn check_in`)"],
+        },
+        Decoy {
             name: "acquire returns at once",
             class: Class::RuleSkipped,
             subject: of::<Flawed<NO_EXCLUSION>>(),

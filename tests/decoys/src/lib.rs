@@ -19,6 +19,7 @@ pub mod fetch_bounded;
 pub mod fetch_paced;
 pub mod frames;
 pub mod gil;
+pub mod gil_source;
 pub mod globals;
 pub mod lock_order;
 pub mod manager;

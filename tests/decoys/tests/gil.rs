@@ -4,6 +4,7 @@
 
 #[test]
 fn every_decoy_is_rejected_for_the_right_reason() {
+    suites::pure::set_source(decoys::gil_source::SOURCE);
     let misses = decoys::misses_among(&decoys::gil::corpus());
     assert!(
         misses.is_empty(),

@@ -545,7 +545,7 @@ pub fn nothing_is_kept_in_a_static(api: CombineApi) {
     call(&mut *session, &xs);
     crate::pure::refuse_globals_from(
         "nothing is kept in a static",
-        api.function,
+        &[api.function],
         "The page promises that nothing is kept from one call to the next: each call builds its \
          own list, from scores computed now. A global (the last call's answer, every score so \
          far, scores remembered to stand in for a failure) is kept by definition, whether or \

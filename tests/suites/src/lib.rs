@@ -164,6 +164,7 @@ macro_rules! __generic_suite {
         $(
             #[test]
             fn $check() {
+                $crate::pure::set_source(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/lib.rs")));
                 $crate::run(env!("CARGO_PKG_NAME"), stringify!($check), || $crate::$module::$check::<$subject>());
             }
         )*

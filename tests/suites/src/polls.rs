@@ -71,7 +71,7 @@ pub fn polls(source: &str) -> Result<Vec<String>, String> {
         }
     }
 
-    let file = syn::parse_file(source).map_err(|e| e.to_string())?;
+    let file = crate::reach::parse(source)?;
     let mut finder = Finder(Vec::new());
     finder.visit_file(&file);
     Ok(finder.0)
@@ -102,19 +102,45 @@ pub fn refuse_polls(check: &str, why: &str) {
 /// student's function and its helpers, not a course example beside them.
 #[track_caller]
 pub fn refuse_polls_from(check: &str, root: &str, why: &str) {
+    refuse_calls_from(check, &[root], None, why);
+}
+
+/// What spins or naps instead of sleeping until woken: for a lock whose
+/// waiters legitimately wait with a time-out (the GIL's switch interval),
+/// the rest of [`POLLING`] is no fault.
+pub const SPINNING: &[&str] = &["sleep", "sleep_ms", "yield_now", "spin_loop"];
+
+/// Fails if what `roots` reach ([`crate::reach`]) calls any of
+/// [`POLLING`] (or only those named in `only`), naming each place.
+#[track_caller]
+pub fn refuse_calls_from(check: &str, roots: &[&str], only: Option<&[&str]>, why: &str) {
     let Some(source) = crate::pure::source() else {
         harness::speedup::not_judged(check, "the crate's source was not given to the suite");
         return;
     };
     let found = polls(source)
-        .and_then(|found| crate::pure::reached_by(source, root, found))
+        .map(|found| {
+            found
+                .into_iter()
+                .filter(|place| {
+                    only.is_none_or(|names| names.iter().any(|n| place.contains(&format!("`{n}`"))))
+                })
+                .collect()
+        })
+        .and_then(|found| crate::pure::reached_by_all(source, roots, found))
         .unwrap_or_else(|e| {
             panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")
         });
     let found = crate::pure::with_functions(source, found);
     assert!(
         found.is_empty(),
-        "[{check}] your `{root}` waits by the clock or checks without waiting: {}. {why}",
+        "[{check}] your {} {}: {}. {why}",
+        crate::pure::named(roots),
+        if only.is_some() {
+            "spins, yields or naps"
+        } else {
+            "waits by the clock or checks without waiting"
+        },
         found.join("; ")
     );
 }

@@ -169,7 +169,7 @@ pub fn state_kept(source: &str) -> Result<Vec<String>, String> {
         }
     }
 
-    let file = syn::parse_file(source).map_err(|e| e.to_string())?;
+    let file = crate::reach::parse(source)?;
     let mut finder = Finder(Vec::new());
     finder.visit_file(&file);
     Ok(finder.0)
@@ -305,7 +305,16 @@ fn declared_name(place: &str) -> Option<&str> {
 /// them names, or code in another file (which the suite cannot read, so it
 /// may be anything). `Err` when the source does not parse.
 pub fn reached_by(source: &str, root: &str, found: Vec<String>) -> Result<Vec<String>, String> {
-    let reach = crate::reach::reach(source, root)?;
+    reached_by_all(source, &[root], found)
+}
+
+/// [`reached_by`] for several roots (the methods of a type, say).
+pub fn reached_by_all(
+    source: &str,
+    roots: &[&str],
+    found: Vec<String>,
+) -> Result<Vec<String>, String> {
+    let reach = crate::reach::reach_all(source, roots)?;
     Ok(found
         .into_iter()
         .filter(|place| {
@@ -317,24 +326,35 @@ pub fn reached_by(source: &str, root: &str, found: Vec<String>) -> Result<Vec<St
         .collect())
 }
 
-/// [`refuse_globals`] for what `root` reaches only: the globals its code
+/// `roots` as a message names them: "`scores`", "`new`, `acquire` or
+/// `check_in`".
+pub fn named(roots: &[&str]) -> String {
+    let quoted: Vec<String> = roots.iter().map(|r| format!("`{r}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    }
+}
+
+/// [`refuse_globals`] for what `roots` reach only: the globals its code
 /// declares or names, its helpers' included, but not those of a course
 /// example elsewhere in the file.
 #[track_caller]
-pub fn refuse_globals_from(check: &str, root: &str, why: &str) {
+pub fn refuse_globals_from(check: &str, roots: &[&str], why: &str) {
     let Some(source) = source() else {
         harness::speedup::not_judged(check, "the crate's source was not given to the suite");
         return;
     };
     let found = state_kept(source)
-        .and_then(|found| reached_by(source, root, found))
+        .and_then(|found| reached_by_all(source, roots, found))
         .unwrap_or_else(|e| {
             panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")
         });
     let found = with_functions(source, found);
     assert!(
         found.is_empty(),
-        "[{check}] your `{root}` keeps something in a global: {}. {why}",
+        "[{check}] your {} keeps something in a global: {}. {why}",
+        named(roots),
         found.join("; ")
     );
 }

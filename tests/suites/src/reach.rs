@@ -107,14 +107,60 @@ impl<'ast> Visit<'ast> for Functions {
     }
 }
 
+/// `source` parsed, without the items a test build does not compile: those
+/// behind a `#[cfg(feature = "...")]` (the reference GIL's `trace` module,
+/// which only the book's build turns on, keeps a log in a `static`).
+pub fn parse(source: &str) -> Result<syn::File, String> {
+    /// Whether `attrs` hold `#[cfg(feature = "...")]`, the feature alone.
+    fn behind_a_feature(attrs: &[syn::Attribute]) -> bool {
+        attrs.iter().any(|a| {
+            a.path().is_ident("cfg")
+                && a.parse_args::<syn::MetaNameValue>()
+                    .is_ok_and(|m| m.path.is_ident("feature"))
+        })
+    }
+
+    fn strip(items: &mut Vec<syn::Item>) {
+        items.retain(|item| {
+            let attrs: &[syn::Attribute] = match item {
+                syn::Item::Mod(m) => &m.attrs,
+                syn::Item::Fn(f) => &f.attrs,
+                syn::Item::Static(s) => &s.attrs,
+                syn::Item::Macro(m) => &m.attrs,
+                syn::Item::Impl(i) => &i.attrs,
+                _ => return true,
+            };
+            !behind_a_feature(attrs)
+        });
+        for item in items {
+            if let syn::Item::Mod(syn::ItemMod {
+                content: Some((_, inner)),
+                ..
+            }) = item
+            {
+                strip(inner);
+            }
+        }
+    }
+
+    let mut file = syn::parse_file(source).map_err(|e| e.to_string())?;
+    strip(&mut file.items);
+    Ok(file)
+}
+
 /// What `root` (every function of that name) reaches in `source`. `Err`
 /// when the source does not parse.
 pub fn reach(source: &str, root: &str) -> Result<Reach, String> {
-    let file = syn::parse_file(source).map_err(|e| e.to_string())?;
+    reach_all(source, &[root])
+}
+
+/// What `roots` (every function of those names) reach in `source`.
+pub fn reach_all(source: &str, roots: &[&str]) -> Result<Reach, String> {
+    let file = parse(source)?;
     let mut all = Functions::default();
     all.visit_file(&file);
     let mut reached: Vec<usize> = Vec::new();
-    let mut todo: Vec<String> = vec![root.to_owned()];
+    let mut todo: Vec<String> = roots.iter().map(|r| (*r).to_owned()).collect();
     let mut seen: HashSet<String> = HashSet::new();
     while let Some(name) = todo.pop() {
         if !seen.insert(name.clone()) {
@@ -147,6 +193,15 @@ fn wrong() -> u8 { SEEN }
 fn helper() -> u8 { KEPT }
 pub fn scores() -> u8 { helper() }
 ";
+
+    #[test]
+    fn items_behind_a_feature_are_not_compiled_and_not_seen() {
+        let src = "#[cfg(feature = \"trace\")]\nmod trace { static LOG: u8 = 0; pub fn note() {} }\n\
+                   #[cfg(not(feature = \"trace\"))]\nmod trace { pub fn note() {} }\n\
+                   pub fn f() { trace::note() }";
+        let file = super::parse(src).unwrap();
+        assert_eq!(file.items.len(), 2);
+    }
 
     #[test]
     fn callees_are_reached_and_the_rest_is_not() {

@@ -19,6 +19,7 @@ mod cheap;
 mod forced;
 mod one_waiter;
 mod paused;
+mod source;
 mod two_locks;
 mod whole_interval;
 pub mod workload;
@@ -26,6 +27,7 @@ mod yardstick;
 
 pub use cheap::check_in_is_cheap_when_nobody_waits;
 pub use forced::the_waiter_gets_the_lock_before_the_holder_takes_it_back;
+pub use source::{nothing_is_kept_in_a_static, waiting_never_spins};
 pub use two_locks::two_gils_are_two_locks;
 pub use whole_interval::a_new_holder_gets_a_whole_interval;
 
@@ -155,6 +157,8 @@ declare_gil_suite!($ [
     cpu_work_under_the_gil_gets_no_speedup,
     waiting_work_overlaps,
     cpu_work_that_releases_the_gil_speeds_up,
+    nothing_is_kept_in_a_static,
+    waiting_never_spins,
 ]);
 
 /// The switch interval of the timing checks: CPython's default.
@@ -346,7 +350,13 @@ fn sub_millisecond_verdict<G: GilApi>() -> Result<(), String> {
 /// microsecond: CPython refuses a zero switch interval, and a waiter whose
 /// timed waits last zero spins instead of sleeping.
 fn the_interval_is_kept<G: GilApi>() {
-    for interval in INTERVALS {
+    // Two round ones, and five drawn from a microsecond to a year, to the
+    // nanosecond: no rounding to the millisecond, no floor of its own.
+    let mut draw = crate::fetching::Draw::new();
+    let drawn: Vec<Duration> = (0..5)
+        .map(|_| crate::pure::log_duration(&mut draw, Duration::from_micros(1), crate::pure::YEAR))
+        .collect();
+    for interval in INTERVALS.into_iter().chain(drawn) {
         let kept = G::new(interval).switch_interval();
         assert_eq!(
             kept,
