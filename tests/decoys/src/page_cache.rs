@@ -244,6 +244,77 @@ impl PageCache for OneAtATime {
     }
 }
 
+/// This file, as the suite reads a crate's `src/lib.rs`. The source witness
+/// reads every `get` here, [`PollsEvery250Ms`]'s among those that sleep.
+pub const SOURCE: &str = include_str!("page_cache.rs");
+
+/// Like the reference, but a thread whose page is being fetched looks
+/// every 250 ms whether it is there (round 13, `page-cache/01`).
+#[derive(Default)]
+struct PollsEvery250Ms {
+    pages: Mutex<HashMap<String, Option<Page>>>,
+}
+
+impl PageCache for PollsEvery250Ms {
+    fn get(&self, url: &str) -> Page {
+        loop {
+            let mut pages = lock(&self.pages);
+            match pages.get(url) {
+                Some(Some(page)) => return page.clone(),
+                Some(None) => {
+                    drop(pages);
+                    thread::sleep(Duration::from_millis(250));
+                }
+                None => {
+                    pages.insert(url.to_owned(), None);
+                    drop(pages);
+                    let page = testweb::get(url);
+                    lock(&self.pages).insert(url.to_owned(), Some(page.clone()));
+                    return page;
+                }
+            }
+        }
+    }
+}
+
+/// A limit of 1000 pages: the whole cache is cleared when a new URL comes
+/// to a full one (round 13, `page-cache/02`).
+#[derive(Default)]
+struct ClearedAt1000 {
+    pages: Mutex<HashMap<String, Arc<OnceLock<Page>>>>,
+}
+
+impl PageCache for ClearedAt1000 {
+    fn get(&self, url: &str) -> Page {
+        let cell = {
+            let mut pages = lock(&self.pages);
+            if pages.len() >= 1000 && !pages.contains_key(url) {
+                pages.clear();
+            }
+            Arc::clone(pages.entry(url.to_owned()).or_default())
+        };
+        cell.get_or_init(|| testweb::get(url)).clone()
+    }
+}
+
+/// Pages over 64 KiB are fetched but not kept (round 13,
+/// `page-cache/05`).
+#[derive(Default)]
+struct BigPagesNotKept {
+    pages: Mutex<HashMap<String, Arc<OnceLock<Page>>>>,
+}
+
+impl PageCache for BigPagesNotKept {
+    fn get(&self, url: &str) -> Page {
+        let cell = Arc::clone(lock(&self.pages).entry(url.to_owned()).or_default());
+        let page = cell.get_or_init(|| testweb::get(url)).clone();
+        if page.as_ref().is_ok_and(|body| body.len() > 64 << 10) {
+            lock(&self.pages).remove(url);
+        }
+        page
+    }
+}
+
 fn new<C: PageCache + Default + 'static>() -> Box<dyn PageCache> {
     Box::new(C::default())
 }
@@ -251,6 +322,38 @@ fn new<C: PageCache + Default + 'static>() -> Box<dyn PageCache> {
 /// Every wrong cache, with the check that must reject it.
 pub fn corpus() -> Vec<Decoy<NewCache>> {
     vec![
+        Decoy {
+            name: "waiters poll every 250 ms (round 13, page-cache/01)",
+            class: Class::Spinning,
+            subject: new::<PollsEvery250Ms>,
+            caught_by: "nothing_polls_or_waits_by_the_clock",
+            breaks: "waiters-sleep",
+            says: &["`sleep`", "(in `fn get`)"],
+        },
+        Decoy {
+            name: "cleared when it reaches 1000 pages (round 13, page-cache/02)",
+            class: Class::RuleSkipped,
+            subject: new::<ClearedAt1000>,
+            caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            breaks: "remembered",
+            says: &["other pages", "no eviction"],
+        },
+        Decoy {
+            name: "pages over 64 KiB not kept (round 13, page-cache/05)",
+            class: Class::RuleSkipped,
+            subject: new::<BigPagesNotKept>,
+            caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            breaks: "remembered",
+            says: &["whatever its size"],
+        },
+        Decoy {
+            name: "holds the map's lock across the fetch once it holds 1000 pages (round 13, page-cache/03)",
+            class: Class::RuleSkipped,
+            subject: new::<HeldOnceWarm<1000>>,
+            caught_by: "pages_are_fetched_at_once",
+            breaks: "fetches-at-once",
+            says: &["pages already in the cache", "however many pages"],
+        },
         Decoy {
             name: "holds the map's lock across the fetch",
             class: Class::RuleSkipped,
@@ -274,7 +377,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             caught_by: "pages_are_fetched_at_once",
             breaks: "fetches-at-once",
             says: &[
-                "with 306 pages already in the cache",
+                "pages already in the cache",
                 "at most 1 of those requests",
                 "however many pages",
             ],
@@ -285,7 +388,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             subject: new::<HeldOnceWarm<64>>,
             caught_by: "pages_are_fetched_at_once",
             breaks: "fetches-at-once",
-            says: &["with 306 pages already in the cache", "however many pages"],
+            says: &["pages already in the cache", "however many pages"],
         },
         Decoy {
             name: "keeps the last 100 pages",
@@ -293,7 +396,7 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             subject: new::<Evicts<100>>,
             caught_by: "a_page_is_fetched_once_then_served_from_memory",
             breaks: "remembered",
-            says: &["after 300 other pages", "no eviction"],
+            says: &["other pages", "no eviction"],
         },
         Decoy {
             name: "one page for URLs that differ in case or a trailing slash",

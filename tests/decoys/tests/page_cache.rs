@@ -3,6 +3,7 @@
 
 #[test]
 fn every_decoy_is_rejected_for_the_right_reason() {
+    suites::pure::set_source(decoys::page_cache::SOURCE);
     let misses = decoys::misses(&decoys::page_cache::corpus(), suites::page_cache::CHECKS);
     assert!(
         misses.is_empty(),

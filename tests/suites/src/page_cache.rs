@@ -58,6 +58,7 @@ crate::declare_suite!($ page_cache: NewCache = page_cache_adapter![
     threads_waiting_for_a_page_sleep,
     threads_waiting_for_a_page_are_woken_once,
     a_cached_page_waits_for_no_fetch,
+    nothing_polls_or_waits_by_the_clock,
 ]);
 
 /// Threads in the concurrent checks.
@@ -106,8 +107,13 @@ fn served_body(server: &Server, url: &str) -> Option<String> {
 }
 
 /// Pages one cache is given before its first pages are asked for again:
-/// far more than a cache that "keeps the last hundred" holds.
-const MANY_PAGES: usize = 300;
+/// far more than a cache that "keeps the last hundred" holds, and past a
+/// limit of a round thousand or 1024.
+const MANY_PAGES: std::ops::RangeInclusive<usize> = 1025..=1500;
+
+/// Sizes of the big page the first check asks for twice: past 64 KiB, a
+/// size a cache might think too big to keep.
+const BIG_PAGE: std::ops::RangeInclusive<usize> = (64 << 10) + 1..=1 << 20;
 
 /// Two pages, each asked twice: one request each, and the second answer is
 /// the first one's body; they are still in memory after [`MANY_PAGES`]
@@ -118,13 +124,19 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
     let server = server(Duration::ZERO);
     let cache = new();
     let mut firsts = Vec::new();
-    for url in server.page_urls(2) {
+    let mut draw = crate::fetching::Draw::new();
+    let many = draw.pick(MANY_PAGES);
+    let big = server.url(&format!("/page/{}?size={}", many + 10, draw.pick(BIG_PAGE)));
+    for url in server.page_urls(2).into_iter().chain([big]) {
         let first = cache.get(&url);
         let sent = served_body(&server, &url);
         assert!(
             first.as_ref().ok() == sent.as_ref(),
-            "[{check}] get({url}) returned {first:?}, but the server sent {sent:?}{}: return \
-             the body `testweb::get` fetched.",
+            "[{check}] get({url}) returned {}, but the server sent {}{}: return the body \
+             `testweb::get` fetched.",
+            short(&first),
+            sent.clone()
+                .map_or_else(|| "nothing".to_owned(), |b| short(&Ok(b))),
             if sent.is_none() {
                 " (it was never asked)"
             } else {
@@ -135,13 +147,15 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
         let asked = requests_for(&server, &url);
         assert!(
             asked == 1 && again == first,
-            "[{check}] the second get({url}) returned {again:?} (the first returned \
-             {first:?}) and the server was asked for it {asked} times in all: the second \
-             get must answer from memory, with the same page, without a request."
+            "[{check}] the second get({url}) returned {} (the first returned {}) and the \
+             server was asked for it {asked} times in all: the second get must answer from \
+             memory, with the same page, without a request, whatever its size.",
+            short(&again),
+            short(&first)
         );
         firsts.push((url, first));
     }
-    for url in server.page_urls(MANY_PAGES + 2).into_iter().skip(2) {
+    for url in server.page_urls(many + 2).into_iter().skip(2) {
         let page = cache.get(&url);
         assert!(page.is_ok(), "[{check}] get({url}) failed: {page:?}");
     }
@@ -150,10 +164,12 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
         let asked = requests_for(&server, &url);
         assert!(
             asked == 1 && again == first,
-            "[{check}] after {MANY_PAGES} other pages, get({url}) returned {again:?} (the first \
-             get returned {first:?}) and the server was asked for it {asked} times in all: a \
-             cache keeps every page it fetched, as long as the cache lives (no limit, no \
-             eviction)."
+            "[{check}] after {many} other pages, get({url}) returned {} (the first get \
+             returned {}) and the server was asked for it {asked} times in all: a cache keeps \
+             every page it fetched, whatever its size, as long as the cache lives (no limit, no \
+             eviction).",
+            short(&again),
+            short(&first)
         );
     }
     let variants = [
@@ -173,6 +189,16 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
              case or a trailing slash, and each is a page of its own: key the cache by the URL \
              as given."
         );
+    }
+}
+
+/// A page as a message shows it: its first 80 characters and its length.
+fn short(page: &Result<String, FetchError>) -> String {
+    match page {
+        Ok(body) if body.len() > 80 => {
+            format!("Ok({:?}... ({} bytes))", &body[..80], body.len())
+        }
+        other => format!("{other:?}"),
     }
 }
 
@@ -219,7 +245,7 @@ pub fn each_cache_starts_empty(new: NewCache) {
 /// [`pages_are_fetched_at_once`]: a cache may change its ways as it grows
 /// (fetch under the lock "once it is warm", a second map past some size),
 /// and the rule holds at every size.
-const WARM_PAGES: usize = 300;
+const WARM_PAGES: std::ops::RangeInclusive<usize> = 1025..=1500;
 
 /// Six threads, six different pages, at once: the server must see all six
 /// requests in flight together. Twice with one cache: while it is empty,
@@ -229,14 +255,15 @@ pub fn pages_are_fetched_at_once(new: NewCache) {
     let cache = new();
     let cold = server(Duration::ZERO);
     let warm = server(Duration::ZERO);
+    let warm_pages = crate::fetching::Draw::new().pick(WARM_PAGES);
     for (round, server) in [&cold, &warm].into_iter().enumerate() {
         if round == 1 {
-            for url in warm.page_urls(WARM_PAGES) {
+            for url in warm.page_urls(warm_pages) {
                 let page = cache.get(&url);
                 assert!(page.is_ok(), "[{check}] get({url}) failed: {page:?}");
             }
         }
-        let held = round * (THREADS + WARM_PAGES);
+        let held = round * (THREADS + warm_pages);
         let urls = gathering_urls(server, THREADS, THREADS);
         server.begin_round();
         let got = all_at_once(&*cache, &urls);
@@ -533,5 +560,28 @@ pub fn a_cached_page_waits_for_no_fetch(new: NewCache) {
         fetched.as_ref().ok() == sent.as_ref() && waited.as_ref().ok() == sent.as_ref(),
         "[{check}] the two threads that asked for {slow} got {fetched:?} and {waited:?}, but \
          the server sent {sent:?}."
+    );
+}
+
+/// A source witness: one right `get`, then `get` and the functions of
+/// `src/lib.rs` it calls must call nothing that sleeps, waits with a
+/// time-out, checks without waiting or reads the clock
+/// ([`crate::polls::refuse_polls_from`]). A poll every 250 ms wakes fewer
+/// times than the wake-up check counts, a waiter that gives up after 1.5 s
+/// and fetches the page itself waits longer than any fetch the suite holds,
+/// and pages that expire after a minute outlive every check (round 13,
+/// `page-cache/01`, `04` and `08`); the source shows each.
+pub fn nothing_polls_or_waits_by_the_clock(new: NewCache) {
+    let server = server(Duration::ZERO);
+    let url = server.url("/page/1");
+    let page = new().get(&url);
+    assert!(page.is_ok(), "get({url}) failed: {page:?}");
+    crate::polls::refuse_polls_from(
+        "nothing polls or waits by the clock",
+        "get",
+        "The page promises that threads waiting for a page sleep until it is there (no polling, \
+         no giving up after a while: one fetch per page, however slow), and that a page is kept \
+         for as long as the cache lives (no expiry). Nothing here needs a clock: a `Condvar` \
+         waited on until the fetching thread stores the page wakes each waiter once.",
     );
 }

@@ -36,6 +36,8 @@ const POLLING: &[(&str, &str)] = &[
     ("wait_timeout_ms", "waits with a time-out"),
     ("wait_timeout_while", "waits with a time-out"),
     ("park_timeout", "waits with a time-out"),
+    ("now", "reads the clock"),
+    ("elapsed", "reads the clock"),
 ];
 
 /// Where `source` polls, spins or waits by the clock: one line per call,

@@ -401,9 +401,22 @@ fn route(target: &str, default_latency: Duration) -> (u16, String, Duration) {
         .find_map(|kv| kv.strip_prefix("delay_ms="))
         .and_then(|ms| ms.parse().ok())
         .map_or(default_latency, Duration::from_millis);
+    // `size=N` pads a page's body with dots to N bytes (before the
+    // server's own fresh suffix), for clients that treat big pages apart.
+    let size = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("size="))
+        .and_then(|n| n.parse::<usize>().ok());
     let mut parts = path.trim_start_matches('/').splitn(2, '/');
     match (parts.next(), parts.next().map(str::parse::<usize>)) {
-        (Some("page"), Some(Ok(id))) => (200, format!("page {id}"), latency),
+        (Some("page"), Some(Ok(id))) => {
+            let mut body = format!("page {id} ");
+            if let Some(size) = size {
+                let pad = size.saturating_sub(body.len());
+                body.push_str(&".".repeat(pad));
+            }
+            (200, body.trim_end().to_owned(), latency)
+        }
         (Some("status"), Some(Ok(code))) if (100..600).contains(&code) => {
             (code as u16, format!("status {code}"), latency)
         }
@@ -424,6 +437,7 @@ mod tests {
             route("/page/3?delay_ms=20", d),
             (200, "page 3".into(), Duration::from_millis(20))
         );
+        assert_eq!(route("/page/3?size=100", d).1.len(), 100);
         assert_eq!(route("/status/503", d).0, 503);
         assert_eq!(route("/status/9999", d).0, 404);
         assert_eq!(route("/nope", d).0, 404);
