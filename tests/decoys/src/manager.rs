@@ -918,8 +918,47 @@ fn start_lingering(program: &Path) -> Started {
 }
 
 /// The corpus for `manager`.
+/// This file, as the suite reads a crate's `src/lib.rs`.
+pub const SOURCE: &str = include_str!("manager.rs");
+
 pub fn corpus() -> Vec<Decoy<ManagerApi>> {
     vec![
+        // Round 13's: past the sizes the suite drew before it, and what
+        // only the source shows.
+        Decoy {
+            name: "starts the updaters in batches of 48 (round 13, manager/04)",
+            class: Class::Batched,
+            subject: ManagerApi {
+                start: |p| updaters_in_batches(p, 48),
+                ..REAL
+            },
+            caught_by: "updates_from_many_processes_are_all_counted",
+            breaks: "updaters-at-once",
+            says: &["all at once", "at most 48 of"],
+        },
+        Decoy {
+            name: "serves connections with a fixed pool of 128 threads (round 13, manager/02)",
+            class: Class::Batched,
+            subject: ManagerApi {
+                start: |p| start_with_handlers(p, 128),
+                ..REAL
+            },
+            caught_by: "every_connection_is_served_at_once",
+            breaks: "connections-at-once",
+            says: &["128 of them had a reply", "a fixed few at a time"],
+        },
+        Decoy {
+            name: "start gives up on the ready frame after a while (round 13, manager/03)",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: start_giving_up,
+                code: &["start_giving_up"],
+                ..REAL
+            },
+            caught_by: "nothing_polls_or_waits_by_the_clock",
+            breaks: "start-waits-for-ready",
+            says: &["`recv_timeout`", "(in `fn start_giving_up`)"],
+        },
         // Round 8's "variants of closed holes": the sizes the suite drew
         // before it, past which a fixed number still passed.
         Decoy {

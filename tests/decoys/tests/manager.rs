@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         }
         return role.run();
     }
+    suites::pure::set_source(decoys::manager::SOURCE);
     let misses = decoys::misses(&decoys::manager::corpus(), suites::manager::CHECKS);
     // A decoy that never waits for its manager never removes its socket.
     let mine = format!("course-manager-{}-", std::process::id());

@@ -51,6 +51,9 @@ pub struct ManagerApi {
     pub start: fn(&Path) -> Started,
     /// `in_a_child(program, data)`.
     pub in_a_child: fn(&Path, &[i64]) -> Result<Vec<i64>, String>,
+    /// The functions of `src/lib.rs` the source witness reads from (with
+    /// what they call): [`MANAGER_CODE`] for a crate.
+    pub code: &'static [&'static str],
 }
 
 /// Defines `SUBJECT`: the crate's `Manager`, `Client` and `in_a_child` seen
@@ -112,6 +115,7 @@ macro_rules! manager_adapter {
             in_a_child: |program, data| {
                 $krate::in_a_child(program, data).map_err(|e| e.to_string())
             },
+            code: $crate::manager::MANAGER_CODE,
         };
     };
 }
@@ -675,8 +679,8 @@ pub fn a_child_without_an_answer_is_waited_for_too(api: ManagerApi) {
 const GATHER_WITHIN: f64 = 1.5;
 
 /// Two calls of `run_updaters`, sizes drawn per run: 2 to 8 updaters of
-/// 100 to 300 increments each, then 33 to 40 updaters of 10 to 40 (past any
-/// batch of 8, 16 or 32 a "not too many at once" might start). In each, all the
+/// 100 to 300 increments each, then 65 to 80 updaters of 10 to 40 (past any
+/// batch of 8, 16, 32, 48 or 64 a "not too many at once" might start). In each, all the
 /// updaters must run at once, each its own process, and the manager's
 /// counter must be the sum. A counter kept in each process would show 0
 /// or one updater's share.
@@ -684,7 +688,7 @@ pub fn updates_from_many_processes_are_all_counted(api: ManagerApi) {
     let mut draw = Draw::new();
     let calls = [
         (draw.pick(2..=8), draw.pick(100..=300) as u32),
-        (draw.pick(33..=40), draw.pick(10..=40) as u32),
+        (draw.pick(65..=80), draw.pick(10..=40) as u32),
     ];
     let manager = start(api);
     for (call, (workers, times)) in calls.into_iter().enumerate() {
@@ -1344,17 +1348,17 @@ pub fn an_updater_that_cannot_start_is_reported_once_all_are_waited_for(api: Man
 }
 
 /// How many clients [`every_connection_is_served_at_once`] connects at
-/// once, drawn per run: past any fixed pool of up to 64 threads, and up
-/// to 100.
-const CLIENTS_AT_ONCE: std::ops::RangeInclusive<usize> = 65..=100;
+/// once, drawn per run: past any fixed pool of up to 128 threads, and up
+/// to 200.
+const CLIENTS_AT_ONCE: std::ops::RangeInclusive<usize> = 129..=200;
 
 /// The most [`every_connection_is_served_at_once`] waits for the replies:
 /// the manager answers each within milliseconds, and one that never
 /// answers a client while another stays connected never does.
 const REPLIES_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// 65 to 100 clients (drawn per run: past any fixed pool of 4, 8, 16 or 64
-/// threads) connect to one manager, and each sends `add("open", 1)`
+/// 129 to 200 clients (drawn per run: past any fixed pool of 4, 8, 16, 64
+/// or 128 threads) connect to one manager, and each sends `add("open", 1)`
 /// from its own thread and waits for the reply, all of them keeping their
 /// connections open until every one has replied (or the wait is given up):
 /// every one must be answered. A manager that serves one connection until
@@ -1730,4 +1734,32 @@ crate::declare_suite!($ manager: ManagerApi = manager_adapter! [
     every_connection_is_served_at_once,
     thousands_of_connections_are_all_served,
     every_request_goes_to_the_thread_that_holds_the_map,
+    nothing_polls_or_waits_by_the_clock,
 ]);
+
+/// The manager's code as the suite calls it: the role's `run`, and the
+/// parent's `start`, `run_updaters` and `in_a_child`.
+pub const MANAGER_CODE: &[&str] = &["run", "start", "run_updaters", "in_a_child"];
+
+/// A source witness: one right start, then what `run`, `start`,
+/// `run_updaters` and `in_a_child` reach in `src/lib.rs` must call nothing
+/// that sleeps, waits with a time-out, checks without waiting or reads the
+/// clock ([`crate::polls::refuse_calls_from`]). A grace period before the
+/// manager ends, a wait for the ready frame that gives up after a while,
+/// updaters polled with `try_wait` and killed after some seconds: each
+/// stays inside what a timed check can see (round 13, `manager/01`, `03`
+/// and `05`), and the source shows it.
+pub fn nothing_polls_or_waits_by_the_clock(api: ManagerApi) {
+    let manager = start(api);
+    drop(manager);
+    crate::polls::refuse_calls_from(
+        "nothing polls or waits by the clock",
+        api.code,
+        None,
+        "The page promises that the manager ends at once when its stdin ends, that `start` \
+         waits for the ready frame however long the program takes, and that `run_updaters` \
+         waits for every updater, each of which has done its work, not been killed. Each \
+         wait is a blocking one: a read that returns at the end of the pipe, `wait()` on \
+         each child. Nothing here needs a clock.",
+    );
+}

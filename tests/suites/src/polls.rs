@@ -29,6 +29,7 @@ const POLLING: &[(&str, &str)] = &[
         "checks whether a thread is done without waiting",
     ),
     ("try_recv", "checks for a message without waiting"),
+    ("try_wait", "checks whether a child is done without waiting"),
     ("try_iter", "checks for messages without waiting"),
     ("recv_timeout", "waits with a time-out"),
     ("recv_deadline", "waits with a time-out"),
