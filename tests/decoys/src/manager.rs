@@ -917,10 +917,10 @@ fn start_lingering(program: &Path) -> Started {
     (REAL.start)(&script_for(&lingering, HANDLERS, "16")?)
 }
 
-/// The corpus for `manager`.
 /// This file, as the suite reads a crate's `src/lib.rs`.
 pub const SOURCE: &str = include_str!("manager.rs");
 
+/// The corpus for `manager`.
 pub fn corpus() -> Vec<Decoy<ManagerApi>> {
     vec![
         // Round 13's: past the sizes the suite drew before it, and what
