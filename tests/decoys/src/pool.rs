@@ -404,6 +404,54 @@ fn eight_restarts(
     results
 }
 
+/// Deaths seen by [`sixty_four_restarts`].
+static DEATHS_64: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A "respawn budget" (round 13's `pool/09`): after 64 deaths, no more
+/// replacements.
+fn sixty_four_restarts(
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
+    use std::sync::atomic::Ordering;
+    if DEATHS_64.load(Ordering::SeqCst) >= 64 {
+        return inputs
+            .iter()
+            .map(|_| Err("no worker: every worker died (64 restarts at most)".to_owned()))
+            .collect();
+    }
+    let results = p.map(task, inputs, chunk);
+    let died = results
+        .iter()
+        .filter(|r| {
+            r.as_ref()
+                .is_err_and(|e| e.contains("exited") || e.contains("signal"))
+        })
+        .count();
+    DEATHS_64.fetch_add(died, Ordering::SeqCst);
+    results
+}
+
+/// A frame limit of 64 KiB (round 13's `pool/08`): a map whose default
+/// chunks are big (more than 10 000 inputs on a few workers) fails every
+/// input.
+fn small_frame_limit(
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
+    if chunk.is_none() && inputs.len() > 10_000 {
+        return inputs
+            .iter()
+            .map(|_| Err("worker 0 exited with status 1 (a frame over 65536 bytes)".to_owned()))
+            .collect();
+    }
+    p.map(task, inputs, chunk)
+}
+
 /// Asks first (round 6's `pool/03`): SIGTERM to each worker and 150 ms for
 /// it to end, one after the other, before the kill.
 fn term_then_grace(p: Box<dyn PoolHandle>) {
@@ -713,6 +761,9 @@ fn start_reporting_failures_last(program: &Path, workers: usize) -> Started {
         }
     }
 }
+
+/// This file, as the suite reads a crate's `src/lib.rs`.
+pub const SOURCE: &str = include_str!("pool.rs");
 
 /// The corpus for `pool`.
 pub fn corpus() -> Vec<Decoy<PoolApi>> {
@@ -1067,6 +1118,34 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             caught_by: "a_worker_that_exits_is_an_error_not_a_hang",
             breaks: "no-hang-on-death",
             says: &["however many die"],
+        },
+        Decoy {
+            name: "at most 64 replacements per pool (round 13, pool/09)",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| wrap(program, workers, sixty_four_restarts, drop)),
+            caught_by: "a_worker_that_exits_is_an_error_not_a_hang",
+            breaks: "no-hang-on-death",
+            says: &["however many die"],
+        },
+        Decoy {
+            name: "a frame limit of 64 KiB (round 13, pool/08)",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| wrap(program, workers, small_frame_limit, drop)),
+            caught_by: "results_come_back_in_input_order",
+            breaks: "chunks",
+            says: &["its frames must fit"],
+        },
+        Decoy {
+            name: "drop sends SIGTERM and sleeps while it waits (round 13, pool/01)",
+            class: Class::RuleSkipped,
+            subject: PoolApi {
+                start: |program, workers| wrap(program, workers, honest_map, term_then_grace),
+                drop_code: &["term_then_grace"],
+                ..REAL
+            },
+            caught_by: "dropping_never_waits_by_the_clock",
+            breaks: "drop-kills",
+            says: &["`sleep`", "(in `fn term_then_grace`)"],
         },
         Decoy {
             name: "drop sends SIGTERM and waits 150 ms per worker (round 6, pool/03)",

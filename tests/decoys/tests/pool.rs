@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         // A pool program run without a role: its demo.
         return decoys::pool::demo(workers);
     }
+    suites::pure::set_source(decoys::pool::SOURCE);
     let misses = decoys::misses(&decoys::pool::corpus(), suites::pool::CHECKS);
     let scripts = decoys::pool::demo_scripts();
     for entry in std::fs::read_dir(std::env::temp_dir())

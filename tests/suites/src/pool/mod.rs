@@ -61,6 +61,9 @@ pub struct PoolApi {
     pub max_depth: u32,
     /// `HELLO_LIMIT`: how long a new worker may take to say hello.
     pub hello_limit: Duration,
+    /// The functions of `src/lib.rs` the drop witness reads from (with
+    /// what they call): `drop` for a crate.
+    pub drop_code: &'static [&'static str],
 }
 
 /// Defines `SUBJECT`: the crate's `Pool` seen as a [`PoolApi`], with the
@@ -106,6 +109,7 @@ macro_rules! pool_adapter {
             role_var: $krate::ROLE_VAR,
             max_depth: $krate::MAX_DEPTH,
             hello_limit: $krate::HELLO_LIMIT,
+            drop_code: &["drop"],
             start: |program, workers| {
                 $krate::Pool::start(program, workers)
                     .map(|p| Box::new(Handle(p)) as Box<dyn $crate::pool::PoolHandle>)
@@ -174,7 +178,29 @@ pub fn results_come_back_in_input_order(pool: PoolApi) {
         empty.is_empty(),
         "a map over no inputs must return no results"
     );
+    // Many inputs, in CPython's default chunks (thousands of inputs, and
+    // frames of a hundred KiB and more): no limit of the pool's own below
+    // what such a map sends.
+    let n = Draw::new().pick(BIG_MAP);
+    let inputs: Vec<u64> = (0..n as u64).map(|i| i * 7919).collect();
+    let got = p.map("square", &inputs, None);
+    let wrong = got
+        .iter()
+        .zip(&inputs)
+        .position(|(r, x)| r.as_ref().ok().map(|(v, _)| *v) != Some(x.wrapping_mul(*x)));
+    assert!(
+        got.len() == n && wrong.is_none(),
+        "square over {n} inputs with the default chunk size ({} per chunk on 2 workers): {} \
+         results, the first wrong one at {wrong:?} ({:?}). A map of that size is one the page \
+         allows: its frames must fit the pool's frame limit",
+        n.div_ceil(8),
+        got.len(),
+        wrong.and_then(|i| got.get(i))
+    );
 }
+
+/// Sizes of the big map of [`results_come_back_in_input_order`].
+const BIG_MAP: std::ops::RangeInclusive<usize> = 50_000..=60_000;
 
 /// Every result was computed in a worker process: not in the test's own
 /// process, and in one of the pool's workers.
@@ -733,10 +759,13 @@ pub fn a_worker_that_exits_is_an_error_not_a_hang(pool: PoolApi) {
         &[],
         "after tasks called `exit` on 4 inputs, and one more map",
     );
-    // However many die: rounds of deaths, drawn, far past a handful.
+    // However many die: rounds of deaths, drawn, far past a handful and
+    // past a "budget" of 64 replacements.
     let mut draw = Draw::new();
-    let rounds = draw.pick(6..=12);
+    let rounds = draw.pick(22..=26);
+    let mut ever: BTreeSet<u32> = p.pids().into_iter().collect();
     for round in 0..rounds {
+        ever.extend(p.pids());
         let results = p.map("exit", &[1, 2, 3], Some(1));
         assert!(
             results.iter().all(|r| r.is_err()),
@@ -759,6 +788,17 @@ pub fn a_worker_that_exits_is_an_error_not_a_hang(pool: PoolApi) {
         &p,
         &[],
         &format!("after {rounds} more rounds of `exit` on 3 inputs, and one more map"),
+    );
+    // Every worker that ever served this pool, dead ones included, is gone
+    // once it is dropped: none left a zombie.
+    ever.extend(p.pids());
+    drop(p);
+    crate::gone::assert_gone_at_once(
+        &ever.into_iter().collect::<Vec<_>>(),
+        &format!(
+            "when drop of a pool whose workers died {} times or more had returned",
+            5 + 3 * rounds
+        ),
     );
 }
 
@@ -799,7 +839,44 @@ pub fn dropping_the_pool_leaves_no_process(pool: PoolApi) {
     values(&p.map("square", &[1, 2, 3], None), "square");
     let pids = p.pids();
     drop(p);
-    assert_gone(&pids, "after the pool was dropped");
+    crate::gone::assert_gone_at_once(&pids, "when drop of the pool had returned");
+    a_worker_whose_stdin_ends_ends(pool);
+}
+
+/// The program started by hand as worker 0 with its stdin already at its
+/// end, as a worker whose parent died without dropping the pool: it must
+/// end by itself, within 2 s (it serves until the end of its stdin, and
+/// then returns), not read again and again for a parent that is gone.
+fn a_worker_whose_stdin_ends_ends(pool: PoolApi) {
+    let mut child = std::process::Command::new((pool.program)())
+        .env(pool.role_var, "0")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starting the program as a worker");
+    let began = Instant::now();
+    let ended = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break Some(status);
+        }
+        if began.elapsed() > Duration::from_secs(2) {
+            break None;
+        }
+        thread::sleep(Duration::from_millis(5));
+    };
+    if ended.is_none() {
+        let cpu = children::cpu_time_of(&[child.id()]);
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "the program started as worker 0 ({}=0) with its stdin already at its end was still \
+             running 2 s later (it had used {cpu:?} of CPU): a worker serves until its stdin \
+             ends, then returns. One that reads again at the end of its stdin outlives a parent \
+             that died without dropping the pool, an orphan that never ends",
+            pool.role_var
+        );
+    }
 }
 
 /// Dropping a pool kills its workers rather than waiting for them to
@@ -850,7 +927,10 @@ pub fn dropping_the_pool_kills_its_workers(pool: PoolApi) {
          for them to finish keeps the parent waiting, and the more so the more workers (at most \
          {DROP_WITHIN:?} here, for killing and reaping {workers} processes)"
     );
-    assert_gone(&pids, "after the pool with stopped workers was dropped");
+    crate::gone::assert_gone_at_once(
+        &pids,
+        "when drop of the pool with stopped workers had returned",
+    );
 }
 
 /// How long dropping a pool of up to 8 stopped workers may take: killing
@@ -1480,4 +1560,22 @@ crate::declare_suite!($ pool: PoolApi = pool_adapter! [
     a_worker_that_never_says_hello_is_given_up,
     workers_run_at_once,
     the_default_pool_has_one_worker_per_core,
+    dropping_never_waits_by_the_clock,
 ]);
+
+/// A source witness: a pool dropped at once, then what `drop` reaches in
+/// `src/lib.rs` must call nothing that sleeps, waits with a time-out,
+/// checks without waiting or reads the clock ([`crate::polls`]): a grace
+/// period before the kill, polled with `try_wait`, stays inside what the
+/// timed drop check allows (round 13, `pool/01`), and the source shows it.
+pub fn dropping_never_waits_by_the_clock(pool: PoolApi) {
+    drop(start(pool, 1));
+    crate::polls::refuse_calls_from(
+        "dropping never waits by the clock",
+        pool.drop_code,
+        None,
+        "The page promises that dropping the pool kills every worker, then waits for each: it \
+         does not give them time to finish. `kill()`, then `wait()`: no grace period, no \
+         `try_wait` in a loop.",
+    );
+}
