@@ -385,23 +385,7 @@ fn eight_restarts(
     inputs: &[u64],
     chunk: Option<usize>,
 ) -> Results {
-    use std::sync::atomic::Ordering;
-    if DEATHS.load(Ordering::SeqCst) >= 8 {
-        return inputs
-            .iter()
-            .map(|_| Err("no worker: every worker died (8 restarts at most)".to_owned()))
-            .collect();
-    }
-    let results = p.map(task, inputs, chunk);
-    let died = results
-        .iter()
-        .filter(|r| {
-            r.as_ref()
-                .is_err_and(|e| e.contains("exited") || e.contains("signal"))
-        })
-        .count();
-    DEATHS.fetch_add(died, Ordering::SeqCst);
-    results
+    restarts_at_most(8, &DEATHS, p, task, inputs, chunk)
 }
 
 /// Deaths seen by [`sixty_four_restarts`].
@@ -415,11 +399,28 @@ fn sixty_four_restarts(
     inputs: &[u64],
     chunk: Option<usize>,
 ) -> Results {
+    restarts_at_most(64, &DEATHS_64, p, task, inputs, chunk)
+}
+
+/// The reference's map until `deaths` reaches `limit`; from then on every
+/// input is an error saying every worker died.
+fn restarts_at_most(
+    limit: usize,
+    deaths: &std::sync::atomic::AtomicUsize,
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
     use std::sync::atomic::Ordering;
-    if DEATHS_64.load(Ordering::SeqCst) >= 64 {
+    if deaths.load(Ordering::SeqCst) >= limit {
         return inputs
             .iter()
-            .map(|_| Err("no worker: every worker died (64 restarts at most)".to_owned()))
+            .map(|_| {
+                Err(format!(
+                    "no worker: every worker died ({limit} restarts at most)"
+                ))
+            })
             .collect();
     }
     let results = p.map(task, inputs, chunk);
@@ -430,7 +431,7 @@ fn sixty_four_restarts(
                 .is_err_and(|e| e.contains("exited") || e.contains("signal"))
         })
         .count();
-    DEATHS_64.fetch_add(died, Ordering::SeqCst);
+    deaths.fetch_add(died, Ordering::SeqCst);
     results
 }
 
