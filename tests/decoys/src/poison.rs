@@ -149,15 +149,15 @@ impl SharedTally for SwallowsOddPayloads {
     }
 }
 
-/// Changes a tally of more than 1000 candidates in place ("too big to
+/// Changes a tally of more than `AT` candidates in place ("too big to
 /// copy"): a panic there leaves a half-done update.
 #[derive(Default)]
-struct InPlaceWhenBig(Whole);
+struct InPlaceWhenBig<const AT: usize>(Whole);
 
-impl SharedTally for InPlaceWhenBig {
+impl<const AT: usize> SharedTally for InPlaceWhenBig<AT> {
     fn update(&self, change: Change<'_>) {
         let mut counts = self.0.lock();
-        if counts.1.len() > 1000 {
+        if counts.1.len() > AT {
             apply(&mut counts, change);
         } else {
             drop(counts);
@@ -169,6 +169,57 @@ impl SharedTally for InPlaceWhenBig {
         self.0.lock().clone()
     }
 }
+
+/// Catches the change's panic and panics again with its text: a message
+/// without arguments comes back a `String`, not the `&'static str` it was
+/// (round 13, `poison/02`).
+#[derive(Default)]
+struct RemadePanic(Whole);
+
+impl SharedTally for RemadePanic {
+    fn update(&self, change: Change<'_>) {
+        let tried = panic::catch_unwind(AssertUnwindSafe(|| {
+            self.0.update_with(&mut *change, replace)
+        }));
+        if let Err(payload) = tried {
+            if let Some(text) = payload.downcast_ref::<&str>() {
+                panic!("{text}");
+            }
+            panic::resume_unwind(payload);
+        }
+    }
+
+    fn counts(&self) -> Snapshot {
+        self.0.lock().clone()
+    }
+}
+
+/// Takes the lock by trying it in a loop (round 13, `poison/03`).
+#[derive(Default)]
+struct TriesTheLock(Whole);
+
+impl SharedTally for TriesTheLock {
+    fn update(&self, change: Change<'_>) {
+        loop {
+            match self.0.counts.try_lock() {
+                Ok(guard) => {
+                    drop(guard);
+                    break;
+                }
+                Err(std::sync::TryLockError::Poisoned(_)) => break,
+                Err(std::sync::TryLockError::WouldBlock) => std::thread::yield_now(),
+            }
+        }
+        self.0.update_with(change, replace);
+    }
+
+    fn counts(&self) -> Snapshot {
+        self.0.lock().clone()
+    }
+}
+
+/// This file, as the suite reads a crate's `src/lib.rs`.
+pub const SOURCE: &str = include_str!("poison.rs");
 
 /// After 5 crashed updates, ignores every later one ("a worker that keeps
 /// crashing is quarantined").
@@ -256,10 +307,34 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
         Decoy {
             name: "changes a tally of over 1000 candidates in place",
             class: Class::RuleSkipped,
-            subject: new::<InPlaceWhenBig>,
+            subject: new::<InPlaceWhenBig<1000>>,
             caught_by: "a_half_done_update_is_discarded",
             breaks: "whole-or-nothing",
-            says: &["a tally of 5000 candidates", "of any size"],
+            says: &["candidates, then a worker's update", "of any size"],
+        },
+        Decoy {
+            name: "changes a tally of over 10 000 candidates in place (round 13, poison/04)",
+            class: Class::RuleSkipped,
+            subject: new::<InPlaceWhenBig<10_000>>,
+            caught_by: "a_half_done_update_is_discarded",
+            breaks: "whole-or-nothing",
+            says: &["candidates, then a worker's update", "of any size"],
+        },
+        Decoy {
+            name: "panics again with the panic's text (round 13, poison/02)",
+            class: Class::MadeUp,
+            subject: new::<RemadePanic>,
+            caught_by: "the_panic_reaches_the_worker",
+            breaks: "panic-reaches-caller",
+            says: &["a new panic made from the old one's text"],
+        },
+        Decoy {
+            name: "takes the lock by trying it in a loop (round 13, poison/03)",
+            class: Class::Spinning,
+            subject: new::<TriesTheLock>,
+            caught_by: "waiting_for_the_lock_never_spins",
+            breaks: "waits-asleep",
+            says: &["`try_lock`", "(in `fn update`)"],
         },
         Decoy {
             name: "ignores every update after 5 crashes",

@@ -56,7 +56,30 @@ crate::declare_suite!($ poison: NewTally = poison_adapter![
     the_tally_serves_after_a_worker_panicked,
     a_half_done_update_is_discarded,
     the_panic_reaches_the_worker,
+    waiting_for_the_lock_never_spins,
 ]);
+
+/// A source witness: one right update, then what `update` and `counts`
+/// reach in `src/lib.rs` must call nothing that spins, yields, naps or
+/// tries the lock without waiting (round 13, `poison/03`: a lock taken by
+/// spinning on `try_lock`). A thread that waits for the tally's lock
+/// sleeps in `lock()` until it is free.
+pub fn waiting_for_the_lock_never_spins(new: NewTally) {
+    let tally = new();
+    tally.update(&mut |ballots, _| *ballots += 1);
+    let _ = tally.counts();
+    let mut spinning = crate::polls::SPINNING.to_vec();
+    spinning.push("try_lock");
+    crate::polls::refuse_calls_from(
+        "waiting for the lock never spins",
+        &["update", "counts"],
+        Some(&spinning),
+        "The page promises that updates are applied one at a time under the tally's lock: a \
+         thread that finds it taken waits for it asleep, in `lock()`, which also tells it the \
+         lock was poisoned. A loop of `try_lock` and `yield_now` keeps a core busy for as \
+         long as another thread holds the lock.",
+    );
+}
 
 /// What the suite's panicking worker panics with.
 const BUG: &str = "worker bug: unreadable ballot";
@@ -300,19 +323,20 @@ pub fn a_half_done_update_is_discarded(new: NewTally) {
         }
     }
     // A large tally: whole or nothing, whatever a copy costs.
+    let big = crate::fetching::Draw::new().pick(BIG_TALLY);
     let tally = new();
     tally.update(&mut |ballots, votes| {
-        for i in 0..BIG_TALLY {
+        for i in 0..big {
             votes.insert(format!("candidate {i}"), 1);
         }
-        *ballots += BIG_TALLY as u64;
+        *ballots += big as u64;
     });
     let before = tally.counts();
     crashing(&*tally, Crash::AfterTheBallot);
     let after = calmly(|| tally.counts());
     assert!(
         after.as_ref().is_ok_and(|after| *after == before),
-        "[{check}] a tally of {BIG_TALLY} candidates, then a worker's update {}: the tally \
+        "[{check}] a tally of {big} candidates, then a worker's update {}: the tally \
          then reads {} ballots (before: {}). An update counts whole or not at all, for a \
          tally of any size.",
         Crash::AfterTheBallot.said(),
@@ -323,8 +347,9 @@ pub fn a_half_done_update_is_discarded(new: NewTally) {
     );
 }
 
-/// Candidates in the large tally of [`a_half_done_update_is_discarded`].
-const BIG_TALLY: usize = 5_000;
+/// Candidates in the large tally of [`a_half_done_update_is_discarded`],
+/// drawn: past a "big tally" of 10 000 a student might treat apart.
+const BIG_TALLY: std::ops::RangeInclusive<usize> = 10_001..=20_000;
 
 /// A panic's payload that is not a message: an error code.
 #[derive(Debug, PartialEq)]
@@ -345,6 +370,42 @@ pub fn the_panic_reaches_the_worker(new: NewTally) {
         match &seen {
             None => "ended normally: the panic was swallowed".to_owned(),
             Some(other) => format!("panicked with something else: \"{other}\""),
+        }
+    );
+    // A message without arguments is a `&'static str`: it reaches the
+    // worker as that, not remade into a `String`.
+    let quiet = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let joined = thread::scope(|s| {
+        s.spawn(|| {
+            tally.update(&mut |ballots, _| {
+                *ballots += 1;
+                panic!("a static message");
+            });
+        })
+        .join()
+    });
+    panic::set_hook(quiet);
+    let kept = joined
+        .as_ref()
+        .err()
+        .and_then(|payload| payload.downcast_ref::<&'static str>());
+    assert!(
+        kept == Some(&"a static message"),
+        "[{check}] a worker's update panicked with `panic!(\"a static message\")`, whose payload \
+         is a `&'static str`, and the worker's thread {}. Every panic goes on to the caller of \
+         `update` with its own payload, whatever its type: resume it (`resume_unwind`), do not \
+         make a new one from its text.",
+        match &joined {
+            Ok(()) => "ended normally: the panic was swallowed".to_owned(),
+            Err(other) if other.is::<String>() => format!(
+                "panicked with a `String` (\"{}\"): a new panic made from the old one's text",
+                harness::record::panic_message(other.as_ref())
+            ),
+            Err(other) => format!(
+                "panicked with something else: \"{}\"",
+                harness::record::panic_message(other.as_ref())
+            ),
         }
     );
     // A panic whose payload is not a message reaches the worker as it was.

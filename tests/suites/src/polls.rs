@@ -30,6 +30,7 @@ const POLLING: &[(&str, &str)] = &[
     ),
     ("try_recv", "checks for a message without waiting"),
     ("try_wait", "checks whether a child is done without waiting"),
+    ("try_lock", "tries a lock without waiting"),
     ("try_iter", "checks for messages without waiting"),
     ("recv_timeout", "waits with a time-out"),
     ("recv_deadline", "waits with a time-out"),
