@@ -119,6 +119,11 @@ pub const YIELDS_EVERY_256TH_CHECK_IN: u8 = 32;
 /// waiter that counts itself and sleeps between that read and the release
 /// sleeps through it.
 pub const LOOKS_BEFORE_LOCKING: u8 = 33;
+/// A holder that handed over waits to take the lock back without counting
+/// itself among the waiters a release wakes, and looks again every switch
+/// interval: the release of the thread it handed to wakes nobody, and the
+/// holder is back one interval later (round 13's `gil/10`).
+pub const HOLDER_UNCOUNTED: u8 = 34;
 /// No flaw: the reference design, for the decoys that wrap it.
 pub const NO_FLAW: u8 = u8::MAX;
 
@@ -150,6 +155,8 @@ struct State {
     waking: bool,
     /// Holders that handed over and wait to see the lock taken.
     handing_over: usize,
+    /// Threads asleep in `take` ([`HOLDER_UNCOUNTED`] only).
+    takers: usize,
 }
 
 /// The guard of a [`Flawed`] GIL, and whether it holds the lock (always,
@@ -188,6 +195,9 @@ impl<const FLAW: u8> Flawed<FLAW> {
 
     /// Wakes the threads waiting for a release.
     fn wake_after_release(&self, state: &mut State) {
+        if FLAW == HOLDER_UNCOUNTED && state.takers == 0 {
+            return;
+        }
         if FLAW == ONE_WAKE_UP_IN_FLIGHT {
             if !state.waking {
                 state.waking = true;
@@ -242,7 +252,9 @@ impl<const FLAW: u8> Flawed<FLAW> {
             } else {
                 deadline.saturating_duration_since(now)
             };
+            state.takers += 1;
             state = self.sleep(state, wait);
+            state.takers -= 1;
             slept = true;
             if state.switches != seen {
                 seen = state.switches;
@@ -386,6 +398,22 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
             }
             state.handing_over -= 1;
         }
+        if FLAW == HOLDER_UNCOUNTED {
+            // Not among the takers: only the interval wakes it.
+            while state.held {
+                state = self
+                    .0
+                    .changed
+                    .wait_timeout(state, self.0.interval)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+            state.held = true;
+            state.switches += 1;
+            state.drop_request = false;
+            self.0.changed.notify_all();
+            return;
+        }
         drop(state);
         self.0.take();
     }
@@ -506,6 +534,14 @@ fn of<G: GilApi>() -> Checks {
 /// never ends, a panic) rejects, whatever the machine's load.
 pub fn corpus() -> Vec<Decoy<Checks>> {
     vec![
+        Decoy {
+            name: "a holder that handed over is not woken by the release (round 13, gil/10)",
+            class: Class::Stuck,
+            subject: of::<Flawed<HOLDER_UNCOUNTED>>(),
+            caught_by: "the_holder_gets_the_lock_back_when_the_waiter_lets_go",
+            breaks: "never-stuck",
+            says: &["had the lock back only", "count it among the sleepers"],
+        },
         Decoy {
             name: "one Condvar in a static for every lock (round 13, gil/09)",
             class: Class::StateBetweenCalls,

@@ -19,6 +19,7 @@ mod cheap;
 mod forced;
 mod one_waiter;
 mod paused;
+mod retake;
 mod source;
 mod two_locks;
 mod whole_interval;
@@ -27,6 +28,7 @@ mod yardstick;
 
 pub use cheap::check_in_is_cheap_when_nobody_waits;
 pub use forced::the_waiter_gets_the_lock_before_the_holder_takes_it_back;
+pub use retake::the_holder_gets_the_lock_back_when_the_waiter_lets_go;
 pub use source::{nothing_is_kept_in_a_static, waiting_never_spins};
 pub use two_locks::two_gils_are_two_locks;
 pub use whole_interval::a_new_holder_gets_a_whole_interval;
@@ -159,6 +161,7 @@ declare_gil_suite!($ [
     cpu_work_that_releases_the_gil_speeds_up,
     nothing_is_kept_in_a_static,
     waiting_never_spins,
+    the_holder_gets_the_lock_back_when_the_waiter_lets_go,
 ]);
 
 /// The switch interval of the timing checks: CPython's default.
