@@ -57,8 +57,10 @@ struct Wrapped {
     /// updater that cannot start returns at once, the started ones never
     /// waited for (round 8, manager/02).
     returns_at_failed_spawn: bool,
-    /// Once an updater failed, kills (and reaps) every later one: "the run
-    /// is lost anyway" (round 8, manager/03).
+    /// Once an updater failed, kills (and reaps) every other one still
+    /// running: "the run is lost anyway" (round 8, manager/03). It looks at
+    /// all of them every few milliseconds, so the failure is seen whichever
+    /// updater it is.
     kills_after_failure: bool,
     /// Reads an updater's status as `code().unwrap_or(0)`: one killed by a
     /// signal counts as a success (round 8, manager/04).
@@ -148,6 +150,9 @@ impl ManagerHandle for Wrapped {
                     .map(|_| updater(program, &address, key, times))
                     .collect()
             };
+            if self.kills_after_failure {
+                return kill_the_rest_after_a_failure(children);
+            }
             let mut failed = None;
             for child in children {
                 let mut child = match child {
@@ -157,11 +162,6 @@ impl ManagerHandle for Wrapped {
                         continue;
                     }
                 };
-                if failed.is_some() && self.kills_after_failure {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    continue;
-                }
                 let status = child.wait().map_err(|e| e.to_string())?;
                 let bad = if self.signal_is_success {
                     status.code().unwrap_or(0) != 0
@@ -201,6 +201,40 @@ impl Drop for Wrapped {
             }
         }
     }
+}
+
+/// Watches every updater; at the first that ends with a failure, kills
+/// and reaps all the others, and returns that failure.
+fn kill_the_rest_after_a_failure(
+    children: Vec<Result<std::process::Child, String>>,
+) -> Result<(), String> {
+    let mut failed = None;
+    let mut running = Vec::new();
+    for child in children {
+        match child {
+            Ok(child) => running.push(child),
+            Err(e) => failed = Some(e),
+        }
+    }
+    while failed.is_none() && !running.is_empty() {
+        let mut still = Vec::new();
+        for mut child in running {
+            match child.try_wait() {
+                Ok(Some(status)) if !status.success() => {
+                    failed = Some(format!("an updater ended with {status}"));
+                }
+                Ok(Some(_)) => {}
+                _ => still.push(child),
+            }
+        }
+        running = still;
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    for mut child in running {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    failed.map_or(Ok(()), Err)
 }
 
 fn wrapped(program: &Path, local_clients: bool, one_updater: bool, forget: bool) -> Started {
