@@ -266,6 +266,50 @@ fn start_by_hand(program: &Path, workers: usize, all: bool) -> Started {
     Ok(Box::new(NoHelloWait { children }))
 }
 
+/// Spawns the workers itself and reads their hellos in worker order,
+/// within one deadline for all (round 13's `pool/02`): a dead worker is
+/// noticed only once every worker before it has said hello, so a silent
+/// worker 0 hides a dead worker 1 until the limit. A failed start kills and
+/// waits for every worker.
+fn start_hellos_in_order(program: &Path, workers: usize) -> Started {
+    use frames_solution::FrameReader;
+    use pool_solution::protocol::Reply;
+    let mut children = Vec::new();
+    let mut hellos = Vec::new();
+    for i in 0..workers.max(1) {
+        let mut child = std::process::Command::new(program)
+            .env(REAL.role_var, i.to_string())
+            .env(pool_solution::DEPTH_VAR, "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let out = child.stdout.take().expect("piped");
+        let (said, hello) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let hello = FrameReader::new(std::io::BufReader::new(out), 1 << 20).read::<Reply>();
+            let _ = said.send(matches!(hello, Ok(Some(Reply::Hello { .. }))));
+        });
+        children.push(child);
+        hellos.push(hello);
+    }
+    let deadline = std::time::Instant::now() + REAL.hello_limit;
+    for (i, hello) in hellos.iter().enumerate() {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let failure = match hello.recv_timeout(left) {
+            Ok(true) => continue,
+            Ok(false) => format!("worker {i} ended before it said hello"),
+            Err(_) => format!("worker {i} never said hello"),
+        };
+        for child in &mut children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        return Err(failure);
+    }
+    Ok(Box::new(NoHelloWait { children }))
+}
+
 /// Runs on the workers that are left after a death: the pool is started
 /// again with as many workers as survived (at least one).
 struct Shrinking {
@@ -1050,6 +1094,14 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             caught_by: "dropping_the_pool_kills_its_workers",
             breaks: "drop-kills",
             says: &["kill the workers at once"],
+        },
+        Decoy {
+            name: "start reads the hellos in worker order (round 13, pool/02)",
+            class: Class::RuleSkipped,
+            subject: decoy(start_hellos_in_order),
+            caught_by: "start_waits_for_every_hello",
+            breaks: "waits-for-hello",
+            says: &["while worker 0 stays silent", "before or after it"],
         },
         Decoy {
             name: "start returns after the first hello",

@@ -1267,34 +1267,39 @@ pub fn start_waits_for_every_hello(pool: PoolApi) {
         &started,
         "after Pool::start failed (a worker exited before its hello), of the workers it started",
     );
-    // The same death beside a silent worker: nothing to wait for can hold
-    // the failure back.
-    let began = Instant::now();
-    let watched::StartedWith { pool: got, started } =
-        watched::start_with(pool, 3, Worker1::ExitsBesideSilent);
-    let took = began.elapsed();
-    let soon = pool.hello_limit / 2;
-    match got {
-        Ok(p) => {
-            drop(p);
-            panic!(
-                "Pool::start with 3 workers, of which worker 1 exits 300 ms in and worker 2 never \
-                 says a word, returned a pool after {took:?}"
-            )
+    // The same death beside a silent worker, after it and before it in
+    // the pool's order: nothing to wait for can hold the failure back,
+    // whichever worker a `start` looks at first.
+    for silent in [2, 0] {
+        let began = Instant::now();
+        let watched::StartedWith { pool: got, started } =
+            watched::start_with(pool, 3, Worker1::ExitsBesideSilent(silent));
+        let took = began.elapsed();
+        let soon = pool.hello_limit / 2;
+        match got {
+            Ok(p) => {
+                drop(p);
+                panic!(
+                    "Pool::start with 3 workers, of which worker 1 exits 300 ms in and worker \
+                     {silent} never says a word, returned a pool after {took:?}"
+                )
+            }
+            Err(e) => assert!(
+                took < soon,
+                "Pool::start with 3 workers, of which worker 1 exits 300 ms in without its \
+                 hello while worker {silent} stays silent, failed after {took:?} ({e}): a worker \
+                 that ends before its hello is a failure at once, even while another worker, \
+                 before or after it, has not said hello yet; waiting for the silent one first \
+                 takes HELLO_LIMIT ({:?})",
+                pool.hello_limit
+            ),
         }
-        Err(e) => assert!(
-            took < soon,
-            "Pool::start with 3 workers, of which worker 1 exits 300 ms in without its hello \
-             while worker 2 stays silent, failed after {took:?} ({e}): a worker that ends \
-             before its hello is a failure at once, even while another worker has not said \
-             hello yet; waiting for the silent one first takes HELLO_LIMIT ({:?})",
-            pool.hello_limit
-        ),
+        assert_gone(
+            &started,
+            "after Pool::start failed (a worker exited beside a silent one), of the workers it \
+             started",
+        );
     }
-    assert_gone(
-        &started,
-        "after Pool::start failed (a worker exited beside a silent one), of the workers it started",
-    );
 }
 
 /// Three workers: worker 0 says hello at once, worker 1 a drawn 70 to 85 %

@@ -29,9 +29,10 @@ pub enum Worker1 {
     /// It waits 300 ms, then exits without a word (its hello never comes,
     /// and the others' hellos come first).
     ExitsBeforeHello,
-    /// It exits 300 ms in without a word, and worker 2 never says a word
-    /// and never ends: a dead worker beside a silent one.
-    ExitsBesideSilent,
+    /// It exits 300 ms in without a word, and the worker numbered here (0
+    /// or 2) never says a word and never ends: a dead worker beside a
+    /// silent one, before or after it in the pool's order.
+    ExitsBesideSilent(usize),
     /// It waits this long before it becomes the real program (a late
     /// hello, still inside the limit), and worker 2 never says a word and
     /// never ends. (The wait is a `sleep` child of the wrapper, kept off the
@@ -51,10 +52,10 @@ fn wrapper_for(pool: PoolApi, worker1: Worker1) -> crate::wrapper::Wrapper {
             "exits-before-hello",
             &format!("if [ \"${role}\" = 1 ]; then sleep 0.3; exit 0; fi\n"),
         ),
-        Worker1::ExitsBesideSilent => crate::wrapper::wrapper(
+        Worker1::ExitsBesideSilent(silent) => crate::wrapper::wrapper(
             &program,
-            "exits-beside-silent",
-            &format!("case \"${role}\" in 1) sleep 0.3; exit 0;; 2) exec sleep 60;; esac\n"),
+            &format!("exits-beside-silent-{silent}"),
+            &format!("case \"${role}\" in 1) sleep 0.3; exit 0;; {silent}) exec sleep 60;; esac\n"),
         ),
         Worker1::LateBesideSilent(late) => {
             let ms = late.as_millis();
