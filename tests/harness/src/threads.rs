@@ -10,6 +10,7 @@
 //! for them between checks.
 
 use std::collections::HashSet;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -83,11 +84,16 @@ fn running(tid: u32) -> bool {
 /// Of `tids`, the threads of this process still running after `grace`
 /// (checked every millisecond, so it returns as soon as all have ended).
 pub fn still_running(tids: &HashSet<u32>, grace: Duration) -> Vec<u32> {
+    wait_for_end(tids, grace, |_| false)
+}
+
+/// [`still_running`], leaving out the threads `ignored` names at each look.
+fn wait_for_end(tids: &HashSet<u32>, grace: Duration, ignored: impl Fn(u32) -> bool) -> Vec<u32> {
     let left = || -> Vec<u32> {
         let mut left: Vec<u32> = tids
             .iter()
             .copied()
-            .filter(|&tid| tid != 0 && running(tid))
+            .filter(|&tid| tid != 0 && !ignored(tid) && running(tid))
             .collect();
         left.sort_unstable();
         left
@@ -102,14 +108,53 @@ pub fn still_running(tids: &HashSet<u32>, grace: Duration) -> Vec<u32> {
     }
 }
 
+/// The test runner's own threads that are inside a suite test now, each
+/// registered by a [`TestThread`]: never a test's leftover.
+static TEST_THREADS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// Marks the calling thread, for as long as this lives, as one the test
+/// runner started to run a test. Tests run on parallel threads that wait
+/// their turn, and two test names may share the 15 bytes the kernel keeps
+/// of a thread's name (`dropping_the_pool_kills_its_workers`,
+/// `dropping_the_pool_leaves_no_process`): without the mark, [`settle`]
+/// took the next test's waiting thread for the last test's leftover and
+/// waited its whole grace for it.
+pub struct TestThread(u32);
+
+impl TestThread {
+    /// Registers the calling thread; create it before the test waits for
+    /// its turn.
+    pub fn enter() -> Self {
+        let tid = own_tid();
+        test_threads().push(tid);
+        Self(tid)
+    }
+}
+
+impl Drop for TestThread {
+    fn drop(&mut self) {
+        // The kernel reuses ids: a test's own thread must not stay marked
+        // once it has ended, or a later thread given its id would be.
+        let mut marked = test_threads();
+        if let Some(at) = marked.iter().position(|&tid| tid == self.0) {
+            marked.swap_remove(at);
+        }
+    }
+}
+
+fn test_threads() -> MutexGuard<'static, Vec<u32>> {
+    TEST_THREADS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Waits, up to `within`, until every thread the kernel lists now but did
 /// not list in `before`, and whose name is `name`, has ended; returns those
 /// still running then. Threads take their creator's name unless given one,
 /// so the threads a test's code started carry the test's name (its first
 /// 15 bytes, as the kernel keeps it); other tests' threads, waiting their
-/// turn, carry theirs and are not waited for. A thread stuck for good (a
-/// deadlocked solution) stays: the caller goes on regardless, and
-/// [`crate::deadline`] keeps later checks short.
+/// turn, carry theirs, or are marked by a [`TestThread`], and are not
+/// waited for. A thread stuck for good (a deadlocked solution) stays: the
+/// caller goes on regardless, and [`crate::deadline`] keeps later checks
+/// short.
 pub fn settle(before: &HashSet<u32>, name: &str, within: Duration) -> Vec<u32> {
     let kept = kernel_name(name);
     let started: HashSet<u32> = listed()
@@ -117,7 +162,9 @@ pub fn settle(before: &HashSet<u32>, name: &str, within: Duration) -> Vec<u32> {
         .copied()
         .filter(|tid| name_of(*tid).is_some_and(|n| n == kept))
         .collect();
-    still_running(&started, within)
+    // Checked at every look, not once: a test thread the runner has just
+    // started marks itself a moment later.
+    wait_for_end(&started, within, |tid| test_threads().contains(&tid))
 }
 
 /// `name` as the kernel keeps a thread's name: its first 15 bytes.

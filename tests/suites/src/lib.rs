@@ -32,6 +32,8 @@ pub const TEST_LIMIT: Duration = Duration::from_secs(8);
 /// an earlier test of this process was stuck: see [`harness::deadline`]),
 /// and records how it ended for the grader.
 pub fn run(package: &'static str, name: &'static str, test: impl FnOnce() + Send + 'static) {
+    // Before the wait for its turn: see `TestThread`.
+    let _me = harness::threads::TestThread::enter();
     let _alone = harness::exclusive();
     // Declared after `_alone`, so dropped before it, failed or not.
     let _settled = Settled(harness::threads::listed(), name);
