@@ -287,6 +287,46 @@ pub fn pages_are_fetched_at_once(new: NewCache) {
             );
         }
     }
+    many_at_once(&*cache, check);
+}
+
+/// Threads of the wide round of [`pages_are_fetched_at_once`]: enough
+/// different pages at once that a lock shared by a group of pages (a few
+/// thousand "stripes", a page's lock picked by its hash) has two of them
+/// in one group, and one waits for the other's fetch.
+const WIDE: usize = 256;
+
+/// The wide round: [`WIDE`] threads, each a different page, all in flight
+/// together. A second try forgives a thread that a busy machine started
+/// too late for the gathering; a lock shared by pages fails both.
+fn many_at_once(cache: &dyn PageCache, check: &str) {
+    let mut peaks = Vec::new();
+    for _ in 0..2 {
+        let server = server(Duration::ZERO);
+        let urls = gathering_urls(&server, WIDE, WIDE);
+        let got = all_at_once(cache, &urls);
+        peaks.push(server.peak_in_flight());
+        for (url, page) in urls.iter().zip(&got) {
+            assert_eq!(
+                page.as_ref().ok(),
+                served_body(&server, url).as_ref(),
+                "[{check}] get({url})"
+            );
+        }
+        if peaks.last() >= Some(&WIDE) {
+            return;
+        }
+    }
+    panic!(
+        "[{check}] {WIDE} threads each asked for a different page at once, twice, and the \
+         server saw at most {peaks:?} of those requests in flight together (it held each \
+         answer until all {WIDE} had arrived, or {} ms). Some fetches waited for others: a \
+         lock shared by several pages (one per group of pages, picked by a hash, say) was \
+         held across a fetch, so two pages of one group were fetched one after the other. \
+         Threads that want different pages fetch them at the same time: a lock held across \
+         `testweb::get` may cover that one page, never others.",
+        crate::fetching::gather_cap_ms(WIDE)
+    );
 }
 
 /// Six threads ask for the same slow page at once: one request, and all
