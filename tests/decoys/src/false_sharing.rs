@@ -400,6 +400,75 @@ fn leaves_a_watchdog(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Ve
     RIGHT_COUNT(items, n, is_match)
 }
 
+/// A watchdog that sleeps 800 ms after the count, then ends (round 14,
+/// `false-sharing/01`).
+fn lingering_watchdog(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    thread::spawn(|| thread::sleep(std::time::Duration::from_millis(800)));
+    RIGHT_COUNT(items, n, is_match)
+}
+
+/// Padded counters up to 16,384, packed past that (round 14,
+/// `false-sharing/05`).
+fn packed_past_16384(n: usize) -> Vec<usize> {
+    if n <= 16_384 {
+        (reference::SUBJECT.addresses)(n)
+    } else {
+        side_by_side(n)
+    }
+}
+
+/// Spins up to 20 ms for the threads to say they are done, then joins
+/// them (round 14, `false-sharing/06`).
+fn spins_20_ms_then_joins(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    use std::sync::atomic::AtomicUsize;
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let done = AtomicUsize::new(0);
+    let shares = even_shares(items, n);
+    thread::scope(|s| {
+        for (i, share) in shares.iter().enumerate() {
+            let (counter, done) = (&counters[i], &done);
+            s.spawn(move || {
+                count_share(share, counter, is_match);
+                done.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+        let begun = std::time::Instant::now();
+        while done.load(Ordering::SeqCst) < shares.len()
+            && begun.elapsed() < std::time::Duration::from_millis(20)
+        {
+            std::hint::spin_loop();
+        }
+    });
+    values(&counters)
+}
+
+/// This file, as the suite reads a crate's `src/lib.rs`: the source
+/// witness follows [`count_matching`] from there.
+pub const SOURCE: &str = include_str!("false_sharing.rs");
+
+/// Looks every 250 ms whether the threads are done (`is_finished`), and
+/// joins them once they are (round 14, `false-sharing/03`): four looks a
+/// second stay under the check's count of wake-ups. Named as the
+/// exercise's function, for the source witness.
+fn count_matching(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let shares = even_shares(items, n);
+    thread::scope(|s| {
+        let handles: Vec<_> = shares
+            .iter()
+            .enumerate()
+            .map(|(i, share)| {
+                let counter = &counters[i];
+                s.spawn(move || count_share(share, counter, is_match))
+            })
+            .collect();
+        while !handles.iter().all(|h| h.is_finished()) {
+            thread::sleep(std::time::Duration::from_millis(250));
+        }
+    });
+    values(&counters)
+}
+
 /// Sums the counters as u32s (round 9, `false-sharing/11`).
 fn total_in_u32(values: &[u64]) -> u64 {
     u64::from(values.iter().fold(0u32, |t, &v| t.wrapping_add(v as u32)))
@@ -531,6 +600,38 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
                 "64 `Counters::new(1)` alive at the same time",
                 "even a single",
             ],
+        },
+        Decoy {
+            name: "packed past 16,384 counters (round 14, false-sharing/05)",
+            class: Class::RuleSkipped,
+            subject: with(packed_past_16384, RIGHT_COUNT),
+            caught_by: "no_two_counters_share_a_cache_line",
+            breaks: "own-line",
+            says: &["with 16385 counters", "8 bytes apart"],
+        },
+        Decoy {
+            name: "a watchdog that sleeps 800 ms after the count (round 14, false-sharing/01)",
+            class: Class::RuleSkipped,
+            subject: with(right_layout, lingering_watchdog),
+            caught_by: "counts_are_right",
+            breaks: "threads-at-once",
+            says: &["200 ms later", "more thread(s) than before"],
+        },
+        Decoy {
+            name: "spins 20 ms, then joins (round 14, false-sharing/06)",
+            class: Class::RuleSkipped,
+            subject: with(right_layout, spins_20_ms_then_joins),
+            caught_by: "the_threads_count_at_once",
+            breaks: "threads-at-once",
+            says: &["of CPU", "spins"],
+        },
+        Decoy {
+            name: "looks every 250 ms whether the threads are done (round 14, false-sharing/03)",
+            class: Class::RuleSkipped,
+            subject: with(right_layout, count_matching),
+            caught_by: "nothing_polls_or_waits_by_the_clock",
+            breaks: "threads-at-once",
+            says: &["`is_finished`", "`sleep`", "asleep"],
         },
         Decoy {
             name: "packed past 256 counters (round 9, false-sharing/04)",

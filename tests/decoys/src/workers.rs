@@ -380,6 +380,38 @@ fn first_64_trials(trials: &[Trial], budget: u64) -> usize {
     right(&trials[..trials.len().min(64)], budget)
 }
 
+/// Only the first 512 trials read (round 14, `workers/01`).
+fn first_512_trials(trials: &[Trial], budget: u64) -> usize {
+    right(&trials[..trials.len().min(512)], budget)
+}
+
+/// Trials with a peak of 0 bytes thrown out as unmeasured (round 14,
+/// `workers/02`).
+fn zero_peaks_dropped(trials: &[Trial], budget: u64) -> usize {
+    let measured: Vec<Trial> = trials
+        .iter()
+        .copied()
+        .filter(|t| t.peak_bytes > 0)
+        .collect();
+    right(&measured, budget)
+}
+
+/// The line as `fastest + fastest / 10` on `Duration`s (round 14,
+/// `workers/08`): exact to the nanosecond, but it overflows past
+/// `Duration::MAX` / 1.1.
+fn line_as_a_duration(trials: &[Trial], budget: u64) -> usize {
+    let fit = fits(trials, budget);
+    let Some(fastest) = fit.iter().map(|t| t.wall).min() else {
+        return right(trials, budget);
+    };
+    let line = fastest + fastest / 10;
+    fit.iter()
+        .filter(|t| t.wall <= line)
+        .map(|t| t.workers)
+        .min()
+        .unwrap_or(1)
+}
+
 /// The line with a relative tolerance of 5e-13 (round 10, `workers/11`):
 /// about 2 ns at an hour.
 fn tolerance_5e_13(trials: &[Trial], budget: u64) -> usize {
@@ -508,6 +540,33 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
             says: &["pick_workers answered", "the line itself included"],
+        },
+        Decoy {
+            name: "only the first 512 trials read (round 14, workers/01)",
+            class: Class::RuleSkipped,
+            subject: plain(first_512_trials),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &[
+                "pick_workers answered",
+                "every trial counts, however many there are",
+            ],
+        },
+        Decoy {
+            name: "trials with a peak of 0 bytes dropped (round 14, workers/02)",
+            class: Class::RuleSkipped,
+            subject: plain(zero_peaks_dropped),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &["pick_workers answered"],
+        },
+        Decoy {
+            name: "the line as fastest + fastest / 10 on Durations (round 14, workers/08)",
+            class: Class::RuleSkipped,
+            subject: plain(line_as_a_duration),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &["pick_workers panicked", "`Duration::MAX`"],
         },
         Decoy {
             name: "only the first 64 trials read (round 10, workers/10)",

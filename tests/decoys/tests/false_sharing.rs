@@ -3,6 +3,7 @@
 
 #[test]
 fn every_decoy_is_rejected_for_the_right_reason() {
+    suites::pure::set_source(decoys::false_sharing::SOURCE);
     let misses = decoys::misses(
         &decoys::false_sharing::corpus(),
         suites::false_sharing::CHECKS,

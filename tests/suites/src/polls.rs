@@ -38,6 +38,18 @@ const POLLING: &[(&str, &str)] = &[
     ("wait_timeout_ms", "waits with a time-out"),
     ("wait_timeout_while", "waits with a time-out"),
     ("park_timeout", "waits with a time-out"),
+    ("park_deadline", "waits with a time-out"),
+    ("send_timeout", "waits with a time-out"),
+    ("select_timeout", "waits with a time-out"),
+    ("ready_timeout", "waits with a time-out"),
+    ("timeout", "waits with a time-out"),
+    ("after", "makes a channel that fires after a time"),
+    ("tick", "makes a channel that fires after a time"),
+    // A socket's or a file's read that gives up (round 14's
+    // `total-words/17`: a watchdog thread timed by a UDP socket's read).
+    ("set_read_timeout", "makes a read give up after a time"),
+    ("set_write_timeout", "makes a write give up after a time"),
+    ("connect_timeout", "waits with a time-out"),
     ("now", "reads the clock"),
     ("elapsed", "reads the clock"),
 ];

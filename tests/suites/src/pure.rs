@@ -33,6 +33,11 @@ fn random_bits(draw: &mut Draw, bits: u32) -> u128 {
     }
 }
 
+/// A number below `bound` (at least 1), about evenly spread.
+pub fn below(draw: &mut Draw, bound: u128) -> u128 {
+    random_bits(draw, 128) % bound
+}
+
 /// A number from `low` to `high` (inclusive, `low ≥ 1`), spread evenly over
 /// the powers of two between: as likely to be near a nanosecond as near a
 /// year.

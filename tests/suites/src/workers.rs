@@ -4,7 +4,7 @@
 //! Most trials are drawn at random, with a random memory budget, over the
 //! whole range the types allow (see [`crate::pure`]): walls from a
 //! nanosecond to a thousand years, pools of 1 to `usize::MAX` workers,
-//! peaks and budgets from a byte to `u64::MAX`, sets of up to 400 trials, a
+//! peaks (some 0) and budgets from a byte to `u64::MAX`, sets of up to 5,000 trials, a
 //! pool size sometimes measured twice, budgets on a trial's peak or a byte
 //! either side of it. The rule is computed exactly (integer nanoseconds and
 //! bytes, in `u128`), so the drawn trials may sit on the ×1.1 line itself
@@ -91,6 +91,9 @@ fn within(wall: Duration, fastest: Duration) -> bool {
 /// The ×1.1 line of `fastest`, for messages: to the tenth of a nanosecond.
 fn line_of(fastest: Duration) -> String {
     let tenths = fastest.as_nanos() * 11;
+    if tenths / 10 > Duration::MAX.as_nanos() {
+        return format!("{} ns, past any `Duration`", tenths / 10);
+    }
     let whole = crate::pure::nanos(tenths / 10);
     match tenths % 10 {
         0 => time(whole),
@@ -216,8 +219,17 @@ fn table(trials: &[Trial], budget: u64, got: usize, want: usize) -> String {
 
 #[track_caller]
 fn judge(pick: Pick, trials: &[Trial], budget: u64, what: &str) {
-    let got = pick.call(trials, budget);
     let (want, why) = expected(trials, budget);
+    let got = std::panic::catch_unwind(|| pick.call(trials, budget)).unwrap_or_else(|payload| {
+        panic!(
+            "{what}: {}. pick_workers panicked ({}) where it should answer {want}: {why}. \
+             The rule holds for any wall and peak the types hold: a sum or product of \
+             `Duration`s (`fastest + fastest / 10`) overflows near `Duration::MAX`, where \
+             integer nanoseconds in a `u128` do not.",
+            table(trials, budget, want, want),
+            harness::record::panic_message(payload.as_ref())
+        )
+    });
     assert!(
         got == want,
         "{what}: {}. pick_workers answered {got}, expected {want}: {why}.",
@@ -270,11 +282,23 @@ fn peak_drawn(draw: &mut Draw) -> u64 {
     log_u64(draw, 1, u64::MAX)
 }
 
+/// Sets one in eight of `trials`' peaks to 0 bytes: a trial that added no
+/// memory is a trial like any other (round 14's `workers/02` threw those
+/// out), and with no budget it counts as any other does.
+fn some_peaks_zero(draw: &mut Draw, trials: &mut [Trial]) {
+    for t in trials {
+        if draw.pick(0..=7) == 0 {
+            t.peak_bytes = 0;
+        }
+    }
+}
+
 /// How many trials a set holds: most sets 4 to 8, a quarter of them 9 to
-/// 400 (log-uniform: a rule that reads only the first so many fails).
+/// 5,000 (log-uniform: a rule that reads only the first so many fails,
+/// 512 of them in round 14's `workers/01`).
 fn how_many(draw: &mut Draw) -> usize {
     if draw.pick(0..=3) == 0 {
-        log_uniform(draw, 9, 400) as usize
+        log_uniform(draw, 9, 5_000) as usize
     } else {
         draw.pick(4..=8)
     }
@@ -379,7 +403,8 @@ pub fn fewest_workers_near_the_fastest(pick: Pick) {
     let mut draw = Draw::new();
     for _ in 0..60 {
         let spread = [15, 50, 200][draw.pick(0..=2)];
-        let trials = draw_trials(&mut draw, spread);
+        let mut trials = draw_trials(&mut draw, spread);
+        some_peaks_zero(&mut draw, &mut trials);
         judge(pick, &trials, u64::MAX, "trials without a memory budget");
         // The same pool sizes measured again, their times in another order.
         let k = draw.pick(1..=trials.len() - 1);
@@ -415,6 +440,40 @@ pub fn fewest_workers_near_the_fastest(pick: Pick) {
             "the last nanosecond within ×1.1 the fastest (it counts) and the first past it \
              (it does not), at this scale (the line holds to the nanosecond for any wall: no \
              rounding, no tolerance, no clamp)",
+        );
+    }
+    // Past `Duration::MAX` / 1.1 the line lies beyond any `Duration`, so
+    // every slower trial is within it: a line computed as a `Duration`
+    // overflows there (round 14's `workers/08`, `fastest + fastest / 10`).
+    let max = Duration::MAX.as_nanos();
+    for _ in 0..20 {
+        let fastest = top + 1 + crate::pure::below(&mut draw, max - top);
+        let slower = fastest + crate::pure::below(&mut draw, max - fastest + 1);
+        let (many, few) = (workers_drawn(&mut draw), workers_drawn(&mut draw));
+        let (many, few) = (many.max(few), many.min(few));
+        let mut trials = vec![
+            Trial {
+                workers: many,
+                wall: nanos(fastest),
+                peak_bytes: peak_drawn(&mut draw),
+            },
+            Trial {
+                workers: few,
+                wall: nanos(slower),
+                peak_bytes: peak_drawn(&mut draw),
+            },
+        ];
+        if draw.pick(0..=1) == 1 {
+            trials.swap(0, 1);
+        }
+        judge_given(
+            pick,
+            &trials,
+            u64::MAX,
+            few,
+            "a fastest trial past `Duration::MAX` / 1.1 and a slower one: ×1.1 the fastest is \
+             past any `Duration`, so the slower one is within the line (a line computed as a \
+             `Duration` overflows here)",
         );
     }
     // Each set its own pool sizes, but for the last two: the same sizes

@@ -156,7 +156,7 @@ fn hold_once_gathered(gil: &Gil, n: usize) {
 /// that cannot happen, however the threads are scheduled.
 pub fn counts_run_under_the_gil_given(f: CountUnderGil) {
     let mut draw = Draw::new();
-    for sizes in [3..=8, 9..=120, texts::MOST_TEXTS] {
+    for sizes in [3..=8, 9..=70, 71..=512, texts::MOST_TEXTS] {
         let n = draw.pick(sizes);
         under_the_gil_given(f, &mut draw, n);
     }
@@ -331,7 +331,7 @@ pub fn the_caller_never_takes_the_gil(f: CountUnderGil) {
     // all but certain. A caller that joins never waits for the GIL.
     // None, then one to 8 texts, then many, then up to the most the page
     // allows.
-    for sizes in [0..=0, 1..=8, 9..=150, texts::MOST_TEXTS] {
+    for sizes in [0..=0, 1..=8, 9..=150, 151..=512, texts::MOST_TEXTS] {
         let n = draw.pick(sizes);
         let texts = texts::texts(&mut draw, n);
         gil_solution::trace::start();
