@@ -443,6 +443,60 @@ fn order_by_id_byte(a: &Accounts, from: usize, to: usize, amount: i64) -> Result
     in_order(a, pair, from, amount)
 }
 
+/// Takes the lower account, tries the higher; when it is busy, lets go,
+/// yields and starts again; after `ROUNDS` rounds without both it refuses
+/// (round 14, `lock-order/07`, `/09`, `/10`; `usize::MAX`: never gives up).
+/// It takes a lock between two tries, so the probe threads' rule against
+/// trying a busy account again straight away does not see it.
+fn ordered_back_off<const ROUNDS: usize>(
+    a: &Accounts,
+    from: usize,
+    to: usize,
+    amount: i64,
+) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let (low, high) = (from.min(to), from.max(to));
+    for _ in 0..ROUNDS {
+        let mut first = a[low].lock();
+        if let Some(mut second) = a[high].try_lock() {
+            return settle(&mut first, &mut second, low == from, amount);
+        }
+        drop(first);
+        std::thread::yield_now();
+    }
+    short(*a[from].lock(), amount)
+}
+
+/// The order on the id's low 16 bits, `from` first on a tie (round 14,
+/// `lock-order/01`): two accounts whose ids agree there are taken both ways.
+fn order_by_id_u16(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let (f, t) = (a[from].id() as u16, a[to].id() as u16);
+    let pair = if f <= t { (from, to) } else { (to, from) };
+    in_order(a, pair, from, amount)
+}
+
+/// The lower id first, but the higher when the two are more than 2^20
+/// apart (round 14, `lock-order/02`): every pair always taken the same way,
+/// but three accounts can close a ring.
+fn flips_when_far_apart(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let (f, t) = (a[from].id(), a[to].id());
+    let lower_first = f.abs_diff(t) <= 1 << 20;
+    let pair = if (f < t) == lower_first {
+        (from, to)
+    } else {
+        (to, from)
+    };
+    in_order(a, pair, from, amount)
+}
+
 /// One `static` lock around every transfer in a bank of more than a
 /// thousand accounts, "a big bank settles in turn" (round 10,
 /// `lock-order/02`).
@@ -687,6 +741,38 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             caught_by: "opposite_transfers_do_not_deadlock",
             breaks: "one-order",
             says: &["opposite orders"],
+        },
+        Decoy {
+            name: "an ordered try_lock, back-off and yield loop (round 14, lock-order/07)",
+            class: Class::RuleSkipped,
+            subject: ordered_back_off::<{ usize::MAX }>,
+            caught_by: "every_transfer_counts_under_contention",
+            breaks: "waits-for-busy",
+            says: &["was held by another thread", "spun"],
+        },
+        Decoy {
+            name: "an ordered back-off loop that refuses after 2 rounds (round 14, lock-order/10)",
+            class: Class::RuleSkipped,
+            subject: ordered_back_off::<2>,
+            caught_by: "every_transfer_counts_under_contention",
+            breaks: "waits-for-busy",
+            says: &["A transfer that finds an account busy", "refused"],
+        },
+        Decoy {
+            name: "the order on the id's low 16 bits (round 14, lock-order/01)",
+            class: Class::Stuck,
+            subject: order_by_id_u16,
+            caught_by: "opposite_transfers_do_not_deadlock",
+            breaks: "one-order",
+            says: &["opposite orders"],
+        },
+        Decoy {
+            name: "the higher id first when two ids are over 2^20 apart (round 14, lock-order/02)",
+            class: Class::Stuck,
+            subject: flips_when_far_apart,
+            caught_by: "opposite_transfers_do_not_deadlock",
+            breaks: "one-order",
+            says: &["rings of three", "deadlocked", "close a cycle"],
         },
         Decoy {
             name: "one static lock in banks past a thousand accounts (round 10, lock-order/02)",

@@ -149,7 +149,27 @@ impl fmt::Display for Cycle {
 impl<T: Clone + Send + 'static> Watch<T> {
     /// A watch over one lock per value, numbered from 0 in this order.
     pub fn with_values(values: impl IntoIterator<Item = T>) -> (Arc<Self>, Vec<Watched<T>>) {
-        let values: Vec<T> = values.into_iter().collect();
+        Self::numbered(values.into_iter().enumerate())
+    }
+
+    /// [`Watch::with_values`], each lock's [`Watched::id`] given with its
+    /// value instead of its place: ids spread over the whole `usize`
+    /// range, so that an order on some bits of the id only, or one that
+    /// changes with how far apart two ids are, shows.
+    ///
+    /// # Panics
+    ///
+    /// When two ids are the same.
+    pub fn numbered(
+        numbered: impl IntoIterator<Item = (usize, T)>,
+    ) -> (Arc<Self>, Vec<Watched<T>>) {
+        let (ids, values): (Vec<usize>, Vec<T>) = numbered.into_iter().unzip();
+        let distinct: HashSet<usize> = ids.iter().copied().collect();
+        assert_eq!(
+            distinct.len(),
+            ids.len(),
+            "a watch's locks need distinct ids"
+        );
         let watch = Arc::new(Self {
             state: Mutex::new(State {
                 holder: vec![None; values.len()],
@@ -176,7 +196,9 @@ impl<T: Clone + Send + 'static> Watch<T> {
         let locks = values
             .into_iter()
             .enumerate()
-            .map(|(id, value)| Watched {
+            .zip(ids)
+            .map(|((place, value), id)| Watched {
+                place,
                 id,
                 value: Mutex::new(value),
                 watch: Arc::clone(&watch),
@@ -453,6 +475,9 @@ impl<T> State<T> {
 
 /// A mutex whose holders and waiters are recorded by its [`Watch`].
 pub struct Watched<T> {
+    /// Its place in the watch, which the watch's records and reports use.
+    place: usize,
+    /// What [`Watched::id`] says.
     id: usize,
     value: Mutex<T>,
     watch: Arc<Watch<T>>,
@@ -467,7 +492,8 @@ pub struct WatchedGuard<'a, T: Clone + Send + 'static> {
 
 impl<T: Clone + Send + 'static> Watched<T> {
     /// The lock's number in its watch: stable for its whole life, and
-    /// distinct from every other lock of the watch.
+    /// distinct from every other lock of the watch. Any `usize`: not its
+    /// place among the locks.
     pub fn id(&self) -> usize {
         self.id
     }
@@ -484,22 +510,22 @@ impl<T: Clone + Send + 'static> Watched<T> {
         let watch = &self.watch;
         let me = thread::current().id();
         let mut state = watch.state();
-        if !state.free_for(self.id, None) {
+        if !state.free_for(self.place, None) {
             state.tickets += 1;
             let ticket = state.tickets;
             let seen = state.seen(me);
-            seen.waits_for = Some(self.id);
+            seen.waits_for = Some(self.place);
             seen.ticket = ticket;
             if state.deadlock.is_none() {
-                state.deadlock = Watch::cycle(&state, me, self.id);
+                state.deadlock = Watch::cycle(&state, me, self.place);
             }
             watch.changed.notify_all();
-            while !state.free_for(self.id, Some(ticket)) {
+            while !state.free_for(self.place, Some(ticket)) {
                 if state.deadlock.is_some() {
                     state.seen(me).waits_for = None;
                     drop(state);
                     watch.changed.notify_all();
-                    panic!("{BROKEN} (waiting for lock {})", self.id);
+                    panic!("{BROKEN} (waiting for lock {})", self.place);
                 }
                 state = watch
                     .changed
@@ -507,7 +533,7 @@ impl<T: Clone + Send + 'static> Watched<T> {
                     .unwrap_or_else(PoisonError::into_inner);
             }
         }
-        watch.after_taking(state, me, self.id);
+        watch.after_taking(state, me, self.place);
         self.guard()
     }
 
@@ -521,22 +547,22 @@ impl<T: Clone + Send + 'static> Watched<T> {
     pub fn try_lock(&self) -> Option<WatchedGuard<'_, T>> {
         let me = thread::current().id();
         let mut state = self.watch.state();
-        if state.seen(me).failed_on == Some(self.id) {
+        if state.seen(me).failed_on == Some(self.place) {
             // Back for the lock it just found busy: polling.
             state.retries += 1;
         }
-        if !state.free_for(self.id, None) {
+        if !state.free_for(self.place, None) {
             state.failed_tries += 1;
             let seen = state.seen(me);
             seen.tried = true;
-            seen.failed_on = Some(self.id);
+            seen.failed_on = Some(self.place);
             if state.failed_tries > SPIN_LIMIT {
                 drop(state);
                 panic!("the watch stopped a thread spinning on try_lock");
             }
             return None;
         }
-        self.watch.after_taking(state, me, self.id);
+        self.watch.after_taking(state, me, self.place);
         Some(self.guard())
     }
 
@@ -569,7 +595,7 @@ impl<T: Clone + Send + 'static> Drop for WatchedGuard<'_, T> {
         let value = self.value.take().expect("dropped once");
         let last = value.clone();
         drop(value);
-        self.lock.watch.release(self.lock.id, last);
+        self.lock.watch.release(self.lock.place, last);
     }
 }
 

@@ -69,8 +69,32 @@ const MEET: Duration = Duration::from_millis(300);
 
 type Bank = (Arc<Watch<i64>>, Vec<Watched<i64>>);
 
+/// A bank of these balances, each account's `id()` drawn afresh over the
+/// whole `usize` range: an order on the place in the slice or on the id
+/// holds, one on some of the id's bits (`id() as u16`) or on how far apart
+/// two ids are does not.
 fn bank(balances: &[i64]) -> Bank {
-    Watch::with_values(balances.iter().copied())
+    let mut draw = Draw::new(balances.len() as u64);
+    let ids = spread_ids(&mut draw, balances.len());
+    bank_with_ids(balances, &ids)
+}
+
+/// A bank of these balances and these account ids.
+fn bank_with_ids(balances: &[i64], ids: &[usize]) -> Bank {
+    Watch::numbered(ids.iter().copied().zip(balances.iter().copied()))
+}
+
+/// `n` distinct ids drawn over the whole `usize` range.
+fn spread_ids(draw: &mut Draw, n: usize) -> Vec<usize> {
+    let mut seen = std::collections::HashSet::new();
+    let mut ids = Vec::with_capacity(n);
+    while ids.len() < n {
+        let id = draw.next(u64::MAX) as usize;
+        if seen.insert(id) {
+            ids.push(id);
+        }
+    }
+    ids
 }
 
 /// One probe thread: its name and the transfers it makes, in order.
@@ -160,9 +184,68 @@ fn one_order(check: &str, (watch, _): &Bank, what: &str) {
     }
 }
 
+/// Rings of three transfers, a→b, b→c and c→a, all at once, each thread
+/// holding its first account before any asks for its second: one order
+/// that every thread agrees on lets at most two of a ring hold their first,
+/// and nothing closes; a rule that is not one order (the lower id first,
+/// but the higher when two ids are far apart: round 14's `lock-order/02`)
+/// closes the ring. One ring per power of two, its ids `d1` and `d2` apart
+/// with both under it and their sum over it, so a rule that changes at
+/// any power of two meets its ring (and one that changes elsewhere, most
+/// likely a ring near it).
+fn rings_of_three(check: &str, transfer: Transfer, draw: &mut Draw) {
+    const RINGS: usize = 61;
+    let mut ids = Vec::with_capacity(3 * RINGS);
+    for j in 2..2 + RINGS as u32 {
+        let power = 1u64 << j;
+        // Each span between 3/4 and all of `power`, less one: under it,
+        // two of them over it.
+        let span = |draw: &mut Draw| power - 1 - draw.next(power / 4);
+        let base = draw.next(1 << 62);
+        let (d1, d2) = (span(draw), span(draw));
+        ids.extend([base, base + d1, base + d1 + d2].map(|id| id as usize));
+    }
+    let distinct: std::collections::HashSet<usize> = ids.iter().copied().collect();
+    if distinct.len() < ids.len() {
+        // Two rings drawn on one id: so rare that another run will judge.
+        return;
+    }
+    let amount = 1 + draw.next(1_000_000_000) as i64;
+    let bank = bank_with_ids(&vec![START; 3 * RINGS], &ids);
+    bank.0.rendezvous(3 * RINGS, MEET);
+    let probes: Vec<Probe> = (0..RINGS)
+        .flat_map(|r| {
+            [(0, 1), (1, 2), (2, 0)].map(|(from, to)| Probe {
+                name: format!("ring {r}: {from}→{to}"),
+                transfers: vec![(from, to, amount)],
+                bank: Some(3 * r..3 * r + 3),
+            })
+        })
+        .collect();
+    let what = format!(
+        "{RINGS} rings of three accounts ran at once, in each a→b, b→c and c→a of {amount} \
+         cents, each thread holding its first account before any asked for its second (the \
+         ids of a ring: a, then a + d1, then a + d1 + d2, with d1 and d2 under a power of two \
+         and their sum over it, for every power from 4 to 2^62)"
+    );
+    let got = run(check, transfer, &bank, &probes, &what, RING_FIX);
+    assert!(
+        got.iter().flatten().all(Result::is_ok) && bank.0.values() == vec![START; 3 * RINGS],
+        "[{check}] {what}: {got:?}; expected every transfer Ok and every account back at {START}"
+    );
+    one_order(check, &bank, &what);
+}
+
 const ORDER_FIX: &str = "The threads took the same two locks in opposite orders. Take them \
                          in one order that every thread agrees on and that never changes, \
                          such as the lower `id()` first, whichever way the money goes.";
+
+/// What the rings of [`rings_of_three`] tell a student whose ring closed.
+const RING_FIX: &str = "The threads took their locks in orders that close a cycle, though no \
+                        two of them took the same two accounts both ways. Take them in one \
+                        order that every thread agrees on, for any accounts of any bank: one \
+                        that never puts a first account before a second, the second before a \
+                        third and the third before the first.";
 
 /// Moves money one transfer at a time and reads the balances back, in two
 /// fresh banks.
@@ -325,6 +408,16 @@ pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
     // The round 256 apart comes at a size drawn per run.
     let apart = draw.next(u64::from(SIZES)) as u32;
     let far = (apart + 1 + draw.next(u64::from(SIZES) - 1) as u32) % SIZES;
+    // Two more sizes drawn per run where the two accounts' ids agree in
+    // their low 16 bits, and in their low 32: an order on a truncated id
+    // (`id() as u16`, round 14's `lock-order/01`) sees a tie there.
+    let low16 = (far + 1 + draw.next(u64::from(SIZES) - 2) as u32) % SIZES;
+    let low16 = if low16 == apart {
+        (low16 + 1) % SIZES
+    } else {
+        low16
+    };
+    let low32 = (0..SIZES).find(|&s| s != apart && s != far && s != low16);
     for size in 0..SIZES {
         let (a, b) = if size == apart {
             let a = draw.next(n as u64 - 256) as usize;
@@ -339,7 +432,22 @@ pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
         };
         let there = amount_at(&mut draw, size);
         let back = amount_at(&mut draw, size);
-        let bank = bank(&vec![START; n]);
+        let mut ids = spread_ids(&mut draw, n);
+        let low_bits = if size == low16 {
+            Some(16)
+        } else if Some(size) == low32 {
+            Some(32)
+        } else {
+            None
+        };
+        if let Some(bits) = low_bits {
+            let low = (1usize << bits) - 1;
+            let shared = (ids[b] & !low) | (ids[a] & low);
+            if !ids.contains(&shared) {
+                ids[b] = shared;
+            }
+        }
+        let bank = bank_with_ids(&vec![START; n], &ids);
         bank.0.rendezvous(2, MEET);
         let got = run(
             check,
@@ -374,6 +482,7 @@ pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
             &format!("transfer({a}→{b}, {there}) and transfer({b}→{a}, {back}) ran at once"),
         );
     }
+    rings_of_three(check, transfer, &mut draw);
     // One order whatever the amount: in one bank, one thread moves money
     // both ways between the same two accounts at every size, one transfer
     // after another. Two orders for the same two accounts show, met or not.
@@ -645,6 +754,73 @@ pub fn every_transfer_counts_under_contention(transfer: Transfer) {
         check,
         &bank,
         &format!("{THREADS} threads made {EACH} transfers each among accounts 0, 1 and 2"),
+    );
+    for held in 0..2 {
+        for from in 0..2 {
+            waits_for_a_held_account(check, transfer, held, from);
+        }
+    }
+}
+
+/// How long [`waits_for_a_held_account`] holds an account.
+const HELD_FOR: Duration = Duration::from_millis(100);
+
+/// A thread of the suite holds account `held` of two for [`HELD_FOR`]
+/// while a transfer from account `from` to the other runs: the transfer
+/// must wait for it (`lock` sleeps until it is free) and then happen, with
+/// at most a `try_lock` or two that found it busy. Contention among the
+/// probe threads finds an account busy only now and then (round 14's
+/// `lock-order/07`, `/09`, `/10`: a `try_lock`, back-off and retry loop,
+/// and one that refuses after some rounds, passed it); here the account is
+/// busy every time.
+fn waits_for_a_held_account(check: &str, transfer: Transfer, held: usize, from: usize) {
+    let start = 1_000;
+    let bank = bank(&[start; 2]);
+    let to = 1 - from;
+    let what = format!(
+        "account {held} was held by another thread for {} ms while transfer({from}→{to}, 10) \
+         ran",
+        HELD_FOR.as_millis()
+    );
+    let (taken, wait_for_taken) = std::sync::mpsc::channel();
+    let bank = &bank;
+    let got = thread::scope(|s| {
+        s.spawn(move || {
+            let guard = bank.1[held].lock();
+            let _ = taken.send(());
+            thread::sleep(HELD_FOR);
+            drop(guard);
+            bank.0.leave();
+        });
+        wait_for_taken
+            .recv()
+            .expect("the holding thread takes a free account");
+        run(
+            check,
+            transfer,
+            bank,
+            &[probe(from, to, 10)],
+            &what,
+            ORDER_FIX,
+        )
+    });
+    let mut expected = vec![start; 2];
+    expected[from] -= 10;
+    expected[to] += 10;
+    assert!(
+        got.iter().flatten().all(Result::is_ok) && bank.0.values() == expected,
+        "[{check}] {what}: it returned {got:?} and left the balances at {:?}, expected Ok and \
+         {expected:?}. A transfer that finds an account busy waits for it and then happens: \
+         it is not skipped, refused or half done.",
+        bank.0.values()
+    );
+    let failed = bank.0.failed_tries();
+    assert!(
+        failed <= 2,
+        "[{check}] {what}: the transfer was right, but {failed} of its `try_lock`s found an \
+         account busy meanwhile: it tried again and again (letting go of the account it held \
+         in between, yielding or not) instead of waiting. A transfer that finds an account \
+         busy waits for it without spinning: `lock` sleeps until it is free."
     );
 }
 
