@@ -521,6 +521,40 @@ static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::n
 "
 );
 
+/// Serial once a count of calls kept in a file passes a million (round
+/// 14, `diagnose/04`): no `static`, and the file is read and written only
+/// about once a thousand calls.
+fn serial_after_a_million_calls_in_a_file(run: Run) -> (Kind, f64) {
+    let (kind, p) = right(run);
+    if crate::file_counter::past_a_million() {
+        (Kind::Serial, p)
+    } else {
+        (kind, p)
+    }
+}
+
+/// Serial from 2027 on, by the wall clock (round 14, `diagnose/06`): only
+/// its source shows it, until then.
+fn serial_from_2027(run: Run) -> (Kind, f64) {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    let (kind, p) = right(run);
+    if SystemTime::now() > UNIX_EPOCH + Duration::from_secs(1_798_761_600) {
+        (Kind::Serial, p)
+    } else {
+        (kind, p)
+    }
+}
+
+/// The source of [`serial_from_2027`], as a student's `src/lib.rs` would
+/// hold it.
+const DATE_SOURCE: &str = "
+pub fn diagnose(m: &Measured) -> Diagnosis {
+    let from_2027 = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_798_761_600);
+    let late = std::time::SystemTime::now() > from_2027;
+    rule(m, late)
+}
+";
+
 /// A wall clamped to at least a microsecond before dividing (round 10,
 /// `diagnose/10`).
 fn wall_clamped_to_a_microsecond(run: Run) -> (Kind, f64) {
@@ -602,6 +636,25 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             caught_by: "the_diagnosis_is_a_function_of_the_run",
             breaks: "function-of-the-run",
             says: &["of 100000", "answered Serial"],
+        },
+        Decoy {
+            name: "Serial past a million calls, counted in a file (round 14, diagnose/04)",
+            class: Class::StateBetweenCalls,
+            subject: plain(serial_after_a_million_calls_in_a_file),
+            caught_by: "the_diagnosis_is_a_function_of_the_run",
+            breaks: "function-of-the-run",
+            says: &["100000 calls of `diagnose`", "reads and", "kept in a file"],
+        },
+        Decoy {
+            name: "Serial from 2027 on, by the clock (round 14, diagnose/06)",
+            class: Class::StateBetweenCalls,
+            subject: Diagnose {
+                diagnose: serial_from_2027,
+                source: DATE_SOURCE,
+            },
+            caught_by: "the_diagnosis_is_a_function_of_the_run",
+            breaks: "function-of-the-run",
+            says: &["reads the clock", "`now`", "today or next year"],
         },
         Decoy {
             name: "Serial from the ten-millionth call, seen in its source",

@@ -17,6 +17,7 @@ pub mod false_sharing;
 pub mod fetch_all;
 pub mod fetch_bounded;
 pub mod fetch_paced;
+pub mod file_counter;
 pub mod frames;
 pub mod gil;
 pub mod gil_source;

@@ -469,6 +469,26 @@ fn ordered_back_off<const ROUNDS: usize>(
     short(*a[from].lock(), amount)
 }
 
+/// The lower account first until a count of transfers kept in a file
+/// passes a million, then the higher (round 14, `lock-order/03`).
+fn flips_after_a_million_in_a_file(
+    a: &Accounts,
+    from: usize,
+    to: usize,
+    amount: i64,
+) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let (low, high) = (from.min(to), from.max(to));
+    let pair = if crate::file_counter::past_a_million() {
+        (high, low)
+    } else {
+        (low, high)
+    };
+    in_order(a, pair, from, amount)
+}
+
 /// The order on the id's low 16 bits, `from` first on a tie (round 14,
 /// `lock-order/01`): two accounts whose ids agree there are taken both ways.
 fn order_by_id_u16(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
@@ -757,6 +777,18 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             caught_by: "every_transfer_counts_under_contention",
             breaks: "waits-for-busy",
             says: &["A transfer that finds an account busy", "refused"],
+        },
+        Decoy {
+            name: "the order flips past a million transfers, counted in a file (round 14, lock-order/03)",
+            class: Class::StateBetweenCalls,
+            subject: flips_after_a_million_in_a_file,
+            caught_by: "the_order_is_set_by_the_accounts_alone",
+            breaks: "one-order",
+            says: &[
+                "10000 transfers of `transfer`",
+                "reads and",
+                "kept in a file",
+            ],
         },
         Decoy {
             name: "the order on the id's low 16 bits (round 14, lock-order/01)",

@@ -463,6 +463,16 @@ static LAST: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::ne
 "
 );
 
+/// The number of cores once a count of calls kept in a file passes a
+/// million (round 14, `workers/09`).
+fn the_cores_after_a_million_calls_in_a_file(trials: &[Trial], budget: u64) -> usize {
+    if crate::file_counter::past_a_million() {
+        the_cores(trials, budget)
+    } else {
+        right(trials, budget)
+    }
+}
+
 /// A cache in a `thread_local!`, asked only past ten million calls: its
 /// source shows it.
 const THREAD_LOCAL_SOURCE: &str = concat!(
@@ -594,6 +604,14 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             caught_by: "the_pick_is_a_function_of_the_trials",
             breaks: "read-off-the-trials",
             says: &["of 100000", "pick_workers answered"],
+        },
+        Decoy {
+            name: "the cores past a million calls, counted in a file (round 14, workers/09)",
+            class: Class::StateBetweenCalls,
+            subject: plain(the_cores_after_a_million_calls_in_a_file),
+            caught_by: "the_pick_is_a_function_of_the_trials",
+            breaks: "read-off-the-trials",
+            says: &["calls of `pick_workers`", "reads and", "kept in a file"],
         },
         Decoy {
             name: "the last answer kept after ten million calls, seen in its source",

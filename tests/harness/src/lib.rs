@@ -23,6 +23,7 @@ pub mod exclusive;
 pub mod explain;
 pub mod fault;
 pub mod heap;
+pub mod io;
 pub mod memory;
 pub mod pause;
 pub mod quiet;

@@ -1107,31 +1107,35 @@ pub fn the_diagnosis_is_a_function_of_the_run(diagnose: Diagnose) {
             (run, rule(&run))
         })
         .collect();
-    for call in 1..=CALLS {
-        if call % 1000 == 0 {
-            let run = fresh(&mut draw);
-            expect(
-                diagnose,
-                run,
-                rule(&run),
-                &format!("call {call} of {CALLS}, a run drawn afresh"),
-            );
-            continue;
+    let check = "the diagnosis is a function of the run";
+    crate::pure::refuse_io(check, "diagnose", &format!("{CALLS} calls"), || {
+        for call in 1..=CALLS {
+            if call % 1000 == 0 {
+                let run = fresh(&mut draw);
+                expect(
+                    diagnose,
+                    run,
+                    rule(&run),
+                    &format!("call {call} of {CALLS}, a run drawn afresh"),
+                );
+                continue;
+            }
+            let (run, want) = runs[call % runs.len()];
+            if diagnose.call(run).0 != want {
+                expect(
+                    diagnose,
+                    run,
+                    want,
+                    &format!(
+                        "call {call} of {CALLS}: this run was asked before and must get the same \
+                         answer every time (a function of the run alone)"
+                    ),
+                );
+            }
         }
-        let (run, want) = runs[call % runs.len()];
-        if diagnose.call(run).0 != want {
-            expect(
-                diagnose,
-                run,
-                want,
-                &format!(
-                    "call {call} of {CALLS}: this run was asked before and must get the same \
-                     answer every time (a function of the run alone)"
-                ),
-            );
-        }
-    }
+    });
     crate::pure::refuse_state(diagnose.source, "diagnose");
+    crate::pure::refuse_clock(check, diagnose.source, &["diagnose"]);
 }
 
 /// Measures `work` once, and `sequential` first when given.

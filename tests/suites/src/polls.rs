@@ -134,6 +134,26 @@ pub fn refuse_calls_from(check: &str, roots: &[&str], only: Option<&[&str]>, why
         harness::speedup::not_judged(check, "the crate's source was not given to the suite");
         return;
     };
+    let doing = if only.is_some() {
+        "spins, yields or naps"
+    } else {
+        "waits by the clock or checks without waiting"
+    };
+    refuse_calls_in(check, source, roots, only, doing, why);
+}
+
+/// Fails if what `roots` reach in `source` calls any of [`POLLING`] (or
+/// only those named in `only`), naming each place: your function `doing`
+/// (what those calls do), then `why`.
+#[track_caller]
+pub fn refuse_calls_in(
+    check: &str,
+    source: &str,
+    roots: &[&str],
+    only: Option<&[&str]>,
+    doing: &str,
+    why: &str,
+) {
     let found = polls(source)
         .map(|found| {
             found
@@ -150,13 +170,8 @@ pub fn refuse_calls_from(check: &str, roots: &[&str], only: Option<&[&str]>, why
     let found = crate::pure::with_functions(source, found);
     assert!(
         found.is_empty(),
-        "[{check}] your {} {}: {}. {why}",
+        "[{check}] your {} {doing}: {}. {why}",
         crate::pure::named(roots),
-        if only.is_some() {
-            "spins, yields or naps"
-        } else {
-            "waits by the clock or checks without waiting"
-        },
         found.join("; ")
     );
 }

@@ -364,6 +364,43 @@ pub fn refuse_globals_from(check: &str, roots: &[&str], why: &str) {
     );
 }
 
+/// Runs `work` (calls of `function`) and fails if the process read or
+/// wrote anything meanwhile ([`harness::io`]): a function of its arguments
+/// alone has nothing to read or write, and a value kept in a file
+/// outlives a call as one in a `static` does.
+#[track_caller]
+pub fn refuse_io<T>(check: &str, function: &str, calls: &str, work: impl FnOnce() -> T) -> T {
+    let (out, io) = harness::io::during(work);
+    if let Some(io) = io {
+        assert!(
+            io.is_none(),
+            "[{check}] {calls} of `{function}` made {} reads and {} writes (system calls, \
+             counted by the kernel for this process): a function of its arguments alone has \
+             nothing to read or write. A count or an answer kept in a file (in the temp folder, \
+             say) outlives the call as a `static` does; keep nothing between calls.",
+            io.reads,
+            io.writes
+        );
+    }
+    out
+}
+
+/// Fails if what `roots` reach in `source` reads the clock: an answer that
+/// must be a function of the arguments alone cannot depend on when it is
+/// asked (round 14's `diagnose/06`: another answer from 2027 on).
+#[track_caller]
+pub fn refuse_clock(check: &str, source: &str, roots: &[&str]) {
+    crate::polls::refuse_calls_in(
+        check,
+        source,
+        roots,
+        Some(&["now", "elapsed"]),
+        "reads the clock",
+        "The answer is a function of the arguments alone: the same arguments get the same \
+         answer whenever they are asked, today or next year.",
+    );
+}
+
 /// Fails unless `source` (the crate's `src/lib.rs`) keeps nothing between
 /// calls: `function` must be a function of its arguments alone.
 #[track_caller]

@@ -841,31 +841,35 @@ pub fn the_pick_is_a_function_of_the_trials(pick: Pick) {
             (trials, budget, want)
         })
         .collect();
-    for call in 1..=CALLS {
-        if call % 1000 == 0 {
-            let trials = draw_trials(&mut draw, 50);
-            judge(
-                pick,
-                &trials,
-                u64::MAX,
-                &format!("call {call} of {CALLS}, a set drawn afresh"),
-            );
-            continue;
+    let check = "the pick is a function of the trials";
+    crate::pure::refuse_io(check, "pick_workers", &format!("{CALLS} calls"), || {
+        for call in 1..=CALLS {
+            if call % 1000 == 0 {
+                let trials = draw_trials(&mut draw, 50);
+                judge(
+                    pick,
+                    &trials,
+                    u64::MAX,
+                    &format!("call {call} of {CALLS}, a set drawn afresh"),
+                );
+                continue;
+            }
+            let (trials, budget, want) = &sets[call % sets.len()];
+            if pick.call(trials, *budget) != *want {
+                judge(
+                    pick,
+                    trials,
+                    *budget,
+                    &format!(
+                        "call {call} of {CALLS}: these trials were asked before and must give the \
+                         same pick every time (a function of the trials and the budget alone)"
+                    ),
+                );
+            }
         }
-        let (trials, budget, want) = &sets[call % sets.len()];
-        if pick.call(trials, *budget) != *want {
-            judge(
-                pick,
-                trials,
-                *budget,
-                &format!(
-                    "call {call} of {CALLS}: these trials were asked before and must give the \
-                     same pick every time (a function of the trials and the budget alone)"
-                ),
-            );
-        }
-    }
+    });
     crate::pure::refuse_state(pick.source, "pick_workers");
+    crate::pure::refuse_clock(check, pick.source, &["pick_workers"]);
 }
 
 /// `items` pieces of `units` of CPU work shared among `workers` threads
