@@ -443,6 +443,27 @@ fn thirty_two_bit_total(texts: Vec<String>, count: Count) -> usize {
     total.load(Ordering::SeqCst) as usize
 }
 
+/// The total summed in an `f64` under a lock and cast back (round 14,
+/// `total-words/02`): exact only up to 2^53.
+fn f64_total(texts: Vec<String>, count: Count) -> usize {
+    let total = Arc::new(std::sync::Mutex::new(0f64));
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| {
+            let total = Arc::clone(&total);
+            thread::spawn(move || {
+                let n = count(&text) as f64;
+                *total.lock().unwrap() += n;
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let sum = *total.lock().unwrap();
+    sum as usize
+}
+
 /// `fetch_add` for small counts, a load then a store for counts of 1,000
 /// or more (round 10, `total-words/07`): the suite's texts are small.
 fn load_then_store_for_big_counts(texts: Vec<String>, count: Count) -> usize {
@@ -740,6 +761,14 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             caught_by: "counts_of_any_size_add_up",
             breaks: "total",
             says: &["32 bits"],
+        },
+        Decoy {
+            name: "the total summed in an f64 (round 14, total-words/02)",
+            class: Class::MadeUp,
+            subject: f64_total,
+            caught_by: "counts_of_any_size_add_up",
+            breaks: "total",
+            says: &["rounded", "2^53"],
         },
         Decoy {
             name: "a load then a store for counts of 1,000 or more (round 10, total-words/07)",

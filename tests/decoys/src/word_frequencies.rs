@@ -380,9 +380,11 @@ fn empty_words_dropped(texts: Vec<String>, words: Words) -> Frequencies {
     freq.into_inner().unwrap()
 }
 
-/// Words cut to their first 256 bytes, to save memory (round 10,
-/// `word-frequencies/10`): long words that share them are merged.
-fn words_cut_at_256_bytes(texts: Vec<String>, words: Words) -> Frequencies {
+/// Words cut to their first `AT` bytes, to save memory (round 10,
+/// `word-frequencies/10`, at 256 bytes; round 14, `word-frequencies/05`,
+/// at 2 MiB): long words that share them are merged, and a word past them
+/// is counted as another.
+fn words_cut_at<const AT: usize>(texts: Vec<String>, words: Words) -> Frequencies {
     let freq = Mutex::new(HashMap::new());
     thread::scope(|s| {
         for t in &texts {
@@ -391,7 +393,7 @@ fn words_cut_at_256_bytes(texts: Vec<String>, words: Words) -> Frequencies {
                 let mine = words(t);
                 let mut freq = freq.lock().unwrap();
                 for mut w in mine {
-                    let mut cut = w.len().min(256);
+                    let mut cut = w.len().min(AT);
                     while !w.is_char_boundary(cut) {
                         cut -= 1;
                     }
@@ -616,10 +618,18 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
         Decoy {
             name: "words cut at 256 bytes (round 10, word-frequencies/10)",
             class: Class::MadeUp,
-            subject: words_cut_at_256_bytes,
+            subject: words_cut_at::<256>,
             caught_by: "starts_afresh_every_call",
             breaks: "frequencies",
             says: &["the right answer is", "not counted as they came"],
+        },
+        Decoy {
+            name: "words cut at 2 MiB (round 14, word-frequencies/05)",
+            class: Class::MadeUp,
+            subject: words_cut_at::<{ 2 << 20 }>,
+            caught_by: "texts_up_to_the_limit",
+            breaks: "frequencies",
+            says: &["the right answer is"],
         },
         Decoy {
             name: "the texts dropped on a thread left running (as round 10, words-per-text/11)",

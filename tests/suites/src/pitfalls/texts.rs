@@ -1495,7 +1495,8 @@ pub fn count_words(text: &str) -> usize {
 /// `n` big texts of 1 MiB to [`LARGEST_TEXT`] each (the largest, one just
 /// under it, the smallest, then log-uniform), all
 /// together at most [`LARGEST_CALL`], each of a length no other has. Each
-/// is words of up to [`LONGEST_WORD`] bytes, one space between them, each
+/// is words of up to [`LONGEST_WORD`] bytes (but the largest, whose second
+/// word fills it), one space between them, each
 /// word its own but for the first of every text, the same long word in
 /// all (counted once per text). Registered in [`BIG`].
 fn big_texts(draw: &mut Draw, n: usize) -> Vec<String> {
@@ -1534,6 +1535,11 @@ fn big_texts(draw: &mut Draw, n: usize) -> Vec<String> {
             };
             let len = if w == 0 {
                 SHARED_WORD
+            } else if t == 0 {
+                // The largest text's second word fills it: a word as long
+                // as a text may be, about 16 MiB (round 14's
+                // `word-frequencies/05` cut words at 2 MiB).
+                room.max(ending.len() + 1)
             } else {
                 draw.pick(LONGEST_WORD / 2..=LONGEST_WORD)
                     .min(room)

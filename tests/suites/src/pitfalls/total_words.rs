@@ -48,8 +48,9 @@ fn weighted_count(text: &str) -> usize {
 /// `counts_of_any_size_add_up`: for up to 1.5 s, calls on 2 texts whose
 /// threads the probe lets go at the same instant, with a `count` that says
 /// each text has its words times a weight drawn from 1,000 to a million,
-/// from 2^28 to 2^31 (the two together past what 32 bits hold) and from
-/// 2^32 to 2^40: each total must be exact. A total kept in 32 bits wraps;
+/// from 2^28 to 2^31 (the two together past what 32 bits hold), from 2^32
+/// to 2^40, and from 2^53 to 2^57 (past what an `f64` holds exactly): each
+/// total must be exact. A total kept in 32 bits wraps;
 /// an update made of a load and a store, for big counts only, loses one.
 pub fn counts_of_any_size_add_up(f: TotalWords) {
     let mut draw = Draw::new();
@@ -59,10 +60,14 @@ pub fn counts_of_any_size_add_up(f: TotalWords) {
         if together >= TOGETHER_NEEDED || began.elapsed() > TRIALS_BUDGET {
             break;
         }
-        let weight = match trial % 3 {
+        let weight = match trial % 4 {
             0 => draw.pick(1_000..=1_000_000),
             1 => draw.pick(1 << 28..=1 << 31),
-            _ => draw.pick(1 << 32..=1 << 40),
+            2 => draw.pick(1 << 32..=1 << 40),
+            // Past what an `f64` holds exactly (round 14's `total-words/02`
+            // summed in one), odd so that it rounds; 80 words at most, so
+            // the total still fits a `usize`.
+            _ => draw.pick((1 << 53) + 1..=1 << 57) | 1,
         };
         WEIGHT.store(weight, Ordering::SeqCst);
         let texts = texts::texts(&mut draw, 2);
@@ -78,6 +83,10 @@ pub fn counts_of_any_size_add_up(f: TotalWords) {
             "Only one of the two counts arrived: two threads added at the same instant and \
              one update was lost, an addition made of a read and a write (for big counts or \
              small). Add with one `fetch_add`, or under the lock."
+                .to_owned()
+        } else if (got as f64) == (want as f64) {
+            "The total was rounded: it went through an `f64`, which holds whole numbers exactly \
+             only up to 2^53. Keep it in a `usize`, as `count` returns."
                 .to_owned()
         } else if got as u64 == (want as u64) & u64::from(u32::MAX) || got < want {
             "The total wrapped or lost bits: it is kept in a type too small for it (32 bits \
@@ -95,7 +104,7 @@ pub fn counts_of_any_size_add_up(f: TotalWords) {
         );
     }
     eprintln!(
-        "[counts of any size add up] {trials} calls on 2 texts, counts up to 2^46, threads let go \
+        "[counts of any size add up] {trials} calls on 2 texts, counts up to 2^63, threads let go \
          at the same instant ({together} of them within {TOGETHER_WITHIN_NS} ns of each other): \
          every total exact."
     );
