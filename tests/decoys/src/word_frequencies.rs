@@ -406,6 +406,46 @@ fn words_cut_at<const AT: usize>(texts: Vec<String>, words: Words) -> Frequencie
     freq.into_inner().unwrap()
 }
 
+/// The first text's thread takes the map's lock before it splits its text
+/// (through a closure made before the lock); the others split first (round
+/// 14, `word-frequencies/04`): their threads wait for the first one's work
+/// before they can count.
+fn first_locks_around_its_work(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        for (i, t) in texts.iter().enumerate() {
+            let freq = &freq;
+            s.spawn(move || {
+                let split = || words(t);
+                let add = |found: Vec<String>, freq: &mut HashMap<String, usize>| {
+                    for w in found {
+                        *freq.entry(w).or_insert(0) += 1;
+                    }
+                };
+                if i == 0 {
+                    let mut freq = freq.lock().unwrap();
+                    let found = split();
+                    add(found, &mut freq);
+                } else {
+                    let found = split();
+                    add(found, &mut freq.lock().unwrap());
+                }
+            });
+        }
+    });
+    freq.into_inner().unwrap()
+}
+
+/// [`words_cut_at`] 256 bytes.
+fn words_cut_at_256_bytes(texts: Vec<String>, words: Words) -> Frequencies {
+    words_cut_at::<256>(texts, words)
+}
+
+/// [`words_cut_at`] 2 MiB.
+fn words_cut_at_2_mib(texts: Vec<String>, words: Words) -> Frequencies {
+    words_cut_at::<{ 2 << 20 }>(texts, words)
+}
+
 /// Right threads, joined, but the texts are handed to a thread of its own
 /// that drops them after the call has returned.
 fn texts_dropped_on_a_detached_thread(texts: Vec<String>, words: Words) -> Frequencies {
@@ -618,15 +658,27 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
         Decoy {
             name: "words cut at 256 bytes (round 10, word-frequencies/10)",
             class: Class::MadeUp,
-            subject: words_cut_at::<256>,
+            subject: words_cut_at_256_bytes,
             caught_by: "starts_afresh_every_call",
             breaks: "frequencies",
             says: &["the right answer is", "not counted as they came"],
         },
         Decoy {
+            name: "the first text's thread locks around its work (round 14, word-frequencies/04)",
+            class: Class::Sequential,
+            subject: first_locks_around_its_work,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "lock-only-to-count",
+            says: &[
+                "was kept in `words`",
+                "had not ended",
+                "a lock it held around its work",
+            ],
+        },
+        Decoy {
             name: "words cut at 2 MiB (round 14, word-frequencies/05)",
             class: Class::MadeUp,
-            subject: words_cut_at::<{ 2 << 20 }>,
+            subject: words_cut_at_2_mib,
             caught_by: "texts_up_to_the_limit",
             breaks: "frequencies",
             says: &["the right answer is"],

@@ -191,6 +191,12 @@ struct State {
     caller: ThreadId,
     first_arrival: Option<Instant>,
     tids: HashSet<u32>,
+    /// The text whose call stays in the probe, once all are gathered,
+    /// while [`State::keep_closed`] (see [`arm_keeping`]).
+    keep: Option<String>,
+    keep_closed: bool,
+    /// The kernel's id of the thread whose call is kept.
+    kept_tid: Option<u32>,
 }
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
@@ -355,6 +361,10 @@ pub fn visit(text: &str) {
     s.peak = s.peak.max(s.active);
     s.threads.insert(thread::current().id());
     s.tids.insert(own_tid());
+    let kept = s.keep.as_deref() == Some(text);
+    if kept {
+        s.kept_tid = Some(own_tid());
+    }
     s.last_arrival = Instant::now();
     s.first_arrival.get_or_insert(s.last_arrival);
     let wave = s.waves;
@@ -364,7 +374,7 @@ pub fn visit(text: &str) {
     }
     // Until the watch is over, at the latest.
     while let Some(s) = guard.as_mut() {
-        if s.waves != wave || (s.gathered && !s.gate_closed) {
+        if s.waves != wave || (s.gathered && !s.gate_closed && !(kept && s.keep_closed)) {
             break;
         }
         let (now, deadline) = (Instant::now(), s.last_arrival + IDLE_CAP);
@@ -407,7 +417,40 @@ pub fn arm(expected: usize, hold: Duration, gated: bool) {
         caller: thread::current().id(),
         first_arrival: None,
         tids: HashSet::new(),
+        keep: None,
+        keep_closed: false,
+        kept_tid: None,
     });
+}
+
+/// [`arm`] with no hold, and once the calls are gathered the call on
+/// `keep` stays in the probe until [`release_kept`] (or the idle cap),
+/// while the others go on.
+pub fn arm_keeping(expected: usize, keep: &str) {
+    arm(expected, Duration::ZERO, false);
+    if let Some(s) = state().as_mut() {
+        s.keep = Some(keep.to_owned());
+        s.keep_closed = true;
+    }
+}
+
+/// Lets the kept call go on (see [`arm_keeping`]).
+pub fn release_kept() {
+    if let Some(s) = state().as_mut() {
+        s.keep_closed = false;
+    }
+    CHANGED.notify_all();
+}
+
+/// The kernel's ids of the threads whose calls came, but for the kept one.
+fn visitors_but_kept() -> HashSet<u32> {
+    state().as_ref().map_or_else(HashSet::new, |s| {
+        let mut others = s.tids.clone();
+        if let Some(kept) = s.kept_tid {
+            others.remove(&kept);
+        }
+        others
+    })
 }
 
 /// Stops watching and says what the probe saw since [`arm`].
@@ -940,6 +983,79 @@ pub fn one_thread_per_text_all_at_once<A: PartialEq + Debug>(ex: Exercise<A>) {
             seen.spread.as_millis(),
             yardstick.as_millis(),
             spread_allowed(yardstick).as_millis()
+        );
+    }
+    for keep_first in [true, false] {
+        the_others_end_while_one_is_held(&ex, &mut draw, keep_first);
+    }
+}
+
+/// How long the threads of the other texts have to end while one text's
+/// call is kept in the probe: they have a few words left to add.
+const OTHERS_END_WITHIN: Duration = Duration::from_millis(200);
+
+/// One text's call (the first text's, or the last's) is kept in the probe
+/// once all are gathered, while the others go on: their threads must all
+/// end meanwhile, for nothing of theirs waits on the kept one. A lock that
+/// one thread holds around its own work (round 14's `word-frequencies/04`:
+/// the first text's thread only) keeps the others from adding, though no
+/// two calls ever waited for each other in the probe.
+fn the_others_end_while_one_is_held<A: PartialEq + Debug>(
+    ex: &Exercise<A>,
+    draw: &mut Draw,
+    keep_first: bool,
+) {
+    let n = draw.pick(3..=8);
+    let mut texts = texts(draw, n);
+    let k = if keep_first { 0 } else { n - 1 };
+    texts[k].push_str(" kept");
+    let want = (ex.answer)(&texts);
+    let mut left = None;
+    let mut got = None;
+    for _ in 0..2 {
+        arm_keeping(n, &texts[k]);
+        let (answer, still) = thread::scope(|s| {
+            let watcher = s.spawn(|| {
+                if !wait_gathered() {
+                    return None;
+                }
+                let others = visitors_but_kept();
+                let still = still_running(&others, OTHERS_END_WITHIN);
+                release_kept();
+                Some((still, others.len()))
+            });
+            let answer = (ex.call)(texts.clone());
+            disarm();
+            (answer, watcher.join().ok().flatten())
+        });
+        got = Some(answer);
+        left = still;
+        // A second try only for threads a busy machine was slow to end.
+        if left.as_ref().is_none_or(|(still, _)| still.is_empty()) {
+            break;
+        }
+    }
+    let got = got.expect("one try at least");
+    assert!(
+        got == want,
+        "{}",
+        ex.wrong(&texts, &got, &want, "one thread per text, all at once")
+    );
+    if let Some((still, others)) = left {
+        assert!(
+            still.is_empty(),
+            "[one thread per text, all at once] {} on {n} texts: once every text's call of `{}` \
+             had come, the {} text's was kept in `{}` while the {others} others went on, and {} \
+             of their threads had not ended {} ms later (twice): they waited for the thread \
+             whose call was kept, for a lock it held around its work, say. Each thread does \
+             its own text's work without a lock, and locks only to add its result, after the \
+             work: then no thread waits for another's work.",
+            ex.name,
+            ex.probe,
+            if keep_first { "first" } else { "last" },
+            ex.probe,
+            still.len(),
+            OTHERS_END_WITHIN.as_millis()
         );
     }
 }
