@@ -146,6 +146,64 @@ fn adds_at_the_end(items: &[u64], n: usize, is_match: IsLiveMatch<'_>) -> u64 {
     sum()
 }
 
+/// Adds 1 to its counter before it asks about an item, and takes it back
+/// on a miss (round 15, `false-sharing/04`): the counters show items that
+/// were never judged a match.
+fn adds_before_judging(items: &[u64], n: usize, is_match: IsLiveMatch<'_>) -> u64 {
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let sum = || {
+        counters
+            .iter()
+            .map(|c| c.load(Ordering::SeqCst))
+            .sum::<u64>()
+    };
+    thread::scope(|s| {
+        for (i, share) in items.chunks(items.len().div_ceil(n).max(1)).enumerate() {
+            let (counter, sum) = (&counters[i], &sum);
+            s.spawn(move || {
+                for &x in share {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    if !is_match(x, sum) {
+                        counter.fetch_sub(1, Ordering::SeqCst);
+                    }
+                }
+            });
+        }
+    });
+    sum()
+}
+
+/// Counts on the calling thread when there is one counter or two items at
+/// most, "no thread is worth it" (round 15, `false-sharing/06`, `/09`).
+fn caller_counts_when_small(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    if n == 1 || items.len() <= 2 {
+        sequential(items, n, is_match)
+    } else {
+        RIGHT_COUNT(items, n, is_match)
+    }
+}
+
+/// At most 128 threads, each taking every 128th share (round 15,
+/// `false-sharing/07`).
+fn at_most_128_threads(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    if n <= 128 {
+        return RIGHT_COUNT(items, n, is_match);
+    }
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let shares = even_shares(items, n);
+    thread::scope(|s| {
+        for t in 0..128 {
+            let (shares, counters) = (&shares, &counters);
+            s.spawn(move || {
+                for i in (t..shares.len()).step_by(128) {
+                    count_share(shares[i], &counters[i], is_match);
+                }
+            });
+        }
+    });
+    values(&counters)
+}
+
 /// Spawns a thread per share, then sleeps a millisecond at a time until
 /// they have all finished: little CPU, but the caller wakes every
 /// millisecond.
@@ -602,6 +660,33 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             ],
         },
         Decoy {
+            name: "a counter bumped before its item is judged (round 15, false-sharing/04)",
+            class: Class::MadeUp,
+            subject: FalseSharing {
+                live: adds_before_judging,
+                ..reference::SUBJECT
+            },
+            caught_by: "the_counters_are_live",
+            breaks: "live-counters",
+            says: &["more than the matches", "before its item was judged"],
+        },
+        Decoy {
+            name: "counts on the caller for one counter or two items (round 15, false-sharing/06, /09)",
+            class: Class::RuleSkipped,
+            subject: with(right_layout, caller_counts_when_small),
+            caught_by: "the_threads_count_at_once",
+            breaks: "threads-at-once",
+            says: &["called is_match itself"],
+        },
+        Decoy {
+            name: "at most 128 threads (round 15, false-sharing/07)",
+            class: Class::RuleSkipped,
+            subject: with(right_layout, at_most_128_threads),
+            caught_by: "the_threads_count_at_once",
+            breaks: "threads-at-once",
+            says: &["with 200 counters and 1000 items", "from 128 thread(s)"],
+        },
+        Decoy {
             name: "packed past 16,384 counters (round 14, false-sharing/05)",
             class: Class::RuleSkipped,
             subject: with(packed_past_16384, RIGHT_COUNT),
@@ -666,7 +751,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             subject: with(right_layout, polls_every_30_ms),
             caught_by: "the_threads_count_at_once",
             breaks: "threads-at-once",
-            says: &["woke up", "polls"],
+            says: &["checking whether they are done", "join"],
         },
         Decoy {
             name: "leaves a watchdog thread running (round 9, false-sharing/08)",
@@ -693,7 +778,7 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             subject: with(right_layout, polls_until_done),
             caught_by: "the_threads_count_at_once",
             breaks: "threads-at-once",
-            says: &["woke up", "polls", "join"],
+            says: &["checking whether they are done", "join"],
         },
         Decoy {
             name: "adds in batches of 4096 on long shares",

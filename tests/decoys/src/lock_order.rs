@@ -489,6 +489,48 @@ fn flips_after_a_million_in_a_file(
     in_order(a, pair, from, amount)
 }
 
+/// Every account of a bank of three or fewer, in order, for every
+/// transfer ("a small bank settles as one"; round 15, `lock-order/08`).
+fn small_banks_locked_whole(
+    a: &Accounts,
+    from: usize,
+    to: usize,
+    amount: i64,
+) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    if a.len() > 3 {
+        return by_id(a, from, to, amount);
+    }
+    let mut guards: Vec<_> = a.iter().map(|account| account.lock()).collect();
+    let (low, high) = (from.min(to), from.max(to));
+    let (first, rest) = guards.split_at_mut(high);
+    settle(&mut first[low], &mut rest[0], low == from, amount)
+}
+
+/// The ordered back-off loop of `lock-order/07`, with a 70 ms nap between
+/// tries (round 15, `lock-order/05`): two tries in 100 ms.
+fn ordered_back_off_napping(
+    a: &Accounts,
+    from: usize,
+    to: usize,
+    amount: i64,
+) -> Result<(), Refusal> {
+    if from == to {
+        return Err(Refusal::SameAccount);
+    }
+    let (low, high) = (from.min(to), from.max(to));
+    loop {
+        let mut first = a[low].lock();
+        if let Some(mut second) = a[high].try_lock() {
+            return settle(&mut first, &mut second, low == from, amount);
+        }
+        drop(first);
+        std::thread::sleep(std::time::Duration::from_millis(70));
+    }
+}
+
 /// The order on the id's low 16 bits, `from` first on a tie (round 14,
 /// `lock-order/01`): two accounts whose ids agree there are taken both ways.
 fn order_by_id_u16(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
@@ -789,6 +831,25 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
                 "reads and",
                 "kept in a file",
             ],
+        },
+        Decoy {
+            name: "a bank of three or fewer locked whole (round 15, lock-order/08)",
+            class: Class::Sequential,
+            subject: small_banks_locked_whole,
+            caught_by: "every_transfer_counts_under_contention",
+            breaks: "disjoint-at-once",
+            says: &[
+                "had not finished after a second",
+                "locks only its two accounts",
+            ],
+        },
+        Decoy {
+            name: "an ordered back-off loop with a 70 ms nap (round 15, lock-order/05)",
+            class: Class::RuleSkipped,
+            subject: ordered_back_off_napping,
+            caught_by: "every_transfer_counts_under_contention",
+            breaks: "waits-for-busy",
+            says: &["was held by another thread", "found an"],
         },
         Decoy {
             name: "the order on the id's low 16 bits (round 14, lock-order/01)",

@@ -380,9 +380,10 @@ fn first_64_trials(trials: &[Trial], budget: u64) -> usize {
     right(&trials[..trials.len().min(64)], budget)
 }
 
-/// Only the first 512 trials read (round 14, `workers/01`).
-fn first_512_trials(trials: &[Trial], budget: u64) -> usize {
-    right(&trials[..trials.len().min(512)], budget)
+/// Only the first `N` trials read (round 14, `workers/01`, 512; round 15,
+/// `workers/05`, 8,192).
+fn first_trials<const N: usize>(trials: &[Trial], budget: u64) -> usize {
+    right(&trials[..trials.len().min(N)], budget)
 }
 
 /// Trials with a peak of 0 bytes thrown out as unmeasured (round 14,
@@ -554,7 +555,18 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
         Decoy {
             name: "only the first 512 trials read (round 14, workers/01)",
             class: Class::RuleSkipped,
-            subject: plain(first_512_trials),
+            subject: plain(first_trials::<512>),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &[
+                "pick_workers answered",
+                "every trial counts, however many there are",
+            ],
+        },
+        Decoy {
+            name: "only the first 8,192 trials read (round 15, workers/05)",
+            class: Class::RuleSkipped,
+            subject: plain(first_trials::<8192>),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
             says: &[

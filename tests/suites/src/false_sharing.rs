@@ -327,13 +327,20 @@ pub fn no_two_counters_share_a_cache_line(subject: FalseSharing) {
 /// than counters, items that a share of `ceil(len / n)` would leave a
 /// counter without (9 on 4), and more threads than cores included; the last run holds
 /// the threads a whole second, long enough to see a caller that polls.
-const AT_ONCE_RUNS: [(usize, u64, Duration); 7] = [
+const AT_ONCE_RUNS: [(usize, u64, Duration); 11] = [
     (4, 4_000, Duration::from_millis(100)),
     (12, 24, Duration::from_millis(100)),
     (3, 3, Duration::from_millis(100)),
     (5, 3, Duration::from_millis(100)),
     (4, 9, Duration::from_millis(100)),
     (80, 800, Duration::from_millis(100)),
+    // One counter, two items, one item of three counters: a thread of its
+    // own all the same (round 15's `false-sharing/06` and `/09` counted on
+    // the caller there); and past 128 threads (`/07` capped them at 128).
+    (1, 100, Duration::from_millis(100)),
+    (2, 2, Duration::from_millis(100)),
+    (3, 1, Duration::from_millis(100)),
+    (200, 1_000, Duration::from_millis(100)),
     (2, 1_000, Duration::from_secs(1)),
 ];
 
@@ -494,21 +501,34 @@ pub fn the_counters_are_live(subject: FalseSharing) {
     const ITEMS: u64 = 2 * ((1 << 23) + 1_000) + 1;
     let found = AtomicU64::new(0);
     let worst = AtomicU64::new(0);
+    let ahead = AtomicU64::new(0);
     let is_match = |_: u64, sum: &dyn Fn() -> u64| {
         // Found before this call: read before the counters, so that
-        // matches found meanwhile cannot make the counters look behind.
+        // matches found meanwhile cannot make the counters look behind;
+        // and after them, so that they cannot make them look ahead.
         let before = found.load(Ordering::SeqCst);
-        let behind = before.saturating_sub(sum());
-        worst.fetch_max(behind, Ordering::SeqCst);
+        let counted = sum();
+        let after = found.load(Ordering::SeqCst);
+        worst.fetch_max(before.saturating_sub(counted), Ordering::SeqCst);
+        ahead.fetch_max(counted.saturating_sub(after), Ordering::SeqCst);
         found.fetch_add(1, Ordering::SeqCst);
         true
     };
     let items: Vec<u64> = (0..ITEMS).collect();
     let total = (subject.live)(&items, THREADS as usize, &is_match);
     let worst = worst.into_inner();
+    let ahead = ahead.into_inner();
     assert_eq!(
         total, ITEMS,
         "[{check}] {ITEMS} items, every one a match: count_matching returned {total}."
+    );
+    assert!(
+        ahead == 0,
+        "[{check}] {THREADS} threads counted {ITEMS} matches; at one call of is_match, the \
+         counters held {ahead} more than the matches is_match had found so far: a thread added \
+         to its counter before its item was judged (and took it back on a miss, say), so a \
+         progress display saw matches that were not there. Add a match to the counter once \
+         is_match has said so, never before (round 15's `false-sharing/04`)."
     );
     assert!(
         worst < THREADS,

@@ -57,21 +57,65 @@ const POLLING: &[(&str, &str)] = &[
 /// Where `source` polls, spins or waits by the clock: one line per call,
 /// with its line in `src/lib.rs`.
 pub fn polls(source: &str) -> Result<Vec<String>, String> {
-    struct Finder(Vec<String>);
+    calls_of(source, POLLING)
+}
 
-    impl Finder {
-        fn note(&mut self, ident: &syn::Ident) {
+/// Where `source` calls (or names, in a macro's tokens) a function or
+/// method of `table`, with what it does: one line per place, with its line
+/// in `src/lib.rs`. A place inside a `macro_rules!` says which macro, so
+/// that it counts wherever the macro is used ([`crate::pure::reached_by`]).
+pub fn calls_of(source: &str, table: &[(&str, &str)]) -> Result<Vec<String>, String> {
+    struct Finder<'t> {
+        table: &'t [(&'t str, &'t str)],
+        found: Vec<String>,
+        /// The `macro_rules!` being read, if any.
+        in_macro: Option<String>,
+    }
+
+    impl Finder<'_> {
+        fn note(&mut self, ident: &proc_macro2::Ident) {
             let name = ident.to_string();
-            if let Some((_, what)) = POLLING.iter().find(|(n, _)| *n == name) {
-                self.0.push(format!(
-                    "src/lib.rs line {}: `{name}` ({what})",
+            if let Some((_, what)) = self.table.iter().find(|(n, _)| *n == name) {
+                let within = self
+                    .in_macro
+                    .as_ref()
+                    .map_or_else(String::new, |m| format!(" in `macro_rules! {m}`"));
+                self.found.push(format!(
+                    "src/lib.rs line {}: `{name}` ({what}){within}",
                     ident.span().start().line
                 ));
             }
         }
+
+        /// A macro's tokens are not syntax: every word among them counts.
+        fn words(&mut self, tokens: proc_macro2::TokenStream) {
+            for token in tokens {
+                match token {
+                    proc_macro2::TokenTree::Ident(id) => self.note(&id),
+                    proc_macro2::TokenTree::Group(g) => self.words(g.stream()),
+                    _ => {}
+                }
+            }
+        }
     }
 
-    impl<'ast> Visit<'ast> for Finder {
+    impl<'ast> Visit<'ast> for Finder<'_> {
+        fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
+            // `macro_rules! name { ... }`: its body, named by the macro.
+            match &m.ident {
+                Some(name) => {
+                    self.in_macro = Some(name.to_string());
+                    self.words(m.mac.tokens.clone());
+                    self.in_macro = None;
+                }
+                None => syn::visit::visit_item_macro(self, m),
+            }
+        }
+
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            self.words(m.tokens.clone());
+        }
+
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
             self.note(&m.method);
             syn::visit::visit_expr_method_call(self, m);
@@ -88,9 +132,13 @@ pub fn polls(source: &str) -> Result<Vec<String>, String> {
     }
 
     let file = crate::reach::parse(source)?;
-    let mut finder = Finder(Vec::new());
+    let mut finder = Finder {
+        table,
+        found: Vec::new(),
+        in_macro: None,
+    };
     finder.visit_file(&file);
-    Ok(finder.0)
+    Ok(finder.found)
 }
 
 /// Fails if the crate under test polls, spins or waits by the clock,

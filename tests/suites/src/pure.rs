@@ -305,6 +305,12 @@ fn declared_name(place: &str) -> Option<&str> {
     rest.split('`').next()
 }
 
+/// The macro a place is in (`... in `macro_rules! name``), if any.
+fn macro_name(place: &str) -> Option<&str> {
+    let rest = &place[place.find("`macro_rules! ")? + "`macro_rules! ".len()..];
+    rest.split('`').next()
+}
+
 /// The places of `found` that belong to what `root` reaches
 /// ([`crate::reach`]): inside a function it reaches, or a global one of
 /// them names, or code in another file (which the suite cannot read, so it
@@ -326,7 +332,8 @@ pub fn reached_by_all(
             let other_file = place.contains("another file");
             let inside = line_of(place).is_some_and(|line| reach.covers(line));
             let named = declared_name(place).is_some_and(|name| reach.uses(name));
-            other_file || inside || named
+            let in_a_used_macro = macro_name(place).is_some_and(|name| reach.uses(name));
+            other_file || inside || named || in_a_used_macro
         })
         .collect())
 }
@@ -385,19 +392,62 @@ pub fn refuse_io<T>(check: &str, function: &str, calls: &str, work: impl FnOnce(
     out
 }
 
-/// Fails if what `roots` reach in `source` reads the clock: an answer that
-/// must be a function of the arguments alone cannot depend on when it is
-/// asked (round 14's `diagnose/06`: another answer from 2027 on).
+/// What a function of its arguments alone has no use for: the clock, the
+/// file system, the environment, the machine, process-wide hooks.
+const OUTSIDE: &[(&str, &str)] = &[
+    ("now", "reads the clock"),
+    ("elapsed", "reads the clock"),
+    ("UNIX_EPOCH", "reads the clock"),
+    ("modified", "reads a file's time"),
+    ("accessed", "reads a file's time"),
+    ("created", "reads a file's time"),
+    ("metadata", "reads the file system"),
+    ("temp_dir", "reads the file system"),
+    ("fs", "uses the file system"),
+    ("File", "uses the file system"),
+    ("OpenOptions", "uses the file system"),
+    ("open", "opens a file"),
+    ("create", "creates a file"),
+    ("read_to_string", "reads a file"),
+    ("set_len", "changes a file"),
+    ("remove_file", "changes the file system"),
+    ("rename", "changes the file system"),
+    ("read_dir", "reads the file system"),
+    ("create_dir", "changes the file system"),
+    ("env", "reads the environment"),
+    ("var", "reads the environment"),
+    ("var_os", "reads the environment"),
+    ("vars", "reads the environment"),
+    ("args", "reads the command line"),
+    ("available_parallelism", "reads the machine"),
+    ("set_hook", "keeps a process-wide hook"),
+    ("take_hook", "keeps a process-wide hook"),
+    ("panic_any", "talks to a process-wide hook"),
+];
+
+/// Fails if what `roots` reach in `source` reads the clock, the file
+/// system, the environment or the machine, or keeps a process-wide hook:
+/// an answer that must be a function of the arguments alone cannot depend
+/// on when, where or how often it is asked (round 14's `diagnose/06`,
+/// another answer from 2027 on; round 15's `diagnose/01`, `/03`, `/04`,
+/// `/07`: a count in a panic hook, a file's time, the clock inside a
+/// macro, the environment). Names in macros count too.
 #[track_caller]
 pub fn refuse_clock(check: &str, source: &str, roots: &[&str]) {
-    crate::polls::refuse_calls_in(
-        check,
-        source,
-        roots,
-        Some(&["now", "elapsed"]),
-        "reads the clock",
-        "The answer is a function of the arguments alone: the same arguments get the same \
-         answer whenever they are asked, today or next year.",
+    let found = crate::polls::calls_of(source, OUTSIDE)
+        .and_then(|found| reached_by_all(source, roots, found))
+        .unwrap_or_else(|e| {
+            panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")
+        });
+    let found = with_functions(source, found);
+    assert!(
+        found.is_empty(),
+        "[{check}] your {} looks outside its arguments: {}. The answer is a function of the \
+         arguments alone: the same arguments get the same answer whenever, wherever and however \
+         often they are asked, today or next year; nothing here needs the clock, a file, the \
+         environment or the machine.",
+        named(roots),
+        found.join("; ")
     );
 }
 

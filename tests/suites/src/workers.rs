@@ -4,7 +4,7 @@
 //! Most trials are drawn at random, with a random memory budget, over the
 //! whole range the types allow (see [`crate::pure`]): walls from a
 //! nanosecond to a thousand years, pools of 1 to `usize::MAX` workers,
-//! peaks (some 0) and budgets from a byte to `u64::MAX`, sets of up to 5,000 trials, a
+//! peaks (some 0) and budgets from a byte to `u64::MAX`, sets of up to 100,000 trials, a
 //! pool size sometimes measured twice, budgets on a trial's peak or a byte
 //! either side of it. The rule is computed exactly (integer nanoseconds and
 //! bytes, in `u128`), so the drawn trials may sit on the ×1.1 line itself
@@ -294,11 +294,11 @@ fn some_peaks_zero(draw: &mut Draw, trials: &mut [Trial]) {
 }
 
 /// How many trials a set holds: most sets 4 to 8, a quarter of them 9 to
-/// 5,000 (log-uniform: a rule that reads only the first so many fails,
-/// 512 of them in round 14's `workers/01`).
+/// 100,000 (log-uniform: a rule that reads only the first so many fails,
+/// 512 of them in round 14's `workers/01`, 8,192 in round 15's `/05`).
 fn how_many(draw: &mut Draw) -> usize {
     if draw.pick(0..=3) == 0 {
-        log_uniform(draw, 9, 5_000) as usize
+        log_uniform(draw, 9, 100_000) as usize
     } else {
         draw.pick(4..=8)
     }
@@ -440,6 +440,34 @@ pub fn fewest_workers_near_the_fastest(pick: Pick) {
             "the last nanosecond within ×1.1 the fastest (it counts) and the first past it \
              (it does not), at this scale (the line holds to the nanosecond for any wall: no \
              rounding, no tolerance, no clamp)",
+        );
+    }
+    // One set of 100,001 to 130,000 trials whose only fast one is the last:
+    // a rule that reads only the first so many trials, however many, and
+    // fewer than this, misses it (round 15's `workers/05` read 8,192).
+    {
+        let n = draw.pick(100_001..=130_000);
+        let slow = 3 * SEC;
+        let mut trials: Vec<Trial> = (0..n)
+            .map(|i| Trial {
+                workers: 2 + i % 1_000,
+                wall: Duration::from_nanos(slow + i as u64),
+                peak_bytes: MIB,
+            })
+            .collect();
+        trials.push(Trial {
+            workers: 1_001 + draw.pick(0..=1_000),
+            wall: Duration::from_secs(1),
+            peak_bytes: MIB,
+        });
+        let want = trials.last().map(|t| t.workers).expect("a trial");
+        judge_given(
+            pick,
+            &trials,
+            u64::MAX,
+            want,
+            "a set of over 100,000 trials whose only fast one is the last (every trial counts, \
+             however many there are)",
         );
     }
     // Past `Duration::MAX` / 1.1 the line lies beyond any `Duration`, so
