@@ -213,6 +213,42 @@ fn caps_at_64_threads(urls: &[String]) -> Results {
     urls.chunks(64).flat_map(all_at_once).collect()
 }
 
+/// In batches of 200 ("more threads than that is too many"; round 15,
+/// `fetch-all/01`).
+fn batches_of_200(urls: &[String]) -> Results {
+    urls.chunks(200).flat_map(all_at_once).collect()
+}
+
+/// Spins on a count of answers for up to 4 million looks, then joins
+/// (round 15, `fetch-all/08`): about 13 ms of the caller's CPU a call,
+/// under the timed checks' allowance.
+fn spins_then_joins(urls: &[String]) -> Results {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let done = AtomicUsize::new(0);
+    thread::scope(|s| {
+        let handles: Vec<_> = urls
+            .iter()
+            .map(|url| {
+                let done = &done;
+                s.spawn(move || {
+                    let page = testweb::get(url);
+                    done.fetch_add(1, Ordering::SeqCst);
+                    page
+                })
+            })
+            .collect();
+        let mut looks = 0u32;
+        while done.load(Ordering::SeqCst) < urls.len() && looks < 4_000_000 {
+            looks += 1;
+            std::hint::spin_loop();
+        }
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .collect()
+    })
+}
+
 /// Remembers which URLs failed, in a `static`, and answers them from memory
 /// in later calls (a "negative cache"); pages are fetched every time.
 pub(crate) fn remembers_failures(urls: &[String]) -> Results {
@@ -486,6 +522,30 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             caught_by: "every_url_in_flight_whatever_the_count",
             breaks: "all-at-once",
             says: &["something caps the threads", "one thread per URL"],
+        },
+        Decoy {
+            name: "batches of 200 (round 15, fetch-all/01)",
+            class: Class::Batched,
+            subject: batches_of_200,
+            caught_by: "every_url_in_flight_whatever_the_count",
+            breaks: "all-at-once",
+            says: &["something caps the threads", "one thread per URL"],
+        },
+        Decoy {
+            name: "spins 4 million looks before it joins (round 15, fetch-all/08)",
+            class: Class::Spinning,
+            subject: spins_then_joins,
+            caught_by: "waits_for_a_slow_url",
+            breaks: "waits-for-slow-answers",
+            says: &["µs of CPU", "it spins"],
+        },
+        Decoy {
+            name: "remembers URLs that failed with no answer (round 15, fetch-all/09)",
+            class: Class::StateBetweenCalls,
+            subject: crate::globals::fetch_all_remembers_unreachable_urls,
+            caught_by: "a_failing_url_is_an_error_for_that_url_only",
+            breaks: "really-fetched",
+            says: &["was never passed to `testweb::get`", "once per call"],
         },
         Decoy {
             name: "remembers failed URLs between calls",

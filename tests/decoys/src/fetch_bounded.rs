@@ -416,6 +416,44 @@ fn caps_at_64_workers(urls: &[String], limit: NonZeroUsize) -> Results {
     pool(urls, limit.min(NonZeroUsize::new(64).expect("64 is not 0")))
 }
 
+/// At most 100 workers (round 15, `fetch-bounded/01`).
+fn caps_at_100_workers(urls: &[String], limit: NonZeroUsize) -> Results {
+    pool(
+        urls,
+        limit.min(NonZeroUsize::new(100).expect("100 is not 0")),
+    )
+}
+
+/// A thread per URL, a new one started as soon as one reports back, so
+/// never more than K alive (round 15, `fetch-bounded/02`): not K workers.
+fn thread_per_url_k_alive(urls: &[String], limit: NonZeroUsize) -> Results {
+    use std::sync::mpsc;
+    let mut results: Vec<Option<Result<String, testweb::FetchError>>> =
+        (0..urls.len()).map(|_| None).collect();
+    let (tx, rx) = mpsc::channel();
+    thread::scope(|s| {
+        let mut next = 0;
+        let mut alive = 0;
+        while next < urls.len() || alive > 0 {
+            while alive < limit.get() && next < urls.len() {
+                let (tx, url, i) = (tx.clone(), &urls[next], next);
+                s.spawn(move || {
+                    let _ = tx.send((i, testweb::get(url)));
+                });
+                next += 1;
+                alive += 1;
+            }
+            let (i, page) = rx.recv().expect("a thread reports");
+            results[i] = Some(page);
+            alive -= 1;
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| r.expect("every URL reported"))
+        .collect()
+}
+
 /// A correct pool that remembers failed URLs between calls, as
 /// `fetch_all`'s negative cache does.
 fn remembers_failures(urls: &[String], _limit: NonZeroUsize) -> Results {
@@ -460,6 +498,22 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
                 "max_in_flight = 1",
                 "worker threads",
             ],
+        },
+        Decoy {
+            name: "caps the workers at 100 (round 15, fetch-bounded/01)",
+            class: Class::RuleSkipped,
+            subject: caps_at_100_workers,
+            caught_by: "k_workers_whatever_n_and_k",
+            breaks: "uses-the-limit",
+            says: &["saw at most 100 requests at once", "whatever N and K"],
+        },
+        Decoy {
+            name: "a thread per URL, a new one as one ends (round 15, fetch-bounded/02)",
+            class: Class::RuleSkipped,
+            subject: thread_per_url_k_alive,
+            caught_by: "k_workers_whatever_n_and_k",
+            breaks: "k-workers",
+            says: &["different threads made requests", "a thread per URL"],
         },
         Decoy {
             name: "caps the workers at 64",
@@ -608,7 +662,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             subject: thread_per_url_semaphore,
             caught_by: "k_workers_whatever_n_and_k",
             breaks: "k-workers",
-            says: &["threads for K =", "K workers fed by a channel"],
+            says: &["thread per URL", "workers"],
         },
         Decoy {
             name: "ignores max_in_flight above sixteen URLs",

@@ -475,6 +475,13 @@ pub fn fetch_bounded_remembers_unreachable_urls(
         .collect()
 }
 
+/// [`fetch_bounded_remembers_unreachable_urls`] as `fetch_all` (round 15,
+/// `fetch-all/09`, which kept the memo in a file).
+pub fn fetch_all_remembers_unreachable_urls(urls: &[String]) -> Fetched {
+    let all = std::num::NonZeroUsize::new(urls.len().max(1)).expect("at least one");
+    fetch_bounded_remembers_unreachable_urls(urls, all)
+}
+
 /// A `static` count of calls, kept for a log line (round 12's pools and
 /// memos, in `fetch-paced`): harmless to every answer, and still state that
 /// one call leaves to the next.

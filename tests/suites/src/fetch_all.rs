@@ -1,5 +1,7 @@
 //! Suite of `exercises/threads/fetch-all`: one thread per URL.
 
+use std::time::Duration;
+
 use crate::fetching::{self, Results, Subject};
 
 /// The signature under test.
@@ -49,17 +51,26 @@ pub fn requests_overlap(fetch_all: FetchAll) {
     );
 }
 
-/// Three calls, of sizes drawn per run (2 to 9 URLs, 17 to 40, and 65 to
-/// 160), each answered only once all its requests are in flight (or after a
-/// few hundred ms): the server must see every URL of every call at once.
-/// No size is special, so no threshold or batch size can pass it.
+/// Five calls, of sizes drawn per run (2 URLs, 3 to 9, 10 to 40, 41 to 160
+/// and 161 to 200: bands with no gap up to about the most requests the
+/// test server holds in flight at once, 200), then one of 201 to 600 URLs
+/// whose threads the kernel counts, each answered only once all its requests are in flight (or after
+/// a few hundred ms): the server must see every URL of every call at once.
+/// No size is special, so no threshold or batch size can pass it (round
+/// 15's `fetch-all/01` ran batches of 200).
 pub fn every_url_in_flight_whatever_the_count(fetch_all: FetchAll) {
     let mut draw = fetching::Draw::new();
     // The whole range: from 2 URLs to more than any cap a student may pick
     // (cores, 16, 32, 64 threads).
     // Two URLs always: the smallest size where a "not worth a thread" rule
     // could go one by one.
-    let sizes = [2, draw.pick(3..=9), draw.pick(17..=40), draw.pick(65..=160)];
+    let sizes = [
+        2,
+        draw.pick(3..=9),
+        draw.pick(10..=40),
+        draw.pick(41..=160),
+        draw.pick(161..=200),
+    ];
     for n in sizes {
         let peak = fetching::gathered_peak(subject(fetch_all), n);
         assert!(
@@ -81,6 +92,23 @@ pub fn every_url_in_flight_whatever_the_count(fetch_all: FetchAll) {
             }
         );
     }
+    // Past what the server holds in flight at once, the kernel's count of
+    // the process's threads: one per URL, all alive together while the
+    // server holds the answers (round 15's `fetch-all/01` ran batches of 200).
+    let n = draw.pick(201..=600);
+    let server = fetching::server(Duration::from_millis(300));
+    let urls = server.page_urls(n);
+    let ((), threads) = fetching::counting_threads(|| {
+        subject(fetch_all).fetch(&server, &urls);
+    });
+    assert!(
+        threads > n,
+        "[every URL in flight whatever the count] with {n} URLs, each answered after 300 ms, \
+         the process had at most {} threads more than before during the call (the kernel \
+         counts them): something caps the threads (batches of a few hundred, say). fetch_all \
+         starts one thread per URL, all {n} of them, before it joins any.",
+        threads.saturating_sub(1)
+    );
 }
 
 /// See [`fetching::nothing_is_kept_in_a_static`].

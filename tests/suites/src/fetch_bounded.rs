@@ -300,6 +300,9 @@ pub fn k_workers_whatever_n_and_k(fetch_bounded: FetchBounded) {
         (draw.pick(17..=40), draw.pick(2..=6)),
         (small, draw.pick(small + 8..=small + 10)),
         (draw.pick(100..=160), draw.pick(65..=99)),
+        // Past 100 workers (round 15's `fetch-bounded/01` capped them
+        // there), up to about the most the test server holds in flight.
+        (draw.pick(201..=240), draw.pick(100..=160)),
     ];
     for (n, limit) in calls {
         let want = limit.min(n);
@@ -324,6 +327,14 @@ pub fn k_workers_whatever_n_and_k(fetch_bounded: FetchBounded) {
                  {want} threads that each loop over the shared queue, not one thread per URL \
                  (even one that waits for a permit) and not more workers than URLs.",
                 threads.saturating_sub(1)
+            );
+            let requesters = fetching::request_threads();
+            assert!(
+                requesters <= want,
+                "[K workers whatever N and K] with {n} URLs and max_in_flight = {limit}, \
+                 {requesters} different threads made requests: the exercise asks for min(K, N) = \
+                 {want} workers that each take URL after URL from a shared queue, not a thread \
+                 per URL started as another ends (round 15's `fetch-bounded/02`)."
             );
             eprintln!(
                 "[K workers whatever N and K] N = {n}, K = {limit}: peak {seen}, {threads} \

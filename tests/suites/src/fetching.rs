@@ -63,6 +63,17 @@ impl<F: Fn(&[String]) -> Results + Copy + Send + 'static> Fetch for F {}
 /// switches, counted by the kernel): a few per thread it joined when it
 /// waits properly, one per round when it polls. Tests run one at a time.
 static LAST_WAKEUPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// The CPU time, in nanoseconds, the calling thread used in the last
+/// [`Subject::call`] (`u64::MAX` where the kernel does not say).
+static LAST_CALLER_CPU_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// The URLs the last [`Subject::call`] was given, and every URL it passed
+/// to `testweb::get`, on any thread.
+#[allow(clippy::type_complexity)]
+static LAST_REQUESTED: std::sync::Mutex<(Vec<String>, Vec<String>)> =
+    std::sync::Mutex::new((Vec::new(), Vec::new()));
+/// How many threads made requests in the last [`Subject::call`].
+static LAST_REQUEST_THREADS: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(0);
 
 use harness::clock::thread_wakeups as wakeups;
 
@@ -100,17 +111,28 @@ impl<F: Fetch> Subject<F> {
         let (name, fetch, limit, n) = (self.name, self.fetch, self.limit, urls.len());
         let urls = urls.to_vec();
         let test = thread::current().name().unwrap_or(name).to_owned();
-        let (outcome, on_caller) = harness::deadline::within_suite(CALL_LIMIT, &test, move || {
-            let before = wakeups();
-            // The witness of where each request was made.
-            let log = testweb::CallerLog::open();
-            let outcome = watching_panics(move || fetch(&urls));
-            LAST_WAKEUPS.store(
-                wakeups().saturating_sub(before),
-                std::sync::atomic::Ordering::SeqCst,
-            );
-            (outcome, log.made_on(thread::current().id()))
-        });
+        let asked = urls.clone();
+        let (outcome, on_caller, requested) =
+            harness::deadline::within_suite(CALL_LIMIT, &test, move || {
+                let before = wakeups();
+                let cpu_before = harness::clock::thread_cpu_time();
+                // The witness of where each request was made.
+                let log = testweb::CallerLog::open();
+                let outcome = watching_panics(move || fetch(&urls));
+                let cpu = harness::clock::thread_cpu_time()
+                    .zip(cpu_before)
+                    .map_or(u64::MAX, |(after, before)| {
+                        after.saturating_sub(before).as_nanos() as u64
+                    });
+                LAST_CALLER_CPU_NS.store(cpu, std::sync::atomic::Ordering::SeqCst);
+                LAST_REQUEST_THREADS.store(log.threads(), std::sync::atomic::Ordering::SeqCst);
+                let requested = log.urls();
+                LAST_WAKEUPS.store(
+                    wakeups().saturating_sub(before),
+                    std::sync::atomic::Ordering::SeqCst,
+                );
+                (outcome, log.made_on(thread::current().id()), requested)
+            });
         match outcome {
             Ok(_) if !on_caller.is_empty() => panic!(
                 "{name} fetched {on_caller:?} on the thread that called it ({n} URL(s){}): {}",
@@ -125,7 +147,12 @@ impl<F: Fetch> Subject<F> {
                      collects the results."
                 }
             ),
-            Ok(results) => results,
+            Ok(results) => {
+                *LAST_REQUESTED
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = (asked, requested);
+                results
+            }
             Err((payload, first)) => {
                 let last = harness::record::panic_message(payload.as_ref());
                 let first = first.unwrap_or(FirstPanic {
@@ -177,6 +204,15 @@ impl<F: Fetch> Subject<F> {
         }
         if let Err(why) = self.overlapped(server) {
             panic!("{why}");
+        }
+        // After the server's log, which says more of what it saw: the
+        // requests that never reached it.
+        let (asked, requested) = LAST_REQUESTED
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(why) = not_each_once(&asked, &requested) {
+            panic!("{} on {} URL(s): {why}", self.name, asked.len());
         }
         got
     }
@@ -479,7 +515,9 @@ pub fn nothing_polls_or_waits_by_the_clock(subject: Subject<impl Fetch>) {
 }
 
 /// A server error, a refused connection and a malformed URL each become an
-/// `Err` in their own place; the good URLs around them still succeed.
+/// `Err` in their own place; the good URLs around them still succeed. The
+/// same URLs again, in a second call: a failure is fetched again, every
+/// call (round 15's `fetch-all/09` remembered them in a file).
 pub fn a_failing_url_is_an_error_for_that_url_only(subject: Subject<impl Fetch>) {
     let server = server(HELD_LONG_ENOUGH);
     let urls = vec![
@@ -490,7 +528,9 @@ pub fn a_failing_url_is_an_error_for_that_url_only(subject: Subject<impl Fetch>)
         "not a url".to_owned(),
         server.url("/status/404"),
     ];
-    subject.fetch(&server, &urls);
+    for _ in 0..2 {
+        subject.fetch(&server, &urls);
+    }
 }
 
 /// No URLs: no results, and no threads left waiting for work.
@@ -737,6 +777,68 @@ const SLOWEST_MS: usize = 3_000;
 /// busy machine, and hundreds of times on an idle one.
 const WAKEUPS_ALLOWED: u64 = 24;
 
+/// The CPU time the calling thread may use in [`waits_for_a_slow_url`]:
+/// starting five threads and joining them takes a few hundred µs; a caller
+/// that spins 13 ms before it joins (round 15's `fetch-all/08`) stays under
+/// the timed checks' allowance of a quarter of a core, and shows here.
+const CALLER_CPU_ALLOWED: Duration = Duration::from_millis(2);
+
+/// Whether `requested` (every `testweb::get` a call made, on any thread)
+/// holds each of the `asked` URLs exactly once, when they are all
+/// different: the witness of URLs that never reach a server (refused, or
+/// not URLs at all), which the server's log cannot see. A failure
+/// remembered from an earlier call, in a file, say (round 15's
+/// `fetch-all/09`), is not fetched again; a retry fetches twice.
+fn not_each_once(asked: &[String], requested: &[String]) -> Option<String> {
+    use std::collections::HashMap;
+    let mut wanted: HashMap<&str, usize> = HashMap::new();
+    for url in asked {
+        *wanted.entry(url.as_str()).or_default() += 1;
+    }
+    if wanted.values().any(|&n| n > 1) {
+        return None;
+    }
+    let mut made: HashMap<&str, usize> = HashMap::new();
+    for url in requested {
+        *made.entry(url.as_str()).or_default() += 1;
+    }
+    let wrong: Vec<String> = asked
+        .iter()
+        .enumerate()
+        .filter_map(
+            |(i, url)| match made.get(url.as_str()).copied().unwrap_or(0) {
+                1 => None,
+                0 => Some(format!(
+                    "urls[{i}] ({url}) was never passed to `testweb::get`"
+                )),
+                k => Some(format!(
+                    "urls[{i}] ({url}) was passed to `testweb::get` {k} times"
+                )),
+            },
+        )
+        .chain(
+            made.keys()
+                .filter(|url| !wanted.contains_key(*url))
+                .map(|url| {
+                    format!("`testweb::get` was called for {url:?}, which is not one of the URLs")
+                }),
+        )
+        .collect();
+    (!wrong.is_empty()).then(|| {
+        format!(
+            "{}. Every URL is fetched once per call, with `testweb::get`, whether it fails or \
+             not: nothing is remembered from an earlier call (in a `static`, a file or anywhere \
+             else), guessed, or tried again.",
+            wrong.join("; ")
+        )
+    })
+}
+
+/// How many threads made requests in the last [`Subject::call`].
+pub fn request_threads() -> usize {
+    LAST_REQUEST_THREADS.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// One URL answers only after a latency drawn per run (400 ms to 1.5 s),
 /// the others at once. Its result must still be the page the server sent:
 /// a solution that gives up after a timeout of its own makes up an `Err`.
@@ -781,8 +883,22 @@ pub fn waits_for_a_slow_url(subject: Subject<impl Fetch>) {
          each handle (or receive from a channel): it sleeps until there is something to do.",
         subject.name
     );
+    let cpu = LAST_CALLER_CPU_NS.load(Ordering::SeqCst);
+    let cpu_allowed = CALLER_CPU_ALLOWED.as_nanos() as u64;
+    assert!(
+        cpu == u64::MAX || cpu <= cpu_allowed,
+        "[waits for a slow URL] the thread that called {} used {} µs of CPU while it waited \
+         {SLOWEST_MS} ms for {SLOW_CHECK_URLS} requests (starting the threads and joining them \
+         takes a few hundred µs; at most {} µs allowed): it spins, checking again and again \
+         whether they are done, if only for a few milliseconds before it joins. Call join() on \
+         each handle (or receive from a channel): it sleeps until there is something to do.",
+        subject.name,
+        cpu / 1_000,
+        cpu_allowed / 1_000
+    );
     eprintln!(
         "[waits for a slow URL] urls[{slow}] answered after {slow_ms} ms; the calling thread \
-         woke up {woke} times (at most {WAKEUPS_ALLOWED} pass)."
+         woke up {woke} times (at most {WAKEUPS_ALLOWED} pass) and used {} µs of CPU.",
+        cpu / 1_000
     );
 }

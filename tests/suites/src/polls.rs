@@ -114,6 +114,33 @@ pub fn calls_of(source: &str, table: &[(&str, &str)]) -> Result<Vec<String>, Str
 
         fn visit_macro(&mut self, m: &'ast syn::Macro) {
             self.words(m.tokens.clone());
+            // crossbeam's `select!` waits with a time-out in a
+            // `default(duration) => ...` arm (round 15's
+            // `fetch-bounded/11` polled with it).
+            let select = m
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "select" || s.ident == "select_biased");
+            if select && self.table.iter().any(|(n, _)| *n == "select_timeout") {
+                let tokens: Vec<proc_macro2::TokenTree> = m.tokens.clone().into_iter().collect();
+                for pair in tokens.windows(2) {
+                    if let [
+                        proc_macro2::TokenTree::Ident(id),
+                        proc_macro2::TokenTree::Group(g),
+                    ] = pair
+                        && id == "default"
+                        && g.delimiter() == proc_macro2::Delimiter::Parenthesis
+                        && !g.stream().is_empty()
+                    {
+                        self.found.push(format!(
+                            "src/lib.rs line {}: `default(..)` in `select!` (waits with a \
+                             time-out)",
+                            id.span().start().line
+                        ));
+                    }
+                }
+            }
         }
 
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {

@@ -68,6 +68,21 @@ impl CallerLog {
         Self(())
     }
 
+    /// How many threads made requests since the log was opened (thread ids
+    /// are never reused within a process).
+    pub fn threads(&self) -> usize {
+        callers()
+            .iter()
+            .map(|(t, _)| *t)
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    }
+
+    /// Every URL requested since the log was opened, on any thread.
+    pub fn urls(&self) -> Vec<String> {
+        callers().iter().map(|(_, url)| url.clone()).collect()
+    }
+
     /// The URLs requested on `thread` since the log was opened, in order.
     pub fn made_on(&self, thread: ThreadId) -> Vec<String> {
         callers()
