@@ -229,15 +229,27 @@ pub fn refuse_calls_in(
     doing: &str,
     why: &str,
 ) {
-    let found = polls(source)
-        .map(|found| {
-            found
-                .into_iter()
-                .filter(|place| {
-                    only.is_none_or(|names| names.iter().any(|n| place.contains(&format!("`{n}`"))))
-                })
-                .collect()
-        })
+    let table: Vec<(&str, &str)> = POLLING
+        .iter()
+        .copied()
+        .filter(|(name, _)| only.is_none_or(|names| names.contains(name)))
+        .collect();
+    refuse_any_in(check, source, roots, &table, doing, why);
+}
+
+/// Fails if what `roots` reach in `source` calls (or names in a macro)
+/// anything of `table`, naming each place: your function `doing`, then
+/// `why`.
+#[track_caller]
+pub fn refuse_any_in(
+    check: &str,
+    source: &str,
+    roots: &[&str],
+    table: &[(&str, &str)],
+    doing: &str,
+    why: &str,
+) {
+    let found = calls_of(source, table)
         .and_then(|found| crate::pure::reached_by_all(source, roots, found))
         .unwrap_or_else(|e| {
             panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")

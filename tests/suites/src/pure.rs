@@ -434,20 +434,15 @@ const OUTSIDE: &[(&str, &str)] = &[
 /// macro, the environment). Names in macros count too.
 #[track_caller]
 pub fn refuse_clock(check: &str, source: &str, roots: &[&str]) {
-    let found = crate::polls::calls_of(source, OUTSIDE)
-        .and_then(|found| reached_by_all(source, roots, found))
-        .unwrap_or_else(|e| {
-            panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")
-        });
-    let found = with_functions(source, found);
-    assert!(
-        found.is_empty(),
-        "[{check}] your {} looks outside its arguments: {}. The answer is a function of the \
-         arguments alone: the same arguments get the same answer whenever, wherever and however \
-         often they are asked, today or next year; nothing here needs the clock, a file, the \
-         environment or the machine.",
-        named(roots),
-        found.join("; ")
+    crate::polls::refuse_any_in(
+        check,
+        source,
+        roots,
+        OUTSIDE,
+        "looks outside its arguments",
+        "The answer is a function of the arguments alone: the same arguments get the same \
+         answer whenever, wherever and however often they are asked, today or next year; \
+         nothing here needs the clock, a file, the environment or the machine.",
     );
 }
 
