@@ -888,7 +888,9 @@ pub fn no_lost_wakeups<G: GilApi>() {
     // One waiter, and no release after the one it needs: see `one_waiter`.
     let turns = settle(
         "no_lost_wakeups",
-        "A holder and one waiter taking turns never finished.",
+        "A holder and one waiter taking turns never finished: with a switch interval of a \
+         minute, the waiter slept through a release. Wake the waiters every time the lock is \
+         released.",
         one_waiter::take_turns::<G>,
     );
     if let Err((turn, late)) = turns {

@@ -84,7 +84,7 @@ pub fn counts_of_any_size_add_up(f: TotalWords) {
              one update was lost, an addition made of a read and a write (for big counts or \
              small). Add with one `fetch_add`, or under the lock."
                 .to_owned()
-        } else if (got as f64) == (want as f64) {
+        } else if want > 1 << 53 && got.abs_diff(want) <= want >> 50 {
             "The total was rounded: it went through an `f64`, which holds whole numbers exactly \
              only up to 2^53. Keep it in a `usize`, as `count` returns."
                 .to_owned()
