@@ -5,10 +5,11 @@
 //! folder, bumped now and then, changes the answer after a million calls
 //! and shows no global in the source (round 14's `diagnose/04`,
 //! `workers/09`, `lock-order/03`). Reading or writing that file takes
-//! system calls, and the kernel counts every `read` and `write` of the
-//! process in `/proc/self/io` (`syscr`, `syscw`). Work that computes an
-//! answer from its arguments makes none. Only while nothing else in the
-//! process reads or writes (the suites hold [`crate::exclusive`]).
+//! system calls, and the kernel counts every `read` and `write` of each
+//! thread in `/proc/thread-self/io` (`syscr`, `syscw`). Work that computes
+//! an answer from its arguments makes none. The calling thread's count, not
+//! the process's: the test runner's own thread prints the last test's
+//! result whenever it likes, and did so inside a count once.
 
 /// Read and write system calls, counted by the kernel.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -33,9 +34,9 @@ impl Io {
     }
 }
 
-/// This process's counts so far (`None` where there is no `/proc`).
+/// The calling thread's counts so far (`None` where there is no `/proc`).
 fn now() -> Option<Io> {
-    let text = std::fs::read_to_string("/proc/self/io").ok()?;
+    let text = std::fs::read_to_string("/proc/thread-self/io").ok()?;
     let field = |name: &str| -> Option<u64> {
         text.lines()
             .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))?
@@ -49,9 +50,9 @@ fn now() -> Option<Io> {
     })
 }
 
-/// Runs `work` and returns what it gave and the reads and writes the
-/// process made meanwhile, less those of looking at the counts (measured
-/// just before, the same way).
+/// Runs `work` on the calling thread and returns what it gave and the
+/// reads and writes the thread made meanwhile, less those of looking at
+/// the counts (measured just before, the same way).
 pub fn during<T>(work: impl FnOnce() -> T) -> (T, Option<Io>) {
     let (first, second) = (now(), now());
     let out = work();

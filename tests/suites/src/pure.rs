@@ -371,8 +371,8 @@ pub fn refuse_globals_from(check: &str, roots: &[&str], why: &str) {
     );
 }
 
-/// Runs `work` (calls of `function`) and fails if the process read or
-/// wrote anything meanwhile ([`harness::io`]): a function of its arguments
+/// Runs `work` (calls of `function`, on the calling thread) and fails if
+/// the thread read or wrote anything meanwhile ([`harness::io`]): a function of its arguments
 /// alone has nothing to read or write, and a value kept in a file
 /// outlives a call as one in a `static` does.
 #[track_caller]
@@ -382,7 +382,7 @@ pub fn refuse_io<T>(check: &str, function: &str, calls: &str, work: impl FnOnce(
         assert!(
             io.is_none(),
             "[{check}] {calls} of `{function}` made {} reads and {} writes (system calls, \
-             counted by the kernel for this process): a function of its arguments alone has \
+             counted by the kernel for the calling thread): a function of its arguments alone has \
              nothing to read or write. A count or an answer kept in a file (in the temp folder, \
              say) outlives the call as a `static` does; keep nothing between calls.",
             io.reads,
