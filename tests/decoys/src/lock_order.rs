@@ -432,23 +432,36 @@ fn order_flips_for_huge(a: &Accounts, from: usize, to: usize, amount: i64) -> Re
     in_order(a, pair, from, amount)
 }
 
-/// Orders by the account's id kept in a byte, ties taken `from` first
-/// (round 9, `lock-order/08`): accounts 256 apart have no order.
-fn order_by_id_byte(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
+/// Orders by the account's id cut to its low `BITS` bits, ties taken
+/// `from` first: kept in a byte (round 9, `lock-order/08`), or in 16 bits
+/// (round 14, `lock-order/01`). Two accounts whose ids agree there are
+/// taken both ways.
+fn order_by_low_id_bits<const BITS: u32>(
+    a: &Accounts,
+    from: usize,
+    to: usize,
+    amount: i64,
+) -> Result<(), Refusal> {
     if from == to {
         return Err(Refusal::SameAccount);
     }
-    let (f, t) = (a[from].id() as u8, a[to].id() as u8);
-    let pair = if f <= t { (from, to) } else { (to, from) };
+    let low = |i: usize| a[i].id() & ((1 << BITS) - 1);
+    let pair = if low(from) <= low(to) {
+        (from, to)
+    } else {
+        (to, from)
+    };
     in_order(a, pair, from, amount)
 }
 
 /// Takes the lower account, tries the higher; when it is busy, lets go,
 /// yields and starts again; after `ROUNDS` rounds without both it refuses
-/// (round 14, `lock-order/07`, `/09`, `/10`; `usize::MAX`: never gives up).
+/// (round 14, `lock-order/07`, `/09`, `/10`; `usize::MAX`: never gives up),
+/// yielding between tries, or napping `NAP_MS` (round 15, `lock-order/05`:
+/// 70 ms, two tries in 100 ms).
 /// It takes a lock between two tries, so the probe threads' rule against
 /// trying a busy account again straight away does not see it.
-fn ordered_back_off<const ROUNDS: usize>(
+fn ordered_back_off<const ROUNDS: usize, const NAP_MS: u64>(
     a: &Accounts,
     from: usize,
     to: usize,
@@ -464,7 +477,11 @@ fn ordered_back_off<const ROUNDS: usize>(
             return settle(&mut first, &mut second, low == from, amount);
         }
         drop(first);
-        std::thread::yield_now();
+        if NAP_MS == 0 {
+            std::thread::yield_now();
+        } else {
+            std::thread::sleep(std::time::Duration::from_millis(NAP_MS));
+        }
     }
     short(*a[from].lock(), amount)
 }
@@ -507,39 +524,6 @@ fn small_banks_locked_whole(
     let (low, high) = (from.min(to), from.max(to));
     let (first, rest) = guards.split_at_mut(high);
     settle(&mut first[low], &mut rest[0], low == from, amount)
-}
-
-/// The ordered back-off loop of `lock-order/07`, with a 70 ms nap between
-/// tries (round 15, `lock-order/05`): two tries in 100 ms.
-fn ordered_back_off_napping(
-    a: &Accounts,
-    from: usize,
-    to: usize,
-    amount: i64,
-) -> Result<(), Refusal> {
-    if from == to {
-        return Err(Refusal::SameAccount);
-    }
-    let (low, high) = (from.min(to), from.max(to));
-    loop {
-        let mut first = a[low].lock();
-        if let Some(mut second) = a[high].try_lock() {
-            return settle(&mut first, &mut second, low == from, amount);
-        }
-        drop(first);
-        std::thread::sleep(std::time::Duration::from_millis(70));
-    }
-}
-
-/// The order on the id's low 16 bits, `from` first on a tie (round 14,
-/// `lock-order/01`): two accounts whose ids agree there are taken both ways.
-fn order_by_id_u16(a: &Accounts, from: usize, to: usize, amount: i64) -> Result<(), Refusal> {
-    if from == to {
-        return Err(Refusal::SameAccount);
-    }
-    let (f, t) = (a[from].id() as u16, a[to].id() as u16);
-    let pair = if f <= t { (from, to) } else { (to, from) };
-    in_order(a, pair, from, amount)
 }
 
 /// The lower id first, but the higher when the two are more than 2^20
@@ -799,7 +783,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
         Decoy {
             name: "the order kept in a byte (round 9, lock-order/08)",
             class: Class::Stuck,
-            subject: order_by_id_byte,
+            subject: order_by_low_id_bits::<8>,
             caught_by: "opposite_transfers_do_not_deadlock",
             breaks: "one-order",
             says: &["opposite orders"],
@@ -807,7 +791,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
         Decoy {
             name: "an ordered try_lock, back-off and yield loop (round 14, lock-order/07)",
             class: Class::RuleSkipped,
-            subject: ordered_back_off::<{ usize::MAX }>,
+            subject: ordered_back_off::<{ usize::MAX }, 0>,
             caught_by: "every_transfer_counts_under_contention",
             breaks: "waits-for-busy",
             says: &["was held by another thread", "spun"],
@@ -815,7 +799,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
         Decoy {
             name: "an ordered back-off loop that refuses after 2 rounds (round 14, lock-order/10)",
             class: Class::RuleSkipped,
-            subject: ordered_back_off::<2>,
+            subject: ordered_back_off::<2, 0>,
             caught_by: "every_transfer_counts_under_contention",
             breaks: "waits-for-busy",
             says: &["A transfer that finds an account busy", "refused"],
@@ -846,7 +830,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
         Decoy {
             name: "an ordered back-off loop with a 70 ms nap (round 15, lock-order/05)",
             class: Class::RuleSkipped,
-            subject: ordered_back_off_napping,
+            subject: ordered_back_off::<{ usize::MAX }, 70>,
             caught_by: "every_transfer_counts_under_contention",
             breaks: "waits-for-busy",
             says: &["was held by another thread", "found an"],
@@ -854,7 +838,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
         Decoy {
             name: "the order on the id's low 16 bits (round 14, lock-order/01)",
             class: Class::Stuck,
-            subject: order_by_id_u16,
+            subject: order_by_low_id_bits::<16>,
             caught_by: "opposite_transfers_do_not_deadlock",
             breaks: "one-order",
             says: &["opposite orders"],
