@@ -167,8 +167,9 @@ fn time(d: Duration) -> String {
 }
 
 /// The trials in words: all of them in a set of up to a dozen; in a larger
-/// one, those that decide (the pick, the answer, the fastest that fits and
-/// the least memory), with where they are listed.
+/// one, those that decide (the pick, the answer, the fastest that fits, the
+/// fastest of all, the least memory and the trial nearest over the budget),
+/// with where they are listed.
 fn table(trials: &[Trial], budget: u64, got: usize, want: usize) -> String {
     let row = |t: &Trial| {
         format!(
@@ -186,19 +187,33 @@ fn table(trials: &[Trial], budget: u64, got: usize, want: usize) -> String {
     let rows: Vec<String> = if trials.len() <= 12 {
         trials.iter().map(row).collect()
     } else {
-        let fastest = trials
+        // The rows that decide, each once: the fastest that fits, the
+        // fastest of all, the least memory, the trial nearest over the
+        // budget (what a budget read with slack would let in), then the
+        // answer's and the pick's rows, in the order they are listed.
+        let fits = |t: &&Trial| t.peak_bytes <= budget;
+        let deciding = [
+            trials.iter().filter(fits).min_by_key(|t| t.wall),
+            trials.iter().min_by_key(|t| t.wall),
+            trials.iter().min_by_key(|t| (t.peak_bytes, t.workers)),
+            trials
+                .iter()
+                .filter(|t| t.peak_bytes > budget)
+                .min_by_key(|t| t.peak_bytes),
+        ];
+        let mut picked: Vec<usize> = deciding
             .iter()
-            .filter(|t| t.peak_bytes <= budget)
-            .min_by_key(|t| t.wall);
-        let least = trials.iter().min_by_key(|t| (t.peak_bytes, t.workers));
-        let shown: Vec<(usize, &Trial)> = trials
-            .iter()
-            .enumerate()
-            .filter(|&(_, t)| {
-                t.workers == got || t.workers == want || Some(t) == fastest || Some(t) == least
-            })
-            .take(8)
+            .flatten()
+            .filter_map(|d| trials.iter().position(|t| std::ptr::eq(t, *d)))
             .collect();
+        for (i, t) in trials.iter().enumerate() {
+            if (t.workers == got || t.workers == want) && picked.len() < 8 {
+                picked.push(i);
+            }
+        }
+        picked.sort_unstable();
+        picked.dedup();
+        let shown: Vec<(usize, &Trial)> = picked.into_iter().map(|i| (i, &trials[i])).collect();
         let mut rows: Vec<String> = shown
             .iter()
             .map(|&(i, t)| format!("trial {} of {}: {}", i + 1, trials.len(), row(t)))
