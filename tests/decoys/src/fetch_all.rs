@@ -283,6 +283,30 @@ pub(crate) fn remembers_failures(urls: &[String]) -> Results {
     results
 }
 
+/// Fetches each different URL once and copies its answer into every slot
+/// that lists it (round 15, `fetch-all/05`, `fetch-bounded/06`,
+/// `fetch-paced/08`): `fetch` runs on the list without repeats.
+pub(crate) fn once_per_url(urls: &[String], fetch: impl FnOnce(&[String]) -> Results) -> Results {
+    let mut distinct: Vec<String> = Vec::new();
+    for url in urls {
+        if !distinct.contains(url) {
+            distinct.push(url.clone());
+        }
+    }
+    let answers = fetch(&distinct);
+    urls.iter()
+        .map(|url| {
+            let at = distinct.iter().position(|d| d == url).expect("listed");
+            answers[at].clone()
+        })
+        .collect()
+}
+
+/// A URL listed twice is fetched once, its answer copied.
+fn repeated_url_fetched_once(urls: &[String]) -> Results {
+    once_per_url(urls, all_at_once)
+}
+
 /// Unwraps every answer: the first failing URL panics.
 fn unwraps(urls: &[String]) -> Results {
     thread::scope(|s| {
@@ -548,6 +572,14 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             says: &["was never passed to `testweb::get`", "once per call"],
         },
         Decoy {
+            name: "a URL listed twice is fetched once (round 15, fetch-all/05)",
+            class: Class::MadeUp,
+            subject: repeated_url_fetched_once,
+            caught_by: "results_are_fresh_every_call",
+            breaks: "really-fetched",
+            says: &["listed 2 time(s)", "each listing is a request of its own"],
+        },
+        Decoy {
             name: "remembers failed URLs between calls",
             class: Class::StateBetweenCalls,
             subject: remembers_failures,
@@ -643,7 +675,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             subject: fetches_twice,
             caught_by: "results_come_back_in_input_order",
             breaks: "really-fetched",
-            says: &["2 requests for urls[0]", "exactly once"],
+            says: &["2 request(s) for urls[0]", "exactly once"],
         },
         Decoy {
             name: "fetches in batches of four",

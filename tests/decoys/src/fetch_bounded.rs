@@ -359,8 +359,20 @@ fn sequential_below_ten(urls: &[String], limit: NonZeroUsize) -> Results {
     }
 }
 
-/// Starts K workers even when there are fewer URLs.
+/// Starts K workers even when there are fewer URLs; an idle worker
+/// lingers 20 ms, as one on `recv_timeout` would.
 fn k_workers_even_above_n(urls: &[String], limit: NonZeroUsize) -> Results {
+    all_k_workers(urls, limit, std::time::Duration::from_millis(20))
+}
+
+/// Starts K workers even when there are fewer URLs; those that find the
+/// queue empty end at once (round 15, `fetch-bounded/04`).
+fn k_workers_the_idle_end_at_once(urls: &[String], limit: NonZeroUsize) -> Results {
+    all_k_workers(urls, limit, std::time::Duration::ZERO)
+}
+
+/// K workers whatever N, each waiting `idle` once the queue is empty.
+fn all_k_workers(urls: &[String], limit: NonZeroUsize, idle: std::time::Duration) -> Results {
     let (jobs, queue) = crossbeam_channel::unbounded();
     for job in urls.iter().enumerate() {
         jobs.send(job).expect("the queue is open");
@@ -374,8 +386,7 @@ fn k_workers_even_above_n(urls: &[String], limit: NonZeroUsize) -> Results {
                     let page = testweb::get(url);
                     slots.lock().expect("no panic")[i] = Some(page);
                 }
-                // An idle worker lingers, as one on recv_timeout would.
-                thread::sleep(std::time::Duration::from_millis(20));
+                thread::sleep(idle);
             });
         }
     });
@@ -460,9 +471,22 @@ fn remembers_failures(urls: &[String], _limit: NonZeroUsize) -> Results {
     fetch_all_remembering_failures(urls)
 }
 
+/// A URL listed twice is fetched once, its answer copied.
+fn repeated_url_fetched_once(urls: &[String], limit: NonZeroUsize) -> Results {
+    crate::fetch_all::once_per_url(urls, |distinct| pool(distinct, limit))
+}
+
 /// The corpus for `fetch_bounded`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
     vec![
+        Decoy {
+            name: "a URL listed twice is fetched once (round 15, fetch-bounded/06)",
+            class: Class::MadeUp,
+            subject: repeated_url_fetched_once,
+            caught_by: "results_are_fresh_every_call",
+            breaks: "really-fetched",
+            says: &["listed 2 time(s)", "each listing is a request of its own"],
+        },
         Decoy {
             name: "workers that stop on a 100 ms time-out, not on a closed queue (round 12, fetch-bounded/02)",
             class: Class::RuleSkipped,
@@ -688,6 +712,17 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             caught_by: "k_workers_whatever_n_and_k",
             breaks: "k-workers",
             says: &["threads for K =", "not more workers than URLs"],
+        },
+        Decoy {
+            name: "starts K workers for fewer URLs, the idle ones ending at once (round 15, fetch-bounded/04)",
+            class: Class::RuleSkipped,
+            subject: k_workers_the_idle_end_at_once,
+            caught_by: "k_workers_whatever_n_and_k",
+            breaks: "k-workers",
+            says: &[
+                "however briefly the thread lived",
+                "not more workers than URLs",
+            ],
         },
         Decoy {
             name: "panics when max_in_flight is above the number of URLs",

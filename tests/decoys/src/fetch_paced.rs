@@ -363,9 +363,22 @@ fn books_then_looks(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Result
         .collect()
 }
 
+/// A URL listed twice is fetched once, its answer copied.
+fn repeated_url_fetched_once(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    crate::fetch_all::once_per_url(urls, |distinct| right(distinct, k, r))
+}
+
 /// The corpus for `fetch_paced`.
 pub fn corpus() -> Vec<Decoy<suites::fetch_paced::FetchPaced>> {
     vec![
+        Decoy {
+            name: "a URL listed twice is fetched once (round 15, fetch-paced/08)",
+            class: Class::MadeUp,
+            subject: repeated_url_fetched_once,
+            caught_by: "results_are_fresh_every_call",
+            breaks: "really-fetched",
+            says: &["listed 2 time(s)", "each listing is a request of its own"],
+        },
         Decoy {
             name: "keeps every booking, clears the record past 64 (round 12, fetch-paced/02)",
             class: Class::RuleSkipped,

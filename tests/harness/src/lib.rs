@@ -29,6 +29,7 @@ pub mod pause;
 pub mod quiet;
 pub mod record;
 pub mod rounds;
+pub mod spawned;
 pub mod speedup;
 pub mod threads;
 pub mod verdict;

@@ -17,7 +17,6 @@ use std::thread;
 use std::time::Duration;
 
 use harness::WaitCheck;
-use harness::threads::count as threads_now;
 use testweb::{FetchError, Served, Server, closed_port_url, ever_served};
 
 use crate::reference;
@@ -71,6 +70,13 @@ static LAST_CALLER_CPU_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::Ato
 #[allow(clippy::type_complexity)]
 static LAST_REQUESTED: std::sync::Mutex<(Vec<String>, Vec<String>)> =
     std::sync::Mutex::new((Vec::new(), Vec::new()));
+/// The threads the last [`Subject::call`] started, as `pthread_create`
+/// saw them (see [`harness::spawned`]).
+static LAST_SPAWNED: std::sync::Mutex<harness::spawned::Spawned> =
+    std::sync::Mutex::new(harness::spawned::Spawned {
+        started: 0,
+        peak: 0,
+    });
 /// How many threads made requests in the last [`Subject::call`].
 static LAST_REQUEST_THREADS: std::sync::atomic::AtomicUsize =
     std::sync::atomic::AtomicUsize::new(0);
@@ -118,7 +124,9 @@ impl<F: Fetch> Subject<F> {
                 let cpu_before = harness::clock::thread_cpu_time();
                 // The witness of where each request was made.
                 let log = testweb::CallerLog::open();
-                let outcome = watching_panics(move || fetch(&urls));
+                let (outcome, spawned) =
+                    harness::spawned::during(move || watching_panics(move || fetch(&urls)));
+                *LAST_SPAWNED.lock().unwrap_or_else(PoisonError::into_inner) = spawned;
                 let cpu = harness::clock::thread_cpu_time()
                     .zip(cpu_before)
                     .map_or(u64::MAX, |(after, before)| {
@@ -283,7 +291,7 @@ fn watching_panics<T>(
 
 /// Compares `got`, what `name(urls)` returned, with what `server` served in
 /// its current round. Every URL on the server must have reached it exactly
-/// once, and its result must be exactly what the server sent for it (the
+/// once per listing, and its result must be exactly what the server sent for it (the
 /// page, or an `Err` with the status). A URL elsewhere (a closed port, not
 /// a URL at all) must be an `Err`. Returns the first difference, worded
 /// for the student.
@@ -319,34 +327,70 @@ pub fn verify(name: &str, server: &Server, urls: &[String], got: &Results) -> Re
             }
             continue;
         };
+        // A URL listed k times is k requests, each answer in one of its
+        // slots: the i-th listing of a URL may hold any of the answers the
+        // server sent for it, but no two listings the same one.
         let served = served_for(url);
-        match served[..] {
-            [] => {
-                return Err(match result {
-                    Ok(body) if ever_served(body) => format!(
-                        "the body you returned for urls[{i}] ({url}) was served in an earlier \
-                         call, not this one: do not keep results between calls. Every call must \
-                         fetch every URL again (the server's pages change with every request)."
-                    ),
-                    _ => format!(
-                        "the server never saw a request for urls[{i}] ({url}) in this call, so \
-                         your result for it ({}) was made up. Fetch every URL with \
-                         testweb::get, every time {name} is called.",
-                        short(result)
-                    ),
-                });
-            }
-            [one] => {
-                if let Some(why) = differs(i, url, one, result, &round, server, urls) {
-                    return Err(why);
-                }
-            }
-            ref many => {
+        let listed = urls
+            .iter()
+            .filter(|u| server.target(u) == server.target(url))
+            .count();
+        let twice = if listed > 1 {
+            format!(
+                " ({url} is listed {listed} times: each listing is a request of its own, \
+                 with an answer of its own)"
+            )
+        } else {
+            String::new()
+        };
+        if served.is_empty() {
+            return Err(match result {
+                Ok(body) if ever_served(body) => format!(
+                    "the body you returned for urls[{i}] ({url}) was served in an earlier \
+                     call, not this one: do not keep results between calls. Every call must \
+                     fetch every URL again (the server's pages change with every request)."
+                ),
+                _ => format!(
+                    "the server never saw a request for urls[{i}] ({url}) in this call, so \
+                     your result for it ({}) was made up. Fetch every URL with \
+                     testweb::get, every time {name} is called.",
+                    short(result)
+                ),
+            });
+        }
+        if served.len() != listed {
+            return Err(format!(
+                "the server saw {} request(s) for urls[{i}] ({url}) in this call, where it is \
+                 listed {listed} time(s): fetch each entry of the list exactly once{twice}.",
+                served.len()
+            ));
+        }
+        let earlier = urls[..i]
+            .iter()
+            .zip(got)
+            .filter(|(u, _)| server.target(u) == server.target(url))
+            .map(|(_, r)| r)
+            .collect::<Vec<_>>();
+        let one = served
+            .iter()
+            .find(|s| differs(i, url, s, result, &round, server, urls).is_none());
+        match one {
+            Some(_)
+                if earlier
+                    .iter()
+                    .any(|r| matches!((r, result), (Ok(a), Ok(b)) if a == b)) =>
+            {
                 return Err(format!(
-                    "the server saw {} requests for urls[{i}] ({url}) in this call: fetch each \
-                     URL exactly once.",
-                    many.len()
+                    "your result for urls[{i}] ({url}) is the same page as an earlier listing \
+                     of it: the server sent a different page for each request{twice}, so one \
+                     request's answer was copied into two slots."
                 ));
+            }
+            Some(_) => {}
+            None => {
+                if let Some(why) = differs(i, url, served[0], result, &round, server, urls) {
+                    return Err(format!("{why}{twice}"));
+                }
             }
         }
     }
@@ -569,7 +613,8 @@ pub fn nothing_is_left_running(subject: Subject<impl Fetch>) {
 }
 
 /// The same URLs three times, two of them failing: every call must fetch
-/// every URL again and return what the server sent in that call. A cache kept between calls
+/// every URL again and return what the server sent in that call. Then a
+/// list that names a page and a closed port twice each. A cache kept between calls
 /// (a `static`, say: every test of a crate runs in one process) returns
 /// bodies the server sent in an earlier call.
 pub fn results_are_fresh_every_call(subject: Subject<impl Fetch>) {
@@ -582,6 +627,15 @@ pub fn results_are_fresh_every_call(subject: Subject<impl Fetch>) {
     for _ in 0..3 {
         subject.fetch(&server, &urls);
     }
+    // A page and a URL nothing listens on, each listed twice (round 15's
+    // `fetch-all/05` fetched a repeated URL once and copied its page): each
+    // listing is a request, its answer in its own slot.
+    let mut repeated = server.page_urls(3);
+    let closed = closed_port_url();
+    repeated.insert(1, repeated[2].clone());
+    repeated.insert(0, closed.clone());
+    repeated.push(closed);
+    subject.fetch(&server, &repeated);
 }
 
 /// Sixteen pages from a server that waits 100 ms before each answer, with
@@ -679,32 +733,6 @@ impl Draw {
     }
 }
 
-/// Runs `work` while a sampler counts this process's threads every
-/// millisecond; returns what `work` returned and the most threads seen
-/// beyond those alive before it started (the sampler not counted). The
-/// count includes the thread [`Subject::call`] runs the student's function
-/// on. Threads are counted by the kernel, so this is no timing: a thread
-/// that lived through a whole request is always seen.
-pub fn counting_threads<T>(work: impl FnOnce() -> T) -> (T, usize) {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    let before = threads_now();
-    let stop = Arc::new(AtomicBool::new(false));
-    let most = Arc::new(AtomicUsize::new(before + 1));
-    let sampler = {
-        let (stop, most) = (Arc::clone(&stop), Arc::clone(&most));
-        thread::spawn(move || {
-            while !stop.load(Ordering::SeqCst) {
-                most.fetch_max(threads_now(), Ordering::SeqCst);
-                thread::sleep(Duration::from_millis(1));
-            }
-        })
-    };
-    let out = work();
-    stop.store(true, Ordering::SeqCst);
-    let _ = sampler.join();
-    (out, most.load(Ordering::SeqCst).saturating_sub(before + 1))
-}
-
 /// Latency cap of a gathering request for `n` URLs: long enough for every
 /// thread to start on a busy machine, short enough that a solution that
 /// never overlaps (and waits it out for each URL) still ends in time. Past
@@ -784,8 +812,7 @@ const WAKEUPS_ALLOWED: u64 = 24;
 const CALLER_CPU_ALLOWED: Duration = Duration::from_millis(2);
 
 /// Whether `requested` (every `testweb::get` a call made, on any thread)
-/// holds each of the `asked` URLs exactly once, when they are all
-/// different: the witness of URLs that never reach a server (refused, or
+/// holds each of the `asked` URLs as many times as it is listed: the witness of URLs that never reach a server (refused, or
 /// not URLs at all), which the server's log cannot see. A failure
 /// remembered from an earlier call, in a file, say (round 15's
 /// `fetch-all/09`), is not fetched again; a retry fetches twice.
@@ -795,27 +822,28 @@ fn not_each_once(asked: &[String], requested: &[String]) -> Option<String> {
     for url in asked {
         *wanted.entry(url.as_str()).or_default() += 1;
     }
-    if wanted.values().any(|&n| n > 1) {
-        return None;
-    }
     let mut made: HashMap<&str, usize> = HashMap::new();
     for url in requested {
         *made.entry(url.as_str()).or_default() += 1;
     }
+    let mut seen: HashMap<&str, ()> = HashMap::new();
     let wrong: Vec<String> = asked
         .iter()
         .enumerate()
-        .filter_map(
-            |(i, url)| match made.get(url.as_str()).copied().unwrap_or(0) {
-                1 => None,
+        .filter(|(_, url)| seen.insert(url.as_str(), ()).is_none())
+        .filter_map(|(i, url)| {
+            let want = wanted[url.as_str()];
+            match made.get(url.as_str()).copied().unwrap_or(0) {
+                k if k == want => None,
                 0 => Some(format!(
                     "urls[{i}] ({url}) was never passed to `testweb::get`"
                 )),
                 k => Some(format!(
-                    "urls[{i}] ({url}) was passed to `testweb::get` {k} times"
+                    "urls[{i}] ({url}), listed {want} time(s), was passed to `testweb::get` \
+                     {k} time(s)"
                 )),
-            },
-        )
+            }
+        })
         .chain(
             made.keys()
                 .filter(|url| !wanted.contains_key(*url))
@@ -826,12 +854,19 @@ fn not_each_once(asked: &[String], requested: &[String]) -> Option<String> {
         .collect();
     (!wrong.is_empty()).then(|| {
         format!(
-            "{}. Every URL is fetched once per call, with `testweb::get`, whether it fails or \
-             not: nothing is remembered from an earlier call (in a `static`, a file or anywhere \
+            "{}. Every entry of the list is fetched once per call, with `testweb::get`, whether \
+             it fails or not (a URL listed twice is two requests): nothing is remembered from an earlier call (in a `static`, a file or anywhere \
              else), guessed, or tried again.",
             wrong.join("; ")
         )
     })
+}
+
+/// The threads the last [`Subject::call`] started (its threads' threads
+/// included): how many, however briefly each lived, and the most alive at
+/// once.
+pub fn spawned() -> harness::spawned::Spawned {
+    *LAST_SPAWNED.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// How many threads made requests in the last [`Subject::call`].

@@ -1,0 +1,234 @@
+//! How many threads a call started, as `pthread_create` saw them.
+//!
+//! A worker that starts, finds the queue empty and ends a millisecond
+//! later is invisible to `/proc/self/task`: a count sampled every
+//! millisecond misses it (round 15's `fetch-bounded/04` started K workers
+//! for fewer URLs, and passed). Every thread the standard library starts
+//! goes through `pthread_create`, so this module defines that symbol in
+//! the test binary, where the dynamic linker looks first: each call is
+//! counted, then handed to the C library's own `pthread_create`, found
+//! with `dlsym(RTLD_NEXT, …)`.
+//!
+//! Threads are counted by lineage, not by time: [`during`] marks the
+//! calling thread, a thread started by a marked thread is marked in turn,
+//! and only marked threads count. The test server's threads, the test
+//! runner's and any the harness starts meanwhile are not the call's.
+//!
+//! Linux only (the course's platform): the symbol must come before the C
+//! library's in the lookup order, as it does in an executable.
+
+#![allow(unsafe_code)]
+
+use std::cell::Cell;
+use std::ffi::c_void;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use nix::libc;
+
+/// The threads one call of [`during`] started, and theirs in turn.
+#[derive(Debug, Default)]
+struct Lineage {
+    started: AtomicUsize,
+    alive: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+/// What [`during`] counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Spawned {
+    /// Threads started, however briefly each lived.
+    pub started: usize,
+    /// The most of them alive at once (a thread is alive from its start
+    /// until what it ran has returned).
+    pub peak: usize,
+}
+
+thread_local! {
+    /// The lineage this thread belongs to, if a [`during`] call started it
+    /// or runs on it.
+    static LINEAGE: Cell<Option<&'static Lineage>> = const { Cell::new(None) };
+}
+
+type Start = extern "C" fn(*mut c_void) -> *mut c_void;
+type Create = unsafe extern "C" fn(
+    *mut libc::pthread_t,
+    *const libc::pthread_attr_t,
+    Start,
+    *mut c_void,
+) -> libc::c_int;
+
+/// What a new thread must run, and the lineage it joins.
+struct Launch {
+    start: Start,
+    arg: *mut c_void,
+    lineage: Option<&'static Lineage>,
+}
+
+/// The C library's `pthread_create`.
+fn real() -> Create {
+    static REAL: OnceLock<usize> = OnceLock::new();
+    let address = *REAL.get_or_init(|| {
+        // SAFETY: `dlsym` with a NUL-terminated name; RTLD_NEXT skips this
+        // definition and finds the C library's.
+        let found = unsafe { libc::dlsym(libc::RTLD_NEXT, c"pthread_create".as_ptr()) };
+        assert!(
+            !found.is_null(),
+            "harness::spawned: the C library's pthread_create was not found"
+        );
+        found as usize
+    });
+    // SAFETY: the address is the C library's `pthread_create`, whose
+    // signature is `Create`.
+    unsafe { std::mem::transmute::<usize, Create>(address) }
+}
+
+/// Runs on the new thread: joins the lineage, counts itself alive, runs
+/// what was asked, and counts itself ended.
+extern "C" fn trampoline(launch: *mut c_void) -> *mut c_void {
+    // SAFETY: `pthread_create` below made this pointer with `Box::into_raw`
+    // and hands it to exactly one new thread.
+    let launch = unsafe { Box::from_raw(launch.cast::<Launch>()) };
+    LINEAGE.with(|l| l.set(launch.lineage));
+    if let Some(lineage) = launch.lineage {
+        let alive = lineage.alive.fetch_add(1, Ordering::SeqCst) + 1;
+        lineage.peak.fetch_max(alive, Ordering::SeqCst);
+    }
+    let out = (launch.start)(launch.arg);
+    if let Some(lineage) = launch.lineage {
+        lineage.alive.fetch_sub(1, Ordering::SeqCst);
+    }
+    out
+}
+
+/// Counts the new thread in its creator's lineage, then starts it with the
+/// C library's `pthread_create`.
+///
+/// # Safety
+///
+/// As the C library's `pthread_create`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pthread_create(
+    thread: *mut libc::pthread_t,
+    attr: *const libc::pthread_attr_t,
+    start: Start,
+    arg: *mut c_void,
+) -> libc::c_int {
+    let lineage = LINEAGE.with(Cell::get);
+    let launch = Box::into_raw(Box::new(Launch {
+        start,
+        arg,
+        lineage,
+    }));
+    // SAFETY: the caller's arguments, passed on; `trampoline` takes back
+    // the box on the new thread.
+    let status = unsafe { real()(thread, attr, trampoline, launch.cast()) };
+    if status == 0 {
+        if let Some(lineage) = lineage {
+            lineage.started.fetch_add(1, Ordering::SeqCst);
+        }
+    } else {
+        // SAFETY: no thread was started, so the box is still ours.
+        drop(unsafe { Box::from_raw(launch) });
+    }
+    status
+}
+
+/// Runs `call` on this thread and returns how many threads it started, and
+/// the most alive at once, counting the threads those threads started too
+/// (a pool's workers started by a thread the call started).
+///
+/// # Panics
+///
+/// When the count does not work in this binary (the C library's
+/// `pthread_create` was linked in place of this one): a fault of the
+/// harness, never of the code under test.
+pub fn during<T>(call: impl FnOnce() -> T) -> (T, Spawned) {
+    assert!(
+        witness_works(),
+        "harness::spawned: this test binary does not route pthread_create through the \
+         harness, so threads cannot be counted (a fault of the course, not of your code)"
+    );
+    counted(call)
+}
+
+fn counted<T>(call: impl FnOnce() -> T) -> (T, Spawned) {
+    let lineage: &'static Lineage = Box::leak(Box::default());
+    let outer = LINEAGE.with(|l| l.replace(Some(lineage)));
+    let out = call();
+    LINEAGE.with(|l| l.set(outer));
+    let spawned = Spawned {
+        started: lineage.started.load(Ordering::SeqCst),
+        peak: lineage.peak.load(Ordering::SeqCst),
+    };
+    (out, spawned)
+}
+
+/// Whether a thread started under [`counted`] is seen (once per process).
+fn witness_works() -> bool {
+    static WORKS: OnceLock<bool> = OnceLock::new();
+    *WORKS.get_or_init(|| {
+        // Names the symbol here, so that the linker keeps this definition
+        // wherever `during` is linked in.
+        std::hint::black_box(pthread_create as *const ());
+        let ((), spawned) = counted(|| {
+            std::thread::scope(|s| {
+                s.spawn(|| std::thread::scope(|s| drop(s.spawn(|| ()))));
+            })
+        });
+        spawned
+            == Spawned {
+                started: 2,
+                peak: 2,
+            }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_threads_and_their_threads_and_nothing_else() {
+        let ((), seen) = during(|| {
+            let outside = std::thread::spawn(|| ());
+            outside.join().expect("no panic");
+            // Three alive at once, held by a barrier; each then starts one
+            // of its own and joins it.
+            let barrier = std::sync::Barrier::new(4);
+            std::thread::scope(|s| {
+                for _ in 0..3 {
+                    s.spawn(|| {
+                        barrier.wait();
+                        std::thread::spawn(|| ()).join()
+                    });
+                }
+                barrier.wait();
+            });
+        });
+        assert_eq!(seen.started, 7, "1 + 3 + 3 threads");
+        assert!((3..=6).contains(&seen.peak), "{seen:?}");
+        let ((), none) = during(|| ());
+        assert_eq!(none, Spawned::default());
+        // A thread that is not the call's, started while it runs.
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let other = std::thread::spawn(move || {
+            let _ = rx.recv();
+            std::thread::spawn(|| ()).join()
+        });
+        let ((), seen) = during(|| drop(tx));
+        other.join().expect("no panic").expect("no panic");
+        assert_eq!(seen, Spawned::default());
+    }
+
+    #[test]
+    fn a_thread_that_fails_to_start_is_not_counted() {
+        let (result, seen) = during(|| {
+            std::thread::Builder::new()
+                .stack_size(usize::MAX / 2)
+                .spawn(|| ())
+        });
+        assert!(result.is_err(), "a stack of half the address space");
+        assert_eq!(seen, Spawned::default());
+    }
+}
