@@ -57,7 +57,7 @@ fn trusting(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String>) {
         *offset += 4 + u64::from(declared);
         serde_json::from_slice(&body)
             .map(Some)
-            .map_err(|e| format!("malformed at byte {at}: {e}"))
+            .map_err(|e| format!("malformed at byte {at} ({declared} bytes): {e}"))
     })
 }
 
@@ -95,7 +95,7 @@ fn short_is_end(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String>) 
         *offset += 4 + u64::from(declared);
         serde_json::from_slice(&body)
             .map(Some)
-            .map_err(|e| format!("malformed at byte {at}: {e}"))
+            .map_err(|e| format!("malformed at byte {at} ({declared} bytes): {e}"))
     })
 }
 
@@ -120,7 +120,7 @@ fn one_read_per_part(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<Stri
         *offset += 4 + got as u64;
         serde_json::from_slice(&body[..got])
             .map(Some)
-            .map_err(|e| format!("the body at byte {at} is malformed: {e}"))
+            .map_err(|e| format!("the body at byte {at} ({declared} bytes) is malformed: {e}"))
     })
 }
 
@@ -177,7 +177,7 @@ fn allocates_first(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String
         *offset += 4 + u64::from(declared);
         serde_json::from_slice(&body)
             .map(Some)
-            .map_err(|e| format!("malformed at byte {at}: {e}"))
+            .map_err(|e| format!("malformed at byte {at} ({declared} bytes): {e}"))
     })
 }
 
@@ -218,7 +218,7 @@ fn big_endian_read(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<String
         *offset += 4 + u64::from(declared);
         serde_json::from_slice(&body)
             .map(Some)
-            .map_err(|e| format!("malformed body at byte {at}: {e}"))
+            .map_err(|e| format!("malformed body at byte {at} ({declared} bytes): {e}"))
     })
 }
 
@@ -255,7 +255,7 @@ fn short_prefix_is_end(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<St
         *offset += 4 + u64::from(declared);
         serde_json::from_slice(&body)
             .map(Some)
-            .map_err(|e| format!("malformed body at byte {at}: {e}"))
+            .map_err(|e| format!("malformed body at byte {at} ({declared} bytes): {e}"))
     })
 }
 
@@ -285,8 +285,12 @@ fn junk_after_the_value(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<S
             .next()
         {
             Some(Ok(msg)) => Ok(Some(msg)),
-            Some(Err(e)) => Err(format!("malformed body at byte {at}: {e}")),
-            None => Err(format!("malformed body at byte {at}: no value")),
+            Some(Err(e)) => Err(format!(
+                "malformed body at byte {at} ({declared} bytes): {e}"
+            )),
+            None => Err(format!(
+                "malformed body at byte {at} ({declared} bytes): no value"
+            )),
         }
     })
 }
@@ -315,7 +319,7 @@ fn one_read_is_one_frame(input: &mut dyn Read, limit: u32) -> (Vec<Msg>, Option<
         let end = got.min(4 + declared as usize);
         serde_json::from_slice(&buf[4..end])
             .map(Some)
-            .map_err(|e| format!("malformed body at byte {at}: {e}"))
+            .map_err(|e| format!("malformed body at byte {at} ({declared} bytes): {e}"))
     })
 }
 
@@ -413,9 +417,21 @@ enum Slip {
     /// Reserves the declared length up front when it is 16 MiB or less
     /// (round 13, `frames/01`).
     ReservesSmallBodies,
-    /// Never allows more than 64 MiB, whatever limit it was given (round
-    /// 13, `frames/02`).
-    CapsTheLimit,
+    /// Never allows more than this, whatever limit it was given (round
+    /// 13's `frames/02` at 64 MiB, round 16's `frames/01` at 512 MiB).
+    CapsTheLimit(u32),
+    /// Reserves the declared length up front, "capped" at 64 KiB (round 16,
+    /// `frames/04`).
+    ReservesUpTo64Kib,
+    /// Tries a read refused with `WouldBlock` again at once, spinning
+    /// (round 16, `frames/03`).
+    RetriesWouldBlock,
+    /// Tries an interrupted read again once, and takes a second
+    /// interruption in a row for a refusal (round 16, `frames/07`).
+    OneInterruptionInARow,
+    /// Names the whole frame's length, prefix included, as the malformed
+    /// body's (round 16, `frames/08`).
+    MalformedLengthWithPrefix,
     /// Takes a read that fails inside a prefix for a stream that ended
     /// there (round 13, `frames/03`).
     PrefixFailureIsTruncation,
@@ -430,16 +446,16 @@ enum Slip {
 /// A careful reader (limits, offsets, a failed read as an error) with one
 /// slip.
 fn slipping(input: &mut dyn Read, limit: u32, slip: Slip) -> (Vec<Msg>, Option<String>) {
-    let limit = if slip == Slip::CapsTheLimit {
-        limit.min(64 << 20)
-    } else {
-        limit
+    let limit = match slip {
+        Slip::CapsTheLimit(cap) => limit.min(cap),
+        _ => limit,
     };
     read_with(input, |input, offset| {
         let at = *offset;
         let mut prefix = [0u8; 4];
         let mut got = 0;
         let mut first = None;
+        let mut interrupted = false;
         while got < 4 {
             match input.read(&mut prefix[got..]) {
                 Ok(0) if got == 0 => return Ok(None),
@@ -457,11 +473,23 @@ fn slipping(input: &mut dyn Read, limit: u32, slip: Slip) -> (Vec<Msg>, Option<S
                 Ok(n) => {
                     first.get_or_insert(n);
                     got += n;
+                    interrupted = false;
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
                     if slip == Slip::InterruptedIsTheEnd {
                         return Ok(None);
                     }
+                    if slip == Slip::OneInterruptionInARow && interrupted {
+                        return Err(format!("reading the frame at byte {at} failed: {e}"));
+                    }
+                    interrupted = true;
+                    continue;
+                }
+                Err(e)
+                    if slip == Slip::RetriesWouldBlock
+                        && e.kind() == std::io::ErrorKind::WouldBlock =>
+                {
+                    continue;
                 }
                 Err(_) if slip == Slip::PrefixFailureIsTruncation && got > 0 => {
                     return Err(format!(
@@ -497,7 +525,18 @@ fn slipping(input: &mut dyn Read, limit: u32, slip: Slip) -> (Vec<Msg>, Option<S
         if slip == Slip::ReservesSmallBodies && declared <= 16 << 20 {
             body.reserve(declared as usize);
         }
-        let arrived = match input.take(u64::from(declared)).read_to_end(&mut body) {
+        if slip == Slip::ReservesUpTo64Kib {
+            body.reserve((declared as usize).min(64 << 10));
+        }
+        let mut part = input.take(u64::from(declared));
+        let arrived = match loop {
+            match part.read_to_end(&mut body) {
+                Err(e)
+                    if slip == Slip::RetriesWouldBlock
+                        && e.kind() == std::io::ErrorKind::WouldBlock => {}
+                done => break done.map(|_| body.len()),
+            }
+        } {
             Ok(n) => n,
             Err(e)
                 if slip == Slip::EofErrorIsTruncation
@@ -522,9 +561,14 @@ fn slipping(input: &mut dyn Read, limit: u32, slip: Slip) -> (Vec<Msg>, Option<S
         } else {
             serde_json::from_slice(&body)
         };
-        decoded
-            .map(Some)
-            .map_err(|e| format!("the body of the frame at byte {at} is malformed: {e}"))
+        decoded.map(Some).map_err(|e| {
+            let len = if slip == Slip::MalformedLengthWithPrefix {
+                declared + 4
+            } else {
+                declared
+            };
+            format!("the body of the frame at byte {at} ({len} bytes) is malformed: {e}")
+        })
     })
 }
 
@@ -594,6 +638,36 @@ fn one_write_count_ignored(out: &mut dyn std::io::Write, msg: &Msg) -> Result<()
     frame.extend_from_slice(&body);
     let _ = out.write(&frame).map_err(|e| e.to_string())?;
     out.flush().map_err(|e| e.to_string())
+}
+
+/// Refuses any value whose JSON is over 16 MiB, a cap of its own (round
+/// 16, `frames/06`).
+fn refuses_over_16_mib(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
+    let body = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
+    if body.len() > 16 << 20 {
+        return Err(format!(
+            "the value is too large to send: {} bytes",
+            body.len()
+        ));
+    }
+    write(out, msg)
+}
+
+/// Hands the frame on with a loop of `write` of its own, which gives up on
+/// an interrupted write (round 16, `frames/09`).
+fn own_write_loop(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
+    let body = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
+    let mut frame = (body.len() as u32).to_le_bytes().to_vec();
+    frame.extend_from_slice(&body);
+    let mut rest = &frame[..];
+    while !rest.is_empty() {
+        let n = out
+            .write(rest)
+            .map_err(|e| format!("writing a frame failed: {e}"))?;
+        rest = &rest[n..];
+    }
+    out.flush()
+        .map_err(|e| format!("writing a frame failed: {e}"))
 }
 
 /// The corpus for `frames`.
@@ -916,14 +990,14 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
             },
             caught_by: "the_body_is_not_allocated_before_it_arrives",
             breaks: "no-early-allocation",
-            says: &["largest block allocated"],
+            says: &["reserved", "whatever the prefix declares"],
         },
         Decoy {
             name: "caps the limit at 64 MiB (round 13, frames/02)",
             class: Class::RuleSkipped,
             subject: Frames {
                 write,
-                read_all: |i, l| slipping(i, l, Slip::CapsTheLimit),
+                read_all: |i, l| slipping(i, l, Slip::CapsTheLimit(64 << 20)),
             },
             caught_by: "the_body_is_not_allocated_before_it_arrives",
             breaks: "limit",
@@ -940,7 +1014,7 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
             breaks: "read-refused",
             says: &[
                 "into the third frame's length prefix",
-                "does not carry the read's own",
+                "carrying its own error",
             ],
         },
         Decoy {
@@ -986,6 +1060,86 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
             caught_by: "the_frame_goes_out_in_one_write",
             breaks: "one-write",
             says: &["write calls", "one `write_all`"],
+        },
+        Decoy {
+            name: "caps the limit at 512 MiB (round 16, frames/01)",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::CapsTheLimit(512 << 20)),
+            },
+            caught_by: "the_body_is_not_allocated_before_it_arrives",
+            breaks: "limit",
+            says: &["limit 4294967295", "never asked for the body"],
+        },
+        Decoy {
+            name: "tries a read refused with WouldBlock again at once (round 16, frames/03)",
+            class: Class::Spinning,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::RetriesWouldBlock),
+            },
+            caught_by: "a_failed_read_says_where",
+            breaks: "read-refused",
+            says: &["WouldBlock", "is not tried again"],
+        },
+        Decoy {
+            name: "reserves the body up front, capped at 64 KiB (round 16, frames/04)",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::ReservesUpTo64Kib),
+            },
+            caught_by: "the_body_is_not_allocated_before_it_arrives",
+            breaks: "no-early-allocation",
+            says: &[
+                "before any byte of the body arrived",
+                "however it is capped",
+            ],
+        },
+        Decoy {
+            name: "refuses values over 16 MiB in write_frame (round 16, frames/06)",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write: refuses_over_16_mib,
+                read_all: REFERENCE_READ,
+            },
+            caught_by: "messages_round_trip_in_order",
+            breaks: "round-trip",
+            says: &["too large to send", "fits a frame"],
+        },
+        Decoy {
+            name: "takes a second interruption in a row for a refusal (round 16, frames/07)",
+            class: Class::MadeUp,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::OneInterruptionInARow),
+            },
+            caught_by: "short_reads_are_not_the_end",
+            breaks: "short-reads",
+            says: &["four reads in a row", "however many times in a row"],
+        },
+        Decoy {
+            name: "a malformed body's length counted with its prefix (round 16, frames/08)",
+            class: Class::MadeUp,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::MalformedLengthWithPrefix),
+            },
+            caught_by: "a_malformed_body_says_where",
+            breaks: "says-where",
+            says: &["must name the body's length", "as its prefix"],
+        },
+        Decoy {
+            name: "a write loop of its own that gives up when interrupted (round 16, frames/09)",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write: own_write_loop,
+                read_all: REFERENCE_READ,
+            },
+            caught_by: "write_frame_flushes",
+            breaks: "one-write",
+            says: &["interrupted by a signal", "tried again"],
         },
         Decoy {
             name: "unwraps a failed read",

@@ -11,6 +11,8 @@ use suites::page_cache::{NewCache, PageCache};
 
 use crate::{Class, Decoy};
 
+mod wait;
+
 pub use mistakes::page_cache::{FetchesTwice, HeldAcrossFetch};
 use mistakes::page_cache::{Page, lock};
 
@@ -350,6 +352,28 @@ impl PageCache for BigPagesNotKept {
     }
 }
 
+/// Like the reference, but a thread whose page another is fetching waits
+/// in a helper of another file, [`wait::until_filled`], which polls.
+#[derive(Default)]
+struct PollsInAnotherFile {
+    pages: Mutex<Cells>,
+}
+
+impl PageCache for PollsInAnotherFile {
+    fn get(&self, url: &str) -> Page {
+        let (cell, mine) = {
+            let mut pages = lock(&self.pages);
+            let mine = !pages.contains_key(url);
+            (Arc::clone(pages.entry(url.to_owned()).or_default()), mine)
+        };
+        if mine {
+            cell.get_or_init(|| testweb::get(url)).clone()
+        } else {
+            wait::until_filled(&cell)
+        }
+    }
+}
+
 fn new<C: PageCache + Default + 'static>() -> Box<dyn PageCache> {
     Box::new(C::default())
 }
@@ -357,6 +381,14 @@ fn new<C: PageCache + Default + 'static>() -> Box<dyn PageCache> {
 /// Every wrong cache, with the check that must reject it.
 pub fn corpus() -> Vec<Decoy<NewCache>> {
     vec![
+        Decoy {
+            name: "waiters poll in a helper in another file (round 16, page-cache/04)",
+            class: Class::Spinning,
+            subject: new::<PollsInAnotherFile>,
+            caught_by: "nothing_polls_or_waits_by_the_clock",
+            breaks: "waiters-sleep",
+            says: &["`mod wait;`", "which the suite cannot read"],
+        },
         Decoy {
             name: "waiters poll every 250 ms (round 13, page-cache/01)",
             class: Class::Spinning,

@@ -92,6 +92,19 @@ fn slow_free(address: usize) {
 static NET: AtomicIsize = AtomicIsize::new(0);
 /// The largest block asked for while the window was open, in bytes.
 static LARGEST: AtomicUsize = AtomicUsize::new(0);
+/// The sizes [`blocks_sized`] looks for (an empty band when `LOW > HIGH`),
+/// and how many blocks of those sizes were asked for in its window.
+static LOW: AtomicUsize = AtomicUsize::new(usize::MAX);
+static HIGH: AtomicUsize = AtomicUsize::new(0);
+static IN_BAND: AtomicUsize = AtomicUsize::new(0);
+
+/// Notes a block of `size` bytes asked for while the window is open.
+fn note_size(size: usize) {
+    LARGEST.fetch_max(size, Ordering::Relaxed);
+    if (LOW.load(Ordering::Relaxed)..=HIGH.load(Ordering::Relaxed)).contains(&size) {
+        IN_BAND.fetch_add(1, Ordering::Relaxed);
+    }
+}
 
 // SAFETY: every call is passed on to `System` unchanged; the counters only
 // observe. A global allocator cannot be written without `unsafe`.
@@ -102,7 +115,7 @@ unsafe impl GlobalAlloc for Counting {
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() && OPEN.load(Ordering::Relaxed) {
             NET.fetch_add(1, Ordering::Relaxed);
-            LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
+            note_size(layout.size());
             if TRACK.load(Ordering::Relaxed) {
                 note_born(p as usize);
             }
@@ -115,7 +128,7 @@ unsafe impl GlobalAlloc for Counting {
         let p = unsafe { System.alloc_zeroed(layout) };
         if !p.is_null() && OPEN.load(Ordering::Relaxed) {
             NET.fetch_add(1, Ordering::Relaxed);
-            LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
+            note_size(layout.size());
             if TRACK.load(Ordering::Relaxed) {
                 note_born(p as usize);
             }
@@ -144,7 +157,7 @@ unsafe impl GlobalAlloc for Counting {
         }
         // One block before and after: no block to count, but its new size.
         let born = OPEN.load(Ordering::Relaxed) && {
-            LARGEST.fetch_max(new_size, Ordering::Relaxed);
+            note_size(new_size);
             TRACK.load(Ordering::Relaxed) && note_freed(ptr as usize)
         };
         // SAFETY: as for `dealloc`.
@@ -180,6 +193,25 @@ pub fn net_blocks<T>(work: impl FnOnce() -> T) -> (T, isize) {
 pub fn largest_block<T>(work: impl FnOnce() -> T) -> (T, usize) {
     let (out, _, largest) = window(work);
     (out, largest)
+}
+
+/// Runs `work` with the count open and returns its result and how many
+/// blocks of a size in `sizes` anyone asked for meanwhile (a block grown
+/// to such a size counts too): a buffer reserved at a length the input
+/// only declared shows as a block of exactly that length, which a buffer
+/// that grows as bytes arrive (by doubling) or a fixed scratch buffer
+/// almost never is. The same conditions as [`net_blocks`].
+pub fn blocks_sized<T>(
+    sizes: std::ops::RangeInclusive<usize>,
+    work: impl FnOnce() -> T,
+) -> (T, usize) {
+    IN_BAND.store(0, Ordering::SeqCst);
+    LOW.store(*sizes.start(), Ordering::SeqCst);
+    HIGH.store(*sizes.end(), Ordering::SeqCst);
+    let (out, _, _) = window(work);
+    LOW.store(usize::MAX, Ordering::SeqCst);
+    HIGH.store(0, Ordering::SeqCst);
+    (out, IN_BAND.load(Ordering::SeqCst))
 }
 
 fn window<T>(work: impl FnOnce() -> T) -> (T, isize, usize) {

@@ -156,6 +156,32 @@ pub fn messages_round_trip_in_order(frames: Frames) {
         got, msgs,
         "20 whole frames must read back as the same messages, in order"
     );
+    // A frame far larger than these (round 16's `frames/06` refused any
+    // value over 16 MiB, a cap of its own): 17 to 40 MiB, drawn per run,
+    // written and read back with a limit of its own size.
+    let mut draw = crate::fetching::Draw::new();
+    let large = Msg {
+        id: 7,
+        text: "x".repeat(draw.pick(17 << 20..=40 << 20)),
+        values: vec![-1, 2],
+    };
+    let mut stream = Vec::new();
+    (frames.write)(&mut stream, &large).unwrap_or_else(|e| {
+        panic!(
+            "write_frame of a value whose JSON is {} MiB failed: {e}. Every value whose JSON \
+             fits a frame (up to 4294967295 bytes) is written; only a longer one is Oversized",
+            large.text.len() >> 20
+        )
+    });
+    let limit = u32::try_from(stream.len() - 4).expect("under 4 GiB");
+    let case = format!("one frame of {limit} bytes with the limit at {limit}");
+    let (got, error) = read(frames, &stream, limit, &case);
+    assert!(
+        error.is_none() && got.len() == 1 && got[0] == large,
+        "reading {case} must give the one value written, then the clean end; it gave {} \
+         message(s) and the error {error:?}",
+        got.len()
+    );
 }
 
 /// The prefix is the body's length as 4 little-endian bytes, and the body
@@ -283,6 +309,14 @@ pub fn a_malformed_body_says_where(frames: Frames) {
             &error,
             &case,
             &[("the byte where the bad frame begins", first.len() as u64)],
+        );
+        // The body's own length, as its prefix declared it (round 16's
+        // `frames/08` named the whole frame's, prefix included).
+        assert!(
+            numbers_in(&error).contains(&(body.len() as u64)),
+            "reading {case}: the error must name the body's length ({} bytes, as its prefix \
+             declared it), but it says: {error}",
+            body.len()
         );
         assert!(
             error.contains("malformed"),
@@ -454,8 +488,9 @@ pub fn write_frame_flushes(frames: Frames) {
         );
     }
     // A writer that takes at most 100 bytes per call, as a pipe or a
-    // socket may: the whole frame (here of 500 bytes and more) must still
-    // be handed on.
+    // socket may, and is interrupted by a signal now and then (round 16's
+    // `frames/09` wrote with a loop of its own that gave up): the whole
+    // frame (here of 500 bytes and more) must still be handed on.
     let msg = Msg {
         text: "x".repeat(500),
         ..msg
@@ -465,27 +500,41 @@ pub fn write_frame_flushes(frames: Frames) {
     (frames.write)(
         &mut Sips {
             bytes: &mut arrived,
+            calls: 0,
         },
         &msg,
     )
-    .unwrap_or_else(|e| panic!("write_frame failed: {e}"));
+    .unwrap_or_else(|e| {
+        panic!(
+            "write_frame into a writer that takes at most 100 bytes per `write`, one write in \
+             three interrupted by a signal (ErrorKind::Interrupted), failed: {e}. An interrupted \
+             write is not a refusal: it is tried again (as `write_all` does)"
+        )
+    });
     assert!(
         arrived == want,
-        "write_frame into a writer that takes at most 100 bytes per `write` returned with {} of \
-         the frame's {} bytes handed on: `write` may take only part of what it is given, and \
-         says how much; `write_all` keeps writing until the whole frame is handed on",
+        "write_frame into a writer that takes at most 100 bytes per `write` (one write in \
+         three interrupted by a signal) returned with {} of the frame's {} bytes handed on: \
+         `write` may take only part of what it is given, and says how much; `write_all` keeps \
+         writing until the whole frame is handed on, and tries an interrupted write again",
         arrived.len(),
         want.len()
     );
 }
 
-/// Takes at most 100 bytes per `write`.
+/// Takes at most 100 bytes per `write`; every third `write` is
+/// interrupted by a signal before it takes any.
 struct Sips<'a> {
     bytes: &'a mut Vec<u8>,
+    calls: usize,
 }
 
 impl Write for Sips<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.calls += 1;
+        if self.calls % 3 == 0 {
+            return Err(std::io::ErrorKind::Interrupted.into());
+        }
         let n = buf.len().min(100);
         self.bytes.extend_from_slice(&buf[..n]);
         Ok(n)
@@ -642,6 +691,8 @@ impl Read for FailsAfter<'_> {
 
 /// Every kind of error a refused read may carry (all but `Interrupted`,
 /// which is not a refusal: a signal came, and the read is tried again).
+/// `WouldBlock` too: a non-blocking stream with nothing to give refuses,
+/// and a reader that tries again at once spins (round 16's `frames/03`).
 const REFUSALS: &[std::io::ErrorKind] = {
     use std::io::ErrorKind::*;
     &[
@@ -653,6 +704,7 @@ const REFUSALS: &[std::io::ErrorKind] = {
         TimedOut,
         PermissionDenied,
         InvalidData,
+        WouldBlock,
         Other,
     ]
 };
@@ -705,11 +757,17 @@ pub fn a_failed_read_says_where(frames: Frames) {
             let Some(error) = error else {
                 panic!(
                     "reading {case} gave {} messages and no error, after the read failed with \
-                     \"{READ_REFUSED}\" {} time(s): a failed read is not the end of the stream, \
-                     whatever its kind (only a read of 0 bytes is). Return \
+                     \"{READ_REFUSED}\" {} time(s){}: a failed read is not the end of the \
+                     stream, whatever its kind (only a read of 0 bytes is). Return \
                      FrameError::Read with the byte where the frame began",
                     got.len(),
-                    input.failures
+                    input.failures,
+                    if input.failures > 1 {
+                        " (the check's stream ends after 1000 failures; a refused read is not \
+                         tried again, only an interrupted one is)"
+                    } else {
+                        ""
+                    }
                 )
             };
             assert_eq!(
@@ -718,11 +776,13 @@ pub fn a_failed_read_says_where(frames: Frames) {
                 "reading {case}: the frames before the failed read must come back intact"
             );
             assert!(
-                error.contains(READ_REFUSED),
-                "reading {case} gave the error \"{error}\", which does not carry the read's own \
-                 error (\"{READ_REFUSED}\"): a read the operating system refused is \
-                 FrameError::Read, with its source, wherever in the frame it fails and whatever \
-                 its kind; not the end of the stream, nor a truncation"
+                error.contains(READ_REFUSED) && input.failures == 1,
+                "reading {case} gave the error \"{error}\" after the read failed {} time(s) (the \
+                 check's stream ends after 1000 failures): a read the operating system refused \
+                 is FrameError::Read, carrying its own error (\"{READ_REFUSED}\"), at the first \
+                 refusal, wherever in the frame it fails and whatever its kind; not tried again \
+                 (only Interrupted is), not the end of the stream, nor a truncation",
+                input.failures
             );
             names(
                 &error,
@@ -849,21 +909,106 @@ pub fn the_body_is_not_allocated_before_it_arrives(frames: Frames) {
              most {READ_AHEAD} pass): the body's buffer was reserved before its bytes arrived. \
              Let it grow as they come, whatever the prefix declares"
         );
+        // Below that too: a length from 1 KiB to 64 KiB, never a power of
+        // two. A buffer reserved at the declared length is a block of
+        // exactly that size (the frame's, prefix included, is 4 more),
+        // which a buffer that grows by doubling, or a scratch buffer of a
+        // fixed size, is not (round 16's `frames/04` reserved up to 64 KiB).
+        let declared = loop {
+            let d = crate::pure::log_u64(&mut draw, 1 << 10, READ_AHEAD as u64) as u32;
+            if !d.is_power_of_two() && !(d + 4).is_power_of_two() {
+                break d;
+            }
+        };
+        let mut small = Declares {
+            prefix: declared.to_le_bytes(),
+            sent: 0,
+            grown: 0,
+            start: virtual_size(),
+            asked: false,
+        };
+        let sizes = declared as usize..=declared as usize + 4;
+        let (result, reserved) = harness::heap::blocks_sized(sizes, || {
+            panic::catch_unwind(AssertUnwindSafe(|| {
+                (frames.read_all)(&mut small, DECLARED * 2)
+            }))
+        });
+        let case = format!("a prefix declaring {declared} bytes (limit 536870912) and no body");
+        let case = case.as_str();
+        let result = result.unwrap_or_else(|payload| {
+            panic!(
+                "reading {case} panicked ({})",
+                harness::record::panic_message(payload.as_ref())
+            )
+        });
+        error_of(result, &[], case);
+        assert!(
+            reserved == 0,
+            "reading {case}: {reserved} block(s) of {declared} to {} bytes were allocated during \
+             the read, before any byte of the body arrived: a buffer reserved at the declared \
+             length, however it is capped. Let it grow as the bytes come \
+             (`take(len).read_to_end`), whatever the prefix declares",
+            declared + 4
+        );
     }
+    // The limit is the one the reader was given, however large: with a
+    // limit of u32::MAX, a prefix that declares more than half a GiB (a
+    // cap of one's own, round 16's `frames/01`) must be read, not refused.
+    let mut draw = crate::fetching::Draw::new();
+    let declared = crate::pure::log_u64(&mut draw, (512 << 20) + 1, u64::from(u32::MAX)) as u32;
+    let mut large = Declares {
+        prefix: declared.to_le_bytes(),
+        sent: 0,
+        grown: 0,
+        start: virtual_size(),
+        asked: false,
+    };
+    let case = format!("a prefix declaring {declared} bytes (limit 4294967295) and no body");
+    let case = case.as_str();
+    let result = panic::catch_unwind(AssertUnwindSafe(|| (frames.read_all)(&mut large, u32::MAX)))
+        .unwrap_or_else(|payload| {
+            panic!(
+                "reading {case} panicked ({})",
+                harness::record::panic_message(payload.as_ref())
+            )
+        });
+    let error = error_of(result, &[], case);
+    assert!(
+        large.asked && large.grown < 64 << 20,
+        "reading {case}: {} (and said: {error}). With a limit of 4294967295 every length a \
+         prefix can hold is under the limit: the reader asks for the body, without allocating \
+         it first, and no cap of its own refuses it",
+        if large.asked {
+            format!(
+                "the process had {} MiB more memory mapped when the reader asked for the body",
+                large.grown >> 20
+            )
+        } else {
+            "the reader never asked for the body".to_owned()
+        }
+    );
 }
 
 /// Hands out at most a few bytes per `read`, as a pipe may.
 struct Dribble<'a> {
     bytes: &'a [u8],
     turn: usize,
+    /// Interruptions still to come before the next bytes.
+    interrupted: usize,
 }
 
 impl Read for Dribble<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         self.turn += 1;
-        // Every fifth read is interrupted by a signal, before any byte
-        // arrives, wherever in a frame the reader is.
+        // After every fifth read, one to four reads in a row are
+        // interrupted by a signal, before any byte arrives, wherever in a
+        // frame the reader is (round 16's `frames/07` tried again once).
+        if self.interrupted > 0 {
+            self.interrupted -= 1;
+            return Err(std::io::ErrorKind::Interrupted.into());
+        }
         if self.turn % 5 == 0 {
+            self.interrupted = self.turn / 5 % 4;
             return Err(std::io::ErrorKind::Interrupted.into());
         }
         let n = buf.len().min(self.bytes.len()).min(1 + self.turn % 3);
@@ -873,8 +1018,9 @@ impl Read for Dribble<'_> {
     }
 }
 
-/// A stream that arrives one to three bytes per `read`, one `read` in five
-/// interrupted by a signal (`ErrorKind::Interrupted`, no bytes), is still
+/// A stream that arrives one to three bytes per `read`, one to four `read`s
+/// in a row interrupted by a signal (`ErrorKind::Interrupted`, no bytes)
+/// after every fifth, is still
 /// read whole: a short read is not the end of a frame, an interrupted read
 /// is tried again, and only a read of 0 bytes is the end of the stream.
 pub fn short_reads_are_not_the_end(frames: Frames) {
@@ -883,28 +1029,30 @@ pub fn short_reads_are_not_the_end(frames: Frames) {
     let mut input = Dribble {
         bytes: &stream,
         turn: 0,
+        interrupted: 0,
     };
     let (got, error) =
         panic::catch_unwind(AssertUnwindSafe(|| (frames.read_all)(&mut input, LIMIT)))
             .unwrap_or_else(|payload| {
                 panic!(
-                    "reading 10 frames that arrive 1 to 3 bytes per read (one in five \
-                     interrupted) panicked ({})",
+                    "reading 10 frames that arrive 1 to 3 bytes per read (up to four reads in \
+                     a row interrupted) panicked ({})",
                     harness::record::panic_message(payload.as_ref())
                 )
             });
     assert_eq!(
         error, None,
-        "10 whole frames that arrive 1 to 3 bytes per read, one read in five interrupted by a \
-         signal (ErrorKind::Interrupted), must read without error: one `read` may return less \
-         than asked for (keep reading until the prefix or body is complete), and an \
-         interrupted one is tried again (as `read_exact` does)"
+        "10 whole frames that arrive 1 to 3 bytes per read, up to four reads in a row \
+         interrupted by a signal (ErrorKind::Interrupted), must read without error: one `read` \
+         may return less than asked for (keep reading until the prefix or body is complete), \
+         and an interrupted one is tried again, however many times in a row (as `read_exact` \
+         does)"
     );
     assert_eq!(
         got, msgs,
-        "10 frames that arrive 1 to 3 bytes per read, one read in five interrupted by a signal \
-         (ErrorKind::Interrupted), must come back whole: an interrupted read is tried again, \
-         never the end of the stream"
+        "10 frames that arrive 1 to 3 bytes per read, up to four reads in a row interrupted by \
+         a signal (ErrorKind::Interrupted), must come back whole: an interrupted read is tried \
+         again, never the end of the stream"
     );
 }
 

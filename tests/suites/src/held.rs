@@ -58,7 +58,8 @@ pub fn locks_around_work(source: &str, fallback: &str) -> Result<Vec<String>, St
     let mut finder = Finder {
         work: params.names,
         makers: makers.0,
-        found: Vec::new(),
+        // A lock held in a helper of another file would not be seen.
+        found: crate::reach::other_files(&file),
     };
     finder.visit_file(&file);
     finder.found.sort();

@@ -62,7 +62,8 @@ pub fn polls(source: &str) -> Result<Vec<String>, String> {
 
 /// Where `source` calls (or names, in a macro's tokens) a function or
 /// method of `table`, with what it does: one line per place, with its line
-/// in `src/lib.rs`. A place inside a `macro_rules!` says which macro, so
+/// in `src/lib.rs`; and where it takes code from another file, which could
+/// hold any of them ([`crate::reach::other_files`]). A place inside a `macro_rules!` says which macro, so
 /// that it counts wherever the macro is used ([`crate::pure::reached_by`]).
 pub fn calls_of(source: &str, table: &[(&str, &str)]) -> Result<Vec<String>, String> {
     struct Finder<'t> {
@@ -161,7 +162,7 @@ pub fn calls_of(source: &str, table: &[(&str, &str)]) -> Result<Vec<String>, Str
     let file = crate::reach::parse(source)?;
     let mut finder = Finder {
         table,
-        found: Vec::new(),
+        found: crate::reach::other_files(&file),
         in_macro: None,
     };
     finder.visit_file(&file);
@@ -275,6 +276,19 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(1));
         }";
         assert_eq!(polls(src).unwrap().len(), 4, "{:?}", polls(src));
+    }
+
+    #[test]
+    fn code_in_another_file_is_named() {
+        let src = "mod wait; mod inline { fn f() {} } fn g() { include!(\"x.rs\"); }";
+        let found = polls(src).unwrap();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found.iter().all(|f| f.contains("another file")),
+            "{found:?}"
+        );
+        let given = crate::reach::given_modules(&["wait"], || polls(src).unwrap());
+        assert_eq!(given.len(), 1, "{given:?}");
     }
 
     #[test]

@@ -129,18 +129,6 @@ pub fn state_kept(source: &str) -> Result<Vec<String>, String> {
             ));
         }
 
-        fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
-            if item.content.is_none() {
-                self.0.push(format!(
-                    "{}: `mod {};`, a module in another file, which the suite cannot read \
-                     (keep the exercise in src/lib.rs)",
-                    at(item.mod_token.span),
-                    item.ident
-                ));
-            }
-            syn::visit::visit_item_mod(self, item);
-        }
-
         fn visit_macro(&mut self, mac: &'ast syn::Macro) {
             let name = mac
                 .path
@@ -153,13 +141,7 @@ pub fn state_kept(source: &str) -> Result<Vec<String>, String> {
                 .segments
                 .first()
                 .map_or_else(proc_macro2::Span::call_site, |s| s.ident.span());
-            if name == "include" {
-                self.0.push(format!(
-                    "{}: `include!`, code from another file, which the suite cannot read \
-                     (keep the exercise in src/lib.rs)",
-                    at(span)
-                ));
-            } else if name == "thread_local" {
+            if name == "thread_local" {
                 let declared = static_word(mac.tokens.clone())
                     .map_or_else(String::new, |(_, n)| format!(" (`static {n}`)"));
                 self.0
@@ -175,7 +157,7 @@ pub fn state_kept(source: &str) -> Result<Vec<String>, String> {
     }
 
     let file = crate::reach::parse(source)?;
-    let mut finder = Finder(Vec::new());
+    let mut finder = Finder(crate::reach::other_files(&file));
     finder.visit_file(&file);
     Ok(finder.0)
 }

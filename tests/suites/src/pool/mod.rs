@@ -1575,12 +1575,16 @@ crate::declare_suite!($ pool: PoolApi = pool_adapter! [
 /// timed drop check allows (round 13, `pool/01`), and the source shows it.
 pub fn dropping_never_waits_by_the_clock(pool: PoolApi) {
     drop(start(pool, 1));
-    crate::polls::refuse_calls_from(
-        "dropping never waits by the clock",
-        pool.drop_code,
-        None,
-        "The page promises that dropping the pool kills every worker, then waits for each: it \
-         does not give them time to finish. `kill()`, then `wait()`: no grace period, no \
-         `try_wait` in a loop.",
-    );
+    // The course's own modules, in files of their own, are not the
+    // student's to hide a wait in; any other module file is refused.
+    crate::reach::given_modules(&["protocol", "role", "tasks"], || {
+        crate::polls::refuse_calls_from(
+            "dropping never waits by the clock",
+            pool.drop_code,
+            None,
+            "The page promises that dropping the pool kills every worker, then waits for each: \
+             it does not give them time to finish. `kill()`, then `wait()`: no grace period, \
+             no `try_wait` in a loop.",
+        );
+    });
 }
