@@ -841,25 +841,8 @@ pub fn the_body_is_not_allocated_before_it_arrives(frames: Frames) {
     if virtual_size() == 0 {
         return; // no /proc/self/status: nothing to measure with
     }
-    let mut source = Declares {
-        prefix: DECLARED.to_le_bytes(),
-        sent: 0,
-        grown: 0,
-        start: virtual_size(),
-        asked: false,
-    };
-    let case = "a prefix declaring 268435456 bytes (limit 536870912) and no body";
-    let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        (frames.read_all)(&mut source, DECLARED * 2)
-    }))
-    .unwrap_or_else(|payload| {
-        panic!(
-            "reading {case} panicked ({}): a bad stream must give an Err(FrameError), never a \
-             panic",
-            harness::record::panic_message(payload.as_ref())
-        )
-    });
-    let error = error_of(result, &[], case);
+    let (case, error, source, ()) =
+        read_declared(frames, DECLARED, DECLARED * 2, |read| (read(), ()));
     assert!(
         source.asked,
         "reading {case}: the reader never asked for the body, and said: {error}. A body of \
@@ -875,34 +858,16 @@ pub fn the_body_is_not_allocated_before_it_arrives(frames: Frames) {
          that only declares a length costs nothing",
         source.grown >> 20
     );
+    let mut draw = crate::fetching::Draw::new();
     // Under the 64 MiB that the mapped memory can show: a buffer reserved
     // up front, "capped" at some size, is seen by the allocator.
     if harness::heap::installed() {
         // Any length past what the allocator may hand out at once, up to
         // 30 MiB: a buffer reserved up front only below some size is seen.
-        let mut draw = crate::fetching::Draw::new();
         let declared = crate::pure::log_u64(&mut draw, 2 * READ_AHEAD as u64, 30 << 20) as u32;
-        let mut small = Declares {
-            prefix: declared.to_le_bytes(),
-            sent: 0,
-            grown: 0,
-            start: virtual_size(),
-            asked: false,
-        };
-        let (result, largest) = harness::heap::largest_block(|| {
-            panic::catch_unwind(AssertUnwindSafe(|| {
-                (frames.read_all)(&mut small, DECLARED * 2)
-            }))
+        let (case, _, _, largest) = read_declared(frames, declared, DECLARED * 2, |read| {
+            harness::heap::largest_block(read)
         });
-        let case = format!("a prefix declaring {declared} bytes (limit 536870912) and no body");
-        let case = case.as_str();
-        let result = result.unwrap_or_else(|payload| {
-            panic!(
-                "reading {case} panicked ({})",
-                harness::record::panic_message(payload.as_ref())
-            )
-        });
-        error_of(result, &[], case);
         assert!(
             largest <= READ_AHEAD,
             "reading {case}: the largest block allocated during the read was {largest} bytes (at \
@@ -920,28 +885,10 @@ pub fn the_body_is_not_allocated_before_it_arrives(frames: Frames) {
                 break d;
             }
         };
-        let mut small = Declares {
-            prefix: declared.to_le_bytes(),
-            sent: 0,
-            grown: 0,
-            start: virtual_size(),
-            asked: false,
-        };
         let sizes = declared as usize..=declared as usize + 4;
-        let (result, reserved) = harness::heap::blocks_sized(sizes, || {
-            panic::catch_unwind(AssertUnwindSafe(|| {
-                (frames.read_all)(&mut small, DECLARED * 2)
-            }))
+        let (case, _, _, reserved) = read_declared(frames, declared, DECLARED * 2, |read| {
+            harness::heap::blocks_sized(sizes, read)
         });
-        let case = format!("a prefix declaring {declared} bytes (limit 536870912) and no body");
-        let case = case.as_str();
-        let result = result.unwrap_or_else(|payload| {
-            panic!(
-                "reading {case} panicked ({})",
-                harness::record::panic_message(payload.as_ref())
-            )
-        });
-        error_of(result, &[], case);
         assert!(
             reserved == 0,
             "reading {case}: {reserved} block(s) of {declared} to {} bytes were allocated during \
@@ -954,25 +901,8 @@ pub fn the_body_is_not_allocated_before_it_arrives(frames: Frames) {
     // The limit is the one the reader was given, however large: with a
     // limit of u32::MAX, a prefix that declares more than half a GiB (a
     // cap of one's own, round 16's `frames/01`) must be read, not refused.
-    let mut draw = crate::fetching::Draw::new();
     let declared = crate::pure::log_u64(&mut draw, (512 << 20) + 1, u64::from(u32::MAX)) as u32;
-    let mut large = Declares {
-        prefix: declared.to_le_bytes(),
-        sent: 0,
-        grown: 0,
-        start: virtual_size(),
-        asked: false,
-    };
-    let case = format!("a prefix declaring {declared} bytes (limit 4294967295) and no body");
-    let case = case.as_str();
-    let result = panic::catch_unwind(AssertUnwindSafe(|| (frames.read_all)(&mut large, u32::MAX)))
-        .unwrap_or_else(|payload| {
-            panic!(
-                "reading {case} panicked ({})",
-                harness::record::panic_message(payload.as_ref())
-            )
-        });
-    let error = error_of(result, &[], case);
+    let (case, error, large, ()) = read_declared(frames, declared, u32::MAX, |read| (read(), ()));
     assert!(
         large.asked && large.grown < 64 << 20,
         "reading {case}: {} (and said: {error}). With a limit of 4294967295 every length a \
@@ -987,6 +917,40 @@ pub fn the_body_is_not_allocated_before_it_arrives(frames: Frames) {
             "the reader never asked for the body".to_owned()
         }
     );
+}
+
+/// A reader's whole read of a stream that is only a prefix declaring
+/// `declared` bytes, with `limit`, run inside `window` (a witness of the
+/// allocator, or none): the case in words, the error the read had to end
+/// with, what the stream saw, and what the window measured.
+fn read_declared<W>(
+    frames: Frames,
+    declared: u32,
+    limit: u32,
+    window: impl FnOnce(
+        Box<dyn FnOnce() -> std::thread::Result<ReadAll> + '_>,
+    ) -> (std::thread::Result<ReadAll>, W),
+) -> (String, String, Declares, W) {
+    let mut source = Declares {
+        prefix: declared.to_le_bytes(),
+        sent: 0,
+        grown: 0,
+        start: virtual_size(),
+        asked: false,
+    };
+    let case = format!("a prefix declaring {declared} bytes (limit {limit}) and no body");
+    let (result, measured) = window(Box::new(|| {
+        panic::catch_unwind(AssertUnwindSafe(|| (frames.read_all)(&mut source, limit)))
+    }));
+    let result = result.unwrap_or_else(|payload| {
+        panic!(
+            "reading {case} panicked ({}): a bad stream must give an Err(FrameError), never a \
+             panic",
+            harness::record::panic_message(payload.as_ref())
+        )
+    });
+    let error = error_of(result, &[], &case);
+    (case, error, source, measured)
 }
 
 /// Hands out at most a few bytes per `read`, as a pipe may.
