@@ -314,6 +314,20 @@ fn leaves_a_watchdog(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>,
     Ok(inputs.iter().copied().zip(values(pool, inputs)?).collect())
 }
 
+/// The parent computes every 64th score itself, with the course's `spin`
+/// rather than `score`, and keeps its own value (round 16, `combine/07`).
+fn every_64th_spun_in_the_parent(
+    pool: &mut Pool,
+    inputs: &[u64],
+) -> Result<Vec<(u64, u64)>, String> {
+    let mut got: Vec<(u64, u64)> = inputs.iter().copied().zip(values(pool, inputs)?).collect();
+    for (x, v) in got.iter_mut().step_by(64) {
+        let rounds = combine_solution::ROUNDS;
+        *v = pool_solution::tasks::spin(rounds + *x % rounds);
+    }
+    Ok(got)
+}
+
 /// Every wrong way back, with the check that must catch it.
 pub fn corpus() -> Vec<Decoy<CombineApi>> {
     vec![
@@ -398,6 +412,14 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             caught_by: "the_workers_do_the_work",
             breaks: "parent-waits",
             says: &["in the test's own process", "nor again to check"],
+        },
+        Decoy {
+            name: "every 64th score spun in the parent (round 16, combine/07)",
+            class: Class::MadeUp,
+            subject: api(|p, w| session(p, w, every_64th_spun_in_the_parent)),
+            caught_by: "every_result_reaches_the_parent",
+            breaks: "in-the-workers",
+            says: &["`spin` ran", "never computes a score"],
         },
         Decoy {
             name: "fewer than 8 inputs scored in the parent",

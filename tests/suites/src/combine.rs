@@ -146,11 +146,9 @@ fn scores_caught(
         human(LINGER)
     );
     let (new, _) = crate::wrapper::census_since(from);
-    let ran: Vec<_> = harness::census::parse_served(&new)
-        .into_iter()
-        .filter(|s| s.task == "score")
-        .collect();
+    let served = harness::census::parse_served(&new);
     let me = std::process::id();
+    let ran: Vec<_> = served.iter().filter(|s| s.task == "score").collect();
     let in_parent = ran.iter().filter(|s| s.pid == me).count();
     assert!(
         in_parent == 0,
@@ -159,6 +157,21 @@ fn scores_caught(
          process that scores it). The scores must be computed in the worker processes (task \
          `score` through `map`), not in the parent or its threads, not even a few of them, nor \
          again to check the workers' answers.",
+        inputs.len()
+    );
+    // The course's `spin`, called directly, records itself too: a score
+    // computed again (or instead) in the parent with `spin` rather than
+    // `score` (round 16's `combine/06` and `/07`) is seen where it ran.
+    let spun = served
+        .iter()
+        .filter(|s| s.task == "spin-rounds" && s.pid == me)
+        .count();
+    assert!(
+        spun == 0,
+        "scores over {} inputs: the course's `spin` ran {spun} times in the test's own process, \
+         the parent, during the call (it records every call, in the process that makes it). \
+         The work is computed in the worker processes only (task `score` through `map`): the \
+         parent never computes a score, neither to check a worker's answer nor in its place.",
         inputs.len()
     );
     if let Ok(Ok(got)) = &caught {
