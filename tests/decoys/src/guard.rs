@@ -191,13 +191,14 @@ fn remembers_squares_in_a_file() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Caps the pool at four workers, whatever the command line asks.
-fn at_most_four_workers() -> ExitCode {
+/// Caps the pool at `CAP` workers, whatever the command line asks (four;
+/// sixteen in round 16's `guard/01`).
+fn at_most_workers<const CAP: usize>() -> ExitCode {
     if let Some(worker) = worker_role() {
         return worker.serve(TASKS);
     }
     let (workers, inputs) = args();
-    match squares_on(workers.min(4), &inputs) {
+    match squares_on(workers.min(CAP), &inputs) {
         Ok(_) => ExitCode::SUCCESS,
         Err(code) => code,
     }
@@ -395,6 +396,43 @@ fn retries_on_a_second_pool() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Starts the pool, but squares one or two inputs in the program itself
+/// (round 16, `guard/04`).
+fn squares_a_few_itself() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (workers, inputs) = args();
+    if inputs.len() > 2 {
+        return match squares_on(workers, &inputs) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(code) => code,
+        };
+    }
+    let _pool = match Pool::new_with(workers) {
+        Ok(pool) => pool,
+        Err(e) => return fail(e),
+    };
+    for x in inputs {
+        println!(
+            "square({x}) = {} in pid {}",
+            x.wrapping_mul(x),
+            std::process::id()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// A worker throws `serve`'s outcome away and ends with success (round
+/// 16, `guard/05`).
+fn worker_always_succeeds() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        let _ = worker.serve(TASKS);
+        return ExitCode::SUCCESS;
+    }
+    run()
+}
+
 /// Plays the wrong program named by [`DECOY_VAR`], if any.
 pub fn play() -> Option<ExitCode> {
     Some(match std::env::var(DECOY_VAR).ok()?.as_str() {
@@ -406,7 +444,10 @@ pub fn play() -> Option<ExitCode> {
         "exits before the pool ends" => exits_before_the_pool_ends(),
         "names a worker it did not use" => names_a_worker_it_did_not_use(),
         "remembers squares in a file" => remembers_squares_in_a_file(),
-        "at most four workers" => at_most_four_workers(),
+        "at most four workers" => at_most_workers::<4>(),
+        "at most sixteen workers" => at_most_workers::<16>(),
+        "squares a few itself" => squares_a_few_itself(),
+        "a worker always succeeds" => worker_always_succeeds(),
         "a pool per sixteen inputs" => a_pool_per_sixteen_inputs(),
         "exits right after printing" => exits_right_after_printing(),
         "serves, then runs" => serves_then_runs(),
@@ -599,6 +640,30 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
             caught_by: "only_the_pool_s_workers_start",
             breaks: "only-the-workers",
             says: &["no cap of your own"],
+        },
+        Decoy {
+            name: "caps the pool at 16 workers (round 16, guard/01)",
+            class: Class::RuleSkipped,
+            subject: decoy(&[(DECOY_VAR, "at most sixteen workers")]),
+            caught_by: "only_the_pool_s_workers_start",
+            breaks: "only-the-workers",
+            says: &["no cap of your own"],
+        },
+        Decoy {
+            name: "starts the pool, squares one or two inputs itself (round 16, guard/04)",
+            class: Class::MadeUp,
+            subject: decoy(&[(DECOY_VAR, "squares a few itself")]),
+            caught_by: "only_the_pool_s_workers_start",
+            breaks: "in-the-workers",
+            says: &["the program's own process"],
+        },
+        Decoy {
+            name: "a worker ends with success whatever serve returns (round 16, guard/05)",
+            class: Class::RuleSkipped,
+            subject: decoy(&[(DECOY_VAR, "a worker always succeeds")]),
+            caught_by: "only_the_pool_s_workers_start",
+            breaks: "role-check-first",
+            says: &["ended with success", "failure included"],
         },
         Decoy {
             name: "a new pool for every 16 inputs",

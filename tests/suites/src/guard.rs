@@ -435,9 +435,9 @@ pub fn only_the_pool_s_workers_start(api: GuardApi) {
     a_worker_whose_stdin_ends_starts_nothing(api);
     a_worker_whose_serving_fails_starts_nothing(api);
     let mut draw = Draw::new();
-    // The top of the range: more workers than a small cap, more inputs
-    // than a batch or a cap of a round number.
-    let workers = draw.pick(9..=12);
+    // The top of the range: more workers than a cap of a round number (16,
+    // round 16's `guard/01`), more inputs than a batch or a cap.
+    let workers = draw.pick(17..=24);
     let n = draw.pick(65..=150);
     let many = run(api, workers, &inputs(&mut draw, n));
     assert_only_the_workers(&many);
@@ -447,7 +447,11 @@ pub fn only_the_pool_s_workers_start(api: GuardApi) {
     let workers = draw.pick(6..=9);
     let n = draw.pick(1..=2);
     let few: Vec<u64> = (0..n).map(|_| draw.pick(2..=1 << 31) as u64).collect();
-    assert_only_the_workers(&run(api, workers, &few));
+    let few = run(api, workers, &few);
+    assert_only_the_workers(&few);
+    // However few the inputs, the workers compute them (round 16's
+    // `guard/04` started the pool, then squared one or two itself).
+    assert_computed_by_workers(&few);
 }
 
 /// The program started as a worker (worker 0, one pool deep) whose stdin
@@ -473,6 +477,17 @@ fn a_worker_whose_serving_fails_starts_nothing(api: GuardApi) {
          what `serve` returns, failure included: it never goes on to the program's work, \
          which starts a pool of its own.",
         ran.summary()
+    );
+    // And it ends with that failure (round 16's `guard/05` threw `serve`'s
+    // outcome away and ended with success): the pool that started it
+    // reads a worker's exit status.
+    assert!(
+        !ran.status.success(),
+        "{}, started as a worker ({role}=0, {depth}=1) whose stdin held a broken request, so \
+         serving failed, ended with success ({}). A worker returns what `serve` returns, \
+         failure included: its exit status says the request was broken.",
+        ran.summary(),
+        ran.status
     );
 }
 
