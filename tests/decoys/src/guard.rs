@@ -56,12 +56,8 @@ fn serves_nothing() -> ExitCode {
     run()
 }
 
-/// Skips the pool and squares in the program itself.
-fn computes_in_the_program() -> ExitCode {
-    if let Some(worker) = worker_role() {
-        return worker.serve(TASKS);
-    }
-    let (_, inputs) = args();
+/// Squares `inputs` in the program itself, printing its own pid.
+fn squares_here(inputs: &[u64]) -> ExitCode {
     for x in inputs {
         println!(
             "square({x}) = {} in pid {}",
@@ -70,6 +66,15 @@ fn computes_in_the_program() -> ExitCode {
         );
     }
     ExitCode::SUCCESS
+}
+
+/// Skips the pool and squares in the program itself.
+fn computes_in_the_program() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (_, inputs) = args();
+    squares_here(&inputs)
 }
 
 /// A new pool for every input.
@@ -413,14 +418,7 @@ fn squares_a_few_itself() -> ExitCode {
         Ok(pool) => pool,
         Err(e) => return fail(e),
     };
-    for x in inputs {
-        println!(
-            "square({x}) = {} in pid {}",
-            x.wrapping_mul(x),
-            std::process::id()
-        );
-    }
-    ExitCode::SUCCESS
+    squares_here(&inputs)
 }
 
 /// A worker throws `serve`'s outcome away and ends with success (round
