@@ -58,7 +58,7 @@ fn serves_nothing() -> ExitCode {
 
 /// Squares `inputs` in the program itself, printing its own pid.
 fn squares_here(inputs: &[u64]) -> ExitCode {
-    for x in inputs {
+    for &x in inputs {
         println!(
             "square({x}) = {} in pid {}",
             x.wrapping_mul(x),
