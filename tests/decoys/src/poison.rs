@@ -218,20 +218,57 @@ impl SharedTally for TriesTheLock {
     }
 }
 
+/// A flag of its own in front of the mutex, taken by spinning on it until
+/// it is free, and let go once the mutex is locked (round 16,
+/// `poison/02`): with two threads waiting, one sleeps in `lock()` holding
+/// the flag and the other spins. It calls nothing a source check names.
+#[derive(Default)]
+struct SpinFlag {
+    whole: Whole,
+    busy: std::sync::atomic::AtomicBool,
+}
+
+impl SpinFlag {
+    fn lock(&self) -> MutexGuard<'_, Counts> {
+        use std::sync::atomic::Ordering;
+        while self
+            .busy
+            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {}
+        let guard = self.whole.lock();
+        self.busy.store(false, Ordering::Release);
+        guard
+    }
+}
+
+impl SharedTally for SpinFlag {
+    fn update(&self, change: Change<'_>) {
+        let mut counts = self.lock();
+        let mut draft = counts.clone();
+        apply(&mut draft, change);
+        *counts = draft;
+    }
+
+    fn counts(&self) -> Snapshot {
+        self.lock().clone()
+    }
+}
+
 /// This file, as the suite reads a crate's `src/lib.rs`.
 pub const SOURCE: &str = include_str!("poison.rs");
 
-/// After 5 crashed updates, ignores every later one ("a worker that keeps
-/// crashing is quarantined").
+/// After `N` crashed updates, ignores every later one ("a worker that
+/// keeps crashing is quarantined"; round 16's `poison/06` gave up after 32).
 #[derive(Default)]
-struct QuarantinesAfter5 {
+struct QuarantinesAfter<const N: u32> {
     whole: Whole,
     crashes: Mutex<u32>,
 }
 
-impl SharedTally for QuarantinesAfter5 {
+impl<const N: u32> SharedTally for QuarantinesAfter<N> {
     fn update(&self, change: Change<'_>) {
-        if *self.crashes.lock().unwrap_or_else(PoisonError::into_inner) >= 5 {
+        if *self.crashes.lock().unwrap_or_else(PoisonError::into_inner) >= N {
             return;
         }
         let tried = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -334,15 +371,39 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             subject: new::<TriesTheLock>,
             caught_by: "waiting_for_the_lock_never_spins",
             breaks: "waits-asleep",
-            says: &["`try_lock`", "(in `fn update`)"],
+            says: &["they spin", "no `try_lock` again and again"],
         },
         Decoy {
             name: "ignores every update after 5 crashes",
             class: Class::RuleSkipped,
-            subject: new::<QuarantinesAfter5>,
+            subject: new::<QuarantinesAfter<5>>,
             caught_by: "the_tally_serves_after_a_worker_panicked",
             breaks: "serves-after-panic",
-            says: &["after 12 crashed updates is missing", "no limit"],
+            says: &["after 100 crashed updates is missing", "no limit"],
+        },
+        Decoy {
+            name: "ignores every update after 32 crashes (round 16, poison/06)",
+            class: Class::RuleSkipped,
+            subject: new::<QuarantinesAfter<32>>,
+            caught_by: "the_tally_serves_after_a_worker_panicked",
+            breaks: "serves-after-panic",
+            says: &["after 100 crashed updates is missing", "no limit"],
+        },
+        Decoy {
+            name: "changes a tally of over 20 000 candidates in place (round 16, poison/01)",
+            class: Class::RuleSkipped,
+            subject: new::<InPlaceWhenBig<20_000>>,
+            caught_by: "a_half_done_update_is_discarded",
+            breaks: "whole-or-nothing",
+            says: &["candidates, then a worker's update", "of any size"],
+        },
+        Decoy {
+            name: "a spin flag of its own in front of the mutex (round 16, poison/02)",
+            class: Class::Spinning,
+            subject: new::<SpinFlag>,
+            caught_by: "waiting_for_the_lock_never_spins",
+            breaks: "waits-asleep",
+            says: &["they spin", "no flag of your own"],
         },
         Decoy {
             name: "merges the changed copy into the counts",
