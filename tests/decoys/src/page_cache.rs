@@ -8,6 +8,7 @@ use std::thread;
 use std::time::Duration;
 
 use suites::page_cache::{NewCache, PageCache};
+use testweb::FetchError;
 
 use crate::{Class, Decoy};
 
@@ -334,18 +335,18 @@ impl PageCache for ClearedAt1000 {
     }
 }
 
-/// Pages over 64 KiB are fetched but not kept (round 13,
-/// `page-cache/05`).
+/// Pages over `KIB` KiB are fetched but not kept (round 13's
+/// `page-cache/05` at 64 KiB, round 16's `page-cache/06` at 2 MiB).
 #[derive(Default)]
-struct BigPagesNotKept {
+struct BigPagesNotKept<const KIB: usize> {
     pages: Mutex<HashMap<String, Arc<OnceLock<Page>>>>,
 }
 
-impl PageCache for BigPagesNotKept {
+impl<const KIB: usize> PageCache for BigPagesNotKept<KIB> {
     fn get(&self, url: &str) -> Page {
         let cell = Arc::clone(lock(&self.pages).entry(url.to_owned()).or_default());
         let page = cell.get_or_init(|| testweb::get(url)).clone();
-        if page.as_ref().is_ok_and(|body| body.len() > 64 << 10) {
+        if page.as_ref().is_ok_and(|body| body.len() > KIB << 10) {
             lock(&self.pages).remove(url);
         }
         page
@@ -371,6 +372,51 @@ impl PageCache for PollsInAnotherFile {
         } else {
             wait::until_filled(&cell)
         }
+    }
+}
+
+/// Keeps status errors, but drops a failure to connect and fetches it
+/// again on the next `get` ("the network may be back"; round 16,
+/// `page-cache/07`).
+#[derive(Default)]
+struct ConnectionErrorsNotKept {
+    pages: Mutex<Cells>,
+}
+
+impl PageCache for ConnectionErrorsNotKept {
+    fn get(&self, url: &str) -> Page {
+        let cell = Arc::clone(lock(&self.pages).entry(url.to_owned()).or_default());
+        let page = cell.get_or_init(|| testweb::get(url)).clone();
+        if matches!(page, Err(FetchError::Transport { .. })) {
+            lock(&self.pages).remove(url);
+        }
+        page
+    }
+}
+
+/// A thread that waited for another's fetch and got an error fetches the
+/// page again itself, "in case it was bad luck" (round 16,
+/// `page-cache/09`).
+#[derive(Default)]
+struct WaiterRetriesAnError {
+    pages: Mutex<Cells>,
+}
+
+impl PageCache for WaiterRetriesAnError {
+    fn get(&self, url: &str) -> Page {
+        let cell = Arc::clone(lock(&self.pages).entry(url.to_owned()).or_default());
+        let was_there = cell.get().is_some();
+        let mut fetched_here = false;
+        let page = cell
+            .get_or_init(|| {
+                fetched_here = true;
+                testweb::get(url)
+            })
+            .clone();
+        if page.is_err() && !fetched_here && !was_there {
+            return testweb::get(url);
+        }
+        page
     }
 }
 
@@ -406,9 +452,33 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             says: &["other pages", "no eviction"],
         },
         Decoy {
+            name: "pages over 2 MiB not kept (round 16, page-cache/06)",
+            class: Class::RuleSkipped,
+            subject: new::<BigPagesNotKept<2048>>,
+            caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            breaks: "remembered",
+            says: &["whatever its size"],
+        },
+        Decoy {
+            name: "a refused connection not kept (round 16, page-cache/07)",
+            class: Class::RuleSkipped,
+            subject: new::<ConnectionErrorsNotKept>,
+            caught_by: "a_failed_fetch_is_not_repeated",
+            breaks: "errors-kept",
+            says: &["where nothing listens", "whatever its kind"],
+        },
+        Decoy {
+            name: "a waiter that got an error fetches again (round 16, page-cache/09)",
+            class: Class::MadeUp,
+            subject: new::<WaiterRetriesAnError>,
+            caught_by: "a_failed_fetch_is_not_repeated",
+            breaks: "errors-kept",
+            says: &["at once", "none fetches the page again"],
+        },
+        Decoy {
             name: "pages over 64 KiB not kept (round 13, page-cache/05)",
             class: Class::RuleSkipped,
-            subject: new::<BigPagesNotKept>,
+            subject: new::<BigPagesNotKept<64>>,
             caught_by: "a_page_is_fetched_once_then_served_from_memory",
             breaks: "remembered",
             says: &["whatever its size"],

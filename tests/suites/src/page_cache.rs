@@ -111,9 +111,10 @@ fn served_body(server: &Server, url: &str) -> Option<String> {
 /// limit of a round thousand or 1024.
 const MANY_PAGES: std::ops::RangeInclusive<usize> = 1025..=1500;
 
-/// Sizes of the big page the first check asks for twice: past 64 KiB, a
-/// size a cache might think too big to keep.
-const BIG_PAGE: std::ops::RangeInclusive<usize> = (64 << 10) + 1..=1 << 20;
+/// Sizes of the big page the first check asks for twice: past 64 KiB and
+/// 2 MiB, sizes a cache might think too big to keep (round 16's
+/// `page-cache/06` dropped pages over 2 MiB).
+const BIG_PAGE: std::ops::RangeInclusive<usize> = (2 << 20) + 1..=8 << 20;
 
 /// Two pages, each asked twice: one request each, and the second answer is
 /// the first one's body; they are still in memory after [`MANY_PAGES`]
@@ -221,6 +222,35 @@ pub fn a_failed_fetch_is_not_repeated(new: NewCache) {
          got {asked} requests for it, and the gets returned {got:?}. A failed fetch is the \
          page too (`Page` is a `Result`): store the `Err` like an `Ok`, and answer the later \
          gets from memory instead of fetching again."
+    );
+    // A URL where nothing listens fails before any server sees it: the
+    // client's log counts the fetches (round 16's `page-cache/07` kept
+    // status errors only, and fetched a refused connection again).
+    let closed = testweb::closed_port_url();
+    let log = testweb::CallerLog::open();
+    let got: Vec<_> = (0..gets).map(|_| cache.get(&closed)).collect();
+    let fetched = log.urls().iter().filter(|u| **u == closed).count();
+    assert!(
+        fetched == 1 && got.iter().all(Result::is_err),
+        "[{check}] one cache was asked {gets} times for {closed}, where nothing listens: \
+         `testweb::get` was called {fetched} times for it, and the gets returned {got:?}. \
+         Every failure is a page, whatever its kind (a refused connection as much as an \
+         error status): kept, and answered from memory."
+    );
+    // Many threads at once after a slow failure: one fetch, and every one
+    // of them gets that same error (round 16's `page-cache/09` had a
+    // waiter that got the error fetch the page again itself).
+    let slow = crate::fetching::server(Duration::from_millis(200));
+    let url = slow.url("/status/503");
+    let cache = new();
+    let got = all_at_once(&*cache, &vec![url.clone(); THREADS]);
+    let asked = requests_for(&slow, &url);
+    assert!(
+        asked == 1 && got.iter().all(|g| g == &got[0]) && got[0].is_err(),
+        "[{check}] {THREADS} threads asked one cache for {url} at once (it answers 503 after \
+         200 ms): the server got {asked} requests for it, and the threads got {got:?}. The \
+         threads that waited for the fetch get its error as it is: none fetches the page \
+         again, however it failed."
     );
 }
 
