@@ -8,7 +8,7 @@ use std::thread;
 use testweb::FetchError;
 
 use crate::fetch_all::{
-    AnswerCache, from_cache, guess, guess_like,
+    AnswerCache, from_cache, guess, guess_like, once_per_url,
     remembers_failures as fetch_all_remembering_failures,
 };
 use crate::{Class, Decoy};
@@ -473,7 +473,7 @@ fn remembers_failures(urls: &[String], _limit: NonZeroUsize) -> Results {
 
 /// A URL listed twice is fetched once, its answer copied.
 fn repeated_url_fetched_once(urls: &[String], limit: NonZeroUsize) -> Results {
-    crate::fetch_all::once_per_url(urls, |distinct| pool(distinct, limit))
+    once_per_url(urls, |distinct| pool(distinct, limit))
 }
 
 /// The corpus for `fetch_bounded`.

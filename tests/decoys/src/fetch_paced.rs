@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use testweb::FetchError;
 
-use crate::fetch_all::{AnswerCache, from_cache};
+use crate::fetch_all::{AnswerCache, from_cache, once_per_url};
 use crate::{Class, Decoy};
 
 type Results = Vec<Result<String, FetchError>>;
@@ -365,7 +365,7 @@ fn books_then_looks(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Result
 
 /// A URL listed twice is fetched once, its answer copied.
 fn repeated_url_fetched_once(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
-    crate::fetch_all::once_per_url(urls, |distinct| right(distinct, k, r))
+    once_per_url(urls, |distinct| right(distinct, k, r))
 }
 
 /// The corpus for `fetch_paced`.

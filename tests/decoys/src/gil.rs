@@ -124,6 +124,9 @@ pub const LOOKS_BEFORE_LOCKING: u8 = 33;
 /// interval: the release of the thread it handed to wakes nobody, and the
 /// holder is back one interval later (round 13's `gil/10`).
 pub const HOLDER_UNCOUNTED: u8 = 34;
+/// `Gil::new` makes a zero switch interval a default of its own, 5 ms,
+/// not a microsecond (round 16, `gil/01`).
+pub const ZERO_IS_THE_DEFAULT: u8 = 35;
 /// No flaw: the reference design, for the decoys that wrap it.
 pub const NO_FLAW: u8 = u8::MAX;
 
@@ -302,6 +305,8 @@ impl<const FLAW: u8> GilApi for Flawed<FLAW> {
         let ignores = FLAW == IGNORES_THE_INTERVAL || FLAW == POLLS_AND_RELEASES_WITHOUT_NOTIFYING;
         let clamped = if FLAW == KEEPS_A_ZERO_INTERVAL {
             interval
+        } else if FLAW == ZERO_IS_THE_DEFAULT && interval.is_zero() {
+            Duration::from_millis(5)
         } else {
             interval.max(Duration::from_micros(1))
         };
@@ -690,7 +695,15 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             subject: of::<Flawed<KEEPS_A_ZERO_INTERVAL>>(),
             caught_by: "hands_off_after_the_switch_interval",
             breaks: "keeps-interval",
-            says: &["at least a microsecond"],
+            says: &["becomes a microsecond, exactly"],
+        },
+        Decoy {
+            name: "Gil::new makes a zero switch interval 5 ms (round 16, gil/01)",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<ZERO_IS_THE_DEFAULT>>(),
+            caught_by: "hands_off_after_the_switch_interval",
+            breaks: "keeps-interval",
+            says: &["is 5ms", "becomes a microsecond, exactly"],
         },
         Decoy {
             name: "after a caught panic in allow_threads, the guard carries on without the lock",

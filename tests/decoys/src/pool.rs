@@ -446,6 +446,19 @@ fn sixty_four_restarts(
     restarts_at_most(64, &DEATHS_64, p, task, inputs, chunk)
 }
 
+/// Deaths seen by [`a_hundred_and_twenty_eight_restarts`].
+static DEATHS_128: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A budget of 128 replacements (round 16's `pool/02`).
+fn a_hundred_and_twenty_eight_restarts(
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
+    restarts_at_most(128, &DEATHS_128, p, task, inputs, chunk)
+}
+
 /// The reference's map until `deaths` reaches `limit`; from then on every
 /// input is an error saying every worker died.
 fn restarts_at_most(
@@ -1176,6 +1189,16 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             name: "at most 64 replacements per pool (round 13, pool/09)",
             class: Class::RuleSkipped,
             subject: decoy(|program, workers| wrap(program, workers, sixty_four_restarts, drop)),
+            caught_by: "a_worker_that_exits_is_an_error_not_a_hang",
+            breaks: "no-hang-on-death",
+            says: &["however many die"],
+        },
+        Decoy {
+            name: "at most 128 replacements per pool (round 16, pool/02)",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| {
+                wrap(program, workers, a_hundred_and_twenty_eight_restarts, drop)
+            }),
             caught_by: "a_worker_that_exits_is_an_error_not_a_hang",
             breaks: "no-hang-on-death",
             says: &["however many die"],

@@ -679,8 +679,9 @@ pub fn a_child_without_an_answer_is_waited_for_too(api: ManagerApi) {
 const GATHER_WITHIN: f64 = 1.5;
 
 /// Two calls of `run_updaters`, sizes drawn per run: 2 to 8 updaters of
-/// 100 to 300 increments each, then 65 to 80 updaters of 10 to 40 (past any
-/// batch of 8, 16, 32, 48 or 64 a "not too many at once" might start). In each, all the
+/// 100 to 300 increments each, then 101 to 130 updaters of 10 to 40 (past
+/// any batch of 8, 16, 32, 48, 64 or 100 a "not too many at once" might
+/// start; round 16's `manager/03` started batches of 100). In each, all the
 /// updaters must run at once, each its own process, and the manager's
 /// counter must be the sum. A counter kept in each process would show 0
 /// or one updater's share.
@@ -688,7 +689,7 @@ pub fn updates_from_many_processes_are_all_counted(api: ManagerApi) {
     let mut draw = Draw::new();
     let calls = [
         (draw.pick(2..=8), draw.pick(100..=300) as u32),
-        (draw.pick(65..=80), draw.pick(10..=40) as u32),
+        (draw.pick(101..=130), draw.pick(10..=40) as u32),
     ];
     let manager = start(api);
     for (call, (workers, times)) in calls.into_iter().enumerate() {
@@ -1348,17 +1349,17 @@ pub fn an_updater_that_cannot_start_is_reported_once_all_are_waited_for(api: Man
 }
 
 /// How many clients [`every_connection_is_served_at_once`] connects at
-/// once, drawn per run: past any fixed pool of up to 128 threads, and up
-/// to 200.
-const CLIENTS_AT_ONCE: std::ops::RangeInclusive<usize> = 129..=200;
+/// once, drawn per run: past any fixed pool of up to 256 threads (round
+/// 16's `manager/01` had 256), and up to 320.
+const CLIENTS_AT_ONCE: std::ops::RangeInclusive<usize> = 257..=320;
 
 /// The most [`every_connection_is_served_at_once`] waits for the replies:
 /// the manager answers each within milliseconds, and one that never
 /// answers a client while another stays connected never does.
 const REPLIES_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// 129 to 200 clients (drawn per run: past any fixed pool of 4, 8, 16, 64
-/// or 128 threads) connect to one manager, and each sends `add("open", 1)`
+/// 257 to 320 clients (drawn per run: past any fixed pool of 4, 8, 16, 64,
+/// 128 or 256 threads) connect to one manager, and each sends `add("open", 1)`
 /// from its own thread and waits for the reply, all of them keeping their
 /// connections open until every one has replied (or the wait is given up):
 /// every one must be answered. A manager that serves one connection until

@@ -372,9 +372,10 @@ fn the_interval_is_kept<G: GilApi>() {
     }
     let zero = G::new(Duration::ZERO).switch_interval();
     assert!(
-        zero >= Duration::from_micros(1),
-        "Gil::new(Duration::ZERO) made a lock whose switch_interval() is {zero:?}: the \
-         interval is at least a microsecond, as in CPython (which refuses 0). With a zero \
+        zero == Duration::from_micros(1),
+        "Gil::new(Duration::ZERO) made a lock whose switch_interval() is {zero:?}: a zero \
+         interval becomes a microsecond, exactly (not a default of your own; round 16's \
+         `gil/01` made it 5 ms), as in CPython (which refuses 0). With a zero \
          interval every timed wait of a waiter ends at once, and waiting becomes spinning. \
          Clamp it in Gil::new: `switch_interval.max(Duration::from_micros(1))`."
     );

@@ -759,10 +759,11 @@ pub fn a_worker_that_exits_is_an_error_not_a_hang(pool: PoolApi) {
         &[],
         "after tasks called `exit` on 4 inputs, and one more map",
     );
-    // However many die: rounds of deaths, drawn, far past a handful and
-    // past a "budget" of 64 replacements.
+    // However many die: rounds of deaths (two or three each), drawn, far
+    // past a handful and past a "budget" of 64 or 128 replacements (round
+    // 16's `pool/02`).
     let mut draw = Draw::new();
-    let rounds = draw.pick(22..=26);
+    let rounds = draw.pick(64..=70);
     let mut ever: BTreeSet<u32> = p.pids().into_iter().collect();
     for round in 0..rounds {
         ever.extend(p.pids());
