@@ -982,17 +982,6 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             says: &["128 of them had a reply", "a fixed few at a time"],
         },
         Decoy {
-            name: "starts the updaters in batches of 100 (round 16, manager/03)",
-            class: Class::Batched,
-            subject: ManagerApi {
-                start: |p| updaters_in_batches(p, 100),
-                ..REAL
-            },
-            caught_by: "updates_from_many_processes_are_all_counted",
-            breaks: "updaters-at-once",
-            says: &["all at once", "at most 100 of"],
-        },
-        Decoy {
             name: "serves connections with a fixed pool of 256 threads (round 16, manager/01)",
             class: Class::Batched,
             subject: ManagerApi {
