@@ -255,6 +255,37 @@ impl SharedTally for SpinFlag {
     }
 }
 
+/// Changes the counts in place, with the last whole counts kept in a
+/// `static` every tally shares and put back after a panic (round 16,
+/// `poison/07`): right while one tally at a time crashes.
+#[derive(Default)]
+struct LastWholeInAStatic(Whole);
+
+static LAST_WHOLE: Mutex<Option<Counts>> = Mutex::new(None);
+
+impl SharedTally for LastWholeInAStatic {
+    fn update(&self, change: Change<'_>) {
+        let mut counts = self.0.lock();
+        *LAST_WHOLE.lock().unwrap_or_else(PoisonError::into_inner) = Some(counts.clone());
+        let tried = panic::catch_unwind(AssertUnwindSafe(|| apply(&mut counts, &mut *change)));
+        if let Err(payload) = tried {
+            if let Some(last) = LAST_WHOLE
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+            {
+                *counts = last;
+            }
+            drop(counts);
+            panic::resume_unwind(payload);
+        }
+    }
+
+    fn counts(&self) -> Snapshot {
+        self.0.lock().clone()
+    }
+}
+
 /// This file, as the suite reads a crate's `src/lib.rs`.
 pub const SOURCE: &str = include_str!("poison.rs");
 
@@ -380,6 +411,14 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             caught_by: "the_tally_serves_after_a_worker_panicked",
             breaks: "serves-after-panic",
             says: &["after 100 crashed updates is missing", "no limit"],
+        },
+        Decoy {
+            name: "the last whole counts kept in a static (round 16, poison/07)",
+            class: Class::StateBetweenCalls,
+            subject: new::<LastWholeInAStatic>,
+            caught_by: "nothing_is_kept_in_a_static",
+            breaks: "every-update-counts",
+            says: &["`static LAST_WHOLE`", "not in a global"],
         },
         Decoy {
             name: "ignores every update after 32 crashes (round 16, poison/06)",

@@ -68,7 +68,27 @@ crate::declare_suite!($ poison: NewTally = poison_adapter![
     a_half_done_update_is_discarded,
     the_panic_reaches_the_worker,
     waiting_for_the_lock_never_spins,
+    nothing_is_kept_in_a_static,
 ]);
+
+/// A source witness: one right update, then what `new`, `update` and
+/// `counts` reach in `src/lib.rs` must declare or name no `static` and no
+/// `thread_local!`. A tally's counts are its own: the last whole counts
+/// kept in a `static` are shared by every tally, and one tally's crash is
+/// then "repaired" with another's counts (round 16's `poison/07`), which
+/// the crashes the suite makes, one tally at a time, cannot show.
+pub fn nothing_is_kept_in_a_static(new: NewTally) {
+    let tally = new();
+    tally.update(&mut |ballots, _| *ballots += 1);
+    let _ = tally.counts();
+    crate::pure::refuse_globals_from(
+        "nothing is kept in a static",
+        &["new", "update", "counts"],
+        "The page promises that every update is applied to the tally's own counts: what a \
+         tally keeps (its counts, a copy of the last whole ones) lives in the `Tally` value, \
+         not in a global that every tally shares.",
+    );
+}
 
 /// A source witness: one right update, then what `update` and `counts`
 /// reach in `src/lib.rs` must call nothing that spins, yields, naps or
