@@ -410,23 +410,7 @@ fn forgets_texts_of_1_to_16_mib(gil: &Gil, texts: Vec<String>, count: Count) -> 
 /// Past 150 texts, each thread counts under a GIL of its own (round 11,
 /// `count-under-gil/01`).
 fn own_gils_past_150_texts(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
-    let own = texts.len() > 150;
-    thread::scope(|s| {
-        let handles: Vec<_> = texts
-            .iter()
-            .map(|t| {
-                s.spawn(move || {
-                    if own {
-                        let mine = Gil::new(gil.switch_interval());
-                        count(&mut mine.acquire(), t)
-                    } else {
-                        count(&mut gil.acquire(), t)
-                    }
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    })
+    scoped_under(gil, texts, count, |_, n| n > 150)
 }
 
 /// On a call with no texts, the caller takes the GIL "to make the empty
@@ -446,9 +430,127 @@ fn takes_the_gil_for_no_texts(gil: &Gil, texts: Vec<String>, count: Count) -> Ve
     })
 }
 
+/// Each thread takes the GIL given, or the GIL `own` says it may use
+/// instead for its text (or for a call of `n` texts), and counts.
+fn scoped_under(
+    gil: &Gil,
+    texts: Vec<String>,
+    count: Count,
+    own: fn(&str, usize) -> bool,
+) -> Vec<usize> {
+    let n = texts.len();
+    thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                s.spawn(move || {
+                    if own(t, n) {
+                        let mine = Gil::new(gil.switch_interval());
+                        count(&mut mine.acquire(), t)
+                    } else {
+                        count(&mut gil.acquire(), t)
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// Texts of a MiB or more under a GIL of their own (round 17,
+/// `count-under-gil/01`).
+fn big_texts_under_a_gil_of_their_own(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    scoped_under(gil, texts, count, |t, _| t.len() >= 1 << 20)
+}
+
+/// Blank texts under a GIL of their own (round 17, `count-under-gil/05`).
+fn blank_texts_under_a_gil_of_their_own(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    scoped_under(gil, texts, count, |t, _| t.trim().is_empty())
+}
+
+/// A call on one text under a GIL of its own (round 17,
+/// `count-under-gil/08`).
+fn one_text_under_a_gil_of_its_own(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    scoped_under(gil, texts, count, |_, n| n == 1)
+}
+
+/// Refuses exactly 800 texts (round 17, `count-under-gil/03`).
+fn refuses_800_texts(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    assert!(texts.len() < 800, "too many texts: {}", texts.len());
+    scoped_under(gil, texts, count, |_, _| false)
+}
+
+/// Refuses a text of exactly 17 MiB (round 17, `count-under-gil/09`).
+fn refuses_a_17_mib_text(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    assert!(texts.iter().all(|t| t.len() < 17 << 20), "a text too big");
+    scoped_under(gil, texts, count, |_, _| false)
+}
+
+/// A lock file every call holds while it starts its threads (round 17,
+/// `count-under-gil/04`).
+fn lock_file_while_starting(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
+    thread::scope(|s| {
+        let handles: Vec<_> = crate::with_a_spawn_lock_file(|| {
+            texts
+                .iter()
+                .map(|t| s.spawn(move || count(&mut gil.acquire(), t)))
+                .collect()
+        });
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
     vec![
+        Decoy {
+            name: "texts of a MiB or more under a GIL of their own (round 17, count-under-gil/01)",
+            class: Class::RuleSkipped,
+            subject: big_texts_under_a_gil_of_their_own,
+            caught_by: "texts_up_to_the_limit",
+            breaks: "gil-in-each-thread",
+            says: &["not the one given", "whatever its size or number"],
+        },
+        Decoy {
+            name: "blank texts under a GIL of their own (round 17, count-under-gil/05)",
+            class: Class::RuleSkipped,
+            subject: blank_texts_under_a_gil_of_their_own,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "gil-in-each-thread",
+            says: &["not the one given"],
+        },
+        Decoy {
+            name: "a call on one text under a GIL of its own (round 17, count-under-gil/08)",
+            class: Class::RuleSkipped,
+            subject: one_text_under_a_gil_of_its_own,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "gil-in-each-thread",
+            says: &["not the one given"],
+        },
+        Decoy {
+            name: "refuses exactly 800 texts (round 17, count-under-gil/03)",
+            class: Class::Panics,
+            subject: refuses_800_texts,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "counts",
+            says: &["800"],
+        },
+        Decoy {
+            name: "refuses a text of exactly 17 MiB (round 17, count-under-gil/09)",
+            class: Class::Panics,
+            subject: refuses_a_17_mib_text,
+            caught_by: "texts_up_to_the_limit",
+            breaks: "counts",
+            says: &["17.0 MiB"],
+        },
+        Decoy {
+            name: "a lock file held while the threads start (round 17, count-under-gil/04)",
+            class: Class::StateBetweenCalls,
+            subject: lock_file_while_starting,
+            caught_by: "two_calls_at_once_keep_apart",
+            breaks: "fresh-every-call",
+            says: &["held as it started", "a lock file"],
+        },
         Decoy {
             name: "leaks the texts with Box::leak",
             class: Class::StateBetweenCalls,

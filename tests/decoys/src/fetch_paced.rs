@@ -196,6 +196,12 @@ fn four_workers_a_core(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Res
     paced_pool(urls, k.get().min(16), r.get(), Pace::Window)
 }
 
+/// Workers capped at 32, "more only fight for the cores" (round 15's
+/// `fetch-paced/03`): more than half of a high rate, fewer than it allows.
+fn thirty_two_workers(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get().min(32), r.get(), Pace::Window)
+}
+
 /// `max_in_flight` workers and no pacing: the rate is never looked at.
 fn no_pacing(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
     paced_pool(urls, k.get(), r.get(), Pace::Never)
@@ -410,6 +416,14 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_paced::FetchPaced>> {
             caught_by: "stays_within_both_limits",
             breaks: "rate-limit",
             says: &["[within both limits]", "more than per_second"],
+        },
+        Decoy {
+            name: "workers capped at 32 (round 15, fetch-paced/03)",
+            class: Class::Batched,
+            subject: thirty_two_workers,
+            caught_by: "stays_within_both_limits",
+            breaks: "as-fast-as-allowed",
+            says: &["[within both limits]", "something caps the workers"],
         },
         Decoy {
             name: "workers capped at 16, four a core on four cores (round 12, fetch-paced/06)",

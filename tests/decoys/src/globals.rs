@@ -250,6 +250,33 @@ pub fn total_words_spins_briefly_on_is_finished(
     handles.into_iter().map(|h| h.join().unwrap()).sum()
 }
 
+/// Checks a count of finished threads 20 000 times before joining (round
+/// 17, `total-words/04`): no clock, no `spin_loop`, and a few tens of
+/// microseconds of CPU, under any allowance a check of the caller's CPU
+/// could set.
+pub fn total_words_spins_on_a_count(texts: Vec<String>, count: fn(&str) -> usize) -> usize {
+    let n = texts.len();
+    let (done, total) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|t| {
+            let (done, total) = (Arc::clone(&done), Arc::clone(&total));
+            thread::spawn(move || {
+                total.fetch_add(count(&t), Ordering::SeqCst);
+                done.fetch_add(1, Ordering::SeqCst);
+            })
+        })
+        .collect();
+    let mut tries = 0;
+    while done.load(Ordering::Acquire) < n && tries < 20_000 {
+        tries += 1;
+    }
+    for h in handles {
+        h.join().unwrap();
+    }
+    total.load(Ordering::SeqCst)
+}
+
 /// Gives up after 2 s (round 11, `words-per-text/09`): a text not counted
 /// by then is reported as 0, and its thread runs on, detached.
 pub fn words_per_text_gives_up_after_2_s(

@@ -628,26 +628,47 @@ impl Drop for Guessing {
     }
 }
 
-/// Starts a manager and waits for its ready frame at most 2 s ("a manager
-/// is up within two seconds"), then returns all the same.
-fn start_giving_up(program: &Path) -> Started {
+/// `program` started as the manager of a socket of its own (named for
+/// `what`), its stdin piped, with this stdout and stderr; and the socket's
+/// address. What a decoy's `start` does with it is the decoy.
+fn spawn_manager(
+    program: &Path,
+    what: &str,
+    stdout: std::process::Stdio,
+    stderr: std::process::Stdio,
+) -> Result<(std::process::Child, std::path::PathBuf), String> {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let address = std::env::temp_dir().join(format!(
-        "course-manager-{}-gives-up.sock",
-        std::process::id()
+        "course-manager-{}-{what}-{}.sock",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
     ));
     let _ = std::fs::remove_file(&address);
     let role = manager_solution::Role::Manager {
         address: address.clone(),
     };
-    let mut child = std::process::Command::new(program)
+    let child = std::process::Command::new(program)
         .env(
             manager_solution::ROLE_VAR,
             serde_json::to_string(&role).expect("a role encodes"),
         )
         .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
+        .stdout(stdout)
+        .stderr(stderr)
         .spawn()
         .map_err(|e| e.to_string())?;
+    Ok((child, address))
+}
+
+/// Starts a manager and waits for its ready frame at most 2 s ("a manager
+/// is up within two seconds"), then returns all the same.
+fn start_giving_up(program: &Path) -> Started {
+    let (mut child, address) = spawn_manager(
+        program,
+        "gives-up",
+        std::process::Stdio::piped(),
+        std::process::Stdio::inherit(),
+    )?;
     let out = child.stdout.take().expect("piped");
     let (said, ready) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -672,22 +693,27 @@ fn start_guessing(program: &Path) -> Started {
 
 /// [`start_guessing`], with a sleep of `guess`.
 fn start_guessing_for(program: &Path, guess: std::time::Duration) -> Started {
-    let address =
-        std::env::temp_dir().join(format!("course-manager-{}-guess.sock", std::process::id()));
-    let _ = std::fs::remove_file(&address);
-    let role = manager_solution::Role::Manager {
-        address: address.clone(),
-    };
-    let child = std::process::Command::new(program)
-        .env(
-            manager_solution::ROLE_VAR,
-            serde_json::to_string(&role).expect("a role encodes"),
-        )
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .map_err(|e| e.to_string())?;
+    let (child, address) = spawn_manager(
+        program,
+        "guess",
+        std::process::Stdio::null(),
+        std::process::Stdio::inherit(),
+    )?;
     std::thread::sleep(guess);
+    Ok(Box::new(Guessing { child, address }))
+}
+
+/// Ignores the ready frame and tries to connect until the socket takes a
+/// connection (round 16's `manager/05`): a loop that burns the calling
+/// thread's core for as long as the manager takes to start.
+fn start_spinning_on_connect(program: &Path) -> Started {
+    let (child, address) = spawn_manager(
+        program,
+        "spins",
+        std::process::Stdio::null(),
+        std::process::Stdio::inherit(),
+    )?;
+    while std::os::unix::net::UnixStream::connect(&address).is_err() {}
     Ok(Box::new(Guessing { child, address }))
 }
 
@@ -785,7 +811,13 @@ pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::Exi
         .ok()
         .and_then(|ms| ms.parse().ok())
         .map(std::time::Duration::from_millis);
-    let logs = std::env::var_os(LOGS_EACH).is_some();
+    // "1": a line of 28 bytes per connection; anything else: that text.
+    let logs = std::env::var(LOGS_EACH)
+        .ok()
+        .map(|line| match line.as_str() {
+            "1" => "manager: a client connected".to_owned(),
+            _ => line,
+        });
     use std::io::Read;
     use std::os::unix::net::{UnixListener, UnixStream};
     use std::sync::{Mutex, PoisonError};
@@ -852,8 +884,8 @@ pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::Exi
     if handlers == 0 {
         // A thread per connection, each applying its requests itself.
         for connection in listener.incoming().flatten() {
-            if logs {
-                eprintln!("manager: a client connected");
+            if let Some(line) = &logs {
+                eprintln!("{line}");
             }
             std::thread::spawn(move || serve_connection(connection, counters));
         }
@@ -900,7 +932,8 @@ fn start_with_grace(program: &Path) -> Started {
 
 /// Set in the environment of a decoy manager ([`serve_with_handlers`], a
 /// thread per connection) that writes a line to its stderr for every
-/// connection it accepts, on the accepting thread.
+/// connection it accepts, on the accepting thread: the value's text, or a
+/// line of 28 bytes for `1`.
 pub const LOGS_EACH: &str = "COURSE_DECOY_MANAGER_LOGS_EACH";
 
 /// Starts a manager that logs each connection ([`LOGS_EACH`]) with its
@@ -908,28 +941,27 @@ pub const LOGS_EACH: &str = "COURSE_DECOY_MANAGER_LOGS_EACH";
 /// (round 8, manager/08): once it holds 64 KiB, the manager's accepting
 /// thread blocks in `eprintln!` for good.
 fn start_with_stderr_unread(program: &Path) -> Started {
-    let logging = script_for(program, LOGS_EACH, "1")?;
+    start_logging_to_an_unread_pipe(program, "1")
+}
+
+/// As [`start_with_stderr_unread`], with a line of 7 bytes (round 16's
+/// `manager/04`): 64 KiB hold 9 362 of them, more connections than the
+/// check makes, but a pipe of a single page holds 585.
+fn start_with_short_lines_unread(program: &Path) -> Started {
+    start_logging_to_an_unread_pipe(program, "client")
+}
+
+/// A manager that writes `line` to its stderr for each connection, that
+/// stderr a pipe its parent holds and never reads.
+fn start_logging_to_an_unread_pipe(program: &Path, line: &str) -> Started {
+    let logging = script_for(program, LOGS_EACH, line)?;
     let program = script_for(&logging, HANDLERS, "0")?;
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let address = std::env::temp_dir().join(format!(
-        "course-manager-{}-stderr-{}.sock",
-        std::process::id(),
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_file(&address);
-    let role = manager_solution::Role::Manager {
-        address: address.clone(),
-    };
-    let mut child = std::process::Command::new(&program)
-        .env(
-            manager_solution::ROLE_VAR,
-            serde_json::to_string(&role).expect("a role encodes"),
-        )
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| e.to_string())?;
+    let (mut child, address) = spawn_manager(
+        &program,
+        "stderr",
+        std::process::Stdio::piped(),
+        std::process::Stdio::piped(),
+    )?;
     let out = child.stdout.take().expect("piped");
     match frames_solution::FrameReader::new(out, 1 << 20).read::<String>() {
         Ok(Some(ready)) if ready == "ready" => Ok(Box::new(Guessing { child, address })),
@@ -969,6 +1001,17 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             caught_by: "updates_from_many_processes_are_all_counted",
             breaks: "updaters-at-once",
             says: &["all at once", "at most 48 of"],
+        },
+        Decoy {
+            name: "starts the updaters in batches of 100 (round 16, manager/03)",
+            class: Class::Batched,
+            subject: ManagerApi {
+                start: |p| updaters_in_batches(p, 100),
+                ..REAL
+            },
+            caught_by: "updates_from_many_processes_are_all_counted",
+            breaks: "updaters-at-once",
+            says: &["all at once", "at most 100 of"],
         },
         Decoy {
             name: "serves connections with a fixed pool of 128 threads (round 13, manager/02)",
@@ -1122,6 +1165,17 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             caught_by: "thousands_of_connections_are_all_served",
             breaks: "connections-at-once",
             says: &["s with no reply", "a pipe nobody reads"],
+        },
+        Decoy {
+            name: "7 bytes per connection to a stderr piped and never read (round 16, manager/04)",
+            class: Class::Stuck,
+            subject: ManagerApi {
+                start: start_with_short_lines_unread,
+                ..REAL
+            },
+            caught_by: "thousands_of_connections_are_all_served",
+            breaks: "connections-at-once",
+            says: &["s with no reply", "the test gave them 4096 bytes"],
         },
         Decoy {
             name: "a client reads a manager that hung up as 0",
@@ -1349,6 +1403,17 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             caught_by: "start_waits_until_the_manager_listens",
             breaks: "start-waits-for-ready",
             says: &["must wait for the manager's ready frame"],
+        },
+        Decoy {
+            name: "start spins on connect instead of reading the ready frame (round 16, manager/05)",
+            class: Class::Spinning,
+            subject: ManagerApi {
+                start: start_spinning_on_connect,
+                ..REAL
+            },
+            caught_by: "start_waits_until_the_manager_listens",
+            breaks: "start-waits-for-ready",
+            says: &["of CPU on the calling thread", "wait asleep"],
         },
         Decoy {
             name: "start sleeps 30 ms instead of waiting for ready",

@@ -335,6 +335,29 @@ impl PageCache for ClearedAt1000 {
     }
 }
 
+/// A bound on memory: past `PAGES` pages, an arbitrary one is forgotten to
+/// make room (round 16's `page-cache/01`, at 4096 and at 8192).
+#[derive(Default)]
+struct ForgetsPast<const PAGES: usize> {
+    pages: Mutex<HashMap<String, Arc<OnceLock<Page>>>>,
+}
+
+impl<const PAGES: usize> PageCache for ForgetsPast<PAGES> {
+    fn get(&self, url: &str) -> Page {
+        let cell = {
+            let mut pages = lock(&self.pages);
+            if pages.len() >= PAGES && !pages.contains_key(url) {
+                let victim = pages.keys().next().cloned();
+                if let Some(victim) = victim {
+                    pages.remove(&victim);
+                }
+            }
+            Arc::clone(pages.entry(url.to_owned()).or_default())
+        };
+        cell.get_or_init(|| testweb::get(url)).clone()
+    }
+}
+
 /// Pages over `KIB` KiB are fetched but not kept (round 13's
 /// `page-cache/05` at 64 KiB, round 16's `page-cache/06` at 2 MiB).
 #[derive(Default)]
@@ -450,6 +473,22 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             caught_by: "a_page_is_fetched_once_then_served_from_memory",
             breaks: "remembered",
             says: &["other pages", "no eviction"],
+        },
+        Decoy {
+            name: "an arbitrary page forgotten past 4096 (round 16, page-cache/01)",
+            class: Class::RuleSkipped,
+            subject: new::<ForgetsPast<4096>>,
+            caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            breaks: "remembered",
+            says: &["no limit, no eviction"],
+        },
+        Decoy {
+            name: "an arbitrary page forgotten past 8192",
+            class: Class::RuleSkipped,
+            subject: new::<ForgetsPast<8192>>,
+            caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            breaks: "remembered",
+            says: &["no limit, no eviction"],
         },
         Decoy {
             name: "pages over 2 MiB not kept (round 16, page-cache/06)",

@@ -36,6 +36,46 @@ impl SharedTally for CopiesOutside {
     }
 }
 
+/// Runs the change on a snapshot taken outside the lock, then merges its
+/// difference (ballots, votes, removed entries) into whatever the counts
+/// are by then (round 16's `poison/04`): votes still add up, but a change
+/// sees stale counts, and two changes run at once.
+#[derive(Default)]
+struct MergesTheDifference {
+    counts: Mutex<Counts>,
+}
+
+impl SharedTally for MergesTheDifference {
+    fn update(&self, change: Change<'_>) {
+        let before = self.counts();
+        let mut draft = before.clone();
+        apply(&mut draft, change);
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        counts.0 = (counts.0 + draft.0).saturating_sub(before.0);
+        for (who, &was) in &before.1 {
+            match draft.1.get(who) {
+                None => drop(counts.1.remove(who)),
+                Some(&now) => {
+                    let entry = counts.1.entry(who.clone()).or_default();
+                    *entry = (*entry + now).saturating_sub(was);
+                }
+            }
+        }
+        for (who, &now) in &draft.1 {
+            if !before.1.contains_key(who) {
+                *counts.1.entry(who.clone()).or_default() += now;
+            }
+        }
+    }
+
+    fn counts(&self) -> Snapshot {
+        self.counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
 /// Counts nothing.
 struct CountsNothing;
 
@@ -499,6 +539,14 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             caught_by: "a_half_done_update_is_discarded",
             breaks: "whole-or-nothing",
             says: &["reads 0 ballots", "thrown away"],
+        },
+        Decoy {
+            name: "runs the change on a snapshot and merges its difference (round 16, poison/04)",
+            class: Class::RuleSkipped,
+            subject: new::<MergesTheDifference>,
+            caught_by: "updates_add_up",
+            breaks: "every-update-counts",
+            says: &["ran at the same moment", "one at a time"],
         },
         Decoy {
             name: "changes a copy outside the lock",

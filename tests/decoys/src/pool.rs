@@ -510,6 +510,24 @@ fn small_frame_limit(
     p.map(task, inputs, chunk)
 }
 
+/// A frame limit of 256 KiB (round 16's `pool/03`): a chunk of more than
+/// about 20 000 inputs fails, however the chunks were chosen.
+fn quarter_mebibyte_frames(
+    p: &mut dyn PoolHandle,
+    task: &str,
+    inputs: &[u64],
+    chunk: Option<usize>,
+) -> Results {
+    let per_chunk = chunk.unwrap_or_else(|| inputs.len().div_ceil(8));
+    if per_chunk * 12 > 256 << 10 {
+        return inputs
+            .iter()
+            .map(|_| Err("worker 0 exited with status 1 (a frame over 262144 bytes)".to_owned()))
+            .collect();
+    }
+    p.map(task, inputs, chunk)
+}
+
 /// Asks first (round 6's `pool/03`): SIGTERM to each worker and 150 ms for
 /// it to end, one after the other, before the kill.
 fn term_then_grace(p: Box<dyn PoolHandle>) {
@@ -1210,6 +1228,16 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             caught_by: "results_come_back_in_input_order",
             breaks: "chunks",
             says: &["its frames must fit"],
+        },
+        Decoy {
+            name: "a frame limit of 256 KiB (round 16, pool/03)",
+            class: Class::RuleSkipped,
+            subject: decoy(|program, workers| {
+                wrap(program, workers, quarter_mebibyte_frames, drop)
+            }),
+            caught_by: "results_come_back_in_input_order",
+            breaks: "chunks",
+            says: &["in one chunk", "its frames must fit"],
         },
         Decoy {
             name: "drop sends SIGTERM and sleeps while it waits (round 13, pool/01)",

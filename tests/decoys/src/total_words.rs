@@ -362,6 +362,51 @@ fn one_call_at_a_time(texts: Vec<String>, count: Count) -> usize {
     total.load(Ordering::SeqCst)
 }
 
+/// A lock file every call holds while it starts its threads (round 17,
+/// `total-words/08`).
+fn lock_file_while_starting(texts: Vec<String>, count: Count) -> usize {
+    let total = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = crate::with_a_spawn_lock_file(|| {
+        texts
+            .into_iter()
+            .map(|text| {
+                let total = Arc::clone(&total);
+                thread::spawn(move || total.fetch_add(count(&text), Ordering::SeqCst))
+            })
+            .collect()
+    });
+    for h in handles {
+        h.join().unwrap();
+    }
+    total.load(Ordering::SeqCst)
+}
+
+/// A right total, scoped threads adding to an atomic.
+fn scoped(texts: Vec<String>, count: Count) -> usize {
+    let total = AtomicUsize::new(0);
+    thread::scope(|s| {
+        for text in &texts {
+            let total = &total;
+            s.spawn(move || total.fetch_add(count(text), Ordering::SeqCst));
+        }
+    });
+    total.into_inner()
+}
+
+/// Refuses exactly 800 texts, the most the page allows (round 17,
+/// `total-words/07`).
+fn refuses_800_texts(texts: Vec<String>, count: Count) -> usize {
+    assert!(texts.len() < 800, "too many texts: {}", texts.len());
+    scoped(texts, count)
+}
+
+/// Refuses a text of exactly 17 MiB, the largest the page allows (round
+/// 17, `total-words/11`).
+fn refuses_a_17_mib_text(texts: Vec<String>, count: Count) -> usize {
+    assert!(texts.iter().all(|t| t.len() < 17 << 20), "a text too big");
+    scoped(texts, count)
+}
+
 /// Keeps the call's shared total in a `static` until the next call replaces
 /// it (round 9, `total-words/09`): as many blocks freed as kept, call
 /// after call.
@@ -731,6 +776,30 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             says: &["took turns"],
         },
         Decoy {
+            name: "refuses exactly 800 texts (round 17, total-words/07)",
+            class: Class::Panics,
+            subject: refuses_800_texts,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "total",
+            says: &["800"],
+        },
+        Decoy {
+            name: "refuses a text of exactly 17 MiB (round 17, total-words/11)",
+            class: Class::Panics,
+            subject: refuses_a_17_mib_text,
+            caught_by: "texts_up_to_the_limit",
+            breaks: "total",
+            says: &["17.0 MiB"],
+        },
+        Decoy {
+            name: "a lock file held while the threads start (round 17, total-words/08)",
+            class: Class::StateBetweenCalls,
+            subject: lock_file_while_starting,
+            caught_by: "two_calls_at_once_keep_apart",
+            breaks: "fresh-every-call",
+            says: &["held as it started", "a lock file"],
+        },
+        Decoy {
             name: "the shared total kept in a static until the next call (round 9, total-words/09)",
             class: Class::StateBetweenCalls,
             subject: kept_until_the_next_call,
@@ -785,6 +854,14 @@ pub fn corpus() -> Vec<Decoy<suites::total_words::TotalWords>> {
             caught_by: "no_thread_runs_on_after_the_return",
             breaks: "threads-end",
             says: &["freed after it had returned", "detached"],
+        },
+        Decoy {
+            name: "checks a count of finished threads 20 000 times before joining (round 17, total-words/04)",
+            class: Class::Spinning,
+            subject: crate::globals::total_words_spins_on_a_count,
+            caught_by: "nothing_polls_or_waits_by_the_clock",
+            breaks: "caller-sleeps",
+            says: &["`load` in a loop", "(in `fn total_words_spins_on_a_count`)"],
         },
         Decoy {
             name: "a spin of up to 700 µs on `is_finished` before joining (round 11, total-words/07)",

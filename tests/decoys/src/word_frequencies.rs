@@ -493,9 +493,110 @@ fn locks_before_splitting_big_texts(texts: Vec<String>, words: Words) -> Frequen
     freq.into_inner().unwrap()
 }
 
+/// A right map, scoped threads adding to one locked map, each thread's
+/// words (changed by `each`) counted under the lock once split.
+fn scoped_with(texts: Vec<String>, words: Words, each: fn(String) -> String) -> Frequencies {
+    let freq = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        for text in &texts {
+            let freq = &freq;
+            s.spawn(move || {
+                let found: Vec<String> = words(text).into_iter().map(each).collect();
+                let mut freq = freq.lock().unwrap();
+                for w in found {
+                    *freq.entry(w).or_insert(0) += 1;
+                }
+            });
+        }
+    });
+    freq.into_inner().unwrap()
+}
+
+/// A lock file every call holds while it starts its threads (round 17,
+/// `word-frequencies/05`).
+fn lock_file_while_starting(texts: Vec<String>, words: Words) -> Frequencies {
+    let freq = Arc::new(Mutex::new(HashMap::new()));
+    let handles: Vec<_> = crate::with_a_spawn_lock_file(|| {
+        texts
+            .into_iter()
+            .map(|text| {
+                let freq = Arc::clone(&freq);
+                thread::spawn(move || {
+                    let found = words(&text);
+                    let mut freq = freq.lock().unwrap();
+                    for w in found {
+                        *freq.entry(w).or_insert(0) += 1;
+                    }
+                })
+            })
+            .collect()
+    });
+    for h in handles {
+        h.join().unwrap();
+    }
+    std::mem::take(&mut *freq.lock().unwrap())
+}
+
+/// Refuses exactly 800 texts (round 17, `word-frequencies/04`).
+fn refuses_800_texts(texts: Vec<String>, words: Words) -> Frequencies {
+    assert!(texts.len() < 800, "too many texts: {}", texts.len());
+    scoped_with(texts, words, |w| w)
+}
+
+/// Refuses a text of exactly 17 MiB (round 17, `word-frequencies/10`).
+fn refuses_a_17_mib_text(texts: Vec<String>, words: Words) -> Frequencies {
+    assert!(texts.iter().all(|t| t.len() < 17 << 20), "a text too big");
+    scoped_with(texts, words, |w| w)
+}
+
+/// Trims ASCII punctuation off each word's ends, so that "fox." counts
+/// as "fox" (round 17, `word-frequencies/08`).
+fn trims_punctuation(texts: Vec<String>, words: Words) -> Frequencies {
+    scoped_with(texts, words, |w| {
+        let trimmed = w.trim_matches(|c: char| c.is_ascii_punctuation());
+        if trimmed.is_empty() {
+            w
+        } else {
+            trimmed.to_owned()
+        }
+    })
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
     vec![
+        Decoy {
+            name: "a lock file held while the threads start (round 17, word-frequencies/05)",
+            class: Class::StateBetweenCalls,
+            subject: lock_file_while_starting,
+            caught_by: "two_calls_at_once_keep_apart",
+            breaks: "fresh-every-call",
+            says: &["held as it started", "a lock file"],
+        },
+        Decoy {
+            name: "refuses exactly 800 texts (round 17, word-frequencies/04)",
+            class: Class::Panics,
+            subject: refuses_800_texts,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "frequencies",
+            says: &["800"],
+        },
+        Decoy {
+            name: "refuses a text of exactly 17 MiB (round 17, word-frequencies/10)",
+            class: Class::Panics,
+            subject: refuses_a_17_mib_text,
+            caught_by: "texts_up_to_the_limit",
+            breaks: "frequencies",
+            says: &["17.0 MiB"],
+        },
+        Decoy {
+            name: "trims punctuation off each word's ends (round 17, word-frequencies/08)",
+            class: Class::MadeUp,
+            subject: trims_punctuation,
+            caught_by: "answers_fresh_texts",
+            breaks: "frequencies",
+            says: &["the right answer is"],
+        },
         Decoy {
             name: "leaks the shared map with Box::leak",
             class: Class::StateBetweenCalls,

@@ -330,9 +330,76 @@ fn forgets_texts_of_1_to_16_mib(texts: Vec<String>, count: Count) -> Vec<usize> 
     counts
 }
 
+/// A lock file every call holds while it starts its threads (round 17,
+/// `words-per-text/06`).
+fn lock_file_while_starting(texts: Vec<String>, count: Count) -> Vec<usize> {
+    let handles: Vec<_> = crate::with_a_spawn_lock_file(|| {
+        texts
+            .into_iter()
+            .map(|text| thread::spawn(move || count(&text)))
+            .collect()
+    });
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+/// When every text is 16 MiB or more, leaks the first one for its thread
+/// (round 17, `words-per-text/02`): 17 MiB a call, under a bound on the
+/// memory the process holds.
+fn leaks_the_first_big_text(texts: Vec<String>, count: Count) -> Vec<usize> {
+    let mut texts = texts.into_iter();
+    let big = texts.len() > 0 && texts.as_slice().iter().all(|t| t.len() >= 16 << 20);
+    let first: Option<&'static str> = if big {
+        texts.next().map(|t| &*Box::leak(t.into_boxed_str()))
+    } else {
+        None
+    };
+    let mut handles = Vec::new();
+    if let Some(first) = first {
+        handles.push(thread::spawn(move || count(first)));
+    }
+    handles.extend(texts.map(|text| thread::spawn(move || count(&text))));
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+/// Refuses a call of exactly 64 MiB in all, the most the page allows
+/// (round 17, `words-per-text/08`).
+fn refuses_64_mib_in_all(texts: Vec<String>, count: Count) -> Vec<usize> {
+    let bytes: usize = texts.iter().map(String::len).sum();
+    assert!(bytes < 64 << 20, "too much text: {bytes} bytes");
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| thread::spawn(move || count(&text)))
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
     vec![
+        Decoy {
+            name: "refuses a call of exactly 64 MiB in all (round 17, words-per-text/08)",
+            class: Class::Panics,
+            subject: refuses_64_mib_in_all,
+            caught_by: "the_texts_are_freed",
+            breaks: "counts",
+            says: &["64 MiB in all", "panicked"],
+        },
+        Decoy {
+            name: "leaks the first text when every text is big (round 17, words-per-text/02)",
+            class: Class::RuleSkipped,
+            subject: leaks_the_first_big_text,
+            caught_by: "the_texts_are_freed",
+            breaks: "texts-freed",
+            says: &["heap blocks they allocated were never freed"],
+        },
+        Decoy {
+            name: "a lock file held while the threads start (round 17, words-per-text/06)",
+            class: Class::StateBetweenCalls,
+            subject: lock_file_while_starting,
+            caught_by: "two_calls_at_once_keep_apart",
+            breaks: "fresh-every-call",
+            says: &["held as it started", "a lock file"],
+        },
         Decoy {
             name: "leaks a copy of each text with Box::leak",
             class: Class::StateBetweenCalls,
@@ -418,7 +485,7 @@ pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
             subject: leaks_the_texts,
             caught_by: "the_texts_are_freed",
             breaks: "texts-freed",
-            says: &["the texts are never freed", "`Box::leak`"],
+            says: &["never freed", "`Box::leak`"],
         },
         Decoy {
             name: "at most 32 threads, each counting several texts in turn",

@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Environment variable naming the census file.
 pub const CENSUS_VAR: &str = "COURSE_CENSUS";
@@ -86,16 +86,26 @@ pub fn record_here(path: &Path) {
 }
 
 /// Appends one line to the census file, if there is one. Never fails.
+///
+/// The file stays open between lines (a map of half a million inputs
+/// records half a million lines: opening the file for each took seconds);
+/// it is opened for appending, so each line is one write that lands whole
+/// after the others, whichever process writes it.
 fn append(line: &str) {
+    static OPEN: std::sync::Mutex<Option<(PathBuf, std::fs::File)>> = std::sync::Mutex::new(None);
     let Some(path) = census_file() else {
         return;
     };
-    let path = path.as_path();
-    if let Ok(mut file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-    {
+    let mut open = OPEN.lock().unwrap_or_else(|e| e.into_inner());
+    if open.as_ref().is_none_or(|(at, _)| *at != path) {
+        *open = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .ok()
+            .map(|file| (path, file));
+    }
+    if let Some((_, file)) = open.as_mut() {
         let _ = file.write_all(line.as_bytes());
     }
 }

@@ -26,6 +26,7 @@ pub mod heap;
 pub mod io;
 pub mod memory;
 pub mod pause;
+pub mod pipes;
 pub mod quiet;
 pub mod record;
 pub mod rounds;

@@ -32,6 +32,8 @@ struct Lineage {
     started: AtomicUsize,
     alive: AtomicUsize,
     peak: AtomicUsize,
+    /// Set for a call run by [`Held::run`]: its thread starts wait.
+    held: Option<&'static Held>,
 }
 
 /// What [`during`] counted.
@@ -115,6 +117,9 @@ pub unsafe extern "C" fn pthread_create(
     arg: *mut c_void,
 ) -> libc::c_int {
     let lineage = LINEAGE.with(Cell::get);
+    if let Some(held) = lineage.and_then(|l| l.held) {
+        held.wait_at_a_start();
+    }
     let launch = Box::into_raw(Box::new(Launch {
         start,
         arg,
@@ -153,7 +158,10 @@ pub fn during<T>(call: impl FnOnce() -> T) -> (T, Spawned) {
 }
 
 fn counted<T>(call: impl FnOnce() -> T) -> (T, Spawned) {
-    let lineage: &'static Lineage = Box::leak(Box::default());
+    counted_in(Box::leak(Box::default()), call)
+}
+
+fn counted_in<T>(lineage: &'static Lineage, call: impl FnOnce() -> T) -> (T, Spawned) {
     let outer = LINEAGE.with(|l| l.replace(Some(lineage)));
     let out = call();
     LINEAGE.with(|l| l.set(outer));
@@ -162,6 +170,79 @@ fn counted<T>(call: impl FnOnce() -> T) -> (T, Spawned) {
         peak: lineage.peak.load(Ordering::SeqCst),
     };
     (out, spawned)
+}
+
+/// A call whose thread starts are held back, as a busy machine may hold
+/// them, until the test lets them go: while one call of a function is
+/// stuck starting a thread, whatever it holds stays held, and a second
+/// call that needs it waits too. Made with [`Held::new`], used once.
+#[derive(Debug, Default)]
+pub struct Held {
+    state: std::sync::Mutex<HeldState>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Debug, Default)]
+struct HeldState {
+    released: bool,
+    /// Thread starts waiting now.
+    waiting: usize,
+}
+
+impl Held {
+    /// A new hold, leaked: the threads it holds may outlive any borrow.
+    pub fn new() -> &'static Held {
+        Box::leak(Box::default())
+    }
+
+    /// Runs `call` on this thread, every thread start of it and of its
+    /// threads waiting until [`Held::release`].
+    ///
+    /// # Panics
+    ///
+    /// As [`during`].
+    pub fn run<T>(&'static self, call: impl FnOnce() -> T) -> (T, Spawned) {
+        assert!(
+            witness_works(),
+            "harness::spawned: this test binary does not route pthread_create through the \
+             harness, so thread starts cannot be held (a fault of the course, not of your code)"
+        );
+        let lineage: &'static Lineage = Box::leak(Box::new(Lineage {
+            held: Some(self),
+            ..Lineage::default()
+        }));
+        counted_in(lineage, call)
+    }
+
+    /// Waits until a thread start of the call is held, or `limit` passes.
+    /// Whether one is.
+    pub fn wait_for_a_start(&self, limit: std::time::Duration) -> bool {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let (state, _) = self
+            .changed
+            .wait_timeout_while(state, limit, |s| s.waiting == 0 && !s.released)
+            .unwrap_or_else(|e| e.into_inner());
+        state.waiting > 0
+    }
+
+    /// Lets every held start go, and every later one.
+    pub fn release(&self) {
+        self.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .released = true;
+        self.changed.notify_all();
+    }
+
+    fn wait_at_a_start(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.waiting += 1;
+        self.changed.notify_all();
+        while !state.released {
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        state.waiting -= 1;
+    }
 }
 
 /// Whether a thread started under [`counted`] is seen (once per process).
@@ -219,6 +300,28 @@ mod tests {
         let ((), seen) = during(|| drop(tx));
         other.join().expect("no panic").expect("no panic");
         assert_eq!(seen, Spawned::default());
+    }
+
+    #[test]
+    fn a_held_call_waits_at_its_first_start_until_released() {
+        let held = Held::new();
+        std::thread::scope(|s| {
+            let call = s.spawn(|| {
+                held.run(|| {
+                    std::thread::scope(|s| {
+                        s.spawn(|| ());
+                        s.spawn(|| ());
+                    })
+                })
+            });
+            assert!(held.wait_for_a_start(std::time::Duration::from_secs(5)));
+            // Another thread starts meanwhile, not held.
+            std::thread::spawn(|| ()).join().expect("no panic");
+            assert!(!call.is_finished(), "held at its first start");
+            held.release();
+            let ((), seen) = call.join().expect("no panic");
+            assert_eq!(seen.started, 2);
+        });
     }
 
     #[test]

@@ -241,13 +241,14 @@ pub fn stays_within_both_limits(f: FetchPaced) {
 
 /// The high end of the range: per_second 50 to 60, more workers than that
 /// (per_second + 5 to + 20), per_second + 16 to + 24 URLs, the first
-/// per_second held 300 ms, every fourth failing at once. The rate binds: the first
+/// per_second held 400 ms, every fourth failing at once. The rate binds: the first
 /// per_second start at once, the rest a second later. A pacer skipped at
 /// high rates, a record of bookings cleared past some length, failures that
 /// give their place back, or workers that all check an empty record before
 /// any of them books, start more than per_second within the window; and
-/// workers capped by the cores leave the server seeing far fewer than
-/// per_second at once.
+/// workers capped by the cores or by a round number (round 15's
+/// `fetch-paced/03`, 32) leave the server seeing fewer than three quarters
+/// of per_second at once.
 fn many_workers_at_a_high_rate(f: FetchPaced, draw: &mut Draw) {
     let per_second = draw.pick(50..=60);
     let in_flight = draw.pick(per_second + 5..=per_second + 20);
@@ -258,20 +259,21 @@ fn many_workers_at_a_high_rate(f: FetchPaced, draw: &mut Draw) {
     let case = Case {
         in_flight,
         per_second,
-        // The first second's requests are held 300 ms, for the peak; the
+        // The first second's requests are held 400 ms, for the peak; the
         // rest answer at once, so the call ends soon after the second.
         latencies: (0..n)
-            .map(|i| Duration::from_millis(if i < per_second { 300 } else { 0 }))
+            .map(|i| Duration::from_millis(if i < per_second { 400 } else { 0 }))
             .collect(),
         fail_every: Some(4),
     };
     let (_, peak) = case.call(f);
     assert!(
-        2 * peak >= per_second,
+        4 * peak >= 3 * per_second,
         "[within both limits] {}: the server saw at most {peak} requests in flight at once. \
-         The first per_second = {per_second} may start at once and each is held 300 ms, so it \
-         should see about {per_second}: something caps the workers below both limits (one per \
-         core, a fixed number). Start min(max_in_flight, number of URLs) workers.",
+         The first per_second = {per_second} may start at once and each is held 400 ms, so it \
+         should see about {per_second} (at least three quarters of them): something caps the \
+         workers below both limits (one per core, a fixed number). Start min(max_in_flight, \
+         number of URLs) workers.",
         case.describe()
     );
 }

@@ -8,9 +8,15 @@
 //! and dropping the manager leaves no process behind.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use harness::human;
 
 use crate::fetching::Draw;
 use crate::gone::assert_gone;
+
+mod gate;
+use gate::Gate;
 
 /// A connection to the manager, as the suite sees it (a thread of the
 /// suite may own it).
@@ -147,32 +153,30 @@ struct Witness {
     mark: PathBuf,
     /// Where the failing copy of a `one_fails` script writes its pid.
     failed: PathBuf,
-    /// Made by the first copy of a `gathered` script that stopped waiting
-    /// for the others: the rest then wait no more.
-    gave_up: PathBuf,
+    /// The FIFO each copy of a `gathered` script says it started on.
+    arrived: PathBuf,
+    /// The FIFO each copy of a `gathered` script then waits on.
+    gate: PathBuf,
 }
 
 impl Witness {
     /// A witness whose copies each log, to `times`, when they started, then
-    /// wait until `n` copies have started before they run the program (or
-    /// until about `within` seconds have passed since, and then no copy
-    /// waits any more), and log when the program ended: started all at
-    /// once, the `n` copies all run at the same moment, however long each
-    /// one's start takes; started a few at a time, the first few wait in
-    /// vain, once.
-    fn gathered(real: &Path, n: usize, within: f64) -> Witness {
-        // Ticks of 20 ms (a loaded machine only makes each longer).
-        let ticks = (within / 0.02).ceil() as u64;
-        Witness::made(
+    /// wait at a [`Gate`] until `n` copies have started (or `within` has
+    /// passed since the first did) before they run the program, and log
+    /// when the program ended: started all at once, the `n` copies all run
+    /// at the same moment, however long each one's start takes; started a
+    /// few at a time, the first few wait in vain, once.
+    fn gathered(real: &Path, n: usize, within: Duration) -> (Witness, Gate) {
+        let witness = Witness::made(
             real,
             &format!(
-                "echo \"start $(date +%s%N)\" >> TIMES\nwaited=0\n\
-                 while [ \"$(grep -c start TIMES)\" -lt {n} ] && [ ! -e GAVE_UP ]; do\n\
-                 if [ $waited -ge {ticks} ]; then : > GAVE_UP; break; fi\n\
-                 sleep 0.02\nwaited=$((waited + 1))\ndone\n"
+                "echo \"start $(date +%s%N)\" >> TIMES\n{}",
+                gate::WAIT_AT_GATE
             ),
             "",
-        )
+        );
+        let gate = Gate::open(&witness.arrived, &witness.gate, n, within);
+        (witness, gate)
     }
 
     /// A witness whose first copy (the first to make the folder `mark`)
@@ -315,7 +319,7 @@ impl Witness {
         let kids = base.with_extension("kids");
         let mark = base.with_extension("mark");
         let failed = base.with_extension("failed");
-        let gave_up = base.with_extension("gaveup");
+        let (arrived, gate) = (base.with_extension("arrived"), base.with_extension("gate"));
         // The files the parts name, by the words they name them with.
         let files = [
             ("TIMES", &times),
@@ -325,7 +329,8 @@ impl Witness {
             ("KIDS", &kids),
             ("FAULT_MARK", &mark),
             ("FAILED_PID", &failed),
-            ("GAVE_UP", &gave_up),
+            ("ARRIVED", &arrived),
+            ("GATE", &gate),
         ];
         let named = |part: &str| {
             files.iter().fold(part.to_owned(), |part, (word, file)| {
@@ -362,7 +367,8 @@ impl Witness {
             kids,
             mark,
             failed,
-            gave_up,
+            arrived,
+            gate,
         }
     }
 
@@ -392,7 +398,8 @@ impl Drop for Witness {
         let _ = std::fs::remove_file(&self.kids);
         let _ = std::fs::remove_dir(&self.mark);
         let _ = std::fs::remove_file(&self.failed);
-        let _ = std::fs::remove_file(&self.gave_up);
+        let _ = std::fs::remove_file(&self.arrived);
+        let _ = std::fs::remove_file(&self.gate);
     }
 }
 
@@ -673,17 +680,15 @@ pub fn a_child_without_an_answer_is_waited_for_too(api: ManagerApi) {
     }
 }
 
-/// How long a copy of a [`Witness::gathered`] script waits for the others
-/// to start: `run_updaters` that starts them all at once starts 20 within
-/// milliseconds.
-const GATHER_WITHIN: f64 = 1.5;
+/// How long the copies of a [`Witness::gathered`] script wait for the
+/// others, from the first one's start: `run_updaters` that starts them all
+/// at once starts a hundred within a fraction of that.
+const GATHER_WITHIN: Duration = Duration::from_millis(1_500);
 
 /// Two calls of `run_updaters`, sizes drawn per run: 2 to 8 updaters of
-/// 100 to 300 increments each, then 65 to 80 updaters of 10 to 40 (past any
-/// batch of 8, 16, 32, 48 or 64 a "not too many at once" might start; not
-/// past round 16's `manager/03`, batches of 100: a hundred copies of the
-/// gathering script, each polling with `grep` and `sleep`, take longer to
-/// give up than a check may run). In each, all the
+/// 100 to 300 increments each, then 101 to 130 updaters of 10 to 40 (past
+/// any batch of 8, 16, 32, 64 or 100 a "not too many at once" might start:
+/// round 16's `manager/03` started batches of 100). In each, all the
 /// updaters must run at once, each its own process, and the manager's
 /// counter must be the sum. A counter kept in each process would show 0
 /// or one updater's share.
@@ -691,7 +696,7 @@ pub fn updates_from_many_processes_are_all_counted(api: ManagerApi) {
     let mut draw = Draw::new();
     let calls = [
         (draw.pick(2..=8), draw.pick(100..=300) as u32),
-        (draw.pick(65..=80), draw.pick(10..=40) as u32),
+        (draw.pick(101..=130), draw.pick(10..=40) as u32),
     ];
     let manager = start(api);
     for (call, (workers, times)) in calls.into_iter().enumerate() {
@@ -718,10 +723,11 @@ fn updaters_all_counted(
     // The updaters run the program through a script that logs the pid of
     // each process that really ran it, and holds each copy until all of
     // them have started.
-    let witness = Witness::gathered(&(api.program)(), workers, GATHER_WITHIN);
+    let (witness, gate) = Witness::gathered(&(api.program)(), workers, GATHER_WITHIN);
     manager
         .run_updaters(&witness.script, key, workers, times)
         .unwrap_or_else(|e| panic!("{call} failed: {e}"));
+    drop(gate);
     let ran = witness.pids();
     let distinct: std::collections::BTreeSet<i64> = ran.iter().copied().collect();
     assert!(
@@ -731,17 +737,18 @@ fn updaters_all_counted(
          manager, not be made by the parent (sizes drawn this run: {drawn})",
         distinct.len()
     );
-    // Each copy of the witness waits until all of them have started (or
-    // GATHER_WITHIN has passed) before it runs the program: copies started
-    // together all overlap, however fast the updates are.
+    // Each copy of the witness waits at the gate until all of them have
+    // started (or GATHER_WITHIN has passed) before it runs the program:
+    // copies started together all overlap, however fast the updates are.
     let together = witness.most_at_once();
     assert!(
         together == workers,
         "{call} did not run its {workers} updater processes all at once: at most {together} of \
          {workers} were running at any moment (each was held until all {workers} had started, \
-         or {GATHER_WITHIN} s had passed; sizes drawn this run: {drawn}). Start all of them, \
+         or {} had passed since the first started; sizes drawn this run: {drawn}). Start all of them, \
          then wait for all of them, however many: the manager is there to take updates from \
-         many processes at once."
+         many processes at once.",
+        human(GATHER_WITHIN)
     );
     let expected = workers as u64 * u64::from(times);
     let sent = witness.adds_by(&ran);
@@ -1057,9 +1064,13 @@ pub fn start_waits_until_the_manager_listens(api: ManagerApi) {
     let delay = format!("{}.{}", tenths / 10, tenths % 10);
     let slow = Witness::slow(&(api.program)(), &delay);
     let began = std::time::Instant::now();
+    let cpu_before = harness::clock::thread_cpu_time();
     let manager = (api.start)(&slow.script)
         .unwrap_or_else(|e| panic!("Manager::start failed through a slow program: {e}"));
     let returned = began.elapsed();
+    let cpu = harness::clock::thread_cpu_time()
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
     let connected = manager.connect().and_then(|mut c| c.add("x", 1));
     assert!(
         connected == Ok(1),
@@ -1069,6 +1080,18 @@ pub fn start_waits_until_the_manager_listens(api: ManagerApi) {
          listens), however long it takes, not guess with a sleep or give up after a while",
         returned.as_secs_f64()
     );
+    if let Some(cpu) = cpu {
+        assert!(
+            cpu <= START_CPU,
+            "started through a program that takes {delay} s to begin (drawn this run from 2.5 \
+             to 5 s), Manager::start used {} of CPU on the calling thread while it waited (at \
+             most {} allowed): it must wait asleep, blocked on the manager's ready frame, not \
+             try to connect again and again (or check anything else in a loop) until the \
+             manager listens",
+            human(cpu),
+            human(START_CPU)
+        );
+    }
     drop(manager);
     // The real manager is the wrapper's child: make sure it is gone.
     for pid in slow.pids() {
@@ -1078,6 +1101,12 @@ pub fn start_waits_until_the_manager_listens(api: ManagerApi) {
         );
     }
 }
+
+/// The most CPU `Manager::start`'s calling thread may use while a slow
+/// manager gets ready: starting a process costs a few milliseconds; a loop
+/// that tries to connect until the manager listens burns the whole wait
+/// (round 16's `manager/05`).
+const START_CPU: Duration = Duration::from_millis(250);
 
 /// 3 to 8 updaters (drawn per run) of 50 to 200 increments (drawn), the
 /// first of them to start failing before its first increment (a fault the
@@ -1452,7 +1481,8 @@ pub fn every_connection_is_served_at_once(api: ManagerApi) {
 
 /// How many short connections [`thousands_of_connections_are_all_served`]
 /// makes, drawn per run: a log line of 16 bytes or more per connection
-/// fills a 64 KiB pipe within 4 096.
+/// fills a 64 KiB pipe within 4 096, and one of a single byte fills a pipe
+/// of [`harness::pipes::SMALL_PIPE`] bytes.
 const SHORT_CONNECTIONS: std::ops::RangeInclusive<usize> = 4_500..=7_000;
 
 /// How long [`thousands_of_connections_are_all_served`] waits for one more
@@ -1465,12 +1495,16 @@ const STALLED_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 /// the counter's new value. A manager that stops accepting after a few
 /// thousand (it writes a line per connection to a stderr that is a pipe
 /// nobody reads, and blocks once the pipe is full) leaves every later
-/// client waiting.
+/// client waiting; a pipe the test holds the other end of is first given
+/// a single page (round 16's `manager/04` wrote 7 bytes per connection).
 pub fn thousands_of_connections_are_all_served(api: ManagerApi) {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let n = Draw::new().pick(SHORT_CONNECTIONS);
     let manager = start(api);
     let pid = manager.pid();
+    // A pipe the test holds the other end of, if the manager writes to
+    // one, is given the size the kernel gives a user who holds many.
+    let shrunk = harness::pipes::shrink(pid, &[1, 2]);
     let (served, finished, stalled) = (
         AtomicUsize::new(0),
         AtomicBool::new(false),
@@ -1529,9 +1563,20 @@ pub fn thousands_of_connections_are_all_served(api: ManagerApi) {
          serves every connection over its life: each one gets a thread. A manager that stops \
          accepting after a few thousand is blocked somewhere, often writing a line per \
          connection to a stderr that is a pipe nobody reads (64 KiB fill, then every write \
-         waits): leave the manager's stderr as it is (inherited), or read what you pipe.",
+         waits): leave the manager's stderr as it is (inherited), or read what you pipe.{}",
         done + 1,
-        STALLED_AFTER.as_secs()
+        STALLED_AFTER.as_secs(),
+        if shrunk.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (The manager's descriptor(s) {shrunk:?} are pipes this process holds the \
+                 other end of; the test gave them {} bytes, the size the kernel gives a user's \
+                 new pipes once the user holds many: a line of one byte per connection fills \
+                 one within 4 096.)",
+                harness::pipes::SMALL_PIPE
+            )
+        }
     );
     if let Err(e) = outcome {
         panic!("[thousands of connections are all served] {e}");

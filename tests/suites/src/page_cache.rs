@@ -106,10 +106,11 @@ fn served_body(server: &Server, url: &str) -> Option<String> {
         .map(|r| r.body)
 }
 
-/// Pages one cache is given before its first pages are asked for again:
-/// far more than a cache that "keeps the last hundred" holds, and past a
-/// limit of a round thousand or 1024.
-const MANY_PAGES: std::ops::RangeInclusive<usize> = 1025..=1500;
+/// Pages one cache is given before every page is asked for again: far
+/// more than a cache that "keeps the last hundred" holds, and past a limit
+/// of a round thousand, 4096 or 8192 (round 16's `page-cache/01` forgot an
+/// arbitrary page past 4096).
+const MANY_PAGES: std::ops::RangeInclusive<usize> = 8193..=10_000;
 
 /// Sizes of the big page the first check asks for twice: past 64 KiB and
 /// 2 MiB, sizes a cache might think too big to keep (round 16's
@@ -156,10 +157,16 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
         );
         firsts.push((url, first));
     }
-    for url in server.page_urls(many + 2).into_iter().skip(2) {
-        let page = cache.get(&url);
-        assert!(page.is_ok(), "[{check}] get({url}) failed: {page:?}");
-    }
+    let others: Vec<(String, Result<String, FetchError>)> = server
+        .page_urls(many + 2)
+        .into_iter()
+        .skip(2)
+        .map(|url| {
+            let page = cache.get(&url);
+            assert!(page.is_ok(), "[{check}] get({url}) failed: {page:?}");
+            (url, page)
+        })
+        .collect();
     for (url, first) in firsts {
         let again = cache.get(&url);
         let asked = requests_for(&server, &url);
@@ -173,6 +180,26 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
             short(&first)
         );
     }
+    // Every one of the many again: none may have been forgotten to make
+    // room for the others.
+    let asked_before = server.requests().len();
+    let changed = others
+        .iter()
+        .filter(|(url, first)| cache.get(url) != *first)
+        .count();
+    let again: Vec<String> = server.requests()[asked_before..]
+        .iter()
+        .map(|r| r.target.clone())
+        .collect();
+    assert!(
+        again.is_empty() && changed == 0,
+        "[{check}] {many} pages were each fetched once; asked for again, {} of them were \
+         fetched again (the first: {:?}) and {changed} answered a different page: a cache \
+         keeps every page it fetched as long as the cache lives, however many it holds (no \
+         limit, no eviction).",
+        again.len(),
+        again.first()
+    );
     let variants = [
         server.url("/page/5?v=a"),
         server.url("/page/5?v=A"),

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -180,13 +181,35 @@ pub fn vote(tally: &dyn SharedTally, who: &str) {
 /// Counts one vote for `who`, taking [`SLOW_CHANGE`] between the two
 /// fields, as a real count that reads a ballot would: two updates that are
 /// not kept apart by the lock then overlap for certain, instead of once in
-/// a while.
-fn slow_vote(tally: &dyn SharedTally, who: &str) {
+/// a while. `running` counts the changes under way at once, and keeps the
+/// most it saw: changes applied one at a time under the lock never make
+/// it more than one, however their results are merged.
+fn slow_vote(tally: &dyn SharedTally, who: &str, running: &AtOnce) {
     tally.update(&mut |ballots, votes| {
+        running.enter();
         *ballots += 1;
         thread::sleep(SLOW_CHANGE);
         *votes.entry(who.to_owned()).or_default() += 1;
+        running.leave();
     });
+}
+
+/// How many changes run at once, and the most that did.
+#[derive(Default)]
+struct AtOnce {
+    now: AtomicUsize,
+    most: AtomicUsize,
+}
+
+impl AtOnce {
+    fn enter(&self) {
+        let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most.fetch_max(now, Ordering::SeqCst);
+    }
+
+    fn leave(&self) {
+        self.now.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// How long [`slow_vote`]'s change takes: 200 of them, one after another
@@ -263,13 +286,14 @@ pub fn updates_add_up(new: NewTally) {
     let check = "updates add up";
     for (round, candidates) in [["ada", "bob"], ["cy", "dee"]].into_iter().enumerate() {
         let tally = new();
+        let running = AtOnce::default();
         thread::scope(|s| {
             let voters: Vec<_> = (0..4)
                 .map(|t| {
-                    let tally = &*tally;
+                    let (tally, running) = (&*tally, &running);
                     s.spawn(move || {
                         for i in 0..50 {
-                            slow_vote(tally, candidates[(t + i) % 2]);
+                            slow_vote(tally, candidates[(t + i) % 2], running);
                         }
                     })
                 })
@@ -290,6 +314,16 @@ pub fn updates_add_up(new: NewTally) {
             "[{check}] 4 threads cast 50 votes each into a new tally (tally {} of 2): it \
              reads {got:?}, expected {want:?}. Apply each change to the counts in the tally, \
              under its lock, and keep nothing outside it.",
+            round + 1
+        );
+        let most = running.most.load(Ordering::SeqCst);
+        assert!(
+            most == 1,
+            "[{check}] 4 threads cast 50 votes each into a new tally (tally {} of 2), and {most} \
+             of their changes ran at the same moment: each change runs on the tally's own \
+             counts, one at a time, under its lock. A change run on a copy taken outside the \
+             lock, and its difference merged in afterwards, sees counts that other updates \
+             have changed meanwhile (\"set ada to 0\", \"vote only while under 10\" go wrong).",
             round + 1
         );
     }

@@ -55,9 +55,90 @@ const POLLING: &[(&str, &str)] = &[
 ];
 
 /// Where `source` polls, spins or waits by the clock: one line per call,
-/// with its line in `src/lib.rs`.
+/// with its line in `src/lib.rs`; and one per loop that reads an atomic
+/// again and again ([`spin_loops`]).
 pub fn polls(source: &str) -> Result<Vec<String>, String> {
-    calls_of(source, POLLING)
+    let mut found = calls_of(source, POLLING)?;
+    found.extend(spin_loops(source)?);
+    Ok(found)
+}
+
+/// Loops that read an atomic (`load`) each time round, with no
+/// compare-and-swap among their own code: a wait that checks a count
+/// again and again instead of sleeping until woken (round 17's red team,
+/// in all four texts exercises, spun 20 000 times on a count of finished
+/// threads before joining: under any CPU allowance a check could set,
+/// and naming nothing of [`POLLING`]). A loop that retries a
+/// compare-and-swap is an update, not a wait. Closures inside a loop are
+/// code that runs elsewhere (a thread's work), not the loop's own.
+pub fn spin_loops(source: &str) -> Result<Vec<String>, String> {
+    /// Whether an expression, outside closures, calls one of `names`.
+    #[derive(Default)]
+    struct Calls {
+        load: Option<usize>,
+        swaps: bool,
+    }
+
+    impl<'ast> Visit<'ast> for Calls {
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            let name = m.method.to_string();
+            if name == "load" {
+                self.load.get_or_insert(m.method.span().start().line);
+            }
+            if matches!(
+                name.as_str(),
+                "compare_exchange" | "compare_exchange_weak" | "fetch_update"
+            ) {
+                self.swaps = true;
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+    }
+
+    #[derive(Default)]
+    struct Loops {
+        found: Vec<String>,
+    }
+
+    impl Loops {
+        fn judge(&mut self, looped: impl FnOnce(&mut Calls)) {
+            let mut calls = Calls::default();
+            looped(&mut calls);
+            if let (Some(line), false) = (calls.load, calls.swaps) {
+                self.found.push(format!(
+                    "src/lib.rs line {line}: `load` in a loop (reads an atomic again and \
+                     again: a spin)"
+                ));
+            }
+        }
+    }
+
+    impl<'ast> Visit<'ast> for Loops {
+        fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
+            self.judge(|c| {
+                c.visit_expr(&w.cond);
+                c.visit_block(&w.body);
+            });
+            syn::visit::visit_expr_while(self, w);
+        }
+
+        fn visit_expr_loop(&mut self, l: &'ast syn::ExprLoop) {
+            self.judge(|c| c.visit_block(&l.body));
+            syn::visit::visit_expr_loop(self, l);
+        }
+
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            self.judge(|c| c.visit_block(&f.body));
+            syn::visit::visit_expr_for_loop(self, f);
+        }
+    }
+
+    let file = crate::reach::parse(source)?;
+    let mut loops = Loops::default();
+    loops.visit_file(&file);
+    Ok(loops.found)
 }
 
 /// Where `source` calls (or names, in a macro's tokens) a function or

@@ -58,6 +58,13 @@ impl Gil {
 }
 
 impl GilGuard<'_> {
+    /// Whether this guard holds `gil`, and not another GIL: a thread that
+    /// must work under the GIL it was given can be told from one that made
+    /// its own.
+    pub fn holds(&self, gil: &Gil) -> bool {
+        std::ptr::eq(self.gil, gil)
+    }
+
     /// Called by the holder between instructions: hands the lock over if a
     /// waiter asked for it, and takes it back before returning. Cheap when
     /// nobody asked.

@@ -6,12 +6,15 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use gil_solution::{DEFAULT_SWITCH_INTERVAL, Gil, GilGuard};
+use gil_solution::{Gil, GilGuard};
 
 use harness::aftermath::threads_now;
 
 use crate::fetching::Draw;
 use crate::pitfalls::texts::{self, Exercise};
+
+#[path = "count_under_gil/given.rs"]
+mod given;
 
 /// The signature under test.
 pub type CountUnderGil = fn(&Gil, Vec<String>, fn(&mut GilGuard<'_>, &str) -> usize) -> Vec<usize>;
@@ -19,19 +22,43 @@ pub type CountUnderGil = fn(&Gil, Vec<String>, fn(&mut GilGuard<'_>, &str) -> us
 /// The probe's `count`, which needs the GIL: it waits (the probe) with the
 /// GIL released, as blocking work does under CPython, then counts.
 pub fn count(guard: &mut GilGuard<'_>, text: &str) -> usize {
+    given::note(guard);
     guard.allow_threads(|| texts::visit(text));
     texts::count_words(text)
 }
 
 fn exercise(f: CountUnderGil) -> Exercise<Vec<usize>> {
     Exercise {
-        call: Box::new(move |texts| f(&Gil::new(DEFAULT_SWITCH_INTERVAL), texts, count)),
+        call: Box::new(move |texts| under_a_gil_given(f, texts, count)),
         answer: |texts| texts.iter().map(|t| texts::count_words(t)).collect(),
         name: "count_under_gil",
         probe: "count",
         result: "the word count of each text, in the texts' order",
         explain: |_, _| None,
     }
+}
+
+/// `f` on `texts` with a GIL lent by [`given`]; fails if any `count` was
+/// handed a guard of another GIL meanwhile.
+fn under_a_gil_given(
+    f: CountUnderGil,
+    texts: Vec<String>,
+    count: fn(&mut GilGuard<'_>, &str) -> usize,
+) -> Vec<usize> {
+    let n = texts.len();
+    let lease = given::lend();
+    let before = given::foreign();
+    let got = f(lease.gil(), texts, count);
+    let foreign = given::foreign() - before;
+    assert!(
+        foreign == 0,
+        "[counts run under the GIL given] count_under_gil on {n} texts handed `count` {foreign} \
+         guard(s) of a GIL that was not the one given to it (`GilGuard::holds` says which GIL a \
+         guard holds). Each thread must take the GIL passed in, `gil.acquire()` in its \
+         closure, for every text, whatever its size or number: a lock made with `Gil::new` \
+         excludes no one else, and the work no longer runs under the GIL."
+    );
+    got
 }
 
 fn answer(texts: &[String]) -> Vec<usize> {
@@ -104,6 +131,7 @@ fn leave_held(finished: bool) {
 /// it holds its guard. Under one GIL, at most one call at a time is in
 /// such a stretch, and none while another thread holds that GIL.
 fn count_watched(guard: &mut GilGuard<'_>, text: &str) -> usize {
+    given::note(guard);
     enter_held(false);
     leave_held(false);
     guard.allow_threads(|| texts::visit(text));
@@ -166,10 +194,10 @@ pub fn counts_run_under_the_gil_given(f: CountUnderGil) {
 fn under_the_gil_given(f: CountUnderGil, draw: &mut Draw, n: usize) {
     let texts = texts::texts(draw, n);
     *gil_watch() = GilWatch::default();
-    let gil = Gil::new(DEFAULT_SWITCH_INTERVAL);
+    let lease = given::lend();
+    let gil = lease.gil();
     texts::arm(n, Duration::ZERO, true);
     let (got, seen) = thread::scope(|s| {
-        let gil = &gil;
         s.spawn(move || hold_once_gathered(gil, n));
         let got = f(gil, texts.clone(), count_watched);
         (got, texts::disarm())
@@ -368,9 +396,9 @@ fn judge_the_trace(n: usize, trace: &[(Instant, thread::ThreadId, gil_solution::
 fn call_at_the_edges(f: CountUnderGil, texts: &[String], caller: u32) -> (Vec<usize>, Edges) {
     let n = texts.len();
     *gil_watch() = GilWatch::default();
-    let gil = Gil::new(DEFAULT_SWITCH_INTERVAL);
+    let lease = given::lend();
+    let gil = lease.gil();
     let out = thread::scope(|s| {
-        let gil = &gil;
         let (ready, started) = std::sync::mpsc::channel();
         let holder = s.spawn(move || hold_at_the_edges(gil, n, caller, ready));
         let _ = started.recv();

@@ -49,6 +49,21 @@ fn count_big(text: &str) -> usize {
     text.len() / WORD.len()
 }
 
+/// The most the page allows in one call: texts of 17 MiB, 17 MiB
+/// included, up to 64 MiB in all, 64 MiB included (round 17's
+/// `words-per-text/08` refused a call of 64 MiB): 17, 17, 17 and 13 MiB,
+/// made of [`WORD`] cut at each length.
+fn most_texts() -> Vec<String> {
+    [BIG_TEXT, BIG_TEXT, BIG_TEXT, (64 << 20) - 3 * BIG_TEXT]
+        .into_iter()
+        .map(|len| {
+            let mut text = WORD.repeat(len / WORD.len() + 1);
+            text.truncate(len);
+            text
+        })
+        .collect()
+}
+
 /// Calls of [`count_big`] so far.
 static BIG_COUNTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
@@ -62,8 +77,13 @@ fn big_texts() -> Vec<String> {
 
 const MIB: usize = 1 << 20;
 
+/// Heap blocks [`the_texts_are_freed`]'s calls may leave allocated between
+/// them, as the shared checks allow (the reference leaves none).
+const LEFT_BLOCKS: isize = 2;
+
 /// The texts are freed: the page's `Box::leak` makes the compiler quiet by
-/// never freeing them. After a first call (which settles the allocator),
+/// never freeing them. After a first call on 64 MiB, the most the page
+/// allows ([`most_texts`]; it also settles the allocator),
 /// [`CALLS`] calls on [`BIG_TEXTS`] texts of 17 MiB each: a leak keeps every
 /// call's texts, 51 MiB a call, in the process's resident memory (`VmRSS`);
 /// freed texts are reused by the next call, so the memory held afterwards
@@ -73,28 +93,65 @@ pub fn the_texts_are_freed(f: WordsPerText) {
     if harness::memory::resident_self() == 0 {
         return; // no /proc/self/status: nothing to measure with
     }
-    let want: Vec<usize> = big_texts().iter().map(|t| count_big(t)).collect();
-    let call = || {
+    let call_on = |texts: fn() -> Vec<String>, what: &str| {
+        let want: Vec<usize> = texts().iter().map(|t| count_big(t)).collect();
         let before = BIG_COUNTS.load(std::sync::atomic::Ordering::SeqCst);
-        let got = f(big_texts(), count_big);
+        let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(texts(), count_big)))
+            .unwrap_or_else(|payload| {
+                panic!(
+                    "words_per_text on {what} panicked ({}): the page allows texts of up to \
+                     17 MiB each and 64 MiB in all, both limits included; every call within \
+                     them answers",
+                    harness::record::panic_message(payload.as_ref())
+                )
+            });
         let counted = BIG_COUNTS.load(std::sync::atomic::Ordering::SeqCst) - before;
         assert!(
             got == want,
-            "words_per_text on {BIG_TEXTS} texts of 17 MiB returned {got:?}, but their counts, in \
-             order, are {want:?}"
+            "words_per_text on {what} returned {got:?}, but their counts, in order, are {want:?}"
         );
         assert!(
-            counted == BIG_TEXTS,
-            "words_per_text on {BIG_TEXTS} texts of 17 MiB returned the right counts, but called \
-             `count` {counted} times, where every call must count every text, once: a memo of \
-             texts seen before (a `static`) answers from an earlier call"
+            counted == want.len(),
+            "words_per_text on {what} returned the right counts, but called `count` {counted} \
+             times, where every call must count every text, once: a memo of texts seen before \
+             (a `static`) answers from an earlier call"
         );
     };
-    call();
+    let call = || call_on(big_texts, "3 texts of 17 MiB");
+    // The first call, which settles the allocator, is the largest the page
+    // allows.
+    call_on(
+        most_texts,
+        "4 texts of 17, 17, 17 and 13 MiB (64 MiB in all)",
+    );
     let before = harness::memory::resident_self();
-    for _ in 0..CALLS {
-        call();
-    }
+    let threads_before = harness::aftermath::threads_now();
+    let ((), left) = harness::heap::net_blocks(|| {
+        for _ in 0..CALLS {
+            call();
+        }
+        // Threads free what they own as they end, which can be just after
+        // a scope or a channel let the call return.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        while harness::aftermath::threads_now() > threads_before
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    });
+    // The suites' allocator counts every block: one text kept is one
+    // block, whatever the memory the process holds (round 17's
+    // `words-per-text/02` leaked one text of the three, 17 MiB a call,
+    // under the memory bound below).
+    assert!(
+        !harness::heap::installed() || left <= LEFT_BLOCKS,
+        "words_per_text on {BIG_TEXTS} texts of 17 MiB each, {CALLS} calls, every text made \
+         and every answer dropped inside the count: {left} heap blocks they allocated were \
+         never freed (at most {LEFT_BLOCKS} pass): a text, or something shared, is kept after \
+         the call. `Box::leak` makes the compiler quiet by never giving the memory back, even \
+         if only some texts are leaked. Start the threads in `thread::scope` (they may borrow \
+         `texts`), or move each text into its own thread."
+    );
     let rise = harness::memory::resident_self().saturating_sub(before) as usize;
     let weigh = CALLS * BIG_TEXTS * BIG_TEXT;
     assert!(
