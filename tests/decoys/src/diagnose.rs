@@ -327,6 +327,17 @@ fn cores_capped_at_64(run: Run) -> (Kind, f64) {
         },
     )
 }
+/// Believes in 2^40 cores at most, "more than any machine will have"
+/// (round 18, `diagnose/06`).
+fn cores_capped_at_2_pow_40(run: Run) -> (Kind, f64) {
+    twisted(
+        run,
+        Twist {
+            cores_cap: Some(1 << 40),
+            ..Twist::default()
+        },
+    )
+}
 fn slack_line_is_miscounted(run: Run) -> (Kind, f64) {
     twisted(
         run,
@@ -555,6 +566,43 @@ pub fn diagnose(m: &Measured) -> Diagnosis {
 }
 ";
 
+/// Sources of round 18's red team, each as a student's `src/lib.rs` would
+/// hold it, and each the reference when it runs here: what they read
+/// outside the arguments shows only in the source, under another name
+/// (`use ... as`), in a `Drop` that no one calls by name, or from the
+/// thread or the program that asks.
+const ALIASED_ENV_SOURCE: &str = "
+use std::env::var as setting;
+pub fn diagnose(m: &Measured) -> Diagnosis {
+    if setting(\"COURSE_STRICT\").is_ok() { return strict(m); }
+    rule(m)
+}
+";
+const DROP_CLOCK_SOURCE: &str = "
+struct Stamp;
+impl Drop for Stamp {
+    fn drop(&mut self) {
+        LATE.with(|l| l.set(std::time::SystemTime::now() > std::time::UNIX_EPOCH));
+    }
+}
+pub fn diagnose(m: &Measured) -> Diagnosis {
+    let _stamp = Stamp;
+    rule(m)
+}
+";
+const THREAD_NAME_SOURCE: &str = "
+pub fn diagnose(m: &Measured) -> Diagnosis {
+    let exact = std::thread::current().name().is_some_and(|n| n.contains('_'));
+    if exact { rule(m) } else { rough(m) }
+}
+";
+const PROGRAM_PATH_SOURCE: &str = "
+pub fn diagnose(m: &Measured) -> Diagnosis {
+    let tested = std::env::current_exe().is_ok_and(|p| p.to_string_lossy().contains(\"suite\"));
+    if tested { rule(m) } else { rough(m) }
+}
+";
+
 /// A wall clamped to at least a microsecond before dividing (round 10,
 /// `diagnose/10`).
 fn wall_clamped_to_a_microsecond(run: Run) -> (Kind, f64) {
@@ -657,6 +705,50 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             says: &["reads the clock", "`now`", "today or next year"],
         },
         Decoy {
+            name: "the environment read under another name (round 18, diagnose/02)",
+            class: Class::StateBetweenCalls,
+            subject: Diagnose {
+                diagnose: right,
+                source: ALIASED_ENV_SOURCE,
+            },
+            caught_by: "the_diagnosis_is_a_function_of_the_run",
+            breaks: "function-of-the-run",
+            says: &["`setting`, that is `var`", "reads the environment"],
+        },
+        Decoy {
+            name: "the clock read in a Drop (round 18, workers/04)",
+            class: Class::StateBetweenCalls,
+            subject: Diagnose {
+                diagnose: right,
+                source: DROP_CLOCK_SOURCE,
+            },
+            caught_by: "the_diagnosis_is_a_function_of_the_run",
+            breaks: "function-of-the-run",
+            says: &["`now`", "(in `fn drop`)"],
+        },
+        Decoy {
+            name: "exact only on a thread whose name has an underscore (round 18, diagnose/01)",
+            class: Class::StateBetweenCalls,
+            subject: Diagnose {
+                diagnose: right,
+                source: THREAD_NAME_SOURCE,
+            },
+            caught_by: "the_diagnosis_is_a_function_of_the_run",
+            breaks: "function-of-the-run",
+            says: &["`thread::current`", "asks which thread runs it"],
+        },
+        Decoy {
+            name: "exact only in a program whose path says suite (round 18, diagnose/03)",
+            class: Class::StateBetweenCalls,
+            subject: Diagnose {
+                diagnose: right,
+                source: PROGRAM_PATH_SOURCE,
+            },
+            caught_by: "the_diagnosis_is_a_function_of_the_run",
+            breaks: "function-of-the-run",
+            says: &["`current_exe`", "reads where the program is"],
+        },
+        Decoy {
             name: "Serial from the ten-millionth call, seen in its source",
             class: Class::StateBetweenCalls,
             subject: Diagnose {
@@ -757,6 +849,14 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             caught_by: "cpu_time_beyond_the_cores_is_miscounted",
             breaks: "miscounted",
             says: &["answered Miscounted", "the clock's slack line"],
+        },
+        Decoy {
+            name: "believes in at most 2^40 cores (round 18, diagnose/06)",
+            class: Class::RuleSkipped,
+            subject: plain(cores_capped_at_2_pow_40),
+            caught_by: "cpu_time_beyond_the_cores_is_miscounted",
+            breaks: "miscounted",
+            says: &["diagnose answered Miscounted, expected Parallel"],
         },
         Decoy {
             name: "believes in at most 64 cores",

@@ -426,6 +426,22 @@ fn even_shares(items: &[u64], n: usize) -> Vec<&[u64]> {
         .collect()
 }
 
+/// A thread per counter even when its share is empty (round 18,
+/// `false-sharing/02`): 200 threads for 3 items, the idle ones never
+/// calling the predicate.
+fn a_thread_for_every_counter(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
+    let counters: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let (n, len) = (n.max(1), items.len());
+    let bound = |i: usize| if len < n { i.min(len) } else { i * len / n };
+    thread::scope(|s| {
+        for (i, counter) in counters.iter().enumerate() {
+            let share = &items[bound(i)..bound(i + 1)];
+            s.spawn(move || count_share(share, counter, is_match));
+        }
+    });
+    values(&counters)
+}
+
 /// Polls a count of finished threads every 30 ms instead of joining (round
 /// 9, `false-sharing/02`).
 fn polls_every_30_ms(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, Vec<u64>) {
@@ -677,6 +693,14 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             caught_by: "the_threads_count_at_once",
             breaks: "threads-at-once",
             says: &["called is_match itself"],
+        },
+        Decoy {
+            name: "a thread for every counter, even for an empty share (round 18, false-sharing/02)",
+            class: Class::RuleSkipped,
+            subject: with(right_layout, a_thread_for_every_counter),
+            caught_by: "the_threads_count_at_once",
+            breaks: "threads-at-once",
+            says: &["with 5 counters and 3 items", "started 5 thread(s)"],
         },
         Decoy {
             name: "at most 128 threads (round 15, false-sharing/07)",

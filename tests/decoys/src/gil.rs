@@ -564,6 +564,22 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             says: &["`yield_now`", "(in `fn check_in`)"],
         },
         Decoy {
+            name: "a check-in that naps with park_timeout once in 65 536 calls (round 16, gil/06)",
+            class: Class::Spinning,
+            subject: of::<crate::gil_source::SharedWaker>(),
+            caught_by: "waiting_never_spins",
+            breaks: "cheap-check-in",
+            says: &["`park_timeout`", "(in `fn check_in`)"],
+        },
+        Decoy {
+            name: "a waiter that spins 300 µs on the clock before it sleeps (round 16, gil/07)",
+            class: Class::Spinning,
+            subject: of::<crate::gil_source::SharedWaker>(),
+            caught_by: "waiting_never_spins",
+            breaks: "waiters-sleep",
+            says: &["in a loop that never waits", "(in `fn take`)"],
+        },
+        Decoy {
             name: "acquire returns at once",
             class: Class::RuleSkipped,
             subject: of::<Flawed<NO_EXCLUSION>>(),

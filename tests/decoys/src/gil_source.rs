@@ -1,7 +1,8 @@
 //! A wrong GIL whose faults are in its source, not in what a run shows
-//! (round 13, `gil/04` and `gil/09`): one `Condvar` in a `static`, shared by
-//! every lock, and a check-in that yields every so many calls, counted in
-//! another `static`. The GIL suite's source witnesses read this file
+//! (round 13, `gil/04` and `gil/09`; round 16, `gil/06` and `gil/07`): one
+//! `Condvar` in a `static`, shared by every lock; a check-in that yields
+//! every so many calls, counted in another `static`, and naps once in a
+//! while; and a waiter that spins on the clock before it sleeps. The GIL suite's source witnesses read this file
 //! ([`SOURCE`]) as they read a crate's `src/lib.rs`, and must refuse both.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,6 +35,13 @@ impl SharedWaker {
     }
 
     fn take(&self) {
+        // "Most holds are short": look again for 300 µs before sleeping.
+        let began = std::time::Instant::now();
+        while began.elapsed() < Duration::from_micros(300) {
+            if !*self.state() {
+                break;
+            }
+        }
         let mut held = self.state();
         while *held {
             held = WAKER.wait(held).unwrap_or_else(PoisonError::into_inner);
@@ -66,10 +74,14 @@ impl GilApi for SharedWaker {
 
 impl GuardApi for SharedWakerGuard<'_> {
     fn check_in(&mut self) {
-        if CHECK_INS.fetch_add(1, Ordering::Relaxed) % 50_000 == 49_999 {
+        let n = CHECK_INS.fetch_add(1, Ordering::Relaxed);
+        if n % 50_000 == 49_999 {
             self.0.release();
             std::thread::yield_now();
             self.0.take();
+        } else if n % 65_536 == 65_535 {
+            // "To be nice to the machine."
+            std::thread::park_timeout(Duration::from_micros(1));
         }
     }
     fn allow_threads<T: Send, F: FnOnce() -> T + Send>(&mut self, work: F) -> T {

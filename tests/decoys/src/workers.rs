@@ -381,7 +381,7 @@ fn first_64_trials(trials: &[Trial], budget: u64) -> usize {
 }
 
 /// Only the first `N` trials read (round 14, `workers/01`, 512; round 15,
-/// `workers/05`, 8,192).
+/// `workers/05`, 8,192; round 18, `workers/08`, 2^20).
 fn first_trials<const N: usize>(trials: &[Trial], budget: u64) -> usize {
     right(&trials[..trials.len().min(N)], budget)
 }
@@ -556,6 +556,17 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             name: "only the first 512 trials read (round 14, workers/01)",
             class: Class::RuleSkipped,
             subject: plain(first_trials::<512>),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &[
+                "pick_workers answered",
+                "every trial counts, however many there are",
+            ],
+        },
+        Decoy {
+            name: "only the first 2^20 trials read (round 18, workers/08)",
+            class: Class::RuleSkipped,
+            subject: plain(first_trials::<{ 1 << 20 }>),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
             says: &[

@@ -984,9 +984,23 @@ pub fn cpu_time_beyond_the_cores_is_miscounted(diagnose: Diagnose) {
              (Miscounted, whatever else the run shows)",
         );
     }
-    // The most cores a `usize` counts, and the longest CPU clock a
-    // `Duration` holds over a nanosecond.
+    // A machine past 2^41 cores, half of them busy for a second (round
+    // 18's `diagnose/06` believed in 2^40 cores at most: the drawn runs
+    // stop at 2^32); the most cores a `usize` counts, and the longest CPU
+    // clock a `Duration` holds over a nanosecond.
+    let busy = log_uniform(&mut draw, 1 << 41, 1 << 62) as u64;
     for (run, want, what) in [
+        (
+            Run {
+                wall: Duration::from_secs(1),
+                cpu: Duration::from_secs(busy),
+                cores: 2 * busy as usize,
+                sequential: None,
+            },
+            Kind::Parallel,
+            "a run on 2^42 to 2^63 cores, half of them busy for a second (a rule may not cap \
+             the cores it believes in)",
+        ),
         (
             Run {
                 wall: LONGEST,

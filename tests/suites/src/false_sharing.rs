@@ -420,7 +420,8 @@ fn count_at_once(subject: FalseSharing, counters: usize, n_items: u64, hold: Dur
     let expected_total = items.iter().filter(|&&x| matches(x)).count() as u64;
     let caller_cpu = thread_cpu_time();
     let caller_wakeups = thread_wakeups();
-    let (total, values) = (subject.count)(&items, counters, &is_match);
+    let ((total, values), started) =
+        harness::spawned::during(|| (subject.count)(&items, counters, &is_match));
     let caller_wakeups = thread_wakeups().saturating_sub(caller_wakeups);
     let caller_cpu = thread_cpu_time()
         .zip(caller_cpu)
@@ -442,6 +443,17 @@ fn count_at_once(subject: FalseSharing, counters: usize, n_items: u64, hold: Dur
          counted a share (or all of it) instead of leaving every share to a thread of its \
          own. Start one thread per counter (one per item when there are fewer items), and \
          let the calling thread only wait for them."
+    );
+    // Every thread the call started, as `pthread_create` saw them: one
+    // that never calls is_match (an empty share) is not seen above
+    // (round 18's `false-sharing/02` started one per counter, 200 for 3
+    // items).
+    assert!(
+        started.started == threads,
+        "[{check}] {run}, count_matching started {} thread(s), where {threads} were wanted: \
+         one per counter, and with fewer items than counters one per item (an empty share \
+         needs no thread), no more and no fewer.",
+        started.started
     );
     let sum: u64 = values.iter().sum();
     assert!(

@@ -59,63 +59,100 @@ const POLLING: &[(&str, &str)] = &[
 /// again and again ([`spin_loops`]).
 pub fn polls(source: &str) -> Result<Vec<String>, String> {
     let mut found = calls_of(source, POLLING)?;
-    found.extend(spin_loops(source)?);
+    found.extend(spin_loops(source, &["load"])?);
     Ok(found)
 }
 
-/// Loops that read an atomic (`load`) each time round, with no
-/// compare-and-swap among their own code: a wait that checks a count
-/// again and again instead of sleeping until woken (round 17's red team,
-/// in all four texts exercises, spun 20 000 times on a count of finished
-/// threads before joining: under any CPU allowance a check could set,
-/// and naming nothing of [`POLLING`]). A loop that retries a
-/// compare-and-swap is an update, not a wait. Closures inside a loop are
+/// What a loop may call each time round and still be a wait, not a spin:
+/// it sleeps there until something changes.
+const WAITS: &[&str] = &[
+    "wait",
+    "wait_while",
+    "wait_timeout",
+    "wait_timeout_while",
+    "wait_timeout_ms",
+    "park",
+    "park_timeout",
+    "park_deadline",
+    "recv",
+    "recv_timeout",
+    "recv_deadline",
+    "join",
+    "sleep",
+    "sleep_ms",
+];
+
+/// What a loop may call each time round and be an update, not a wait: a
+/// compare-and-swap retried until it holds.
+const SWAPS: &[&str] = &["compare_exchange", "compare_exchange_weak", "fetch_update"];
+
+/// Loops that call one of `reads` (`load`: an atomic; `now`, `elapsed`:
+/// the clock) each time round, and none of [`WAITS`] or [`SWAPS`]: a
+/// wait that checks again and again instead of sleeping until woken. Round
+/// 17's red team, in all four texts exercises, checked a count of finished
+/// threads 20 000 times before joining: under any CPU allowance a check
+/// could set, and naming nothing of [`POLLING`]; round 16's `gil/07` spun
+/// 300 µs on the clock by hand before it slept. Closures inside a loop are
 /// code that runs elsewhere (a thread's work), not the loop's own.
-pub fn spin_loops(source: &str) -> Result<Vec<String>, String> {
-    /// Whether an expression, outside closures, calls one of `names`.
-    #[derive(Default)]
-    struct Calls {
-        load: Option<usize>,
-        swaps: bool,
+pub fn spin_loops(source: &str, reads: &[&str]) -> Result<Vec<String>, String> {
+    /// What a loop's own code (outside closures) calls.
+    struct Calls<'r> {
+        reads: &'r [&'r str],
+        read: Option<(usize, String)>,
+        waits_or_swaps: bool,
     }
 
-    impl<'ast> Visit<'ast> for Calls {
+    impl Calls<'_> {
+        fn note(&mut self, ident: &proc_macro2::Ident) {
+            let name = ident.to_string();
+            if self.reads.contains(&name.as_str()) && self.read.is_none() {
+                self.read = Some((ident.span().start().line, name.clone()));
+            }
+            if WAITS.contains(&name.as_str()) || SWAPS.contains(&name.as_str()) {
+                self.waits_or_swaps = true;
+            }
+        }
+    }
+
+    impl<'ast> Visit<'ast> for Calls<'_> {
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            let name = m.method.to_string();
-            if name == "load" {
-                self.load.get_or_insert(m.method.span().start().line);
-            }
-            if matches!(
-                name.as_str(),
-                "compare_exchange" | "compare_exchange_weak" | "fetch_update"
-            ) {
-                self.swaps = true;
-            }
+            self.note(&m.method);
             syn::visit::visit_expr_method_call(self, m);
+        }
+
+        fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+            if let Some(last) = p.path.segments.last() {
+                self.note(&last.ident);
+            }
+            syn::visit::visit_expr_path(self, p);
         }
 
         fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
     }
 
-    #[derive(Default)]
-    struct Loops {
+    struct Loops<'r> {
+        reads: &'r [&'r str],
         found: Vec<String>,
     }
 
-    impl Loops {
+    impl Loops<'_> {
         fn judge(&mut self, looped: impl FnOnce(&mut Calls)) {
-            let mut calls = Calls::default();
+            let mut calls = Calls {
+                reads: self.reads,
+                read: None,
+                waits_or_swaps: false,
+            };
             looped(&mut calls);
-            if let (Some(line), false) = (calls.load, calls.swaps) {
+            if let (Some((line, name)), false) = (calls.read, calls.waits_or_swaps) {
                 self.found.push(format!(
-                    "src/lib.rs line {line}: `load` in a loop (reads an atomic again and \
-                     again: a spin)"
+                    "src/lib.rs line {line}: `{name}` in a loop that never waits (checks \
+                     again and again: a spin)"
                 ));
             }
         }
     }
 
-    impl<'ast> Visit<'ast> for Loops {
+    impl<'ast> Visit<'ast> for Loops<'_> {
         fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
             self.judge(|c| {
                 c.visit_expr(&w.cond);
@@ -136,7 +173,10 @@ pub fn spin_loops(source: &str) -> Result<Vec<String>, String> {
     }
 
     let file = crate::reach::parse(source)?;
-    let mut loops = Loops::default();
+    let mut loops = Loops {
+        reads,
+        found: Vec::new(),
+    };
     loops.visit_file(&file);
     Ok(loops.found)
 }
@@ -152,18 +192,38 @@ pub fn calls_of(source: &str, table: &[(&str, &str)]) -> Result<Vec<String>, Str
         found: Vec<String>,
         /// The `macro_rules!` being read, if any.
         in_macro: Option<String>,
+        /// What each name a `use` brings in stands for ([`imports`]).
+        imported: std::collections::HashMap<String, Vec<String>>,
     }
 
     impl Finder<'_> {
         fn note(&mut self, ident: &proc_macro2::Ident) {
-            let name = ident.to_string();
-            if let Some((_, what)) = self.table.iter().find(|(n, _)| *n == name) {
+            self.note_as(ident, &ident.to_string());
+        }
+
+        /// Notes `ident` if `name`, or what a `use` made it stand for, is
+        /// in the table: `use std::env::var as setting` makes `setting`
+        /// the environment (round 18's red team hid `var`, `args_os`,
+        /// `sleep`, `set_hook` and `panic_any` so).
+        fn note_as(&mut self, ident: &proc_macro2::Ident, name: &str) {
+            let mut names = vec![name.to_owned()];
+            names.extend(self.imported.get(name).into_iter().flatten().cloned());
+            let hit = names
+                .iter()
+                .find_map(|name| self.table.iter().find(|(n, _)| n == name));
+            if let Some((name, what)) = hit {
+                let local = ident.to_string();
+                let name = if name.ends_with(local.as_str()) {
+                    format!("`{name}`")
+                } else {
+                    format!("`{local}`, that is `{name}`")
+                };
                 let within = self
                     .in_macro
                     .as_ref()
                     .map_or_else(String::new, |m| format!(" in `macro_rules! {m}`"));
                 self.found.push(format!(
-                    "src/lib.rs line {}: `{name}` ({what}){within}",
+                    "src/lib.rs line {}: {name} ({what}){within}",
                     ident.span().start().line
                 ));
             }
@@ -232,9 +292,13 @@ pub fn calls_of(source: &str, table: &[(&str, &str)]) -> Result<Vec<String>, Str
 
         fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
             // A function named by its path (`thread::sleep`), called or
-            // passed on.
-            if let Some(last) = p.path.segments.last() {
+            // passed on; and by its last two segments (`thread::current`).
+            let segments: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
+            if let Some(last) = segments.last() {
                 self.note(&last.ident);
+                if let [.., parent, last] = segments.as_slice() {
+                    self.note_as(&last.ident, &format!("{}::{}", parent.ident, last.ident));
+                }
             }
             syn::visit::visit_expr_path(self, p);
         }
@@ -245,9 +309,54 @@ pub fn calls_of(source: &str, table: &[(&str, &str)]) -> Result<Vec<String>, Str
         table,
         found: crate::reach::other_files(&file),
         in_macro: None,
+        imported: imports(&file),
     };
     finder.visit_file(&file);
     Ok(finder.found)
+}
+
+/// What each name that a `use` brings into `file` stands for: the item's
+/// own name, and its parent's and its own (`use std::thread::current as
+/// me` makes `me` stand for `current` and `thread::current`).
+fn imports(file: &syn::File) -> std::collections::HashMap<String, Vec<String>> {
+    #[derive(Default)]
+    struct Uses {
+        path: Vec<String>,
+        found: std::collections::HashMap<String, Vec<String>>,
+    }
+
+    impl Uses {
+        fn bring(&mut self, local: &syn::Ident, item: &syn::Ident) {
+            let mut stands_for = vec![item.to_string()];
+            if let Some(parent) = self.path.last() {
+                stands_for.push(format!("{parent}::{item}"));
+            }
+            self.found
+                .entry(local.to_string())
+                .or_default()
+                .extend(stands_for);
+        }
+    }
+
+    impl<'ast> Visit<'ast> for Uses {
+        fn visit_use_path(&mut self, p: &'ast syn::UsePath) {
+            self.path.push(p.ident.to_string());
+            self.visit_use_tree(&p.tree);
+            self.path.pop();
+        }
+
+        fn visit_use_name(&mut self, n: &'ast syn::UseName) {
+            self.bring(&n.ident, &n.ident);
+        }
+
+        fn visit_use_rename(&mut self, r: &'ast syn::UseRename) {
+            self.bring(&r.rename, &r.ident);
+        }
+    }
+
+    let mut uses = Uses::default();
+    uses.visit_file(file);
+    uses.found
 }
 
 /// Fails if the crate under test polls, spins or waits by the clock,
@@ -279,9 +388,38 @@ pub fn refuse_polls_from(check: &str, root: &str, why: &str) {
 }
 
 /// What spins or naps instead of sleeping until woken: for a lock whose
-/// waiters legitimately wait with a time-out (the GIL's switch interval),
-/// the rest of [`POLLING`] is no fault.
-pub const SPINNING: &[&str] = &["sleep", "sleep_ms", "yield_now", "spin_loop"];
+/// waiters legitimately wait with a time-out (the GIL's switch interval,
+/// on its `Condvar`), the rest of [`POLLING`] is no fault. A thread's own
+/// timed park is a nap (round 16's `gil/06` parked for a microsecond once
+/// in 65 536 check-ins).
+pub const SPINNING: &[&str] = &[
+    "sleep",
+    "sleep_ms",
+    "yield_now",
+    "spin_loop",
+    "park_timeout",
+    "park_deadline",
+];
+
+/// [`refuse_calls_from`] with [`SPINNING`], and loops that read the clock
+/// or an atomic without waiting ([`spin_loops`]), in what `roots` reach.
+#[track_caller]
+pub fn refuse_spins_from(check: &str, roots: &[&str], why: &str) {
+    let Some(source) = crate::pure::source() else {
+        harness::speedup::not_judged(check, "the crate's source was not given to the suite");
+        return;
+    };
+    let table: Vec<(&str, &str)> = POLLING
+        .iter()
+        .copied()
+        .filter(|(name, _)| SPINNING.contains(name))
+        .collect();
+    let found = calls_of(source, &table).and_then(|mut found| {
+        found.extend(spin_loops(source, &["now", "elapsed", "load"])?);
+        Ok(found)
+    });
+    refuse_found(check, source, roots, found, "spins, yields or naps", why);
+}
 
 /// Fails if what `roots` reach ([`crate::reach`]) calls any of
 /// [`POLLING`] (or only those named in `only`), naming each place.
@@ -331,7 +469,21 @@ pub fn refuse_any_in(
     doing: &str,
     why: &str,
 ) {
-    let found = calls_of(source, table)
+    refuse_found(check, source, roots, calls_of(source, table), doing, why);
+}
+
+/// Fails if any of `found` (places in `source`, or why it could not be
+/// read) lies in what `roots` reach: your function `doing`, then `why`.
+#[track_caller]
+fn refuse_found(
+    check: &str,
+    source: &str,
+    roots: &[&str],
+    found: Result<Vec<String>, String>,
+    doing: &str,
+    why: &str,
+) {
+    let found = found
         .and_then(|found| crate::pure::reached_by_all(source, roots, found))
         .unwrap_or_else(|e| {
             panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")
@@ -357,6 +509,19 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(1));
         }";
         assert_eq!(polls(src).unwrap().len(), 4, "{:?}", polls(src));
+    }
+
+    #[test]
+    fn names_brought_in_under_another_name_are_named() {
+        let src = "use std::thread::sleep as nap;
+        use std::thread::{self, current as me};
+        fn f() { nap(std::time::Duration::from_millis(1)); let _ = me().name(); let _ = thread::current(); }";
+        let found = polls(src).unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("`nap`, that is `sleep`"), "{found:?}");
+        let table = [("thread::current", "asks which thread runs it")];
+        let found = super::calls_of(src, &table).unwrap();
+        assert_eq!(found.len(), 2, "{found:?}");
     }
 
     #[test]

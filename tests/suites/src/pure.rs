@@ -400,7 +400,15 @@ const OUTSIDE: &[(&str, &str)] = &[
     ("var", "reads the environment"),
     ("var_os", "reads the environment"),
     ("vars", "reads the environment"),
+    ("vars_os", "reads the environment"),
     ("args", "reads the command line"),
+    ("args_os", "reads the command line"),
+    ("current_exe", "reads where the program is"),
+    ("current_dir", "reads the working folder"),
+    ("home_dir", "reads the environment"),
+    // Which thread asks (its name, its id): round 18's `lock-order/01`
+    // ordered the locks by it.
+    ("thread::current", "asks which thread runs it"),
     ("available_parallelism", "reads the machine"),
     ("set_hook", "keeps a process-wide hook"),
     ("take_hook", "keeps a process-wide hook"),

@@ -46,6 +46,12 @@ impl Reach {
 /// One function of the file: its name, lines, and the names it uses.
 struct Function {
     name: String,
+    /// For a method of a trait's impl (`impl Drop for Guard`), the type's
+    /// name: such a method runs wherever a value of the type is used,
+    /// called by name or not (a `Drop` runs as its value goes out of
+    /// scope), so a function that names the type reaches it (round 18's
+    /// red team hid a poll, a clock and a counter in `Drop`s).
+    owner: Option<String>,
     from: usize,
     to: usize,
     used: HashSet<String>,
@@ -80,14 +86,19 @@ impl<'ast> Visit<'ast> for Names {
 
 /// Every function of the file, nested ones included.
 #[derive(Default)]
-struct Functions(Vec<Function>);
+struct Functions {
+    all: Vec<Function>,
+    /// The type whose trait impl is being read, if any.
+    owner: Option<String>,
+}
 
 impl Functions {
     fn note(&mut self, name: &syn::Ident, span: proc_macro2::Span, block: &syn::Block) {
         let mut names = Names::default();
         names.visit_block(block);
-        self.0.push(Function {
+        self.all.push(Function {
             name: name.to_string(),
+            owner: self.owner.clone(),
             from: span.start().line,
             to: span.end().line,
             used: names.0,
@@ -96,6 +107,16 @@ impl Functions {
 }
 
 impl<'ast> Visit<'ast> for Functions {
+    fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
+        let owner = match (&i.trait_, &*i.self_ty) {
+            (Some(_), syn::Type::Path(p)) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        };
+        let outer = std::mem::replace(&mut self.owner, owner);
+        syn::visit::visit_item_impl(self, i);
+        self.owner = outer;
+    }
+
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
         self.note(&f.sig.ident, f.span(), &f.block);
         syn::visit::visit_item_fn(self, f);
@@ -231,8 +252,9 @@ pub fn reach_all(source: &str, roots: &[&str]) -> Result<Reach, String> {
         if !seen.insert(name.clone()) {
             continue;
         }
-        for (i, f) in all.0.iter().enumerate() {
-            if f.name == name && !reached.contains(&i) {
+        for (i, f) in all.all.iter().enumerate() {
+            let named = f.name == name || f.owner.as_deref() == Some(name.as_str());
+            if named && !reached.contains(&i) {
                 reached.push(i);
                 todo.extend(f.used.iter().cloned());
             }
@@ -240,7 +262,7 @@ pub fn reach_all(source: &str, roots: &[&str]) -> Result<Reach, String> {
     }
     let mut out = Reach::default();
     for i in reached {
-        let f = &all.0[i];
+        let f = &all.all[i];
         out.functions.push((f.name.clone(), f.from, f.to));
         out.used.extend(f.used.iter().cloned());
     }
@@ -266,6 +288,17 @@ pub fn scores() -> u8 { helper() }
                    pub fn f() { trace::note() }";
         let file = super::parse(src).unwrap();
         assert_eq!(file.items.len(), 2);
+    }
+
+    #[test]
+    fn a_trait_impl_is_reached_by_naming_its_type() {
+        let src = "struct Guard;\nimpl Drop for Guard {\n fn drop(&mut self) { hidden() }\n}\n\
+                   fn hidden() {}\npub fn f() { let _g = Guard; }\nfn g() {}";
+        let r = reach(src, "f").unwrap();
+        assert_eq!(
+            r.names().into_iter().collect::<Vec<_>>(),
+            ["drop", "f", "hidden"]
+        );
     }
 
     #[test]

@@ -457,11 +457,12 @@ pub fn fewest_workers_near_the_fastest(pick: Pick) {
              rounding, no tolerance, no clamp)",
         );
     }
-    // One set of 100,001 to 130,000 trials whose only fast one is the last:
-    // a rule that reads only the first so many trials, however many, and
-    // fewer than this, misses it (round 15's `workers/05` read 8,192).
+    // One set of 1,048,577 to 1,200,000 trials whose only fast one is the
+    // last: a rule that reads only the first so many trials, however many,
+    // and fewer than this, misses it (round 15's `workers/05` read 8,192,
+    // round 18's `workers/08` 2^20).
     {
-        let n = draw.pick(100_001..=130_000);
+        let n = draw.pick((1 << 20) + 1..=1_200_000);
         let slow = 3 * SEC;
         let mut trials: Vec<Trial> = (0..n)
             .map(|i| Trial {
@@ -481,7 +482,7 @@ pub fn fewest_workers_near_the_fastest(pick: Pick) {
             &trials,
             u64::MAX,
             want,
-            "a set of over 100,000 trials whose only fast one is the last (every trial counts, \
+            "a set of over 2^20 trials whose only fast one is the last (every trial counts, \
              however many there are)",
         );
     }

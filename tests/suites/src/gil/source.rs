@@ -57,15 +57,16 @@ pub fn nothing_is_kept_in_a_static<G: GilApi>() {
 }
 
 /// One right use, then the lock's code must call nothing that spins,
-/// yields or naps ([`crate::polls::SPINNING`]): a waiter sleeps on a
+/// yields or naps ([`crate::polls::SPINNING`]), and have no loop that reads
+/// the clock or an atomic without waiting ([`crate::polls::spin_loops`]):
+/// a waiter sleeps on a
 /// `Condvar` until it is woken or its interval has passed, and a holder
 /// that handed the lock over sleeps the same way until it may take it back.
 pub fn waiting_never_spins<G: GilApi>() {
     one_right_use::<G>();
-    crate::polls::refuse_calls_from(
+    crate::polls::refuse_spins_from(
         "waiting never spins",
         API,
-        Some(crate::polls::SPINNING),
         "The page promises that a waiting thread never keeps a core busy: it neither polls in \
          short steps nor spins, not even for a moment before it sleeps, and a check-in costs no \
          system call when nobody asked. Wait on the `Condvar` (with the switch interval as its \
