@@ -72,11 +72,14 @@ pub fn entries() -> Vec<Entry> {
     pool.extend(listed(&d::pool::stuck_hello()));
     let mut fetch_bounded = listed(&d::fetch_bounded::corpus());
     fetch_bounded.push(Listed::from(&d::fetch_bounded::stuck()));
+    fetch_bounded.extend(listed(&d::fetch_source::fetch_bounded()));
+    let mut fetch_all = listed(&d::fetch_all::corpus());
+    fetch_all.extend(listed(&d::fetch_source::fetch_all()));
     vec![
         Entry {
             exercise: "fetch-all",
             checks: names(s::fetch_all::CHECKS),
-            decoys: listed(&d::fetch_all::corpus()),
+            decoys: fetch_all,
         },
         Entry {
             exercise: "fetch-bounded",

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use gil_solution::{Gil, GilGuard};
 
+use crate::spawn_lock::with_a_spawn_lock;
 use crate::{Class, Decoy};
 
 type Count = fn(&mut GilGuard<'_>, &str) -> usize;
@@ -486,11 +487,12 @@ fn refuses_a_17_mib_text(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usi
     scoped_under(gil, texts, count, |_, _| false)
 }
 
-/// A lock file every call holds while it starts its threads (round 17,
+/// A lock every call holds while it starts its threads (a socket bound
+/// as a lock, where the red team locked a file) (round 17,
 /// `count-under-gil/04`).
 fn lock_file_while_starting(gil: &Gil, texts: Vec<String>, count: Count) -> Vec<usize> {
     thread::scope(|s| {
-        let handles: Vec<_> = crate::with_a_spawn_lock_file(|| {
+        let handles: Vec<_> = with_a_spawn_lock(|| {
             texts
                 .iter()
                 .map(|t| s.spawn(move || count(&mut gil.acquire(), t)))

@@ -91,7 +91,7 @@ fn one_after_another(urls: &[String]) -> Results {
 }
 
 /// Every thread spawned before any join, as it should be.
-fn all_at_once(urls: &[String]) -> Results {
+pub(crate) fn all_at_once(urls: &[String]) -> Results {
     thread::scope(|s| {
         let handles: Vec<_> = urls
             .iter()
@@ -211,6 +211,53 @@ fn detached_threads_linger(urls: &[String]) -> Results {
 /// At most 64 threads at a time ("more would be too many"): batches of 64.
 fn caps_at_64_threads(urls: &[String]) -> Results {
     urls.chunks(64).flat_map(all_at_once).collect()
+}
+
+/// In waves of 1,000 (round 19, `fetch-all/02`).
+fn waves_of_1000(urls: &[String]) -> Results {
+    urls.chunks(1000).flat_map(all_at_once).collect()
+}
+
+/// Every page trimmed of white space, "cleaning up" (round 19,
+/// `fetch-all/05`).
+fn trims_pages(urls: &[String]) -> Results {
+    all_at_once(urls)
+        .into_iter()
+        .map(|r| r.map(|page| page.trim().to_owned()))
+        .collect()
+}
+
+/// Each thread named after the URL past its scheme, `url[7..]` (round 19,
+/// `fetch-all/04`): a string shorter than 7 bytes, or with a character
+/// across byte 7, panics the caller.
+fn names_threads_after_urls(urls: &[String]) -> Results {
+    thread::scope(|s| {
+        let handles: Vec<_> = urls
+            .iter()
+            .map(|url| {
+                thread::Builder::new()
+                    .name(url[7..].to_owned())
+                    .spawn_scoped(s, move || testweb::get(url))
+                    .expect("a thread starts")
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .collect()
+    })
+}
+
+/// A URL that answers 503 is asked again, "a polite retry" (round 19,
+/// `fetch-all/09`).
+fn retries_a_503(urls: &[String]) -> Results {
+    let mut results = all_at_once(urls);
+    for (result, url) in results.iter_mut().zip(urls) {
+        if matches!(result, Err(testweb::FetchError::Status { status: 503, .. })) {
+            *result = testweb::get(url);
+        }
+    }
+    results
 }
 
 /// In batches of 200 ("more threads than that is too many"; round 15,
@@ -519,7 +566,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             caught_by: "a_failing_url_is_an_error_for_that_url_only",
             breaks: "all-at-once",
             says: &[
-                "[\"not a url\"] on the thread that called it",
+                "[\"not a url\", \"\", \"x\", \"ünï\"] on the thread that called it",
                 "not a URL at all",
             ],
         },
@@ -546,6 +593,38 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             caught_by: "every_url_in_flight_whatever_the_count",
             breaks: "all-at-once",
             says: &["something caps the threads", "one thread per URL"],
+        },
+        Decoy {
+            name: "waves of 1,000 (round 19, fetch-all/02)",
+            class: Class::Batched,
+            subject: waves_of_1000,
+            caught_by: "every_url_in_flight_whatever_the_count",
+            breaks: "all-at-once",
+            says: &["something caps the threads", "however many there are"],
+        },
+        Decoy {
+            name: "every page trimmed (round 19, fetch-all/05)",
+            class: Class::MadeUp,
+            subject: trims_pages,
+            caught_by: "results_come_back_in_input_order",
+            breaks: "really-fetched",
+            says: &["ws=1"],
+        },
+        Decoy {
+            name: "threads named after url[7..] (round 19, fetch-all/04)",
+            class: Class::Panics,
+            subject: names_threads_after_urls,
+            caught_by: "a_failing_url_is_an_error_for_that_url_only",
+            breaks: "failure-stays-local",
+            says: &["panic"],
+        },
+        Decoy {
+            name: "a 503 asked again (round 19, fetch-all/09)",
+            class: Class::RuleSkipped,
+            subject: retries_a_503,
+            caught_by: "a_failing_url_is_an_error_for_that_url_only",
+            breaks: "failure-stays-local",
+            says: &["/status/503"],
         },
         Decoy {
             name: "batches of 200 (round 15, fetch-all/01)",

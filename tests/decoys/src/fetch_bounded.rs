@@ -435,6 +435,57 @@ fn caps_at_100_workers(urls: &[String], limit: NonZeroUsize) -> Results {
     )
 }
 
+/// At most 256 workers, "nobody needs more connections" (round 19,
+/// `fetch-bounded/01`).
+fn caps_at_256_workers(urls: &[String], limit: NonZeroUsize) -> Results {
+    pool(
+        urls,
+        limit.min(NonZeroUsize::new(256).expect("256 is not 0")),
+    )
+}
+
+/// One worker even for an empty list (round 19, `fetch-bounded/07`):
+/// `min(K, N).max(1)`.
+fn a_worker_for_no_urls(urls: &[String], limit: NonZeroUsize) -> Results {
+    if urls.is_empty() {
+        thread::scope(|s| drop(s.spawn(|| ())));
+        return Results::new();
+    }
+    pool(urls, limit)
+}
+
+/// Past 64 URLs, K contiguous shares fixed up front, each worker fetching
+/// only its own (round 19, `fetch-bounded/04`).
+fn contiguous_shares_past_64(urls: &[String], limit: NonZeroUsize) -> Results {
+    if urls.len() <= 64 {
+        return pool(urls, limit);
+    }
+    let k = limit.get().min(urls.len());
+    let size = urls.len().div_ceil(k);
+    thread::scope(|s| {
+        let handles: Vec<_> = urls
+            .chunks(size)
+            .map(|share| s.spawn(move || share.iter().map(|u| testweb::get(u)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("no panic"))
+            .collect()
+    })
+}
+
+/// A URL that answers 503 is asked again, "a polite retry" (round 19,
+/// `fetch-bounded/09`).
+fn retries_a_503(urls: &[String], limit: NonZeroUsize) -> Results {
+    let mut results = pool(urls, limit);
+    for (result, url) in results.iter_mut().zip(urls) {
+        if matches!(result, Err(FetchError::Status { status: 503, .. })) {
+            *result = testweb::get(url);
+        }
+    }
+    results
+}
+
 /// A thread per URL, a new one started as soon as one reports back, so
 /// never more than K alive (round 15, `fetch-bounded/02`): not K workers.
 fn thread_per_url_k_alive(urls: &[String], limit: NonZeroUsize) -> Results {
@@ -522,6 +573,41 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
                 "max_in_flight = 1",
                 "worker threads",
             ],
+        },
+        Decoy {
+            name: "caps the workers at 256 (round 19, fetch-bounded/01)",
+            class: Class::RuleSkipped,
+            subject: caps_at_256_workers,
+            caught_by: "k_workers_whatever_n_and_k",
+            breaks: "uses-the-limit",
+            says: &["at most 256 of them alive at once", "the limit is used"],
+        },
+        Decoy {
+            name: "one worker for an empty list (round 19, fetch-bounded/07)",
+            class: Class::RuleSkipped,
+            subject: a_worker_for_no_urls,
+            caught_by: "no_urls_no_results",
+            breaks: "empty-input",
+            says: &[
+                "started 1 thread(s)",
+                "never more workers than there are URLs",
+            ],
+        },
+        Decoy {
+            name: "contiguous shares fixed up front past 64 URLs (round 19, fetch-bounded/04)",
+            class: Class::Batched,
+            subject: contiguous_shares_past_64,
+            caught_by: "workers_refill_as_soon_as_free",
+            breaks: "refill",
+            says: &["fixed shares"],
+        },
+        Decoy {
+            name: "a 503 asked again (round 19, fetch-bounded/09)",
+            class: Class::RuleSkipped,
+            subject: retries_a_503,
+            caught_by: "a_failing_url_is_an_error_for_that_url_only",
+            breaks: "failure-stays-local",
+            says: &["/status/503"],
         },
         Decoy {
             name: "caps the workers at 100 (round 15, fetch-bounded/01)",

@@ -57,7 +57,7 @@ fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) ->
     let next = AtomicUsize::new(0);
     let slots: Mutex<Vec<Option<Result<String, FetchError>>>> =
         Mutex::new(urls.iter().map(|_| None).collect());
-    let gap = Duration::from_secs(1) / per_second as u32;
+    let gap = Duration::from_secs(1) / u32::try_from(per_second).unwrap_or(u32::MAX);
     let began = Instant::now();
     let second = Duration::from_secs(1);
     thread::scope(|s| {

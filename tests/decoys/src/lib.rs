@@ -17,6 +17,7 @@ pub mod false_sharing;
 pub mod fetch_all;
 pub mod fetch_bounded;
 pub mod fetch_paced;
+pub mod fetch_source;
 pub mod file_counter;
 pub mod frames;
 pub mod gil;
@@ -27,6 +28,7 @@ pub mod manager;
 pub mod page_cache;
 pub mod poison;
 pub mod pool;
+pub mod spawn_lock;
 // The Pitfalls chapter, the tutorial's four mistakes.
 pub mod combine;
 pub mod diagnose;
@@ -86,25 +88,6 @@ pub struct Decoy<S> {
 /// How many times a check that did not fail is run again: a timing check may
 /// be inconclusive on a busy machine, and that is not a rejection.
 pub const TRIES: usize = 3;
-
-/// Runs `start` (a call starting its threads) holding a lock on a file
-/// that every call of the process shares (round 17's red team, in all four
-/// texts exercises): no `static` for a source check to see, and a call
-/// held at a thread start holds up every other call.
-pub fn with_a_spawn_lock_file<T>(start: impl FnOnce() -> T) -> T {
-    let path = std::env::temp_dir().join(format!("course-decoy-{}.spawn.lock", std::process::id()));
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .expect("the decoy's lock file opens");
-    let locked = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusive)
-        .unwrap_or_else(|(_, e)| panic!("the decoy's lock file locks: {e}"));
-    let out = start();
-    drop(locked);
-    out
-}
 
 /// Runs `check` once the way a suite test runs (alone, under the suite's
 /// deadline) with the panic messages silenced, and returns its failure

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+use crate::spawn_lock::with_a_spawn_lock;
 use crate::{Class, Decoy};
 
 type Count = fn(&str) -> usize;
@@ -362,11 +363,12 @@ fn one_call_at_a_time(texts: Vec<String>, count: Count) -> usize {
     total.load(Ordering::SeqCst)
 }
 
-/// A lock file every call holds while it starts its threads (round 17,
+/// A lock every call holds while it starts its threads (a socket bound
+/// as a lock, where the red team locked a file) (round 17,
 /// `total-words/08`).
 fn lock_file_while_starting(texts: Vec<String>, count: Count) -> usize {
     let total = Arc::new(AtomicUsize::new(0));
-    let handles: Vec<_> = crate::with_a_spawn_lock_file(|| {
+    let handles: Vec<_> = with_a_spawn_lock(|| {
         texts
             .into_iter()
             .map(|text| {

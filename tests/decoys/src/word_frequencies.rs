@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+use crate::spawn_lock::with_a_spawn_lock;
 use crate::{Class, Decoy};
 
 type Words = fn(&str) -> Vec<String>;
@@ -512,11 +513,12 @@ fn scoped_with(texts: Vec<String>, words: Words, each: fn(String) -> String) -> 
     freq.into_inner().unwrap()
 }
 
-/// A lock file every call holds while it starts its threads (round 17,
+/// A lock every call holds while it starts its threads (a socket bound
+/// as a lock, where the red team locked a file) (round 17,
 /// `word-frequencies/05`).
 fn lock_file_while_starting(texts: Vec<String>, words: Words) -> Frequencies {
     let freq = Arc::new(Mutex::new(HashMap::new()));
-    let handles: Vec<_> = crate::with_a_spawn_lock_file(|| {
+    let handles: Vec<_> = with_a_spawn_lock(|| {
         texts
             .into_iter()
             .map(|text| {

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use std::thread;
 use std::time::Duration;
 
+use crate::spawn_lock::with_a_spawn_lock;
 use crate::{Class, Decoy};
 
 type Count = fn(&str) -> usize;
@@ -330,10 +331,11 @@ fn forgets_texts_of_1_to_16_mib(texts: Vec<String>, count: Count) -> Vec<usize> 
     counts
 }
 
-/// A lock file every call holds while it starts its threads (round 17,
+/// A lock every call holds while it starts its threads (a socket bound
+/// as a lock, where the red team locked a file) (round 17,
 /// `words-per-text/06`).
 fn lock_file_while_starting(texts: Vec<String>, count: Count) -> Vec<usize> {
-    let handles: Vec<_> = crate::with_a_spawn_lock_file(|| {
+    let handles: Vec<_> = with_a_spawn_lock(|| {
         texts
             .into_iter()
             .map(|text| thread::spawn(move || count(&text)))

@@ -423,10 +423,10 @@ fn refused(
         ex,
         module,
         modules: match module {
-            "total_words" => &["total_words"],
-            "words_per_text" => &["words_per_text"],
-            "word_frequencies" => &["word_frequencies"],
-            _ => &["count_under_gil"],
+            "total_words" => &["total_words", "spawn_lock"],
+            "words_per_text" => &["words_per_text", "spawn_lock"],
+            "word_frequencies" => &["word_frequencies", "spawn_lock"],
+            _ => &["count_under_gil", "spawn_lock"],
         },
         lib: Box::new(move |f| {
             format!(

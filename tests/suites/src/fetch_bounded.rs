@@ -95,9 +95,12 @@ pub fn never_more_than_k_in_flight(fetch_bounded: FetchBounded) {
     );
 }
 
-/// A limit above the number of URLs is not an error.
+/// A limit above the number of URLs is not an error, however far above:
+/// also a million (round 19 started `max_in_flight` workers whatever the
+/// number of URLs, `fetch-paced/08`).
 pub fn more_workers_than_urls(fetch_bounded: FetchBounded) {
     fetch_pages(fetch_bounded, 3, 8, Duration::from_millis(20));
+    fetch_pages(fetch_bounded, 3, 1_000_000, Duration::from_millis(20));
 }
 
 /// With a limit of one, one request at a time.
@@ -225,11 +228,18 @@ fn underfill(requests: &[Served], k: usize) -> Underfill {
 /// the limits it expects fails one of the two.
 pub fn workers_refill_as_soon_as_free(fetch_bounded: FetchBounded) {
     refills(fetch_bounded, REFILL_K, &REFILL_DELAYS_MS);
-    let limit = [2, 4, 5, 6][fetching::Draw::new().pick(0..=3)];
+    let mut draw = fetching::Draw::new();
+    let limit = [2, 4, 5, 6][draw.pick(0..=3)];
     let delays: Vec<u64> = (0..5 * limit)
         .map(|i| if i % limit == 0 { 250 } else { 10 })
         .collect();
     refills(fetch_bounded, limit, &delays);
+    // Past 64 URLs (round 19's `fetch-bounded/04` handed out fixed
+    // contiguous shares there): 65 to 80 URLs, the first quarter slow, so
+    // the worker given the first share would be left with all of them.
+    let n = draw.pick(65..=80);
+    let delays: Vec<u64> = (0..n).map(|i| if i < n / 4 { 100 } else { 10 }).collect();
+    refills(fetch_bounded, 4, &delays);
 }
 
 /// The refill check for one limit and one list of latencies.
@@ -360,6 +370,29 @@ pub fn k_workers_whatever_n_and_k(fetch_bounded: FetchBounded) {
             }
         );
     }
+    // Past what the server holds in flight, and past 256 (round 19's
+    // `fetch-bounded/01` capped the workers there): K of 257 to 300 on more
+    // URLs, each held a second, and the workers the call starts, counted
+    // as `pthread_create` sees them, all alive at once.
+    let limit = if fetching::files_for_connections(300) {
+        draw.pick(257..=300)
+    } else {
+        draw.pick(161..=200)
+    };
+    let n = limit + draw.pick(1..=40);
+    let server = fetching::server(Duration::from_secs(1));
+    let urls = server.page_urls(n);
+    subject(fetch_bounded, limit).fetch(&server, &urls);
+    let threads = fetching::spawned();
+    assert!(
+        threads.peak >= limit && threads.started <= limit + HELPERS,
+        "[K workers whatever N and K] with {n} URLs of a second each and max_in_flight = \
+         {limit}, fetch_bounded started {} threads, at most {} of them alive at once: the \
+         limit is used, whatever it is. Start min(K, N) = {limit} workers (no cap of your own: \
+         256 connections is not a rule of the page), each taking URL after URL.",
+        threads.started,
+        threads.peak
+    );
 }
 
 crate::declare_suite!($ fetch_bounded: FetchBounded = [

@@ -237,20 +237,25 @@ pub fn stays_within_both_limits(f: FetchPaced) {
     }
     .call(f);
     many_workers_at_a_high_rate(f, &mut draw);
+    // Limits far beyond the work, as the page's types allow: a million in
+    // flight and 2^40 a second for three URLs (round 19's `fetch-paced/07`
+    // reserved room for per_second bookings, `/08` started max_in_flight
+    // workers whatever the number of URLs).
+    Case::even(3, 1_000_000, 1 << 40, Duration::from_millis(10)).call(f);
 }
 
-/// The high end of the range: per_second 50 to 60, more workers than that
-/// (per_second + 5 to + 20), per_second + 16 to + 24 URLs, the first
+/// The high end of the range: per_second 110 to 130, more workers than
+/// that (per_second + 5 to + 20), per_second + 16 to + 24 URLs, the first
 /// per_second held 400 ms, every fourth failing at once. The rate binds: the first
 /// per_second start at once, the rest a second later. A pacer skipped at
 /// high rates, a record of bookings cleared past some length, failures that
 /// give their place back, or workers that all check an empty record before
 /// any of them books, start more than per_second within the window; and
 /// workers capped by the cores or by a round number (round 15's
-/// `fetch-paced/03`, 32) leave the server seeing fewer than three quarters
-/// of per_second at once.
+/// `fetch-paced/03`, 32; round 19's `fetch-paced/01`, 64) leave the server
+/// seeing fewer than three quarters of per_second at once.
 fn many_workers_at_a_high_rate(f: FetchPaced, draw: &mut Draw) {
-    let per_second = draw.pick(50..=60);
+    let per_second = draw.pick(110..=130);
     let in_flight = draw.pick(per_second + 5..=per_second + 20);
     // Past 64 bookings (a record cleared there shows), and few enough after
     // the first second's that a first request the machine delayed by more

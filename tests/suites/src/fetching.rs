@@ -481,9 +481,12 @@ pub fn results_come_back_in_input_order(subject: Subject<impl Fetch>) {
         .iter()
         .enumerate()
         .map(|(i, id)| {
+            // Every other page with white space around its body, which is
+            // part of the page (round 19's `fetch-all/05` trimmed pages).
             server.url(&format!(
-                "/page/{id}?delay_ms={}",
-                80 + 15 * (ids.len() - i)
+                "/page/{id}?delay_ms={}{}",
+                80 + 15 * (ids.len() - i),
+                if i % 2 == 1 { "&ws=1" } else { "" }
             ))
         })
         .collect();
@@ -500,6 +503,29 @@ pub fn results_keep_their_places_past_256(subject: Subject<impl Fetch>) {
     // few at a time.
     let server = server(Duration::ZERO);
     subject.fetch(&server, &server.page_urls(n));
+}
+
+/// Whether this process may hold both ends of `n` connections at once,
+/// and its other files: the soft limit on open files is raised to the hard
+/// one if it is lower than that needs. When even the hard limit is too
+/// low, says so and returns `false`: the caller leaves that call out.
+pub fn files_for_connections(n: usize) -> bool {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    let need = (2 * n + 256) as u64;
+    let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else {
+        return false;
+    };
+    if soft >= need {
+        return true;
+    }
+    if hard >= need && setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_ok() {
+        return true;
+    }
+    eprintln!(
+        "{n} connections need {need} open files and this process may open {hard} at most \
+         (ulimit -n): that call is left out"
+    );
+    false
 }
 
 /// Sizes of the call that checks results keep their places whatever the
@@ -522,6 +548,20 @@ fn one_right_call(subject: &Subject<impl Fetch>) {
 /// suite makes reaches it.
 pub fn nothing_is_kept_in_a_static(subject: Subject<impl Fetch>) {
     one_right_call(&subject);
+    // A file keeps a value from one call to the next as a `static` does
+    // (round 19's `fetch-all/08` kept a memo of pages in the temp folder);
+    // nothing a fetcher does needs one.
+    crate::polls::refuse_in_crate(
+        "nothing is kept in a static",
+        FILES,
+        "uses the file system",
+        &format!(
+            "Nothing of a call of {name} is kept for the next one, in a `static` or anywhere \
+             else: a file in the temp folder outlives the call as a global does, and nothing \
+             in this exercise needs a file.",
+            name = subject.name
+        ),
+    );
     crate::pure::refuse_globals(
         "nothing is kept in a static",
         &format!(
@@ -535,6 +575,30 @@ pub fn nothing_is_kept_in_a_static(subject: Subject<impl Fetch>) {
     );
 }
 
+/// What a fetcher has no use for: a file outlives the call. A path is
+/// named by its last segment or its last two (`fs::write`, `File::open`).
+const FILES: &[(&str, &str)] = &[
+    ("temp_dir", "uses the file system"),
+    ("File::open", "opens a file"),
+    ("File::create", "creates a file"),
+    ("OpenOptions::new", "opens a file"),
+    ("fs::write", "writes a file"),
+    ("fs::read", "reads a file"),
+    ("fs::read_to_string", "reads a file"),
+    ("fs::create_dir_all", "changes the file system"),
+    ("fs::remove_file", "changes the file system"),
+    ("metadata", "reads the file system"),
+];
+
+/// What a fetcher that needs no clock has no use for besides what
+/// [`crate::polls::polls`] names: a process of its own, whose end can be a
+/// clock (round 19's `fetch-all/07` and `fetch-bounded/10` timed the whole
+/// call with a child `sleep 10`).
+const PROCESSES: &[(&str, &str)] = &[(
+    "Command::new",
+    "starts a process (a child `sleep` is a clock)",
+)];
+
 /// A source witness for the fetchers that need no clock (fetch_all,
 /// fetch_bounded): one right call, then the crate's `src/lib.rs` must call
 /// nothing that waits for a length of time or checks without waiting
@@ -544,6 +608,17 @@ pub fn nothing_is_kept_in_a_static(subject: Subject<impl Fetch>) {
 /// stays inside what a timed check sees, and the source shows it.
 pub fn nothing_polls_or_waits_by_the_clock(subject: Subject<impl Fetch>) {
     one_right_call(&subject);
+    crate::polls::refuse_in_crate(
+        "nothing polls or waits by the clock",
+        PROCESSES,
+        "starts a process",
+        &format!(
+            "{name} waits for its answers with no time-out of its own, and nothing in this \
+             exercise needs a process: a child that sleeps, read to its end, is a time-out as \
+             surely as `recv_timeout`.",
+            name = subject.name
+        ),
+    );
     crate::polls::refuse_polls(
         "nothing polls or waits by the clock",
         &format!(
@@ -558,10 +633,14 @@ pub fn nothing_polls_or_waits_by_the_clock(subject: Subject<impl Fetch>) {
     );
 }
 
-/// A server error, a refused connection and a malformed URL each become an
-/// `Err` in their own place; the good URLs around them still succeed. The
-/// same URLs again, in a second call: a failure is fetched again, every
-/// call (round 15's `fetch-all/09` remembered them in a file).
+/// Server errors (500, 503, 404), a refused connection and strings that
+/// are not URLs at all (short, empty, beyond ASCII) each become an `Err` in
+/// their own place, each asked once; the good URLs around them still
+/// succeed. The same URLs again, in a second call: a failure is fetched
+/// again, every call (round 15's `fetch-all/09` remembered them in a
+/// file). Round 19 asked a 503 twice ("a polite retry", `fetch-all/09`,
+/// `fetch-bounded/09`) and named threads after `url[7..]`, which panics on
+/// a short string (`fetch-all/04`).
 pub fn a_failing_url_is_an_error_for_that_url_only(subject: Subject<impl Fetch>) {
     let server = server(HELD_LONG_ENOUGH);
     let urls = vec![
@@ -570,6 +649,10 @@ pub fn a_failing_url_is_an_error_for_that_url_only(subject: Subject<impl Fetch>)
         closed_port_url(),
         server.url("/page/2"),
         "not a url".to_owned(),
+        server.url("/status/503"),
+        String::new(),
+        "x".to_owned(),
+        "ünï".to_owned(),
         server.url("/status/404"),
     ];
     for _ in 0..2 {
@@ -577,12 +660,21 @@ pub fn a_failing_url_is_an_error_for_that_url_only(subject: Subject<impl Fetch>)
     }
 }
 
-/// No URLs: no results, and no threads left waiting for work.
+/// No URLs: no results, and no thread started, not even one that finds
+/// the queue empty at once (round 19's `fetch-bounded/07` started
+/// `max(1)` workers).
 pub fn no_urls_no_results(subject: Subject<impl Fetch>) {
     assert_eq!(
         subject.call(&[]),
         Results::new(),
         "an empty list of URLs gives an empty list of results"
+    );
+    let started = spawned().started;
+    assert!(
+        started == 0,
+        "{} on an empty list of URLs started {started} thread(s): there is nothing to fetch, \
+         so no worker (never more workers than there are URLs).",
+        subject.name
     );
 }
 

@@ -472,6 +472,27 @@ pub fn refuse_any_in(
     refuse_found(check, source, roots, calls_of(source, table), doing, why);
 }
 
+/// Fails if the crate under test (all of `src/lib.rs`, as [`refuse_polls`]
+/// reads it) calls or names anything of `table`, naming each place: your
+/// crate `doing`, then `why`. A crate whose source was not set is not
+/// judged here, and says so.
+#[track_caller]
+pub fn refuse_in_crate(check: &str, table: &[(&str, &str)], doing: &str, why: &str) {
+    let Some(source) = crate::pure::source() else {
+        harness::speedup::not_judged(check, "the crate's source was not given to the suite");
+        return;
+    };
+    let found = calls_of(source, table).unwrap_or_else(|e| {
+        panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")
+    });
+    let found = crate::pure::with_functions(source, found);
+    assert!(
+        found.is_empty(),
+        "[{check}] your crate {doing}: {}. {why}",
+        found.join("; ")
+    );
+}
+
 /// Fails if any of `found` (places in `source`, or why it could not be
 /// read) lies in what `roots` reach: your function `doing`, then `why`.
 #[track_caller]

@@ -133,11 +133,15 @@ impl Log {
 
     /// `text` with a fresh token appended: a keyed hash (SipHash with
     /// random keys) of a counter, so no client can predict it.
-    fn fresh(&self, text: &str) -> String {
+    fn fresh(&self, text: &str, padded: bool) -> String {
         let token = self
             .tokens
             .hash_one(self.issued.fetch_add(1, Ordering::SeqCst));
-        let body = format!("{text} #{token:016x}");
+        let body = if padded {
+            format!("  {text} #{token:016x} \n")
+        } else {
+            format!("{text} #{token:016x}")
+        };
         lock(&EVER_SERVED).insert(body.clone());
         body
     }
@@ -151,6 +155,8 @@ impl Log {
 ///   body is to ask this server for it, and asking again gives another;
 /// - `/status/{code}` answers with that status;
 /// - `?delay_ms=N` on either replaces the latency for that request;
+/// - `ws=1` in the query puts white space around a page's body (part of
+///   the page, which a client must not trim);
 /// - `&gather=G` (with `delay_ms`) answers as soon as `G` requests are in
 ///   flight at once (this one included, since the round began), and after
 ///   `delay_ms` at the latest: a client that overlaps `G` requests always
@@ -344,7 +350,12 @@ impl Drop for InFlight<'_> {
 async fn serve(State(shared): State<Shared>, uri: Uri) -> (StatusCode, String) {
     let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
     let (status, text, latency) = route(target, shared.latency);
-    let body = shared.log.fresh(&text);
+    // `ws=1`: white space around the body, which is part of the page
+    // (round 19's `fetch-all/05` trimmed every page).
+    let padded = target
+        .split_once('?')
+        .is_some_and(|(_, q)| q.split('&').any(|kv| kv == "ws=1"));
+    let body = shared.log.fresh(&text, padded);
     {
         let _counted = InFlight::enter(&shared.log, target, status, &body);
         match gather(target) {

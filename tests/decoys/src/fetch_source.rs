@@ -1,0 +1,86 @@
+//! Wrong fetchers whose fault is in their source and nowhere a call shows
+//! it (round 19): a memo of pages kept in a file, and a time-out kept by a
+//! child `sleep`. They live in a file of their own, read by the source
+//! witnesses as a crate's `src/lib.rs` ([`SOURCE`]), because the rest of
+//! the corpus's source ([`crate::globals`]) holds a `static` in every
+//! other decoy, which would be named first.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::thread;
+
+use crate::{Class, Decoy};
+
+/// This file, as the suites read a crate's `src/lib.rs`.
+pub const SOURCE: &str = include_str!("fetch_source.rs");
+
+type Fetched = Vec<Result<String, testweb::FetchError>>;
+
+/// Keeps each call's pages in a file in the temp folder, keyed by the list
+/// (round 19's `fetch-all/08` answered from it from the sixth call of one
+/// list): no `static`, and no call the suite makes is the sixth.
+pub fn fetch_all_memo_in_a_file(urls: &[String]) -> Fetched {
+    let path = std::env::temp_dir().join(format!(
+        "course-decoy-memo-{}-{}",
+        std::process::id(),
+        urls.len()
+    ));
+    let calls = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|n| n.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    let _ = std::fs::write(&path, (calls + 1).to_string());
+    crate::fetch_all::all_at_once(urls)
+}
+
+/// Times the whole call with a child `sleep 10`, read to its end by a
+/// watchdog thread (round 19's `fetch-bounded/10`): the answers all come
+/// in time here, and the child is killed once they have; a slower call
+/// would have its stragglers given up on. No clock is named.
+pub fn fetch_bounded_times_out_with_a_child(
+    urls: &[String],
+    limit: std::num::NonZeroUsize,
+) -> Fetched {
+    let mut child = Command::new("sleep")
+        .arg("10")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sleep starts");
+    let mut out = child.stdout.take().expect("piped");
+    let watchdog = thread::spawn(move || {
+        let mut rest = Vec::new();
+        let _ = out.read_to_end(&mut rest);
+    });
+    let pages = crate::fetch_bounded::pool(urls, limit);
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = watchdog.join();
+    pages
+}
+
+/// The `fetch_all` decoys read with this file as their source.
+pub fn fetch_all() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
+    vec![Decoy {
+        name: "a memo of pages in a file in the temp folder (round 19, fetch-all/08)",
+        class: Class::StateBetweenCalls,
+        subject: fetch_all_memo_in_a_file,
+        caught_by: "nothing_is_kept_in_a_static",
+        breaks: "really-fetched",
+        says: &["uses the file system", "(in `fn fetch_all_memo_in_a_file`)"],
+    }]
+}
+
+/// The `fetch_bounded` decoys read with this file as their source.
+pub fn fetch_bounded() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
+    vec![Decoy {
+        name: "a time-out kept by a child sleep (round 19, fetch-bounded/10)",
+        class: Class::RuleSkipped,
+        subject: fetch_bounded_times_out_with_a_child,
+        caught_by: "nothing_polls_or_waits_by_the_clock",
+        breaks: "waits-asleep",
+        says: &[
+            "starts a process",
+            "(in `fn fetch_bounded_times_out_with_a_child`)",
+        ],
+    }]
+}

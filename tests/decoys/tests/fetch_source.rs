@@ -1,0 +1,22 @@
+//! The fetchers' decoys whose fault only their source shows, read with
+//! their own file as the source ([`decoys::fetch_source::SOURCE`]): a test
+//! binary of their own, since the source the suites read is one per
+//! process.
+
+#[test]
+fn every_source_decoy_is_rejected_for_the_right_reason() {
+    suites::pure::set_source(decoys::fetch_source::SOURCE);
+    let mut misses = decoys::misses(
+        &decoys::fetch_source::fetch_all(),
+        suites::fetch_all::CHECKS,
+    );
+    misses.extend(decoys::misses(
+        &decoys::fetch_source::fetch_bounded(),
+        suites::fetch_bounded::CHECKS,
+    ));
+    assert!(
+        misses.is_empty(),
+        "decoys not rejected:\n{}",
+        misses.join("\n\n")
+    );
+}
