@@ -108,7 +108,9 @@ pub fn every_url_in_flight_whatever_the_count(fetch_all: FetchAll) {
     for (n, latency) in calls {
         let server = fetching::server(latency);
         let urls = server.page_urls(n);
+        let before = harness::aftermath::threads_now();
         subject(fetch_all).fetch(&server, &urls);
+        fetching::threads_gone(before);
         let threads = fetching::spawned();
         assert!(
             threads.peak >= n,

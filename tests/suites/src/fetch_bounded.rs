@@ -382,7 +382,9 @@ pub fn k_workers_whatever_n_and_k(fetch_bounded: FetchBounded) {
     let n = limit + draw.pick(1..=40);
     let server = fetching::server(Duration::from_secs(1));
     let urls = server.page_urls(n);
+    let before = harness::aftermath::threads_now();
     subject(fetch_bounded, limit).fetch(&server, &urls);
+    fetching::threads_gone(before);
     let threads = fetching::spawned();
     assert!(
         threads.peak >= limit && threads.started <= limit + HELPERS,

@@ -505,6 +505,17 @@ pub fn results_keep_their_places_past_256(subject: Subject<impl Fetch>) {
     subject.fetch(&server, &server.page_urls(n));
 }
 
+/// Waits (up to 5 s) until the process has no more threads than `before`:
+/// a call that started a thousand threads returns once each has done its
+/// work, and their exits still take the kernel a moment, which the next
+/// check's watch of the process's threads and CPU must not see.
+pub fn threads_gone(before: usize) {
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    while harness::aftermath::threads_now() > before && std::time::Instant::now() < until {
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// Whether this process may hold both ends of `n` connections at once,
 /// and its other files: the soft limit on open files is raised to the hard
 /// one if it is lower than that needs. When even the hard limit is too

@@ -368,10 +368,12 @@ async fn serve(State(shared): State<Shared>, uri: Uri) -> (StatusCode, String) {
                 }
                 tokio::time::sleep(then(target)).await;
             }
-            // No sleep at all for no latency: tokio's timer counts whole
+            // No timer for no latency: tokio's timer counts whole
             // milliseconds and rounds a deadline up to the next one, so
-            // even a sleep of zero would hold each answer up to 1 ms.
-            None if latency.is_zero() => {}
+            // even a sleep of zero would hold each answer up to 1 ms. A
+            // yield lets the requests that arrived together be in flight
+            // together, as a sleep did.
+            None if latency.is_zero() => tokio::task::yield_now().await,
             None => tokio::time::sleep(latency).await,
         }
         // Leave the count before answering: the client can only send its
