@@ -213,11 +213,6 @@ fn caps_at_64_threads(urls: &[String]) -> Results {
     urls.chunks(64).flat_map(all_at_once).collect()
 }
 
-/// In waves of 1,000 (round 19, `fetch-all/02`).
-fn waves_of_1000(urls: &[String]) -> Results {
-    urls.chunks(1000).flat_map(all_at_once).collect()
-}
-
 /// Every page trimmed of white space, "cleaning up" (round 19,
 /// `fetch-all/05`).
 fn trims_pages(urls: &[String]) -> Results {
@@ -593,14 +588,6 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             caught_by: "every_url_in_flight_whatever_the_count",
             breaks: "all-at-once",
             says: &["something caps the threads", "one thread per URL"],
-        },
-        Decoy {
-            name: "waves of 1,000 (round 19, fetch-all/02)",
-            class: Class::Batched,
-            subject: waves_of_1000,
-            caught_by: "every_url_in_flight_whatever_the_count",
-            breaks: "all-at-once",
-            says: &["something caps the threads", "however many there are"],
         },
         Decoy {
             name: "every page trimmed (round 19, fetch-all/05)",
