@@ -127,6 +127,11 @@ pub const HOLDER_UNCOUNTED: u8 = 34;
 /// `Gil::new` makes a zero switch interval a default of its own, 5 ms,
 /// not a microsecond (round 16, `gil/01`).
 pub const ZERO_IS_THE_DEFAULT: u8 = 35;
+/// Having handed over, `check_in` looks every millisecond whether the
+/// lock has been taken (a timed wait of 1 ms in a loop) instead of
+/// sleeping until it has (round 16's `gil/03`): it never takes the lock
+/// back early, but wakes a thousand times a second while it waits.
+pub const HOLDER_POLLS_EVERY_MS: u8 = 36;
 /// No flaw: the reference design, for the decoys that wrap it.
 pub const NO_FLAW: u8 = u8::MAX;
 
@@ -378,7 +383,9 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
         }
         if FLAW != NO_FORCED_SWITCHING {
             // Without wake-ups, poll once an interval.
-            let poll = if Flawed::<FLAW>::NOTIFIES {
+            let poll = if FLAW == HOLDER_POLLS_EVERY_MS {
+                Duration::from_millis(1)
+            } else if Flawed::<FLAW>::NOTIFIES {
                 Duration::from_secs(3600)
             } else {
                 self.0.interval
@@ -746,6 +753,14 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             says: &["while the waiter was still paused", "took it back after 5"],
         },
         Decoy {
+            name: "having handed over, check_in looks every millisecond whether the lock was taken (round 16, gil/03)",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<HOLDER_POLLS_EVERY_MS>>(),
+            caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
+            breaks: "waiters-sleep",
+            says: &["woke", "while the waiter it handed over to was paused"],
+        },
+        Decoy {
             name: "waiters time their interval in whole milliseconds",
             class: Class::RuleSkipped,
             subject: of::<Flawed<WHOLE_MILLISECONDS>>(),
@@ -767,7 +782,7 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             subject: of::<Flawed<HONOURS_EVERY_OTHER_REQUEST>>(),
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
             breaks: "hands-over-when-asked",
-            says: &["In 1 of 3 trials", "handed over, took it back"],
+            says: &["In 1 of 3 trials", "took it back after"],
         },
         Decoy {
             name: "the lock's state in a static: every Gil is one lock",

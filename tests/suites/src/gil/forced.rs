@@ -61,11 +61,21 @@ const TRIALS: usize = 3;
 /// on an idle machine).
 const STUCK_AFTER: Duration = Duration::from_secs(7);
 
+/// How many times the holder's thread may go to sleep and be woken inside
+/// one `check_in` that hands over: a holder that sleeps until the lock has
+/// been taken wakes once or twice (the take-over, then its own retake);
+/// one that looks again every millisecond while the waiter is paused wakes
+/// 150 times in a 150 ms pause and 1,500 in the first trial's (round 16's
+/// `gil/03`).
+const WAKES_AT_MOST: u64 = 12;
+
 /// What one trial saw.
 #[derive(Clone, Copy, Debug)]
 enum Trial {
-    /// `check_in` returned only after the waiter had had the lock.
-    HandedOver,
+    /// `check_in` returned only after the waiter had had the lock, its
+    /// thread having gone to sleep and been woken this many times meanwhile
+    /// (voluntary context switches, counted by the kernel).
+    HandedOver(u64),
     /// `check_in` returned, after this long, while the waiter was paused
     /// and had not had the lock.
     TookBack(Duration),
@@ -89,12 +99,14 @@ fn trial<G: GilApi>(gil: &G, paused_for: Duration) -> Result<Trial, String> {
             }
             std::hint::black_box(acc);
             let began = Instant::now();
+            let woken = harness::clock::thread_wakeups();
             guard.check_in();
+            let woke = harness::clock::thread_wakeups().saturating_sub(woken);
             let took = began.elapsed();
             let had = waiter_had_it.load(Ordering::SeqCst);
             returned.store(true, Ordering::SeqCst);
             drop(guard);
-            (took, had)
+            (took, had, woke)
         });
         s.spawn(move || {
             held.recv().expect("the holder takes a free lock");
@@ -114,7 +126,7 @@ fn trial<G: GilApi>(gil: &G, paused_for: Duration) -> Result<Trial, String> {
             // of `never_two_holders` sees two holders).
             check_in_now.store(true, Ordering::SeqCst);
             let _ = holder.join();
-            return Ok(Trial::HandedOver);
+            return Ok(Trial::HandedOver(0));
         }
         let paused = waiter.pause();
         // Whatever happened, the holder checks in, so that every thread
@@ -123,13 +135,22 @@ fn trial<G: GilApi>(gil: &G, paused_for: Duration) -> Result<Trial, String> {
         let paused = paused?;
         let while_paused = returned_within(returned, paused_for);
         drop(paused);
-        let (took, had) = holder.join().expect("the holder does not panic");
+        let (took, had, woke) = holder.join().expect("the holder does not panic");
         Ok(if while_paused && !had {
             Trial::TookBack(took)
         } else {
-            Trial::HandedOver
+            Trial::HandedOver(woke)
         })
     })
+}
+
+/// The trials in which the holder's `check_in` woke more than
+/// [`WAKES_AT_MOST`] times.
+fn woke_often(trials: &[Trial]) -> usize {
+    trials
+        .iter()
+        .filter(|t| matches!(t, Trial::HandedOver(woke) if *woke > WAKES_AT_MOST))
+        .count()
 }
 
 fn took_back(trials: &[Trial]) -> usize {
@@ -142,7 +163,8 @@ fn took_back(trials: &[Trial]) -> usize {
 impl Shown for Trial {
     fn shown(&self) -> String {
         match self {
-            Trial::HandedOver => "handed over".to_owned(),
+            Trial::HandedOver(1) => "handed over (1 wake-up)".to_owned(),
+            Trial::HandedOver(woke) => format!("handed over ({woke} wake-ups)"),
             Trial::TookBack(after) => format!("took it back after {}", human(*after)),
         }
     }
@@ -187,6 +209,31 @@ pub fn the_waiter_gets_the_lock_before_the_holder_takes_it_back<G: GilApi>() {
          may need time to run (its core busy, its thread descheduled), and a holder that \
          releases and retakes, even after a yield or a short sleep, wins that race and the \
          waiter starves.",
+        listed(&mine),
+        listed(&yard),
+    );
+    let (polled, yard_polled) = (woke_often(&mine), woke_often(&yard));
+    if polled > 0 && yard_polled > 0 {
+        harness::speedup::not_judged(
+            CHECK,
+            &format!(
+                "check_in woke more than {WAKES_AT_MOST} times while it waited for the take-over \
+                 in {polled} of {TRIALS} trials ({}), but so did a known-good lock's in \
+                 {yard_polled} ({}): the machine is too busy to count wake-ups",
+                listed(&mine),
+                listed(&yard),
+            ),
+        );
+        return;
+    }
+    assert!(
+        polled == 0,
+        "having handed over, check_in woke more than {WAKES_AT_MOST} times while the waiter it \
+         handed over to was paused (1.5 s in the first trial, 150 ms in the others), in \
+         {polled} of {TRIALS} trials: {}. A known-good lock in the same run: {}. A holder \
+         waiting for the take-over is a waiter like any other: it sleeps until the lock changes \
+         hands and a release or a take wakes it, and never looks again and again (a timed wait \
+         or a sleep in a loop).",
         listed(&mine),
         listed(&yard),
     );
