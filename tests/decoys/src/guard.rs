@@ -431,6 +431,25 @@ fn worker_always_succeeds() -> ExitCode {
     run()
 }
 
+/// Asks `nproc` how many cores the machine has, to warn when the command
+/// line asks for more workers, then runs the program: a process that is
+/// not one of the pool's workers (round 16, `guard/02`).
+fn asks_nproc_for_the_cores() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    if let Ok(out) = std::process::Command::new("nproc").output() {
+        let cores: usize = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(1);
+        if args().0 > cores {
+            eprintln!("note: more workers than the {cores} cores of this machine");
+        }
+    }
+    run()
+}
+
 /// Plays the wrong program named by [`DECOY_VAR`], if any.
 pub fn play() -> Option<ExitCode> {
     Some(match std::env::var(DECOY_VAR).ok()?.as_str() {
@@ -457,6 +476,7 @@ pub fn play() -> Option<ExitCode> {
         "runs when serving fails" => runs_when_serving_fails(),
         "first 64 inputs" => first_64_inputs(),
         "retries on a second pool" => retries_on_a_second_pool(),
+        "asks nproc for the cores" => asks_nproc_for_the_cores(),
         _ => return None,
     })
 }
@@ -630,6 +650,14 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
             caught_by: "workers_run_the_tasks",
             breaks: "only-the-workers",
             says: &["The program starts one pool, also when a square fails"],
+        },
+        Decoy {
+            name: "asks nproc how many cores there are (round 16, guard/02)",
+            class: Class::RuleSkipped,
+            subject: decoy(&[(DECOY_VAR, "asks nproc for the cores")]),
+            caught_by: "only_the_pool_s_workers_start",
+            breaks: "only-the-workers",
+            says: &["`nproc`", "No process starts but the pool's workers"],
         },
         Decoy {
             name: "at most four workers",

@@ -1333,6 +1333,17 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             says: &["the parent's own process"],
         },
         Decoy {
+            name: "default_workers() at most 8, invisible on 8 cores or fewer (round 16, pool/06)",
+            class: Class::RuleSkipped,
+            subject: PoolApi {
+                program: || demo_program_with(CAPPED_AT_8),
+                ..REAL
+            },
+            caught_by: "the_default_pool_has_one_worker_per_core",
+            breaks: "one-per-core",
+            says: &["on a machine of", "the default is one worker per core"],
+        },
+        Decoy {
             name: "default_workers() counts /proc/cpuinfo, not the CPUs it may use (round 7, pool/04)",
             class: Class::RuleSkipped,
             subject: PoolApi {
@@ -1341,10 +1352,7 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             },
             caught_by: "the_default_pool_has_one_worker_per_core",
             breaks: "one-per-core",
-            says: &[
-                "allowed to run on CPU",
-                "one worker per core the program may use",
-            ],
+            says: &["on a machine of", "one worker per core the program may use"],
         },
         Decoy {
             name: "a dead worker's chunks sent ahead given up only after 4 s (round 7, pool/05)",
@@ -1433,8 +1441,15 @@ fn demo_program(workers: usize) -> std::path::PathBuf {
 /// `/proc/cpuinfo`, whatever CPUs the program may use.
 const CPUINFO: &str = "cpuinfo";
 
+/// What [`DEMO_WORKERS`] says for a default of one worker per core, but
+/// at most 8 ("more processes only add start-up time").
+const CAPPED_AT_8: &str = "cores-at-most-8";
+
 /// How many workers the decoys' demo starts, from [`DEMO_WORKERS`]'s value.
 pub fn demo_workers(value: &str) -> Option<usize> {
+    if value == CAPPED_AT_8 {
+        return Some(std::thread::available_parallelism().map_or(1, |n| n.get().min(8)));
+    }
     if value == CPUINFO {
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").ok()?;
         return Some(

@@ -30,6 +30,7 @@ pub mod pipes;
 pub mod quiet;
 pub mod record;
 pub mod rounds;
+pub mod shim;
 pub mod spawned;
 pub mod speedup;
 pub mod threads;

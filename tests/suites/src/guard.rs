@@ -68,6 +68,10 @@ struct Ran {
     orphaned: Vec<u32>,
     /// Every task a worker recorded running, with its input.
     served: Vec<Served>,
+    /// Programs the program or its copies started that are not the
+    /// program itself, as the preload shim saw them asked for
+    /// ([`harness::shim`]); `None` when the shim was not loaded.
+    others: Option<Vec<harness::shim::Started>>,
 }
 
 impl Ran {
@@ -198,6 +202,7 @@ fn run_fed(
     for (k, v) in extra {
         cmd.env(k, v);
     }
+    let shim = harness::shim::Preloaded::into(&mut cmd, None);
     // Workers whose program ended without waiting for them are handed to
     // the suite (not to init) and stay visible until it waits for them:
     // even one that ends a microsecond after the program is seen.
@@ -272,6 +277,7 @@ fn run_fed(
         left,
         orphaned,
         served,
+        others: shim.loaded().then(|| shim.others_than(&program)),
     }
 }
 
@@ -518,6 +524,32 @@ fn a_worker_whose_stdin_ends_starts_nothing(api: GuardApi) {
 /// one pool deep.
 fn assert_only_the_workers(ran: &Ran) {
     ran.assert_success();
+    // What the program asked the operating system to start, which no
+    // census sees: a program that is not a copy of it (round 16's
+    // `guard/02` ran `nproc` to compare the workers with the cores).
+    match &ran.others {
+        Some(others) => assert!(
+            others.is_empty(),
+            "{}. Besides its workers, the program (or a copy of it) started {}. No process \
+             starts but the pool's workers, each a copy of this same program: ask the standard \
+             library what you need to know (`std::thread::available_parallelism` for the \
+             cores), not another program.",
+            ran.summary(),
+            others
+                .iter()
+                .map(|s| format!("`{}` (asked by pid {})", s.program, s.by))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => harness::speedup::not_judged(
+            "only_the_pool_s_workers_start",
+            &format!(
+                "the preload shim ({}) was not loaded into the program, so the programs it \
+                 started could not be seen",
+                harness::shim::SHARED_OBJECT
+            ),
+        ),
+    }
     let ours = ran
         .started
         .iter()

@@ -1420,12 +1420,17 @@ struct Demo {
     workers: Option<usize>,
     /// "spin(I) = V in pid P": every P.
     pids: BTreeSet<u32>,
+    /// Whether the preload shim, when one was asked for, was loaded into
+    /// the demo (without it the demo saw the machine's own CPUs).
+    shim_loaded: bool,
 }
 
 impl Demo {
     /// Runs the pool's program without a role (its demo), allowed to run
-    /// on `cpu` only when that is given (as `taskset -c cpu` would).
-    fn run(pool: PoolApi, check: &str, cpu: Option<usize>) -> Demo {
+    /// on `cpu` only when that is given (as `taskset -c cpu` would), and
+    /// told by the preload shim that the machine has `pretend` CPUs when
+    /// that is given ([`harness::shim`]).
+    fn run(pool: PoolApi, check: &str, cpu: Option<usize>, pretend: Option<usize>) -> Demo {
         let program = (pool.program)();
         let mut command = Command::new(&program);
         command
@@ -1433,6 +1438,7 @@ impl Demo {
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
+        let shim = pretend.map(|n| harness::shim::Preloaded::into(&mut command, Some(n)));
         // A child starts with the CPUs of the thread that started it: a
         // thread of its own, narrowed first, starts the demo.
         let child = thread::scope(|s| {
@@ -1481,6 +1487,7 @@ impl Demo {
             output,
             workers,
             pids,
+            shim_loaded: shim.is_none_or(|shim| shim.loaded()),
         }
     }
 
@@ -1541,14 +1548,38 @@ impl Demo {
 pub fn the_default_pool_has_one_worker_per_core(pool: PoolApi) {
     let check = "the default pool has one worker per core";
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
-    Demo::run(pool, check, None).judge(check, cores, "on this machine");
+    Demo::run(pool, check, None, None).judge(check, cores, "on this machine");
+    // More cores than this machine has, as the preload shim reports them
+    // to `available_parallelism`: a default capped at 8 (round 16's
+    // `pool/06`) shows only past 8.
+    let more = Draw::new().pick(9..=16);
+    let pretended = Demo::run(pool, check, None, Some(more));
+    if pretended.shim_loaded {
+        pretended.judge(
+            check,
+            more,
+            &format!(
+                "on a machine of {more} CPUs (the suite's preload shim reports them to \
+                 `sched_getaffinity`, which `available_parallelism` reads)"
+            ),
+        );
+    } else {
+        harness::speedup::not_judged(
+            check,
+            &format!(
+                "the preload shim ({}) was not loaded into the demo, so a machine of more than \
+                 {cores} CPUs could not be shown to it",
+                harness::shim::SHARED_OBJECT
+            ),
+        );
+    }
     let mine = nix::sched::sched_getaffinity(Pid::from_raw(0)).expect("this thread's CPUs");
     let allowed: Vec<usize> = (0..nix::sched::CpuSet::count())
         .filter(|&c| mine.is_set(c).unwrap_or(false))
         .collect();
     if allowed.len() > 1 {
         let cpu = allowed[Draw::new().pick(0..=allowed.len() - 1)];
-        Demo::run(pool, check, Some(cpu)).judge(
+        Demo::run(pool, check, Some(cpu), None).judge(
             check,
             1,
             &format!("in a program allowed to run on CPU {cpu} only (`taskset -c {cpu}`)"),
