@@ -73,6 +73,8 @@ pub fn entries() -> Vec<Entry> {
     let mut fetch_bounded = listed(&d::fetch_bounded::corpus());
     fetch_bounded.push(Listed::from(&d::fetch_bounded::stuck()));
     fetch_bounded.extend(listed(&d::fetch_source::fetch_bounded()));
+    let mut page_cache = listed(&d::page_cache::corpus());
+    page_cache.extend(listed(&d::fetch_source::page_cache()));
     let mut fetch_all = listed(&d::fetch_all::corpus());
     fetch_all.extend(listed(&d::fetch_source::fetch_all()));
     vec![
@@ -159,7 +161,7 @@ pub fn entries() -> Vec<Entry> {
         Entry {
             exercise: "page-cache",
             checks: names(s::page_cache::CHECKS),
-            decoys: listed(&d::page_cache::corpus()),
+            decoys: page_cache,
         },
         Entry {
             exercise: "poison",

@@ -1,6 +1,6 @@
-//! Wrong fetchers whose fault is in their source and nowhere a call shows
-//! it (round 19): a memo of pages kept in a file, and a time-out kept by a
-//! child `sleep`. They live in a file of their own, read by the source
+//! Wrong fetchers and caches whose fault is in their source and nowhere a
+//! call shows it (rounds 19 and 20): a memo of pages kept in a file, a
+//! time-out kept by a child `sleep`, pages that expire by `/proc/uptime`. They live in a file of their own, read by the source
 //! witnesses as a crate's `src/lib.rs` ([`SOURCE`]), because the rest of
 //! the corpus's source ([`crate::globals`]) holds a `static` in every
 //! other decoy, which would be named first.
@@ -56,6 +56,54 @@ pub fn fetch_bounded_times_out_with_a_child(
     let _ = child.wait();
     let _ = watchdog.join();
     pages
+}
+
+/// A cache whose pages expire after a minute, by the clock of
+/// `/proc/uptime` (round 20's `page-cache/05`): no check lasts a minute,
+/// and no clock is named.
+#[derive(Default)]
+pub struct ExpiresByUptime {
+    pages: std::sync::Mutex<std::collections::HashMap<String, (f64, Fetched1)>>,
+}
+
+type Fetched1 = Result<String, testweb::FetchError>;
+
+/// Seconds since the machine started, from `/proc/uptime`.
+fn uptime() -> f64 {
+    std::fs::read_to_string("/proc/uptime")
+        .ok()
+        .and_then(|t| t.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+impl suites::page_cache::PageCache for ExpiresByUptime {
+    fn get(&self, url: &str) -> Fetched1 {
+        let mut pages = self
+            .pages
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let stamp = uptime();
+        if let Some((fetched_at, page)) = pages.get(url)
+            && stamp - fetched_at < 60.0
+        {
+            return page.clone();
+        }
+        let page = testweb::get(url);
+        pages.insert(url.to_owned(), (stamp, page.clone()));
+        page
+    }
+}
+
+/// The page-cache decoys read with this file as their source.
+pub fn page_cache() -> Vec<Decoy<suites::page_cache::NewCache>> {
+    vec![Decoy {
+        name: "pages expire after a minute by /proc/uptime (round 20, page-cache/05)",
+        class: Class::RuleSkipped,
+        subject: || Box::new(ExpiresByUptime::default()),
+        caught_by: "nothing_polls_or_waits_by_the_clock",
+        breaks: "remembered",
+        says: &["uses the file system", "(in `fn uptime`)"],
+    }]
 }
 
 /// The `fetch_all` decoys read with this file as their source.

@@ -1,4 +1,4 @@
-//! The fetchers' decoys whose fault only their source shows, read with
+//! The fetchers' and the page cache's decoys whose fault only their source shows, read with
 //! their own file as the source ([`decoys::fetch_source::SOURCE`]): a test
 //! binary of their own, since the source the suites read is one per
 //! process.
@@ -13,6 +13,10 @@ fn every_source_decoy_is_rejected_for_the_right_reason() {
     misses.extend(decoys::misses(
         &decoys::fetch_source::fetch_bounded(),
         suites::fetch_bounded::CHECKS,
+    ));
+    misses.extend(decoys::misses(
+        &decoys::fetch_source::page_cache(),
+        suites::page_cache::CHECKS,
     ));
     assert!(
         misses.is_empty(),

@@ -564,7 +564,7 @@ pub fn nothing_is_kept_in_a_static(subject: Subject<impl Fetch>) {
     // nothing a fetcher does needs one.
     crate::polls::refuse_in_crate(
         "nothing is kept in a static",
-        FILES,
+        crate::polls::FILES,
         "uses the file system",
         &format!(
             "Nothing of a call of {name} is kept for the next one, in a `static` or anywhere \
@@ -586,30 +586,6 @@ pub fn nothing_is_kept_in_a_static(subject: Subject<impl Fetch>) {
     );
 }
 
-/// What a fetcher has no use for: a file outlives the call. A path is
-/// named by its last segment or its last two (`fs::write`, `File::open`).
-const FILES: &[(&str, &str)] = &[
-    ("temp_dir", "uses the file system"),
-    ("File::open", "opens a file"),
-    ("File::create", "creates a file"),
-    ("OpenOptions::new", "opens a file"),
-    ("fs::write", "writes a file"),
-    ("fs::read", "reads a file"),
-    ("fs::read_to_string", "reads a file"),
-    ("fs::create_dir_all", "changes the file system"),
-    ("fs::remove_file", "changes the file system"),
-    ("metadata", "reads the file system"),
-];
-
-/// What a fetcher that needs no clock has no use for besides what
-/// [`crate::polls::polls`] names: a process of its own, whose end can be a
-/// clock (round 19's `fetch-all/07` and `fetch-bounded/10` timed the whole
-/// call with a child `sleep 10`).
-const PROCESSES: &[(&str, &str)] = &[(
-    "Command::new",
-    "starts a process (a child `sleep` is a clock)",
-)];
-
 /// A source witness for the fetchers that need no clock (fetch_all,
 /// fetch_bounded): one right call, then the crate's `src/lib.rs` must call
 /// nothing that waits for a length of time or checks without waiting
@@ -621,7 +597,7 @@ pub fn nothing_polls_or_waits_by_the_clock(subject: Subject<impl Fetch>) {
     one_right_call(&subject);
     crate::polls::refuse_in_crate(
         "nothing polls or waits by the clock",
-        PROCESSES,
+        crate::polls::PROCESSES,
         "starts a process",
         &format!(
             "{name} waits for its answers with no time-out of its own, and nothing in this \

@@ -673,6 +673,22 @@ pub fn nothing_polls_or_waits_by_the_clock(new: NewCache) {
     let url = server.url("/page/1");
     let page = new().get(&url);
     assert!(page.is_ok(), "get({url}) failed: {page:?}");
+    // A clock read from a file or a process is a clock all the same
+    // (round 20's `page-cache/05` expired pages by `/proc/uptime`), and
+    // a file outlives the cache as a global would.
+    for (table, doing) in [
+        (crate::polls::FILES, "uses the file system"),
+        (crate::polls::PROCESSES, "starts a process"),
+    ] {
+        crate::polls::refuse_in_crate(
+            "nothing polls or waits by the clock",
+            table,
+            doing,
+            "A page is kept for as long as the cache lives, and nothing in this exercise needs \
+             a clock, a file or a process: `/proc/uptime`, a file's time stamp or a child \
+             `sleep` is a clock as surely as `Instant::now`.",
+        );
+    }
     crate::polls::refuse_polls_from(
         "nothing polls or waits by the clock",
         "get",

@@ -18,6 +18,33 @@
 
 use syn::visit::Visit;
 
+/// The file system, which an exercise that keeps nothing between calls
+/// and reads no clock has no use for: a file outlives the call as a global
+/// does (round 19's `fetch-all/08` kept a memo of pages in the temp
+/// folder), and `/proc/uptime` is a clock (round 20's `page-cache/05`
+/// expired pages by it). A path is named by its last segment or its last
+/// two (`fs::write`, `File::open`).
+pub const FILES: &[(&str, &str)] = &[
+    ("temp_dir", "uses the file system"),
+    ("File::open", "opens a file"),
+    ("File::create", "creates a file"),
+    ("OpenOptions::new", "opens a file"),
+    ("fs::write", "writes a file"),
+    ("fs::read", "reads a file"),
+    ("fs::read_to_string", "reads a file"),
+    ("fs::create_dir_all", "changes the file system"),
+    ("fs::remove_file", "changes the file system"),
+    ("metadata", "reads the file system"),
+];
+
+/// A process of its own, which an exercise that needs no clock has no use
+/// for: its end can be a clock (round 19's `fetch-all/07` and
+/// `fetch-bounded/10` timed the whole call with a child `sleep 10`).
+pub const PROCESSES: &[(&str, &str)] = &[(
+    "Command::new",
+    "starts a process (a child `sleep` is a clock)",
+)];
+
 /// What waits by the clock or checks without waiting, with what it does.
 const POLLING: &[(&str, &str)] = &[
     ("sleep", "sleeps for a time"),

@@ -1551,8 +1551,8 @@ pub fn the_default_pool_has_one_worker_per_core(pool: PoolApi) {
     Demo::run(pool, check, None, None).judge(check, cores, "on this machine");
     // More cores than this machine has, as the preload shim reports them
     // to `available_parallelism`: a default capped at 8 (round 16's
-    // `pool/06`) shows only past 8.
-    let more = Draw::new().pick(9..=16);
+    // `pool/06`), 16 (round 20's `pool/03`) or 64 shows only past the cap.
+    let more = Draw::new().pick(65..=100);
     let pretended = Demo::run(pool, check, None, Some(more));
     if pretended.shim_loaded {
         pretended.judge(
