@@ -29,7 +29,12 @@ for patch in course/red-teams/$round/$ex/${only:-*}.patch; do
     rm -rf "$dir/src" && mkdir -p "$dir/src"
     git archive HEAD "solutions/$ch/$ex/src" | tar -x --strip-components=4 -C "$dir/src"
     applied=HEAD
-    if ! git apply -p1 --directory="$dir" "$patch" 2>/dev/null; then
+    krate=${ex//-/_}
+    # Later rounds' patches are against the reference with its crate already
+    # named `<name>` (their tools renamed it before the change): try that too.
+    renamed() { grep -rlw "${krate}_solution" "$dir/src" | xargs -r sed -i "s/\b${krate}_solution\b/${krate}/g"; }
+    if ! git apply -p1 --directory="$dir" "$patch" 2>/dev/null \
+        && ! { renamed && git apply -p1 --directory="$dir" "$patch" 2>/dev/null; }; then
         applied="$base for the files it touches"
         for f in $(git apply -p1 --numstat "$patch" | cut -f3); do
             git show "$base:solutions/$ch/$ex/$f" >"$dir/$f" 2>/dev/null || rm -f "$dir/$f"
@@ -41,8 +46,7 @@ for patch in course/red-teams/$round/$ex/${only:-*}.patch; do
     fi
     # The reference's binary names its library crate `<name>_solution`; the
     # exercise's crate is `<name>`.
-    krate=${ex//-/_}
-    grep -rlw "${krate}_solution" "$dir/src" | xargs -r sed -i "s/\b${krate}_solution\b/${krate}/g"
+    renamed
     if out=$(cd "$dir" && timeout 300 cargo test --quiet 2>&1); then
         echo "$ex/$n: PASSED (a hole) [on the reference at $applied]"
     else

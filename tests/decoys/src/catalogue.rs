@@ -73,6 +73,8 @@ pub fn entries() -> Vec<Entry> {
     let mut fetch_bounded = listed(&d::fetch_bounded::corpus());
     fetch_bounded.push(Listed::from(&d::fetch_bounded::stuck()));
     fetch_bounded.extend(listed(&d::fetch_source::fetch_bounded()));
+    let mut poison = listed(&d::poison::corpus());
+    poison.extend(listed(&d::fetch_source::poison()));
     let mut page_cache = listed(&d::page_cache::corpus());
     page_cache.extend(listed(&d::fetch_source::page_cache()));
     let mut fetch_all = listed(&d::fetch_all::corpus());
@@ -166,7 +168,7 @@ pub fn entries() -> Vec<Entry> {
         Entry {
             exercise: "poison",
             checks: names(s::poison::CHECKS),
-            decoys: listed(&d::poison::corpus()),
+            decoys: poison,
         },
         Entry {
             exercise: "false-sharing",

@@ -94,6 +94,70 @@ impl suites::page_cache::PageCache for ExpiresByUptime {
     }
 }
 
+/// A tally that keeps a copy of its last whole counts in a file named by
+/// its address, restored from when its lock is poisoned (round 20's
+/// `poison/05`): no `static`, and one tally at a time crashing is right.
+#[derive(Default)]
+pub struct LastWholeInAFile {
+    counts: std::sync::Mutex<suites::poison::Snapshot>,
+}
+
+impl LastWholeInAFile {
+    fn backup(&self) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!(
+            "course-decoy-tally-{}-{:p}",
+            std::process::id(),
+            self
+        ))
+    }
+}
+
+impl suites::poison::SharedTally for LastWholeInAFile {
+    fn update(&self, change: suites::poison::Change<'_>) {
+        let mut counts = self.counts.lock().unwrap_or_else(|poisoned| {
+            let mut counts = poisoned.into_inner();
+            if let Ok(text) = std::fs::read_to_string(self.backup())
+                && let Ok(whole) = serde_json::from_str(&text)
+            {
+                *counts = whole;
+            }
+            counts
+        });
+        let mut draft = counts.clone();
+        change(&mut draft.0, &mut draft.1);
+        *counts = draft;
+        let _ = std::fs::write(
+            self.backup(),
+            serde_json::to_string(&*counts).unwrap_or_default(),
+        );
+    }
+
+    fn counts(&self) -> suites::poison::Snapshot {
+        self.counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl Drop for LastWholeInAFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(self.backup());
+    }
+}
+
+/// The poison decoys read with this file as their source.
+pub fn poison() -> Vec<Decoy<suites::poison::NewTally>> {
+    vec![Decoy {
+        name: "the last whole counts kept in a file (round 20, poison/05)",
+        class: Class::StateBetweenCalls,
+        subject: || Box::new(LastWholeInAFile::default()),
+        caught_by: "nothing_is_kept_in_a_static",
+        breaks: "every-update-counts",
+        says: &["uses the file system", "a file outlives the tally"],
+    }]
+}
+
 /// The page-cache decoys read with this file as their source.
 pub fn page_cache() -> Vec<Decoy<suites::page_cache::NewCache>> {
     vec![Decoy {

@@ -450,6 +450,38 @@ fn asks_nproc_for_the_cores() -> ExitCode {
     run()
 }
 
+/// Takes a process started with no arguments for a worker, and asks
+/// `worker_role()` only then (round 20, `guard/02`): the pool starts its
+/// workers without arguments, but so does `cargo run`.
+fn no_arguments_means_a_worker() -> ExitCode {
+    if std::env::args().len() <= 1 {
+        return match worker_role() {
+            Some(worker) => worker.serve(TASKS),
+            None => ExitCode::FAILURE,
+        };
+    }
+    run()
+}
+
+/// Squares the inputs in the program itself when the pool cannot start,
+/// "degraded mode" (round 20, `guard/07`).
+fn squares_itself_without_a_pool() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (workers, inputs) = args();
+    let Ok(mut pool) = Pool::new_with(workers) else {
+        return squares_here(&inputs);
+    };
+    for (&x, result) in inputs.iter().zip(pool.map("square", &inputs)) {
+        match result {
+            Ok(done) => print_result(x, &done),
+            Err(e) => return fail(e),
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 /// Plays the wrong program named by [`DECOY_VAR`], if any.
 pub fn play() -> Option<ExitCode> {
     Some(match std::env::var(DECOY_VAR).ok()?.as_str() {
@@ -477,6 +509,9 @@ pub fn play() -> Option<ExitCode> {
         "first 64 inputs" => first_64_inputs(),
         "retries on a second pool" => retries_on_a_second_pool(),
         "asks nproc for the cores" => asks_nproc_for_the_cores(),
+        "no arguments means a worker" => no_arguments_means_a_worker(),
+        "squares itself without a pool" => squares_itself_without_a_pool(),
+        "at most 32 workers" => at_most_workers::<32>(),
         _ => return None,
     })
 }
@@ -666,6 +701,33 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
             caught_by: "only_the_pool_s_workers_start",
             breaks: "only-the-workers",
             says: &["no cap of your own"],
+        },
+        Decoy {
+            name: "caps the pool at 32 workers (round 20, guard/01)",
+            class: Class::RuleSkipped,
+            subject: decoy(&[(DECOY_VAR, "at most 32 workers")]),
+            caught_by: "only_the_pool_s_workers_start",
+            breaks: "only-the-workers",
+            says: &["no cap of your own"],
+        },
+        Decoy {
+            name: "a process with no arguments taken for a worker (round 20, guard/02)",
+            class: Class::RuleSkipped,
+            subject: decoy(&[(DECOY_VAR, "no arguments means a worker")]),
+            caught_by: "workers_run_the_tasks",
+            breaks: "role-check-first",
+            says: &[
+                "run with no arguments",
+                "not because its command line is empty",
+            ],
+        },
+        Decoy {
+            name: "squares in the program when the pool cannot start (round 20, guard/07)",
+            class: Class::MadeUp,
+            subject: decoy(&[(DECOY_VAR, "squares itself without a pool")]),
+            caught_by: "workers_run_the_tasks",
+            breaks: "failure-reported",
+            says: &["refused to start any process", "Yet it succeeded"],
         },
         Decoy {
             name: "caps the pool at 16 workers (round 16, guard/01)",

@@ -356,6 +356,30 @@ impl<const N: u32> SharedTally for QuarantinesAfter<N> {
     }
 }
 
+/// Drops every entry at 0 votes after each update, "to tidy up" (round
+/// 20's `poison/02`).
+#[derive(Default)]
+struct DropsZeroes {
+    counts: Mutex<Counts>,
+}
+
+impl SharedTally for DropsZeroes {
+    fn update(&self, change: Change<'_>) {
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut draft = counts.clone();
+        apply(&mut draft, change);
+        draft.1.retain(|_, n| *n > 0);
+        *counts = draft;
+    }
+
+    fn counts(&self) -> Snapshot {
+        self.counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
 /// Merges the changed copy into the counts instead of storing it: a
 /// change that removes a candidate leaves it there.
 #[derive(Default)]
@@ -450,7 +474,7 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             subject: new::<QuarantinesAfter<5>>,
             caught_by: "the_tally_serves_after_a_worker_panicked",
             breaks: "serves-after-panic",
-            says: &["after 100 crashed updates is missing", "no limit"],
+            says: &["crashed updates is missing", "no limit"],
         },
         Decoy {
             name: "the last whole counts kept in a static (round 16, poison/07)",
@@ -461,12 +485,36 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             says: &["`static LAST_WHOLE`", "not in a global"],
         },
         Decoy {
+            name: "ignores every update after 128 crashes (round 20, poison/04)",
+            class: Class::RuleSkipped,
+            subject: new::<QuarantinesAfter<128>>,
+            caught_by: "the_tally_serves_after_a_worker_panicked",
+            breaks: "serves-after-panic",
+            says: &["crashed updates is missing", "no limit"],
+        },
+        Decoy {
+            name: "changes a tally of over 100 000 candidates in place (round 20, poison/01)",
+            class: Class::RuleSkipped,
+            subject: new::<InPlaceWhenBig<100_000>>,
+            caught_by: "a_half_done_update_is_discarded",
+            breaks: "whole-or-nothing",
+            says: &["candidates, then a worker's update", "of any size"],
+        },
+        Decoy {
+            name: "entries left at 0 votes tidied away (round 20, poison/02)",
+            class: Class::RuleSkipped,
+            subject: new::<DropsZeroes>,
+            caught_by: "updates_add_up",
+            breaks: "every-update-counts",
+            says: &["an entry of 0 votes", "nothing is tidied away"],
+        },
+        Decoy {
             name: "ignores every update after 32 crashes (round 16, poison/06)",
             class: Class::RuleSkipped,
             subject: new::<QuarantinesAfter<32>>,
             caught_by: "the_tally_serves_after_a_worker_panicked",
             breaks: "serves-after-panic",
-            says: &["after 100 crashed updates is missing", "no limit"],
+            says: &["crashed updates is missing", "no limit"],
         },
         Decoy {
             name: "changes a tally of over 20 000 candidates in place (round 16, poison/01)",

@@ -1,4 +1,4 @@
-//! The fetchers' and the page cache's decoys whose fault only their source shows, read with
+//! The fetchers', the page cache's and the tally's decoys whose fault only their source shows, read with
 //! their own file as the source ([`decoys::fetch_source::SOURCE`]): a test
 //! binary of their own, since the source the suites read is one per
 //! process.
@@ -17,6 +17,10 @@ fn every_source_decoy_is_rejected_for_the_right_reason() {
     misses.extend(decoys::misses(
         &decoys::fetch_source::page_cache(),
         suites::page_cache::CHECKS,
+    ));
+    misses.extend(decoys::misses(
+        &decoys::fetch_source::poison(),
+        suites::poison::CHECKS,
     ));
     assert!(
         misses.is_empty(),

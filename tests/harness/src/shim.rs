@@ -27,6 +27,17 @@ pub struct Started {
     pub program: String,
 }
 
+/// What the shim does besides logging.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Every process sees this many CPUs (`available_parallelism`,
+    /// `nproc`).
+    pub cpus: Option<usize>,
+    /// Every `posix_spawn` and `exec` fails with `EAGAIN`, as at the
+    /// user's process limit: the program can start nothing.
+    pub refuse_spawns: bool,
+}
+
 /// The shim, put into one command: the log it writes, removed on drop.
 #[derive(Debug)]
 pub struct Preloaded {
@@ -35,9 +46,9 @@ pub struct Preloaded {
 
 impl Preloaded {
     /// Preloads the shim into `command` (and so into every process it
-    /// starts), logging the programs they start; with `cpus`, each of
-    /// them sees that many CPUs (`available_parallelism`, `nproc`).
-    pub fn into(command: &mut Command, cpus: Option<usize>) -> Preloaded {
+    /// starts), logging the programs they start, and doing what
+    /// `options` asks.
+    pub fn into(command: &mut Command, options: Options) -> Preloaded {
         let log = std::env::temp_dir().join(format!(
             "course-shim-{}-{}.log",
             std::process::id(),
@@ -52,10 +63,15 @@ impl Preloaded {
         command
             .env("LD_PRELOAD", preload)
             .env("COURSE_SHIM_LOG", &log);
-        match cpus {
+        match options.cpus {
             Some(n) => command.env("COURSE_SHIM_CPUS", n.to_string()),
             None => command.env_remove("COURSE_SHIM_CPUS"),
         };
+        if options.refuse_spawns {
+            command.env("COURSE_SHIM_REFUSE", "1");
+        } else {
+            command.env_remove("COURSE_SHIM_REFUSE");
+        }
         Preloaded { log }
     }
 
@@ -126,7 +142,13 @@ mod tests {
     fn logs_what_a_program_starts_and_pretends_cpus() {
         let mut sh = Command::new("/bin/sh");
         sh.args(["-c", "nproc; /bin/true"]);
-        let shim = Preloaded::into(&mut sh, Some(13));
+        let shim = Preloaded::into(
+            &mut sh,
+            Options {
+                cpus: Some(13),
+                ..Options::default()
+            },
+        );
         let out = sh.output().expect("running /bin/sh");
         assert!(out.status.success(), "{out:?}");
         assert!(shim.loaded(), "the shim says it was loaded");
@@ -141,5 +163,24 @@ mod tests {
             shim.others_than(Path::new("/bin/true")).len(),
             programs.len() - 1
         );
+    }
+
+    #[test]
+    fn refuses_to_start_programs_when_asked() {
+        let mut sh = Command::new("/bin/sh");
+        sh.args(["-c", "/bin/true && echo started"]);
+        let shim = Preloaded::into(
+            &mut sh,
+            Options {
+                refuse_spawns: true,
+                ..Options::default()
+            },
+        );
+        let out = sh.output().expect("running /bin/sh");
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("started"),
+            "{out:?}"
+        );
+        assert!(shim.started().iter().any(|s| s.program.ends_with("true")));
     }
 }

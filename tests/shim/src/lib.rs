@@ -14,6 +14,11 @@
 //!   `std::thread::available_parallelism` counts: a default of "one worker
 //!   per core" capped at 8 shows on a machine of two.
 //!
+//! - **A machine that cannot start processes.** With
+//!   `COURSE_SHIM_REFUSE=1`, every `posix_spawn` and `exec` is logged and
+//!   then refused with `EAGAIN`, as when the user's process limit is
+//!   reached: a program's pool cannot start.
+//!
 //! Every process the shim is loaded into also logs `=loaded` for its
 //! program when it starts.
 //!
@@ -35,6 +40,23 @@ unsafe extern "C" {
     fn open(path: *const c_char, flags: c_int, mode: c_int) -> c_int;
     fn write(fd: c_int, buf: *const c_void, count: usize) -> isize;
     fn close(fd: c_int) -> c_int;
+    fn __errno_location() -> *mut c_int;
+}
+
+/// `EAGAIN` on Linux: "resource temporarily unavailable", what `fork` and
+/// `posix_spawn` say when the user's process limit is reached.
+const EAGAIN: c_int = 11;
+
+/// Whether this process must refuse to start programs (`COURSE_SHIM_REFUSE=1`).
+fn refusing() -> bool {
+    env(c"COURSE_SHIM_REFUSE").is_some_and(|v| v.to_bytes() == b"1")
+}
+
+/// An `exec` refused: `errno` set to `EAGAIN`, -1 returned.
+fn refused_exec() -> c_int {
+    // SAFETY: the calling thread's errno.
+    unsafe { *__errno_location() = EAGAIN };
+    -1
 }
 
 /// `RTLD_NEXT` on Linux: the next definition after this object's.
@@ -147,6 +169,9 @@ pub unsafe extern "C" fn posix_spawn(
     envp: *const *const c_char,
 ) -> c_int {
     log_start(path);
+    if refusing() {
+        return EAGAIN;
+    }
     // SAFETY: the C library's function of this type; the caller's arguments.
     unsafe { next::<Spawn>(c"posix_spawn")(pid, path, actions, attributes, argv, envp) }
 }
@@ -166,6 +191,9 @@ pub unsafe extern "C" fn posix_spawnp(
     envp: *const *const c_char,
 ) -> c_int {
     log_start(file);
+    if refusing() {
+        return EAGAIN;
+    }
     // SAFETY: the C library's function of this type; the caller's arguments.
     unsafe { next::<Spawn>(c"posix_spawnp")(pid, file, actions, attributes, argv, envp) }
 }
@@ -186,6 +214,9 @@ pub unsafe extern "C" fn execve(
     envp: *const *const c_char,
 ) -> c_int {
     log_start(path);
+    if refusing() {
+        return refused_exec();
+    }
     // SAFETY: the C library's function of this type; the caller's arguments.
     unsafe { next::<ExecWithEnv>(c"execve")(path, argv, envp) }
 }
@@ -202,6 +233,9 @@ pub unsafe extern "C" fn execvpe(
     envp: *const *const c_char,
 ) -> c_int {
     log_start(file);
+    if refusing() {
+        return refused_exec();
+    }
     // SAFETY: the C library's function of this type; the caller's arguments.
     unsafe { next::<ExecWithEnv>(c"execvpe")(file, argv, envp) }
 }
@@ -214,6 +248,9 @@ pub unsafe extern "C" fn execvpe(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn execv(path: *const c_char, argv: *const *const c_char) -> c_int {
     log_start(path);
+    if refusing() {
+        return refused_exec();
+    }
     // SAFETY: the C library's function of this type; the caller's arguments.
     unsafe { next::<Exec>(c"execv")(path, argv) }
 }
@@ -227,6 +264,9 @@ pub unsafe extern "C" fn execv(path: *const c_char, argv: *const *const c_char) 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn execvp(file: *const c_char, argv: *const *const c_char) -> c_int {
     log_start(file);
+    if refusing() {
+        return refused_exec();
+    }
     // SAFETY: the C library's function of this type; the caller's arguments.
     unsafe { next::<Exec>(c"execvp")(file, argv) }
 }

@@ -176,6 +176,41 @@ fn run_fed(
     extra: &[(&str, String)],
     stdin: &[u8],
 ) -> Ran {
+    run_as(
+        api,
+        workers,
+        inputs,
+        How {
+            extra,
+            stdin,
+            ..How::default()
+        },
+    )
+}
+
+/// How [`run_as`] starts the program, beyond its workers and inputs.
+#[derive(Default)]
+struct How<'a> {
+    /// Set in its environment.
+    extra: &'a [(&'a str, String)],
+    /// Its standard input (none when empty).
+    stdin: &'a [u8],
+    /// No arguments at all, as `cargo run` starts it: the workers and
+    /// inputs given are then the program's defaults, for the judging.
+    plain: bool,
+    /// The preload shim refuses every process it asks for.
+    refuse_spawns: bool,
+}
+
+/// Runs the program once with a census: `workers` workers and `inputs` on
+/// its command line, unless `how` says it runs plain.
+fn run_as(api: GuardApi, workers: usize, inputs: &[u64], how: How<'_>) -> Ran {
+    let How {
+        extra,
+        stdin,
+        plain,
+        refuse_spawns,
+    } = how;
     let file = std::env::temp_dir().join(format!(
         "course-census-{}-{}",
         std::process::id(),
@@ -183,8 +218,11 @@ fn run_fed(
     ));
     let _ = std::fs::remove_file(&file);
     let program = (api.program)();
-    let mut args = vec![workers.to_string()];
-    args.extend(inputs.iter().map(u64::to_string));
+    let mut args = Vec::new();
+    if !plain {
+        args.push(workers.to_string());
+        args.extend(inputs.iter().map(u64::to_string));
+    }
     let mut cmd = Command::new(&program);
     cmd.args(&args)
         .env(census::CENSUS_VAR, &file)
@@ -202,7 +240,11 @@ fn run_fed(
     for (k, v) in extra {
         cmd.env(k, v);
     }
-    let shim = harness::shim::Preloaded::into(&mut cmd, None);
+    let options = harness::shim::Options {
+        refuse_spawns,
+        ..Default::default()
+    };
+    let shim = harness::shim::Preloaded::into(&mut cmd, options);
     // Workers whose program ended without waiting for them are handed to
     // the suite (not to init) and stay visible until it waits for them:
     // even one that ends a microsecond after the program is seen.
@@ -334,6 +376,58 @@ pub fn workers_run_the_tasks(api: GuardApi) {
     let again = run(api, first.workers, &first.inputs);
     assert_computed_by_workers(&again);
     a_failed_square_is_reported(api, &first);
+    a_pool_that_cannot_start_is_reported(api, &first);
+    // With no arguments at all, as `cargo run` starts it, the program
+    // takes its defaults (2 workers, 1 to 8): a `main` that tells a worker
+    // by its empty command line instead of asking `worker_role()` (round
+    // 20's `guard/02`) fails here.
+    let plain = run_as(
+        api,
+        2,
+        &(1..=8).collect::<Vec<u64>>(),
+        How {
+            plain: true,
+            ..How::default()
+        },
+    );
+    assert!(
+        plain.status.success(),
+        "{}: run with no arguments, as `cargo run` runs it, the program must do its work with \
+         its defaults (2 workers, inputs 1 to 8, as `args()` gives them). A process is a worker \
+         because `worker_role()` says so, not because its command line is empty.",
+        plain.summary()
+    );
+    assert_computed_by_workers(&plain);
+}
+
+/// The same inputs once more, on a machine that will not start a process
+/// (the preload shim answers every spawn with `EAGAIN`, as at the user's
+/// process limit): the pool cannot start, and the program must report it
+/// and fail, printing no square (round 20's `guard/07` squared the inputs
+/// itself, "degraded mode").
+fn a_pool_that_cannot_start_is_reported(api: GuardApi, first: &Ran) {
+    let ran = run_as(
+        api,
+        first.workers,
+        &first.inputs,
+        How {
+            refuse_spawns: true,
+            ..How::default()
+        },
+    );
+    assert!(
+        !ran.status.success() && ran.results().is_empty(),
+        "{}, on a machine that refused to start any process (the suite's preload shim answered \
+         every spawn with EAGAIN, as when the user's process limit is reached), so its pool \
+         could not start. {} A pool that cannot start is a failure to report: the program \
+         must end with a failure and print no square, never computing one itself.",
+        ran.summary(),
+        if ran.status.success() {
+            "Yet it succeeded."
+        } else {
+            "Yet it printed squares."
+        }
+    );
 }
 
 /// The same inputs once more, with `square` made to fail on one of them
@@ -442,8 +536,9 @@ pub fn only_the_pool_s_workers_start(api: GuardApi) {
     a_worker_whose_serving_fails_starts_nothing(api);
     let mut draw = Draw::new();
     // The top of the range: more workers than a cap of a round number (16,
-    // round 16's `guard/01`), more inputs than a batch or a cap.
-    let workers = draw.pick(17..=24);
+    // round 16's `guard/01`; 32, round 20's; 64), more inputs than a batch
+    // or a cap.
+    let workers = draw.pick(65..=80);
     let n = draw.pick(65..=150);
     let many = run(api, workers, &inputs(&mut draw, n));
     assert_only_the_workers(&many);

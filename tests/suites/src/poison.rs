@@ -82,6 +82,16 @@ pub fn nothing_is_kept_in_a_static(new: NewTally) {
     let tally = new();
     tally.update(&mut |ballots, _| *ballots += 1);
     let _ = tally.counts();
+    // A file is a global too (round 20's `poison/05` kept the last whole
+    // counts in one named by the tally's address, which a new tally at
+    // that address inherits).
+    crate::polls::refuse_in_crate(
+        "nothing is kept in a static",
+        crate::polls::FILES,
+        "uses the file system",
+        "A tally's counts, and any copy of the last whole ones, live in the `Tally` value: a \
+         file outlives the tally and is shared by whoever finds its name, as a global is.",
+    );
     crate::pure::refuse_globals_from(
         "nothing is kept in a static",
         &["new", "update", "counts"],
@@ -345,6 +355,19 @@ pub fn updates_add_up(new: NewTally) {
          update are what the change left, entries it removed included: store them, do not \
          merge them into the old ones."
     );
+    // An entry the change leaves at 0 is an entry all the same (round 20's
+    // `poison/02` tidied such entries away after every update).
+    tally.update(&mut |_, votes| {
+        votes.insert("cy".to_owned(), 0);
+    });
+    let got = tally.counts();
+    let want = expected(&[("bob", 1), ("cy", 0)]);
+    assert_eq!(
+        got, want,
+        "[{check}] then an update that gave cy an entry of 0 votes: the tally reads {got:?}, \
+         expected {want:?}. The counts after an update are exactly what the change left, an \
+         entry at 0 included: nothing is tidied away."
+    );
     // What one thread counted, every thread reads.
     let tally = new();
     vote(&*tally, "ada");
@@ -367,7 +390,8 @@ pub fn the_tally_serves_after_a_worker_panicked(new: NewTally) {
     let tally = new();
     vote(&*tally, "ada");
     // Many crashes: the tally serves after every one of them.
-    for _ in 0..CRASHES {
+    let crashes = crate::fetching::Draw::new().pick(CRASHES);
+    for _ in 0..crashes {
         crashing_worker(&*tally);
     }
     let read = calmly(|| tally.counts());
@@ -389,16 +413,17 @@ pub fn the_tally_serves_after_a_worker_panicked(new: NewTally) {
     let (ballots, votes) = tally.counts();
     assert!(
         votes.get("bob") == Some(&1),
-        "[{check}] a vote for bob after {CRASHES} crashed updates is missing: the tally reads \
+        "[{check}] a vote for bob after {crashes} crashed updates is missing: the tally reads \
          {ballots} ballots, {votes:?}. The tally serves every worker after any number of \
          crashes: no limit after which it stops counting."
     );
 }
 
 /// Crashed updates before [`the_tally_serves_after_a_worker_panicked`]
-/// votes again: past a "circuit breaker" that gives up after a few dozen
-/// (round 16's `poison/06` gave up after 32).
-const CRASHES: usize = 100;
+/// votes again, drawn: past a "circuit breaker" that gives up after a few
+/// dozen (round 16's `poison/06` gave up after 32), 128 (round 20's
+/// `poison/04` stopped serving there) or 256.
+const CRASHES: std::ops::RangeInclusive<usize> = 257..=300;
 
 /// A crashed update changed one field of the counts and not the other:
 /// after it, the tally must read exactly as before it, whichever field the
@@ -468,9 +493,10 @@ pub fn a_half_done_update_is_discarded(new: NewTally) {
 }
 
 /// Candidates in the large tally of [`a_half_done_update_is_discarded`],
-/// drawn: past a "big tally" of 10 000 or 20 000 a student might treat
-/// apart (round 16's `poison/01` updated in place past 20 000).
-const BIG_TALLY: std::ops::RangeInclusive<usize> = 20_001..=100_000;
+/// drawn: past a "big tally" of 10 000, 20 000 or 100 000 a student might
+/// treat apart (round 16's `poison/01` updated in place past 20 000, round
+/// 20's past 100 000).
+const BIG_TALLY: std::ops::RangeInclusive<usize> = 100_001..=150_000;
 
 /// A panic's payload that is not a message: an error code.
 #[derive(Debug, PartialEq)]

@@ -1438,7 +1438,13 @@ impl Demo {
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
-        let shim = pretend.map(|n| harness::shim::Preloaded::into(&mut command, Some(n)));
+        let shim = pretend.map(|n| {
+            let options = harness::shim::Options {
+                cpus: Some(n),
+                ..Default::default()
+            };
+            harness::shim::Preloaded::into(&mut command, options)
+        });
         // A child starts with the CPUs of the thread that started it: a
         // thread of its own, narrowed first, starts the demo.
         let child = thread::scope(|s| {
