@@ -423,6 +423,12 @@ enum Slip {
     /// Reserves the declared length up front, "capped" at 64 KiB (round 16,
     /// `frames/04`).
     ReservesUpTo64Kib,
+    /// Reserves half the declared length up front, "capped" at 60 KiB
+    /// (round 20, `frames/03`).
+    ReservesHalfUpTo60Kib,
+    /// Tries an interrupted read of a prefix again at most 16 times in a
+    /// row (round 20, `frames/05`).
+    SixteenInterruptionsInARow,
     /// Tries a read refused with `WouldBlock` again at once, spinning
     /// (round 16, `frames/03`).
     RetriesWouldBlock,
@@ -456,6 +462,7 @@ fn slipping(input: &mut dyn Read, limit: u32, slip: Slip) -> (Vec<Msg>, Option<S
         let mut got = 0;
         let mut first = None;
         let mut interrupted = false;
+        let mut in_a_row = 0;
         while got < 4 {
             match input.read(&mut prefix[got..]) {
                 Ok(0) if got == 0 => return Ok(None),
@@ -474,12 +481,17 @@ fn slipping(input: &mut dyn Read, limit: u32, slip: Slip) -> (Vec<Msg>, Option<S
                     first.get_or_insert(n);
                     got += n;
                     interrupted = false;
+                    in_a_row = 0;
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
                     if slip == Slip::InterruptedIsTheEnd {
                         return Ok(None);
                     }
                     if slip == Slip::OneInterruptionInARow && interrupted {
+                        return Err(format!("reading the frame at byte {at} failed: {e}"));
+                    }
+                    in_a_row += 1;
+                    if slip == Slip::SixteenInterruptionsInARow && in_a_row > 16 {
                         return Err(format!("reading the frame at byte {at} failed: {e}"));
                     }
                     interrupted = true;
@@ -527,6 +539,9 @@ fn slipping(input: &mut dyn Read, limit: u32, slip: Slip) -> (Vec<Msg>, Option<S
         }
         if slip == Slip::ReservesUpTo64Kib {
             body.reserve((declared as usize).min(64 << 10));
+        }
+        if slip == Slip::ReservesHalfUpTo60Kib {
+            body.reserve((declared as usize / 2).min(60 << 10));
         }
         let mut part = input.take(u64::from(declared));
         let arrived = match loop {
@@ -1117,7 +1132,32 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
             },
             caught_by: "short_reads_are_not_the_end",
             breaks: "short-reads",
-            says: &["four reads in a row", "however many times in a row"],
+            says: &["a hundred reads in a row", "however many times in a row"],
+        },
+        Decoy {
+            name: "gives up after 16 interrupted reads of a prefix in a row (round 20, frames/05)",
+            class: Class::MadeUp,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::SixteenInterruptionsInARow),
+            },
+            caught_by: "short_reads_are_not_the_end",
+            breaks: "short-reads",
+            says: &["a hundred reads in a row", "however many times in a row"],
+        },
+        Decoy {
+            name: "reserves half the declared length, capped at 60 KiB (round 20, frames/03)",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::ReservesHalfUpTo60Kib),
+            },
+            caught_by: "the_body_is_not_allocated_before_it_arrives",
+            breaks: "no-early-allocation",
+            says: &[
+                "the largest block allocated",
+                "a part of it, or all of it, capped",
+            ],
         },
         Decoy {
             name: "a malformed body's length counted with its prefix (round 16, frames/08)",

@@ -897,6 +897,29 @@ pub fn the_body_is_not_allocated_before_it_arrives(frames: Frames) {
              (`take(len).read_to_end`), whatever the prefix declares",
             declared + 4
         );
+        // A part of the declared length, capped (round 20's `frames/03`
+        // reserved half of it, at most 60 KiB): the largest block grows
+        // with the declared length, where a scratch buffer of a fixed size
+        // does not. Two lengths a third apart, both past a scratch buffer
+        // of 16 KiB and under 64 KiB.
+        let small = draw.pick(16 << 10..=(40 << 10)) | 1;
+        let large = small + small / 3;
+        let largest = [small, large].map(|d| {
+            read_declared(frames, d as u32, DECLARED * 2, |read| {
+                harness::heap::largest_block(read)
+            })
+            .3
+        });
+        assert!(
+            largest[0] < 1 << 10 || largest[1] < largest[0] + (large - small) / 4,
+            "reading a prefix declaring {small} bytes and no body, the largest block allocated \
+             was {} bytes; declaring {large} bytes, {} bytes: a buffer sized from the declared \
+             length (a part of it, or all of it, capped) before any byte of the body arrived. \
+             Let it grow as the bytes come (`take(len).read_to_end`), whatever the prefix \
+             declares",
+            largest[0],
+            largest[1]
+        );
     }
     // The limit is the one the reader was given, however large: with a
     // limit of u32::MAX, a prefix that declares more than half a GiB (a
@@ -953,12 +976,21 @@ fn read_declared<W>(
     (case, error, source, measured)
 }
 
+/// Reads in a row interrupted by a signal, inside the prefix of every
+/// third frame, in [`short_reads_are_not_the_end`].
+const LONG_INTERRUPTION: usize = 100;
+
 /// Hands out at most a few bytes per `read`, as a pipe may.
 struct Dribble<'a> {
     bytes: &'a [u8],
     turn: usize,
     /// Interruptions still to come before the next bytes.
     interrupted: usize,
+    /// Bytes handed out so far.
+    consumed: usize,
+    /// Where [`LONG_INTERRUPTION`] reads in a row are refused, in order:
+    /// offsets inside a prefix.
+    long_at: Vec<usize>,
 }
 
 impl Read for Dribble<'_> {
@@ -971,13 +1003,26 @@ impl Read for Dribble<'_> {
             self.interrupted -= 1;
             return Err(std::io::ErrorKind::Interrupted.into());
         }
+        // Inside the prefix of every third frame, a long run: past a retry
+        // limit of 16 or 32 (round 20's `frames/05` gave up after 16 in a
+        // row while reading a prefix).
+        if self.long_at.first() == Some(&self.consumed) {
+            self.long_at.remove(0);
+            self.interrupted = LONG_INTERRUPTION - 1;
+            return Err(std::io::ErrorKind::Interrupted.into());
+        }
         if self.turn % 5 == 0 {
             self.interrupted = self.turn / 5 % 4;
             return Err(std::io::ErrorKind::Interrupted.into());
         }
-        let n = buf.len().min(self.bytes.len()).min(1 + self.turn % 3);
+        let mut n = buf.len().min(self.bytes.len()).min(1 + self.turn % 3);
+        // Stop where a long run is due, so that it starts there.
+        if let Some(&at) = self.long_at.first() {
+            n = n.min(at - self.consumed);
+        }
         buf[..n].copy_from_slice(&self.bytes[..n]);
         self.bytes = &self.bytes[n..];
+        self.consumed += n;
         Ok(n)
     }
 }
@@ -989,24 +1034,37 @@ impl Read for Dribble<'_> {
 /// is tried again, and only a read of 0 bytes is the end of the stream.
 pub fn short_reads_are_not_the_end(frames: Frames) {
     let msgs = messages(10);
-    let stream = encode(frames, &msgs).concat();
+    let encoded = encode(frames, &msgs);
+    // Two bytes into the prefix of every third frame.
+    let long_at = encoded
+        .iter()
+        .scan(0, |at, frame| {
+            let start = *at;
+            *at += frame.len();
+            Some(start + 2)
+        })
+        .step_by(3)
+        .collect();
+    let stream = encoded.concat();
     let mut input = Dribble {
         bytes: &stream,
         turn: 0,
         interrupted: 0,
+        consumed: 0,
+        long_at,
     };
     let (got, error) =
         panic::catch_unwind(AssertUnwindSafe(|| (frames.read_all)(&mut input, LIMIT)))
             .unwrap_or_else(|payload| {
                 panic!(
-                    "reading 10 frames that arrive 1 to 3 bytes per read (up to four reads in \
+                    "reading 10 frames that arrive 1 to 3 bytes per read (up to a hundred reads in \
                      a row interrupted) panicked ({})",
                     harness::record::panic_message(payload.as_ref())
                 )
             });
     assert_eq!(
         error, None,
-        "10 whole frames that arrive 1 to 3 bytes per read, up to four reads in a row \
+        "10 whole frames that arrive 1 to 3 bytes per read, up to a hundred reads in a row \
          interrupted by a signal (ErrorKind::Interrupted), must read without error: one `read` \
          may return less than asked for (keep reading until the prefix or body is complete), \
          and an interrupted one is tried again, however many times in a row (as `read_exact` \
@@ -1014,7 +1072,7 @@ pub fn short_reads_are_not_the_end(frames: Frames) {
     );
     assert_eq!(
         got, msgs,
-        "10 frames that arrive 1 to 3 bytes per read, up to four reads in a row interrupted by \
+        "10 frames that arrive 1 to 3 bytes per read, up to a hundred reads in a row interrupted by \
          a signal (ErrorKind::Interrupted), must come back whole: an interrupted read is tried \
          again, never the end of the stream"
     );
