@@ -335,6 +335,56 @@ impl PageCache for ClearedAt1000 {
     }
 }
 
+/// Fetches a page again after every `HITS` answers from memory, "to keep
+/// it fresh" (round 20's `page-cache/01`, at 1000).
+#[derive(Default)]
+struct RefreshesAfter<const HITS: usize> {
+    pages: Mutex<HashMap<String, (usize, Arc<OnceLock<Page>>)>>,
+}
+
+impl<const HITS: usize> PageCache for RefreshesAfter<HITS> {
+    fn get(&self, url: &str) -> Page {
+        let cell = {
+            let mut pages = lock(&self.pages);
+            let (hits, cell) = pages.entry(url.to_owned()).or_default();
+            *hits += 1;
+            if *hits > HITS {
+                *hits = 0;
+                *cell = Arc::default();
+            }
+            Arc::clone(cell)
+        };
+        cell.get_or_init(|| testweb::get(url)).clone()
+    }
+}
+
+/// Keys the map by the URL with its scheme and host lowered and its
+/// fragment dropped, "as the server sees it" (round 20's `page-cache/07`).
+#[derive(Default)]
+struct NormalisedKeys {
+    pages: Mutex<HashMap<String, Arc<OnceLock<Page>>>>,
+}
+
+impl PageCache for NormalisedKeys {
+    fn get(&self, url: &str) -> Page {
+        let bare = url.split('#').next().unwrap_or(url);
+        let key = match bare.split_once("://") {
+            Some((scheme, rest)) => {
+                let end = rest.find('/').unwrap_or(rest.len());
+                format!(
+                    "{}://{}{}",
+                    scheme.to_ascii_lowercase(),
+                    rest[..end].to_ascii_lowercase(),
+                    &rest[end..]
+                )
+            }
+            None => bare.to_owned(),
+        };
+        let cell = Arc::clone(lock(&self.pages).entry(key).or_default());
+        cell.get_or_init(|| testweb::get(url)).clone()
+    }
+}
+
 /// A bound on memory: past `PAGES` pages, an arbitrary one is forgotten to
 /// make room (round 16's `page-cache/01`, at 4096 and at 8192).
 #[derive(Default)]
@@ -473,6 +523,22 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             caught_by: "a_page_is_fetched_once_then_served_from_memory",
             breaks: "remembered",
             says: &["other pages", "no eviction"],
+        },
+        Decoy {
+            name: "a page fetched again after every 1000 answers from memory (round 20, page-cache/01)",
+            class: Class::RuleSkipped,
+            subject: new::<RefreshesAfter<1000>>,
+            caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            breaks: "remembered",
+            says: &["times more", "however often it is asked"],
+        },
+        Decoy {
+            name: "keyed by the URL with scheme and host lowered, fragment dropped (round 20, page-cache/07)",
+            class: Class::MadeUp,
+            subject: new::<NormalisedKeys>,
+            caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            breaks: "really-fetched",
+            says: &["are three URLs", "without lowering its case"],
         },
         Decoy {
             name: "an arbitrary page forgotten past 4096 (round 16, page-cache/01)",

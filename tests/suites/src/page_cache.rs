@@ -112,10 +112,17 @@ fn served_body(server: &Server, url: &str) -> Option<String> {
 /// arbitrary page past 4096).
 const MANY_PAGES: std::ops::RangeInclusive<usize> = 8193..=10_000;
 
-/// Sizes of the big page the first check asks for twice: past 64 KiB and
-/// 2 MiB, sizes a cache might think too big to keep (round 16's
-/// `page-cache/06` dropped pages over 2 MiB).
-const BIG_PAGE: std::ops::RangeInclusive<usize> = (2 << 20) + 1..=8 << 20;
+/// Sizes of the big page the first check asks for twice: past 64 KiB, 2
+/// MiB and 8 MiB, sizes a cache might think too big to keep (round 16's
+/// `page-cache/06` dropped pages over 2 MiB), up to what `testweb::get`
+/// returns at all (a body of 10 MiB; round 20's `page-cache/08` cut pages
+/// at 16 MiB, which no fetch returns).
+const BIG_PAGE: std::ops::RangeInclusive<usize> = (8 << 20) + 1..=(10 << 20) - 1024;
+
+/// How many more times the first check asks for one page: past a cache
+/// that fetches a page again after every thousand answers from memory
+/// (round 20's `page-cache/01`) or two.
+const ASKED_AGAIN: std::ops::RangeInclusive<usize> = 2_001..=3_000;
 
 /// Two pages, each asked twice: one request each, and the second answer is
 /// the first one's body; they are still in memory after [`MANY_PAGES`]
@@ -157,6 +164,18 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
         );
         firsts.push((url, first));
     }
+    // One page asked for again and again: still one request.
+    let (url, first) = &firsts[0];
+    let times = draw.pick(ASKED_AGAIN);
+    let changed = (0..times).filter(|_| cache.get(url) != *first).count();
+    let asked = requests_for(&server, url);
+    assert!(
+        asked == 1 && changed == 0,
+        "[{check}] get({url}) asked for {times} times more: the server was asked for it {asked} \
+         times in all, and {changed} answers differed from the first. A page is fetched once \
+         and answered from memory for as long as the cache lives, however often it is asked \
+         for (no refresh).",
+    );
     let others: Vec<(String, Result<String, FetchError>)> = server
         .page_urls(many + 2)
         .into_iter()
@@ -218,6 +237,25 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
              as given."
         );
     }
+    // The same request, written three ways (round 20's `page-cache/07`
+    // lowered the scheme and dropped the fragment from its key): three
+    // URLs, three pages, three requests of the one target.
+    let plain = server.url("/page/7?v=c");
+    let written = [
+        plain.clone(),
+        format!("{plain}#part"),
+        plain.replacen("http://", "HTTP://", 1),
+    ];
+    let pages: Vec<_> = written.iter().map(|url| cache.get(url)).collect();
+    let asked = requests_for(&server, &plain);
+    assert!(
+        asked == 3 && pages.iter().all(Result::is_ok),
+        "[{check}] {written:?} are three URLs (the server is asked for the same path by each): \
+         the server was asked {asked} times in all, and they returned {:?}. URLs that differ \
+         in any way are different pages, each fetched once: key the cache by the URL as given, \
+         without lowering its case or dropping its fragment.",
+        pages.iter().map(short).collect::<Vec<_>>()
+    );
 }
 
 /// A page as a message shows it: its first 80 characters and its length.
@@ -673,6 +711,14 @@ pub fn nothing_polls_or_waits_by_the_clock(new: NewCache) {
     let url = server.url("/page/1");
     let page = new().get(&url);
     assert!(page.is_ok(), "get({url}) failed: {page:?}");
+    crate::polls::refuse_polls_from(
+        "nothing polls or waits by the clock",
+        "get",
+        "The page promises that threads waiting for a page sleep until it is there (no polling, \
+         no giving up after a while: one fetch per page, however slow), and that a page is kept \
+         for as long as the cache lives (no expiry). Nothing here needs a clock: a `Condvar` \
+         waited on until the fetching thread stores the page wakes each waiter once.",
+    );
     // A clock read from a file or a process is a clock all the same
     // (round 20's `page-cache/05` expired pages by `/proc/uptime`), and
     // a file outlives the cache as a global would.
@@ -689,12 +735,4 @@ pub fn nothing_polls_or_waits_by_the_clock(new: NewCache) {
              `sleep` is a clock as surely as `Instant::now`.",
         );
     }
-    crate::polls::refuse_polls_from(
-        "nothing polls or waits by the clock",
-        "get",
-        "The page promises that threads waiting for a page sleep until it is there (no polling, \
-         no giving up after a while: one fetch per page, however slow), and that a page is kept \
-         for as long as the cache lives (no expiry). Nothing here needs a clock: a `Condvar` \
-         waited on until the fetching thread stores the page wakes each waiter once.",
-    );
 }
