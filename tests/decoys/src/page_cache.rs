@@ -339,8 +339,11 @@ impl PageCache for ClearedAt1000 {
 /// it fresh" (round 20's `page-cache/01`, at 1000).
 #[derive(Default)]
 struct RefreshesAfter<const HITS: usize> {
-    pages: Mutex<HashMap<String, (usize, Arc<OnceLock<Page>>)>>,
+    pages: Mutex<HashMap<String, Answered>>,
 }
+
+/// A page's cell, and how many times it was asked for since it was made.
+type Answered = (usize, Arc<OnceLock<Page>>);
 
 impl<const HITS: usize> PageCache for RefreshesAfter<HITS> {
     fn get(&self, url: &str) -> Page {
