@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use combine_solution::{Pool, score};
+use combine_solution::{Pool, TaskError, score};
 use suites::combine::{CombineApi, Session};
 
 use crate::{Class, Decoy};
@@ -136,6 +136,53 @@ fn last_error(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String
     error.map_or(Ok(out), Err)
 }
 
+/// Returns the first input whose task panicked, if one did, before the
+/// first failure of any other kind: a dead worker is "the machine's
+/// trouble, not the input's" (round 20's `combine/01`).
+fn prefers_a_panic(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let results = pool.map("score", inputs);
+    let panicked = results.iter().find_map(|r| {
+        r.as_ref()
+            .err()
+            .filter(|e| matches!(e, TaskError::Panicked { .. }))
+    });
+    if let Some(e) = panicked {
+        return Err(e.to_string());
+    }
+    results
+        .into_iter()
+        .zip(inputs)
+        .map(|(r, &x)| r.map(|done| (x, done.value)).map_err(|e| e.to_string()))
+        .collect()
+}
+
+/// Leaves out failures that are fewer than 1 in 100 inputs, as noise, and
+/// returns the rest (round 20's `combine/02`).
+fn drops_rare_failures(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let results = pool.map("score", inputs);
+    let failed = results.iter().filter(|r| r.is_err()).count();
+    if failed * 100 < inputs.len() {
+        return skips(results, inputs);
+    }
+    results
+        .into_iter()
+        .zip(inputs)
+        .map(|(r, &x)| r.map(|done| (x, done.value)).map_err(|e| e.to_string()))
+        .collect()
+}
+
+/// The results that came, paired with their inputs; the failed left out.
+fn skips(
+    results: Vec<Result<pool_solution::Done, TaskError>>,
+    inputs: &[u64],
+) -> Result<Vec<(u64, u64)>, String> {
+    Ok(results
+        .into_iter()
+        .zip(inputs)
+        .filter_map(|(result, &x)| result.ok().map(|done| (x, done.value)))
+        .collect())
+}
+
 /// Unwraps every task's result: a failed input panics the parent.
 fn unwraps_each_result(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
     Ok(pool
@@ -148,12 +195,7 @@ fn unwraps_each_result(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)
 
 /// Leaves out the inputs that failed and returns the rest.
 fn skips_failures(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
-    Ok(pool
-        .map("score", inputs)
-        .into_iter()
-        .zip(inputs)
-        .filter_map(|(result, &x)| result.ok().map(|done| (x, done.value)))
-        .collect())
+    skips(pool.map("score", inputs), inputs)
 }
 
 /// Scores each distinct input once, and returns one pair per distinct
@@ -534,6 +576,25 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             caught_by: "the_first_failure_is_the_error",
             breaks: "first-error",
             says: &["it panicked", "never unwrap a task's result"],
+        },
+        Decoy {
+            name: "a panic's error before an earlier death's (round 20, combine/01)",
+            class: Class::MadeUp,
+            subject: api(|p, w| session(p, w, prefers_a_panic)),
+            caught_by: "the_first_failure_is_the_error",
+            breaks: "first-error",
+            says: &[
+                "on which `score` panicked",
+                "a later input's error, of another kind",
+            ],
+        },
+        Decoy {
+            name: "failures under 1 in 100 left out as noise (round 20, combine/02)",
+            class: Class::MadeUp,
+            subject: api(|p, w| session(p, w, drops_rare_failures)),
+            caught_by: "the_first_failure_is_the_error",
+            breaks: "first-error",
+            says: &["it returned Ok", "whichever input it is"],
         },
         Decoy {
             name: "leaves the failed inputs out",
