@@ -1003,6 +1003,17 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             says: &["all at once", "at most 48 of"],
         },
         Decoy {
+            name: "starts the updaters in batches of 200 (round 20, manager/05)",
+            class: Class::Batched,
+            subject: ManagerApi {
+                start: |p| updaters_in_batches(p, 200),
+                ..REAL
+            },
+            caught_by: "updates_from_many_processes_are_all_counted",
+            breaks: "updaters-at-once",
+            says: &["all at once", "at most 200 of"],
+        },
+        Decoy {
             name: "starts the updaters in batches of 100 (round 16, manager/03)",
             class: Class::Batched,
             subject: ManagerApi {

@@ -686,9 +686,10 @@ pub fn a_child_without_an_answer_is_waited_for_too(api: ManagerApi) {
 const GATHER_WITHIN: Duration = Duration::from_millis(1_500);
 
 /// Two calls of `run_updaters`, sizes drawn per run: 2 to 8 updaters of
-/// 100 to 300 increments each, then 101 to 130 updaters of 10 to 40 (past
-/// any batch of 8, 16, 32, 64 or 100 a "not too many at once" might start:
-/// round 16's `manager/03` started batches of 100). In each, all the
+/// 100 to 300 increments each, then 201 to 240 updaters of 10 to 40 (past
+/// any batch of 8, 16, 32, 64, 100 or 200 a "not too many at once" might
+/// start: round 16's `manager/03` started batches of 100, round 20's
+/// `manager/05` of 200). In each, all the
 /// updaters must run at once, each its own process, and the manager's
 /// counter must be the sum. A counter kept in each process would show 0
 /// or one updater's share.
@@ -696,7 +697,7 @@ pub fn updates_from_many_processes_are_all_counted(api: ManagerApi) {
     let mut draw = Draw::new();
     let calls = [
         (draw.pick(2..=8), draw.pick(100..=300) as u32),
-        (draw.pick(101..=130), draw.pick(10..=40) as u32),
+        (draw.pick(201..=240), draw.pick(10..=40) as u32),
     ];
     let manager = start(api);
     for (call, (workers, times)) in calls.into_iter().enumerate() {
