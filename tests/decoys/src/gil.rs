@@ -132,6 +132,10 @@ pub const ZERO_IS_THE_DEFAULT: u8 = 35;
 /// sleeping until it has (round 16's `gil/03`): it never takes the lock
 /// back early, but wakes a thousand times a second while it waits.
 pub const HOLDER_POLLS_EVERY_MS: u8 = 36;
+/// Taking the lock back at the end of `allow_threads` leaves the drop
+/// request as it was (round 20's `gil/05`: a `take_back` of its own, a
+/// copy of `take` without the line that clears it).
+pub const RETAKE_KEEPS_THE_DROP_REQUEST: u8 = 37;
 /// No flaw: the reference design, for the decoys that wrap it.
 pub const NO_FLAW: u8 = u8::MAX;
 
@@ -217,6 +221,12 @@ impl<const FLAW: u8> Flawed<FLAW> {
     }
 
     fn take(&self) {
+        self.take_clearing(true);
+    }
+
+    /// Takes the lock; `clears`: whether taking it clears the drop request
+    /// (always, but for [`RETAKE_KEEPS_THE_DROP_REQUEST`]'s retake).
+    fn take_clearing(&self, clears: bool) {
         if FLAW == NO_EXCLUSION {
             return;
         }
@@ -271,7 +281,7 @@ impl<const FLAW: u8> Flawed<FLAW> {
         }
         state.held = true;
         state.switches += 1;
-        if FLAW != KEEPS_THE_DROP_REQUEST {
+        if FLAW != KEEPS_THE_DROP_REQUEST && clears {
             state.drop_request = false;
         }
         if FLAW == SHARED_DROP_REQUEST {
@@ -434,7 +444,7 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
         struct Retake<'g, const FLAW: u8>(&'g Flawed<FLAW>);
         impl<const FLAW: u8> Drop for Retake<'_, FLAW> {
             fn drop(&mut self) {
-                self.0.take();
+                self.0.take_clearing(FLAW != RETAKE_KEEPS_THE_DROP_REQUEST);
             }
         }
         match FLAW {
@@ -799,6 +809,17 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             caught_by: "a_new_holder_gets_a_whole_interval",
             breaks: "whole-interval",
             says: &["had been asked to hand over", "from the latest hand-over"],
+        },
+        Decoy {
+            name: "taking the lock back after allow_threads leaves the drop request (round 20, gil/05)",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<RETAKE_KEEPS_THE_DROP_REQUEST>>(),
+            caught_by: "a_new_holder_gets_a_whole_interval",
+            breaks: "whole-interval",
+            says: &[
+                "had been asked to hand over",
+                "at the end of `allow_threads` too",
+            ],
         },
         Decoy {
             name: "taking the lock leaves the last holder's drop request",

@@ -43,10 +43,12 @@ const PAUSED_BY: Duration = Duration::from_millis(25);
 /// How long the new holder's `check_in` may take, with the other waiter
 /// paused, before it counts as waiting for that waiter.
 const WAITS_AFTER: Duration = Duration::from_millis(50);
-/// Trials for the student's lock (and as many for the yardstick).
-const TRIALS: usize = 3;
+/// Trials for the student's lock (and as many for the yardstick): two
+/// whose waiters wait in `acquire`, two whose waiters wait to take the
+/// lock back after `allow_threads`.
+const TRIALS: usize = 4;
 /// When the trials count as stuck: each takes at most [`FIRST_HOLD`] +
-/// [`PAUSED_BY`] + [`WAITS_AFTER`] and a hand-over, 1.5 s for all six.
+/// [`PAUSED_BY`] + [`WAITS_AFTER`] and a hand-over, 2 s for all eight.
 const STUCK_AFTER: Duration = Duration::from_secs(5);
 
 /// What one trial saw.
@@ -72,8 +74,15 @@ fn compute_for(how_long: Duration) {
     std::hint::black_box(acc);
 }
 
-/// One trial; see the module's documentation.
-fn trial<G: GilApi>(gil: &G, _: usize) -> Result<Trial, String> {
+/// One trial; see the module's documentation. In odd trials the two
+/// waiters wait to take the lock back at the end of an `allow_threads`,
+/// which they entered before the first holder took the lock, instead of
+/// in `acquire`: the lock taken back clears a drop request as a lock
+/// acquired does (round 20's `gil/05` took it back through a copy of its
+/// `take` without that line).
+fn trial<G: GilApi>(gil: &G, n: usize) -> Result<Trial, String> {
+    let back = n % 2 == 1;
+    let in_closures = &Barrier::new(3);
     let all_in = &Barrier::new(3);
     let first = &AtomicUsize::new(usize::MAX);
     let check_in_now = &AtomicBool::new(false);
@@ -82,6 +91,9 @@ fn trial<G: GilApi>(gil: &G, _: usize) -> Result<Trial, String> {
     let (got, new_holder) = mpsc::channel();
     std::thread::scope(|s| {
         s.spawn(move || {
+            if back {
+                in_closures.wait();
+            }
             let guard = gil.acquire();
             all_in.wait();
             compute_for(FIRST_HOLD);
@@ -91,8 +103,17 @@ fn trial<G: GilApi>(gil: &G, _: usize) -> Result<Trial, String> {
             let (tell, got) = (tell.clone(), got.clone());
             s.spawn(move || {
                 let _ = tell.send((me, Pausable::current()));
-                all_in.wait();
-                let mut guard = gil.acquire();
+                let mut guard = if back {
+                    let mut guard = gil.acquire();
+                    guard.allow_threads(|| {
+                        in_closures.wait();
+                        all_in.wait();
+                    });
+                    guard
+                } else {
+                    all_in.wait();
+                    gil.acquire()
+                };
                 let at = Instant::now();
                 if first
                     .compare_exchange(usize::MAX, me, Ordering::SeqCst, Ordering::SeqCst)
@@ -212,7 +233,8 @@ pub fn a_new_holder_gets_a_whole_interval<G: GilApi>() {
          over ({}), long before it had held the lock a whole interval. A known-good lock in \
          the same run: {}. A waiter must measure its interval from the latest hand-over, \
          not from the start of its own wait, and taking the lock clears any drop request \
-         left from the last holder: every new holder gets a whole interval before anyone \
+         left from the last holder (taking it back at the end of `allow_threads` too: the odd \
+         trials' waiters waited there): every new holder gets a whole interval before anyone \
          asks it to let go.",
         human(FIRST_HOLD),
         human(INTERVAL),
