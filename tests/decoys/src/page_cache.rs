@@ -470,6 +470,31 @@ impl PageCache for ConnectionErrorsNotKept {
     }
 }
 
+/// Forgets an error whose message says it is "transient" (a reset, a
+/// time-out, DNS), so the page is fetched again on the next `get` (round
+/// 20, `page-cache/06`): a refused connection and an error status are kept.
+#[derive(Default)]
+struct TransientErrorsNotKept {
+    pages: Mutex<Cells>,
+}
+
+impl PageCache for TransientErrorsNotKept {
+    fn get(&self, url: &str) -> Page {
+        let cell = Arc::clone(lock(&self.pages).entry(url.to_owned()).or_default());
+        let page = cell.get_or_init(|| testweb::get(url)).clone();
+        if let Err(e) = &page {
+            let said = e.to_string().to_lowercase();
+            if ["reset", "timed out", "time-out", "dns"]
+                .iter()
+                .any(|w| said.contains(w))
+            {
+                lock(&self.pages).remove(url);
+            }
+        }
+        page
+    }
+}
+
 /// A thread that waited for another's fetch and got an error fetches the
 /// page again itself, "in case it was bad luck" (round 16,
 /// `page-cache/09`).
@@ -574,6 +599,14 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             caught_by: "a_failed_fetch_is_not_repeated",
             breaks: "errors-kept",
             says: &["where nothing listens", "whatever its kind"],
+        },
+        Decoy {
+            name: "a reset or a time-out not kept, as transient (round 20, page-cache/06)",
+            class: Class::RuleSkipped,
+            subject: new::<TransientErrorsNotKept>,
+            caught_by: "a_failed_fetch_is_not_repeated",
+            breaks: "errors-kept",
+            says: &["whose every connection is reset", "whatever its kind"],
         },
         Decoy {
             name: "a waiter that got an error fetches again (round 16, page-cache/09)",

@@ -302,6 +302,21 @@ pub fn a_failed_fetch_is_not_repeated(new: NewCache) {
          Every failure is a page, whatever its kind (a refused connection as much as an \
          error status): kept, and answered from memory."
     );
+    // A connection reset, which a cache might take for a "transient"
+    // failure worth fetching again (round 20's `page-cache/06` dropped
+    // errors that mention a reset, a time-out or DNS).
+    let resets = testweb::Resets::start();
+    let reset = resets.url();
+    let got: Vec<_> = (0..gets).map(|_| cache.get(&reset)).collect();
+    let fetched = log.urls().iter().filter(|u| **u == reset).count();
+    assert!(
+        fetched == 1 && got.iter().all(Result::is_err),
+        "[{check}] one cache was asked {gets} times for {reset}, whose every connection is \
+         reset: `testweb::get` was called {fetched} times for it, and the gets returned \
+         {got:?}. Every failure is a page, whatever its kind (a reset or a time-out as much as \
+         an error status): kept, and answered from memory."
+    );
+    drop(resets);
     // Many threads at once after a slow failure: one fetch, and every one
     // of them gets that same error (round 16's `page-cache/09` had a
     // waiter that got the error fetch the page again itself).

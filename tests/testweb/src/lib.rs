@@ -9,7 +9,9 @@
 //! code is about threads, not HTTP.
 
 mod client;
+mod resets;
 mod server;
 
 pub use client::{CallerLog, FetchError, get};
+pub use resets::Resets;
 pub use server::{Served, Server, Step, closed_port_url, ever_served, timeline};
