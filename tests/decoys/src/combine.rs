@@ -183,6 +183,20 @@ fn skips(
         .collect())
 }
 
+/// Scores the first 4096 inputs only, "a frame is not infinite" (round
+/// 16, `combine/02`).
+fn first_4096_only(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    values(pool, &inputs[..inputs.len().min(4096)]).map(|v| inputs.iter().copied().zip(v).collect())
+}
+
+/// Panics on a call of more than 4096 inputs, "a frame must stay small"
+/// (round 20, `combine/04`).
+fn panics_past_4096(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    assert!(inputs.len() <= 4096, "at most 4096 inputs per call");
+    let v = values(pool, inputs)?;
+    Ok(inputs.iter().copied().zip(v).collect())
+}
+
 /// Unwraps every task's result: a failed input panics the parent.
 fn unwraps_each_result(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
     Ok(pool
@@ -298,6 +312,7 @@ fn named(
         program: || std::env::current_exe().expect("the test binary's path"),
         start,
         score,
+        quick: combine_solution::QUICK,
         function,
     }
 }
@@ -576,6 +591,22 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             caught_by: "the_first_failure_is_the_error",
             breaks: "first-error",
             says: &["it panicked", "never unwrap a task's result"],
+        },
+        Decoy {
+            name: "scores the first 4096 inputs only (round 16, combine/02)",
+            class: Class::MadeUp,
+            subject: api(|p, w| session(p, w, first_4096_only)),
+            caught_by: "every_result_reaches_the_parent",
+            breaks: "every-result",
+            says: &["results were lost"],
+        },
+        Decoy {
+            name: "panics past 4096 inputs (round 20, combine/04)",
+            class: Class::Panics,
+            subject: api(|p, w| session(p, w, panics_past_4096)),
+            caught_by: "every_result_reaches_the_parent",
+            breaks: "every-result",
+            says: &["panicked", "never a panic"],
         },
         Decoy {
             name: "a panic's error before an earlier death's (round 20, combine/01)",

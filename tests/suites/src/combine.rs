@@ -43,6 +43,9 @@ pub struct CombineApi {
     pub start: fn(&Path, usize) -> Started,
     /// The crate's `score`: what each result must be.
     pub score: fn(u64) -> u64,
+    /// The crate's `QUICK`: inputs from here on are scored in a few dozen
+    /// rounds, so a call of thousands of them is quick.
+    pub quick: u64,
     /// The function of `src/lib.rs` the source witnesses read from (with
     /// what it calls): the student's `scores`.
     pub function: &'static str,
@@ -78,6 +81,7 @@ macro_rules! combine_adapter {
                     .map_err(|e| e.to_string())
             },
             score: $krate::score,
+            quick: $krate::QUICK,
             function: "scores",
         };
     };
@@ -261,6 +265,34 @@ pub fn every_result_reaches_the_parent(api: CombineApi) {
     let many = inputs(&mut draw, n_many);
     let got = call(&mut *session, &many);
     one_result_per_input(&many, &got);
+    // Thousands, of the quick inputs: past 4096, a cap or a batch a
+    // student might pick (round 16's `combine/02` scored the first 4096,
+    // round 20's `combine/04` panicked past them).
+    let n_huge = draw.pick(HUGE);
+    let huge: Vec<u64> = inputs(&mut draw, n_huge)
+        .into_iter()
+        .map(|x| api.quick + x % api.quick)
+        .collect();
+    let got = match scores_caught(&mut *session, &huge) {
+        Ok(Ok(got)) => got,
+        Ok(Err(e)) => panic!("scores over {n_huge} inputs failed: {e}"),
+        Err(payload) => panic!(
+            "scores over {n_huge} inputs (each a quick one to score) panicked ({}): a call of \
+             any size returns every result, or the first error, never a panic",
+            harness::record::panic_message(payload.as_ref())
+        ),
+    };
+    one_result_per_input(&huge, &got);
+    let wrong = got
+        .iter()
+        .zip(&huge)
+        .filter(|((x, s), y)| x != *y || *s != (api.score)(*x))
+        .count();
+    assert!(
+        wrong == 0,
+        "scores over {n_huge} inputs: {wrong} of the results are not their input's score, in \
+         their input's place"
+    );
     // Inputs may repeat: one result per input all the same, in its place.
     let mut repeated = inputs(&mut draw, 6);
     for _ in 0..6 {
@@ -278,8 +310,12 @@ pub fn every_result_reaches_the_parent(api: CombineApi) {
     );
 }
 
-/// The size of the largest call: past 1024, a cap a student might pick.
+/// The size of the largest call of ordinary inputs: past 1024, a cap a
+/// student might pick.
 pub const MANY: std::ops::RangeInclusive<usize> = 1025..=1500;
+
+/// The size of the call of quick inputs: past 4096.
+pub const HUGE: std::ops::RangeInclusive<usize> = 4097..=6000;
 
 /// Fails unless `got` has as many results as `xs` has inputs, saying what
 /// kind of loss it saw (none at all, some, or extra).
@@ -522,20 +558,22 @@ pub fn the_workers_do_the_work(api: CombineApi) {
         xs.len(),
         got.len()
     );
-    assert!(
-        in_workers.as_secs_f64() >= 0.6 * work.as_secs_f64(),
-        "{n} scores cost about {} of CPU, yet the pool's worker processes {workers:?} used only \
-         {} while `scores` ran (the test's own process {}): the scores must be computed in the \
-         workers (task `score` through `map`), not in the parent or its threads",
-        human(work),
-        human(in_workers),
-        human(parent)
-    );
+    // The parent first: a parent that spins beside the workers takes a
+    // core from them, and its own CPU time is the plainer witness.
     assert!(
         parent.as_secs_f64() <= 0.1 * work.as_secs_f64(),
         "{n} scores cost about {} of CPU and the workers used {}, but the test's own process \
          used {} too: the parent must send the inputs and wait for the answers (a blocking \
          `map`), not compute them again or spin while it waits",
+        human(work),
+        human(in_workers),
+        human(parent)
+    );
+    assert!(
+        in_workers.as_secs_f64() >= 0.6 * work.as_secs_f64(),
+        "{n} scores cost about {} of CPU, yet the pool's worker processes {workers:?} used only \
+         {} while `scores` ran (the test's own process {}): the scores must be computed in the \
+         workers (task `score` through `map`), not in the parent or its threads",
         human(work),
         human(in_workers),
         human(parent)
