@@ -136,6 +136,9 @@ pub const HOLDER_POLLS_EVERY_MS: u8 = 36;
 /// request as it was (round 20's `gil/05`: a `take_back` of its own, a
 /// copy of `take` without the line that clears it).
 pub const RETAKE_KEEPS_THE_DROP_REQUEST: u8 = 37;
+/// Waiters re-check every second "in case a wake-up was lost" (round 20's
+/// `gil/03`): three wake-ups in a hold of three seconds.
+pub const WAKES_EVERY_SECOND: u8 = 38;
 /// No flaw: the reference design, for the decoys that wrap it.
 pub const NO_FLAW: u8 = u8::MAX;
 
@@ -192,6 +195,7 @@ impl<const FLAW: u8> Flawed<FLAW> {
             let wait = match FLAW {
                 WAKES_EVERY_10_MS => wait.min(Duration::from_millis(10)),
                 WAKES_EVERY_500_MS => wait.min(Duration::from_millis(500)),
+                WAKES_EVERY_SECOND => wait.min(Duration::from_secs(1)),
                 _ => wait,
             };
             self.sleepers.fetch_add(1, Ordering::SeqCst);
@@ -769,6 +773,14 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
             breaks: "waiters-sleep",
             says: &["woke", "while the waiter it handed over to was paused"],
+        },
+        Decoy {
+            name: "waiters re-check every second (round 20, gil/03)",
+            class: Class::Spinning,
+            subject: of::<Flawed<WAKES_EVERY_SECOND>>(),
+            caught_by: "a_waiter_sleeps_until_the_holder_lets_go",
+            breaks: "waiters-sleep",
+            says: &["before the holder let go", "looks again now and then"],
         },
         Decoy {
             name: "waiters time their interval in whole milliseconds",

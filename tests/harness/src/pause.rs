@@ -102,6 +102,19 @@ impl Pausable {
         stat[stat.rfind(')')? + 1..].trim_start().chars().next()
     }
 
+    /// How many times the thread has gone to sleep and been woken so far
+    /// (its voluntary context switches, from /proc), if it can be read: the
+    /// same count [`crate::clock::thread_wakeups`] gives the thread itself,
+    /// read by another thread while it waits.
+    pub fn wakeups(&self) -> Option<u64> {
+        let status =
+            std::fs::read_to_string(format!("/proc/self/task/{}/status", self.tid)).ok()?;
+        status.lines().find_map(|line| {
+            line.strip_prefix("voluntary_ctxt_switches:")
+                .and_then(|n| n.trim().parse().ok())
+        })
+    }
+
     /// Pauses the thread, and returns once it is paused. An error says why
     /// it could not be (the signal could not be installed or sent, or the
     /// thread did not stop within a second).

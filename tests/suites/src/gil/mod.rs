@@ -729,14 +729,23 @@ pub fn a_waiter_sleeps_until_the_holder_lets_go<G: GilApi>() {
     /// a few times for the state's own mutex. A waiter polling every 10 ms
     /// wakes 300 times in the long hold, one polling every 500 ms six.
     const WAKEUPS_AT_MOST: u64 = 4;
+    /// Times the waiter may have woken in the long hold before the holder
+    /// lets go: nothing but the release wakes a waiter that sleeps until
+    /// it, so at most once (on the state's mutex, as it began to wait). One
+    /// that looks again every second wakes twice (round 20's `gil/03`).
+    const WAKEUPS_BEFORE_THE_RELEASE: u64 = 1;
     const WAKE_WITHIN: Duration = Duration::from_secs(1);
     let gil = Arc::new(G::new(FOREVER));
     for hold in HOLDS {
         let (started, holding) = mpsc::channel();
         let (took, taken) = mpsc::channel();
         let let_go = Arc::new(AtomicBool::new(false));
+        // The waiter, and its wake-ups when it began to wait: read by the
+        // holder just before it lets go.
+        let waiter: Arc<std::sync::Mutex<Option<(harness::pause::Pausable, u64)>>> = Arc::default();
         let holder = {
-            let (gil, let_go) = (Arc::clone(&gil), Arc::clone(&let_go));
+            let (gil, let_go, waiter) =
+                (Arc::clone(&gil), Arc::clone(&let_go), Arc::clone(&waiter));
             std::thread::spawn(move || {
                 let mut guard = gil.acquire();
                 let _ = started.send(());
@@ -748,10 +757,15 @@ pub fn a_waiter_sleeps_until_the_holder_lets_go<G: GilApi>() {
                     }
                     guard.check_in();
                 }
+                let before_release = waiter
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .as_ref()
+                    .and_then(|(w, at_start)| Some(w.wakeups()?.saturating_sub(*at_start)));
                 let_go.store(true, Ordering::SeqCst);
                 let dropped = Instant::now();
                 drop(guard);
-                dropped
+                (dropped, before_release)
             })
         };
         holding
@@ -760,10 +774,15 @@ pub fn a_waiter_sleeps_until_the_holder_lets_go<G: GilApi>() {
         // The waiter is not joined: if nothing wakes it, it sleeps for the
         // switch interval, and the test process ends it.
         {
-            let (gil, let_go) = (Arc::clone(&gil), Arc::clone(&let_go));
+            let (gil, let_go, waiter) =
+                (Arc::clone(&gil), Arc::clone(&let_go), Arc::clone(&waiter));
             std::thread::spawn(move || {
                 let asked = Instant::now();
                 let woken_before = harness::clock::thread_wakeups();
+                *waiter
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    Some((harness::pause::Pausable::current(), woken_before));
                 let cpu_before = harness::clock::thread_cpu_time();
                 let guard = gil.acquire();
                 let wakeups = harness::clock::thread_wakeups() - woken_before;
@@ -779,7 +798,7 @@ pub fn a_waiter_sleeps_until_the_holder_lets_go<G: GilApi>() {
                 drop(guard);
             });
         }
-        holder.join().expect("the holder does not panic");
+        let (_, before_release) = holder.join().expect("the holder does not panic");
         // A waiter that is never woken is stuck: the rest of the suite is
         // then cut short, as after any stuck test.
         let got = settle_within(
@@ -819,6 +838,21 @@ pub fn a_waiter_sleeps_until_the_holder_lets_go<G: GilApi>() {
             human(hold),
             got.wakeups,
         );
+        if hold >= Duration::from_secs(1)
+            && let Some(woke) = before_release
+        {
+            assert!(
+                woke <= WAKEUPS_BEFORE_THE_RELEASE,
+                "with a switch interval of {}, a thread waiting in acquire while the holder \
+                 computed for {} had woken up {woke} times before the holder let go (the \
+                 kernel counts them; at most {WAKEUPS_BEFORE_THE_RELEASE} passes): nothing \
+                 but the release may wake a waiter before its interval has passed. It looks \
+                 again now and then (a timed wait of a second, say, \"in case a wake-up was \
+                 missed\"): wait on the Condvar until the interval's deadline.",
+                human(FOREVER),
+                human(hold),
+            );
+        }
         // A waiter that spins on yield_now never sleeps, so it adds no
         // wake-ups; its CPU time shows it, even on a machine so busy that
         // the spinning costs no wall time.
