@@ -1,7 +1,7 @@
 //! Wrong managers: state kept in the connection, updaters not all run, a
 //! manager never waited for, and a "child" that is the parent.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use nix::sys::signal::{Signal, kill};
@@ -822,6 +822,25 @@ pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::Exi
     use std::os::unix::net::{UnixListener, UnixStream};
     use std::sync::{Mutex, PoisonError};
     type Counters = Mutex<HashMap<String, i64>>;
+    type Add = (String, i64, std::sync::mpsc::Sender<i64>);
+    /// With [`GETS_FROM_A_COPY`]: the owner thread, which applies adds.
+    static OWNER: std::sync::OnceLock<crossbeam_channel::Sender<Add>> = std::sync::OnceLock::new();
+    /// The owner's counters, published after every add.
+    static COPY: std::sync::RwLock<BTreeMap<String, i64>> = std::sync::RwLock::new(BTreeMap::new());
+    if std::env::var_os(GETS_FROM_A_COPY).is_some() {
+        let (give, take) = crossbeam_channel::unbounded::<Add>();
+        let _ = OWNER.set(give);
+        std::thread::spawn(move || {
+            let mut counters: BTreeMap<String, i64> = BTreeMap::new();
+            for (key, delta, reply) in take {
+                let counter = counters.entry(key).or_insert(0);
+                *counter += delta;
+                let value = *counter;
+                *COPY.write().unwrap_or_else(PoisonError::into_inner) = counters.clone();
+                let _ = reply.send(value);
+            }
+        });
+    }
 
     fn serve_connection(connection: UnixStream, counters: &Counters) {
         OPEN.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -838,6 +857,29 @@ pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::Exi
         let mut frames =
             frames_solution::FrameReader::new(std::io::BufReader::new(connection), 1 << 20);
         while let Ok(Some(request)) = frames.read::<manager_solution::Request>() {
+            // Gets from the owner's published copy, adds to the owner.
+            if let Some(owner) = OWNER.get() {
+                let value = match request {
+                    manager_solution::Request::Get { key } => COPY
+                        .read()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .get(&key)
+                        .copied()
+                        .unwrap_or(0),
+                    manager_solution::Request::Add { key, delta } => {
+                        let (reply, answer) = std::sync::mpsc::channel();
+                        if owner.send((key, delta, reply)).is_err() {
+                            return;
+                        }
+                        let Ok(value) = answer.recv() else { return };
+                        value
+                    }
+                };
+                if frames_solution::write_frame(&mut out, &value).is_err() {
+                    return;
+                }
+                continue;
+            }
             let value = {
                 let mut counters = counters.lock().unwrap_or_else(PoisonError::into_inner);
                 match request {
@@ -910,6 +952,18 @@ pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::Exi
         }
     }
     std::process::ExitCode::FAILURE
+}
+
+/// Set in the environment of a decoy manager ([`serve_with_handlers`], a
+/// thread per connection) whose adds go to an owner thread and whose gets
+/// the connection threads answer from a copy the owner publishes after
+/// each add (round 20's `manager/04`).
+pub const GETS_FROM_A_COPY: &str = "COURSE_DECOY_MANAGER_GETS_FROM_A_COPY";
+
+/// Starts a manager whose gets are answered from a published copy.
+fn start_with_gets_from_a_copy(program: &Path) -> Started {
+    let copying = script_for(program, GETS_FROM_A_COPY, "1")?;
+    (REAL.start)(&script_for(&copying, HANDLERS, "0")?)
 }
 
 /// Starts a decoy manager ([`serve_with_handlers`]) with `handlers`
@@ -1200,6 +1254,20 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             says: &["returned Ok(0)", "never a value"],
         },
         Decoy {
+            name: "gets answered by the connection threads from a published copy (round 20, manager/04)",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: start_with_gets_from_a_copy,
+                ..REAL
+            },
+            caught_by: "every_request_goes_to_the_thread_that_holds_the_map",
+            breaks: "connections-at-once",
+            says: &[
+                "none woke for each of its requests",
+                "nor answer from a copy",
+            ],
+        },
+        Decoy {
             name: "connection threads apply requests under a lock on a shared map, no owner thread",
             class: Class::RuleSkipped,
             subject: ManagerApi {
@@ -1208,7 +1276,10 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             },
             caught_by: "every_request_goes_to_the_thread_that_holds_the_map",
             breaks: "connections-at-once",
-            says: &["none woke for its requests", "under a lock on a shared map"],
+            says: &[
+                "none woke for each of its requests",
+                "under a lock on a shared map",
+            ],
         },
         Decoy {
             name: "starts the updaters in batches of 8",

@@ -1726,7 +1726,11 @@ pub fn every_request_goes_to_the_thread_that_holds_the_map(api: ManagerApi) {
         .connect()
         .unwrap_or_else(|e| panic!("connect failed: {e}"));
     for i in 0..requests {
-        let result = if i % 2 == 0 {
+        // Three gets to an add: a manager whose connection threads answer
+        // gets themselves, from a copy the owner publishes, and pass only
+        // adds on (round 20's `manager/04`), wakes its owner for a
+        // quarter of them.
+        let result = if i % 4 == 0 {
             client.add("owned", 1)
         } else {
             client.get("owned")
@@ -1752,16 +1756,20 @@ pub fn every_request_goes_to_the_thread_that_holds_the_map(api: ManagerApi) {
         .filter_map(|(tid, was)| Some((*tid, after.get(tid)?.saturating_sub(*was))))
         .collect();
     let most = woke.iter().map(|&(_, n)| n).max().unwrap_or(0);
+    // Every request wakes the owner, which sleeps between them (the client
+    // waits for each reply before it sends the next); a few may find it
+    // not yet asleep.
     assert!(
-        most as usize >= requests / 2,
+        most as usize * 5 >= requests * 4,
         "[every request goes to the one thread that holds the map] one client made {requests} \
-         requests on its connection (drawn this run from 300 to 800), then hung up. Of the \
-         manager's threads that were there before it connected and still there after it left \
-         ({} of them), none woke for its requests: the most any switched was {most} times \
-         (per thread: {woke:?}, from /proc/{pid}/task/*/status). Every request goes to the one \
-         thread that holds the map, which outlives the connections: each connection's thread \
-         passes its requests on (a channel) and waits for the reply; it does not apply them \
-         itself under a lock on a shared map.",
+         requests on its connection, three gets to an add (drawn this run from 300 to 800), \
+         then hung up. Of the manager's threads that were there before it connected and still \
+         there after it left ({} of them), none woke for each of its requests: the most any \
+         switched was {most} times, where four in five of the requests pass (per thread: \
+         {woke:?}, from /proc/{pid}/task/*/status). Every request, a get as much as an add, \
+         goes to the one thread that holds the map, which outlives the connections: each \
+         connection's thread passes its requests on (a channel) and waits for the reply; it \
+         does not apply them itself under a lock on a shared map, nor answer from a copy.",
         before.len()
     );
 }
