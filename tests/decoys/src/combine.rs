@@ -197,6 +197,25 @@ fn panics_past_4096(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, 
     Ok(inputs.iter().copied().zip(v).collect())
 }
 
+/// Scores in the parent each input that failed for want of a worker,
+/// "degraded mode" (round 20, `combine/05`).
+fn scores_without_workers_itself(
+    pool: &mut Pool,
+    inputs: &[u64],
+) -> Result<Vec<(u64, u64)>, String> {
+    let each: Vec<Result<(u64, u64), String>> = pool
+        .map("score", inputs)
+        .into_iter()
+        .zip(inputs)
+        .map(|(r, &x)| match r {
+            Ok(done) => Ok((x, done.value)),
+            Err(TaskError::NoWorker(_)) => Ok((x, score(x))),
+            Err(e) => Err(e.to_string()),
+        })
+        .collect();
+    each.into_iter().collect()
+}
+
 /// Unwraps every task's result: a failed input panics the parent.
 fn unwraps_each_result(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
     Ok(pool
@@ -607,6 +626,14 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             caught_by: "every_result_reaches_the_parent",
             breaks: "every-result",
             says: &["panicked", "never a panic"],
+        },
+        Decoy {
+            name: "inputs with no worker scored in the parent (round 20, combine/05)",
+            class: Class::MadeUp,
+            subject: api(|p, w| session(p, w, scores_without_workers_itself)),
+            caught_by: "the_first_failure_is_the_error",
+            breaks: "in-the-workers",
+            says: &["in the test's own process"],
         },
         Decoy {
             name: "a panic's error before an earlier death's (round 20, combine/01)",

@@ -34,6 +34,13 @@ struct Lineage {
     peak: AtomicUsize,
     /// Set for a call run by [`Held::run`]: its thread starts wait.
     held: Option<&'static Held>,
+    /// Set for a call run by [`refusing_spawns`]: which of its process
+    /// starts fail.
+    refuse: Option<fn(usize) -> bool>,
+    /// Process starts asked for (`posix_spawn`, `posix_spawnp`).
+    spawns: AtomicUsize,
+    /// Of those, refused.
+    refused: AtomicUsize,
 }
 
 /// What [`during`] counted.
@@ -170,6 +177,127 @@ fn counted_in<T>(lineage: &'static Lineage, call: impl FnOnce() -> T) -> (T, Spa
         peak: lineage.peak.load(Ordering::SeqCst),
     };
     (out, spawned)
+}
+
+/// What [`refusing_spawns`] saw of a call's process starts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Spawns {
+    /// Process starts asked for through `posix_spawn` or `posix_spawnp`
+    /// (the standard library's `Command::spawn`, unless it must `fork`).
+    pub attempts: usize,
+    /// Of those, refused with `EAGAIN`.
+    pub refused: usize,
+}
+
+/// Runs `call` on this thread, and refuses (with `EAGAIN`, as at the
+/// user's process limit) each process start of it, and of the threads it
+/// starts, whose number (from 1) `refuse` picks: a spawn that fails for a
+/// moment, or for good. A start that goes through `fork` and `exec` is
+/// neither counted nor refused: a check that sees no attempt says it could
+/// not judge.
+///
+/// # Panics
+///
+/// As [`during`].
+pub fn refusing_spawns<T>(refuse: fn(usize) -> bool, call: impl FnOnce() -> T) -> (T, Spawns) {
+    assert!(
+        witness_works(),
+        "harness::spawned: this test binary does not route pthread_create through the \
+         harness, so process starts cannot be refused (a fault of the course, not of your code)"
+    );
+    // Names the symbols here, so that the linker keeps these definitions.
+    std::hint::black_box((posix_spawn as *const (), posix_spawnp as *const ()));
+    let lineage: &'static Lineage = Box::leak(Box::new(Lineage {
+        refuse: Some(refuse),
+        ..Lineage::default()
+    }));
+    let (out, _) = counted_in(lineage, call);
+    let spawns = Spawns {
+        attempts: lineage.spawns.load(Ordering::SeqCst),
+        refused: lineage.refused.load(Ordering::SeqCst),
+    };
+    (out, spawns)
+}
+
+type Spawn = unsafe extern "C" fn(
+    *mut libc::pid_t,
+    *const libc::c_char,
+    *const libc::posix_spawn_file_actions_t,
+    *const libc::posix_spawnattr_t,
+    *const *mut libc::c_char,
+    *const *mut libc::c_char,
+) -> libc::c_int;
+
+/// The C library's `name` (`posix_spawn` or `posix_spawnp`).
+fn real_spawn(name: &std::ffi::CStr) -> Spawn {
+    // SAFETY: `dlsym` with a NUL-terminated name; RTLD_NEXT skips this
+    // definition and finds the C library's.
+    let found = unsafe { libc::dlsym(libc::RTLD_NEXT, name.as_ptr()) };
+    assert!(
+        !found.is_null(),
+        "harness::spawned: the C library's {name:?} was not found"
+    );
+    // SAFETY: the address is the C library's function of this type.
+    unsafe { std::mem::transmute::<*mut c_void, Spawn>(found) }
+}
+
+/// Whether the calling thread's lineage refuses this process start
+/// (counting it either way).
+fn refuses_a_spawn() -> bool {
+    let Some(lineage) = LINEAGE.with(Cell::get) else {
+        return false;
+    };
+    let n = lineage.spawns.fetch_add(1, Ordering::SeqCst) + 1;
+    let refused = lineage.refuse.is_some_and(|refuse| refuse(n));
+    if refused {
+        lineage.refused.fetch_add(1, Ordering::SeqCst);
+    }
+    refused
+}
+
+/// Counts the process start in the caller's lineage, refuses it if the
+/// lineage says so, and otherwise starts it with the C library's
+/// `posix_spawn`.
+///
+/// # Safety
+///
+/// As the C library's `posix_spawn`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn posix_spawn(
+    pid: *mut libc::pid_t,
+    path: *const libc::c_char,
+    actions: *const libc::posix_spawn_file_actions_t,
+    attributes: *const libc::posix_spawnattr_t,
+    argv: *const *mut libc::c_char,
+    envp: *const *mut libc::c_char,
+) -> libc::c_int {
+    if refuses_a_spawn() {
+        return libc::EAGAIN;
+    }
+    // SAFETY: the caller's arguments, passed on.
+    unsafe { real_spawn(c"posix_spawn")(pid, path, actions, attributes, argv, envp) }
+}
+
+/// As [`posix_spawn`], for the C library's `posix_spawnp` (the standard
+/// library's way).
+///
+/// # Safety
+///
+/// As the C library's `posix_spawnp`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn posix_spawnp(
+    pid: *mut libc::pid_t,
+    file: *const libc::c_char,
+    actions: *const libc::posix_spawn_file_actions_t,
+    attributes: *const libc::posix_spawnattr_t,
+    argv: *const *mut libc::c_char,
+    envp: *const *mut libc::c_char,
+) -> libc::c_int {
+    if refuses_a_spawn() {
+        return libc::EAGAIN;
+    }
+    // SAFETY: the caller's arguments, passed on.
+    unsafe { real_spawn(c"posix_spawnp")(pid, file, actions, attributes, argv, envp) }
 }
 
 /// A call whose thread starts are held back, as a busy machine may hold
@@ -322,6 +450,35 @@ mod tests {
             let ((), seen) = call.join().expect("no panic");
             assert_eq!(seen.started, 2);
         });
+    }
+
+    #[test]
+    fn a_refused_spawn_fails_and_the_others_start() {
+        let (results, spawns) = refusing_spawns(
+            |n| n == 2,
+            || {
+                (0..3)
+                    .map(|_| {
+                        std::process::Command::new("/bin/true")
+                            .status()
+                            .map(|s| s.success())
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
+        assert_eq!(
+            spawns,
+            Spawns {
+                attempts: 3,
+                refused: 1
+            },
+            "{results:?}"
+        );
+        assert!(results[0].as_ref().is_ok_and(|ok| *ok), "{results:?}");
+        assert!(results[1].is_err(), "{results:?}");
+        assert!(results[2].as_ref().is_ok_and(|ok| *ok), "{results:?}");
+        // Outside a call, nothing is refused.
+        assert!(std::process::Command::new("/bin/true").status().is_ok());
     }
 
     #[test]

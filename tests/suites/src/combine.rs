@@ -476,6 +476,57 @@ pub fn the_first_failure_is_the_error(api: CombineApi) {
             "is not the pool's error for input 0".to_owned()
         }
     );
+    // Workers that die and cannot be replaced: every process start the
+    // call asks for is refused, as at the user's process limit, so every
+    // input fails for want of a worker. The error is the call's; no input
+    // is scored in the parent instead (round 20's `combine/05` scored
+    // them itself, "degraded mode").
+    let mut session = start(api);
+    for pid in session.pids() {
+        let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+    }
+    let n = draw.pick(10..=30);
+    let xs = inputs(&mut draw, n);
+    // Twice: in the second call the pool has no worker left at all, so
+    // even input 0 fails for want of one.
+    let (outcome, spawns) = harness::spawned::refusing_spawns(
+        |_| true,
+        || {
+            let first = scores_caught(&mut *session, &xs);
+            if matches!(first, Ok(Err(_))) {
+                scores_caught(&mut *session, &xs)
+            } else {
+                first
+            }
+        },
+    );
+    let case = format!(
+        "scores over {n} inputs, twice, on a pool whose 2 workers were killed before the \
+         first call, where every new worker the pool tried to start was refused (as at the \
+         user's process limit; {} starts refused)",
+        spawns.refused
+    );
+    if spawns.attempts == 0 {
+        harness::speedup::not_judged(
+            "the_first_failure_is_the_error",
+            "the pool started no process through posix_spawn during the call, so a start \
+             could not be refused",
+        );
+    } else {
+        match outcome {
+            Err(payload) => panic!(
+                "{case}: it panicked ({}). The first input that failed is the error: return \
+                 it as the `Err` of `scores`",
+                harness::record::panic_message(payload.as_ref())
+            ),
+            Ok(Ok(got)) => panic!(
+                "{case}: it returned Ok with {} results. With no worker, no input has a score: \
+                 the first input's error is the call's",
+                got.len()
+            ),
+            Ok(Err(_)) => {}
+        }
+    }
     // One input that fails alone, not the first: `score` panics on it in
     // the workers, and every other input is scored.
     // Among a few hundred: one failure in more than a hundred inputs is
