@@ -62,6 +62,10 @@ struct Wrapped {
     /// all of them every few milliseconds, so the failure is seen whichever
     /// updater it is.
     kills_after_failure: bool,
+    /// Starts the updaters until one cannot start, then starts no more:
+    /// "starting more would fail too" (round 20, manager/03). Waits for
+    /// those started, and returns the error.
+    stops_at_failed_spawn: bool,
     /// Reads an updater's status as `code().unwrap_or(0)`: one killed by a
     /// signal counts as a success (round 8, manager/04).
     signal_is_success: bool,
@@ -134,6 +138,27 @@ impl ManagerHandle for Wrapped {
                 }
             }
             return Ok(());
+        }
+        if self.stops_at_failed_spawn {
+            let address = self.inner().address();
+            let mut started = Vec::new();
+            let mut failed = None;
+            for _ in 0..workers {
+                match updater(program, &address, key, times) {
+                    Ok(child) => started.push(child),
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            for mut child in started {
+                let status = child.wait().map_err(|e| e.to_string())?;
+                if !status.success() {
+                    failed.get_or_insert(format!("an updater ended with {status}"));
+                }
+            }
+            return failed.map_or(Ok(()), Err);
         }
         if self.returns_at_failed_spawn || self.kills_after_failure || self.signal_is_success {
             let address = self.inner().address();
@@ -260,6 +285,7 @@ fn plain(program: &Path) -> Result<Wrapped, String> {
         updaters_idle: false,
         returns_at_failed_spawn: false,
         kills_after_failure: false,
+        stops_at_failed_spawn: false,
         signal_is_success: false,
         caching_clients: false,
         hang_up_is_zero: false,
@@ -1055,6 +1081,17 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             caught_by: "updates_from_many_processes_are_all_counted",
             breaks: "updaters-at-once",
             says: &["all at once", "at most 48 of"],
+        },
+        Decoy {
+            name: "starts no more updaters once one cannot start (round 20, manager/03)",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: |p| changed(p, |w| w.stops_at_failed_spawn = true),
+                ..REAL
+            },
+            caught_by: "an_updater_that_cannot_start_is_reported_once_all_are_waited_for",
+            breaks: "updaters-at-once",
+            says: &["the third start refused", "not a reason to stop"],
         },
         Decoy {
             name: "starts the updaters in batches of 200 (round 20, manager/05)",

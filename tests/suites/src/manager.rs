@@ -1302,6 +1302,7 @@ pub fn an_updater_that_cannot_start_is_reported_once_all_are_waited_for(api: Man
     let (workers, times) = (draw.pick(UPDATERS_PAST_THE_LIMIT), draw.pick(5..=30) as u32);
     let manager = start(api);
     let witness = Witness::kids_logged(&(api.program)());
+    one_start_refused(&*manager, &witness, workers, times);
     let me = std::process::id();
     let children_now = || -> std::collections::BTreeSet<u32> {
         harness::children::children_of(me)
@@ -1377,6 +1378,70 @@ pub fn an_updater_that_cannot_start_is_reported_once_all_are_waited_for(api: Man
          so this check could not judge a failed spawn",
         open.max(16),
         open.max(16) + 64
+    );
+}
+
+/// One updater's start refused for a moment (`EAGAIN`, as when the
+/// user's process limit is reached just then; the test binary stands in
+/// for `posix_spawn`), the third of `workers`: the others must all be
+/// started and run, and `run_updaters` must return the error once they
+/// have (round 20's `manager/03` stopped starting at the first refusal,
+/// "starting more would fail too").
+fn one_start_refused(manager: &dyn ManagerHandle, witness: &Witness, workers: usize, times: u32) {
+    let logged = Witness::read_pids(&witness.kids).len();
+    let me = std::process::id();
+    let children_now = || -> std::collections::BTreeSet<u32> {
+        harness::children::children_of(me)
+            .iter()
+            .map(|s| s.pid)
+            .collect()
+    };
+    let earlier = children_now();
+    let (result, spawns) = harness::spawned::refusing_spawns(
+        |n| n == 3,
+        || manager.run_updaters(&witness.script, "refused", workers, times),
+    );
+    if spawns.refused == 0 {
+        harness::speedup::not_judged(
+            "an_updater_that_cannot_start_is_reported_once_all_are_waited_for",
+            &format!(
+                "run_updaters started its {workers} updaters without posix_spawn ({} starts \
+                 seen), so one start could not be refused",
+                spawns.attempts
+            ),
+        );
+        return;
+    }
+    let call = format!(
+        "run_updaters(program, \"refused\", {workers}, {times}), the third start refused for a \
+         moment (EAGAIN, as at the user's process limit)"
+    );
+    let pids: Vec<u32> = children_now().difference(&earlier).copied().collect();
+    let left = harness::children::still_ours(&pids);
+    assert!(
+        left.is_empty(),
+        "{call} returned {result:?}; when it returned, {} of the updaters it started had not \
+         been waited for ({}). An updater that could not start makes run_updaters return an \
+         error, once every other one has been waited for. A `?` on the spawns returns at once, \
+         and a process never waited for stays a zombie.",
+        left.len(),
+        reaped(&left)
+    );
+    let ran = Witness::read_pids(&witness.kids)
+        .len()
+        .saturating_sub(logged);
+    assert!(
+        result.is_err(),
+        "{call} returned Ok(()): an updater that could not start makes run_updaters return an \
+         error"
+    );
+    assert!(
+        ran == workers - 1 && spawns.attempts >= workers,
+        "{call}: {} starts were asked for and {ran} updaters ran, where every one but the \
+         refused one must: a refused start is that updater's failure, not a reason to stop \
+         starting the others (the next start may well succeed). Start them all, keep the \
+         errors, wait for every one that started, then return the error.",
+        spawns.attempts
     );
 }
 
