@@ -1303,13 +1303,6 @@ pub fn an_updater_that_cannot_start_is_reported_once_all_are_waited_for(api: Man
     let manager = start(api);
     let witness = Witness::kids_logged(&(api.program)());
     one_start_refused(&*manager, &witness, workers, times);
-    let me = std::process::id();
-    let children_now = || -> std::collections::BTreeSet<u32> {
-        harness::children::children_of(me)
-            .iter()
-            .map(|s| s.pid)
-            .collect()
-    };
     let earlier = children_now();
     let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).expect("reading RLIMIT_NOFILE");
     let open = std::fs::read_dir("/proc/self/fd").map_or(0, Iterator::count) as u64;
@@ -1381,6 +1374,14 @@ pub fn an_updater_that_cannot_start_is_reported_once_all_are_waited_for(api: Man
     );
 }
 
+/// This process's children now, by pid.
+fn children_now() -> std::collections::BTreeSet<u32> {
+    harness::children::children_of(std::process::id())
+        .iter()
+        .map(|s| s.pid)
+        .collect()
+}
+
 /// One updater's start refused for a moment (`EAGAIN`, as when the
 /// user's process limit is reached just then; the test binary stands in
 /// for `posix_spawn`), the third of `workers`: the others must all be
@@ -1389,13 +1390,6 @@ pub fn an_updater_that_cannot_start_is_reported_once_all_are_waited_for(api: Man
 /// "starting more would fail too").
 fn one_start_refused(manager: &dyn ManagerHandle, witness: &Witness, workers: usize, times: u32) {
     let logged = Witness::read_pids(&witness.kids).len();
-    let me = std::process::id();
-    let children_now = || -> std::collections::BTreeSet<u32> {
-        harness::children::children_of(me)
-            .iter()
-            .map(|s| s.pid)
-            .collect()
-    };
     let earlier = children_now();
     let (result, spawns) = harness::spawned::refusing_spawns(
         |n| n == 3,
