@@ -1,6 +1,8 @@
 //! Compiles the course's preload shim (`tests/shim/src/lib.rs`) into a
 //! shared object beside this crate's build output, and tells the crate
-//! where it is (`COURSE_SHIM`, read by `harness::shim`).
+//! where it is (`COURSE_SHIM`): `harness::shim` embeds its bytes, small
+//! and stripped, since the build folder may be out of reach of the user a
+//! sandboxed test runs as.
 //!
 //! A build script cannot ask cargo for another crate's cdylib (artifact
 //! dependencies are unstable), so it runs the compiler cargo gave it on
@@ -20,9 +22,10 @@ fn main() {
             "--edition=2024",
             "--crate-type=cdylib",
             "--crate-name=course_shim",
-            "-Copt-level=2",
+            "-Copt-level=s",
+            "-Cpanic=abort",
             "-Cdebuginfo=0",
-            "-Cstrip=debuginfo",
+            "-Cstrip=symbols",
             "-o",
         ])
         .arg(&out)

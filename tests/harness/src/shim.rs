@@ -10,9 +10,46 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
-/// The shared object, built by this crate's build script.
-pub const SHARED_OBJECT: &str = env!("COURSE_SHIM");
+/// The shared object, built by this crate's build script and embedded
+/// here: the build folder may be out of reach of the user a test runs as
+/// (the grader's sandbox runs it as `nobody`), so it is written to the
+/// temporary folder when first needed.
+const SHARED_OBJECT: &[u8] = include_bytes!(env!("COURSE_SHIM"));
+
+/// Where the shared object is, as a file the test's own user wrote (or
+/// read back whole): `course-shim-<hash>.so` in the temporary folder, one
+/// file per build of the shim, reused by later runs. If that name is
+/// taken by a file this user cannot replace, a file of this process's own.
+///
+/// # Panics
+///
+/// When the temporary folder cannot be written: the test cannot run.
+pub fn shared_object() -> &'static Path {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        SHARED_OBJECT.hash(&mut hasher);
+        let name = format!("course-shim-{:016x}.so", hasher.finish());
+        let dir = std::env::temp_dir();
+        let shared = dir.join(&name);
+        if std::fs::read(&shared).is_ok_and(|bytes| bytes == SHARED_OBJECT) {
+            return shared;
+        }
+        let own = dir.join(format!("{name}.{}", std::process::id()));
+        std::fs::write(&own, SHARED_OBJECT)
+            .unwrap_or_else(|e| panic!("writing the preload shim to {}: {e}", own.display()));
+        // Readable by everyone: a program may drop to another user.
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&own, std::fs::Permissions::from_mode(0o644));
+        match std::fs::rename(&own, &shared) {
+            Ok(()) => shared,
+            Err(_) => own,
+        }
+    })
+}
 
 /// What the shim logs for a process it was loaded into.
 const LOADED: &str = "=loaded";
@@ -55,7 +92,7 @@ impl Preloaded {
             unique()
         ));
         let _ = std::fs::remove_file(&log);
-        let mut preload = OsString::from(SHARED_OBJECT);
+        let mut preload = OsString::from(shared_object());
         if let Some(already) = std::env::var_os("LD_PRELOAD") {
             preload.push(":");
             preload.push(already);

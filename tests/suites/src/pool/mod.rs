@@ -1575,7 +1575,7 @@ pub fn the_default_pool_has_one_worker_per_core(pool: PoolApi) {
             &format!(
                 "the preload shim ({}) was not loaded into the demo, so a machine of more than \
                  {cores} CPUs could not be shown to it",
-                harness::shim::SHARED_OBJECT
+                harness::shim::shared_object().display()
             ),
         );
     }
