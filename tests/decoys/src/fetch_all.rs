@@ -509,7 +509,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             subject: one_by_one_up_to_two,
             caught_by: "every_url_in_flight_whatever_the_count",
             breaks: "all-at-once",
-            says: &["held each of your 2 requests", "one after another"],
+            says: &["with 2 URLs", "They ran one after another"],
         },
         Decoy {
             name: "each result's index kept in a u8 (round 12, fetch-all/16)",
