@@ -401,6 +401,26 @@ fn retries_on_a_second_pool() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// A square that fails is tried once more on the same pool before it is
+/// reported (round 20, `guard/06`): a fault that does not repeat is hidden.
+fn tries_a_failed_square_again() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (workers, inputs) = args();
+    let Ok(mut pool) = Pool::new_with(workers) else {
+        return ExitCode::FAILURE;
+    };
+    let results = pool.map("square", &inputs);
+    for (&x, r) in inputs.iter().zip(results) {
+        match r.or_else(|_| pool.map("square", &[x]).remove(0)) {
+            Ok(done) => print_result(x, &done),
+            Err(e) => return fail(e),
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 /// Starts the pool, but squares one or two inputs in the program itself
 /// (round 16, `guard/04`).
 fn squares_a_few_itself() -> ExitCode {
@@ -508,6 +528,7 @@ pub fn play() -> Option<ExitCode> {
         "runs when serving fails" => runs_when_serving_fails(),
         "first 64 inputs" => first_64_inputs(),
         "retries on a second pool" => retries_on_a_second_pool(),
+        "tries a failed square again" => tries_a_failed_square_again(),
         "asks nproc for the cores" => asks_nproc_for_the_cores(),
         "no arguments means a worker" => no_arguments_means_a_worker(),
         "squares itself without a pool" => squares_itself_without_a_pool(),
@@ -685,6 +706,14 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
             caught_by: "workers_run_the_tasks",
             breaks: "only-the-workers",
             says: &["The program starts one pool, also when a square fails"],
+        },
+        Decoy {
+            name: "tries a failed square once more on the same pool (round 20, guard/06)",
+            class: Class::RuleSkipped,
+            subject: decoy(&[(DECOY_VAR, "tries a failed square again")]),
+            caught_by: "workers_run_the_tasks",
+            breaks: "failure-reported",
+            says: &["once, the first time a worker runs it", "nor try it again"],
         },
         Decoy {
             name: "asks nproc how many cores there are (round 16, guard/02)",

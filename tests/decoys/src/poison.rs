@@ -407,6 +407,31 @@ impl SharedTally for DropsZeroes {
     }
 }
 
+/// Throws away, without a word, an update that returned normally but left
+/// the ballots other than the sum of the votes (round 20's `poison/03`).
+#[derive(Default)]
+struct DropsUnbalanced {
+    counts: Mutex<Counts>,
+}
+
+impl SharedTally for DropsUnbalanced {
+    fn update(&self, change: Change<'_>) {
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut draft = counts.clone();
+        apply(&mut draft, change);
+        if draft.0 == draft.1.values().sum::<u64>() {
+            *counts = draft;
+        }
+    }
+
+    fn counts(&self) -> Snapshot {
+        self.counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
 /// Merges the changed copy into the counts instead of storing it: a
 /// change that removes a candidate leaves it there.
 #[derive(Default)]
@@ -534,6 +559,14 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             caught_by: "updates_add_up",
             breaks: "every-update-counts",
             says: &["an entry of 0 votes", "nothing is tidied away"],
+        },
+        Decoy {
+            name: "an update that leaves the counts out of balance thrown away (round 20, poison/03)",
+            class: Class::RuleSkipped,
+            subject: new::<DropsUnbalanced>,
+            caught_by: "updates_add_up",
+            breaks: "every-update-counts",
+            says: &["added 3 ballots and no votes", "only a panic leaves them"],
         },
         Decoy {
             name: "ignores every update after 32 crashes (round 16, poison/06)",

@@ -444,44 +444,70 @@ fn a_pool_that_cannot_start_is_reported(api: GuardApi, first: &Ran) {
 /// The same inputs once more, with `square` made to fail on one of them
 /// in the workers ([`harness::fault`]): the pool cannot give that square,
 /// so the program must fail, and must not print it as computed anywhere.
+/// Twice: a fault on every try, then one that strikes only the first try
+/// (round 20's `guard/06` tried a failed square once more, and hid it).
 fn a_failed_square_is_reported(api: GuardApi, first: &Ran) {
     let x = first.inputs[first.inputs.len() / 2];
-    let ran = run_with(
-        api,
-        first.workers,
-        &first.inputs,
-        &[(harness::fault::FAULT_VAR, format!("square:{x}"))],
-    );
-    let printed: Vec<(u64, u32)> = ran
-        .results()
-        .iter()
-        .filter(|r| r.0 == x)
-        .map(|r| (r.1, r.2))
-        .collect();
-    assert!(
-        !ran.status.success() && printed.is_empty(),
-        "{}, with `square` made to fail on input {x} in the workers (a fault the suite \
-         injected: the pool answers that input with an error). {} A square the pool could not \
-         give is a failure to report: the program must end with a failure, and never compute \
-         the square itself (in the program, or anywhere but a worker).",
-        ran.summary(),
-        match printed.first() {
-            Some((y, pid)) => format!("Yet it printed square({x}) = {y}, in pid {pid}."),
-            None => "Yet it succeeded.".to_owned(),
-        }
-    );
-    // A run that fails is held to the rest all the same: one pool of its
-    // workers, and none of them left when it has ended.
-    assert!(
-        ran.started.len() == ran.workers,
-        "{}, with `square` made to fail on input {x} in the workers: {} processes started for a \
-         pool of {} workers. The program starts one pool, also when a square fails: a failed \
-         square is reported, not tried again on a pool of its own.",
-        ran.summary(),
-        ran.started.len(),
-        ran.workers
-    );
-    assert_nothing_left(&ran, &format!(", with `square` made to fail on input {x}"));
+    let once = std::env::temp_dir().join(format!(
+        "course-fault-once-{}-{}",
+        std::process::id(),
+        Draw::new().pick(0..=1 << 40)
+    ));
+    let _ = std::fs::remove_file(&once);
+    for (fault, how) in [
+        (
+            format!("square:{x}"),
+            format!("made to fail on input {x} in the workers, on every try"),
+        ),
+        (
+            format!("square:{x}:once"),
+            format!(
+                "made to fail on input {x} once, the first time a worker runs it (a fault that \
+                 does not repeat: a second try would succeed)"
+            ),
+        ),
+    ] {
+        let ran = run_with(
+            api,
+            first.workers,
+            &first.inputs,
+            &[
+                (harness::fault::FAULT_VAR, fault),
+                (harness::fault::FAULT_ONCE_VAR, once.display().to_string()),
+            ],
+        );
+        let printed: Vec<(u64, u32)> = ran
+            .results()
+            .iter()
+            .filter(|r| r.0 == x)
+            .map(|r| (r.1, r.2))
+            .collect();
+        assert!(
+            !ran.status.success() && printed.is_empty(),
+            "{}, with `square` {how} (a fault the suite injected: the pool answers that input \
+             with an error). {} A square the pool could not give is a failure to report: the \
+             program must end with a failure, and never compute the square itself (in the \
+             program, or anywhere but a worker), nor try it again until it passes.",
+            ran.summary(),
+            match printed.first() {
+                Some((y, pid)) => format!("Yet it printed square({x}) = {y}, in pid {pid}."),
+                None => "Yet it succeeded.".to_owned(),
+            }
+        );
+        // A run that fails is held to the rest all the same: one pool of
+        // its workers, and none of them left when it has ended.
+        assert!(
+            ran.started.len() == ran.workers,
+            "{}, with `square` {how}: {} processes started for a pool of {} workers. The \
+             program starts one pool, also when a square fails: a failed square is reported, \
+             not tried again on a pool of its own.",
+            ran.summary(),
+            ran.started.len(),
+            ran.workers
+        );
+        assert_nothing_left(&ran, &format!(", with `square` {how}"));
+    }
+    let _ = std::fs::remove_file(&once);
 }
 
 /// Every input of `ran` squared right, in one of its own workers, which

@@ -368,6 +368,20 @@ pub fn updates_add_up(new: NewTally) {
          expected {want:?}. The counts after an update are exactly what the change left, an \
          entry at 0 included: nothing is tidied away."
     );
+    // A change that leaves the counts out of balance (ballots that are not
+    // the sum of the votes) returned normally: it counts as it is (round
+    // 20's `poison/03` threw such updates away without a word).
+    tally.update(&mut |ballots, _| *ballots += 3);
+    let got = tally.counts();
+    let mut want = expected(&[("bob", 1), ("cy", 0)]);
+    want.0 += 3;
+    assert_eq!(
+        got, want,
+        "[{check}] then an update that added 3 ballots and no votes (it returned normally, \
+         leaving ballots that are not the sum of the votes): the tally reads {got:?}, expected \
+         {want:?}. An update that did not panic is applied as the change left the counts; only \
+         a panic leaves them as they were."
+    );
     // What one thread counted, every thread reads.
     let tally = new();
     vote(&*tally, "ada");
