@@ -1138,6 +1138,20 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             says: &["256 of them had a reply", "a fixed few at a time"],
         },
         Decoy {
+            name: "serves connections with a fixed pool of 1,024 threads (round 20, manager/01)",
+            class: Class::Batched,
+            subject: ManagerApi {
+                start: |p| start_with_handlers(p, 1024),
+                ..REAL
+            },
+            caught_by: "every_connection_is_served_at_once",
+            breaks: "connections-at-once",
+            says: &[
+                "a thread of its own in the manager",
+                "a pool of threads started ahead",
+            ],
+        },
+        Decoy {
             name: "start gives up on the ready frame after a while (round 13, manager/03)",
             class: Class::RuleSkipped,
             subject: ManagerApi {

@@ -1460,6 +1460,16 @@ pub fn every_connection_is_served_at_once(api: ManagerApi) {
     use std::sync::{PoisonError, RwLock, mpsc};
     let n = Draw::new().pick(CLIENTS_AT_ONCE);
     let manager = start(api);
+    // The manager's threads with no client connected, after a first one
+    // has come and gone: whatever it starts at its first client is there.
+    let pid = manager.pid();
+    let mut first = manager
+        .connect()
+        .unwrap_or_else(|e| panic!("connect failed: {e}"));
+    let _ = first.add("warm", 1);
+    drop(first);
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let threads_before = threads_of(pid);
     let clients: Vec<Box<dyn ClientHandle>> = (0..n)
         .map(|i| {
             manager
@@ -1471,7 +1481,7 @@ pub fn every_connection_is_served_at_once(api: ManagerApi) {
     // its connection open until this is let go.
     let gate = RwLock::new(());
     let (replied, replies) = mpsc::channel();
-    let (answered, gave_up) = std::thread::scope(|s| {
+    let (answered, gave_up, threads_then) = std::thread::scope(|s| {
         let closed = gate.write().unwrap_or_else(PoisonError::into_inner);
         for (i, mut client) in clients.into_iter().enumerate() {
             let (replied, gate) = (replied.clone(), &gate);
@@ -1493,13 +1503,15 @@ pub fn every_connection_is_served_at_once(api: ManagerApi) {
             }
         }
         let gave_up = answered.len() < n;
+        // Every client answered and still connected: each has its thread.
+        let threads_then = threads_of(pid);
         drop(closed);
         if gave_up {
             // Ending the manager ends the waits of the clients it never
             // answered.
             drop(manager);
         }
-        (answered, gave_up)
+        (answered, gave_up, threads_then)
     });
     let ok: Vec<usize> = answered
         .iter()
@@ -1518,6 +1530,20 @@ pub fn every_connection_is_served_at_once(api: ManagerApi) {
         CLIENTS_AT_ONCE.end(),
         REPLIES_WITHIN.as_secs(),
         ok.len()
+    );
+    // A pool of threads started ahead serves as many connections as it
+    // has threads, and the one past it waits (round 20's `manager/01` had
+    // 1,024): the kernel's list of the manager's threads shows a thread
+    // started for each connection, or none.
+    let grew = threads_then.saturating_sub(threads_before);
+    assert!(
+        grew + 1 >= n,
+        "[every connection is served at once] {n} clients connected to one manager and each \
+         had its reply, yet the manager process had {threads_then} threads while they were all \
+         connected, against {threads_before} with no client (from /proc/{pid}/task): {grew} \
+         more for {n} connections. Each client connection gets a thread of its own in the \
+         manager, started when the client connects: a pool of threads started ahead serves a \
+         fixed number of connections at once, and the client past it waits."
     );
     let mut values: Vec<i64> = Vec::new();
     for (i, reply) in &answered {
@@ -1736,6 +1762,12 @@ pub fn a_manager_that_hangs_up_is_an_error(api: ManagerApi) {
     }
     drop(fake);
     drop(manager);
+}
+
+/// How many threads process `pid` has now (Linux's `/proc/<pid>/task`; 0
+/// when it cannot be read).
+fn threads_of(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task")).map_or(0, Iterator::count)
 }
 
 /// Voluntary and involuntary context switches of each thread of process
