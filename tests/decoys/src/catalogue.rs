@@ -138,22 +138,34 @@ pub fn entries() -> Vec<Entry> {
         Entry {
             exercise: "total-words",
             checks: names(s::total_words::CHECKS),
-            decoys: listed(&d::total_words::corpus()),
+            decoys: listed(&d::total_words::corpus())
+                .into_iter()
+                .chain(listed(&d::fetch_source::total_words()))
+                .collect(),
         },
         Entry {
             exercise: "words-per-text",
             checks: names(s::words_per_text::CHECKS),
-            decoys: listed(&d::words_per_text::corpus()),
+            decoys: listed(&d::words_per_text::corpus())
+                .into_iter()
+                .chain(listed(&d::fetch_source::words_per_text()))
+                .collect(),
         },
         Entry {
             exercise: "word-frequencies",
             checks: names(s::word_frequencies::CHECKS),
-            decoys: listed(&d::word_frequencies::corpus()),
+            decoys: listed(&d::word_frequencies::corpus())
+                .into_iter()
+                .chain(listed(&d::fetch_source::word_frequencies()))
+                .collect(),
         },
         Entry {
             exercise: "count-under-gil",
             checks: names(s::count_under_gil::CHECKS),
-            decoys: listed(&d::count_under_gil::corpus()),
+            decoys: listed(&d::count_under_gil::corpus())
+                .into_iter()
+                .chain(listed(&d::fetch_source::count_under_gil()))
+                .collect(),
         },
         Entry {
             exercise: "lock-order",

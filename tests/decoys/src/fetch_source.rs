@@ -1,6 +1,8 @@
 //! Wrong fetchers and caches whose fault is in their source and nowhere a
 //! call shows it (rounds 19 and 20): a memo of pages kept in a file, a
-//! time-out kept by a child `sleep`, pages that expire by `/proc/uptime`. They live in a file of their own, read by the source
+//! time-out kept by a child `sleep`, pages that expire by `/proc/uptime`;
+//! and round 21's texts: a memo in the temp folder, a watchdog child, a
+//! turn taken on an atomic flag. They live in a file of their own, read by the source
 //! witnesses as a crate's `src/lib.rs` ([`SOURCE`]), because the rest of
 //! the corpus's source ([`crate::globals`]) holds a `static` in every
 //! other decoy, which would be named first.
@@ -144,6 +146,222 @@ impl Drop for LastWholeInAFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(self.backup());
     }
+}
+
+/// Looks each big text's count up in the temp folder first (round 21's
+/// `total-words/06` answered a text seen twice from there): no `static`.
+/// Here the memo is only read, under a name no file has, so it never
+/// answers and leaves nothing behind.
+pub fn total_words_memo_in_files(texts: Vec<String>, count: fn(&str) -> usize) -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let total = AtomicUsize::new(0);
+    thread::scope(|s| {
+        for text in &texts {
+            let total = &total;
+            s.spawn(move || {
+                let memo = std::env::temp_dir().join(format!(
+                    "course-decoy-words-{}-{}",
+                    std::process::id(),
+                    text.len()
+                ));
+                let known = (text.len() >= 64 << 10)
+                    .then(|| std::fs::read_to_string(&memo).ok()?.trim().parse().ok())
+                    .flatten();
+                total.fetch_add(known.unwrap_or_else(|| count(text)), Ordering::SeqCst);
+            });
+        }
+    });
+    total.into_inner()
+}
+
+/// A watchdog child (`sleep 30`) started with the threads and killed once
+/// they are joined (round 21's `words-per-text/02` ran `timeout 5 cat` and
+/// gave up on the threads when it ended): every count comes in time here.
+pub fn words_per_text_watched_by_a_child(
+    texts: Vec<String>,
+    count: fn(&str) -> usize,
+) -> Vec<usize> {
+    let watchdog = Command::new("sleep")
+        .arg("30")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .ok();
+    let counts = thread::scope(|s| {
+        let handles: Vec<_> = texts.iter().map(|t| s.spawn(move || count(t))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a counting thread panicked"))
+            .collect()
+    });
+    if let Some(mut child) = watchdog {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    counts
+}
+
+/// A turn on an atomic flag, tried 2,000 times and held around `count`
+/// when it came (round 21's `total-words/01`).
+pub fn total_words_flag_turn(texts: Vec<String>, count: fn(&str) -> usize) -> usize {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let (turn, total) = (AtomicBool::new(false), AtomicUsize::new(0));
+    thread::scope(|s| {
+        for text in &texts {
+            let (turn, total) = (&turn, &total);
+            s.spawn(move || {
+                let held = (0..2000).any(|_| {
+                    turn.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+                        .is_ok()
+                });
+                let n = count(text);
+                if held {
+                    turn.store(false, Ordering::Release);
+                }
+                total.fetch_add(n, Ordering::SeqCst);
+            });
+        }
+    });
+    total.into_inner()
+}
+
+/// The same turn, taken by `swap`, around `words` (round 21's
+/// `word-frequencies/01`).
+pub fn word_frequencies_flag_turn(
+    texts: Vec<String>,
+    words: fn(&str) -> Vec<String>,
+) -> std::collections::HashMap<String, usize> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let turn = AtomicBool::new(false);
+    let freq = std::sync::Mutex::new(std::collections::HashMap::new());
+    thread::scope(|s| {
+        for text in &texts {
+            let (turn, freq) = (&turn, &freq);
+            s.spawn(move || {
+                let held = (0..2000).any(|_| !turn.swap(true, Ordering::Acquire));
+                let found = words(text);
+                if held {
+                    turn.store(false, Ordering::Release);
+                }
+                let mut map = freq
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                for w in found {
+                    *map.entry(w).or_insert(0) += 1;
+                }
+            });
+        }
+    });
+    freq.into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The same turn around each job under the GIL (round 21's
+/// `count-under-gil/01`).
+pub fn count_under_gil_flag_turn(
+    gil: &gil_solution::Gil,
+    texts: Vec<String>,
+    count: fn(&mut gil_solution::GilGuard<'_>, &str) -> usize,
+) -> Vec<usize> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let turn = AtomicBool::new(false);
+    thread::scope(|s| {
+        let turn = &turn;
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                s.spawn(move || {
+                    let held = (0..2000).any(|_| {
+                        turn.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+                            .is_ok()
+                    });
+                    let mut guard = gil.acquire();
+                    let n = count(&mut guard, t);
+                    if held {
+                        turn.store(false, Ordering::Release);
+                    }
+                    n
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a counting thread panicked"))
+            .collect()
+    })
+}
+
+/// The `total_words` decoys read with this file as their source.
+pub fn total_words() -> Vec<Decoy<suites::total_words::TotalWords>> {
+    vec![
+        Decoy {
+            name: "counts of big texts looked up in the temp folder (round 21, total-words/06)",
+            class: Class::StateBetweenCalls,
+            subject: total_words_memo_in_files,
+            caught_by: "nothing_is_kept_in_a_static",
+            breaks: "fresh-every-call",
+            says: &[
+                "uses the file system",
+                "(in `fn total_words_memo_in_files`)",
+            ],
+        },
+        Decoy {
+            name: "a turn on an atomic flag around `count` (round 21, total-words/01)",
+            class: Class::RuleSkipped,
+            subject: total_words_flag_turn,
+            caught_by: "no_lock_is_held_around_the_work",
+            breaks: "lock-only-to-add",
+            says: &[
+                "a lock of its own from an atomic",
+                "(in `fn total_words_flag_turn`)",
+            ],
+        },
+    ]
+}
+
+/// The `words_per_text` decoys read with this file as their source.
+pub fn words_per_text() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
+    vec![Decoy {
+        name: "a watchdog child started with the threads (round 21, words-per-text/02)",
+        class: Class::RuleSkipped,
+        subject: words_per_text_watched_by_a_child,
+        caught_by: "nothing_polls_or_waits_by_the_clock",
+        breaks: "caller-sleeps",
+        says: &[
+            "starts a process",
+            "(in `fn words_per_text_watched_by_a_child`)",
+        ],
+    }]
+}
+
+/// The `word_frequencies` decoys read with this file as their source.
+pub fn word_frequencies() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
+    vec![Decoy {
+        name: "a turn on an atomic flag, taken by swap, around `words` (round 21, word-frequencies/01)",
+        class: Class::RuleSkipped,
+        subject: word_frequencies_flag_turn,
+        caught_by: "no_lock_is_held_around_the_work",
+        breaks: "lock-only-to-count",
+        says: &[
+            "a lock of its own from an atomic",
+            "(in `fn word_frequencies_flag_turn`)",
+        ],
+    }]
+}
+
+/// The `count_under_gil` decoys read with this file as their source.
+pub fn count_under_gil() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
+    vec![Decoy {
+        name: "a turn on an atomic flag around each job (round 21, count-under-gil/01)",
+        class: Class::RuleSkipped,
+        subject: count_under_gil_flag_turn,
+        caught_by: "no_lock_is_held_around_the_work",
+        breaks: "no-lock-of-its-own",
+        says: &[
+            "a lock of its own from an atomic",
+            "(in `fn count_under_gil_flag_turn`)",
+        ],
+    }]
 }
 
 /// The poison decoys read with this file as their source.

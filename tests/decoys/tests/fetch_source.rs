@@ -1,4 +1,4 @@
-//! The fetchers', the page cache's and the tally's decoys whose fault only their source shows, read with
+//! The fetchers', the page cache's, the tally's and the texts' decoys whose fault only their source shows, read with
 //! their own file as the source ([`decoys::fetch_source::SOURCE`]): a test
 //! binary of their own, since the source the suites read is one per
 //! process.
@@ -21,6 +21,22 @@ fn every_source_decoy_is_rejected_for_the_right_reason() {
     misses.extend(decoys::misses(
         &decoys::fetch_source::poison(),
         suites::poison::CHECKS,
+    ));
+    misses.extend(decoys::misses(
+        &decoys::fetch_source::total_words(),
+        suites::total_words::CHECKS,
+    ));
+    misses.extend(decoys::misses(
+        &decoys::fetch_source::words_per_text(),
+        suites::words_per_text::CHECKS,
+    ));
+    misses.extend(decoys::misses(
+        &decoys::fetch_source::word_frequencies(),
+        suites::word_frequencies::CHECKS,
+    ));
+    misses.extend(decoys::misses(
+        &decoys::fetch_source::count_under_gil(),
+        suites::count_under_gil::CHECKS,
     ));
     assert!(
         misses.is_empty(),

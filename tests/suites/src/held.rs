@@ -87,6 +87,63 @@ pub fn refuse_locks_around(check: &str, work: &str, why: &str) {
         "[{check}] your crate holds a lock around `{work}`: {}. {why}",
         found.join("; ")
     );
+    let flags = flags_taken(source).unwrap_or_else(|e| {
+        panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")
+    });
+    let flags = crate::pure::with_functions(source, flags);
+    assert!(
+        flags.is_empty(),
+        "[{check}] your crate makes a lock of its own from an atomic: {}. Held around `{work}` \
+         or not, tried for a while or for good, it is a lock, and this exercise needs none but \
+         the one that keeps the shared result: {why}",
+        flags.join("; ")
+    );
+}
+
+/// Where `source` takes an atomic flag: a compare-and-swap from one literal
+/// to another (`compare_exchange(false, true, ..)`, `(0, 1, ..)`), or a
+/// `swap`, `fetch_or` or `fetch_max` of a literal `true` or number. That
+/// is a lock of one's own, whatever type wraps it (round 21's
+/// `total-words/01`, `word-frequencies/01` and `count-under-gil/01`: an
+/// `AtomicBool` tried 2,000 times, then held around the work as a
+/// `Turn`). An update of a total by compare-and-swap swaps computed
+/// values, not literals, and is not one.
+pub fn flags_taken(source: &str) -> Result<Vec<String>, String> {
+    struct Flags(Vec<String>);
+    fn literal(e: &Expr) -> bool {
+        match e {
+            Expr::Lit(l) => matches!(l.lit, syn::Lit::Bool(_) | syn::Lit::Int(_)),
+            Expr::Paren(p) => literal(&p.expr),
+            Expr::Group(g) => literal(&g.expr),
+            Expr::Unary(u) => literal(&u.expr),
+            _ => false,
+        }
+    }
+    impl<'ast> Visit<'ast> for Flags {
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            let name = m.method.to_string();
+            let args: Vec<&Expr> = m.args.iter().collect();
+            let taken = match name.as_str() {
+                "compare_exchange" | "compare_exchange_weak" => {
+                    args.len() >= 2 && literal(args[0]) && literal(args[1])
+                }
+                "swap" | "fetch_or" | "fetch_max" => args.len() == 2 && literal(args[0]),
+                _ => false,
+            };
+            if taken {
+                self.0.push(format!(
+                    "src/lib.rs line {}: `{name}` of literal values takes an atomic flag (a lock \
+                     of your own)",
+                    line_of(m.method.span())
+                ));
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let file = syn::parse_file(source).map_err(|e| e.to_string())?;
+    let mut flags = Flags(crate::reach::other_files(&file));
+    flags.visit_file(&file);
+    Ok(flags.0)
 }
 
 /// The names of every type alias of a `fn` type (`type Count = fn(&str)
@@ -394,6 +451,21 @@ mod tests {
             n
         }";
         assert_eq!(found(src).len(), 1, "{:?}", found(src));
+    }
+
+    #[test]
+    fn a_flag_taken_by_compare_and_swap_is_found() {
+        let taken =
+            "fn f(flag: &std::sync::atomic::AtomicBool, total: &std::sync::atomic::AtomicUsize) {
+            while flag.compare_exchange(false, true, Acquire, Relaxed).is_err() {}
+            let _ = flag.swap(true, Acquire);
+            let mut now = total.load(Relaxed);
+            while let Err(seen) = total.compare_exchange_weak(now, now + 1, AcqRel, Relaxed) {
+                now = seen;
+            }
+        }";
+        let found = super::flags_taken(taken).unwrap();
+        assert_eq!(found.len(), 2, "{found:?}");
     }
 
     #[test]

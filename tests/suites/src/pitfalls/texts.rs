@@ -1582,6 +1582,21 @@ pub fn no_thread_runs_on_after_the_return<A: PartialEq + Debug>(ex: Exercise<A>)
 /// call the suite makes reaches it.
 pub fn nothing_is_kept_in_a_static<A: PartialEq + Debug>(ex: Exercise<A>) {
     ex.right_on_fresh_texts(&mut Draw::new(), 3, "nothing is kept in a static");
+    // A file keeps a value from one call to the next as a `static` does
+    // (round 21's `total-words/06`, `words-per-text/04` and
+    // `count-under-gil/03` kept the counts of big texts in the temp
+    // folder); nothing here needs one.
+    crate::polls::refuse_in_crate(
+        "nothing is kept in a static",
+        crate::polls::FILES,
+        "uses the file system",
+        &format!(
+            "Nothing of a call of {} is kept for the next one, \"in a `static` or anywhere \
+             else\": a file in the temp folder outlives the call as a global does, and nothing \
+             in this exercise needs a file.",
+            ex.name
+        ),
+    );
     crate::pure::refuse_globals(
         "nothing is kept in a static",
         &format!(
@@ -1627,6 +1642,20 @@ pub fn no_lock_is_held_around_the_work<A: PartialEq + Debug>(ex: Exercise<A>) {
 /// inside what a timed check sees; the source shows them.
 pub fn nothing_polls_or_waits_by_the_clock<A: PartialEq + Debug>(ex: Exercise<A>) {
     ex.right_on_fresh_texts(&mut Draw::new(), 3, "nothing polls or waits by the clock");
+    // A child that ends after a time is a clock (round 21's
+    // `total-words/04` and `words-per-text/02`: a watchdog thread ran
+    // `timeout 5 cat`, and the caller gave up when it ended).
+    crate::polls::refuse_in_crate(
+        "nothing polls or waits by the clock",
+        crate::polls::PROCESSES,
+        "starts a process",
+        &format!(
+            "The thread that called {} waits for its threads with no time-out of its own, and \
+             nothing in this exercise needs a process: a child that ends after a while is a \
+             time-out as surely as `recv_timeout`.",
+            ex.name
+        ),
+    );
     crate::polls::refuse_polls(
         "nothing polls or waits by the clock",
         &format!(
