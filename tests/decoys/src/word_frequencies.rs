@@ -447,6 +447,38 @@ fn words_cut_at_2_mib(texts: Vec<String>, words: Words) -> Frequencies {
     words_cut_at::<{ 2 << 20 }>(texts, words)
 }
 
+/// Detached threads that count into one map, the last to finish waking the
+/// caller through a `Condvar`; each drops its text first, but its list of
+/// words only after that (round 21, `word-frequencies/05`).
+fn word_lists_dropped_after_the_wake_up(texts: Vec<String>, words: Words) -> Frequencies {
+    type Shared = (Mutex<(Frequencies, usize)>, std::sync::Condvar);
+    let n = texts.len();
+    let shared: Arc<Shared> = Arc::default();
+    for text in texts {
+        let shared = Arc::clone(&shared);
+        thread::spawn(move || {
+            let found = words(&text);
+            drop(text);
+            {
+                let mut g = shared.0.lock().expect("no thread panics holding it");
+                for w in &found {
+                    *g.0.entry(w.clone()).or_insert(0) += 1;
+                }
+                g.1 += 1;
+                if g.1 == n {
+                    shared.1.notify_one();
+                }
+            }
+            drop(found);
+        });
+    }
+    let mut g = shared.0.lock().expect("no thread panics holding it");
+    while g.1 < n {
+        g = shared.1.wait(g).expect("no thread panics holding it");
+    }
+    std::mem::take(&mut g.0)
+}
+
 /// Right threads, joined, but the texts are handed to a thread of its own
 /// that drops them after the call has returned.
 fn texts_dropped_on_a_detached_thread(texts: Vec<String>, words: Words) -> Frequencies {
@@ -785,6 +817,17 @@ pub fn corpus() -> Vec<Decoy<suites::word_frequencies::WordFrequencies>> {
             caught_by: "texts_up_to_the_limit",
             breaks: "frequencies",
             says: &["the right answer is"],
+        },
+        Decoy {
+            name: "word lists dropped after the last thread woke the caller (round 21, word-frequencies/05)",
+            class: Class::RuleSkipped,
+            subject: word_lists_dropped_after_the_wake_up,
+            caught_by: "no_thread_runs_on_after_the_return",
+            breaks: "threads-end",
+            says: &[
+                "lists of words `words` returned",
+                "freed after it had returned",
+            ],
         },
         Decoy {
             name: "the texts dropped on a thread left running (as round 10, words-per-text/11)",

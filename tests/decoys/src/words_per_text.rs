@@ -375,9 +375,34 @@ fn refuses_64_mib_in_all(texts: Vec<String>, count: Count) -> Vec<usize> {
     handles.into_iter().map(|h| h.join().unwrap()).collect()
 }
 
+/// A thread per text, but a blank text's is never waited for: its count
+/// is 0 anyway (round 21, `words-per-text/03`).
+fn blank_texts_not_waited_for(texts: Vec<String>, count: Count) -> Vec<usize> {
+    let handles: Vec<_> = texts
+        .into_iter()
+        .map(|text| {
+            let blank = text.trim().is_empty();
+            let handle = thread::spawn(move || count(&text));
+            (!blank).then_some(handle)
+        })
+        .collect();
+    handles
+        .into_iter()
+        .map(|h| h.map_or(0, |h| h.join().expect("a counting thread panicked")))
+        .collect()
+}
+
 /// The corpus.
 pub fn corpus() -> Vec<Decoy<suites::words_per_text::WordsPerText>> {
     vec![
+        Decoy {
+            name: "a blank text's thread never waited for (round 21, words-per-text/03)",
+            class: Class::RuleSkipped,
+            subject: blank_texts_not_waited_for,
+            caught_by: "one_thread_per_text_all_at_once",
+            breaks: "threads-end",
+            says: &["returned before that call had", "a blank text's too"],
+        },
         Decoy {
             name: "refuses a call of exactly 64 MiB in all (round 17, words-per-text/08)",
             class: Class::Panics,

@@ -204,6 +204,8 @@ struct State {
     keep_closed: bool,
     /// The kernel's id of the thread whose call is kept.
     kept_tid: Option<u32>,
+    /// Whether the kept call is inside the probe now (come, not yet gone).
+    kept_inside: bool,
 }
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
@@ -371,6 +373,7 @@ pub fn visit(text: &str) {
     let kept = s.keep.as_deref() == Some(text);
     if kept {
         s.kept_tid = Some(own_tid());
+        s.kept_inside = true;
     }
     s.last_arrival = Instant::now();
     s.first_arrival.get_or_insert(s.last_arrival);
@@ -402,6 +405,9 @@ pub fn visit(text: &str) {
     thread::sleep(hold);
     if let Some(s) = state().as_mut() {
         s.active -= 1;
+        if kept {
+            s.kept_inside = false;
+        }
     }
 }
 
@@ -427,6 +433,7 @@ pub fn arm(expected: usize, hold: Duration, gated: bool) {
         keep: None,
         keep_closed: false,
         kept_tid: None,
+        kept_inside: false,
     });
 }
 
@@ -447,6 +454,12 @@ pub fn release_kept() {
         s.keep_closed = false;
     }
     CHANGED.notify_all();
+}
+
+/// Whether the kept call (see [`arm_keeping`]) is inside the probe now:
+/// its work has not returned.
+fn kept_still_inside() -> bool {
+    state().as_ref().is_some_and(|s| s.kept_inside)
 }
 
 /// The kernel's ids of the threads whose calls came, but for the kept one.
@@ -1060,10 +1073,29 @@ pub fn one_thread_per_text_all_at_once<A: PartialEq + Debug>(ex: Exercise<A>) {
             spread_allowed(yardstick).as_millis()
         );
     }
-    for keep_first in [true, false] {
-        the_others_end_while_one_is_held(&ex, &mut draw, keep_first);
+    for kept in [Kept::First, Kept::Last, Kept::Blank] {
+        the_others_end_while_one_is_held(&ex, &mut draw, kept);
     }
 }
+
+/// Which text's call [`the_others_end_while_one_is_held`] keeps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kept {
+    First,
+    Last,
+    /// A blank text (tabs and spaces), at a place drawn per run: a thread
+    /// that was never waited for because its text had no words (round 21's
+    /// `words-per-text/03`) is still in the work when the call returns.
+    Blank,
+}
+
+/// A blank text no other text of the checks is: tabs and spaces.
+const KEPT_BLANK: &str = "\t \t\t ";
+
+/// How long, once the other threads are done, a call whose kept text's
+/// work has not returned is given to return all the same (a wrong one
+/// returns at once; a right one cannot until the kept call is let go).
+const RETURN_WITHIN: Duration = Duration::from_millis(100);
 
 /// How long the threads of the other texts have to end while one text's
 /// call is kept in the probe: they have a few words left to add.
@@ -1078,28 +1110,50 @@ const OTHERS_END_WITHIN: Duration = Duration::from_millis(200);
 fn the_others_end_while_one_is_held<A: PartialEq + Debug>(
     ex: &Exercise<A>,
     draw: &mut Draw,
-    keep_first: bool,
+    kept: Kept,
 ) {
     let n = draw.pick(3..=8);
     let mut texts = texts(draw, n);
-    let k = if keep_first { 0 } else { n - 1 };
-    texts[k].push_str(" kept");
+    let k = match kept {
+        Kept::First => 0,
+        Kept::Last => n - 1,
+        Kept::Blank => draw.pick(0..=n - 1),
+    };
+    if kept == Kept::Blank {
+        texts[k] = KEPT_BLANK.to_owned();
+    } else {
+        texts[k].push_str(" kept");
+    }
+    let which = match kept {
+        Kept::First => "first".to_owned(),
+        Kept::Last => "last".to_owned(),
+        Kept::Blank => format!("blank (text {} of {n}, tabs and spaces)", k + 1),
+    };
     let want = (ex.answer)(&texts);
     let mut left = None;
     let mut got = None;
+    let mut early = false;
     for _ in 0..2 {
         arm_keeping(n, &texts[k]);
+        let (returned, returns) = std::sync::mpsc::channel::<()>();
         let (answer, still) = thread::scope(|s| {
-            let watcher = s.spawn(|| {
+            let watcher = s.spawn(move || {
                 if !wait_gathered() {
                     return None;
                 }
                 let others = visitors_but_kept();
                 let still = still_running(&others, OTHERS_END_WITHIN);
+                // The kept call is still in the work: a call that does
+                // not wait for it returns meanwhile.
+                let _ = returns.recv_timeout(RETURN_WITHIN);
                 release_kept();
                 Some((still, others.len()))
             });
             let answer = (ex.call)(texts.clone());
+            // Judged by the probe, not the clock: the kept call's work has
+            // not returned, so no thread waited for it.
+            early |= kept_still_inside();
+            let _ = returned.send(());
             disarm();
             (answer, watcher.join().ok().flatten())
         });
@@ -1116,6 +1170,15 @@ fn the_others_end_while_one_is_held<A: PartialEq + Debug>(
         "{}",
         ex.wrong(&texts, &got, &want, "one thread per text, all at once")
     );
+    assert!(
+        !early,
+        "[one thread per text, all at once] {} on {n} texts: once every text's call of `{}` \
+         had come, the {which} text's was kept in `{}` while the others went on, and {} \
+         returned before that call had: it waited for the other threads' answers, not for \
+         every thread it started. Every thread the call starts has ended when it returns, a \
+         blank text's too: wait for each one (join it, or let a scope end), whatever its text.",
+        ex.name, ex.probe, ex.probe, ex.name
+    );
     if let Some((still, others)) = left {
         assert!(
             still.is_empty(),
@@ -1127,7 +1190,7 @@ fn the_others_end_while_one_is_held<A: PartialEq + Debug>(
              work: then no thread waits for another's work.",
             ex.name,
             ex.probe,
-            if keep_first { "first" } else { "last" },
+            which,
             ex.probe,
             still.len(),
             OTHERS_END_WITHIN.as_millis()
@@ -1555,7 +1618,10 @@ fn octave_texts(draw: &mut Draw, k: u32) -> Vec<String> {
     let high = ((1usize << (k + 1)) - 1).min(LARGEST_TEXT);
     (0..SWEEP_TEXTS)
         .map(|t| {
+            // Never exactly the largest: `big_texts` makes that one, and
+            // the registry keeps one text per length.
             let size = crate::pure::log_uniform(draw, low as u128, high as u128) as usize;
+            let size = size.min(LARGEST_TEXT - 1);
             if size < BIG_FROM {
                 let mut text = String::with_capacity(size + 64);
                 while text.len() < size {
@@ -1635,9 +1701,9 @@ pub fn no_thread_runs_on_after_the_return<A: PartialEq + Debug>(ex: Exercise<A>)
         assert!(
             frees.after == 0,
             "[no thread runs on after the return] {} on {n} texts returned the right answer, but \
-             {} of the texts handed in were freed after it had returned (the suite made each \
-             text's free take {} ms longer, so a thread that frees one after the return is still \
-             at it when the call returns): threads of the call went on running after it \
+             {} of the texts handed in (or of the lists of words `words` returned) were freed \
+             after it had returned (the suite made each one's free take {} ms longer, so a \
+             thread that frees one after the return is still at it when the call returns): threads of the call went on running after it \
              returned, detached (spawned and never joined: they hand their answer over and end \
              on their own, or a thread of the call's own drops the texts). Every thread the call \
              starts must have ended, and what it holds be freed, when the call returns: join \
