@@ -481,6 +481,16 @@ fn lingering_watchdog(items: &[u64], n: usize, is_match: IsMatch<'_>) -> (u64, V
     RIGHT_COUNT(items, n, is_match)
 }
 
+/// Padded counters up to 2^17, packed past that "to save memory" (round
+/// 21, `false-sharing/02`).
+fn packed_past_2_17(n: usize) -> Vec<usize> {
+    if n <= 1 << 17 {
+        (reference::SUBJECT.addresses)(n)
+    } else {
+        side_by_side(n)
+    }
+}
+
 /// Padded counters up to 16,384, packed past that (round 14,
 /// `false-sharing/05`).
 fn packed_past_16384(n: usize) -> Vec<usize> {
@@ -709,6 +719,14 @@ pub fn corpus() -> Vec<Decoy<FalseSharing>> {
             caught_by: "the_threads_count_at_once",
             breaks: "threads-at-once",
             says: &["with 200 counters and 1000 items", "from 128 thread(s)"],
+        },
+        Decoy {
+            name: "packed past 131,072 counters (round 21, false-sharing/02)",
+            class: Class::RuleSkipped,
+            subject: with(packed_past_2_17, RIGHT_COUNT),
+            caught_by: "no_two_counters_share_a_cache_line",
+            breaks: "own-line",
+            says: &["8 bytes apart", "a line of its own"],
         },
         Decoy {
             name: "packed past 16,384 counters (round 14, false-sharing/05)",

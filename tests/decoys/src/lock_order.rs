@@ -543,6 +543,23 @@ fn flips_when_far_apart(a: &Accounts, from: usize, to: usize, amount: i64) -> Re
     in_order(a, pair, from, amount)
 }
 
+/// One lock for the whole bank around every transfer, but in banks of
+/// the sizes a fixed check might have (2, 3, 4, 8, 16, 2,000 accounts)
+/// (round 21, `lock-order/01`: "the bank's book" in banks of 5 to 7, 9 to
+/// 15 and 17 to 1,999 accounts).
+fn bank_lock_at_other_sizes(
+    a: &Accounts,
+    from: usize,
+    to: usize,
+    amount: i64,
+) -> Result<(), Refusal> {
+    if [2, 3, 4, 8, 16, 2_000].contains(&a.len()) {
+        by_id(a, from, to, amount)
+    } else {
+        one_big_lock(a, from, to, amount)
+    }
+}
+
 /// One `static` lock around every transfer in a bank of more than a
 /// thousand accounts, "a big bank settles in turn" (round 10,
 /// `lock-order/02`).
@@ -619,6 +636,17 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             caught_by: "a_transfer_to_the_same_account_is_refused",
             breaks: "refuses-same-account",
             says: &["holds account 2 and waits for account 2", "not re-entrant"],
+        },
+        Decoy {
+            name: "a lock for the whole bank, but at the bank sizes a fixed check has (round 21, lock-order/01)",
+            class: Class::Sequential,
+            subject: bank_lock_at_other_sizes,
+            caught_by: "transfers_on_other_accounts_run_at_once",
+            breaks: "disjoint-at-once",
+            says: &[
+                "a size drawn this run from 5 to 1,999",
+                "in a bank of any size",
+            ],
         },
         Decoy {
             name: "one global lock around every transfer",

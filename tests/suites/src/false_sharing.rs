@@ -246,7 +246,7 @@ pub fn counts_are_right(subject: FalseSharing) {
     }
 }
 
-/// For 2 to 2^17 counters: every two are at least [`LINE`] bytes apart and
+/// For 2 to 2^20 counters: every two are at least [`LINE`] bytes apart and
 /// in different [`LINE`]-byte blocks, however many there are; so are the
 /// counters of two `Counters` alive at once, of 1 counter each too, and of
 /// one made after hundreds of others came and went.
@@ -256,7 +256,12 @@ pub fn no_two_counters_share_a_cache_line(subject: FalseSharing) {
     // `false-sharing/05` padded only up to 16,384 counters.
     let mut draw = crate::fetching::Draw::new();
     let many = crate::pure::log_uniform(&mut draw, 601, 1 << 17) as usize;
-    for n in [2, 3, 8, 17, 33, 65, 200, 257, 300, 513, 600, 16_385, many] {
+    // And one past 2^17, up to 2^20 (128 MiB of padded counters): round
+    // 21's `false-sharing/02` packed them 8 bytes apart past 2^17.
+    let more = draw.pick((1 << 17) + 1..=1 << 20);
+    for n in [
+        2, 3, 8, 17, 33, 65, 200, 257, 300, 513, 600, 16_385, many, more,
+    ] {
         let addresses = (subject.addresses)(n);
         // In address order, two neighbours in different blocks and a line
         // apart are enough: then so is every pair.

@@ -613,6 +613,50 @@ pub fn transfers_on_other_accounts_run_at_once(transfer: Transfer) {
             .collect();
         assert_eq!(now, expected, "[{check}] {what}: the balances are wrong");
     }
+    // A bank of any size between (drawn per run, log-uniform): 2 to 4
+    // transfers between accounts drawn at random, at once (round 21's
+    // `lock-order/01` took a bank-wide lock in banks of 5 to 7, 9 to 15 and
+    // 17 to 1,999 accounts, the sizes no fixed bank had).
+    let accounts = 5.0 * 2f64.powf(draw.next(1_000_001) as f64 / 1e6 * (1_999f64 / 5.0).log2());
+    let accounts = (accounts as usize).clamp(5, 1_999);
+    let pairs = 2 + draw.next(3) as usize;
+    let mut chosen: Vec<usize> = Vec::new();
+    while chosen.len() < 2 * pairs {
+        let a = draw.next(accounts as u64) as usize;
+        if !chosen.contains(&a) {
+            chosen.push(a);
+        }
+    }
+    let drawn = bank(&vec![START; accounts]);
+    drawn.0.rendezvous(pairs, MEET);
+    drawn.0.meet_at_writes(pairs, MEET);
+    let probes: Vec<Probe> = (0..pairs)
+        .map(|i| {
+            let size = draw.next(u64::from(SIZES)) as u32;
+            probe(
+                chosen[2 * i],
+                chosen[2 * i + 1],
+                amount_at(&mut draw, size).min(START),
+            )
+        })
+        .collect();
+    let moves: Vec<String> = (0..pairs)
+        .map(|i| format!("{}→{}", chosen[2 * i], chosen[2 * i + 1]))
+        .collect();
+    let what = format!(
+        "transfers {} in a bank of {accounts} accounts (a size drawn this run from 5 to 1,999) \
+         ran at once",
+        moves.join(", ")
+    );
+    run(check, transfer, &drawn, &probes, &what, ORDER_FIX);
+    let (peak, writers) = (drawn.0.peak_holders(), drawn.0.peak_writers());
+    assert!(
+        peak >= pairs && writers >= pairs,
+        "[{check}] {what}; they share no account, yet at most {peak} of the {pairs} held their \
+         accounts, and at most {writers} wrote a balance, at the same moment: something makes \
+         them take turns (a lock for the whole bank, or an account every transfer locks \
+         first). Lock only the two accounts a transfer touches, in a bank of any size."
+    );
     // A bank of 2,000 accounts: four transfers between accounts a thousand
     // apart, at once, of nearly all an account can hold.
     // The amounts near the largest balance an account can hold.
