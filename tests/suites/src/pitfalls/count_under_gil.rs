@@ -423,8 +423,13 @@ fn judge_the_edges(texts: &[String], got: &[usize], edges: &Edges) {
          the right answer is {want:?}. It is not the word count of each text, in the texts' \
          order: return what `count` returns for each text, nothing else."
     );
+    // No thread at all, not merely too few: a caller that starts hundreds
+    // of threads on a busy machine may not have them all in the suite's
+    // hold, and wakes as it makes their stacks (round 21's
+    // `count-under-gil/04` was failed here once, with 469 of 593 started;
+    // the GIL's trace above names any take the caller makes, whenever).
     assert!(
-        edges.started >= n || edges.start_woke < WAITING_FOR_THE_GIL,
+        n == 0 || edges.started > 0 || edges.start_woke < WAITING_FOR_THE_GIL,
         "[the caller never takes the GIL] count_under_gil on {n} texts, called while a thread of \
          the suite held the GIL it was given: in the {} ms the suite held it, the call started \
          {} of its {n} threads, and its calling thread woke up {} times (counted by the \
