@@ -8,9 +8,11 @@
 //! its numbers are a clear specimen of what the program is; otherwise it is
 //! measured again, and at worst not judged. The rest are drawn at random on
 //! both sides of every line of the rule the book states, over the whole
-//! range the types allow (see [`crate::pure`]): walls from a nanosecond to
-//! a thousand years, 1 to 2^32 cores (and `usize::MAX` given), from no core
-//! busy to 10^9 times the cores, any speedup from none or zero to ×10^9.
+//! range the types allow (see [`crate::pure`]): walls from a nanosecond up
+//! to `Duration::MAX`, as far as the run's other clocks still fit a
+//! `Duration` (a quarter of them past a thousand years), 1 to `usize::MAX`
+//! cores, from no core busy to 10^9 times the cores, any speedup from none
+//! or zero to ×10^9.
 //! The rule is computed exactly (each line is whole tenths: `cpu × 10 ≥
 //! wall × 14` in nanoseconds, in `u128`), so runs are put on each line and
 //! a nanosecond either side of it at every scale, where a tolerance or a
@@ -27,7 +29,7 @@ use rayon::prelude::*;
 
 use crate::fetching::Draw;
 use crate::gil::workload::{in_threads, instructions, interpret, one_after_another, sleep};
-use crate::pure::{log_duration, log_uniform, nanos};
+use crate::pure::{log_uniform, nanos};
 
 mod reference_gil {
     crate::gil_api!(gil_solution);
@@ -325,24 +327,41 @@ fn expect(diagnose: Diagnose, run: Run, want: Kind, what: &str) {
     );
 }
 
-/// The longest wall drawn: a thousand years (given runs go to the top of
-/// what a `Duration` holds).
+/// A thousand years: a quarter of the drawn walls are longer, where a rule
+/// that goes over to `f64` seconds for long runs rounds a line.
 const LONGEST: Duration = Duration::from_secs(1000 * 365 * 24 * 3600);
 
-/// A wall time from a nanosecond to a thousand years, spread evenly over
-/// the orders of magnitude between (log-uniform), to the nanosecond.
-fn wall_drawn(draw: &mut Draw) -> Duration {
-    log_duration(draw, Duration::from_nanos(1), LONGEST)
+/// A wall time to the nanosecond, from a nanosecond to `top` nanoseconds,
+/// spread evenly over the orders of magnitude between (log-uniform); a
+/// quarter of the time (when `top` reaches that far) from a thousand years
+/// up.
+fn wall_up_to(draw: &mut Draw, top: u128) -> Duration {
+    let top = top.clamp(1, Duration::MAX.as_nanos());
+    let low = if top > LONGEST.as_nanos() && draw.pick(0..=3) == 0 {
+        LONGEST.as_nanos()
+    } else {
+        1
+    };
+    nanos(log_uniform(draw, low, top))
+}
+
+/// A wall time drawn as [`wall_up_to`], up to the longest that `factor`
+/// times over still fits a `Duration` (up to `Duration::MAX` itself for a
+/// factor of 1 or less): the run's CPU or sequential time is that many
+/// times the wall.
+fn wall_drawn(draw: &mut Draw, factor: f64) -> Duration {
+    let top = Duration::MAX.as_secs_f64() * 1e9 / factor.max(1.0);
+    wall_up_to(draw, top as u128)
 }
 
 /// Cores from `least` up: half the time a machine of up to 16, half the
-/// time one of 17 to 2^32, log-uniform (a rule that believes in at most so
-/// many cores fails).
+/// time one of 17 to `usize::MAX`, log-uniform (a rule that believes in at
+/// most so many cores, or goes over to `f64` past so many, fails).
 fn cores_drawn(draw: &mut Draw, least: usize) -> usize {
     if draw.pick(0..=1) == 0 {
         draw.pick(least..=16)
     } else {
-        log_uniform(draw, 17, 1 << 32) as usize
+        log_uniform(draw, 17, usize::MAX as u128) as usize
     }
 }
 
@@ -381,11 +400,11 @@ fn across(draw: &mut Draw, low: f64, high: f64) -> f64 {
     }
 }
 
-/// A run on `cores` with `parallelism` cores busy over a drawn wall time,
-/// and a sequential time giving `speedup` if any; `None` if a `Duration`
-/// cannot hold its clocks.
+/// A run on `cores` with `parallelism` cores busy over a drawn wall time
+/// (as long as its clocks allow), and a sequential time giving `speedup` if
+/// any; `None` if a `Duration` cannot hold its clocks.
 fn drawn(draw: &mut Draw, cores: usize, parallelism: f64, speedup: Option<f64>) -> Option<Run> {
-    let wall = wall_drawn(draw);
+    let wall = wall_drawn(draw, parallelism.max(speedup.unwrap_or(0.0)));
     let sequential = match speedup {
         Some(s) => Some(scaled(wall, s)?),
         None => None,
@@ -411,9 +430,10 @@ fn drawn_as(draw: &mut Draw, want: Kind, mut make: impl FnMut(&mut Draw) -> Opti
     panic!("the suite could not draw a {want:?} run: a fault of the suite")
 }
 
-/// A run at a line at a drawn scale: a wall drawn as [`wall_drawn`], the
-/// CPU time `cpu(wall)` and the sequential time `sequential(wall)`, in
-/// nanoseconds (drawn again until a `Duration` holds them).
+/// A run at a line at a drawn scale: a wall drawn as [`wall_up_to`], up to
+/// the longest for which a `Duration` holds the CPU time `cpu(wall)` and
+/// the sequential time `sequential(wall)`, in nanoseconds (both grow with
+/// the wall; they saturate rather than overflow).
 fn at_scale(
     draw: &mut Draw,
     cores: usize,
@@ -421,18 +441,31 @@ fn at_scale(
     sequential: impl Fn(u128) -> Option<u128>,
 ) -> Run {
     let max = Duration::MAX.as_nanos();
-    loop {
-        let wall = wall_drawn(draw);
-        let (c, s) = (cpu(wall.as_nanos()), sequential(wall.as_nanos()));
-        if c <= max && s.is_none_or(|s| s <= max) {
-            return Run {
-                wall,
-                cpu: nanos(c),
-                cores,
-                sequential: s.map(nanos),
-            };
-        }
+    let fits = |w: u128| cpu(w) <= max && sequential(w).is_none_or(|s| s <= max);
+    assert!(
+        fits(1),
+        "a fault of the suite: no wall fits on {cores} cores"
+    );
+    // The longest wall that fits, by bisection: `lo` fits, `hi` + 1 not.
+    let (mut lo, mut hi) = (1, max);
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        if fits(mid) { lo = mid } else { hi = mid - 1 }
     }
+    let wall = wall_up_to(draw, lo);
+    let w = wall.as_nanos();
+    Run {
+        wall,
+        cpu: nanos(cpu(w)),
+        cores,
+        sequential: sequential(w).map(nanos),
+    }
+}
+
+/// The last CPU time, in nanoseconds, within the clock's slack on `cores`
+/// cores over `wall` nanoseconds (saturating past what a `u128` holds).
+fn slack_line(cores: usize) -> impl Fn(u128) -> u128 {
+    move |wall| wall.saturating_mul(11 * cores as u128) / 10
 }
 
 /// Fails (a fault of the suite) unless the rule gives `run` the kind the
@@ -481,8 +514,8 @@ pub fn parallelism_is_cpu_time_over_wall_time(diagnose: Diagnose) {
             run.describe()
         );
     };
-    // Runs drawn over the whole range: walls from a nanosecond to a
-    // thousand years, any cores, from no core busy to a billion times the
+    // Runs drawn over the whole range: walls from a nanosecond to as long
+    // as the clocks fit a `Duration`, any cores, from no core busy to a billion times the
     // cores, any speedup.
     for _ in 0..40 {
         let cores = cores_drawn(&mut draw, 1);
@@ -579,7 +612,8 @@ pub fn waiting_or_working(diagnose: Diagnose) {
         );
     }
     // The lines at every scale, to the nanosecond: 40 walls drawn from a
-    // nanosecond to a thousand years, the last nanosecond of CPU time below
+    // nanosecond to the top of a `Duration` (a quarter of them past a
+    // thousand years), the last nanosecond of CPU time below
     // half a core (Waiting) and the first at it (Serial), and the last below
     // the parallel line (Serial), each with any speedup.
     for _ in 0..40 {
@@ -719,7 +753,8 @@ pub fn several_busy_cores_are_parallel(diagnose: Diagnose) {
         );
     }
     // The lines at every scale, to the nanosecond: 40 walls drawn from a
-    // nanosecond to a thousand years, the first nanosecond of CPU time at
+    // nanosecond to the top of a `Duration` (a quarter of them past a
+    // thousand years), the first nanosecond of CPU time at
     // the parallel line (no sequential time), the first nanosecond of
     // sequential time at ×1.2 (two cores busy), and the last nanosecond of
     // CPU time within the clock's slack on all the cores.
@@ -741,7 +776,7 @@ pub fn several_busy_cores_are_parallel(diagnose: Diagnose) {
             "a run with two cores busy and a speedup on the ×1.2 line or the first nanosecond \
              of sequential time past it, at this scale (the line itself counts)",
         );
-        let full = at_scale(&mut draw, cores, |w| w * 11 * cores as u128 / 10, |_| None);
+        let full = at_scale(&mut draw, cores, slack_line(cores), |_| None);
         expect(
             diagnose,
             made_as(full, Kind::Parallel),
@@ -833,7 +868,8 @@ pub fn busy_cores_without_a_speedup_are_serial(diagnose: Diagnose) {
         );
     }
     // The speedup line at every scale, to the nanosecond: 40 walls drawn
-    // from a nanosecond to a thousand years, two cores busy, the last
+    // from a nanosecond to the top of a `Duration` (a quarter of them past
+    // a thousand years), two cores busy, the last
     // nanosecond of sequential time below ×1.2.
     for _ in 0..40 {
         let cores = cores_drawn(&mut draw, 2);
@@ -904,27 +940,32 @@ pub fn cpu_time_beyond_the_cores_is_miscounted(diagnose: Diagnose) {
     for _ in 0..40 {
         let cores = cores_drawn(&mut draw, 1);
         let limit = cores as f64 * CLOCK_SLACK;
+        // No more than a `Duration` holds over a nanosecond of wall time.
+        let room = (Duration::MAX.as_secs_f64() * 1e9 / limit).log10();
         let run = drawn_as(&mut draw, Kind::Miscounted, |draw| {
             // Just past the line, up to three times it, or up to 10^9 times.
             let p = if draw.pick(0..=1) == 0 {
                 across(draw, limit, limit * 3.0)
             } else {
-                limit * log_factor(draw, 0.0, 9.0)
+                limit * log_factor(draw, 0.0, room.min(9.0))
             };
             let speedup = any_speedup(draw);
             drawn(draw, cores, p, speedup)
         });
-        // The same clocks on enough cores: believed.
-        let enough = run.with(
-            (run.parallelism() / CLOCK_SLACK).ceil() as usize + 1,
-            run.sequential,
-        );
-        expect(
-            diagnose,
-            enough,
-            rule(&enough),
-            "a run with enough cores for its CPU clock",
-        );
+        // The same clocks on enough cores, the fewest that believe them
+        // (if a `usize` counts so many).
+        let fewest = (run.cpu.as_nanos() * 10).div_ceil(run.wall.as_nanos() * 11);
+        if let Ok(enough) = usize::try_from(fewest) {
+            let enough = run.with(enough, run.sequential);
+            let believed = rule(&enough);
+            assert_ne!(believed, Kind::Miscounted, "a fault of the suite");
+            expect(
+                diagnose,
+                enough,
+                believed,
+                "a run with enough cores for its CPU clock",
+            );
+        }
         expect(
             diagnose,
             run,
@@ -950,7 +991,9 @@ pub fn cpu_time_beyond_the_cores_is_miscounted(diagnose: Diagnose) {
         );
     }
     // The slack line at every scale, to the nanosecond: 40 walls drawn from
-    // a nanosecond to a thousand years on cores drawn as above, the last
+    // a nanosecond to as long as the CPU time fits a `Duration` (a quarter
+    // of them past a thousand years when it can) on cores drawn as above
+    // (up to `usize::MAX`), the last
     // nanosecond of CPU time within the slack (believed) and the first past
     // it (Miscounted), with any speedup.
     for _ in 0..40 {
@@ -960,9 +1003,9 @@ pub fn cpu_time_beyond_the_cores_is_miscounted(diagnose: Diagnose) {
         } else {
             Kind::Parallel
         };
-        let most = |w: u128| w * 11 * cores as u128 / 10;
+        let most = slack_line(cores);
         let seq = seq_of(any_speedup(&mut draw));
-        let run = at_scale(&mut draw, cores, |w| most(w) + 1, seq);
+        let run = at_scale(&mut draw, cores, |w| most(w).saturating_add(1), seq);
         let within = Run {
             cpu: nanos(most(run.wall.as_nanos())),
             sequential: None,
@@ -985,8 +1028,7 @@ pub fn cpu_time_beyond_the_cores_is_miscounted(diagnose: Diagnose) {
         );
     }
     // A machine past 2^41 cores, half of them busy for a second (round
-    // 18's `diagnose/06` believed in 2^40 cores at most: the drawn runs
-    // stop at 2^32); the most cores a `usize` counts, and the longest CPU
+    // 18's `diagnose/06` believed in 2^40 cores at most); the most cores a `usize` counts, and the longest CPU
     // clock a `Duration` holds over a nanosecond.
     let busy = log_uniform(&mut draw, 1 << 41, 1 << 62) as u64;
     for (run, want, what) in [
