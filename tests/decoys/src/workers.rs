@@ -162,7 +162,7 @@ fn twisted(trials: &[Trial], budget: u64, t: Twist) -> usize {
             .is_some_and(|w| w >= std::time::Duration::from_secs(1));
     let wall = |tr: &Trial| {
         if t.whole_millis || past_a_second {
-            std::time::Duration::from_millis(tr.wall.as_millis() as u64)
+            suites::pure::nanos(tr.wall.as_millis() * 1_000_000)
         } else {
             tr.wall
         }
@@ -179,14 +179,15 @@ fn twisted(trials: &[Trial], budget: u64, t: Twist) -> usize {
         };
         return least.map_or(1, |tr| tr.workers);
     };
+    // The line in nanoseconds (past `Duration::MAX` near the top).
     let mut line = if t.tenth_in_micros {
-        fastest + std::time::Duration::from_micros((fastest.as_micros() as f64 * 0.1) as u64)
+        fastest.as_nanos() + (fastest.as_micros() as f64 * 0.1) as u128 * 1_000
     } else {
         // The last nanosecond within ×1.1, exactly.
-        suites::pure::nanos(fastest.as_nanos() * 11 / 10)
+        fastest.as_nanos() * 11 / 10
     };
     if t.slack_50_us {
-        line += std::time::Duration::from_micros(50);
+        line += 50_000;
     }
     let pick = fits
         .iter()
@@ -194,9 +195,9 @@ fn twisted(trials: &[Trial], budget: u64, t: Twist) -> usize {
             if t.nine_tenths {
                 fastest.as_secs_f64() >= wall(tr).as_secs_f64() * 0.9
             } else if t.line_strict {
-                wall(tr) < line
+                wall(tr).as_nanos() < line
             } else {
-                wall(tr) <= line
+                wall(tr).as_nanos() <= line
             }
         })
         .map(|tr| tr.workers)
@@ -208,21 +209,30 @@ fn twisted(trials: &[Trial], budget: u64, t: Twist) -> usize {
 /// A pool size measured more than once is judged by its mean time and its
 /// worst peak: its trials are merged before the rule runs.
 fn duplicates_merged(trials: &[Trial], budget: u64) -> usize {
-    let mut merged: Vec<(Trial, u32)> = Vec::new();
+    // Each pool size with its number of trials and their total time in
+    // nanoseconds (a sum of `Duration`s overflows near the top), in the
+    // order first listed; found by pool size in a map (a set of 2^21 trials
+    // is merged in well under the suite's limit).
+    let mut merged: Vec<(Trial, u128, u128)> = Vec::new();
+    let mut at: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
     for t in trials {
-        match merged.iter_mut().find(|(m, _)| m.workers == t.workers) {
-            Some((m, n)) => {
-                m.wall += t.wall;
+        match at.get(&t.workers) {
+            Some(&i) => {
+                let (m, n, total) = &mut merged[i];
+                *total += t.wall.as_nanos();
                 m.peak_bytes = m.peak_bytes.max(t.peak_bytes);
                 *n += 1;
             }
-            None => merged.push((*t, 1)),
+            None => {
+                at.insert(t.workers, merged.len());
+                merged.push((*t, 1, t.wall.as_nanos()));
+            }
         }
     }
     let merged: Vec<Trial> = merged
         .into_iter()
-        .map(|(m, n)| Trial {
-            wall: m.wall / n,
+        .map(|(m, n, total)| Trial {
+            wall: suites::pure::nanos(total / n),
             ..m
         })
         .collect();
@@ -285,6 +295,17 @@ fn line_in_f64(trials: &[Trial], budget: u64) -> usize {
         .map(|t| t.workers)
         .min()
         .unwrap_or(1)
+}
+
+/// The line in `f64` seconds when the fastest trial that fits takes from
+/// 4·10^10 s (about 1,268 years) to 2^60 s, exact in nanoseconds otherwise
+/// (round 21, `workers/02`).
+fn line_in_f64_past_4e10_s(trials: &[Trial], budget: u64) -> usize {
+    let fit = fits(trials, budget);
+    match fit.iter().map(|t| t.wall.as_secs()).min() {
+        Some(secs) if secs > 40_000_000_000 && secs < 1 << 60 => line_in_f64(trials, budget),
+        _ => right(trials, budget),
+    }
 }
 
 /// The pick with the trials' walls clamped to `most` before the rule.
@@ -381,7 +402,8 @@ fn first_64_trials(trials: &[Trial], budget: u64) -> usize {
 }
 
 /// Only the first `N` trials read (round 14, `workers/01`, 512; round 15,
-/// `workers/05`, 8,192; round 18, `workers/08`, 2^20).
+/// `workers/05`, 8,192; round 18, `workers/08`, 2^20; round 21,
+/// `workers/01`, 2^21).
 fn first_trials<const N: usize>(trials: &[Trial], budget: u64) -> usize {
     right(&trials[..trials.len().min(N)], budget)
 }
@@ -562,6 +584,25 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
                 "pick_workers answered",
                 "every trial counts, however many there are",
             ],
+        },
+        Decoy {
+            name: "only the first 2^21 trials read (round 21, workers/01)",
+            class: Class::RuleSkipped,
+            subject: plain(first_trials::<{ 1 << 21 }>),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &[
+                "pick_workers answered",
+                "every trial counts, however many there are",
+            ],
+        },
+        Decoy {
+            name: "the line in f64 from 4·10^10 s to 2^60 s (round 21, workers/02)",
+            class: Class::RuleSkipped,
+            subject: plain(line_in_f64_past_4e10_s),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &["pick_workers answered", "to the nanosecond at any scale"],
         },
         Decoy {
             name: "only the first 2^20 trials read (round 18, workers/08)",
