@@ -243,6 +243,24 @@ fn names_threads_after_urls(urls: &[String]) -> Results {
     })
 }
 
+/// A URL that answers 429, 502 or 504 is asked again, "a gateway that fails
+/// is often back at once" (round 22, `fetch-all/07`).
+fn retries_gateway_errors(urls: &[String]) -> Results {
+    let mut results = all_at_once(urls);
+    for (result, url) in results.iter_mut().zip(urls) {
+        if matches!(
+            result,
+            Err(testweb::FetchError::Status {
+                status: 429 | 502 | 504,
+                ..
+            })
+        ) {
+            *result = testweb::get(url);
+        }
+    }
+    results
+}
+
 /// A URL that answers 503 is asked again, "a polite retry" (round 19,
 /// `fetch-all/09`).
 fn retries_a_503(urls: &[String]) -> Results {
@@ -604,6 +622,14 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             caught_by: "a_failing_url_is_an_error_for_that_url_only",
             breaks: "failure-stays-local",
             says: &["panic"],
+        },
+        Decoy {
+            name: "a 429, 502 or 504 asked again (round 22, fetch-all/07)",
+            class: Class::RuleSkipped,
+            subject: retries_gateway_errors,
+            caught_by: "a_failing_url_is_an_error_for_that_url_only",
+            breaks: "failure-stays-local",
+            says: &["/status/429"],
         },
         Decoy {
             name: "a 503 asked again (round 19, fetch-all/09)",

@@ -474,6 +474,24 @@ fn contiguous_shares_past_64(urls: &[String], limit: NonZeroUsize) -> Results {
     })
 }
 
+/// A URL that answers 429, 502 or 504 is asked again, "a gateway that fails
+/// is often back at once" (round 22, `fetch-bounded/07`).
+fn retries_gateway_errors(urls: &[String], limit: NonZeroUsize) -> Results {
+    let mut results = pool(urls, limit);
+    for (result, url) in results.iter_mut().zip(urls) {
+        if matches!(
+            result,
+            Err(FetchError::Status {
+                status: 429 | 502 | 504,
+                ..
+            })
+        ) {
+            *result = testweb::get(url);
+        }
+    }
+    results
+}
+
 /// A URL that answers 503 is asked again, "a polite retry" (round 19,
 /// `fetch-bounded/09`).
 fn retries_a_503(urls: &[String], limit: NonZeroUsize) -> Results {
@@ -600,6 +618,14 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             caught_by: "workers_refill_as_soon_as_free",
             breaks: "refill",
             says: &["fixed shares"],
+        },
+        Decoy {
+            name: "a 429, 502 or 504 asked again (round 22, fetch-bounded/07)",
+            class: Class::RuleSkipped,
+            subject: retries_gateway_errors,
+            caught_by: "a_failing_url_is_an_error_for_that_url_only",
+            breaks: "failure-stays-local",
+            says: &["/status/429"],
         },
         Decoy {
             name: "a 503 asked again (round 19, fetch-bounded/09)",

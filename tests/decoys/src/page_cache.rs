@@ -495,6 +495,30 @@ impl PageCache for TransientErrorsNotKept {
     }
 }
 
+/// Forgets an error of status 429, 502 or 504 once answered, "come back
+/// later is not the page" (round 22, `page-cache/02`).
+#[derive(Default)]
+struct ComeBackLaterNotKept {
+    pages: Mutex<Cells>,
+}
+
+impl PageCache for ComeBackLaterNotKept {
+    fn get(&self, url: &str) -> Page {
+        let cell = Arc::clone(lock(&self.pages).entry(url.to_owned()).or_default());
+        let page = cell.get_or_init(|| testweb::get(url)).clone();
+        if matches!(
+            page,
+            Err(FetchError::Status {
+                status: 429 | 502 | 504,
+                ..
+            })
+        ) {
+            lock(&self.pages).remove(url);
+        }
+        page
+    }
+}
+
 /// A thread that waited for another's fetch and got an error fetches the
 /// page again itself, "in case it was bad luck" (round 16,
 /// `page-cache/09`).
@@ -599,6 +623,14 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             caught_by: "a_failed_fetch_is_not_repeated",
             breaks: "errors-kept",
             says: &["where nothing listens", "whatever its kind"],
+        },
+        Decoy {
+            name: "a 429, 502 or 504 not kept, as \"come back later\" (round 22, page-cache/02)",
+            class: Class::RuleSkipped,
+            subject: new::<ComeBackLaterNotKept>,
+            caught_by: "a_failed_fetch_is_not_repeated",
+            breaks: "errors-kept",
+            says: &["which answers 429", "whatever its status"],
         },
         Decoy {
             name: "a reset or a time-out not kept, as transient (round 20, page-cache/06)",

@@ -630,7 +630,7 @@ pub fn nothing_polls_or_waits_by_the_clock(subject: Subject<impl Fetch>) {
 /// a short string (`fetch-all/04`).
 pub fn a_failing_url_is_an_error_for_that_url_only(subject: Subject<impl Fetch>) {
     let server = server(HELD_LONG_ENOUGH);
-    let urls = vec![
+    let mut urls = vec![
         server.url("/page/1"),
         server.url("/status/500"),
         closed_port_url(),
@@ -642,9 +642,25 @@ pub fn a_failing_url_is_an_error_for_that_url_only(subject: Subject<impl Fetch>)
         "ünï".to_owned(),
         server.url("/status/404"),
     ];
+    // Every error status a server may answer, not a few of them: the ones
+    // a client might think worth a second try (round 22's `fetch-all/07`
+    // and `fetch-bounded/07` asked a 429, 502 or 504 again), and one more
+    // of each class drawn this run.
+    urls.extend(
+        error_statuses(&mut Draw::new()).map(|code| server.url(&format!("/status/{code}"))),
+    );
     for _ in 0..2 {
         subject.fetch(&server, &urls);
     }
+}
+
+/// The error statuses a check asks for besides its own: those a client
+/// might retry (408, 425, 429, 500, 502, 503, 504), and one of 400 to 499
+/// and one of 505 to 599 drawn per run.
+pub fn error_statuses(draw: &mut Draw) -> impl Iterator<Item = u16> + use<> {
+    let client = draw.pick(400..=499) as u16;
+    let server = draw.pick(505..=599) as u16;
+    [408, 425, 429, 502, 504, client, server].into_iter()
 }
 
 /// No URLs: no results, and no thread started, not even one that finds

@@ -317,6 +317,21 @@ pub fn a_failed_fetch_is_not_repeated(new: NewCache) {
          an error status): kept, and answered from memory."
     );
     drop(resets);
+    // Every error status, those a cache might take for "come back later"
+    // too (round 22's `page-cache/02` dropped a 429, 502 or 504 from the
+    // map once answered).
+    for code in crate::fetching::error_statuses(&mut crate::fetching::Draw::new()) {
+        let url = server.url(&format!("/status/{code}"));
+        let got: Vec<_> = (0..gets).map(|_| cache.get(&url)).collect();
+        let asked = requests_for(&server, &url);
+        assert!(
+            asked == 1 && got.iter().all(Result::is_err),
+            "[{check}] one cache was asked {gets} times for {url}, which answers {code}: the \
+             server got {asked} requests for it, and the gets returned {got:?}. Every failure \
+             is a page, whatever its status (\"come back later\" as much as \"not found\"): kept, \
+             and answered from memory."
+        );
+    }
     // Many threads at once after a slow failure: one fetch, and every one
     // of them gets that same error (round 16's `page-cache/09` had a
     // waiter that got the error fetch the page again itself).
