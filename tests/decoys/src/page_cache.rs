@@ -411,6 +411,47 @@ impl<const PAGES: usize> PageCache for ForgetsPast<PAGES> {
     }
 }
 
+/// A bound on memory: once the map holds `PAGES` pages, a new URL clears
+/// it (round 20's `page-cache/02` at 32,768, round 22's `page-cache/01` at
+/// 16,384).
+#[derive(Default)]
+struct ClearedAt<const PAGES: usize> {
+    pages: Mutex<Cells>,
+}
+
+impl<const PAGES: usize> PageCache for ClearedAt<PAGES> {
+    fn get(&self, url: &str) -> Page {
+        let cell = {
+            let mut pages = lock(&self.pages);
+            if pages.len() >= PAGES && !pages.contains_key(url) {
+                pages.clear();
+            }
+            Arc::clone(pages.entry(url.to_owned()).or_default())
+        };
+        cell.get_or_init(|| testweb::get(url)).clone()
+    }
+}
+
+/// Pages keyed by a 32-bit hash of the URL, "four bytes instead of the
+/// whole URL" (round 16's `page-cache/02`, round 22's `page-cache/03`):
+/// two URLs whose keys are equal share one page. With the standard
+/// library's `DefaultHasher`, "not a url 51107" and "not a url 54618" do.
+#[derive(Default)]
+struct KeyedBy32Bits {
+    pages: Mutex<HashMap<u32, Arc<OnceLock<Page>>>>,
+}
+
+impl PageCache for KeyedBy32Bits {
+    fn get(&self, url: &str) -> Page {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        url.hash(&mut hasher);
+        let key = hasher.finish() as u32;
+        let cell = Arc::clone(lock(&self.pages).entry(key).or_default());
+        cell.get_or_init(|| testweb::get(url)).clone()
+    }
+}
+
 /// Pages over `KIB` KiB are fetched but not kept (round 13's
 /// `page-cache/05` at 64 KiB, round 16's `page-cache/06` at 2 MiB).
 #[derive(Default)]
@@ -599,6 +640,30 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             caught_by: "a_page_is_fetched_once_then_served_from_memory",
             breaks: "remembered",
             says: &["no limit, no eviction"],
+        },
+        Decoy {
+            name: "pages keyed by a 32-bit hash of the URL (round 16, page-cache/02; round 22, page-cache/03)",
+            class: Class::RuleSkipped,
+            subject: new::<KeyedBy32Bits>,
+            caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            breaks: "really-fetched",
+            says: &["two URLs shared one page"],
+        },
+        Decoy {
+            name: "the map cleared once it holds 16,384 pages (round 22, page-cache/01)",
+            class: Class::RuleSkipped,
+            subject: new::<ClearedAt<16_384>>,
+            caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            breaks: "remembered",
+            says: &["strings that are not URLs", "no clearing when it grows"],
+        },
+        Decoy {
+            name: "the map cleared once it holds 32,768 pages (round 20, page-cache/02)",
+            class: Class::RuleSkipped,
+            subject: new::<ClearedAt<32_768>>,
+            caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            breaks: "remembered",
+            says: &["strings that are not URLs", "no clearing when it grows"],
         },
         Decoy {
             name: "an arbitrary page forgotten past 8192",

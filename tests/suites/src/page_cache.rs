@@ -119,6 +119,12 @@ const MANY_PAGES: std::ops::RangeInclusive<usize> = 8193..=10_000;
 /// at 16 MiB, which no fetch returns).
 const BIG_PAGE: std::ops::RangeInclusive<usize> = (8 << 20) + 1..=(10 << 20) - 1024;
 
+/// Strings that are not URLs the first check asks for after its many
+/// pages: each fails at once, with no server, and is a page all the same;
+/// past a cache that clears itself at 16,384 or 32,768 pages, and enough
+/// that two of them share a 32-bit key in most runs.
+const FILLER_PAGES: std::ops::RangeInclusive<usize> = 100_000..=150_000;
+
 /// How many more times the first check asks for one page: past a cache
 /// that fetches a page again after every thousand answers from memory
 /// (round 20's `page-cache/01`) or two.
@@ -186,6 +192,7 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
             (url, page)
         })
         .collect();
+    let firsts_again = firsts.clone();
     for (url, first) in firsts {
         let again = cache.get(&url);
         let asked = requests_for(&server, &url);
@@ -219,6 +226,59 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
         again.len(),
         again.first()
     );
+    // Tens of thousands more pages, as cheap as pages come: strings that
+    // are not URLs fail at once, with no server, and an error is a page
+    // too. Then the first pages again (round 20's `page-cache/02` cleared
+    // its map at 32,768 pages, round 22's `page-cache/01` at 16,384).
+    let filler = draw.pick(FILLER_PAGES);
+    let log = testweb::CallerLog::open();
+    // Each answer names its own string: a key of 32 bits shared by two of
+    // them (round 16's `page-cache/02`) gives one the other's page, which
+    // with 100,000 strings or more happens in most runs.
+    let mut others_page = None;
+    let mut failed = 0;
+    for i in 0..filler {
+        let url = format!("not a url {i}");
+        match cache.get(&url) {
+            Err(
+                FetchError::Transport { url: named, .. } | FetchError::Status { url: named, .. },
+            ) => {
+                failed += 1;
+                if named != url && others_page.is_none() {
+                    others_page = Some((url, named));
+                }
+            }
+            Ok(_) => {}
+        }
+    }
+    if let Some((url, named)) = others_page {
+        panic!(
+            "[{check}] among {filler} strings that are not URLs, each asked once, get({url:?}) \
+             answered the error of {named:?}: two URLs shared one page. Key the cache by the \
+             whole URL as given (a hash of it, however long, can be shared by two)."
+        );
+    }
+    let fetched = log.urls().len();
+    drop(log);
+    assert!(
+        failed == filler && fetched == filler,
+        "[{check}] then {filler} strings that are not URLs (\"not a url 0\", \"not a url 1\", \
+         ...), each asked once: {failed} of them were errors and `testweb::get` was called \
+         {fetched} times. Each is a page of its own (an error is a page too): fetched once, \
+         its `Err` kept."
+    );
+    let asked_before = server.requests().len();
+    for (url, first) in &firsts_again {
+        let again = cache.get(url);
+        assert!(
+            again == *first && server.requests().len() == asked_before,
+            "[{check}] after {many} pages and {filler} more (strings that are not URLs, each \
+             an error kept as a page), get({url}) was fetched again or answered another page \
+             ({}): a cache keeps every page it fetched as long as the cache lives, however many \
+             it holds (no limit, no clearing when it grows).",
+            short(&again)
+        );
+    }
     let variants = [
         server.url("/page/5?v=a"),
         server.url("/page/5?v=A"),
