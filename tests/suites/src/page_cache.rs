@@ -238,7 +238,15 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
     let mut others_page = None;
     let mut failed = 0;
     for i in 0..filler {
-        let url = format!("not a url {i}");
+        // Numbered in order up to 60,000, then drawn: a sequence that a
+        // hash spreads evenly (FNV-1a's 32 bits, round 16's) is followed
+        // by strings on which any such key collides in most runs.
+        let n = if i < 60_000 {
+            i as u64
+        } else {
+            draw.pick(60_000..=usize::MAX) as u64
+        };
+        let url = format!("not a url {n}");
         match cache.get(&url) {
             Err(
                 FetchError::Transport { url: named, .. } | FetchError::Status { url: named, .. },
@@ -263,7 +271,7 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
     assert!(
         failed == filler && fetched == filler,
         "[{check}] then {filler} strings that are not URLs (\"not a url 0\", \"not a url 1\", \
-         ...), each asked once: {failed} of them were errors and `testweb::get` was called \
+         ..., then drawn numbers), each asked once: {failed} of them were errors and `testweb::get` was called \
          {fetched} times. Each is a page of its own (an error is a page too): fetched once, \
          its `Err` kept."
     );
