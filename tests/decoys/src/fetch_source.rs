@@ -291,6 +291,42 @@ pub fn count_under_gil_flag_turn(
     })
 }
 
+/// Reads a busy flag of its own up to 20,000 times before `lock()`,
+/// "updates are short: watch a little while before going to sleep"
+/// (round 22's `poison/06`): less CPU than a check can tell from a wait.
+#[derive(Default)]
+pub struct SpinsOnAFlagFirst {
+    counts: std::sync::Mutex<suites::poison::Snapshot>,
+    busy: std::sync::atomic::AtomicBool,
+}
+
+impl suites::poison::SharedTally for SpinsOnAFlagFirst {
+    fn update(&self, change: suites::poison::Change<'_>) {
+        use std::sync::atomic::Ordering;
+        for _ in 0..20_000 {
+            if !self.busy.load(Ordering::Acquire) {
+                break;
+            }
+        }
+        let mut counts = self
+            .counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.busy.store(true, Ordering::Release);
+        let mut draft = counts.clone();
+        change(&mut draft.0, &mut draft.1);
+        *counts = draft;
+        self.busy.store(false, Ordering::Release);
+    }
+
+    fn counts(&self) -> suites::poison::Snapshot {
+        self.counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
 /// The `total_words` decoys read with this file as their source.
 pub fn total_words() -> Vec<Decoy<suites::total_words::TotalWords>> {
     vec![
@@ -366,14 +402,24 @@ pub fn count_under_gil() -> Vec<Decoy<suites::count_under_gil::CountUnderGil>> {
 
 /// The poison decoys read with this file as their source.
 pub fn poison() -> Vec<Decoy<suites::poison::NewTally>> {
-    vec![Decoy {
-        name: "the last whole counts kept in a file (round 20, poison/05)",
-        class: Class::StateBetweenCalls,
-        subject: || Box::new(LastWholeInAFile::default()),
-        caught_by: "nothing_is_kept_in_a_static",
-        breaks: "every-update-counts",
-        says: &["uses the file system", "a file outlives the tally"],
-    }]
+    vec![
+        Decoy {
+            name: "a flag of its own read 20,000 times before lock() (round 22, poison/06)",
+            class: Class::Spinning,
+            subject: || Box::new(SpinsOnAFlagFirst::default()),
+            caught_by: "waiting_for_the_lock_never_spins",
+            breaks: "waits-asleep",
+            says: &["`load` in a loop", "(in `fn update`)"],
+        },
+        Decoy {
+            name: "the last whole counts kept in a file (round 20, poison/05)",
+            class: Class::StateBetweenCalls,
+            subject: || Box::new(LastWholeInAFile::default()),
+            caught_by: "nothing_is_kept_in_a_static",
+            breaks: "every-update-counts",
+            says: &["uses the file system", "a file outlives the tally"],
+        },
+    ]
 }
 
 /// The page-cache decoys read with this file as their source.

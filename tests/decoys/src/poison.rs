@@ -210,6 +210,63 @@ impl<const AT: usize> SharedTally for InPlaceWhenBig<AT> {
     }
 }
 
+/// Past `AT` candidates, changes a copy with the lock let go ("so that
+/// readers are not held up") and puts it back after (round 22's
+/// `poison/04`, past 200 000): two updates at once, one is lost.
+#[derive(Default)]
+struct CopyOutsideWhenBig<const AT: usize>(Whole);
+
+impl<const AT: usize> SharedTally for CopyOutsideWhenBig<AT> {
+    fn update(&self, change: Change<'_>) {
+        let counts = self.0.lock();
+        if counts.1.len() <= AT {
+            drop(counts);
+            return self.0.update_with(change, replace);
+        }
+        let mut draft = counts.clone();
+        drop(counts);
+        apply(&mut draft, change);
+        *self.0.lock() = draft;
+    }
+
+    fn counts(&self) -> Snapshot {
+        self.0.lock().clone()
+    }
+}
+
+/// Counts, "for the logs", every time it takes its poisoned lock, in a
+/// `u16`, while it holds the guard: past 65,535 the add overflows there,
+/// and every later call panics (round 22's `poison/05`).
+#[derive(Default)]
+struct CrashesCountedInU16 {
+    counts: Mutex<Counts>,
+    crashes: Mutex<u16>,
+}
+
+impl CrashesCountedInU16 {
+    fn lock(&self) -> MutexGuard<'_, Counts> {
+        self.counts.lock().unwrap_or_else(|poisoned| {
+            let guard = poisoned.into_inner();
+            let mut crashes = self.crashes.lock().unwrap_or_else(PoisonError::into_inner);
+            *crashes = crashes.checked_add(1).expect("crash count overflowed");
+            guard
+        })
+    }
+}
+
+impl SharedTally for CrashesCountedInU16 {
+    fn update(&self, change: Change<'_>) {
+        let mut counts = self.lock();
+        let mut draft = counts.clone();
+        apply(&mut draft, change);
+        *counts = draft;
+    }
+
+    fn counts(&self) -> Snapshot {
+        self.lock().clone()
+    }
+}
+
 /// Changes a tally of more than `AT` candidates in place, and "repairs" a
 /// crashed change by setting the ballots to the sum of the votes (round
 /// 20's `poison/01`, past 100 000): right when the crash came after the
@@ -548,6 +605,30 @@ pub fn corpus() -> Vec<Decoy<NewTally>> {
             name: "changes a tally of over 100 000 candidates in place, repairs the ballots from the votes (round 20, poison/01)",
             class: Class::RuleSkipped,
             subject: new::<RepairedInPlaceWhenBig<100_000>>,
+            caught_by: "a_half_done_update_is_discarded",
+            breaks: "whole-or-nothing",
+            says: &["candidates, then a worker's update", "of any size"],
+        },
+        Decoy {
+            name: "a big tally's copy changed with the lock let go (round 22, poison/04)",
+            class: Class::RuleSkipped,
+            subject: new::<CopyOutsideWhenBig<200_000>>,
+            caught_by: "a_half_done_update_is_discarded",
+            breaks: "every-update-counts",
+            says: &["two updates at once", "for a tally of any size"],
+        },
+        Decoy {
+            name: "crashes counted in a u16 (round 22, poison/05)",
+            class: Class::Panics,
+            subject: new::<CrashesCountedInU16>,
+            caught_by: "the_tally_serves_after_a_worker_panicked",
+            breaks: "serves-after-panic",
+            says: &["panicked too"],
+        },
+        Decoy {
+            name: "changes a tally of over 200 000 candidates in place (round 22, poison/01)",
+            class: Class::RuleSkipped,
+            subject: new::<InPlaceWhenBig<200_000>>,
             caught_by: "a_half_done_update_is_discarded",
             breaks: "whole-or-nothing",
             says: &["candidates, then a worker's update", "of any size"],

@@ -166,14 +166,23 @@ pub fn waiting_for_the_lock_never_spins(new: NewTally) {
     }
     let mut spinning = crate::polls::SPINNING.to_vec();
     spinning.push("try_lock");
+    let why = "The page promises that updates are applied one at a time under the tally's \
+               lock: a thread that finds it taken waits for it asleep, in `lock()`, which also \
+               tells it the lock was poisoned. A loop of `try_lock` and `yield_now` keeps a core \
+               busy for as long as another thread holds the lock.";
     crate::polls::refuse_calls_from(
         "waiting for the lock never spins",
         &["update", "counts"],
         Some(&spinning),
-        "The page promises that updates are applied one at a time under the tally's lock: a \
-         thread that finds it taken waits for it asleep, in `lock()`, which also tells it the \
-         lock was poisoned. A loop of `try_lock` and `yield_now` keeps a core busy for as \
-         long as another thread holds the lock.",
+        why,
+    );
+    // A loop that reads a flag of its own a bounded number of times before
+    // `lock()` uses less CPU than the witness above allows, however many
+    // rounds it has (round 22's `poison/06`: 20,000); the source shows it.
+    crate::polls::refuse_spins_from(
+        "waiting for the lock never spins",
+        &["update", "counts"],
+        why,
     );
 }
 
@@ -404,10 +413,28 @@ pub fn the_tally_serves_after_a_worker_panicked(new: NewTally) {
     let tally = new();
     vote(&*tally, "ada");
     // Many crashes: the tally serves after every one of them.
-    let crashes = crate::fetching::Draw::new().pick(CRASHES);
-    for _ in 0..crashes {
+    let mut draw = crate::fetching::Draw::new();
+    let on_threads = draw.pick(CRASHES);
+    for _ in 0..on_threads {
         crashing_worker(&*tally);
     }
+    // Then tens of thousands more, each on this thread (a thread per crash
+    // would take too long): past a count of crashes kept in a `u16`
+    // (round 22's `poison/05` panicked at its 65,536th) or a limit of a
+    // thousand (round 22's `poison/02`).
+    let here = draw.pick(MORE_CRASHES);
+    let quiet = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    for _ in 0..here {
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+            tally.update(&mut |ballots, _| {
+                *ballots += 1;
+                panic!("{BUG}");
+            });
+        }));
+    }
+    panic::set_hook(quiet);
+    let crashes = on_threads + here;
     let read = calmly(|| tally.counts());
     assert!(
         read.is_ok(),
@@ -438,6 +465,10 @@ pub fn the_tally_serves_after_a_worker_panicked(new: NewTally) {
 /// dozen (round 16's `poison/06` gave up after 32), 128 (round 20's
 /// `poison/04` stopped serving there) or 256.
 const CRASHES: std::ops::RangeInclusive<usize> = 257..=300;
+
+/// Crashed updates [`the_tally_serves_after_a_worker_panicked`] makes on
+/// its own thread after [`CRASHES`], drawn: past 65,536.
+const MORE_CRASHES: std::ops::RangeInclusive<usize> = 65_537..=70_000;
 
 /// A crashed update changed one field of the counts and not the other:
 /// after it, the tally must read exactly as before it, whichever field the
@@ -490,6 +521,42 @@ pub fn a_half_done_update_is_discarded(new: NewTally) {
         }
         *ballots += big as u64;
     });
+    // Two updates of the big tally at once, each slow: applied one at a
+    // time under the lock, both count (round 22's `poison/04` changed a big
+    // tally's copy with the lock let go, and put it back after).
+    let running = AtOnce::default();
+    thread::scope(|s| {
+        for who in ["dee", "eve"] {
+            let (tally, running) = (&*tally, &running);
+            s.spawn(move || {
+                tally.update(&mut |ballots, votes| {
+                    running.enter();
+                    *ballots += 1;
+                    thread::sleep(Duration::from_millis(20));
+                    *votes.entry(who.to_owned()).or_default() += 1;
+                    running.leave();
+                });
+            });
+        }
+    });
+    let both = tally.counts();
+    let most = running.most.load(Ordering::SeqCst);
+    assert!(
+        most == 1
+            && both.0 == big as u64 + 2
+            && both.1.get("dee") == Some(&1)
+            && both.1.get("eve") == Some(&1),
+        "[{check}] a tally of {big} candidates, then two updates at once from two threads (a \
+         vote each for dee and eve, 20 ms between the ballot and the vote): {most} of their \
+         changes ran at the same moment, and the tally reads {} ballots, dee {:?}, eve {:?} \
+         (expected {} ballots, one vote each). Updates are applied one at a time under the \
+         tally's lock, for a tally of any size: a change made on a copy with the lock let go \
+         loses the other's update.",
+        both.0,
+        both.1.get("dee"),
+        both.1.get("eve"),
+        big + 2
+    );
     let before = tally.counts();
     // Both kinds of half-done update, as above: a "repair" of one field
     // from the other passes one of them (round 20's `poison/01` set the
@@ -512,10 +579,10 @@ pub fn a_half_done_update_is_discarded(new: NewTally) {
 }
 
 /// Candidates in the large tally of [`a_half_done_update_is_discarded`],
-/// drawn: past a "big tally" of 10 000, 20 000 or 100 000 a student might
-/// treat apart (round 16's `poison/01` updated in place past 20 000, round
-/// 20's past 100 000).
-const BIG_TALLY: std::ops::RangeInclusive<usize> = 100_001..=150_000;
+/// drawn: past a "big tally" of 10 000, 20 000, 100 000 or 200 000 a
+/// student might treat apart (round 16's `poison/01` updated in place past
+/// 20 000, round 20's past 100 000, round 22's past 200 000).
+const BIG_TALLY: std::ops::RangeInclusive<usize> = 200_001..=300_000;
 
 /// A panic's payload that is not a message: an error code.
 #[derive(Debug, PartialEq)]
