@@ -361,6 +361,45 @@ impl<const HITS: usize> PageCache for RefreshesAfter<HITS> {
     }
 }
 
+/// Keys the map by the URL with a trailing `?` dropped, "one address
+/// every server reads alike" (round 22's `page-cache/04`).
+#[derive(Default)]
+struct TrailingQuestionMarkDropped {
+    pages: Mutex<HashMap<String, Arc<OnceLock<Page>>>>,
+}
+
+impl PageCache for TrailingQuestionMarkDropped {
+    fn get(&self, url: &str) -> Page {
+        let key = url.strip_suffix('?').unwrap_or(url).to_owned();
+        let cell = Arc::clone(lock(&self.pages).entry(key).or_default());
+        cell.get_or_init(|| testweb::get(url)).clone()
+    }
+}
+
+/// Pages over a MiB kept in a `static` every cache shares, "so a 10 MiB
+/// page is never held twice" (round 22's `page-cache/05`).
+#[derive(Default)]
+struct BigPagesShared {
+    pages: Mutex<HashMap<String, Arc<OnceLock<Page>>>>,
+}
+
+impl PageCache for BigPagesShared {
+    fn get(&self, url: &str) -> Page {
+        static BIG: Mutex<Option<HashMap<String, Page>>> = Mutex::new(None);
+        if let Some(page) = lock(&BIG).get_or_insert_with(HashMap::new).get(url) {
+            return page.clone();
+        }
+        let cell = Arc::clone(lock(&self.pages).entry(url.to_owned()).or_default());
+        let page = cell.get_or_init(|| testweb::get(url)).clone();
+        if page.as_ref().is_ok_and(|body| body.len() > 1 << 20) {
+            lock(&BIG)
+                .get_or_insert_with(HashMap::new)
+                .insert(url.to_owned(), page.clone());
+        }
+        page
+    }
+}
+
 /// Keys the map by the URL with its scheme and host lowered and its
 /// fragment dropped, "as the server sees it" (round 20's `page-cache/07`).
 #[derive(Default)]
@@ -624,6 +663,30 @@ pub fn corpus() -> Vec<Decoy<NewCache>> {
             caught_by: "a_page_is_fetched_once_then_served_from_memory",
             breaks: "remembered",
             says: &["times more", "however often it is asked"],
+        },
+        Decoy {
+            name: "a page fetched again after every 5000 answers from memory (round 22, page-cache/08)",
+            class: Class::RuleSkipped,
+            subject: new::<RefreshesAfter<5000>>,
+            caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            breaks: "remembered",
+            says: &["times more", "however often it is asked"],
+        },
+        Decoy {
+            name: "a trailing ? dropped from the key (round 22, page-cache/04)",
+            class: Class::MadeUp,
+            subject: new::<TrailingQuestionMarkDropped>,
+            caught_by: "a_page_is_fetched_once_then_served_from_memory",
+            breaks: "really-fetched",
+            says: &["are two URLs", "without tidying it"],
+        },
+        Decoy {
+            name: "pages over a MiB shared by every cache in a static (round 22, page-cache/05)",
+            class: Class::StateBetweenCalls,
+            subject: new::<BigPagesShared>,
+            caught_by: "each_cache_starts_empty",
+            breaks: "own-pages",
+            says: &["a page of", "whatever its size"],
         },
         Decoy {
             name: "keyed by the URL with scheme and host lowered, fragment dropped (round 20, page-cache/07)",

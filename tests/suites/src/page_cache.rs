@@ -127,8 +127,9 @@ const FILLER_PAGES: std::ops::RangeInclusive<usize> = 100_000..=150_000;
 
 /// How many more times the first check asks for one page: past a cache
 /// that fetches a page again after every thousand answers from memory
-/// (round 20's `page-cache/01`) or two.
-const ASKED_AGAIN: std::ops::RangeInclusive<usize> = 2_001..=3_000;
+/// (round 20's `page-cache/01`), or five thousand (round 22's
+/// `page-cache/08`), or ten.
+const ASKED_AGAIN: std::ops::RangeInclusive<usize> = 10_001..=30_000;
 
 /// Two pages, each asked twice: one request each, and the second answer is
 /// the first one's body; they are still in memory after [`MANY_PAGES`]
@@ -305,6 +306,23 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
              as given."
         );
     }
+    // A trailing `?` is a URL of its own too (round 22's `page-cache/04`
+    // dropped it from its key): two URLs, two pages, two requests.
+    let bare = server.url("/page/9");
+    let spellings = [bare.clone(), format!("{bare}?")];
+    let pages: Vec<_> = spellings.iter().map(|url| cache.get(url)).collect();
+    let asked = server
+        .requests()
+        .iter()
+        .filter(|r| r.target.trim_end_matches('?') == "/page/9")
+        .count();
+    assert!(
+        asked == 2 && pages.iter().all(Result::is_ok),
+        "[{check}] {spellings:?} are two URLs: the server was asked for that path {asked} times \
+         in all, and they returned {:?}. URLs that differ in any way are different pages, each \
+         fetched once: key the cache by the URL as given, without tidying it.",
+        pages.iter().map(short).collect::<Vec<_>>()
+    );
     // The same request, written three ways (round 20's `page-cache/07`
     // lowered the scheme and dropped the fragment from its key): three
     // URLs, three pages, three requests of the one target.
@@ -431,6 +449,29 @@ pub fn each_cache_starts_empty(new: NewCache) {
          and they returned {first:?} and {second:?}. Each cache must fetch its own copy \
          (the server's bodies differ on every request): keep the pages in the `Cache`, not \
          in a `static`."
+    );
+    // A big page too (round 22's `page-cache/05` shared pages over 1 MiB
+    // between caches, in a `static`, "so a 10 MiB page is never held
+    // twice").
+    let size = crate::fetching::Draw::new().pick((1 << 20) + 1..=2 << 20);
+    let url = server.url(&format!("/page/1?size={size}"));
+    let first = new().get(&url);
+    let second = new().get(&url);
+    let asked = requests_for(&server, &url);
+    assert!(
+        asked == 2 && first != second && second.as_ref().is_ok_and(|b| ever_served(b)),
+        "[{check}] two new caches each got {url} once, a page of {size} bytes: the server was \
+         asked {asked} times. Each cache fetches its own copy of every page, whatever its \
+         size: keep the pages in the `Cache`, not in a `static`."
+    );
+    // And the source: no global, whatever it holds and whether or not a
+    // call of the suite reaches it.
+    crate::pure::refuse_globals_from(
+        check,
+        &["new", "get"],
+        "The page promises that a new cache is empty and that each cache fetches its own \
+         pages: what a cache keeps lives in the `Cache` value, not in a global that every \
+         cache shares.",
     );
 }
 
