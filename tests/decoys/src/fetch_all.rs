@@ -104,6 +104,75 @@ pub(crate) fn all_at_once(urls: &[String]) -> Results {
     })
 }
 
+/// Bodies cut at 64 KiB, "a huge page must not eat the memory" (round 22,
+/// `fetch-all/03`).
+fn cuts_bodies_at_64_kib(urls: &[String]) -> Results {
+    all_at_once(urls)
+        .into_iter()
+        .map(|r| {
+            r.map(|mut body| {
+                let mut cut = body.len().min(64 << 10);
+                while !body.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                body.truncate(cut);
+                body
+            })
+        })
+        .collect()
+}
+
+/// Every `\r\n` rewritten to `\n`, "line ends normalised" (round 22,
+/// `fetch-all/09`).
+fn rewrites_line_ends(urls: &[String]) -> Results {
+    all_at_once(urls)
+        .into_iter()
+        .map(|r| r.map(|body| body.replace("\r\n", "\n")))
+        .collect()
+}
+
+/// Every error names the first URL of the list, "the batch" (round 22,
+/// `fetch-all/05`).
+fn errors_name_the_first_url(urls: &[String]) -> Results {
+    let first = urls.first().cloned().unwrap_or_default();
+    all_at_once(urls)
+        .into_iter()
+        .map(|r| {
+            r.map_err(|e| match e {
+                testweb::FetchError::Status { status, .. } => testweb::FetchError::Status {
+                    url: first.clone(),
+                    status,
+                },
+                testweb::FetchError::Transport { reason, .. } => testweb::FetchError::Transport {
+                    url: first.clone(),
+                    reason,
+                },
+            })
+        })
+        .collect()
+}
+
+/// Logs each URL's first 40 bytes, cut by byte (round 22, `fetch-all/10`):
+/// a long URL beyond ASCII is cut inside a character, and that panics.
+fn logs_urls_cut_by_byte(urls: &[String]) -> Results {
+    thread::scope(|s| {
+        let handles: Vec<_> = urls
+            .iter()
+            .map(|url| {
+                s.spawn(move || {
+                    let shown = if url.len() > 40 { &url[..40] } else { url };
+                    std::hint::black_box(shown);
+                    testweb::get(url)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
 /// Sends no request at all: the bodies are guessed from the URLs.
 fn made_up(urls: &[String]) -> Results {
     urls.iter().map(|url| guess(url)).collect()
@@ -579,7 +648,8 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             caught_by: "a_failing_url_is_an_error_for_that_url_only",
             breaks: "all-at-once",
             says: &[
-                "[\"not a url\", \"\", \"x\", \"ünï\"] on the thread that called it",
+                "[\"not a url\", \"\", \"x\", \"ünï\", \"éé",
+                "on the thread that called it",
                 "not a URL at all",
             ],
         },
@@ -630,6 +700,38 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             caught_by: "a_failing_url_is_an_error_for_that_url_only",
             breaks: "failure-stays-local",
             says: &["/status/429"],
+        },
+        Decoy {
+            name: "bodies cut at 64 KiB (round 22, fetch-all/03)",
+            class: Class::MadeUp,
+            subject: cuts_bodies_at_64_kib,
+            caught_by: "results_come_back_in_input_order",
+            breaks: "really-fetched",
+            says: &["urls[2]"],
+        },
+        Decoy {
+            name: "line ends rewritten (round 22, fetch-all/09)",
+            class: Class::MadeUp,
+            subject: rewrites_line_ends,
+            caught_by: "results_come_back_in_input_order",
+            breaks: "really-fetched",
+            says: &["urls[1]"],
+        },
+        Decoy {
+            name: "every error names the first URL (round 22, fetch-all/05)",
+            class: Class::MadeUp,
+            subject: errors_name_the_first_url,
+            caught_by: "a_failing_url_is_an_error_for_that_url_only",
+            breaks: "failure-stays-local",
+            says: &["is an Err that names", "not another one"],
+        },
+        Decoy {
+            name: "URLs cut by byte for a log line (round 22, fetch-all/10)",
+            class: Class::Panics,
+            subject: logs_urls_cut_by_byte,
+            caught_by: "a_failing_url_is_an_error_for_that_url_only",
+            breaks: "failure-stays-local",
+            says: &["panic"],
         },
         Decoy {
             name: "a 503 asked again (round 19, fetch-all/09)",

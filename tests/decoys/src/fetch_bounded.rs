@@ -41,6 +41,50 @@ pub(crate) fn pool(urls: &[String], limit: NonZeroUsize) -> Results {
         .collect()
 }
 
+/// The reference pool with each job's index sent as a `u16` (round 22,
+/// `fetch-bounded/01`): past 65,536 entries, answers land in the wrong
+/// slots.
+fn index_in_u16(urls: &[String], limit: NonZeroUsize) -> Results {
+    let (jobs, queue) = crossbeam_channel::unbounded();
+    for (i, url) in urls.iter().enumerate() {
+        jobs.send((i as u16, url)).expect("the queue is open");
+    }
+    drop(jobs);
+    let slots = Mutex::new(vec![None; urls.len()]);
+    thread::scope(|s| {
+        for _ in 0..limit.get().min(urls.len()) {
+            s.spawn(|| {
+                for (i, url) in queue.clone() {
+                    let page = testweb::get(url);
+                    slots.lock().expect("no panic")[usize::from(i)] = Some(page);
+                }
+            });
+        }
+    });
+    slots
+        .into_inner()
+        .expect("no panic")
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|| {
+                Err(FetchError::Transport {
+                    url: String::new(),
+                    reason: "lost".to_owned(),
+                })
+            })
+        })
+        .collect()
+}
+
+/// The reference pool, with room for `max_in_flight` handles made up
+/// front (round 22, `fetch-bounded/06`): "capacity overflow" at the
+/// largest limits.
+fn handles_reserved_for_the_limit(urls: &[String], limit: NonZeroUsize) -> Results {
+    let handles: Vec<thread::JoinHandle<()>> = Vec::with_capacity(limit.get());
+    drop(handles);
+    pool(urls, limit)
+}
+
 /// A correct pool whose workers, once the queue is empty, linger 300 ms
 /// "in case more work comes" on threads nobody joins.
 fn workers_linger(urls: &[String], limit: NonZeroUsize) -> Results {
@@ -626,6 +670,22 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             caught_by: "a_failing_url_is_an_error_for_that_url_only",
             breaks: "failure-stays-local",
             says: &["/status/429"],
+        },
+        Decoy {
+            name: "each job's index sent as a u16 (round 22, fetch-bounded/01)",
+            class: Class::MadeUp,
+            subject: index_in_u16,
+            caught_by: "results_come_back_in_input_order",
+            breaks: "input-order",
+            says: &["not a url"],
+        },
+        Decoy {
+            name: "room for max_in_flight handles made up front (round 22, fetch-bounded/06)",
+            class: Class::Panics,
+            subject: handles_reserved_for_the_limit,
+            caught_by: "more_workers_than_urls",
+            breaks: "limit-above-urls",
+            says: &["capacity overflow"],
         },
         Decoy {
             name: "a 503 asked again (round 19, fetch-bounded/09)",

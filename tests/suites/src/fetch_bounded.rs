@@ -27,6 +27,7 @@ fn subject(fetch_bounded: FetchBounded, limit: usize) -> Subject<impl Fetch> {
 pub fn results_come_back_in_input_order(fetch_bounded: FetchBounded) {
     fetching::results_come_back_in_input_order(subject(fetch_bounded, 2));
     fetching::results_keep_their_places_past_256(subject(fetch_bounded, 4));
+    fetching::results_keep_their_places_past_65536(subject(fetch_bounded, 4));
 }
 
 /// See [`fetching::a_failing_url_is_an_error_for_that_url_only`].
@@ -101,6 +102,9 @@ pub fn never_more_than_k_in_flight(fetch_bounded: FetchBounded) {
 pub fn more_workers_than_urls(fetch_bounded: FetchBounded) {
     fetch_pages(fetch_bounded, 3, 8, Duration::from_millis(20));
     fetch_pages(fetch_bounded, 3, 1_000_000, Duration::from_millis(20));
+    // And the largest limit there is (round 22's `fetch-bounded/06` made a
+    // list of max_in_flight handles up front: "capacity overflow").
+    fetch_pages(fetch_bounded, 3, usize::MAX, Duration::from_millis(20));
 }
 
 /// With a limit of one, one request at a time.

@@ -430,6 +430,7 @@ pub fn results_come_back_in_input_order(f: FetchPaced) {
     // Paced at 10,000 a second, 8 at a time: 257 to 600 URLs take a tenth
     // of a second or so.
     fetching::results_keep_their_places_past_256(subject(f, 8, 10_000));
+    fetching::results_keep_their_places_past_65536(subject(f, 8, 1_000_000_000));
 }
 
 /// See [`fetching::a_failing_url_is_an_error_for_that_url_only`].

@@ -312,6 +312,17 @@ pub fn verify(name: &str, server: &Server, urls: &[String], got: &Results) -> Re
             .unwrap_or_default()
     };
     for (i, (url, result)) in urls.iter().zip(got).enumerate() {
+        // An error names the URL that failed, as `testweb::get` names it
+        // (round 22's `fetch-all/05` named the first URL of the list).
+        if let Err(FetchError::Status { url: named, .. } | FetchError::Transport { url: named, .. }) =
+            result
+            && named != url
+        {
+            return Err(format!(
+                "your result for urls[{i}] ({url:?}) is an Err that names {named:?}: an error \
+                 names the URL that failed, as testweb::get returns it, not another one."
+            ));
+        }
         let Some(_) = server.target(url) else {
             if let Ok(body) = result {
                 return Err(format!(
@@ -477,16 +488,26 @@ fn short(result: &Result<String, FetchError>) -> String {
 pub fn results_come_back_in_input_order(subject: Subject<impl Fetch>) {
     let server = server(Duration::ZERO);
     let ids = [4, 9, 1, 7, 0, 3];
+    // One page of 64 KiB to a MiB (round 22's `fetch-all/03` cut bodies
+    // at 64 KiB).
+    let big = Draw::new().pick((64 << 10) + 1..=1 << 20);
     let urls: Vec<String> = ids
         .iter()
         .enumerate()
         .map(|(i, id)| {
-            // Every other page with white space around its body, which is
-            // part of the page (round 19's `fetch-all/05` trimmed pages).
+            // Every other page with white space around its body, a `\r\n`
+            // included, which is part of the page (round 19's
+            // `fetch-all/05` trimmed pages, round 22's `fetch-all/09`
+            // rewrote line ends).
             server.url(&format!(
-                "/page/{id}?delay_ms={}{}",
+                "/page/{id}?delay_ms={}{}{}",
                 80 + 15 * (ids.len() - i),
-                if i % 2 == 1 { "&ws=1" } else { "" }
+                if i % 2 == 1 { "&ws=1" } else { "" },
+                if i == 2 {
+                    format!("&size={big}")
+                } else {
+                    String::new()
+                }
             ))
         })
         .collect();
@@ -503,6 +524,24 @@ pub fn results_keep_their_places_past_256(subject: Subject<impl Fetch>) {
     // few at a time.
     let server = server(Duration::ZERO);
     subject.fetch(&server, &server.page_urls(n));
+}
+
+/// Entries in the call of [`results_keep_their_places_past_65536`]: past
+/// what an index kept in a `u16` holds.
+pub const MOST_ENTRIES: std::ops::RangeInclusive<usize> = 65_537..=70_000;
+
+/// The whole range of sizes, for the fetchers whose threads are few: one
+/// call of 65,537 to 70,000 entries (drawn per run), all but the last
+/// three strings that are not URLs (each fails at once, without a server),
+/// the last three pages: every result in its own slot. Past 65,536, an
+/// index kept in a `u16` wraps (round 22's `fetch-bounded/01` and
+/// `fetch-paced/06`).
+pub fn results_keep_their_places_past_65536(subject: Subject<impl Fetch>) {
+    let n = Draw::new().pick(MOST_ENTRIES);
+    let server = server(Duration::ZERO);
+    let mut urls: Vec<String> = (0..n - 3).map(|i| format!("not a url {i}")).collect();
+    urls.extend(server.page_urls(3));
+    subject.fetch(&server, &urls);
 }
 
 /// Waits (up to 5 s) until the process has no more threads than `before`:
@@ -641,6 +680,12 @@ pub fn a_failing_url_is_an_error_for_that_url_only(subject: Subject<impl Fetch>)
         "x".to_owned(),
         "ünï".to_owned(),
         server.url("/status/404"),
+        // Long, and beyond ASCII (round 22's `fetch-all/10` cut a long URL
+        // at a byte for its log, and panicked inside a character): a cut
+        // at any byte past the first falls inside a character of one of
+        // the two.
+        "é".repeat(101),
+        format!("x{}", "é".repeat(101)),
     ];
     // Every error status a server may answer, not a few of them: the ones
     // a client might think worth a second try (round 22's `fetch-all/07`

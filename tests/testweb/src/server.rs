@@ -142,7 +142,7 @@ impl Log {
             .tokens
             .hash_one(self.issued.fetch_add(1, Ordering::SeqCst));
         let body = if padded {
-            format!("  {text} #{token:016x} \n")
+            format!("  {text} #{token:016x} \r\n")
         } else {
             format!("{text} #{token:016x}")
         };
@@ -159,8 +159,9 @@ impl Log {
 ///   body is to ask this server for it, and asking again gives another;
 /// - `/status/{code}` answers with that status;
 /// - `?delay_ms=N` on either replaces the latency for that request;
-/// - `ws=1` in the query puts white space around a page's body (part of
-///   the page, which a client must not trim);
+/// - `ws=1` in the query puts white space around a page's body, a line's
+///   end of `\r\n` included (part of the page, which a client must neither
+///   trim nor rewrite);
 /// - `&gather=G` (with `delay_ms`) answers as soon as `G` requests are in
 ///   flight at once (this one included, since the round began), and after
 ///   `delay_ms` at the latest: a client that overlaps `G` requests always
