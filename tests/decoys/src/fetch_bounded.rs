@@ -518,6 +518,33 @@ fn contiguous_shares_past_64(urls: &[String], limit: NonZeroUsize) -> Results {
     })
 }
 
+/// From 64 URLs on, the URLs dealt out like cards: URL i to worker i % K,
+/// each worker fetching only its own (round 22, `fetch-bounded/05`).
+fn shares_dealt_past_64(urls: &[String], limit: NonZeroUsize) -> Results {
+    if urls.len() < 64 {
+        return pool(urls, limit);
+    }
+    let k = limit.get().min(urls.len());
+    let slots = Mutex::new(vec![None; urls.len()]);
+    thread::scope(|s| {
+        for w in 0..k {
+            let slots = &slots;
+            s.spawn(move || {
+                for i in (w..urls.len()).step_by(k) {
+                    let page = testweb::get(&urls[i]);
+                    slots.lock().expect("no panic")[i] = Some(page);
+                }
+            });
+        }
+    });
+    slots
+        .into_inner()
+        .expect("no panic")
+        .into_iter()
+        .map(|r| r.expect("every index was fetched"))
+        .collect()
+}
+
 /// A URL that answers 429, 502 or 504 is asked again, "a gateway that fails
 /// is often back at once" (round 22, `fetch-bounded/07`).
 fn retries_gateway_errors(urls: &[String], limit: NonZeroUsize) -> Results {
@@ -659,6 +686,14 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
             name: "contiguous shares fixed up front past 64 URLs (round 19, fetch-bounded/04)",
             class: Class::Batched,
             subject: contiguous_shares_past_64,
+            caught_by: "workers_refill_as_soon_as_free",
+            breaks: "refill",
+            says: &["fixed shares"],
+        },
+        Decoy {
+            name: "shares dealt out like cards from 64 URLs on (round 22, fetch-bounded/05)",
+            class: Class::Batched,
+            subject: shares_dealt_past_64,
             caught_by: "workers_refill_as_soon_as_free",
             breaks: "refill",
             says: &["fixed shares"],

@@ -188,6 +188,17 @@ fn unpaced_at_high_rates(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> R
     paced_pool(urls, k.get(), r.get(), pace)
 }
 
+/// No pacing past 1,024 a second, as a record of at most 1,024 starts
+/// never fills (round 22, `fetch-paced/04`).
+fn unpaced_past_1024(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    let pace = if r.get() > 1_024 {
+        Pace::Never
+    } else {
+        Pace::Window
+    };
+    paced_pool(urls, k.get(), r.get(), pace)
+}
+
 /// Workers capped at 16, four a core on a four-core machine (round 12,
 /// `fetch-paced/06` capped at four a core): fewer in flight than both
 /// limits allow. (A fixed cap, so that the decoy is as wrong on a machine
@@ -416,6 +427,14 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_paced::FetchPaced>> {
             caught_by: "stays_within_both_limits",
             breaks: "rate-limit",
             says: &["[within both limits]", "more than per_second"],
+        },
+        Decoy {
+            name: "no pacing past 1,024 a second (round 22, fetch-paced/04)",
+            class: Class::RuleSkipped,
+            subject: unpaced_past_1024,
+            caught_by: "stays_within_both_limits",
+            breaks: "rate-limit",
+            says: &["calls begin within 900 ms", "however high it is"],
         },
         Decoy {
             name: "workers capped at 32 (round 15, fetch-paced/03)",

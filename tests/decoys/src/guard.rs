@@ -441,6 +441,21 @@ fn squares_a_few_itself() -> ExitCode {
     squares_here(&inputs)
 }
 
+/// The pool squares the first thousand inputs, the program the rest,
+/// "quicker than a round trip through a pipe" (round 22, `guard/05`).
+fn squares_past_a_thousand_itself() -> ExitCode {
+    if let Some(worker) = worker_role() {
+        return worker.serve(TASKS);
+    }
+    let (workers, inputs) = args();
+    let (first, rest) = inputs.split_at(inputs.len().min(1_000));
+    let _pool = match squares_on(workers, first) {
+        Ok(pool) => pool,
+        Err(code) => return code,
+    };
+    squares_here(rest)
+}
+
 /// A worker throws `serve`'s outcome away and ends with success (round
 /// 16, `guard/05`).
 fn worker_always_succeeds() -> ExitCode {
@@ -533,6 +548,8 @@ pub fn play() -> Option<ExitCode> {
         "no arguments means a worker" => no_arguments_means_a_worker(),
         "squares itself without a pool" => squares_itself_without_a_pool(),
         "at most 32 workers" => at_most_workers::<32>(),
+        "at most 100 workers" => at_most_workers::<100>(),
+        "squares past a thousand itself" => squares_past_a_thousand_itself(),
         _ => return None,
     })
 }
@@ -738,6 +755,22 @@ pub fn corpus() -> Vec<Decoy<GuardApi>> {
             caught_by: "only_the_pool_s_workers_start",
             breaks: "only-the-workers",
             says: &["no cap of your own"],
+        },
+        Decoy {
+            name: "caps the pool at 100 workers (round 22, guard/02)",
+            class: Class::RuleSkipped,
+            subject: decoy(&[(DECOY_VAR, "at most 100 workers")]),
+            caught_by: "only_the_pool_s_workers_start",
+            breaks: "only-the-workers",
+            says: &["no cap of your own"],
+        },
+        Decoy {
+            name: "squares the inputs past a thousand itself (round 22, guard/05)",
+            class: Class::RuleSkipped,
+            subject: decoy(&[(DECOY_VAR, "squares past a thousand itself")]),
+            caught_by: "only_the_pool_s_workers_start",
+            breaks: "in-the-workers",
+            says: &["the program's own process"],
         },
         Decoy {
             name: "a process with no arguments taken for a worker (round 20, guard/02)",

@@ -911,7 +911,12 @@ pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::Exi
                 match request {
                     manager_solution::Request::Add { key, delta } => {
                         let counter = counters.entry(key).or_insert(0);
-                        *counter += delta;
+                        if std::env::var_os(I32).is_some() {
+                            // "Counters are small numbers."
+                            *counter = i64::from((*counter as i32).wrapping_add(delta as i32));
+                        } else {
+                            *counter += delta;
+                        }
                         *counter
                     }
                     manager_solution::Request::Get { key } => {
@@ -978,6 +983,16 @@ pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::Exi
         }
     }
     std::process::ExitCode::FAILURE
+}
+
+/// Set in the environment of a decoy manager ([`serve_with_handlers`])
+/// whose counters are `i32`s (round 22's `manager/02`).
+pub const I32: &str = "COURSE_DECOY_MANAGER_I32";
+
+/// Starts a manager (a thread per connection) whose counters wrap at 2^31.
+fn start_with_i32_counters(program: &Path) -> Started {
+    let small = script_for(program, I32, "1")?;
+    (REAL.start)(&script_for(&small, HANDLERS, "0")?)
 }
 
 /// Set in the environment of a decoy manager ([`serve_with_handlers`], a
@@ -1136,6 +1151,17 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             caught_by: "every_connection_is_served_at_once",
             breaks: "connections-at-once",
             says: &["256 of them had a reply", "a fixed few at a time"],
+        },
+        Decoy {
+            name: "counters kept in an i32 (round 22, manager/02)",
+            class: Class::MadeUp,
+            subject: ManagerApi {
+                start: start_with_i32_counters,
+                ..REAL
+            },
+            caught_by: "the_manager_owns_the_state",
+            breaks: "shared-state",
+            says: &["a counter holds any `i64`"],
         },
         Decoy {
             name: "serves connections with a fixed pool of 1,024 threads (round 20, manager/01)",

@@ -244,6 +244,10 @@ pub fn workers_refill_as_soon_as_free(fetch_bounded: FetchBounded) {
     let n = draw.pick(65..=80);
     let delays: Vec<u64> = (0..n).map(|i| if i < n / 4 { 100 } else { 10 }).collect();
     refills(fetch_bounded, 4, &delays);
+    // And every fourth slow: shares dealt out like cards (URL i to worker
+    // i % 4, round 22's `fetch-bounded/05`) leave one worker all of them.
+    let delays: Vec<u64> = (0..n).map(|i| if i % 4 == 0 { 100 } else { 10 }).collect();
+    refills(fetch_bounded, 4, &delays);
 }
 
 /// The refill check for one limit and one list of latencies.

@@ -240,6 +240,7 @@ pub fn stays_within_both_limits(f: FetchPaced) {
     }
     .call(f);
     many_workers_at_a_high_rate(f, &mut draw);
+    a_rate_past_a_thousand(f, &mut draw);
     // Limits far beyond the work, as the page's types allow: a million in
     // flight and 2^40 a second for three URLs (round 19's `fetch-paced/07`
     // reserved room for per_second bookings, `/08` started max_in_flight
@@ -283,6 +284,41 @@ fn many_workers_at_a_high_rate(f: FetchPaced, draw: &mut Draw) {
          workers below both limits (one per core, a fixed number). Start min(max_in_flight, \
          number of URLs) workers.",
         case.describe()
+    );
+}
+
+/// Past a thousand a second: per_second 1,025 to 1,500 (drawn), two and a
+/// half seconds' worth of strings that are not URLs (each fails at once,
+/// without a server), 64 in flight. The course's `testweb::get` logs when
+/// each call began: no 900 ms may hold more than per_second of them (round
+/// 22's `fetch-paced/04` kept a record of at most 1,024 starts, and so
+/// paced nothing above 1,024 a second).
+fn a_rate_past_a_thousand(f: FetchPaced, draw: &mut Draw) {
+    let per_second = draw.pick(1_025..=1_500);
+    let n = per_second * 5 / 2;
+    let urls: Vec<String> = (0..n).map(|i| format!("not a url {i}")).collect();
+    let results = subject(f, 64, per_second).call(&urls);
+    let mut starts = fetching::starts();
+    assert!(
+        results.len() == n && results.iter().all(Result::is_err),
+        "[within both limits] fetch_paced on {n} strings that are not URLs, 64 in flight and \
+         per_second = {per_second}, returned {} results: every one must be an error, one per \
+         entry, in order.",
+        results.len()
+    );
+    starts.sort();
+    let window = Duration::from_millis(900);
+    let most = (0..starts.len())
+        .map(|i| starts[i..].partition_point(|&t| t < starts[i] + window))
+        .max()
+        .unwrap_or(0);
+    assert!(
+        most <= per_second,
+        "[within both limits] fetch_paced on {n} entries (strings that are not URLs, which fail \
+         at once), 64 in flight and per_second = {per_second}: the course's `testweb::get` saw \
+         {most} calls begin within 900 ms, where at most {per_second} may begin in any second. \
+         The rate holds however high it is: a record of the last starts that holds fewer than \
+         per_second of them paces nothing.",
     );
 }
 

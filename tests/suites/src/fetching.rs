@@ -77,6 +77,8 @@ static LAST_SPAWNED: std::sync::Mutex<harness::spawned::Spawned> =
         started: 0,
         peak: 0,
     });
+/// When each call of `testweb::get` in the last [`Subject::call`] began.
+static LAST_STARTS: std::sync::Mutex<Vec<std::time::Instant>> = std::sync::Mutex::new(Vec::new());
 /// How many threads made requests in the last [`Subject::call`].
 static LAST_REQUEST_THREADS: std::sync::atomic::AtomicUsize =
     std::sync::atomic::AtomicUsize::new(0);
@@ -134,6 +136,7 @@ impl<F: Fetch> Subject<F> {
                     });
                 LAST_CALLER_CPU_NS.store(cpu, std::sync::atomic::Ordering::SeqCst);
                 LAST_REQUEST_THREADS.store(log.threads(), std::sync::atomic::Ordering::SeqCst);
+                *LAST_STARTS.lock().unwrap_or_else(PoisonError::into_inner) = log.starts();
                 let requested = log.urls();
                 LAST_WAKEUPS.store(
                     wakeups().saturating_sub(before),
@@ -1013,6 +1016,15 @@ fn not_each_once(asked: &[String], requested: &[String]) -> Option<String> {
 /// once.
 pub fn spawned() -> harness::spawned::Spawned {
     *LAST_SPAWNED.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// When each call of `testweb::get` in the last [`Subject::call`] began,
+/// on any thread, in the order they were logged.
+pub fn starts() -> Vec<std::time::Instant> {
+    LAST_STARTS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
 }
 
 /// How many threads made requests in the last [`Subject::call`].

@@ -580,6 +580,16 @@ pub fn only_the_pool_s_workers_start(api: GuardApi) {
     let many = run(api, workers, &inputs(&mut draw, n));
     assert_only_the_workers(&many);
     assert_computed_by_workers(&many);
+    // Past a hundred workers and a thousand inputs (round 22's `guard/02`
+    // capped the pool at 100; `guard/01` started a pool per thousand
+    // inputs, `guard/03` ended with `process::exit` past a thousand,
+    // `guard/05` squared those past a thousand itself).
+    let workers = draw.pick(101..=110);
+    let n = draw.pick(1_001..=2_000);
+    let most = run(api, workers, &inputs(&mut draw, n));
+    assert_only_the_workers(&most);
+    assert_computed_by_workers(&most);
+    assert_nothing_left(&most, &format!(", with {n} inputs"));
     // More workers than inputs: the command line says how many workers,
     // and an idle one is still started.
     let workers = draw.pick(6..=9);

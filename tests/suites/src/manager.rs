@@ -831,6 +831,23 @@ pub fn the_manager_owns_the_state(api: ManagerApi) {
              not the counter's value now."
         );
     }
+    // Counts of every size an `i64` holds, and below zero (round 22's
+    // `manager/02` kept its counters in an `i32`).
+    let key = format!("big {}", draw.pick(0..=999_999));
+    let big = (1i64 << 40) + draw.pick(0..=1 << 40) as i64;
+    let steps = [big, big, -3 * big, i64::MAX - 2 * big];
+    let mut expected = 0i64;
+    for delta in steps {
+        expected += delta;
+        let added = a.add(&key, delta);
+        let read = b.get(&key);
+        assert!(
+            added == Ok(expected) && read == Ok(expected),
+            "add({key:?}, {delta}) gave {added:?}, and another client's get then gave {read:?}, \
+             where the counter held {expected}: a counter holds any `i64`, however large and \
+             below zero too, exactly."
+        );
+    }
 }
 
 /// 2 to 6 clients (drawn per run) each add to a counter of their own, a

@@ -54,9 +54,12 @@ static AGENT: LazyLock<ureq::Agent> = LazyLock::new(|| {
 pub struct CallerLog(());
 
 static RECORDING: AtomicBool = AtomicBool::new(false);
-static CALLERS: Mutex<Vec<(ThreadId, String)>> = Mutex::new(Vec::new());
+static CALLERS: Mutex<Vec<Called>> = Mutex::new(Vec::new());
 
-fn callers() -> std::sync::MutexGuard<'static, Vec<(ThreadId, String)>> {
+/// One logged call of [`get`]: its thread, its URL, and when it began.
+type Called = (ThreadId, String, std::time::Instant);
+
+fn callers() -> std::sync::MutexGuard<'static, Vec<Called>> {
     CALLERS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -73,22 +76,30 @@ impl CallerLog {
     pub fn threads(&self) -> usize {
         callers()
             .iter()
-            .map(|(t, _)| *t)
+            .map(|(t, _, _)| *t)
             .collect::<std::collections::HashSet<_>>()
             .len()
     }
 
     /// Every URL requested since the log was opened, on any thread.
     pub fn urls(&self) -> Vec<String> {
-        callers().iter().map(|(_, url)| url.clone()).collect()
+        callers().iter().map(|(_, url, _)| url.clone()).collect()
+    }
+
+    /// When each call since the log was opened began, in the order the
+    /// calls were logged: the witness of when a client started its
+    /// requests, a string that is not a URL included (it fails without a
+    /// server, and no server could see it).
+    pub fn starts(&self) -> Vec<std::time::Instant> {
+        callers().iter().map(|(_, _, at)| *at).collect()
     }
 
     /// The URLs requested on `thread` since the log was opened, in order.
     pub fn made_on(&self, thread: ThreadId) -> Vec<String> {
         callers()
             .iter()
-            .filter(|(t, _)| *t == thread)
-            .map(|(_, url)| url.clone())
+            .filter(|(t, _, _)| *t == thread)
+            .map(|(_, url, _)| url.clone())
             .collect()
     }
 }
@@ -111,7 +122,11 @@ pub fn get(url: &str) -> Result<String, FetchError> {
         reason: e.to_string(),
     };
     if RECORDING.load(Ordering::SeqCst) {
-        callers().push((std::thread::current().id(), url.to_owned()));
+        callers().push((
+            std::thread::current().id(),
+            url.to_owned(),
+            std::time::Instant::now(),
+        ));
     }
     match AGENT.get(url).call() {
         Ok(mut response) => response.body_mut().read_to_string().map_err(transport),
