@@ -647,11 +647,7 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             subject: malformed_on_the_caller,
             caught_by: "a_failing_url_is_an_error_for_that_url_only",
             breaks: "all-at-once",
-            says: &[
-                "ünï",
-                "on the thread that called it",
-                "not a URL at all",
-            ],
+            says: &["ünï", "on the thread that called it", "not a URL at all"],
         },
         Decoy {
             name: "leaves a thread spinning after it returns",
