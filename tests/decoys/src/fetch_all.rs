@@ -312,21 +312,22 @@ fn names_threads_after_urls(urls: &[String]) -> Results {
     })
 }
 
+/// Asks again, once, every URL whose result is an error status that
+/// `again` picks: "a polite retry" (a second request, where the page
+/// promises one per entry).
+pub(crate) fn asked_again(results: &mut Results, urls: &[String], again: fn(u16) -> bool) {
+    for (result, url) in results.iter_mut().zip(urls) {
+        if matches!(result, Err(FetchError::Status { status, .. }) if again(*status)) {
+            *result = testweb::get(url);
+        }
+    }
+}
+
 /// A URL that answers 429, 502 or 504 is asked again, "a gateway that fails
 /// is often back at once" (round 22, `fetch-all/07`).
 fn retries_gateway_errors(urls: &[String]) -> Results {
     let mut results = all_at_once(urls);
-    for (result, url) in results.iter_mut().zip(urls) {
-        if matches!(
-            result,
-            Err(testweb::FetchError::Status {
-                status: 429 | 502 | 504,
-                ..
-            })
-        ) {
-            *result = testweb::get(url);
-        }
-    }
+    asked_again(&mut results, urls, |s| matches!(s, 429 | 502 | 504));
     results
 }
 
@@ -334,11 +335,7 @@ fn retries_gateway_errors(urls: &[String]) -> Results {
 /// `fetch-all/09`).
 fn retries_a_503(urls: &[String]) -> Results {
     let mut results = all_at_once(urls);
-    for (result, url) in results.iter_mut().zip(urls) {
-        if matches!(result, Err(testweb::FetchError::Status { status: 503, .. })) {
-            *result = testweb::get(url);
-        }
-    }
+    asked_again(&mut results, urls, |s| s == 503);
     results
 }
 

@@ -17,6 +17,20 @@ type Results = Vec<Result<String, FetchError>>;
 
 /// A correct pool: `limit` workers sharing one queue of `(index, url)`.
 pub(crate) fn pool(urls: &[String], limit: NonZeroUsize) -> Results {
+    pool_into_slots(urls, limit, |i| i)
+        .into_iter()
+        .map(|r| r.expect("every index was fetched"))
+        .collect()
+}
+
+/// K workers on one shared queue of jobs, each answer stored in the slot
+/// `slot` names for its job's index (the index itself, for a right pool):
+/// the slots, `None` where no answer came.
+fn pool_into_slots(
+    urls: &[String],
+    limit: NonZeroUsize,
+    slot: fn(usize) -> usize,
+) -> Vec<Option<Result<String, FetchError>>> {
     let (jobs, queue) = crossbeam_channel::unbounded();
     for job in urls.iter().enumerate() {
         jobs.send(job).expect("the queue is open");
@@ -28,42 +42,19 @@ pub(crate) fn pool(urls: &[String], limit: NonZeroUsize) -> Results {
             s.spawn(|| {
                 for (i, url) in queue.clone() {
                     let page = testweb::get(url);
-                    slots.lock().expect("no panic")[i] = Some(page);
+                    slots.lock().expect("no panic")[slot(i)] = Some(page);
                 }
             });
         }
     });
-    slots
-        .into_inner()
-        .expect("no panic")
-        .into_iter()
-        .map(|r| r.expect("every index was fetched"))
-        .collect()
+    slots.into_inner().expect("no panic")
 }
 
 /// The reference pool with each job's index sent as a `u16` (round 22,
 /// `fetch-bounded/01`): past 65,536 entries, answers land in the wrong
 /// slots.
 fn index_in_u16(urls: &[String], limit: NonZeroUsize) -> Results {
-    let (jobs, queue) = crossbeam_channel::unbounded();
-    for (i, url) in urls.iter().enumerate() {
-        jobs.send((i as u16, url)).expect("the queue is open");
-    }
-    drop(jobs);
-    let slots = Mutex::new(vec![None; urls.len()]);
-    thread::scope(|s| {
-        for _ in 0..limit.get().min(urls.len()) {
-            s.spawn(|| {
-                for (i, url) in queue.clone() {
-                    let page = testweb::get(url);
-                    slots.lock().expect("no panic")[usize::from(i)] = Some(page);
-                }
-            });
-        }
-    });
-    slots
-        .into_inner()
-        .expect("no panic")
+    pool_into_slots(urls, limit, |i| usize::from(i as u16))
         .into_iter()
         .map(|r| {
             r.unwrap_or_else(|| {
@@ -549,17 +540,7 @@ fn shares_dealt_past_64(urls: &[String], limit: NonZeroUsize) -> Results {
 /// is often back at once" (round 22, `fetch-bounded/07`).
 fn retries_gateway_errors(urls: &[String], limit: NonZeroUsize) -> Results {
     let mut results = pool(urls, limit);
-    for (result, url) in results.iter_mut().zip(urls) {
-        if matches!(
-            result,
-            Err(FetchError::Status {
-                status: 429 | 502 | 504,
-                ..
-            })
-        ) {
-            *result = testweb::get(url);
-        }
-    }
+    crate::fetch_all::asked_again(&mut results, urls, |s| matches!(s, 429 | 502 | 504));
     results
 }
 
@@ -567,11 +548,7 @@ fn retries_gateway_errors(urls: &[String], limit: NonZeroUsize) -> Results {
 /// `fetch-bounded/09`).
 fn retries_a_503(urls: &[String], limit: NonZeroUsize) -> Results {
     let mut results = pool(urls, limit);
-    for (result, url) in results.iter_mut().zip(urls) {
-        if matches!(result, Err(FetchError::Status { status: 503, .. })) {
-            *result = testweb::get(url);
-        }
-    }
+    crate::fetch_all::asked_again(&mut results, urls, |s| s == 503);
     results
 }
 

@@ -1480,12 +1480,7 @@ pub fn every_connection_is_served_at_once(api: ManagerApi) {
     // The manager's threads with no client connected, after a first one
     // has come and gone: whatever it starts at its first client is there.
     let pid = manager.pid();
-    let mut first = manager
-        .connect()
-        .unwrap_or_else(|e| panic!("connect failed: {e}"));
-    let _ = first.add("warm", 1);
-    drop(first);
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    a_first_client_comes_and_goes(&*manager);
     let threads_before = threads_of(pid);
     let clients: Vec<Box<dyn ClientHandle>> = (0..n)
         .map(|i| {
@@ -1781,6 +1776,17 @@ pub fn a_manager_that_hangs_up_is_an_error(api: ManagerApi) {
     drop(manager);
 }
 
+/// One client connects, adds, and hangs up; then 100 ms for its thread to
+/// end: whatever a manager starts at its first client is there after.
+fn a_first_client_comes_and_goes(manager: &dyn ManagerHandle) {
+    let mut first = manager
+        .connect()
+        .unwrap_or_else(|e| panic!("connect failed: {e}"));
+    let _ = first.add("warm", 1);
+    drop(first);
+    std::thread::sleep(std::time::Duration::from_millis(100));
+}
+
 /// How many threads process `pid` has now (Linux's `/proc/<pid>/task`; 0
 /// when it cannot be read).
 fn threads_of(pid: u32) -> usize {
@@ -1823,12 +1829,7 @@ pub fn every_request_goes_to_the_thread_that_holds_the_map(api: ManagerApi) {
     let pid = manager.pid();
     // One connection first, gone before the count starts: whatever a
     // manager starts at its first client is there already.
-    let mut first = manager
-        .connect()
-        .unwrap_or_else(|e| panic!("connect failed: {e}"));
-    let _ = first.add("warm", 1);
-    drop(first);
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    a_first_client_comes_and_goes(&*manager);
     let before = switches_by_thread(pid);
     let mut client = manager
         .connect()
