@@ -539,16 +539,24 @@ fn shares_dealt_past_64(urls: &[String], limit: NonZeroUsize) -> Results {
 /// A URL that answers 429, 502 or 504 is asked again, "a gateway that fails
 /// is often back at once" (round 22, `fetch-bounded/07`).
 fn retries_gateway_errors(urls: &[String], limit: NonZeroUsize) -> Results {
-    let mut results = pool(urls, limit);
-    crate::fetch_all::asked_again(&mut results, urls, |s| matches!(s, 429 | 502 | 504));
-    results
+    asked_again(pool(urls, limit), urls, |s| matches!(s, 429 | 502 | 504))
 }
 
 /// A URL that answers 503 is asked again, "a polite retry" (round 19,
 /// `fetch-bounded/09`).
 fn retries_a_503(urls: &[String], limit: NonZeroUsize) -> Results {
-    let mut results = pool(urls, limit);
-    crate::fetch_all::asked_again(&mut results, urls, |s| s == 503);
+    asked_again(pool(urls, limit), urls, |s| s == 503)
+}
+
+/// Asks again, once, every URL whose result is an error status that
+/// `again` picks. (The grader's self-check copies this file into a
+/// student's crate, where `crate::fetch_all`'s twin of it is not.)
+fn asked_again(mut results: Results, urls: &[String], again: fn(u16) -> bool) -> Results {
+    for (result, url) in results.iter_mut().zip(urls) {
+        if matches!(result, Err(FetchError::Status { status, .. }) if again(*status)) {
+            *result = testweb::get(url);
+        }
+    }
     results
 }
 
