@@ -885,7 +885,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             subject: big_banks_one_lock,
             caught_by: "transfers_on_other_accounts_run_at_once",
             breaks: "disjoint-at-once",
-            says: &["in a bank of 2000 accounts", "take turns"],
+            says: &["take turns", "in a bank of any size"],
         },
         Decoy {
             name: "no same-account refusal past 5 × 10^18 cents (round 10, lock-order/09)",
