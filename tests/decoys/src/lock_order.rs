@@ -644,7 +644,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             caught_by: "transfers_on_other_accounts_run_at_once",
             breaks: "disjoint-at-once",
             says: &[
-                "a size drawn this run from 5 to 1,999",
+                "a size drawn this run from 5 to 1,000",
                 "in a bank of any size",
             ],
         },
@@ -670,7 +670,7 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             subject: spins_on_try_lock,
             caught_by: "every_transfer_counts_under_contention",
             breaks: "waits-for-busy",
-            says: &["`try_lock`s found an account busy", "spun", "sleeps"],
+            says: &["`try_lock`", "Take the locks with `lock`", "sleeps"],
         },
         Decoy {
             name: "lets go of `from` before taking `to`",
