@@ -96,6 +96,41 @@ fn all_at_once(cache: &dyn PageCache, urls: &[String]) -> Vec<Result<String, Fet
     })
 }
 
+/// Threads that ask for the many pages of the first check between them.
+const ASKERS: usize = 4;
+
+/// `urls`, each asked of `cache` once, by [`ASKERS`] threads that share
+/// them out: the pages are many, and a page over HTTP costs a round trip
+/// that threads overlap. Each must be a page the server sent.
+fn many_pages(
+    cache: &dyn PageCache,
+    urls: Vec<String>,
+    check: &str,
+) -> Vec<(String, Result<String, FetchError>)> {
+    let share = urls.len().div_ceil(ASKERS);
+    thread::scope(|s| {
+        let askers: Vec<_> = urls
+            .chunks(share.max(1))
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|url| {
+                            let page = cache.get(url);
+                            assert!(page.is_ok(), "[{check}] get({url}) failed: {page:?}");
+                            (url.clone(), page)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        askers
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
 /// The body the server sent for `url`'s first request, if any.
 fn served_body(server: &Server, url: &str) -> Option<String> {
     let target = server.target(url)?;
@@ -183,16 +218,7 @@ pub fn a_page_is_fetched_once_then_served_from_memory(new: NewCache) {
          and answered from memory for as long as the cache lives, however often it is asked \
          for (no refresh).",
     );
-    let others: Vec<(String, Result<String, FetchError>)> = server
-        .page_urls(many + 2)
-        .into_iter()
-        .skip(2)
-        .map(|url| {
-            let page = cache.get(&url);
-            assert!(page.is_ok(), "[{check}] get({url}) failed: {page:?}");
-            (url, page)
-        })
-        .collect();
+    let others = many_pages(&*cache, server.page_urls(many + 2).split_off(2), check);
     let firsts_again = firsts.clone();
     for (url, first) in firsts {
         let again = cache.get(&url);
