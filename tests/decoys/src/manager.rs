@@ -669,11 +669,23 @@ fn spawn_manager(
         std::process::id(),
         NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
     ));
-    let _ = std::fs::remove_file(&address);
+    let child = spawn_manager_at(program, &address, stdout, stderr)?;
+    Ok((child, address))
+}
+
+/// `program` started as the manager of the socket at `address`, whatever
+/// was there removed first.
+fn spawn_manager_at(
+    program: &Path,
+    address: &Path,
+    stdout: std::process::Stdio,
+    stderr: std::process::Stdio,
+) -> Result<std::process::Child, String> {
+    let _ = std::fs::remove_file(address);
     let role = manager_solution::Role::Manager {
-        address: address.clone(),
+        address: address.to_owned(),
     };
-    let child = std::process::Command::new(program)
+    std::process::Command::new(program)
         .env(
             manager_solution::ROLE_VAR,
             serde_json::to_string(&role).expect("a role encodes"),
@@ -682,8 +694,7 @@ fn spawn_manager(
         .stdout(stdout)
         .stderr(stderr)
         .spawn()
-        .map_err(|e| e.to_string())?;
-    Ok((child, address))
+        .map_err(|e| e.to_string())
 }
 
 /// Starts a manager and waits for its ready frame at most 2 s ("a manager
@@ -936,7 +947,7 @@ pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::Exi
     if frames_solution::write_frame(&mut std::io::stdout().lock(), &"ready").is_err() {
         return std::process::ExitCode::FAILURE;
     }
-    std::thread::spawn(move || {
+    let watch_stdin = move || {
         let _ = std::io::stdin().lock().read_to_end(&mut Vec::new());
         // "Never cut a client off."
         while linger && OPEN.load(std::sync::atomic::Ordering::SeqCst) > 0 {
@@ -952,11 +963,20 @@ pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::Exi
             }
         }
         std::process::exit(0);
-    });
+    };
+    // "Once there are clients": the watcher waits for the first one.
+    let watch_late = std::env::var_os(WATCHES_FROM_FIRST_CLIENT).is_some();
+    let mut watch_stdin = Some(watch_stdin);
+    if !watch_late {
+        std::thread::spawn(watch_stdin.take().expect("not yet started"));
+    }
     let counters: &'static Counters = Box::leak(Box::default());
     if handlers == 0 {
         // A thread per connection, each applying its requests itself.
         for connection in listener.incoming().flatten() {
+            if let Some(watch) = watch_stdin.take() {
+                std::thread::spawn(watch);
+            }
             if let Some(line) = &logs {
                 eprintln!("{line}");
             }
@@ -1013,6 +1033,21 @@ fn start_with_handlers(program: &Path, handlers: usize) -> Started {
     (REAL.start)(&script_for(program, HANDLERS, &handlers.to_string())?)
 }
 
+/// A manager started with its stdout piped, once it said ready (its
+/// handle removes `address` when dropped); killed and waited for if it
+/// did not.
+fn once_ready(mut child: std::process::Child, address: std::path::PathBuf) -> Started {
+    let out = child.stdout.take().expect("piped");
+    match frames_solution::FrameReader::new(out, 1 << 20).read::<String>() {
+        Ok(Some(ready)) if ready == "ready" => Ok(Box::new(Guessing { child, address })),
+        other => {
+            let _ = child.kill();
+            let _ = child.wait();
+            Err(format!("the manager did not start: {other:?}"))
+        }
+    }
+}
+
 /// Set in the environment of a decoy manager ([`serve_with_handlers`]) that,
 /// once its stdin ends, waits up to this many milliseconds for its clients
 /// to hang up before it exits (round 8, manager/06: 2 000).
@@ -1051,21 +1086,13 @@ fn start_with_short_lines_unread(program: &Path) -> Started {
 fn start_logging_to_an_unread_pipe(program: &Path, line: &str) -> Started {
     let logging = script_for(program, LOGS_EACH, line)?;
     let program = script_for(&logging, HANDLERS, "0")?;
-    let (mut child, address) = spawn_manager(
+    let (child, address) = spawn_manager(
         &program,
         "stderr",
         std::process::Stdio::piped(),
         std::process::Stdio::piped(),
     )?;
-    let out = child.stdout.take().expect("piped");
-    match frames_solution::FrameReader::new(out, 1 << 20).read::<String>() {
-        Ok(Some(ready)) if ready == "ready" => Ok(Box::new(Guessing { child, address })),
-        other => {
-            let _ = child.kill();
-            let _ = child.wait();
-            Err(format!("the manager did not start: {other:?}"))
-        }
-    }
+    once_ready(child, address)
 }
 
 /// Set in the environment of a decoy manager ([`serve_with_handlers`]) that,
@@ -1076,6 +1103,42 @@ pub const LINGERS: &str = "COURSE_DECOY_MANAGER_LINGERS";
 fn start_lingering(program: &Path) -> Started {
     let lingering = script_for(program, LINGERS, "1")?;
     (REAL.start)(&script_for(&lingering, HANDLERS, "16")?)
+}
+
+/// Set in the environment of a decoy manager ([`serve_with_handlers`], a
+/// thread per connection) that starts its stdin watcher when the first
+/// client connects, "once there are clients" (round 22's `manager/09`).
+pub const WATCHES_FROM_FIRST_CLIENT: &str = "COURSE_DECOY_MANAGER_WATCHES_FROM_FIRST_CLIENT";
+
+/// A manager whose stdin watcher waits for a first client: a parent that
+/// dies before it connects leaves the manager running for good.
+fn start_watching_from_first_client(program: &Path) -> Started {
+    let late = script_for(program, WATCHES_FROM_FIRST_CLIENT, "1")?;
+    (REAL.start)(&script_for(&late, HANDLERS, "0")?)
+}
+
+/// A manager at a socket named by the program's pid alone, whatever was
+/// there removed first, "a socket left by a manager that died" (round
+/// 22's `manager/10`): a second manager of the program takes over the
+/// first's path, and dropping either removes the socket both use.
+fn start_named_by_pid(program: &Path) -> Started {
+    let address = std::env::temp_dir().join(format!("course-manager-{}.sock", std::process::id()));
+    let child = spawn_manager_at(
+        program,
+        &address,
+        std::process::Stdio::piped(),
+        std::process::Stdio::inherit(),
+    )?;
+    once_ready(child, address)
+}
+
+/// `in_a_child` that takes an empty list for "no list" and fails (round
+/// 22's `manager/04`, whose child ended with a failure on an empty stdin).
+fn empty_is_no_list(program: &Path, data: &[i64]) -> Result<Vec<i64>, String> {
+    if data.is_empty() {
+        return Err("the child got no list on its stdin".into());
+    }
+    (REAL.in_a_child)(program, data)
 }
 
 /// This file, as the suite reads a crate's `src/lib.rs`.
@@ -1188,6 +1251,45 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             caught_by: "nothing_polls_or_waits_by_the_clock",
             breaks: "start-waits-for-ready",
             says: &["`recv_timeout`", "(in `fn start_giving_up`)"],
+        },
+        Decoy {
+            name: "an empty list taken for no list (round 22, manager/04)",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                in_a_child: empty_is_no_list,
+                ..REAL
+            },
+            caught_by: "a_child_changes_only_its_copy",
+            breaks: "child-changes-a-copy",
+            says: &["in_a_child(program, [])", "an empty list is a list"],
+        },
+        Decoy {
+            name: "the stdin watcher started by the first client (round 22, manager/09)",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: start_watching_from_first_client,
+                ..REAL
+            },
+            caught_by: "the_manager_ends_when_its_stdin_ends",
+            breaks: "ends-with-stdin",
+            says: &[
+                "before any client had connected",
+                "from the moment the manager starts",
+            ],
+        },
+        Decoy {
+            name: "the socket named by the program's pid alone (round 22, manager/10)",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: start_named_by_pid,
+                ..REAL
+            },
+            caught_by: "dropping_the_manager_leaves_no_process",
+            breaks: "drop-cleans-up",
+            says: &[
+                "two managers started by one program",
+                "a manager of its own",
+            ],
         },
         // Round 8's "variants of closed holes": the sizes the suite drew
         // before it, past which a fixed number still passed.

@@ -435,6 +435,17 @@ pub fn a_child_changes_only_its_copy(api: ManagerApi) {
         &[u32::try_from(pid).unwrap_or_default()],
         "after in_a_child returned, its child",
     );
+    // An empty list is a list (round 22's `manager/04` took it for "no
+    // list" and failed): its copy, doubled, is empty, and the pid follows.
+    let answer = (api.in_a_child)(&(api.program)(), &[]);
+    assert!(
+        answer
+            .as_ref()
+            .is_ok_and(|a| a.len() == 1 && a[0] > 0 && a[0] != i64::from(std::process::id())),
+        "in_a_child(program, []) returned {answer:?}: an empty list is a list like any other. \
+         The child gets its copy (empty), doubles every number in it (none) and sends it back \
+         with its pid, so the answer is `[pid]`."
+    );
     // Through a program that runs the real one as its own child: the answer
     // must carry the pid of the process that really changed the copy, which
     // only that process knows; and the child must have been given the list
@@ -985,12 +996,40 @@ pub fn every_client_gets_its_own_answers(api: ManagerApi) {
     );
 }
 
-/// Dropping the manager ends its process and waits for it.
+/// Dropping the manager ends its process and waits for it; a second
+/// manager of the same program, alive meanwhile, is another one and stays.
 pub fn dropping_the_manager_leaves_no_process(api: ManagerApi) {
     let manager = start(api);
     let pid = manager.pid();
     let address = manager.address();
+    // Two managers of one program at once (round 22's `manager/10` named
+    // the socket by the program's pid alone and removed what was there):
+    // two sockets, two sets of counters, and dropping one leaves the other
+    // as it was.
+    let other = start(api);
+    let key = "only in the second manager";
+    let added = other.connect().and_then(|mut c| c.add(key, 5));
+    let first_reads = manager.connect().and_then(|mut c| c.get(key));
+    assert!(
+        other.address() != address && added == Ok(5) && first_reads == Ok(0),
+        "two managers started by one program: the first listens at {}, the second at {}; the \
+         second added 5 to {key:?} ({added:?}) and the first read {first_reads:?}. Each \
+         `Manager` is a manager of its own, with its own socket and its own counters: the \
+         first must read 0.",
+        address.display(),
+        other.address().display()
+    );
     drop(manager);
+    let second_reads = other.connect().and_then(|mut c| c.get(key));
+    assert!(
+        second_reads == Ok(5) && other.address().exists(),
+        "after the first of two managers was dropped, the second (socket {}, there: {}) read \
+         {key:?} as {second_reads:?}, where it holds 5: dropping a manager ends that one and \
+         removes its socket file, never another manager's.",
+        other.address().display(),
+        other.address().exists()
+    );
+    drop(other);
     assert_gone(&[pid], "after the manager was dropped");
     assert!(
         !address.exists(),
@@ -1003,14 +1042,43 @@ pub fn dropping_the_manager_leaves_no_process(api: ManagerApi) {
 /// The manager ends by itself when its parent is gone without running
 /// `Drop` (killed, aborted): its stdin, the parent's pipe, ends, and a
 /// thread that reads stdin to the end then exits the process. Here the
-/// manager reads its stdin through a `cat` that the suite kills.
+/// manager reads its stdin through a `cat` that the suite kills: once
+/// before any client came, once with a client connected.
 pub fn the_manager_ends_when_its_stdin_ends(api: ManagerApi) {
-    use nix::sys::signal::{Signal, kill};
-    use nix::unistd::Pid;
     assert!(
         harness::children::available(),
         "this check reads /proc (Linux)"
     );
+    // No client ever (round 22's `manager/09` started its stdin watcher
+    // when the first client came).
+    if let Some((real, gone_after)) = outlives_its_stdin(api, false) {
+        panic!(
+            "the manager (pid {real}) still ran {} ms after its stdin ended, before any client \
+             had connected (it ran on for {gone_after}): a parent may die before it ever \
+             connects, and then nothing else ends the manager. Watch stdin from the moment \
+             the manager starts, and exit the process at once when it ends.",
+            ENDS_WITHIN.as_millis()
+        );
+    }
+    if let Some((real, gone_after)) = outlives_its_stdin(api, true) {
+        panic!(
+            "the manager (pid {real}) still ran {} ms after its stdin ended, with one client \
+             connected (it ran on for {gone_after}): when its parent dies without Drop, nothing \
+             else ends it, and a client that stays connected must not keep it alive, nor get a \
+             grace period. Start a thread in the manager that reads stdin to the end and then \
+             exits the process, at once (the reference is gone within a few milliseconds)",
+            ENDS_WITHIN.as_millis()
+        );
+    }
+}
+
+/// Starts a manager through a `cat` that feeds its stdin, with a client
+/// served and still connected if `with_client`, kills the `cat`, and
+/// returns the manager's pid and how long it ran on if it was still there
+/// [`ENDS_WITHIN`] later (`None` if it ended in time).
+fn outlives_its_stdin(api: ManagerApi, with_client: bool) -> Option<(u32, String)> {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
     let cut = Witness::cut(&(api.program)());
     let manager = (api.start)(&cut.script)
         .unwrap_or_else(|e| panic!("Manager::start failed through a wrapper program: {e}"));
@@ -1026,11 +1094,13 @@ pub fn the_manager_ends_when_its_stdin_ends(api: ManagerApi) {
     else {
         panic!("the wrapper program did not run the manager")
     };
-    // A client stays connected meanwhile, served once (so the manager
-    // knows of it): the manager ends all the same.
-    let client = manager.connect().map(|mut c| {
-        let _ = c.get("open");
-        c
+    // A client served once (so the manager knows of it), connected while
+    // the stdin ends.
+    let client = with_client.then(|| {
+        manager.connect().map(|mut c| {
+            let _ = c.get("open");
+            c
+        })
     });
     let _ = kill(Pid::from_raw(cat as i32), Signal::SIGKILL);
     let cut_at = std::time::Instant::now();
@@ -1057,15 +1127,7 @@ pub fn the_manager_ends_when_its_stdin_ends(api: ManagerApi) {
     let _ = kill(Pid::from_raw(real as i32), Signal::SIGKILL);
     drop(client);
     drop(manager);
-    assert!(
-        !outlived,
-        "the manager (pid {real}) still ran {} ms after its stdin ended, with one client \
-         connected (it ran on for {gone_after}): when its parent dies without Drop, nothing \
-         else ends it, and a client that stays connected must not keep it alive, nor get a \
-         grace period. Start a thread in the manager that reads stdin to the end and then exits \
-         the process, at once (the reference is gone within a few milliseconds)",
-        ENDS_WITHIN.as_millis()
-    );
+    outlived.then_some((real as u32, gone_after))
 }
 
 /// How soon the manager must be gone once its stdin ended: "at once". The
