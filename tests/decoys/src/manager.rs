@@ -1132,6 +1132,27 @@ fn start_named_by_pid(program: &Path) -> Started {
     once_ready(child, address)
 }
 
+/// A start that, when the manager did not say ready, kills it and drops
+/// its `Child` without waiting for it (round 22's `manager/06`): a zombie
+/// per failed start.
+fn start_forgetting_a_failed_start(program: &Path) -> Started {
+    let (mut child, address) = spawn_manager(
+        program,
+        "forgets",
+        std::process::Stdio::piped(),
+        std::process::Stdio::inherit(),
+    )?;
+    let out = child.stdout.take().expect("piped");
+    match frames_solution::FrameReader::new(out, 1 << 20).read::<String>() {
+        Ok(Some(ready)) if ready == "ready" => Ok(Box::new(Guessing { child, address })),
+        other => {
+            let _ = child.kill();
+            drop(child);
+            Err(format!("the manager did not start: {other:?}"))
+        }
+    }
+}
+
 /// `in_a_child` that takes an empty list for "no list" and fails (round
 /// 22's `manager/04`, whose child ended with a failure on an empty stdin).
 fn empty_is_no_list(program: &Path, data: &[i64]) -> Result<Vec<i64>, String> {
@@ -1290,6 +1311,17 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
                 "two managers started by one program",
                 "a manager of its own",
             ],
+        },
+        Decoy {
+            name: "a manager that failed to start killed but never waited for (round 22, manager/06)",
+            class: Class::RuleSkipped,
+            subject: ManagerApi {
+                start: start_forgetting_a_failed_start,
+                ..REAL
+            },
+            caught_by: "dropping_the_manager_leaves_no_process",
+            breaks: "drop-cleans-up",
+            says: &["ends before it says ready", "a zombie"],
         },
         // Round 8's "variants of closed holes": the sizes the suite drew
         // before it, past which a fixed number still passed.

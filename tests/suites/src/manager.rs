@@ -1030,6 +1030,23 @@ pub fn dropping_the_manager_leaves_no_process(api: ManagerApi) {
         other.address().exists()
     );
     drop(other);
+    // A manager that fails to start (round 22's `manager/06` killed it and
+    // dropped its `Child`, a zombie per failed start): `start` returns an
+    // error, and the process it started is waited for first.
+    let ends_at_once = Witness::made(&(api.program)(), "exit 3\n", "");
+    let before = children_now();
+    let result = (api.start)(&ends_at_once.script).map(|m| m.pid());
+    let new: Vec<u32> = children_now().difference(&before).copied().collect();
+    let left = harness::children::still_ours(&new);
+    let what = reaped(&left);
+    assert!(
+        result.is_err() && left.is_empty(),
+        "Manager::start with a program that ends before it says ready returned {result:?}, and \
+         {} process(es) it started were left ({what}). A manager that fails to start is an \
+         error, and nothing of it outlives `start`: end the process and wait for it before \
+         returning the error (a `Child` dropped without `wait` stays a zombie).",
+        left.len()
+    );
     assert_gone(&[pid], "after the manager was dropped");
     assert!(
         !address.exists(),
