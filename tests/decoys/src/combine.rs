@@ -140,13 +140,27 @@ fn last_error(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String
 /// first failure of any other kind: a dead worker is "the machine's
 /// trouble, not the input's" (round 20's `combine/01`).
 fn prefers_a_panic(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    prefers(pool, inputs, |e| matches!(e, TaskError::Panicked { .. }))
+}
+
+/// Returns the first input whose worker died, if one did, before the first
+/// failure of any other kind: a dead worker is "the graver failure" (round
+/// 22's `combine/06`).
+fn prefers_a_death(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    prefers(pool, inputs, |e| matches!(e, TaskError::WorkerDied { .. }))
+}
+
+/// The first error that is `graver`, if any, before the first of any kind.
+fn prefers(
+    pool: &mut Pool,
+    inputs: &[u64],
+    graver: fn(&TaskError) -> bool,
+) -> Result<Vec<(u64, u64)>, String> {
     let results = pool.map("score", inputs);
-    let panicked = results.iter().find_map(|r| {
-        r.as_ref()
-            .err()
-            .filter(|e| matches!(e, TaskError::Panicked { .. }))
-    });
-    if let Some(e) = panicked {
+    if let Some(e) = results
+        .iter()
+        .find_map(|r| r.as_ref().err().filter(|e| graver(e)))
+    {
         return Err(e.to_string());
     }
     results
@@ -643,6 +657,17 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             breaks: "first-error",
             says: &[
                 "on which `score` panicked",
+                "a later input's error, of another kind",
+            ],
+        },
+        Decoy {
+            name: "a dead worker's error before an earlier panic (round 22, combine/06)",
+            class: Class::MadeUp,
+            subject: api(|p, w| session(p, w, prefers_a_death)),
+            caught_by: "the_first_failure_is_the_error",
+            breaks: "first-error",
+            says: &[
+                "killed before the call",
                 "a later input's error, of another kind",
             ],
         },

@@ -476,6 +476,57 @@ pub fn the_first_failure_is_the_error(api: CombineApi) {
             "is not the pool's error for input 0".to_owned()
         }
     );
+    // The other way round (round 22's `combine/06` returned a dead
+    // worker's error before an earlier panic, "the graver failure"): input
+    // 0 panics in worker 0, which lives, and worker 1 was killed before
+    // the call, so the second chunk fails later, for want of its worker.
+    let mut session = start_faulty(api);
+    let workers = session.pids();
+    let Some(&second) = workers.get(1) else {
+        panic!(
+            "a pool of 2 workers has {} worker pids: {workers:?}",
+            workers.len()
+        )
+    };
+    kill(Pid::from_raw(second as i32), Signal::SIGKILL)
+        .unwrap_or_else(|e| panic!("killing worker pid {second}: {e}"));
+    let n = draw.pick(20..=40);
+    let mut xs = vec![FAILS_ON];
+    xs.extend(
+        inputs(&mut draw, n - 1)
+            .into_iter()
+            .filter(|&x| x != FAILS_ON),
+    );
+    let n = xs.len();
+    let case = format!(
+        "scores over {n} inputs on a pool of 2 workers whose worker 1 (pid {second}) was \
+         killed before the call, where `score` panicked on input 0 ({FAILS_ON}) in worker 0, \
+         and the second chunk failed later with worker 1"
+    );
+    let error = match scores_caught(&mut *session, &xs) {
+        Ok(Err(e)) => e,
+        Ok(Ok(got)) => panic!(
+            "{case}: it returned Ok with {} results for {n} inputs. The first input that \
+             failed is the error: an input without a score makes the whole call an `Err`",
+            got.len()
+        ),
+        Err(payload) => panic!(
+            "{case}: it panicked ({}). The first input that failed is the error: return it \
+             as the `Err` of `scores`, never unwrap a task's result",
+            harness::record::panic_message(payload.as_ref())
+        ),
+    };
+    assert!(
+        error.contains(&FAILS_ON.to_string()) && !error.contains(&format!("pid {second})")),
+        "{case}: it returned the error \"{error}\", which {}. The first input that failed is \
+         the error, whatever its kind: input 0's panic, though a later input's worker died. Go \
+         through the results in input order and stop at the first `Err`",
+        if error.contains(&format!("pid {second})")) {
+            "names worker 1: a later input's error, of another kind"
+        } else {
+            "is not the pool's error for input 0"
+        }
+    );
     // Workers that die and cannot be replaced: every process start the
     // call asks for is refused, as at the user's process limit, so every
     // input fails for want of a worker. The error is the call's; no input
