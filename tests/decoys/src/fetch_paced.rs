@@ -29,6 +29,9 @@ enum Pace {
     Spin,
     /// As [`Pace::Window`], but checking the clock every millisecond.
     Poll,
+    /// As [`Pace::Window`], with a window of 950 ms, "the API's clock is
+    /// never exactly ours" (round 22's `fetch-paced/01`).
+    ShortWindow,
     /// At most `per_second` in each whole second counted from the call's
     /// start: windows that restart instead of sliding.
     WholeSeconds,
@@ -60,6 +63,11 @@ fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) ->
     let gap = Duration::from_secs(1) / u32::try_from(per_second).unwrap_or(u32::MAX);
     let began = Instant::now();
     let second = Duration::from_secs(1);
+    let window = if matches!(pace, Pace::ShortWindow) {
+        Duration::from_millis(950)
+    } else {
+        second
+    };
     thread::scope(|s| {
         for _ in 0..workers.min(urls.len()) {
             s.spawn(|| {
@@ -75,17 +83,19 @@ fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) ->
                             Pace::Window
                             | Pace::Spin
                             | Pace::Poll
+                            | Pace::ShortWindow
                             | Pace::AskedTime
                             | Pace::ClearedPast64
                             | Pace::FailuresGiveBack
                             | Pace::CheckThenBook
                                 if b.len() >= per_second =>
                             {
-                                now.max(b[b.len() - per_second] + second)
+                                now.max(b[b.len() - per_second] + window)
                             }
                             Pace::Window
                             | Pace::Spin
                             | Pace::Poll
+                            | Pace::ShortWindow
                             | Pace::AskedTime
                             | Pace::ClearedPast64
                             | Pace::FailuresGiveBack
@@ -159,6 +169,11 @@ fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) ->
 /// Right: both limits, as fast as they allow.
 pub(crate) fn right(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
     paced_pool(urls, k.get(), r.get(), Pace::Window)
+}
+
+/// A window of 950 ms (round 22's `fetch-paced/01`).
+fn window_of_950_ms(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get(), r.get(), Pace::ShortWindow)
 }
 
 /// Keeps every booking and clears the record past 64 (round 12,
@@ -435,6 +450,14 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_paced::FetchPaced>> {
             caught_by: "stays_within_both_limits",
             breaks: "rate-limit",
             says: &["calls begin within 900 ms", "however high it is"],
+        },
+        Decoy {
+            name: "a window of 950 ms (round 22, fetch-paced/01)",
+            class: Class::RuleSkipped,
+            subject: window_of_950_ms,
+            caught_by: "stays_within_both_limits",
+            breaks: "rate-limit",
+            says: &["a median 95", "The window is a whole second"],
         },
         Decoy {
             name: "workers capped at 32 (round 15, fetch-paced/03)",
