@@ -263,7 +263,10 @@ pub fn stays_within_both_limits(f: FetchPaced) {
 /// any of them books, start more than per_second within the window; and
 /// workers capped by the cores or by a round number (round 15's
 /// `fetch-paced/03`, 32; round 19's `fetch-paced/01`, 64) leave the server
-/// seeing fewer than three quarters of per_second at once.
+/// seeing fewer than seven eighths of the first second's held requests at
+/// once. (Three quarters of per_second, the bar until the fifteenth
+/// session, was about what the held ones number: the reference missed it
+/// in about one run in twenty.)
 fn many_workers_at_a_high_rate(f: FetchPaced, draw: &mut Draw) {
     let per_second = draw.pick(110..=130);
     let in_flight = draw.pick(per_second + 5..=per_second + 20);
@@ -282,13 +285,16 @@ fn many_workers_at_a_high_rate(f: FetchPaced, draw: &mut Draw) {
         fail_every: Some(4),
     };
     let (_, peak) = case.call(f);
+    // Of the first per_second, every fourth answers at once: the others
+    // are held together.
+    let held = (0..per_second).filter(|i| i % 4 != 3).count();
     assert!(
-        4 * peak >= 3 * per_second,
+        8 * peak >= 7 * held,
         "[within both limits] {}: the server saw at most {peak} requests in flight at once. \
-         The first per_second = {per_second} may start at once and each is held 400 ms, so it \
-         should see about {per_second} (at least three quarters of them): something caps the \
-         workers below both limits (one per core, a fixed number). Start min(max_in_flight, \
-         number of URLs) workers.",
+         The first per_second = {per_second} may start at once and {held} of them are held \
+         400 ms, so it should see about {held} (at least seven eighths of them): something \
+         caps the workers below both limits (one per core, a fixed number). Start \
+         min(max_in_flight, number of URLs) workers.",
         case.describe()
     );
 }
