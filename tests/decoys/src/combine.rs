@@ -303,6 +303,15 @@ fn few_in_the_parent(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>,
     Ok(inputs.iter().copied().zip(values(pool, inputs)?).collect())
 }
 
+/// The pool scores the first 10,000 inputs, the parent the rest: "the
+/// pipes cost more than the work" (round 22's `combine/02`).
+fn parent_past_10_000(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
+    let (sent, kept) = inputs.split_at(inputs.len().min(10_000));
+    let mut out: Vec<(u64, u64)> = sent.iter().copied().zip(values(pool, sent)?).collect();
+    out.extend(kept.iter().map(|&x| (x, score(x))));
+    Ok(out)
+}
+
 /// While the pool scores the first seven eighths, a thread of the parent
 /// scores the last eighth.
 fn parent_takes_an_eighth(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64)>, String> {
@@ -510,6 +519,14 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             caught_by: "every_result_reaches_the_parent",
             breaks: "in-the-workers",
             says: &["`spin` ran", "never computes a score"],
+        },
+        Decoy {
+            name: "the parent scores the inputs past 10,000 (round 22, combine/02)",
+            class: Class::MadeUp,
+            subject: api(|p, w| session(p, w, parent_past_10_000)),
+            caught_by: "every_result_reaches_the_parent",
+            breaks: "in-the-workers",
+            says: &["in the test's own process"],
         },
         Decoy {
             name: "fewer than 8 inputs scored in the parent",

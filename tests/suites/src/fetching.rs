@@ -955,10 +955,12 @@ const SLOWEST_MS: usize = 3_000;
 const WAKEUPS_ALLOWED: u64 = 24;
 
 /// The CPU time the calling thread may use in [`waits_for_a_slow_url`]:
-/// starting five threads and joining them takes a few hundred µs; a caller
-/// that spins 13 ms before it joins (round 15's `fetch-all/08`) stays under
-/// the timed checks' allowance of a quarter of a core, and shows here.
-const CALLER_CPU_ALLOWED: Duration = Duration::from_millis(2);
+/// starting five threads and joining them takes a few hundred µs (the
+/// reference: 250 to 410 µs in 12 runs alone, but 2,035 µs once in a
+/// whole-suite run, which a bar of 2 ms failed); a caller that spins 13 ms
+/// before it joins (round 15's `fetch-all/08`) stays under the timed
+/// checks' allowance of a quarter of a core, and shows here.
+const CALLER_CPU_ALLOWED: Duration = Duration::from_millis(5);
 
 /// Whether `requested` (every `testweb::get` a call made, on any thread)
 /// holds each of the `asked` URLs as many times as it is listed: the witness of URLs that never reach a server (refused, or
