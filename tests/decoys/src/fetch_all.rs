@@ -345,6 +345,11 @@ fn batches_of_200(urls: &[String]) -> Results {
     urls.chunks(200).flat_map(all_at_once).collect()
 }
 
+/// In batches of 1,000 (round 22, `fetch-all/01`).
+fn batches_of_1000(urls: &[String]) -> Results {
+    urls.chunks(1000).flat_map(all_at_once).collect()
+}
+
 /// Spins on a count of answers for up to 4 million looks, then joins
 /// (round 15, `fetch-all/08`): about 13 ms of the caller's CPU a call,
 /// under the timed checks' allowance.
@@ -733,6 +738,14 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
             caught_by: "a_failing_url_is_an_error_for_that_url_only",
             breaks: "failure-stays-local",
             says: &["/status/503"],
+        },
+        Decoy {
+            name: "batches of 1,000 (round 22, fetch-all/01)",
+            class: Class::Batched,
+            subject: batches_of_1000,
+            caught_by: "every_url_in_flight_whatever_the_count",
+            breaks: "all-at-once",
+            says: &["something caps the threads", "however many there are"],
         },
         Decoy {
             name: "batches of 200 (round 15, fetch-all/01)",

@@ -118,7 +118,38 @@ pub fn every_url_in_flight_whatever_the_count(fetch_all: FetchAll) {
             threads.peak
         );
     }
+    // Past a thousand (round 22's `fetch-all/01` fetched in batches of
+    // 1,000): 1,001 to 1,200 URLs that the course's `get` answers itself,
+    // each held until all are in its hands at once (or 2 s), with no
+    // server or socket, so a thread per URL costs little.
+    let n = draw.pick(1_001..=1_200);
+    let gathering = testweb::Gathering::new(n, GATHERED_WITHIN);
+    let urls: Vec<String> = (0..n).map(|i| gathering.url(i)).collect();
+    let got = subject(fetch_all).call(&urls);
+    let peak = gathering.peak();
+    let misplaced = got
+        .iter()
+        .enumerate()
+        .filter(|(i, g)| g.as_deref() != Ok(format!("gathered {i}").as_str()))
+        .count();
+    assert!(
+        peak >= n && got.len() == n && misplaced == 0,
+        "[every URL in flight whatever the count] with {n} URLs that the course's `get` answers \
+         itself, each held until all {n} were in `get` at once (or {}), at most {peak} were in \
+         flight together, and {} of the {} results were not their URL's answer in its place: \
+         something caps the threads (batches or waves of a thousand, a pool of 1,024). \
+         fetch_all starts one thread per URL, all {n} of them, before it joins any, however \
+         many there are.",
+        harness::human(GATHERED_WITHIN),
+        misplaced + n.saturating_sub(got.len()),
+        n
+    );
 }
+
+/// How long the in-process gathering of [`every_url_in_flight_whatever_the_count`]
+/// holds a call at most: a thousand threads start in well under that on a
+/// busy machine, and batches wait it once.
+const GATHERED_WITHIN: Duration = Duration::from_secs(2);
 
 /// See [`fetching::nothing_is_kept_in_a_static`].
 pub fn nothing_is_kept_in_a_static(fetch_all: FetchAll) {

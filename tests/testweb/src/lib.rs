@@ -9,9 +9,11 @@
 //! code is about threads, not HTTP.
 
 mod client;
+mod gathering;
 mod resets;
 mod server;
 
 pub use client::{CallerLog, FetchError, get};
+pub use gathering::Gathering;
 pub use resets::Resets;
 pub use server::{Served, Server, Step, closed_port_url, ever_served, timeline};
