@@ -94,10 +94,7 @@ pub(crate) fn answer(url: &str) -> Option<String> {
     count.peak = count.peak.max(count.in_flight);
     let first = *count.first.get_or_insert_with(Instant::now);
     REGISTRY.changed.notify_all();
-    loop {
-        let Some((_, _, count)) = all.get_mut(&id) else {
-            break;
-        };
+    while let Some((_, _, count)) = all.get_mut(&id) {
         if count.peak >= n || count.gave_up {
             break;
         }
