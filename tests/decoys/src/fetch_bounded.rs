@@ -186,6 +186,17 @@ fn batches(urls: &[String], limit: NonZeroUsize) -> Results {
         .collect()
 }
 
+/// A pool up to 1,000 URLs, and past that the list in batches of `limit`,
+/// each started and joined together, "a list that long is a bulk job"
+/// (round 22's `fetch-bounded/03`).
+fn batches_past_1000(urls: &[String], limit: NonZeroUsize) -> Results {
+    if urls.len() > 1000 {
+        batches(urls, limit)
+    } else {
+        pool(urls, limit)
+    }
+}
+
 /// Worker `w` fetches URLs `w`, `w + limit`, `w + 2 × limit`, ...: fixed
 /// shares, so a worker with slow URLs holds up its share while the others
 /// idle.
@@ -816,6 +827,14 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
                 "served in an earlier call",
                 "do not keep results between calls",
             ],
+        },
+        Decoy {
+            name: "batches of max_in_flight past 1,000 URLs (round 22, fetch-bounded/03)",
+            class: Class::Batched,
+            subject: batches_past_1000,
+            caught_by: "workers_refill_as_soon_as_free",
+            breaks: "refill",
+            says: &["let go by the time limit", "no batches of max_in_flight"],
         },
         Decoy {
             name: "spawns K, joins all K, then the next batch",

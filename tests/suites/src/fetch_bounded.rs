@@ -251,7 +251,55 @@ pub fn workers_refill_as_soon_as_free(fetch_bounded: FetchBounded) {
     // inside the 8 s a check may take).
     let delays: Vec<u64> = (0..n).map(|i| if i % 4 == 0 { 40 } else { 10 }).collect();
     refills(fetch_bounded, 4, &delays);
+    // Past a thousand URLs (round 22's `fetch-bounded/03` took the list in
+    // batches of max_in_flight there): 1,001 to 1,200 URLs that the
+    // course's `get` answers itself, the first held until every other one
+    // has been answered (or 2 s). Workers that take the next URL as soon
+    // as they are free go on around it; a batch waits on it, with the rest
+    // of the list never started.
+    let n = draw.pick(1_001..=1_200);
+    let limit = draw.pick(2..=8);
+    let gathering = testweb::Gathering::after_the_others(n - 1, HELD_WITHIN);
+    let urls: Vec<String> = std::iter::once(gathering.held_url())
+        .chain((1..n).map(|i| gathering.url(i)))
+        .collect();
+    let got = subject(fetch_bounded, limit).call(&urls);
+    let released = gathering.held_released_by_the_others();
+    let misplaced = got
+        .iter()
+        .enumerate()
+        .filter(|&(i, g)| {
+            let want = if i == 0 {
+                "held".to_owned()
+            } else {
+                format!("gathered {i}")
+            };
+            g.as_deref() != Ok(want.as_str())
+        })
+        .count();
+    assert!(
+        released == Some(true) && got.len() == n && misplaced == 0,
+        "[workers refill as soon as free] {n} URLs, max_in_flight = {limit}, that the course's \
+         `get` answers itself: urls[0] was held until every other URL had been answered (or \
+         {}), and {}; {} of the {n} results were not their URL's answer in its place. While \
+         one request waits, the other workers go on through the list: each takes the next \
+         URL as soon as it is free, however long the list (no batches of max_in_flight, \
+         started and joined together).",
+        human(HELD_WITHIN),
+        match released {
+            Some(true) => "it was let go when they had been",
+            Some(false) =>
+                "it was let go by the time limit: the other URLs were not all fetched meanwhile",
+            None => "it was never asked for",
+        },
+        misplaced + n.saturating_sub(got.len())
+    );
 }
+
+/// How long [`workers_refill_as_soon_as_free`] holds its first URL of more
+/// than a thousand at most: the other workers go through the rest in a
+/// few milliseconds.
+const HELD_WITHIN: Duration = Duration::from_secs(2);
 
 /// The refill check for one limit and one list of latencies.
 fn refills(fetch_bounded: FetchBounded, limit: usize, delays: &[u64]) {

@@ -9,6 +9,12 @@
 //! a condition variable: so a suite can ask whether every one of 1,001 or
 //! more URLs was in flight together (round 22's `fetch-all/01` fetched in
 //! batches of 1,000).
+//!
+//! A gathering can instead hold one URL until every other one of it has
+//! been answered (or the cap has passed): a pool of workers that takes the
+//! next URL as soon as one is free goes on around the held one, and one
+//! that works in batches (start K, join K) waits on it with the rest never
+//! started (round 22's `fetch-bounded/03` did, past 1,000 URLs).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,9 +24,23 @@ use std::time::{Duration, Instant};
 /// The scheme of a gathering's URLs: `testweb-gather://<id>/<index>`.
 const SCHEME: &str = "testweb-gather://";
 
+/// What a gathering holds its calls for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Every call, until `n` are in flight at once.
+    AllAtOnce,
+    /// The held URL only, until `n` others have been answered.
+    AfterTheOthers,
+}
+
 /// One gathering's count.
 #[derive(Default)]
 struct Count {
+    /// Calls of the other URLs answered so far ([`Mode::AfterTheOthers`]).
+    answered: usize,
+    /// Whether the held URL was let go because the others were all
+    /// answered (`Some(true)`) or because the cap passed (`Some(false)`).
+    held_released: Option<bool>,
     /// Calls in `get` now.
     in_flight: usize,
     /// The most there were at once.
@@ -32,7 +52,7 @@ struct Count {
 }
 
 struct Registry {
-    counts: Mutex<HashMap<u64, (usize, Duration, Count)>>,
+    counts: Mutex<HashMap<u64, Entry>>,
     changed: Condvar,
 }
 
@@ -41,7 +61,10 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| Registry {
     changed: Condvar::new(),
 });
 
-fn counts() -> MutexGuard<'static, HashMap<u64, (usize, Duration, Count)>> {
+/// A gathering: how many it waits for, its cap, what it holds, its count.
+type Entry = (usize, Duration, Mode, Count);
+
+fn counts() -> MutexGuard<'static, HashMap<u64, Entry>> {
     REGISTRY
         .counts
         .lock()
@@ -59,9 +82,20 @@ pub struct Gathering {
 impl Gathering {
     /// A gathering of `n` calls at once, held at most `cap`.
     pub fn new(n: usize, cap: Duration) -> Self {
+        Self::made(n, cap, Mode::AllAtOnce)
+    }
+
+    /// A gathering whose [`held_url`](Self::held_url) is answered only once
+    /// `others` of its other URLs have been (or `cap` after it was asked);
+    /// the others are answered at once.
+    pub fn after_the_others(others: usize, cap: Duration) -> Self {
+        Self::made(others, cap, Mode::AfterTheOthers)
+    }
+
+    fn made(n: usize, cap: Duration, mode: Mode) -> Self {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let id = NEXT.fetch_add(1, Ordering::SeqCst);
-        counts().insert(id, (n, cap, Count::default()));
+        counts().insert(id, (n, cap, mode, Count::default()));
         Self { id }
     }
 
@@ -70,9 +104,24 @@ impl Gathering {
         format!("{SCHEME}{}/{index}", self.id)
     }
 
+    /// The URL held until the others are answered; it answers
+    /// `Ok("held")`.
+    pub fn held_url(&self) -> String {
+        format!("{SCHEME}{}/held", self.id)
+    }
+
     /// The most calls that were in flight at once so far.
     pub fn peak(&self) -> usize {
-        counts().get(&self.id).map_or(0, |(_, _, c)| c.peak)
+        counts().get(&self.id).map_or(0, |(_, _, _, c)| c.peak)
+    }
+
+    /// Whether the held URL was let go because the others had all been
+    /// answered (`Some(true)`), or by the cap (`Some(false)`); `None` if it
+    /// was never asked for, or is still held.
+    pub fn held_released_by_the_others(&self) -> Option<bool> {
+        counts()
+            .get(&self.id)
+            .and_then(|(_, _, _, c)| c.held_released)
     }
 }
 
@@ -86,21 +135,45 @@ impl Drop for Gathering {
 /// holding the call; `None` if `url` is not one of a live gathering.
 pub(crate) fn answer(url: &str) -> Option<String> {
     let (id, index) = url.strip_prefix(SCHEME)?.split_once('/')?;
-    let (id, index): (u64, usize) = (id.parse().ok()?, index.parse().ok()?);
+    let id: u64 = id.parse().ok()?;
+    let held = index == "held";
+    let index: Option<usize> = index.parse().ok();
+    if !held && index.is_none() {
+        return None;
+    }
     let mut all = counts();
-    let (n, cap, count) = all.get_mut(&id)?;
-    let (n, cap) = (*n, *cap);
+    let (n, cap, mode, count) = all.get_mut(&id)?;
+    let (n, cap, mode) = (*n, *cap, *mode);
     count.in_flight += 1;
     count.peak = count.peak.max(count.in_flight);
-    let first = *count.first.get_or_insert_with(Instant::now);
+    let arrived = Instant::now();
+    let first = *count.first.get_or_insert(arrived);
+    if mode == Mode::AfterTheOthers && !held {
+        count.answered += 1;
+    }
     REGISTRY.changed.notify_all();
-    while let Some((_, _, count)) = all.get_mut(&id) {
-        if count.peak >= n || count.gave_up {
+    // Who waits, for what, from when.
+    let (waits, from) = match mode {
+        Mode::AllAtOnce => (true, first),
+        Mode::AfterTheOthers => (held, arrived),
+    };
+    while let Some((_, _, _, count)) = all.get_mut(&id).filter(|_| waits) {
+        let done = match mode {
+            Mode::AllAtOnce => count.peak >= n || count.gave_up,
+            Mode::AfterTheOthers => count.answered >= n,
+        };
+        if done {
+            if mode == Mode::AfterTheOthers {
+                count.held_released = Some(true);
+            }
             break;
         }
-        let left = (first + cap).saturating_duration_since(Instant::now());
+        let left = (from + cap).saturating_duration_since(Instant::now());
         if left.is_zero() {
             count.gave_up = true;
+            if mode == Mode::AfterTheOthers {
+                count.held_released = Some(false);
+            }
             REGISTRY.changed.notify_all();
             break;
         }
@@ -110,10 +183,10 @@ pub(crate) fn answer(url: &str) -> Option<String> {
             .unwrap_or_else(PoisonError::into_inner)
             .0;
     }
-    if let Some((_, _, count)) = all.get_mut(&id) {
+    if let Some((_, _, _, count)) = all.get_mut(&id) {
         count.in_flight -= 1;
     }
-    Some(format!("gathered {index}"))
+    Some(index.map_or_else(|| "held".to_owned(), |i| format!("gathered {i}")))
 }
 
 #[cfg(test)]
@@ -134,6 +207,23 @@ mod tests {
         });
         assert_eq!(gathering.peak(), 50);
         assert_eq!(got[7], Ok("gathered 7".to_owned()));
+    }
+
+    #[test]
+    fn the_held_url_waits_for_the_others_or_the_cap() {
+        let others = Gathering::after_the_others(3, Duration::from_secs(5));
+        let got = std::thread::scope(|s| {
+            let held = s.spawn(|| crate::get(&others.held_url()));
+            for i in 0..3 {
+                assert_eq!(crate::get(&others.url(i)), Ok(format!("gathered {i}")));
+            }
+            held.join().unwrap()
+        });
+        assert_eq!(got, Ok("held".to_owned()));
+        assert_eq!(others.held_released_by_the_others(), Some(true));
+        let alone = Gathering::after_the_others(3, Duration::from_millis(50));
+        assert_eq!(crate::get(&alone.held_url()), Ok("held".to_owned()));
+        assert_eq!(alone.held_released_by_the_others(), Some(false));
     }
 
     #[test]
