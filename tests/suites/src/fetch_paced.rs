@@ -85,7 +85,8 @@ fn schedule(n: usize, in_flight: usize, per_second: usize, latency: Duration) ->
 /// each call began, not the server's arrivals: a request a hundred connects
 /// held up reaches the server late, and next to a later one sent on time
 /// it looked like a burst the client never made (the reference failed
-/// that way about once in 70 runs of the high-rate case).
+/// that way once in the 41 runs of the high-rate case counted in the
+/// fifteenth session).
 fn most_in_a_window(starts: &[Instant]) -> (usize, Option<Instant>) {
     (0..starts.len())
         .map(|i| {
