@@ -340,6 +340,41 @@ fn lone_failure_retried(pool: &mut Pool, inputs: &[u64]) -> Result<Vec<(u64, u64
     Ok(out)
 }
 
+/// Set in the environment of the workers that [`remembering_workers`]
+/// starts: this test binary then serves [`REMEMBERING_TASKS`].
+pub const REMEMBERS: &str = "COMBINE_DECOY_REMEMBERS";
+
+/// Task `score` as a worker that remembers every score it computed would
+/// run it: an input it scored before is answered at once, after its census
+/// line, so the census still counts it as scored in this call (round 22's
+/// `combine/01`, a memo put in the course's own `score`).
+fn remembered_score(x: u64) -> u64 {
+    static SCORED: Mutex<Option<HashMap<u64, u64>>> = Mutex::new(None);
+    let mut scored = SCORED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(&value) = scored.as_ref().and_then(|m| m.get(&x)) {
+        harness::census::served("score", x);
+        return value;
+    }
+    let value = score(x);
+    scored.get_or_insert_with(HashMap::new).insert(x, value);
+    value
+}
+
+/// The tasks of a worker that remembers its scores.
+pub const REMEMBERING_TASKS: &[pool_solution::Task] = &[pool_solution::Task {
+    name: "score",
+    run: remembered_score,
+}];
+
+/// The reference `scores` on workers that remember their scores.
+fn remembering_workers(program: &std::path::Path, workers: usize) -> suites::combine::Started {
+    let wrapped =
+        suites::wrapper::wrapper(program, "remembers", &format!("export {REMEMBERS}=1\n"));
+    session(&wrapped.path, workers, |pool, inputs| {
+        combine_solution::scores(pool, inputs).map_err(|e| e.to_string())
+    })
+}
+
 fn api(start: fn(&std::path::Path, usize) -> suites::combine::Started) -> CombineApi {
     named("scores", start)
 }
@@ -519,6 +554,14 @@ pub fn corpus() -> Vec<Decoy<CombineApi>> {
             caught_by: "every_result_reaches_the_parent",
             breaks: "in-the-workers",
             says: &["`spin` ran", "never computes a score"],
+        },
+        Decoy {
+            name: "workers that remember every score they computed (round 22, combine/01)",
+            class: Class::StateBetweenCalls,
+            subject: api(remembering_workers),
+            caught_by: "the_workers_do_the_work",
+            breaks: "fresh-every-call",
+            says: &["the same", "again"],
         },
         Decoy {
             name: "the parent scores the inputs past 10,000 (round 22, combine/02)",

@@ -972,7 +972,14 @@ pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::Exi
     }
     let counters: &'static Counters = Box::leak(Box::default());
     if handlers == 0 {
-        // A thread per connection, each applying its requests itself.
+        // A thread per connection, each applying its requests itself; with
+        // AT_MOST, no more than that many at once.
+        static SERVING: (Mutex<usize>, std::sync::Condvar) =
+            (Mutex::new(0), std::sync::Condvar::new());
+        let at_most: usize = std::env::var(AT_MOST)
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(usize::MAX);
         for connection in listener.incoming().flatten() {
             if let Some(watch) = watch_stdin.take() {
                 std::thread::spawn(watch);
@@ -980,7 +987,18 @@ pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::Exi
             if let Some(line) = &logs {
                 eprintln!("{line}");
             }
-            std::thread::spawn(move || serve_connection(connection, counters));
+            let (count, freed) = &SERVING;
+            let mut serving = count.lock().unwrap_or_else(PoisonError::into_inner);
+            while *serving >= at_most {
+                serving = freed.wait(serving).unwrap_or_else(PoisonError::into_inner);
+            }
+            *serving += 1;
+            drop(serving);
+            std::thread::spawn(move || {
+                serve_connection(connection, counters);
+                *count.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
+                freed.notify_one();
+            });
         }
     } else if handlers == 1 {
         for connection in listener.incoming().flatten() {
@@ -1003,6 +1021,18 @@ pub fn serve_with_handlers(address: &Path, handlers: usize) -> std::process::Exi
         }
     }
     std::process::ExitCode::FAILURE
+}
+
+/// Set in the environment of a decoy manager ([`serve_with_handlers`], a
+/// thread per connection) that serves at most this many connections at
+/// once, "so that a flood of clients cannot exhaust the manager's threads"
+/// (round 22's `manager/05`): the next waits until one closes.
+pub const AT_MOST: &str = "COURSE_DECOY_MANAGER_AT_MOST";
+
+/// Starts a manager that serves at most 1,024 connections at once.
+fn start_at_most_1024(program: &Path) -> Started {
+    let capped = script_for(program, AT_MOST, "1024")?;
+    (REAL.start)(&script_for(&capped, HANDLERS, "0")?)
 }
 
 /// Set in the environment of a decoy manager ([`serve_with_handlers`])
@@ -1204,6 +1234,17 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             says: &["all at once", "at most 200 of"],
         },
         Decoy {
+            name: "starts the updaters in batches of 256 (round 22, manager/01)",
+            class: Class::Batched,
+            subject: ManagerApi {
+                start: |p| updaters_in_batches(p, 256),
+                ..REAL
+            },
+            caught_by: "updates_from_many_processes_are_all_counted",
+            breaks: "updaters-at-once",
+            says: &["all at once", "at most 256 of"],
+        },
+        Decoy {
             name: "starts the updaters in batches of 100 (round 16, manager/03)",
             class: Class::Batched,
             subject: ManagerApi {
@@ -1235,6 +1276,17 @@ pub fn corpus() -> Vec<Decoy<ManagerApi>> {
             caught_by: "every_connection_is_served_at_once",
             breaks: "connections-at-once",
             says: &["256 of them had a reply", "a fixed few at a time"],
+        },
+        Decoy {
+            name: "serves at most 1,024 connections at once (round 22, manager/05)",
+            class: Class::Batched,
+            subject: ManagerApi {
+                start: start_at_most_1024,
+                ..REAL
+            },
+            caught_by: "every_connection_is_served_at_once",
+            breaks: "connections-at-once",
+            says: &["and sent nothing", "at most so many connections at once"],
         },
         Decoy {
             name: "counters kept in an i32 (round 22, manager/02)",

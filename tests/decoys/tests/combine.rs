@@ -7,7 +7,13 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     if let Some(worker) = combine_solution::worker_role() {
-        return worker.serve(combine_solution::TASKS);
+        // One decoy's workers remember their scores (see its wrapper).
+        let tasks = if std::env::var_os(decoys::combine::REMEMBERS).is_some() {
+            decoys::combine::REMEMBERING_TASKS
+        } else {
+            combine_solution::TASKS
+        };
+        return worker.serve(tasks);
     }
     suites::pure::set_source(decoys::combine::SOURCE);
     let misses = decoys::misses(&decoys::combine::corpus(), suites::combine::CHECKS);

@@ -704,6 +704,23 @@ pub fn the_workers_do_the_work(api: CombineApi) {
         human(work),
         human(parent)
     );
+    // The same inputs again, on the same worker: each score is computed
+    // now, for this call, so the worker works as much again. A worker that
+    // remembers what it scored before answers at once, with the census
+    // line of a score it never computed (round 22's `combine/01`).
+    let worker = session.pids();
+    let again_before = children::cpu_time_of(&worker);
+    call(&mut *session, &xs);
+    let again = children::cpu_time_of(&worker).saturating_sub(again_before);
+    assert!(
+        again.as_secs_f64() >= 0.5 * work.as_secs_f64(),
+        "the same {n} inputs again, on the same pool of 1 worker: the scores cost about {} of \
+         CPU, yet the worker {worker:?} used only {} this time: each score is computed now, for \
+         this call. Nothing is kept from one call to the next, in the parent or in a worker (a \
+         score remembered in the course's `score`, say)",
+        human(work),
+        human(again)
+    );
 }
 
 /// A source witness: one right call, then `scores` and the functions of

@@ -697,10 +697,10 @@ pub fn a_child_without_an_answer_is_waited_for_too(api: ManagerApi) {
 const GATHER_WITHIN: Duration = Duration::from_millis(1_500);
 
 /// Two calls of `run_updaters`, sizes drawn per run: 2 to 8 updaters of
-/// 100 to 300 increments each, then 201 to 240 updaters of 10 to 40 (past
-/// any batch of 8, 16, 32, 64, 100 or 200 a "not too many at once" might
-/// start: round 16's `manager/03` started batches of 100, round 20's
-/// `manager/05` of 200). In each, all the
+/// 100 to 300 increments each, then 257 to 320 updaters of 10 to 40 (past
+/// any batch of 8, 16, 32, 64, 100, 200 or 256 a "not too many at once"
+/// might start: round 16's `manager/03` started batches of 100, round 20's
+/// `manager/05` of 200, round 22's `manager/01` of 256). In each, all the
 /// updaters must run at once, each its own process, and the manager's
 /// counter must be the sum. A counter kept in each process would show 0
 /// or one updater's share.
@@ -708,7 +708,7 @@ pub fn updates_from_many_processes_are_all_counted(api: ManagerApi) {
     let mut draw = Draw::new();
     let calls = [
         (draw.pick(2..=8), draw.pick(100..=300) as u32),
-        (draw.pick(201..=240), draw.pick(10..=40) as u32),
+        (draw.pick(257..=320), draw.pick(10..=40) as u32),
     ];
     let manager = start(api);
     for (call, (workers, times)) in calls.into_iter().enumerate() {
@@ -1540,6 +1540,13 @@ fn one_start_refused(manager: &dyn ManagerHandle, witness: &Witness, workers: us
 /// 16's `manager/01` had 256), and up to 320.
 const CLIENTS_AT_ONCE: std::ops::RangeInclusive<usize> = 257..=320;
 
+/// How many connections [`every_connection_is_served_at_once`] holds open
+/// at the end, drawn per run: idle ones that ask nothing, then one that
+/// asks. Past 1,024, a cap on the connections served at once that a
+/// student might pick "so that a flood of clients cannot exhaust the
+/// manager's threads" (round 22's `manager/05`).
+const CONNECTIONS_IN_ALL: std::ops::RangeInclusive<usize> = 1_025..=1_100;
+
 /// The most [`every_connection_is_served_at_once`] waits for the replies:
 /// the manager answers each within milliseconds, and one that never
 /// answers a client while another stays connected never does.
@@ -1551,10 +1558,16 @@ const REPLIES_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
 /// connections open until every one has replied (or the wait is given up):
 /// every one must be answered. A manager that serves one connection until
 /// it closes, or a fixed few at a time, leaves the others waiting for as
-/// long as those stay open.
+/// long as those stay open. Then, when this process may open that many
+/// files, 1,024 to 1,099 idle connections, and one more that asks: it
+/// must be answered too.
 pub fn every_connection_is_served_at_once(api: ManagerApi) {
     use std::sync::{PoisonError, RwLock, mpsc};
-    let n = Draw::new().pick(CLIENTS_AT_ONCE);
+    let mut draw = Draw::new();
+    let n = draw.pick(CLIENTS_AT_ONCE);
+    let in_all = draw.pick(CONNECTIONS_IN_ALL);
+    // Raised before the manager starts, which inherits the limit.
+    let many = crate::fetching::files_for_connections(in_all);
     let manager = start(api);
     // The manager's threads with no client connected, after a first one
     // has come and gone: whatever it starts at its first client is there.
@@ -1572,7 +1585,7 @@ pub fn every_connection_is_served_at_once(api: ManagerApi) {
     // its connection open until this is let go.
     let gate = RwLock::new(());
     let (replied, replies) = mpsc::channel();
-    let (answered, gave_up, threads_then) = std::thread::scope(|s| {
+    let (answered, gave_up, threads_then, manager) = std::thread::scope(|s| {
         let closed = gate.write().unwrap_or_else(PoisonError::into_inner);
         for (i, mut client) in clients.into_iter().enumerate() {
             let (replied, gate) = (replied.clone(), &gate);
@@ -1597,12 +1610,15 @@ pub fn every_connection_is_served_at_once(api: ManagerApi) {
         // Every client answered and still connected: each has its thread.
         let threads_then = threads_of(pid);
         drop(closed);
-        if gave_up {
-            // Ending the manager ends the waits of the clients it never
-            // answered.
+        // Ending the manager ends the waits of the clients it never
+        // answered.
+        let manager = if gave_up {
             drop(manager);
-        }
-        (answered, gave_up, threads_then)
+            None
+        } else {
+            Some(manager)
+        };
+        (answered, gave_up, threads_then, manager)
     });
     let ok: Vec<usize> = answered
         .iter()
@@ -1654,6 +1670,56 @@ pub fn every_connection_is_served_at_once(api: ManagerApi) {
          at once: the replies were {values:?}, where each add must return the new value, 1 to \
          {n} in some order"
     );
+    if many && let Some(manager) = manager {
+        one_past_many_idle(&*manager, in_all);
+    }
+}
+
+/// `in_all - 1` clients connect to `manager` and send nothing, staying
+/// connected; one more then sends `add("late", 1)`: it must be answered
+/// within [`REPLIES_WITHIN`].
+fn one_past_many_idle(manager: &dyn ManagerHandle, in_all: usize) {
+    let connect = |what: &str| {
+        manager
+            .connect()
+            .unwrap_or_else(|e| panic!("connect failed ({what} of {in_all}): {e}"))
+    };
+    let idle: Vec<Box<dyn ClientHandle>> = (1..in_all)
+        .map(|i| connect(&format!("client {i}")))
+        .collect();
+    let mut last = connect("the last client");
+    let (replied, reply) = std::sync::mpsc::channel();
+    // Not joined: a manager that never answers leaves it blocked until the
+    // manager ends with the check.
+    std::thread::spawn(move || {
+        let _ = replied.send(last.add("late", 1));
+    });
+    let got = reply.recv_timeout(REPLIES_WITHIN);
+    drop(idle);
+    match got {
+        Ok(Ok(1)) => {}
+        Ok(Ok(v)) => panic!(
+            "[every connection is served at once] add(\"late\", 1) on a fresh counter returned \
+             {v}, not 1"
+        ),
+        Ok(Err(e)) => panic!(
+            "[every connection is served at once] {} clients connected to one manager and sent \
+             nothing; one more then sent add(\"late\", 1), which failed: {e}",
+            in_all - 1
+        ),
+        Err(_) => panic!(
+            "[every connection is served at once] {} clients connected to one manager and sent \
+             nothing, staying connected (the number drawn this run from {} to {}); one more \
+             then sent add(\"late\", 1) and had no reply within {} s: the manager serves at \
+             most so many connections at once, and the one past them waits for one of the \
+             others to close. Each client connection gets a thread in the manager, however \
+             many clients there are.",
+            in_all - 1,
+            CONNECTIONS_IN_ALL.start() - 1,
+            CONNECTIONS_IN_ALL.end() - 1,
+            REPLIES_WITHIN.as_secs()
+        ),
+    }
 }
 
 /// How many short connections [`thousands_of_connections_are_all_served`]
