@@ -228,6 +228,13 @@ fn thirty_two_workers(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Resu
     paced_pool(urls, k.get().min(32), r.get(), Pace::Window)
 }
 
+/// Workers capped at 128, "threads cost memory" (round 22's
+/// `fetch-paced/02`): past any high rate the other checks draw, fewer than
+/// a thousand in flight allows.
+fn workers_capped_at_128(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
+    paced_pool(urls, k.get().min(128), r.get(), Pace::Window)
+}
+
 /// `max_in_flight` workers and no pacing: the rate is never looked at.
 fn no_pacing(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
     paced_pool(urls, k.get(), r.get(), Pace::Never)
@@ -466,6 +473,17 @@ pub fn corpus() -> Vec<Decoy<suites::fetch_paced::FetchPaced>> {
             caught_by: "stays_within_both_limits",
             breaks: "as-fast-as-allowed",
             says: &["[within both limits]", "something caps the workers"],
+        },
+        Decoy {
+            name: "workers capped at 128 (round 22, fetch-paced/02)",
+            class: Class::Batched,
+            subject: workers_capped_at_128,
+            caught_by: "stays_within_both_limits",
+            breaks: "as-fast-as-allowed",
+            says: &[
+                "URLs that the course's `get` answers itself",
+                "something caps the workers",
+            ],
         },
         Decoy {
             name: "workers capped at 16, four a core on four cores (round 12, fetch-paced/06)",

@@ -248,6 +248,7 @@ pub fn stays_within_both_limits(f: FetchPaced) {
     }
     .call(f);
     many_workers_at_a_high_rate(f, &mut draw);
+    a_thousand_in_flight(f, &mut draw);
     a_rate_past_a_thousand(f, &mut draw);
     // Limits far beyond the work, as the page's types allow: a million in
     // flight and 2^40 a second for three URLs (round 19's `fetch-paced/07`
@@ -298,6 +299,44 @@ fn many_workers_at_a_high_rate(f: FetchPaced, draw: &mut Draw) {
          caps the workers below both limits (one per core, a fixed number). Start \
          min(max_in_flight, number of URLs) workers.",
         case.describe()
+    );
+}
+
+/// How long the in-process gathering of [`a_thousand_in_flight`] holds a
+/// call at most: a thousand threads start in well under that on a busy
+/// machine, and capped workers wait it once.
+const GATHERED_WITHIN: Duration = Duration::from_secs(2);
+
+/// Past a thousand in flight: 1,001 to 1,200 URLs (drawn) that the
+/// course's `testweb::get` answers itself, each held until all are in its
+/// hands at once (or [`GATHERED_WITHIN`]), with no server or socket, and
+/// both limits at least that high: every one must be in flight at once.
+/// Workers capped at a number that "threads cost memory" suggests (round
+/// 22's `fetch-paced/02`, 128; round 19's 64; round 15's 32) never are.
+fn a_thousand_in_flight(f: FetchPaced, draw: &mut Draw) {
+    let n = draw.pick(1_001..=1_200);
+    let in_flight = draw.pick(n..=2 * n);
+    let per_second = draw.pick(n..=2 * n);
+    let gathering = testweb::Gathering::new(n, GATHERED_WITHIN);
+    let urls: Vec<String> = (0..n).map(|i| gathering.url(i)).collect();
+    let got = subject(f, in_flight, per_second).call(&urls);
+    let peak = gathering.peak();
+    let misplaced = got
+        .iter()
+        .enumerate()
+        .filter(|(i, g)| g.as_deref() != Ok(format!("gathered {i}").as_str()))
+        .count();
+    assert!(
+        peak >= n && got.len() == n && misplaced == 0,
+        "[within both limits] fetch_paced on {n} URLs that the course's `get` answers itself, \
+         with max_in_flight = {in_flight} and per_second = {per_second}, each URL held until \
+         all {n} were in `get` at once (or {}): at most {peak} were in flight together, and {} \
+         of the {n} results were not their URL's answer in its place. Both limits allow all \
+         {n} at once, so all {n} start at once: something caps the workers below both limits \
+         (one per core, a fixed number). Start min(max_in_flight, number of URLs) workers, \
+         however many that is.",
+        human(GATHERED_WITHIN),
+        misplaced + n.saturating_sub(got.len()),
     );
 }
 
