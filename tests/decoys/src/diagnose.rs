@@ -578,6 +578,15 @@ pub fn diagnose(m: &Measured) -> Diagnosis {
     rule(m)
 }
 ";
+/// The environment read through a constant that holds `var_os` (round
+/// 23's `diagnose/01`).
+const CONST_ENV_SOURCE: &str = "
+const SETTING: fn(&str) -> Option<std::ffi::OsString> = std::env::var_os;
+pub fn diagnose(m: &Measured) -> Diagnosis {
+    if SETTING(\"DIAGNOSE_COARSE_CLOCK\").is_some() { return coarse(m); }
+    rule(m)
+}
+";
 const DROP_CLOCK_SOURCE: &str = "
 struct Stamp;
 impl Drop for Stamp {
@@ -804,6 +813,17 @@ pub fn corpus() -> Vec<Decoy<Diagnose>> {
             caught_by: "the_diagnosis_is_a_function_of_the_run",
             breaks: "function-of-the-run",
             says: &["`setting`, that is `var`", "reads the environment"],
+        },
+        Decoy {
+            name: "the environment read through a const fn pointer (round 23, diagnose/01)",
+            class: Class::StateBetweenCalls,
+            subject: Diagnose {
+                diagnose: right,
+                source: CONST_ENV_SOURCE,
+            },
+            caught_by: "the_diagnosis_is_a_function_of_the_run",
+            breaks: "function-of-the-run",
+            says: &["`var_os`", "reads the environment"],
         },
         Decoy {
             name: "the clock read in a Drop (round 18, workers/04)",

@@ -447,6 +447,9 @@ enum Slip {
     /// Takes an unexpected-end error inside a body for a truncation (round
     /// 13, `frames/09`).
     EofErrorIsTruncation,
+    /// Decodes the body as text with bytes that are not UTF-8 replaced
+    /// (round 23, `frames/04`).
+    Utf8Lossy,
 }
 
 /// A careful reader (limits, offsets, a failed read as an error) with one
@@ -573,6 +576,8 @@ fn slipping(input: &mut dyn Read, limit: u32, slip: Slip) -> (Vec<Msg>, Option<S
         *offset += 4 + u64::from(declared);
         let decoded = if slip == Slip::Utf8Unwrapped {
             serde_json::from_str(std::str::from_utf8(&body).unwrap())
+        } else if slip == Slip::Utf8Lossy {
+            serde_json::from_str(&String::from_utf8_lossy(&body))
         } else {
             serde_json::from_slice(&body)
         };
@@ -639,6 +644,20 @@ fn buffered_two_writes(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), St
     use std::io::Write as _;
     let body = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
     let mut buffered = std::io::BufWriter::new(out);
+    buffered
+        .write_all(&(body.len() as u32).to_le_bytes())
+        .and_then(|()| buffered.write_all(&body))
+        .and_then(|()| buffered.flush())
+        .map_err(|e| format!("writing a frame failed: {e}"))
+}
+
+/// A `BufWriter` of 2 MiB of its own, the prefix and the body written into
+/// it one after the other: one write up to 2 MiB, two past it (round 23,
+/// `frames/07`).
+fn buffered_in_2_mib(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
+    use std::io::Write as _;
+    let body = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
+    let mut buffered = std::io::BufWriter::with_capacity(2 << 20, out);
     buffered
         .write_all(&(body.len() as u32).to_le_bytes())
         .and_then(|()| buffered.write_all(&body))
@@ -1070,6 +1089,39 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
             class: Class::RuleSkipped,
             subject: Frames {
                 write: buffered_two_writes,
+                read_all: REFERENCE_READ,
+            },
+            caught_by: "the_frame_goes_out_in_one_write",
+            breaks: "one-write",
+            says: &["write calls", "one `write_all`"],
+        },
+        Decoy {
+            name: "caps the limit at 3 GiB (round 23, frames/06)",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::CapsTheLimit(3 << 30)),
+            },
+            caught_by: "the_body_is_not_allocated_before_it_arrives",
+            breaks: "limit",
+            says: &["limit 4294967295", "never asked for the body"],
+        },
+        Decoy {
+            name: "decodes the body with bytes that are not UTF-8 replaced (round 23, frames/04)",
+            class: Class::MadeUp,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::Utf8Lossy),
+            },
+            caught_by: "a_malformed_body_says_where",
+            breaks: "broken-is-an-error",
+            says: &["a message whose JSON string holds a byte that is not UTF-8"],
+        },
+        Decoy {
+            name: "a BufWriter of 2 MiB of its own (round 23, frames/07)",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write: buffered_in_2_mib,
                 read_all: REFERENCE_READ,
             },
             caught_by: "the_frame_goes_out_in_one_write",

@@ -139,6 +139,10 @@ pub const RETAKE_KEEPS_THE_DROP_REQUEST: u8 = 37;
 /// Waiters re-check every second "in case a wake-up was lost" (round 20's
 /// `gil/03`): three wake-ups in a hold of three seconds.
 pub const WAKES_EVERY_SECOND: u8 = 38;
+/// Having handed over, `check_in` looks every 140 ms whether the lock has
+/// been taken, instead of sleeping until it has (round 23's `gil/02`):
+/// ten wake-ups in a pause of a second and a half.
+pub const HOLDER_POLLS_EVERY_140_MS: u8 = 39;
 /// No flaw: the reference design, for the decoys that wrap it.
 pub const NO_FLAW: u8 = u8::MAX;
 
@@ -399,6 +403,8 @@ impl<const FLAW: u8> GuardApi for FlawedGuard<'_, FLAW> {
             // Without wake-ups, poll once an interval.
             let poll = if FLAW == HOLDER_POLLS_EVERY_MS {
                 Duration::from_millis(1)
+            } else if FLAW == HOLDER_POLLS_EVERY_140_MS {
+                Duration::from_millis(140)
             } else if Flawed::<FLAW>::NOTIFIES {
                 Duration::from_secs(3600)
             } else {
@@ -770,6 +776,14 @@ pub fn corpus() -> Vec<Decoy<Checks>> {
             name: "having handed over, check_in looks every millisecond whether the lock was taken (round 16, gil/03)",
             class: Class::RuleSkipped,
             subject: of::<Flawed<HOLDER_POLLS_EVERY_MS>>(),
+            caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
+            breaks: "waiters-sleep",
+            says: &["woke", "while the waiter it handed over to was paused"],
+        },
+        Decoy {
+            name: "having handed over, check_in looks every 140 ms whether the lock was taken (round 23, gil/02)",
+            class: Class::RuleSkipped,
+            subject: of::<Flawed<HOLDER_POLLS_EVERY_140_MS>>(),
             caught_by: "the_waiter_gets_the_lock_before_the_holder_takes_it_back",
             breaks: "waiters-sleep",
             says: &["woke", "while the waiter it handed over to was paused"],

@@ -272,6 +272,19 @@ fn start_by_hand(program: &Path, workers: usize, all: bool) -> Started {
 /// worker 0 hides a dead worker 1 until the limit. A failed start kills and
 /// waits for every worker.
 fn start_hellos_in_order(program: &Path, workers: usize) -> Started {
+    start_reading_first_frames(program, workers, false)
+}
+
+/// [`start_hellos_in_order`], taking any first frame for a hello (round
+/// 23's `pool/08`): a worker that sends a `Done` first counts as started.
+fn start_any_first_frame(program: &Path, workers: usize) -> Started {
+    start_reading_first_frames(program, workers, true)
+}
+
+/// Spawns the workers itself and reads their first frames in worker
+/// order, within one deadline for all: a hello, or with `any_frame` any
+/// frame at all, counts as started.
+fn start_reading_first_frames(program: &Path, workers: usize, any_frame: bool) -> Started {
     use frames_solution::FrameReader;
     use pool_solution::protocol::Reply;
     let mut children = Vec::new();
@@ -288,7 +301,11 @@ fn start_hellos_in_order(program: &Path, workers: usize) -> Started {
         let (said, hello) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let hello = FrameReader::new(std::io::BufReader::new(out), 1 << 20).read::<Reply>();
-            let _ = said.send(matches!(hello, Ok(Some(Reply::Hello { .. }))));
+            let _ = said.send(match hello {
+                Ok(Some(Reply::Hello { .. })) => true,
+                Ok(Some(_)) => any_frame,
+                _ => false,
+            });
         });
         children.push(child);
         hellos.push(hello);
@@ -1133,6 +1150,14 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             caught_by: "start_waits_for_every_hello",
             breaks: "waits-for-hello",
             says: &["while worker 0 stays silent", "before or after it"],
+        },
+        Decoy {
+            name: "start takes any first frame for a hello (round 23, pool/08)",
+            class: Class::RuleSkipped,
+            subject: decoy(start_any_first_frame),
+            caught_by: "start_waits_for_every_hello",
+            breaks: "waits-for-hello",
+            says: &["sends a `Done` frame before its hello", "returned a pool"],
         },
         Decoy {
             name: "start returns after the first hello",

@@ -284,6 +284,12 @@ twist!(
 /// The line computed in `f64` seconds, as the reference did before round
 /// 10: `fastest.mul_f64(1.1)` rounds past about a month of wall time, and
 /// panics past `Duration`'s range.
+/// The pick clamped to at least 1, "a pool has at least one worker"
+/// (round 23's `workers/02`).
+fn at_least_one(trials: &[Trial], budget: u64) -> usize {
+    right(trials, budget).max(1)
+}
+
 fn line_in_f64(trials: &[Trial], budget: u64) -> usize {
     let fit = fits(trials, budget);
     let Some(fastest) = fit.iter().map(|t| t.wall).min() else {
@@ -507,6 +513,21 @@ thread_local! {
 "
 );
 
+/// The ×1.1 line widened by an environment variable read through a
+/// constant that holds `var_os` (round 23's `workers/06`).
+const CONST_ENV_SOURCE: &str = concat!(
+    include_str!("../../../solutions/pitfalls/workers/src/lib.rs"),
+    "
+mod widened {
+    const SETTING: fn(&str) -> Option<std::ffi::OsString> = std::env::var_os;
+    pub fn pick_workers(trials: &[super::Trial], budget_bytes: u64) -> usize {
+        let tenths = if SETTING(\"WORKERS_WITHIN_TENTHS\").is_some() { 12 } else { 11 };
+        super::within(trials, budget_bytes, tenths)
+    }
+}
+"
+);
+
 /// Every wrong pick, with the check that must catch it.
 pub fn corpus() -> Vec<Decoy<Pick>> {
     vec![
@@ -691,6 +712,25 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
                 "`static CALLS`",
                 "a function of its arguments alone",
             ],
+        },
+        Decoy {
+            name: "the pick clamped to at least 1 (round 23, workers/02)",
+            class: Class::RuleSkipped,
+            subject: plain(at_least_one),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &["a pool of 0 workers", "answered 1, expected 0"],
+        },
+        Decoy {
+            name: "the environment read through a const fn pointer (round 23, workers/06)",
+            class: Class::StateBetweenCalls,
+            subject: Pick {
+                pick: right,
+                source: CONST_ENV_SOURCE,
+            },
+            caught_by: "the_pick_is_a_function_of_the_trials",
+            breaks: "read-off-the-trials",
+            says: &["`var_os`", "reads the environment"],
         },
         Decoy {
             name: "a cache in a thread_local!, seen in its source",

@@ -298,6 +298,12 @@ pub fn a_malformed_body_says_where(frames: Frames) {
             "a valid value followed by junk inside the body",
         ),
         (&b"\xff\xfe"[..], "a body of 2 bytes that are not UTF-8"),
+        // Read as text with the bad byte replaced, this is a valid message
+        // (round 23's `frames/04` decoded with `from_utf8_lossy`).
+        (
+            &b"{\"id\":1,\"text\":\"a \xff b\",\"values\":[]}"[..],
+            "a message whose JSON string holds a byte that is not UTF-8",
+        ),
         (&b""[..], "a body of 0 bytes (a prefix that declares 0)"),
     ] {
         let mut stream = first.clone();
@@ -572,7 +578,11 @@ pub fn the_frame_goes_out_in_one_write(frames: Frames) {
     // one write.
     let mut large = small.clone();
     large.text = "x".repeat(draw.pick(16 << 10..=1 << 20));
-    for msg in [small, large] {
+    // And past a buffer of a few MiB (round 23's `frames/07` joined prefix
+    // and body in a `BufWriter` of 2 MiB).
+    let mut huge = small.clone();
+    huge.text = "x".repeat(draw.pick(4 << 20..=32 << 20));
+    for msg in [small, large, huge] {
         one_write(frames, &msg);
     }
 }
@@ -923,8 +933,19 @@ pub fn the_body_is_not_allocated_before_it_arrives(frames: Frames) {
     }
     // The limit is the one the reader was given, however large: with a
     // limit of u32::MAX, a prefix that declares more than half a GiB (a
-    // cap of one's own, round 16's `frames/01`) must be read, not refused.
-    let declared = crate::pure::log_u64(&mut draw, (512 << 20) + 1, u64::from(u32::MAX)) as u32;
+    // cap of one's own, round 16's `frames/01`), and one within a MiB of
+    // the most a prefix holds (round 23's `frames/06` capped at 3 GiB),
+    // must be read, not refused.
+    let anywhere = crate::pure::log_u64(&mut draw, (512 << 20) + 1, u64::from(u32::MAX)) as u32;
+    let at_the_top = u32::MAX - draw.pick(0..=(1 << 20)) as u32;
+    for declared in [anywhere, at_the_top] {
+        the_limit_given_holds(frames, declared);
+    }
+}
+
+/// With a limit of `u32::MAX`, a prefix declaring `declared` bytes must be
+/// read: the body asked for, and not allocated first.
+fn the_limit_given_holds(frames: Frames, declared: u32) {
     let (case, error, large, ()) = read_declared(frames, declared, u32::MAX, |read| (read(), ()));
     assert!(
         large.asked && large.grown < 64 << 20,

@@ -96,6 +96,19 @@ impl Functions {
     fn note(&mut self, name: &syn::Ident, span: proc_macro2::Span, block: &syn::Block) {
         let mut names = Names::default();
         names.visit_block(block);
+        self.push(name, span, names);
+    }
+
+    /// A constant: naming it reaches whatever its value names, as calling a
+    /// function does (round 23's `workers/06` and `diagnose/01` read the
+    /// environment through a `const` holding `std::env::var_os`).
+    fn note_const(&mut self, name: &syn::Ident, span: proc_macro2::Span, expr: &syn::Expr) {
+        let mut names = Names::default();
+        names.visit_expr(expr);
+        self.push(name, span, names);
+    }
+
+    fn push(&mut self, name: &syn::Ident, span: proc_macro2::Span, names: Names) {
         self.all.push(Function {
             name: name.to_string(),
             owner: self.owner.clone(),
@@ -125,6 +138,16 @@ impl<'ast> Visit<'ast> for Functions {
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
         self.note(&f.sig.ident, f.span(), &f.block);
         syn::visit::visit_impl_item_fn(self, f);
+    }
+
+    fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
+        self.note_const(&c.ident, c.span(), &c.expr);
+        syn::visit::visit_item_const(self, c);
+    }
+
+    fn visit_impl_item_const(&mut self, c: &'ast syn::ImplItemConst) {
+        self.note_const(&c.ident, c.span(), &c.expr);
+        syn::visit::visit_impl_item_const(self, c);
     }
 }
 
@@ -299,6 +322,16 @@ pub fn scores() -> u8 { helper() }
             r.names().into_iter().collect::<Vec<_>>(),
             ["drop", "f", "hidden"]
         );
+    }
+
+    #[test]
+    fn a_constant_reaches_what_its_value_names() {
+        let src = "const READ: fn(&str) -> Option<std::ffi::OsString> = std::env::var_os;\n\
+                   const UNUSED: fn() = other;\nfn other() {}\n\
+                   pub fn f() -> bool { READ(\"X\").is_some() }";
+        let r = reach(src, "f").unwrap();
+        assert!(r.uses("var_os") && r.uses("env"));
+        assert!(!r.uses("other"));
     }
 
     #[test]

@@ -631,6 +631,11 @@ pub fn fewest_workers_near_the_fastest(pick: Pick) {
             "a pool of usize::MAX workers (every trial counts, whatever its size: no cap)",
         ),
         (
+            &[(0, SEC, MIB), (8, 5 * SEC, MIB), (1, 40 * SEC, MIB)],
+            0,
+            "a pool of 0 workers (every pool size a usize holds counts, 0 too: no clamp)",
+        ),
+        (
             &[(2, 100 * MS, MIB), (2, 300 * MS, MIB), (4, 150 * MS, MIB)],
             2,
             "a pool size measured twice (each trial counts on its own, not merged or averaged)",

@@ -131,16 +131,43 @@ impl Drop for Gathering {
     }
 }
 
+impl Gathering {
+    /// How many of `got` are not the answer of the URL in their place in
+    /// `urls` (a gathering's URLs), a result missing or over included: 0
+    /// when every result is its own URL's answer, in order.
+    pub fn misplaced<E>(urls: &[String], got: &[Result<String, E>]) -> usize {
+        let wrong = urls
+            .iter()
+            .zip(got)
+            .filter(|(url, got)| {
+                let want = parsed(url).map(|(_, index)| body(index));
+                got.as_ref().ok() != want.as_ref()
+            })
+            .count();
+        wrong + urls.len().abs_diff(got.len())
+    }
+}
+
+/// A gathering's URL: its id, and its index (`None` for the held one).
+fn parsed(url: &str) -> Option<(u64, Option<usize>)> {
+    let (id, index) = url.strip_prefix(SCHEME)?.split_once('/')?;
+    let id: u64 = id.parse().ok()?;
+    if index == "held" {
+        return Some((id, None));
+    }
+    Some((id, Some(index.parse().ok()?)))
+}
+
+/// The body a gathering's URL answers: `gathered <index>`, or `held`.
+fn body(index: Option<usize>) -> String {
+    index.map_or_else(|| "held".to_owned(), |i| format!("gathered {i}"))
+}
+
 /// The body [`get`](crate::get) answers for a gathering's URL, after
 /// holding the call; `None` if `url` is not one of a live gathering.
 pub(crate) fn answer(url: &str) -> Option<String> {
-    let (id, index) = url.strip_prefix(SCHEME)?.split_once('/')?;
-    let id: u64 = id.parse().ok()?;
-    let held = index == "held";
-    let index: Option<usize> = index.parse().ok();
-    if !held && index.is_none() {
-        return None;
-    }
+    let (id, index) = parsed(url)?;
+    let held = index.is_none();
     let mut all = counts();
     let (n, cap, mode, count) = all.get_mut(&id)?;
     let (n, cap, mode) = (*n, *cap, *mode);
@@ -186,7 +213,7 @@ pub(crate) fn answer(url: &str) -> Option<String> {
     if let Some((_, _, _, count)) = all.get_mut(&id) {
         count.in_flight -= 1;
     }
-    Some(index.map_or_else(|| "held".to_owned(), |i| format!("gathered {i}")))
+    Some(body(index))
 }
 
 #[cfg(test)]

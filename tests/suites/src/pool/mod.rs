@@ -1287,6 +1287,33 @@ pub fn start_waits_for_every_hello(pool: PoolApi) {
         &started,
         "after Pool::start failed (a worker exited before its hello), of the workers it started",
     );
+    // A worker whose first frame is not its hello (a well-formed `Done`,
+    // then the hello) has not said hello first: start fails, and leaves
+    // none of its workers (round 23's `pool/08` took any first frame for
+    // a hello).
+    let watched::StartedWith { pool: got, started } =
+        watched::start_with(pool, 3, Worker1::SpeaksBeforeHello);
+    match got {
+        Ok(p) => {
+            let pids = p.pids();
+            drop(p);
+            panic!(
+                "Pool::start with 3 workers, of which worker 1 sends a `Done` frame before its \
+                 hello, returned a pool (workers {pids:?}): a worker's first frame is its hello, \
+                 and a worker that says something else first has not started as a worker \
+                 should (PoolError::NoHello)"
+            )
+        }
+        Err(e) => assert!(
+            e.contains("hello"),
+            "Pool::start, whose worker 1 sends a `Done` frame before its hello, must fail saying \
+             that worker did not say hello first; it said: {e}"
+        ),
+    }
+    assert_gone(
+        &started,
+        "after Pool::start failed (a worker spoke before its hello), of the workers it started",
+    );
     // The same death beside a silent worker, after it and before it in
     // the pool's order: nothing to wait for can hold the failure back,
     // whichever worker a `start` looks at first.

@@ -39,6 +39,23 @@ pub enum Worker1 {
     /// worker's pipes: a worker killed while it waits must not leave its
     /// pipes held open.)
     LateBesideSilent(std::time::Duration),
+    /// Before it becomes the real program (which then says hello), it
+    /// writes a well-formed frame that is not a hello: a `Done` with no
+    /// results.
+    SpeaksBeforeHello,
+}
+
+/// The frame a [`Worker1::SpeaksBeforeHello`] worker writes first: a
+/// `Done` of pid 1 with no results, as `printf` writes it (its 4-byte
+/// little-endian length in octal escapes, then the JSON).
+fn a_done_frame_for_printf() -> String {
+    let body = r#"{"Done":{"pid":1,"results":[]}}"#;
+    let prefix: String = (body.len() as u32)
+        .to_le_bytes()
+        .iter()
+        .map(|b| format!("\\{b:03o}"))
+        .collect();
+    format!("{prefix}{body}")
 }
 
 /// The wrapper of the pool's program for `worker1`.
@@ -51,6 +68,14 @@ fn wrapper_for(pool: PoolApi, worker1: Worker1) -> crate::wrapper::Wrapper {
             &program,
             "exits-before-hello",
             &format!("if [ \"${role}\" = 1 ]; then sleep 0.3; exit 0; fi\n"),
+        ),
+        Worker1::SpeaksBeforeHello => crate::wrapper::wrapper(
+            &program,
+            "speaks-before-hello",
+            &format!(
+                "if [ \"${role}\" = 1 ]; then printf '{}'; fi\n",
+                a_done_frame_for_printf()
+            ),
         ),
         Worker1::ExitsBesideSilent(silent) => crate::wrapper::wrapper(
             &program,
