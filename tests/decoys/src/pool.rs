@@ -562,6 +562,33 @@ fn term_then_grace(p: Box<dyn PoolHandle>) {
     drop(p);
 }
 
+/// `src/role.rs` as round 23's `pool/03` wrote it: a grace period for
+/// workers whose stdin was closed, polled with `try_wait`, in the module
+/// the worker's side lives in, which `drop` calls. The source witness reads
+/// this text as that file ([`suites::pure::with_modules`]).
+const ROLE_WITH_A_GRACE: &str = "
+/// Gives workers whose stdin was closed a short moment to end by themselves.
+pub(crate) fn let_finish(mut children: Vec<&mut std::process::Child>) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(250);
+    while std::time::Instant::now() < deadline {
+        children.retain_mut(|c| matches!(c.try_wait(), Ok(None)));
+        if children.is_empty() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+";
+
+/// A drop that calls [`ROLE_WITH_A_GRACE`]'s `role::let_finish` before the
+/// kill. This crate has no such module: the call is named for the source
+/// witness (a macro's words count as names), and at run time the pool is
+/// dropped as the reference drops it.
+fn drop_after_role_let_finish(p: Box<dyn PoolHandle>) {
+    let _call = stringify!(role::let_finish(children));
+    drop(p);
+}
+
 /// Every `spin` result received, by input (round 6's `pool/05`): a map
 /// whose inputs are all known is answered from here.
 static SPUN: std::sync::Mutex<std::collections::BTreeMap<u64, (u64, u32)>> =
@@ -1277,6 +1304,21 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             says: &["`sleep`", "(in `fn term_then_grace`)"],
         },
         Decoy {
+            name: "drop waits for the workers in a helper in src/role.rs (round 23, pool/03)",
+            class: Class::RuleSkipped,
+            subject: PoolApi {
+                start: |program, workers| {
+                    wrap(program, workers, honest_map, drop_after_role_let_finish)
+                },
+                drop_code: &["drop_after_role_let_finish"],
+                modules: &[("role", ROLE_WITH_A_GRACE)],
+                ..REAL
+            },
+            caught_by: "dropping_never_waits_by_the_clock",
+            breaks: "drop-kills",
+            says: &["src/role.rs line", "(in `fn let_finish`)", "`try_wait`"],
+        },
+        Decoy {
             name: "drop sends SIGTERM and waits 150 ms per worker (round 6, pool/03)",
             class: Class::RuleSkipped,
             subject: decoy(|program, workers| wrap(program, workers, honest_map, term_then_grace)),
@@ -1362,6 +1404,17 @@ pub fn corpus() -> Vec<Decoy<PoolApi>> {
             class: Class::RuleSkipped,
             subject: PoolApi {
                 program: || demo_program_with(CAPPED_AT_8),
+                ..REAL
+            },
+            caught_by: "the_default_pool_has_one_worker_per_core",
+            breaks: "one-per-core",
+            says: &["on a machine of", "the default is one worker per core"],
+        },
+        Decoy {
+            name: "default_workers() at most 128 (round 23, pool/02)",
+            class: Class::RuleSkipped,
+            subject: PoolApi {
+                program: || demo_program_with(CAPPED_AT_128),
                 ..REAL
             },
             caught_by: "the_default_pool_has_one_worker_per_core",
@@ -1470,10 +1523,19 @@ const CPUINFO: &str = "cpuinfo";
 /// at most 8 ("more processes only add start-up time").
 const CAPPED_AT_8: &str = "cores-at-most-8";
 
+/// What [`DEMO_WORKERS`] says for a default of one worker per core, but
+/// at most 128 ("more workers only cost descriptors", round 23's
+/// `pool/02`).
+const CAPPED_AT_128: &str = "cores-at-most-128";
+
 /// How many workers the decoys' demo starts, from [`DEMO_WORKERS`]'s value.
 pub fn demo_workers(value: &str) -> Option<usize> {
+    let cores = || std::thread::available_parallelism().map_or(1, |n| n.get());
     if value == CAPPED_AT_8 {
-        return Some(std::thread::available_parallelism().map_or(1, |n| n.get().min(8)));
+        return Some(cores().min(8));
+    }
+    if value == CAPPED_AT_128 {
+        return Some(cores().min(128));
     }
     if value == CPUINFO {
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").ok()?;

@@ -536,7 +536,10 @@ fn refuse_found(
         .unwrap_or_else(|e| {
             panic!("[{check}] the suite could not parse your src/lib.rs as it was built ({e})")
         });
-    let found = crate::pure::with_functions(source, found);
+    let found: Vec<String> = crate::pure::with_functions(source, found)
+        .iter()
+        .map(|place| crate::pure::in_its_file(place))
+        .collect();
     assert!(
         found.is_empty(),
         "[{check}] your {} {doing}: {}. {why}",

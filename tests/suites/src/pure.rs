@@ -182,6 +182,66 @@ pub fn source() -> Option<&'static str> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// The modules [`with_modules`] appended to the source: each one's file
+/// (`src/<name>.rs`) and the line of the whole source its first line is.
+static MODULES: std::sync::Mutex<Vec<(String, usize)>> = std::sync::Mutex::new(Vec::new());
+
+/// Runs `check` with the source read as `src/lib.rs` followed by each of
+/// `modules` (its name and text) as an inline `mod name { ... }`, and the
+/// modules taken for ones the course gives ([`crate::reach::given_modules`]):
+/// the source witnesses then read the code of those files too, and
+/// [`in_its_file`] names a place there by its own file and line. Without a
+/// source set, `check` runs as it is.
+pub fn with_modules<T>(modules: &[(&'static str, &'static str)], check: impl FnOnce() -> T) -> T {
+    let Some(lib) = source() else {
+        return check();
+    };
+    let mut whole = lib.to_owned();
+    let mut table = Vec::new();
+    for (name, text) in modules {
+        if !whole.ends_with('\n') {
+            whole.push('\n');
+        }
+        whole.push_str(&format!("mod {name} {{\n"));
+        table.push((format!("src/{name}.rs"), whole.lines().count() + 1));
+        whole.push_str(text);
+        whole.push_str("\n}\n");
+    }
+    let names: Vec<&'static str> = modules.iter().map(|(name, _)| *name).collect();
+    let names: &'static [&'static str] = Box::leak(names.into_boxed_slice());
+    set_source(Box::leak(whole.into_boxed_str()));
+    let lock = || {
+        MODULES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    *lock() = table;
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::reach::given_modules(names, check)
+    }));
+    lock().clear();
+    set_source(lib);
+    out.unwrap_or_else(|payload| std::panic::resume_unwind(payload))
+}
+
+/// `place` ("src/lib.rs line N: ...") named by its own file and line when
+/// N is in a module [`with_modules`] appended: "src/role.rs line M: ...".
+pub fn in_its_file(place: &str) -> String {
+    let Some(line) = line_of(place) else {
+        return place.to_owned();
+    };
+    let modules = MODULES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match modules.iter().rev().find(|(_, first)| line >= *first) {
+        Some((file, first)) => {
+            let rest = &place["src/lib.rs line ".len() + line.to_string().len()..];
+            format!("{file} line {}{rest}", line - first + 1)
+        }
+        None => place.to_owned(),
+    }
+}
+
 /// `found` (one line per place, each starting `src/lib.rs line N`) with
 /// the function each place is in: `src/lib.rs line N (in `fn name`)`. A
 /// student reads where to look; a decoy corpus that keeps many wrong

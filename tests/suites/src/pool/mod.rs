@@ -64,20 +64,42 @@ pub struct PoolApi {
     /// The functions of `src/lib.rs` the drop witness reads from (with
     /// what they call): `drop` for a crate.
     pub drop_code: &'static [&'static str],
+    /// The crate's modules in files of their own (`src/<name>.rs`), by
+    /// name and text, which the source witnesses read with `src/lib.rs`:
+    /// the worker's side in `role.rs` is the student's code too (round
+    /// 23's `pool/03` hid a poll there).
+    pub modules: &'static [(&'static str, &'static str)],
 }
 
 /// Defines `SUBJECT`: the crate's `Pool` seen as a [`PoolApi`], with the
-/// crate's own binary as the workers' program (or `$program`, a
-/// `fn() -> PathBuf`).
+/// crate's own binary as the workers' program and its module files (or
+/// `$program`, a `fn() -> PathBuf`, and `$modules`, none unless given).
 #[macro_export]
 macro_rules! pool_adapter {
     ($krate:ident) => {
-        $crate::pool_adapter!($krate, || $crate::own_binary(env!(concat!(
-            "CARGO_BIN_EXE_",
-            env!("CARGO_PKG_NAME")
-        ))));
+        $crate::pool_adapter!(
+            $krate,
+            || $crate::own_binary(env!(concat!("CARGO_BIN_EXE_", env!("CARGO_PKG_NAME")))),
+            &[
+                (
+                    "protocol",
+                    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/protocol.rs"))
+                ),
+                (
+                    "role",
+                    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/role.rs"))
+                ),
+                (
+                    "tasks",
+                    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/tasks.rs"))
+                ),
+            ]
+        );
     };
     ($krate:ident, $program:expr) => {
+        $crate::pool_adapter!($krate, $program, &[]);
+    };
+    ($krate:ident, $program:expr, $modules:expr) => {
         struct Handle($krate::Pool);
 
         impl $crate::pool::PoolHandle for Handle {
@@ -110,6 +132,7 @@ macro_rules! pool_adapter {
             max_depth: $krate::MAX_DEPTH,
             hello_limit: $krate::HELLO_LIMIT,
             drop_code: &["drop"],
+            modules: $modules,
             start: |program, workers| {
                 $krate::Pool::start(program, workers)
                     .map(|p| Box::new(Handle(p)) as Box<dyn $crate::pool::PoolHandle>)
@@ -1584,8 +1607,9 @@ pub fn the_default_pool_has_one_worker_per_core(pool: PoolApi) {
     Demo::run(pool, check, None, None).judge(check, cores, "on this machine");
     // More cores than this machine has, as the preload shim reports them
     // to `available_parallelism`: a default capped at 8 (round 16's
-    // `pool/06`), 16 (round 20's `pool/03`) or 64 shows only past the cap.
-    let more = Draw::new().pick(65..=100);
+    // `pool/06`), 16 (round 20's `pool/03`), 64 or 128 (round 23's
+    // `pool/02`) shows only past the cap.
+    let more = Draw::new().pick(129..=192);
     let pretended = Demo::run(pool, check, None, Some(more));
     if pretended.shim_loaded {
         pretended.judge(
@@ -1659,9 +1683,9 @@ crate::declare_suite!($ pool: PoolApi = pool_adapter! [
 /// timed drop check allows (round 13, `pool/01`), and the source shows it.
 pub fn dropping_never_waits_by_the_clock(pool: PoolApi) {
     drop(start(pool, 1));
-    // The course's own modules, in files of their own, are not the
-    // student's to hide a wait in; any other module file is refused.
-    crate::reach::given_modules(&["protocol", "role", "tasks"], || {
+    // The crate's modules in files of their own are read with `src/lib.rs`
+    // (a wait hidden in `role.rs` shows); any other module file is refused.
+    crate::pure::with_modules(pool.modules, || {
         crate::polls::refuse_calls_from(
             "dropping never waits by the clock",
             pool.drop_code,
