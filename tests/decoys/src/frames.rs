@@ -665,6 +665,22 @@ fn buffered_in_2_mib(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), Stri
         .map_err(|e| format!("writing a frame failed: {e}"))
 }
 
+/// The length cast with `as u32` (round 23's `frames/02`): a body past 4
+/// GiB gets a wrapped prefix instead of `Oversized`. Its name is the
+/// student's, which the source witness reads from.
+mod wrapping {
+    use super::Msg;
+
+    pub fn write_frame(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
+        let body = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
+        let mut frame = (body.len() as u32).to_le_bytes().to_vec();
+        frame.extend_from_slice(&body);
+        out.write_all(&frame)
+            .and_then(|()| out.flush())
+            .map_err(|e| format!("writing a frame failed: {e}"))
+    }
+}
+
 /// One `write` of the whole frame, its count ignored, then a flush.
 fn one_write_count_ignored(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String> {
     let body = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
@@ -703,6 +719,10 @@ fn own_write_loop(out: &mut dyn std::io::Write, msg: &Msg) -> Result<(), String>
     out.flush()
         .map_err(|e| format!("writing a frame failed: {e}"))
 }
+
+/// This file, as the suite reads a crate's `src/lib.rs`: the source
+/// witness reads its `write_frame`s (in [`wrapping`] only).
+pub const SOURCE: &str = include_str!("frames.rs");
 
 /// The corpus for `frames`.
 pub fn corpus() -> Vec<Decoy<Frames>> {
@@ -1094,6 +1114,17 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
             caught_by: "the_frame_goes_out_in_one_write",
             breaks: "one-write",
             says: &["write calls", "one `write_all`"],
+        },
+        Decoy {
+            name: "the length cast with `as u32`, never Oversized (round 23, frames/02)",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write: wrapping::write_frame,
+                read_all: REFERENCE_READ,
+            },
+            caught_by: "the_prefix_is_the_body_length_little_endian",
+            breaks: "wire-format",
+            says: &["never returns `FrameError::Oversized`", "as u32"],
         },
         Decoy {
             name: "caps the limit at 3 GiB (round 23, frames/06)",

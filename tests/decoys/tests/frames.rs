@@ -3,6 +3,7 @@
 
 #[test]
 fn every_decoy_is_rejected_for_the_right_reason() {
+    suites::pure::set_source(decoys::frames::SOURCE);
     let misses = decoys::misses(&decoys::frames::corpus(), suites::frames::CHECKS);
     assert!(
         misses.is_empty(),

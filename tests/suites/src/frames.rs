@@ -203,6 +203,28 @@ pub fn the_prefix_is_the_body_length_little_endian(frames: Frames) {
     let body: Msg = serde_json::from_slice(&frame[4..])
         .unwrap_or_else(|e| panic!("the body must be the value as JSON: {e}"));
     assert_eq!(&body, msg, "the body must be the value as JSON");
+    // A body longer than 4 bytes of length can say is an error: a source
+    // witness, since writing one takes 4 GiB. What `write_frame` reaches
+    // must name `Oversized`, the only way to return it (round 23's
+    // `frames/02` cast the length `as u32`, and wrapped).
+    let Some(source) = crate::pure::source() else {
+        harness::speedup::not_judged(
+            "the prefix is the body length",
+            "the crate's source was not given to the suite",
+        );
+        return;
+    };
+    let reach = crate::reach::reach(source, "write_frame").unwrap_or_else(|e| {
+        panic!("the suite could not parse your src/lib.rs as it was built ({e})")
+    });
+    assert!(
+        reach.uses("Oversized"),
+        "your `write_frame` (with what it calls: {:?}) never returns `FrameError::Oversized`: a \
+         value whose JSON is longer than 4294967295 bytes cannot be framed, since the prefix is \
+         a `u32`, and must be that error, not a prefix cast with `as u32` that wraps around. \
+         Convert the length with `u32::try_from` and turn its failure into `Oversized`.",
+        reach.names()
+    );
 }
 
 /// An empty stream is a clean end: no messages and no error.
