@@ -426,6 +426,9 @@ enum Slip {
     /// Reserves half the declared length up front, "capped" at 60 KiB
     /// (round 20, `frames/03`).
     ReservesHalfUpTo60Kib,
+    /// Reserves an eighth of the declared length up front, "capped" at 60
+    /// KiB (round 23, `frames/01`).
+    ReservesAnEighthUpTo60Kib,
     /// Tries an interrupted read of a prefix again at most 16 times in a
     /// row (round 20, `frames/05`).
     SixteenInterruptionsInARow,
@@ -542,6 +545,9 @@ fn slipping(input: &mut dyn Read, limit: u32, slip: Slip) -> (Vec<Msg>, Option<S
         }
         if slip == Slip::ReservesUpTo64Kib {
             body.reserve((declared as usize).min(64 << 10));
+        }
+        if slip == Slip::ReservesAnEighthUpTo60Kib {
+            body.reserve((declared as usize / 8).min(60 << 10));
         }
         if slip == Slip::ReservesHalfUpTo60Kib {
             body.reserve((declared as usize / 2).min(60 << 10));
@@ -1227,6 +1233,20 @@ pub fn corpus() -> Vec<Decoy<Frames>> {
             caught_by: "short_reads_are_not_the_end",
             breaks: "short-reads",
             says: &["a hundred reads in a row", "however many times in a row"],
+        },
+        Decoy {
+            name: "reserves an eighth of the declared length, capped at 60 KiB (round 23, frames/01)",
+            class: Class::RuleSkipped,
+            subject: Frames {
+                write,
+                read_all: |i, l| slipping(i, l, Slip::ReservesAnEighthUpTo60Kib),
+            },
+            caught_by: "the_body_is_not_allocated_before_it_arrives",
+            breaks: "no-early-allocation",
+            says: &[
+                "the largest block allocated",
+                "a part of it, or all of it, capped",
+            ],
         },
         Decoy {
             name: "reserves half the declared length, capped at 60 KiB (round 20, frames/03)",
