@@ -409,9 +409,21 @@ fn first_64_trials(trials: &[Trial], budget: u64) -> usize {
 
 /// Only the first `N` trials read (round 14, `workers/01`, 512; round 15,
 /// `workers/05`, 8,192; round 18, `workers/08`, 2^20; round 21,
-/// `workers/01`, 2^21).
+/// `workers/01`, 2^21; round 23, `workers/01`, 2^22).
 fn first_trials<const N: usize>(trials: &[Trial], budget: u64) -> usize {
     right(&trials[..trials.len().min(N)], budget)
+}
+
+/// Every trial up to 2^22, then every other one, "a sample is plenty"
+/// (round 23, `workers/07`).
+fn every_other_past_2_22(trials: &[Trial], budget: u64) -> usize {
+    let head = trials.len().min(1 << 22);
+    let sample: Vec<Trial> = trials[..head]
+        .iter()
+        .chain(trials[head..].iter().step_by(2))
+        .cloned()
+        .collect();
+    right(&sample, budget)
 }
 
 /// Trials with a peak of 0 bytes thrown out as unmeasured (round 14,
@@ -599,6 +611,28 @@ pub fn corpus() -> Vec<Decoy<Pick>> {
             name: "only the first 512 trials read (round 14, workers/01)",
             class: Class::RuleSkipped,
             subject: plain(first_trials::<512>),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &[
+                "pick_workers answered",
+                "every trial counts, however many there are",
+            ],
+        },
+        Decoy {
+            name: "only the first 2^22 trials read (round 23, workers/01)",
+            class: Class::RuleSkipped,
+            subject: plain(first_trials::<{ 1 << 22 }>),
+            caught_by: "fewest_workers_near_the_fastest",
+            breaks: "fewest-near-fastest",
+            says: &[
+                "pick_workers answered",
+                "every trial counts, however many there are",
+            ],
+        },
+        Decoy {
+            name: "every other trial past 2^22 (round 23, workers/07)",
+            class: Class::RuleSkipped,
+            subject: plain(every_other_past_2_22),
             caught_by: "fewest_workers_near_the_fastest",
             breaks: "fewest-near-fastest",
             says: &[

@@ -5,7 +5,7 @@
 //! whole range the types allow (see [`crate::pure`]): walls from a
 //! nanosecond to `Duration::MAX`, pools of 1 to `usize::MAX` workers,
 //! peaks (some 0) and budgets from a byte to `u64::MAX`, sets of up to
-//! 100,000 trials (and one of over 2^21), a pool size sometimes measured
+//! 100,000 trials (and one of over 2^22), a pool size sometimes measured
 //! twice, budgets on a trial's peak or a byte
 //! either side of it. The rule is computed exactly (integer nanoseconds and
 //! bytes, in `u128`), so the drawn trials may sit on the ×1.1 line itself
@@ -423,35 +423,45 @@ fn on_the_line(draw: &mut Draw, fastest: u128) -> (Vec<Trial>, usize) {
 /// number or a cap, not an answer remembered for the same pool sizes.
 pub fn fewest_workers_near_the_fastest(pick: Pick) {
     let mut draw = Draw::new();
-    // One set of 2,097,153 to 2,129,920 trials whose only fast one is the
+    // One set of 4,194,305 to 4,227,072 trials whose only fast one is the
     // last: a rule that reads only the first so many trials, however many,
     // and fewer than this, misses it (round 15's `workers/05` read 8,192,
-    // round 18's `workers/08` 2^20, round 21's `workers/01` 2^21). About
-    // 150 MB at its peak (the set, the student's copy of it and a vector of
-    // references), under half a second in a debug build; first, while the
-    // heap is fresh.
+    // round 18's `workers/08` 2^20, round 21's `workers/01` 2^21, round
+    // 23's `workers/01` 2^22 and `/07` every other one past that). About
+    // 300 MB at its peak (the set, the student's copy of it and a vector of
+    // references), about a second in a debug build; first, while the heap
+    // is fresh.
     {
-        let n = draw.pick((1 << 21) + 1..=(1 << 21) + (1 << 15));
+        let n = draw.pick((1 << 22) + 1..=(1 << 22) + (1 << 15));
         let slow = 3 * SEC;
-        let mut trials: Vec<Trial> = Vec::with_capacity(n + 1);
+        let mut trials: Vec<Trial> = Vec::with_capacity(n + 3);
         trials.extend((0..n).map(|i| Trial {
             workers: 2 + i % 1_000,
             wall: Duration::from_nanos(slow + i as u64),
             peak_bytes: MIB,
         }));
-        trials.push(Trial {
-            workers: 1_001 + draw.pick(0..=1_000),
-            wall: Duration::from_secs(1),
+        // The last three are the fast ones, so that every other trial
+        // alone (round 23's `workers/07` sampled past 2^22) is wrong
+        // either way: the fastest alone answers its own 3,000-odd workers;
+        // the two around it alone have a fastest of 1.08 s, whose line
+        // takes in the third at 1.15 s and its fewer workers. All three:
+        // the 2,000-odd at 1.08 s.
+        let fast = |workers: usize, wall_ms: u64| Trial {
+            workers,
+            wall: Duration::from_millis(wall_ms),
             peak_bytes: MIB,
-        });
-        let want = trials.last().map(|t| t.workers).expect("a trial");
+        };
+        let want = 2_000 + draw.pick(0..=999);
+        trials.push(fast(want, 1_080));
+        trials.push(fast(3_000 + draw.pick(0..=1_000), 1_000));
+        trials.push(fast(1_001 + draw.pick(0..=998), 1_150));
         judge_given(
             pick,
             &trials,
             u64::MAX,
             want,
-            "a set of over 2^21 trials whose only fast one is the last (every trial counts, \
-             however many there are)",
+            "a set of over 2^22 trials whose only fast ones are the last three (every trial \
+             counts, however many there are)",
         );
     }
     for _ in 0..60 {
