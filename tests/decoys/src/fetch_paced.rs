@@ -51,6 +51,8 @@ enum Pace {
     /// books only once awake (round 12, `fetch-paced/08`): workers that look
     /// before any of them books all take the same place.
     CheckThenBook,
+    /// As [`Pace::Window`], waiting for the booked start with this function.
+    WaitWith(fn(Instant)),
 }
 
 /// A pool of `workers` threads sharing one list of URLs, paced as `pace`
@@ -88,6 +90,7 @@ fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) ->
                             | Pace::ClearedPast64
                             | Pace::FailuresGiveBack
                             | Pace::CheckThenBook
+                            | Pace::WaitWith(_)
                                 if b.len() >= per_second =>
                             {
                                 now.max(b[b.len() - per_second] + window)
@@ -99,7 +102,8 @@ fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) ->
                             | Pace::AskedTime
                             | Pace::ClearedPast64
                             | Pace::FailuresGiveBack
-                            | Pace::CheckThenBook => now,
+                            | Pace::CheckThenBook
+                            | Pace::WaitWith(_) => now,
                             Pace::OffByOne if b.len() + 1 >= per_second => {
                                 now.max(b[b.len() + 1 - per_second] + second)
                             }
@@ -129,7 +133,9 @@ fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) ->
                         }
                         at
                     };
-                    if let Pace::Spin = pace {
+                    if let Pace::WaitWith(wait) = pace {
+                        wait(at);
+                    } else if let Pace::Spin = pace {
                         while Instant::now() < at {
                             std::hint::spin_loop();
                         }
@@ -169,6 +175,17 @@ fn paced_pool(urls: &[String], workers: usize, per_second: usize, pace: Pace) ->
 /// Right: both limits, as fast as they allow.
 pub(crate) fn right(urls: &[String], k: NonZeroUsize, r: NonZeroUsize) -> Results {
     paced_pool(urls, k.get(), r.get(), Pace::Window)
+}
+
+/// Right, but each worker waits for its booked start with `wait` (the
+/// source decoys' waits, [`crate::fetch_source`]).
+pub(crate) fn paced_with(
+    urls: &[String],
+    k: NonZeroUsize,
+    r: NonZeroUsize,
+    wait: fn(Instant),
+) -> Results {
+    paced_pool(urls, k.get(), r.get(), Pace::WaitWith(wait))
 }
 
 /// A window of 950 ms (round 22's `fetch-paced/01`).

@@ -446,6 +446,42 @@ pub fn fetch_all() -> Vec<Decoy<suites::fetch_all::FetchAll>> {
     }]
 }
 
+/// The reference pacer, but each worker sleeps until 3 ms before its
+/// booked start and spins the rest of the way, "to hit it exactly" (round
+/// 22's `fetch-paced/05`): 3 ms of CPU a wait, which the CPU the suite
+/// allows a dozen waits does not see. Named as the student's function, the
+/// root the source witness reads from.
+pub fn fetch_paced(
+    urls: &[String],
+    max_in_flight: std::num::NonZeroUsize,
+    per_second: std::num::NonZeroUsize,
+) -> Fetched {
+    crate::fetch_paced::paced_with(urls, max_in_flight, per_second, spin_the_last_3_ms)
+}
+
+/// Sleeps until 3 ms before `at`, then spins until `at`.
+fn spin_the_last_3_ms(at: std::time::Instant) {
+    let early = at
+        .checked_sub(std::time::Duration::from_millis(3))
+        .unwrap_or(at);
+    thread::sleep(early.saturating_duration_since(std::time::Instant::now()));
+    while std::time::Instant::now() < at {
+        std::hint::spin_loop();
+    }
+}
+
+/// The `fetch_paced` decoys read with this file as their source.
+pub fn fetch_paced_decoys() -> Vec<Decoy<suites::fetch_paced::FetchPaced>> {
+    vec![Decoy {
+        name: "sleeps to 3 ms before each booked start and spins the rest (round 22, fetch-paced/05)",
+        class: Class::Spinning,
+        subject: fetch_paced,
+        caught_by: "waits_asleep_for_the_next_start",
+        breaks: "waits-asleep",
+        says: &["spins", "(in `fn spin_the_last_3_ms`)"],
+    }]
+}
+
 /// The `fetch_bounded` decoys read with this file as their source.
 pub fn fetch_bounded() -> Vec<Decoy<suites::fetch_bounded::FetchBounded>> {
     vec![Decoy {

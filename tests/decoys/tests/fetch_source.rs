@@ -15,6 +15,10 @@ fn every_source_decoy_is_rejected_for_the_right_reason() {
         suites::fetch_bounded::CHECKS,
     ));
     misses.extend(decoys::misses(
+        &decoys::fetch_source::fetch_paced_decoys(),
+        suites::fetch_paced::CHECKS,
+    ));
+    misses.extend(decoys::misses(
         &decoys::fetch_source::page_cache(),
         suites::page_cache::CHECKS,
     ));

@@ -512,6 +512,16 @@ pub fn waits_asleep_for_the_next_start(f: FetchPaced) {
         human(cpu),
         human(allowed)
     );
+    // A spin of the last few milliseconds before each start costs too
+    // little CPU over a dozen waits for the figure above (round 22's
+    // `fetch-paced/05` spun 3 ms): the source shows it.
+    crate::polls::refuse_calls_from(
+        "waits asleep",
+        &["fetch_paced"],
+        Some(&["spin_loop", "yield_now"]),
+        "While it waits for the next start to be allowed, fetch_paced sleeps until that \
+         instant: no spin, however short, to hit it exactly.",
+    );
 }
 
 /// How many times the threads of the process may go to sleep in
