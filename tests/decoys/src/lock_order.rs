@@ -92,6 +92,22 @@ fn large_amounts_from_first(
     }
 }
 
+/// Orders by id, except that a transfer over 10,000 whose amount ends in
+/// 999 takes the higher id first (round 24's `lock-order/01`): a rule on
+/// the amount's digits, which amounts drawn at random almost never meet.
+fn flips_past_10_000_ending_in_999(
+    a: &Accounts,
+    from: usize,
+    to: usize,
+    amount: i64,
+) -> Result<(), Refusal> {
+    if amount > 10_000 && amount % 1_000 == 999 {
+        in_order(a, (from.max(to), from.min(to)), from, amount)
+    } else {
+        by_id(a, from, to, amount)
+    }
+}
+
 /// Takes `from`, then tries `to`; when `to` is busy, lets go of `from`,
 /// sleeps (1 ms, doubling up to 16) and starts again. No order at all: it
 /// does not deadlock, but it takes accounts both ways round.
@@ -617,6 +633,14 @@ pub fn corpus() -> Vec<Decoy<Transfer>> {
             name: "large transfers take `from` first",
             class: Class::RuleSkipped,
             subject: large_amounts_from_first,
+            caught_by: "opposite_transfers_do_not_deadlock",
+            breaks: "one-order",
+            says: &["opposite orders", "lower `id()` first"],
+        },
+        Decoy {
+            name: "amounts over 10,000 ending in 999 flip the order (round 24, lock-order/01)",
+            class: Class::RuleSkipped,
+            subject: flips_past_10_000_ending_in_999,
             caught_by: "opposite_transfers_do_not_deadlock",
             breaks: "one-order",
             says: &["opposite orders", "lower `id()` first"],

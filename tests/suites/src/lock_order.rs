@@ -493,9 +493,24 @@ pub fn opposite_transfers_do_not_deadlock(transfer: Transfer) {
     // There and back by the same amount, at every size, the last past 5 ×
     // 10^18 up to the largest an account can hold.
     let top = i64::MAX - draw.next(4_000_000_000_000_000_000) as i64;
+    // And at every size from a thousand up, the same amount ending in 000
+    // and in 999 too: a rule on the amount's last digits (round 24's
+    // `lock-order/01` flipped the order past 10,000 for amounts ending in
+    // 999) meets one of them.
     let transfers: Vec<(usize, usize, i64)> = (0..SIZES)
         .map(|size| amount_at(&mut draw, size))
         .chain([top])
+        .flat_map(|amount| {
+            let round = amount - amount % 1_000;
+            let ends = if amount >= 1_000 {
+                std::iter::once(round)
+                    .chain(round.checked_add(999))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            std::iter::once(amount).chain(ends)
+        })
         .flat_map(|amount| [(a, b, amount), (b, a, amount)])
         .collect();
     let what = format!(
