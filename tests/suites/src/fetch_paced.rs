@@ -371,7 +371,8 @@ fn a_rate_past_a_thousand(f: FetchPaced, draw: &mut Draw) {
         most <= per_second,
         "[within both limits] fetch_paced on {n} entries (strings that are not URLs, which fail \
          at once), 64 in flight and per_second = {per_second}: the course's `testweb::get` saw \
-         {most} calls begin within 900 ms, where at most {per_second} may begin in any second. \
+         {most} calls begin within 900 ms, more than per_second = {per_second}, the most that may \
+         begin in any second. \
          The rate holds however high it is: a record of the last starts that holds fewer than \
          per_second of them paces nothing.",
     );
